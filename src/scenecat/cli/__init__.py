@@ -1,0 +1,1 @@
+"""Command-line layer: parse, call one domain function, render."""

@@ -1,0 +1,335 @@
+"""Commands that add facts: init, add-*, views, vote, duel."""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional
+
+import typer
+
+from scenecat.cli.common import (
+    UserError,
+    catalogue,
+    complete_actor,
+    complete_drama,
+    complete_scene,
+    db_path,
+    report_warnings,
+)
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("add-actor")(add_actor)
+    app.command("add-drama")(add_drama)
+    app.command("add-episode")(add_episode)
+    app.command("add-scene")(add_scene)
+    app.command("views")(views)
+    app.command("vote")(vote)
+    app.command("duel")(duel)
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the catalogue (safe to run again).
+
+    Example: scenecat --db fan.db init
+    """
+    from scenecat.cli.output import message
+
+    existed = db_path(ctx).exists()
+    with catalogue(ctx) as cat:
+        message(f"{'Catalogue ready' if existed else 'Created catalogue'} at {cat.path}")
+
+
+def add_actor(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Display name, romanised (e.g. 'Ji Chang Wook')."),
+    native: Optional[str] = typer.Option(None, "--native", help="Name in Hangul, e.g. 지창욱."),
+    alias: list[str] = typer.Option([], "--alias", help="Another spelling (repeatable)."),
+    born: Optional[int] = typer.Option(None, "--born", help="Birth year."),
+    force: bool = typer.Option(
+        False, "--force", help="Add even if the name looks like another actor's."
+    ),
+) -> None:
+    """Add an actor.
+
+    Example: scenecat add-actor "Ji Chang Wook" --native 지창욱 --alias "Ji Chang-wook" --born 1987
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_actor
+    from scenecat.domain.records import parse_actor
+
+    record = {"name": name, "native": native, "aliases": alias, "born": born}
+    rec = _parse(parse_actor, record, "actor")
+    with catalogue(ctx) as cat, cat.write(f"add-actor {rec.name}") as conn:
+        outcome = apply_actor(conn, rec, "add", force=force)
+    report_warnings(outcome.warnings)
+    message(f"Added actor {outcome.name} (id {outcome.id})")
+
+
+def add_drama(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="Title in English, e.g. 'Melting Me Softly'."),
+    native: Optional[str] = typer.Option(
+        None, "--native", help="Original title, e.g. 날 녹여주오."
+    ),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
+    country: Optional[str] = typer.Option(None, "--country", help="Country, e.g. South Korea."),
+    year: Optional[int] = typer.Option(None, "--year", help="First air year."),
+    episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
+    synopsis: Optional[str] = typer.Option(None, "--synopsis", help="A short synopsis."),
+    alias: list[str] = typer.Option([], "--alias", help="Another title (repeatable)."),
+    cast: list[str] = typer.Option(
+        [],
+        "--cast",
+        help="'Actor:Character' (repeatable); the actor must exist.",
+        autocompletion=complete_actor,
+    ),
+) -> None:
+    """Add a drama and its cast.
+
+    Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" --network tvN
+    --year 2019 --episodes 16 --cast "Ji Chang Wook:Ma Dong Chan"
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_drama
+    from scenecat.domain.records import parse_drama
+
+    record = {
+        "title": title,
+        "native": native,
+        "network": network,
+        "country": country,
+        "year": year,
+        "episodes": episodes,
+        "synopsis": synopsis,
+        "aliases": alias,
+        "cast": list(cast),
+    }
+    rec = _parse(parse_drama, record, "drama")
+    with catalogue(ctx) as cat, cat.write(f"add-drama {rec.title}") as conn:
+        outcome = apply_drama(conn, rec, "add")
+    message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
+
+
+def add_episode(
+    ctx: typer.Context,
+    drama: str = typer.Argument(..., help="Drama title.", autocompletion=complete_drama),
+    number: int = typer.Argument(..., help="Episode number."),
+    aired: Optional[str] = typer.Option(None, "--aired", help="Air date, YYYY-MM-DD."),
+    rating: Optional[float] = typer.Option(None, "--rating", help="Nationwide rating in %."),
+    title: Optional[str] = typer.Option(None, "--title", help="Episode title."),
+) -> None:
+    """Add an episode, or update it if it exists.
+
+    Example: scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27 --rating 2.1
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import check_episode
+    from scenecat.domain.names import resolve_drama
+    from scenecat.domain.records import parse_episode
+    from scenecat.storage.dramas import upsert_episode
+
+    record = {"number": number, "aired": aired, "rating": rating, "title": title}
+    rec = _parse(parse_episode, record, "episode")
+    with catalogue(ctx) as cat, cat.write(f"add-episode {drama} {number}") as conn:
+        drama_id = resolve_drama(conn, drama)
+        check_episode(conn, drama_id, rec.number, "episode")
+        values = {"aired": rec.aired, "title": rec.title, "rating": rec.rating}
+        created = upsert_episode(
+            conn, drama_id, rec.number, {k: v for k, v in values.items() if v is not None}
+        )
+    message(f"{'Added' if created else 'Updated'} episode {rec.number} of {drama}")
+
+
+def _ask(value: Optional[str], flag: str, question: str) -> str:
+    if value not in (None, ""):
+        return str(value)
+    if not sys.stdin.isatty():
+        raise typer.BadParameter(f"missing {flag} (no terminal to ask on)", param_hint=flag)
+    return str(typer.prompt(question, err=True))
+
+
+def add_scene(
+    ctx: typer.Context,
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Drama title.", autocompletion=complete_drama
+    ),
+    episode: Optional[int] = typer.Option(None, "--episode", "-e", help="Episode number."),
+    actor: list[str] = typer.Option(
+        [], "--actor", "-a", help="Actor in the scene (repeatable).", autocompletion=complete_actor
+    ),
+    kind: Optional[str] = typer.Option(
+        None, "--kind", "-k", help="kiss, confession, fight, reunion, ..."
+    ),
+    title: Optional[str] = typer.Option(
+        None, "--title", "-t", help="Short title, e.g. 'The shower kiss'."
+    ),
+    description: Optional[str] = typer.Option(None, "--description", help="What happens."),
+    at: Optional[str] = typer.Option(
+        None, "--at", help="Start time in the episode, mm:ss or h:mm:ss."
+    ),
+    end: Optional[str] = typer.Option(None, "--end", help="End time in the episode."),
+    spoiler: str = typer.Option("none", "--spoiler", help="none, minor, major or ending."),
+    tag: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
+    location: Optional[str] = typer.Option(None, "--location", help="Where it happens."),
+    key: Optional[str] = typer.Option(
+        None, "--key", help="Scene key (default: made from drama, episode and title)."
+    ),
+    views_count: Optional[str] = typer.Option(
+        None, "--views", help="View count of the clip, e.g. 1000000."
+    ),
+    views_on: Optional[str] = typer.Option(
+        None, "--on", help="Date the views were seen (default today)."
+    ),
+    source: Optional[str] = typer.Option(
+        None, "--source", help="Where the views were seen (a URL or a name)."
+    ),
+) -> None:
+    """Add a scene; missing required values are asked for on a terminal.
+
+    Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook"
+    --actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major
+    --views 1000000 --source "tvN official upload"
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_scene
+    from scenecat.domain.records import parse_scene, today
+
+    drama = _ask(drama, "--drama", "Drama")
+    if episode is None and sys.stdin.isatty():
+        episode = typer.prompt("Episode", type=int, err=True)
+    actors = list(actor) or [_ask(None, "--actor", "Actor")]
+    kind = _ask(kind, "--kind", "Kind (kiss, confession, fight, ...)")
+    title = _ask(title, "--title", "Title")
+    record: dict[str, object] = {
+        "key": key,
+        "drama": drama,
+        "episode": episode,
+        "kind": kind,
+        "title": title,
+        "actors": actors,
+        "description": description,
+        "at": at,
+        "end": end,
+        "spoiler": spoiler,
+        "tags": list(tag),
+        "location": location,
+    }
+    if views_count is not None:
+        label = source or ""
+        record["views"] = [
+            {"count": views_count, "on": views_on or today().isoformat(), "source": label}
+        ]
+        if source and source.startswith(("http://", "https://")):
+            record["sources"] = [{"url": source}]
+    elif views_on or source:
+        raise typer.BadParameter(
+            "--on and --source describe --views; give --views too", param_hint="--views"
+        )
+    rec = _parse(parse_scene, record, "scene")
+    with catalogue(ctx) as cat, cat.write(f"add-scene {rec.title}") as conn:
+        outcome = apply_scene(conn, rec, "add")
+    report_warnings(outcome.warnings)
+    message(f"Added scene {outcome.name}")
+
+
+def views(
+    ctx: typer.Context,
+    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
+    count: str = typer.Argument(..., help="View count, e.g. 1000000 or 1,000,000."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date seen, YYYY-MM-DD (default today)."),
+    source: str = typer.Option(
+        "", "--source", help="Where: a URL or a name such as 'tvN official upload'."
+    ),
+) -> None:
+    """Record a view count seen on a date.
+
+    Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 --on 2019-11-10
+    --source "tvN official upload"
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import record_view
+    from scenecat.domain.names import resolve_scene
+    from scenecat.domain.records import parse_view, today
+
+    rec = _parse(
+        parse_view,
+        {"count": count, "on": on or today().isoformat(), "source": source or None},
+        "views",
+    )
+    with catalogue(ctx) as cat, cat.write(f"views {scene}") as conn:
+        scene_id = resolve_scene(conn, scene)
+        warning = record_view(conn, scene_id, rec.count, rec.on, rec.source)
+    report_warnings([warning] if warning else [])
+    message(f"Recorded {rec.count:,} views on {rec.on}")
+
+
+def vote(
+    ctx: typer.Context,
+    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
+    score: str = typer.Argument(..., help="Score from 1 to 10."),
+    voter: str = typer.Option("me", "--voter", help="Who votes."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date of the vote (default today)."),
+) -> None:
+    """Vote for a scene (1-10); a new vote replaces your earlier one, history is kept.
+
+    Example: scenecat vote melting-me-softly-e10-shower-kiss 9
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_vote
+    from scenecat.domain.records import parse_vote, today
+
+    rec = _parse(
+        parse_vote,
+        {"scene": scene, "score": score, "voter": voter, "on": on or today().isoformat()},
+        "vote",
+    )
+    with catalogue(ctx) as cat, cat.write(f"vote {scene}") as conn:
+        outcome = apply_vote(conn, rec)
+    report_warnings(outcome.warnings)
+    message(
+        f"{rec.voter} gave {rec.score}/10 to {rec.scene}"
+        if outcome.created
+        else "That vote is already recorded"
+    )
+
+
+def duel(
+    ctx: typer.Context,
+    winner: str = typer.Argument(
+        ..., help="The better scene's key.", autocompletion=complete_scene
+    ),
+    loser: str = typer.Argument(..., help="The other scene's key.", autocompletion=complete_scene),
+    voter: str = typer.Option("me", "--voter", help="Who decided."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date (default today)."),
+) -> None:
+    """Record a head-to-head answer: WINNER is better than LOSER.
+
+    Example: scenecat duel melting-me-softly-e10-shower-kiss healer-e8-rooftop-kiss
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_duel
+    from scenecat.domain.records import parse_duel, today
+
+    rec = _parse(
+        parse_duel,
+        {"winner": winner, "loser": loser, "voter": voter, "on": on or today().isoformat()},
+        "duel",
+    )
+    with catalogue(ctx) as cat, cat.write(f"duel {winner} {loser}") as conn:
+        apply_duel(conn, rec)
+    message(f"Recorded: {rec.winner} beats {rec.loser}")
+
+
+def _parse(parser, record: dict[str, object], path: str):  # type: ignore[no-untyped-def]
+    """Run a record parser over flag values; a bad value is a usage-level error line."""
+    from scenecat.domain.records import FieldError
+
+    try:
+        return parser({k: v for k, v in record.items() if v is not None and v != []}, path)
+    except FieldError as exc:
+        field = exc.path.split(".", 1)[-1]
+        raise UserError(f"{field}: {exc.reason}", exc.hint) from None

@@ -1,0 +1,392 @@
+"""Browsing: `list actors|dramas|episodes|scenes` and `show actor|drama|scene`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from scenecat.cli.common import (
+    JSON_OPTION,
+    catalogue,
+    complete_actor,
+    complete_drama,
+    complete_scene,
+    sub_app,
+)
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+list_app = sub_app(help="List actors, dramas, episodes or scenes.")
+show_app = sub_app(help="Show one actor, drama or scene in full.")
+
+LIMIT_OPTION = typer.Option(None, "--limit", "-n", help="Show at most this many.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(list_app, name="list")
+    app.add_typer(show_app, name="show")
+
+
+@list_app.command("scenes")
+def list_scenes(
+    ctx: typer.Context,
+    actor: list[str] = typer.Option(
+        [],
+        "--actor",
+        "-a",
+        help="Scenes with this actor (repeat for couples).",
+        autocompletion=complete_actor,
+    ),
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
+    ),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
+    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
+    episode: Optional[int] = typer.Option(None, "--episode", "-e", help="Episode number."),
+    spoiler: Optional[str] = typer.Option(
+        None, "--spoiler", help="Highest spoiler level to include."
+    ),
+    tag: Optional[str] = typer.Option(None, "--tag", help="Scenes with this tag."),
+    limit: Optional[int] = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List scenes, filtered.
+
+    Example: scenecat list scenes --actor "Ji Chang Wook" --kind kiss
+    """
+    from scenecat.cli import output
+    from scenecat.domain.browse import Scope, scene_json
+    from scenecat.domain.browse import list_scenes as query
+
+    scope = Scope(tuple(actor), drama, kind, network, year, episode, spoiler, tag)
+    with catalogue(ctx) as cat:
+        found, total = query(cat.conn, scope, limit)
+    if as_json:
+        output.emit_json([scene_json(s) for s in found], {"count": len(found), "total": total})
+        return
+    rows = []
+    for s in found:
+        latest = s.latest_views
+        rows.append(
+            (
+                s.key,
+                s.drama,
+                s.episode or "",
+                s.kind,
+                s.title,
+                ", ".join(s.actors),
+                s.spoiler,
+                f"{latest.count:,}" if latest else "",
+            )
+        )
+    footer = f"{len(found)} of {total} scene(s)" if total != len(found) else f"{total} scene(s)"
+    output.table(
+        "Scenes",
+        ("key", "drama", "ep", "kind", "title", "actors", "spoiler", "views"),
+        rows,
+        footer=footer,
+        numeric=("ep", "views"),
+    )
+
+
+@list_app.command("actors")
+def list_actors(
+    ctx: typer.Context,
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Cast of this drama.", autocompletion=complete_drama
+    ),
+    limit: Optional[int] = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List actors with how many dramas and scenes they have.
+
+    Example: scenecat list actors --drama "Healer"
+    """
+    from scenecat.cli import output
+    from scenecat.domain.browse import actor_json
+    from scenecat.domain.browse import list_actors as query
+
+    with catalogue(ctx) as cat:
+        found = query(cat.conn, drama, limit)
+    if as_json:
+        output.emit_json([actor_json(a, c, s) for a, c, s in found], {"count": len(found)})
+        return
+    rows = [(a.name, a.native or "", ", ".join(a.aliases), a.born or "", c, s) for a, c, s in found]
+    output.table(
+        "Actors",
+        ("name", "native", "aliases", "born", "dramas", "scenes"),
+        rows,
+        footer=f"{len(found)} actor(s)",
+        numeric=("born", "dramas", "scenes"),
+    )
+
+
+@list_app.command("dramas")
+def list_dramas(
+    ctx: typer.Context,
+    actor: Optional[str] = typer.Option(
+        None, "--actor", "-a", help="Dramas with this actor.", autocompletion=complete_actor
+    ),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
+    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
+    limit: Optional[int] = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List dramas by year.
+
+    Example: scenecat list dramas --actor "Ji Chang Wook"
+    """
+    from scenecat.cli import output
+    from scenecat.domain.browse import drama_json
+    from scenecat.domain.browse import list_dramas as query
+
+    with catalogue(ctx) as cat:
+        found = query(cat.conn, actor, network, year, limit)
+    if as_json:
+        output.emit_json([drama_json(d, n) for d, n in found], {"count": len(found)})
+        return
+    rows = [
+        (d.title, d.native or "", d.network or "", d.year or "", d.episodes or "", n)
+        for d, n in found
+    ]
+    output.table(
+        "Dramas",
+        ("title", "native", "network", "year", "episodes", "scenes"),
+        rows,
+        footer=f"{len(found)} drama(s)",
+        numeric=("year", "episodes", "scenes"),
+    )
+
+
+@list_app.command("episodes")
+def list_episodes(
+    ctx: typer.Context,
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Episodes of this drama.", autocompletion=complete_drama
+    ),
+    limit: Optional[int] = LIMIT_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List recorded episodes with air dates and ratings.
+
+    Example: scenecat list episodes --drama "Melting Me Softly"
+    """
+    from dataclasses import asdict
+
+    from scenecat.cli import output
+    from scenecat.domain.browse import list_episodes as query
+
+    with catalogue(ctx) as cat:
+        found = query(cat.conn, drama, limit)
+    if as_json:
+        output.emit_json([asdict(e) for e in found], {"count": len(found)})
+        return
+    rows = [
+        (
+            e.drama,
+            e.number,
+            e.aired or "",
+            e.title or "",
+            "" if e.rating is None else f"{e.rating:.1f}%",
+        )
+        for e in found
+    ]
+    output.table(
+        "Episodes",
+        ("drama", "episode", "aired", "title", "rating"),
+        rows,
+        footer=f"{len(found)} episode(s)",
+        numeric=("episode", "rating"),
+    )
+
+
+@show_app.command("actor")
+def show_actor(
+    ctx: typer.Context,
+    name: str = typer.Argument(
+        ..., help="Actor name, alias or Hangul name.", autocompletion=complete_actor
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show an actor and their filmography.
+
+    Example: scenecat show actor 지창욱
+    """
+    from dataclasses import asdict
+
+    from scenecat.cli import output
+    from scenecat.domain.browse import actor_json
+    from scenecat.domain.browse import show_actor as query
+
+    with catalogue(ctx) as cat:
+        page = query(cat.conn, name)
+    if as_json:
+        data = actor_json(page.actor, scene_count=page.scene_count)
+        data["credits"] = [asdict(c) for c in page.credits]
+        output.emit_json(data)
+        return
+    a = page.actor
+    output.record(
+        a.name,
+        [
+            ("id", a.id),
+            ("native", a.native),
+            ("aliases", a.aliases),
+            ("born", a.born),
+            ("scenes", page.scene_count),
+        ],
+    )
+    rows = [
+        (c.year or "", c.drama, c.network or "", c.character or "", c.role) for c in page.credits
+    ]
+    output.table(
+        "Filmography", ("year", "drama", "network", "character", "role"), rows, numeric=("year",)
+    )
+
+
+@show_app.command("drama")
+def show_drama(
+    ctx: typer.Context,
+    title: str = typer.Argument(
+        ..., help="Drama title, alias or native title.", autocompletion=complete_drama
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show a drama: cast, episodes and scenes.
+
+    Example: scenecat show drama "Melting Me Softly"
+    """
+    from dataclasses import asdict
+
+    from scenecat.cli import output
+    from scenecat.domain.browse import drama_json, scene_json
+    from scenecat.domain.browse import show_drama as query
+
+    with catalogue(ctx) as cat:
+        page = query(cat.conn, title)
+    if as_json:
+        data = drama_json(page.drama)
+        data["cast"] = [asdict(c) for c in page.credits]
+        data["episode_list"] = [asdict(e) for e in page.episodes]
+        data["scene_list"] = [scene_json(s) for s in page.scenes]
+        output.emit_json(data)
+        return
+    d = page.drama
+    output.record(
+        d.title,
+        [
+            ("id", d.id),
+            ("native", d.native),
+            ("aliases", d.aliases),
+            ("network", d.network),
+            ("country", d.country),
+            ("year", d.year),
+            ("episodes", d.episodes),
+            ("synopsis", d.synopsis),
+        ],
+    )
+    output.table(
+        "Cast",
+        ("actor", "character", "role"),
+        [(c.actor, c.character or "", c.role) for c in page.credits],
+    )
+    if page.episodes:
+        top = max((e.rating or 0) for e in page.episodes)
+        output.table(
+            "Episodes",
+            ("episode", "aired", "title", "rating", ""),
+            [
+                (
+                    e.number,
+                    e.aired or "",
+                    e.title or "",
+                    "" if e.rating is None else f"{e.rating:.1f}%",
+                    output.bar(e.rating or 0, top) if e.rating is not None else "",
+                )
+                for e in page.episodes
+            ],
+            numeric=("episode", "rating"),
+        )
+    if page.scenes:
+        output.table(
+            "Scenes",
+            ("ep", "key", "kind", "title", "spoiler"),
+            [(s.episode or "", s.key, s.kind, s.title, s.spoiler) for s in page.scenes],
+            numeric=("ep",),
+        )
+
+
+@show_app.command("scene")
+def show_scene(
+    ctx: typer.Context,
+    key: str = typer.Argument(
+        ..., help="Scene key (or its exact title).", autocompletion=complete_scene
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show a scene with its views, votes and sources.
+
+    Example: scenecat show scene melting-me-softly-e10-shower-kiss
+    """
+    from scenecat.cli import output
+    from scenecat.domain.browse import scene_json
+    from scenecat.domain.browse import show_scene as query
+    from scenecat.text import format_clock
+
+    with catalogue(ctx) as cat:
+        page = query(cat.conn, key)
+    s = page.scene
+    if as_json:
+        data = scene_json(s)
+        data["votes"] = [{"voter": v, "score": sc, "on": on} for v, sc, on in page.votes]
+        data["mean_vote"] = page.mean_vote
+        data["duels"] = {"won": page.duels_won, "lost": page.duels_lost}
+        output.emit_json(data)
+        return
+    latest = s.latest_views
+    output.record(
+        s.title,
+        [
+            ("key", s.key),
+            ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
+            ("episode", s.episode),
+            ("at", format_clock(s.start_s)),
+            ("kind", s.kind),
+            ("actors", s.actors),
+            ("spoiler", s.spoiler),
+            ("tags", s.tags),
+            ("location", s.location),
+            ("description", s.description),
+            (
+                "views",
+                f"{latest.count:,} ({latest.source or 'unknown source'}, {latest.on or 'undated'})"
+                if latest
+                else None,
+            ),
+            (
+                "votes",
+                f"{page.mean_vote:.2f} from {len(page.votes)} voter(s)" if page.votes else None,
+            ),
+            (
+                "duels",
+                f"won {page.duels_won}, lost {page.duels_lost}"
+                if page.duels_won or page.duels_lost
+                else None,
+            ),
+        ],
+    )
+    if s.views:
+        output.table(
+            "View counts",
+            ("on", "source", "count"),
+            [(v.on or "", v.source, f"{v.count:,}") for v in s.views],
+            numeric=("count",),
+        )
+    if s.sources:
+        output.table(
+            "Sources",
+            ("title", "publisher", "url"),
+            [(x.title or "", x.publisher or "", x.url) for x in s.sources],
+        )

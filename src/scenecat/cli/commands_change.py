@@ -1,0 +1,291 @@
+"""Changing records: edit, remove, alias, merge."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from scenecat.cli.common import (
+    YES_OPTION,
+    UserError,
+    catalogue,
+    complete_actor,
+    complete_drama,
+    complete_scene,
+    confirm,
+    edit_text,
+    report_warnings,
+    sub_app,
+)
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+edit_app = sub_app(help="Change an actor, drama or scene (flags, or $EDITOR when none).")
+remove_app = sub_app(help="Remove an actor, drama, episode or scene (asks first).")
+alias_app = sub_app(help="Add or remove another name for an actor or drama.")
+merge_app = sub_app(help="Merge two records that are really one.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(edit_app, name="edit")
+    app.add_typer(remove_app, name="remove")
+    app.add_typer(alias_app, name="alias")
+    app.add_typer(merge_app, name="merge")
+
+
+def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) -> None:
+    from scenecat.cli.output import message
+    from scenecat.domain import editing
+    from scenecat.domain.records import FieldError
+
+    with catalogue(ctx) as cat:
+        record_id, record = editing.fetch(cat.conn, what, name)
+        if any(v is not None for v in changes.values()):
+            updated = editing.apply_flags(record, changes)
+        else:
+            edited = edit_text(editing.to_yaml(what, record))
+            if edited is None:
+                message("No changes.")
+                return
+            updated = editing.from_yaml(edited)
+        try:
+            with cat.write(f"edit {what} {name}") as conn:
+                outcome = editing.replace(conn, what, record_id, updated)
+        except FieldError as exc:
+            raise UserError(editing.field_message(exc), exc.hint) from None
+    report_warnings(outcome.warnings)
+    message(f"Updated {what} {outcome.name}")
+
+
+@edit_app.command("actor")
+def edit_actor(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Actor to change.", autocompletion=complete_actor),
+    new_name: Optional[str] = typer.Option(None, "--name", help="New display name."),
+    native: Optional[str] = typer.Option(None, "--native", help="Hangul name ('' clears it)."),
+    born: Optional[int] = typer.Option(None, "--born", help="Birth year."),
+) -> None:
+    """Change an actor; with no flags, opens the record in $EDITOR.
+
+    Example: scenecat edit actor "Ji Chang Wook" --born 1987
+    """
+    _edit(ctx, "actor", name, {"name": new_name, "native": native, "born": born})
+
+
+@edit_app.command("drama")
+def edit_drama(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="Drama to change.", autocompletion=complete_drama),
+    new_title: Optional[str] = typer.Option(None, "--title", help="New title."),
+    native: Optional[str] = typer.Option(None, "--native", help="Native title ('' clears it)."),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster."),
+    country: Optional[str] = typer.Option(None, "--country", help="Country."),
+    year: Optional[int] = typer.Option(None, "--year", help="First air year."),
+    episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
+    synopsis: Optional[str] = typer.Option(None, "--synopsis", help="Synopsis ('' clears it)."),
+) -> None:
+    """Change a drama; with no flags, opens the record (cast and episodes too) in $EDITOR.
+
+    Example: scenecat edit drama "The K2" --episodes 16
+    """
+    _edit(
+        ctx,
+        "drama",
+        title,
+        {
+            "title": new_title,
+            "native": native,
+            "network": network,
+            "country": country,
+            "year": year,
+            "episodes": episodes,
+            "synopsis": synopsis,
+        },
+    )
+
+
+@edit_app.command("scene")
+def edit_scene(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
+    title: Optional[str] = typer.Option(None, "--title", help="New title."),
+    kind: Optional[str] = typer.Option(None, "--kind", help="New kind."),
+    episode: Optional[int] = typer.Option(None, "--episode", help="Episode number."),
+    description: Optional[str] = typer.Option(
+        None, "--description", help="What happens ('' clears it)."
+    ),
+    at: Optional[str] = typer.Option(None, "--at", help="Start time, mm:ss."),
+    spoiler: Optional[str] = typer.Option(None, "--spoiler", help="none, minor, major or ending."),
+    location: Optional[str] = typer.Option(None, "--location", help="Where it happens."),
+    new_key: Optional[str] = typer.Option(None, "--key", help="A new key for the scene."),
+) -> None:
+    """Change a scene; with no flags, opens the record in $EDITOR.
+
+    Example: scenecat edit scene melting-me-softly-e10-shower-kiss --spoiler major
+    """
+    _edit(
+        ctx,
+        "scene",
+        key,
+        {
+            "title": title,
+            "kind": kind,
+            "episode": episode,
+            "description": description,
+            "at": at,
+            "spoiler": spoiler,
+            "location": location,
+            "key": new_key,
+        },
+    )
+
+
+def _remove(ctx: typer.Context, what: str, name: str, yes: bool) -> None:
+    from scenecat.cli.output import message
+    from scenecat.domain import catalogue as domain
+
+    with catalogue(ctx) as cat:
+        description = domain.describe_removal(cat.conn, what, name)
+        confirm(f"Remove {description}?", yes)
+        remover = {
+            "actor": domain.remove_actor,
+            "drama": domain.remove_drama,
+            "scene": domain.remove_scene,
+        }[what]
+        with cat.write(f"remove {what} {name}") as conn:
+            outcome = remover(conn, name)
+    message(f"Removed {what} {outcome.name}")
+
+
+@remove_app.command("actor")
+def remove_actor(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Actor to remove.", autocompletion=complete_actor),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Remove an actor (their credits and scene appearances go too; scenes stay).
+
+    Example: scenecat remove actor "Test Actor" --yes
+    """
+    _remove(ctx, "actor", name, yes)
+
+
+@remove_app.command("drama")
+def remove_drama(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="Drama to remove.", autocompletion=complete_drama),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Remove a drama with its episodes, credits and scenes.
+
+    Example: scenecat remove drama "Test Drama" --yes
+    """
+    _remove(ctx, "drama", title, yes)
+
+
+@remove_app.command("scene")
+def remove_scene(
+    ctx: typer.Context,
+    key: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Remove a scene with its votes, duels and view counts.
+
+    Example: scenecat remove scene healer-e1-test --yes
+    """
+    _remove(ctx, "scene", key, yes)
+
+
+@remove_app.command("episode")
+def remove_episode(
+    ctx: typer.Context,
+    drama: str = typer.Argument(..., help="Drama title.", autocompletion=complete_drama),
+    number: int = typer.Argument(..., help="Episode number."),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Remove an episode's air date, title and rating (scenes stay).
+
+    Example: scenecat remove episode "Healer" 3 --yes
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import remove_episode as remover
+
+    with catalogue(ctx) as cat:
+        confirm(f"Remove episode {number} of {drama}?", yes)
+        with cat.write(f"remove episode {drama} {number}") as conn:
+            remover(conn, drama, number)
+    message(f"Removed episode {number} of {drama}")
+
+
+@alias_app.command("actor")
+def alias_actor(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Actor.", autocompletion=complete_actor),
+    alias: str = typer.Argument(..., help="Another spelling, e.g. 'Ji Chang-wook' or 'JCW'."),
+    remove: bool = typer.Option(False, "--remove", help="Remove this alias instead."),
+) -> None:
+    """Add (or --remove) another name for an actor.
+
+    Example: scenecat alias actor "Ji Chang Wook" JCW
+    """
+    _alias(ctx, "actor", name, alias, remove)
+
+
+@alias_app.command("drama")
+def alias_drama(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="Drama.", autocompletion=complete_drama),
+    alias: str = typer.Argument(..., help="Another title, e.g. 'Melt Me Softly'."),
+    remove: bool = typer.Option(False, "--remove", help="Remove this alias instead."),
+) -> None:
+    """Add (or --remove) another title for a drama.
+
+    Example: scenecat alias drama "Melting Me Softly" "Melt Me Softly"
+    """
+    _alias(ctx, "drama", title, alias, remove)
+
+
+def _alias(ctx: typer.Context, what: str, name: str, alias: str, remove: bool) -> None:
+    from scenecat.cli.output import message
+    from scenecat.domain import catalogue as domain
+    from scenecat.text import clean_name
+
+    alias = clean_name(alias, "alias")
+    if remove:
+        func = domain.remove_actor_alias if what == "actor" else domain.remove_drama_alias
+    else:
+        func = domain.add_actor_alias if what == "actor" else domain.add_drama_alias
+    with catalogue(ctx) as cat, cat.write(f"alias {what} {name} {alias}") as conn:
+        outcome = func(conn, name, alias)
+    if remove:
+        message(f"Removed alias {alias!r}")
+    else:
+        message(
+            f"{alias!r} now finds {outcome.name}"
+            if outcome.created
+            else f"{alias!r} was already an alias"
+        )
+
+
+@merge_app.command("actor")
+def merge_actor(
+    ctx: typer.Context,
+    keep: str = typer.Argument(..., help="The actor to keep.", autocompletion=complete_actor),
+    gone: str = typer.Argument(
+        ..., help="The duplicate; its name becomes an alias.", autocompletion=complete_actor
+    ),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Merge actor GONE into KEEP: credits, scenes and votes move; GONE's name becomes an alias.
+
+    Example: scenecat merge actor "Ji Chang Wook" "Ji Chang-wook" --yes
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import describe_removal, merge_actors
+
+    with catalogue(ctx) as cat:
+        confirm(f"Merge {describe_removal(cat.conn, 'actor', gone)} into {keep}?", yes)
+        with cat.write(f"merge actor {keep} {gone}") as conn:
+            outcome = merge_actors(conn, keep, gone)
+    message(f"Merged {gone} into {outcome.name}")

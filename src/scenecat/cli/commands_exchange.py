@@ -1,0 +1,136 @@
+"""Data exchange and catalogue housekeeping: import, export yaml|jsonl, db path|check."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from scenecat.cli.common import UserError, catalogue, db_path, sub_app
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+export_app = sub_app(help="Write the catalogue (or a selection) to a file.")
+db_app = sub_app(help="Where the catalogue lives and whether it is healthy.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.add_typer(export_app, name="export")
+    app.add_typer(db_app, name="db")
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on a terminal; nothing when stderr is piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A catalogue file: .yaml (format 1) or .jsonl."),
+) -> None:
+    """Import a catalogue file, all or nothing; importing it again changes nothing.
+
+    Example: scenecat import data/sample.yaml
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.exchange import import_file
+
+    with (
+        catalogue(ctx) as cat,
+        progress_bar(f"Importing {file.name}") as update,
+        cat.write(f"import {file}") as conn,
+    ):
+        report = import_file(conn, file, update)
+    for warning in report.warnings[:20]:
+        message(f"warning: {warning}")
+    if len(report.warnings) > 20:
+        message(f"... and {len(report.warnings) - 20} more warnings")
+    parts = [
+        f"{report.created[s]} new {s} (of {report.seen[s]})" for s in report.seen if report.seen[s]
+    ]
+    message(f"Imported {file.name}: " + (", ".join(parts) if parts else "nothing in it"))
+
+
+def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> None:
+    from scenecat.cli.output import message
+    from scenecat.domain import exchange
+
+    writer = getattr(exchange, writer_name)
+    with catalogue(ctx) as cat:
+        if output is None or str(output) == "-":
+            count = writer(cat.conn, sys.stdout)
+        else:
+            temporary = output.with_name(output.name + ".part")
+            try:
+                with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+                    count = writer(cat.conn, handle)
+                temporary.replace(output)
+            except OSError as exc:
+                temporary.unlink(missing_ok=True)
+                raise UserError(f"cannot write {output}: {exc.strerror}") from None
+            message(f"Wrote {count} records to {output}")
+
+
+OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="File to write (default: stdout).")
+
+
+@export_app.command("yaml")
+def export_yaml(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> None:
+    """The whole catalogue as YAML, format 1 (re-importable, diff-friendly).
+
+    Example: scenecat export yaml -o catalogue.yaml
+    """
+    _export(ctx, output, "write_yaml")
+
+
+@export_app.command("jsonl")
+def export_jsonl(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> None:
+    """The whole catalogue as JSON Lines, one record a line (fast, for bulk).
+
+    Example: scenecat export jsonl -o catalogue.jsonl
+    """
+    _export(ctx, output, "write_jsonl")
+
+
+@db_app.command("path")
+def db_path_command(ctx: typer.Context) -> None:
+    """Print where the catalogue file is.
+
+    Example: scenecat db path
+    """
+    typer.echo(str(db_path(ctx)))
+
+
+@db_app.command("check")
+def db_check(ctx: typer.Context) -> None:
+    """Check integrity, foreign keys and the search index; exit 1 with a report if not fine.
+
+    Example: scenecat db check
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.health import check
+
+    with catalogue(ctx, create=False) as cat:
+        problems = check(cat.conn)
+    if problems:
+        for problem in problems:
+            message(f"problem: {problem}")
+        raise UserError(f"{len(problems)} problem(s) found in {cat.path}")
+    message(f"{cat.path}: OK")

@@ -1,0 +1,112 @@
+"""The output layer: Rich tables for people, JSON for programs, messages on stderr.
+
+The only module besides the Typer app that imports Rich. User text is always passed to
+Rich as `Text` (never parsed as markup) and control characters are made visible, so a
+scene titled `[bold]x[/]` or carrying terminal escapes prints exactly as typed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: object) -> str:
+    """Control characters (ESC, BEL, OSC sequences...) shown as harmless escapes."""
+    value = "" if text is None else str(text)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(
+        stderr=stderr,
+        no_color="NO_COLOR" in os.environ or None,
+        highlight=False,
+        soft_wrap=False,
+    )
+
+
+def message(text: str) -> None:
+    sys.stderr.write(visible(text) + "\n")
+
+
+def warn(text: str) -> None:
+    sys.stderr.write("warning: " + visible(text) + "\n")
+
+
+def error(text: str, hint: str | None = None) -> None:
+    sys.stderr.write("Error: " + visible(text).replace("\n", " ") + "\n")
+    if hint:
+        sys.stderr.write("hint: " + visible(hint) + "\n")
+
+
+def emit_json(data: Any, meta: dict[str, Any] | None = None) -> None:
+    sys.stdout.write(json.dumps({"data": data, "meta": meta or {}}, ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+
+
+def plain(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    footer: str | None = None,
+    numeric: Iterable[str] = (),
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    right = set(numeric)
+    grid = Table(title=Text(visible(title)) if title else None, show_lines=False, expand=False)
+    for column in columns:
+        grid.add_column(column, justify="right" if column in right else "left", overflow="fold")
+    for row in rows:
+        grid.add_row(*(cell if isinstance(cell, Text) else Text(visible(cell)) for cell in row))
+    console = _console()
+    console.print(grid)
+    if footer:
+        console.print(Text(visible(footer), style="dim"))
+
+
+def bar(value: float, maximum: float, width: int = 12) -> Any:
+    """A horizontal bar as Rich Text (for scores and counts)."""
+    from rich.text import Text
+
+    filled = 0 if maximum <= 0 else round(width * max(0.0, min(value / maximum, 1.0)))
+    return Text("█" * filled + "·" * (width - filled), style="cyan")
+
+
+def text_cell(value: object, style: str | None = None) -> Any:
+    from rich.text import Text
+
+    return Text(visible(value), style=style or "")
+
+
+def record(title: str, fields: Sequence[tuple[str, object]]) -> None:
+    """A record as a two-column grid (for `show`)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(
+        title=Text(visible(title), style="bold"), show_header=False, box=None, padding=(0, 1)
+    )
+    grid.add_column(style="dim", justify="right")
+    grid.add_column(overflow="fold")
+    for label, value in fields:
+        if value in (None, "", []):
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+        grid.add_row(Text(label), Text(visible(shown)))
+    _console().print(grid)

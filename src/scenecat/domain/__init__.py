@@ -1,0 +1,1 @@
+"""Domain layer: plain functions over dataclasses; no Typer, no Rich, no printing."""

@@ -1,0 +1,212 @@
+"""Reading the catalogue: listings, single records, and their JSON-ready shapes."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scenecat.domain import names
+from scenecat.errors import InvalidInput
+from scenecat.models import SPOILER_LEVELS, Actor, Credit, Drama, Episode, Scene
+from scenecat.storage import dramas as drama_store
+from scenecat.storage import people, scenes, signals
+from scenecat.storage.scenes import SceneFilter
+from scenecat.text import format_clock
+
+MAX_LIMIT = 100_000
+
+
+@dataclass
+class Scope:
+    """Filters as users type them (names, not ids)."""
+
+    actors: tuple[str, ...] = ()
+    drama: str | None = None
+    kind: str | None = None
+    network: str | None = None
+    year: str | None = None
+    episode: int | None = None
+    spoiler: str | None = None
+    tag: str | None = None
+
+
+def parse_year_range(text: str) -> tuple[int, int]:
+    """'2019' or '2016..2020' (either end may be open)."""
+    match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text)
+    if (
+        not match
+        or not (match.group(1) or match.group(3))
+        or (not match.group(2) and match.group(3))
+    ):
+        raise InvalidInput(
+            f"year {text!r} is not YYYY or YYYY..YYYY", hint="e.g. --year 2016..2020"
+        )
+    low = int(match.group(1)) if match.group(1) else 0
+    high = int(match.group(3)) if match.group(3) else (9999 if match.group(2) else low)
+    if low > high:
+        raise InvalidInput(f"year range {text!r} is empty (the start is after the end)")
+    return low, high
+
+
+def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
+    max_spoiler = None
+    if scope.spoiler is not None:
+        level = scope.spoiler.strip().lower()
+        if level not in SPOILER_LEVELS:
+            raise InvalidInput(
+                f"spoiler level {scope.spoiler!r} is not one of {', '.join(SPOILER_LEVELS)}"
+            )
+        max_spoiler = SPOILER_LEVELS.index(level)
+    if scope.episode is not None and scope.episode < 1:
+        raise InvalidInput(f"episode {scope.episode} does not exist; episodes start at 1")
+    return SceneFilter(
+        actor_ids=tuple(names.resolve_actor(conn, a) for a in scope.actors),
+        drama_id=names.resolve_drama(conn, scope.drama) if scope.drama else None,
+        kind=scope.kind.strip().lower() if scope.kind else None,
+        network=scope.network.strip() if scope.network else None,
+        year=parse_year_range(scope.year) if scope.year else None,
+        episode=scope.episode,
+        max_spoiler=max_spoiler,
+        tag=scope.tag.strip().lower() if scope.tag else None,
+    )
+
+
+def check_limit(limit: int | None) -> int | None:
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(f"--limit must be between 1 and {MAX_LIMIT:,}")
+    return limit
+
+
+def list_scenes(
+    conn: sqlite3.Connection, scope: Scope, limit: int | None
+) -> tuple[list[Scene], int]:
+    filt = resolve_scope(conn, scope)
+    found = scenes.list_scenes(conn, filt, limit=check_limit(limit))
+    total = len(found) if limit is None or len(found) < limit else scenes.count_scenes(conn, filt)
+    return found, total
+
+
+def list_actors(
+    conn: sqlite3.Connection, drama: str | None, limit: int | None
+) -> list[tuple[Actor, int, int]]:
+    drama_id = names.resolve_drama(conn, drama) if drama else None
+    return people.list_actors(conn, drama_id=drama_id, limit=check_limit(limit))
+
+
+def list_dramas(
+    conn: sqlite3.Connection,
+    actor: str | None,
+    network: str | None,
+    year: str | None,
+    limit: int | None,
+) -> list[tuple[Drama, int]]:
+    actor_id = names.resolve_actor(conn, actor) if actor else None
+    years = parse_year_range(year) if year else None
+    return drama_store.list_dramas(
+        conn, actor_id=actor_id, network=network, year=years, limit=check_limit(limit)
+    )
+
+
+def list_episodes(conn: sqlite3.Connection, drama: str | None, limit: int | None) -> list[Episode]:
+    drama_id = names.resolve_drama(conn, drama) if drama else None
+    return drama_store.list_episodes(conn, drama_id=drama_id, limit=check_limit(limit))
+
+
+@dataclass
+class ActorPage:
+    actor: Actor
+    credits: list[Credit]
+    scene_count: int
+
+
+@dataclass
+class DramaPage:
+    drama: Drama
+    credits: list[Credit]
+    episodes: list[Episode]
+    scenes: list[Scene]
+
+
+@dataclass
+class ScenePage:
+    scene: Scene
+    votes: list[tuple[str, int, str | None]]
+    mean_vote: float | None
+    duels_won: int
+    duels_lost: int
+
+
+def show_actor(conn: sqlite3.Connection, name: str) -> ActorPage:
+    actor_id = names.resolve_actor(conn, name)
+    return ActorPage(
+        people.get_actor(conn, actor_id),
+        drama_store.credits(conn, actor_id=actor_id),
+        people.count_actor_scenes(conn, actor_id),
+    )
+
+
+def show_drama(conn: sqlite3.Connection, title: str) -> DramaPage:
+    drama_id = names.resolve_drama(conn, title)
+    return DramaPage(
+        drama_store.get_drama(conn, drama_id),
+        drama_store.credits(conn, drama_id=drama_id),
+        drama_store.list_episodes(conn, drama_id=drama_id),
+        scenes.list_scenes(conn, SceneFilter(drama_id=drama_id)),
+    )
+
+
+def show_scene(conn: sqlite3.Connection, key: str) -> ScenePage:
+    scene_id = names.resolve_scene(conn, key)
+    scene = scenes.scenes_by_ids(conn, [scene_id])[0]
+    votes = signals.scene_votes(conn, scene_id)
+    won, lost = signals.duel_record(conn, scene_id)
+    mean = sum(v[1] for v in votes) / len(votes) if votes else None
+    return ScenePage(scene, votes, mean, won, lost)
+
+
+# JSON shapes: stable field names, ids and keys included.
+
+
+def scene_json(scene: Scene) -> dict[str, Any]:
+    latest = scene.latest_views
+    return {
+        "id": scene.id,
+        "key": scene.key,
+        "drama": scene.drama,
+        "drama_id": scene.drama_id,
+        "network": scene.network,
+        "year": scene.year,
+        "episode": scene.episode,
+        "kind": scene.kind,
+        "title": scene.title,
+        "actors": scene.actors,
+        "description": scene.description,
+        "at": format_clock(scene.start_s),
+        "end": format_clock(scene.end_s),
+        "spoiler": scene.spoiler,
+        "tags": scene.tags,
+        "location": scene.location,
+        "views": [asdict(v) for v in scene.views],
+        "latest_views": asdict(latest) if latest else None,
+        "sources": [asdict(s) for s in scene.sources],
+    }
+
+
+def actor_json(
+    actor: Actor, credits: int | None = None, scene_count: int | None = None
+) -> dict[str, Any]:
+    data = asdict(actor)
+    if credits is not None:
+        data["dramas"] = credits
+    if scene_count is not None:
+        data["scenes"] = scene_count
+    return data
+
+
+def drama_json(drama: Drama, scene_count: int | None = None) -> dict[str, Any]:
+    data = asdict(drama)
+    if scene_count is not None:
+        data["scenes"] = scene_count
+    return data

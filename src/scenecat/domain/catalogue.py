@@ -1,0 +1,457 @@
+"""Writing to the catalogue: add, import-merge and replace records, aliases, merges, removal.
+
+Every function here runs inside the caller's transaction (`Catalogue.write`), so a failure
+anywhere leaves the catalogue as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scenecat.domain import names
+from scenecat.domain.records import (
+    ActorRec,
+    DramaRec,
+    DuelRec,
+    FieldError,
+    SceneRec,
+    VoteRec,
+)
+from scenecat.errors import Conflict, InvalidInput
+from scenecat.storage import dramas as drama_store
+from scenecat.storage import people, scenes, search_index, signals
+from scenecat.text import slugify
+
+Mode = Literal["add", "import", "replace"]
+
+
+@dataclass
+class Outcome:
+    """What a write did, for the CLI to report."""
+
+    id: int
+    name: str
+    created: bool
+    warnings: list[str] = field(default_factory=list)
+
+
+# Actors
+
+
+def apply_actor(
+    conn: sqlite3.Connection,
+    rec: ActorRec,
+    mode: Mode,
+    *,
+    force: bool = False,
+    actor_id: int | None = None,
+) -> Outcome:
+    existing = people.actor_ids_by_name(conn, rec.name)
+    if mode == "replace":
+        assert actor_id is not None
+        if existing and existing[0] != actor_id:
+            raise Conflict(f"another actor is already called {rec.name!r}")
+        people.update_actor(conn, actor_id, name=rec.name, native=rec.native, born=rec.born)
+        for alias in people.get_actor(conn, actor_id).aliases:
+            if alias not in rec.aliases:
+                people.remove_alias(conn, actor_id, alias)
+        for alias in rec.aliases:
+            people.add_alias(conn, actor_id, alias)
+        search_index.refresh_for_actor(conn, actor_id)
+        return Outcome(actor_id, rec.name, created=False)
+    if existing:
+        if mode == "add":
+            raise Conflict(
+                f"actor {rec.name!r} already exists",
+                hint=f"change them with `scenecat edit actor {rec.name!r}`",
+            )
+        actor_id = existing[0]
+        changes: dict[str, object] = {}
+        current = people.get_actor(conn, actor_id)
+        if rec.native and rec.native != current.native:
+            changes["native"] = rec.native
+        if rec.born and rec.born != current.born:
+            changes["born"] = rec.born
+        people.update_actor(conn, actor_id, **changes)
+        added = [people.add_alias(conn, actor_id, alias) for alias in rec.aliases]
+        if changes or any(added):
+            search_index.refresh_for_actor(conn, actor_id)
+        return Outcome(actor_id, rec.name, created=False)
+    warnings: list[str] = []
+    twins = names.key_collision(conn, rec.name)
+    if twins and mode == "add" and not force:
+        raise Conflict(
+            f"{rec.name!r} looks like existing actor {', '.join(map(repr, twins))}",
+            hint="if they are a different person, add again with --force; "
+            "if the same, use `scenecat alias actor`",
+        )
+    if twins:
+        warnings.append(f"{rec.name!r} is spelled like {', '.join(map(repr, twins))}; kept apart")
+    actor_id = people.insert_actor(conn, rec.name, rec.native, rec.born)
+    for alias in rec.aliases:
+        people.add_alias(conn, actor_id, alias)
+    return Outcome(actor_id, rec.name, created=True, warnings=warnings)
+
+
+# Dramas
+
+
+def _drama_values(rec: DramaRec) -> dict[str, object]:
+    return {
+        "title": rec.title,
+        "native": rec.native,
+        "network": rec.network,
+        "country": rec.country,
+        "year": rec.year,
+        "episodes": rec.episodes,
+        "synopsis": rec.synopsis,
+    }
+
+
+def apply_drama(
+    conn: sqlite3.Connection,
+    rec: DramaRec,
+    mode: Mode,
+    *,
+    path: str = "drama",
+    drama_id: int | None = None,
+) -> Outcome:
+    existing = drama_store.drama_ids_by_title(conn, rec.title)
+    created = False
+    if mode == "replace":
+        assert drama_id is not None
+        if existing and existing[0] != drama_id:
+            raise Conflict(f"another drama is already titled {rec.title!r}")
+        drama_store.update_drama(conn, drama_id, _drama_values(rec))
+        for alias in drama_store.get_drama(conn, drama_id).aliases:
+            if alias not in rec.aliases:
+                drama_store.remove_alias(conn, drama_id, alias)
+        conn.execute("DELETE FROM credit WHERE drama_id = ?", (drama_id,))
+        kept = {e.number for e in rec.episode_list}
+        for episode in drama_store.list_episodes(conn, drama_id=drama_id):
+            if episode.number not in kept:
+                drama_store.delete_episode(conn, drama_id, episode.number)
+    elif existing:
+        if mode == "add":
+            raise Conflict(
+                f"drama {rec.title!r} already exists",
+                hint=f"change it with `scenecat edit drama {rec.title!r}`",
+            )
+        drama_id = existing[0]
+        current = drama_store.get_drama(conn, drama_id)
+        changes = {
+            k: v
+            for k, v in _drama_values(rec).items()
+            if v is not None and getattr(current, k) != v
+        }
+        drama_store.update_drama(conn, drama_id, changes)
+    else:
+        drama_id = drama_store.insert_drama(conn, _drama_values(rec))
+        created = True
+    if rec.episodes is not None:
+        last = drama_store.max_scene_episode(conn, drama_id)
+        if last is not None and last > rec.episodes:
+            raise FieldError(
+                f"{path}.episodes",
+                f"{rec.episodes} episodes, but a scene is in episode {last}",
+            )
+    for alias in rec.aliases:
+        drama_store.add_alias(conn, drama_id, alias)
+    for i, cast in enumerate(rec.cast):
+        try:
+            actor_id = names.resolve_actor(conn, cast.actor)
+        except InvalidInput as exc:
+            raise FieldError(f"{path}.cast[{i}].actor", exc.message, exc.hint) from None
+        drama_store.upsert_credit(conn, drama_id, actor_id, cast.character, cast.role, cast.billing)
+    for episode in rec.episode_list:
+        values = {"aired": episode.aired, "title": episode.title, "rating": episode.rating}
+        if mode != "replace":
+            values = {k: v for k, v in values.items() if v is not None}
+        drama_store.upsert_episode(conn, drama_id, episode.number, values)
+    if not created:
+        search_index.refresh_for_drama(conn, drama_id)
+    return Outcome(drama_id, rec.title, created=created)
+
+
+def check_episode(conn: sqlite3.Connection, drama_id: int, number: int, path: str) -> None:
+    drama = drama_store.get_drama(conn, drama_id)
+    if number < 1:
+        raise FieldError(path, f"episode {number} does not exist; episodes start at 1")
+    if drama.episodes is not None and number > drama.episodes:
+        raise FieldError(
+            path,
+            f"episode {number} is past the end of {drama.title} ({drama.episodes} episodes)",
+        )
+
+
+# Scenes
+
+
+def scene_key(drama_title: str, episode: int | None, title: str) -> str:
+    parts = [slugify(drama_title)]
+    if episode is not None:
+        parts.append(f"e{episode}")
+    parts.append(slugify(title) or "scene")
+    return "-".join(p for p in parts if p)[:120].strip("-")
+
+
+def _unique_key(conn: sqlite3.Connection, base: str) -> str:
+    key, n = base, 1
+    while scenes.key_exists(conn, key):
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
+def apply_scene(
+    conn: sqlite3.Connection,
+    rec: SceneRec,
+    mode: Mode,
+    *,
+    path: str = "scene",
+    scene_id: int | None = None,
+    refresh_index: bool = True,
+) -> Outcome:
+    warnings: list[str] = []
+    try:
+        drama_id = names.resolve_drama(conn, rec.drama)
+    except InvalidInput as exc:
+        raise FieldError(f"{path}.drama", exc.message, exc.hint) from None
+    drama = drama_store.get_drama(conn, drama_id)
+    if rec.episode is not None:
+        check_episode(conn, drama_id, rec.episode, f"{path}.episode")
+    if rec.at is not None and rec.end is not None and rec.end < rec.at:
+        raise FieldError(f"{path}.end", "the scene ends before it starts")
+    actor_ids: list[int] = []
+    for i, actor in enumerate(rec.actors):
+        try:
+            actor_ids.append(names.resolve_actor(conn, actor))
+        except InvalidInput as exc:
+            raise FieldError(f"{path}.actors[{i}]", exc.message, exc.hint) from None
+    if len(set(actor_ids)) != len(actor_ids):
+        raise FieldError(f"{path}.actors", "the same actor is listed twice")
+    values: dict[str, object] = {
+        "drama_id": drama_id,
+        "episode": rec.episode,
+        "kind": rec.kind,
+        "title": rec.title,
+        "description": rec.description,
+        "start_s": rec.at,
+        "end_s": rec.end,
+        "spoiler": rec.spoiler,
+        "location": rec.location,
+    }
+    created = False
+    if mode == "replace":
+        assert scene_id is not None
+        if rec.key:
+            owner = scenes.scene_ids_by_key(conn, rec.key)
+            if owner and owner[0] != scene_id:
+                raise FieldError(f"{path}.key", f"key {rec.key!r} belongs to another scene")
+            values["key"] = rec.key
+        scenes.update_scene(conn, scene_id, values)
+        scenes.set_tags(conn, scene_id, rec.tags)
+        scenes.set_actors(conn, scene_id, actor_ids)
+        conn.execute("DELETE FROM view_count WHERE scene_id = ?", (scene_id,))
+        conn.execute("DELETE FROM scene_source WHERE scene_id = ?", (scene_id,))
+    else:
+        existing = scenes.scene_ids_by_key(conn, rec.key) if rec.key else []
+        if existing and mode == "add":
+            raise FieldError(
+                f"{path}.key",
+                f"duplicate scene key {rec.key!r}",
+                hint="choose another --key, or change the scene with `scenecat edit scene`",
+            )
+        if existing:
+            scene_id = existing[0]
+            scenes.update_scene(conn, scene_id, {k: v for k, v in values.items() if v is not None})
+            scenes.add_tags(conn, scene_id, rec.tags)
+            scenes.add_actors(conn, scene_id, actor_ids)
+        else:
+            key = rec.key or _unique_key(conn, scene_key(drama.title, rec.episode, rec.title))
+            scene_id = scenes.insert_scene(conn, {**values, "key": key})
+            scenes.set_tags(conn, scene_id, rec.tags)
+            scenes.set_actors(conn, scene_id, actor_ids)
+            created = True
+    for actor_id, actor in zip(actor_ids, rec.actors, strict=True):
+        if not drama_store.is_credited(conn, drama_id, actor_id):
+            drama_store.upsert_credit(conn, drama_id, actor_id, None, "support", None)
+            warnings.append(f"{actor} was not in the cast of {drama.title}; added as support")
+    for view in rec.views:
+        warning = record_view(conn, scene_id, view.count, view.on, view.source)
+        if warning:
+            warnings.append(warning)
+    for source in rec.sources:
+        from scenecat.models import Source
+
+        scenes.link_source(
+            conn,
+            scene_id,
+            Source(source.url, source.title, source.publisher, source.kind, source.published),
+        )
+    if refresh_index:
+        search_index.refresh(conn, [scene_id])
+    key = conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0]
+    return Outcome(scene_id, key, created=created, warnings=warnings)
+
+
+def record_view(
+    conn: sqlite3.Connection, scene_id: int, count: int, on: str | None, source: str
+) -> str | None:
+    """Add a dated view count; returns a warning when it is lower than an earlier one."""
+    earlier = scenes.highest_earlier_count(conn, scene_id, source, on)
+    scenes.add_view_count(conn, scene_id, count, on, source)
+    if earlier and earlier[0] > count:
+        where = f" on {source}" if source else ""
+        return (
+            f"{count:,} views is lower than the {earlier[0]:,}{where} seen "
+            f"{earlier[1] or 'earlier'}; recorded anyway (a re-upload or a different clip?)"
+        )
+    return None
+
+
+# Signals
+
+
+def apply_vote(conn: sqlite3.Connection, rec: VoteRec, path: str = "vote") -> Outcome:
+    try:
+        scene_id = names.resolve_scene(conn, rec.scene)
+    except InvalidInput as exc:
+        raise FieldError(f"{path}.scene", exc.message, exc.hint) from None
+    previous = signals.current_vote(conn, scene_id, rec.voter)
+    created = signals.add_vote(conn, scene_id, rec.voter, rec.score, rec.on)
+    warnings = []
+    if created and previous is not None and previous != rec.score:
+        warnings.append(f"replaces {rec.voter}'s earlier vote of {previous}")
+    return Outcome(scene_id, rec.scene, created=created, warnings=warnings)
+
+
+def apply_duel(conn: sqlite3.Connection, rec: DuelRec, path: str = "duel") -> Outcome:
+    ids = []
+    for role in ("winner", "loser"):
+        try:
+            ids.append(names.resolve_scene(conn, getattr(rec, role)))
+        except InvalidInput as exc:
+            raise FieldError(f"{path}.{role}", exc.message, exc.hint) from None
+    if ids[0] == ids[1]:
+        raise FieldError(f"{path}.loser", "a scene cannot duel itself")
+    created = signals.add_duel(conn, ids[0], ids[1], rec.voter, rec.on)
+    return Outcome(ids[0], rec.winner, created=created)
+
+
+# Aliases, merges, removal
+
+
+def add_actor_alias(conn: sqlite3.Connection, actor: str, alias: str) -> Outcome:
+    actor_id = names.resolve_actor(conn, actor)
+    others = [i for i in people.actor_ids_by_name(conn, alias) if i != actor_id]
+    if others:
+        raise Conflict(f"{alias!r} is the name of another actor", hint="merge them instead")
+    added = people.add_alias(conn, actor_id, alias)
+    search_index.refresh_for_actor(conn, actor_id)
+    return Outcome(actor_id, people.get_actor(conn, actor_id).name, created=added)
+
+
+def add_drama_alias(conn: sqlite3.Connection, drama: str, alias: str) -> Outcome:
+    drama_id = names.resolve_drama(conn, drama)
+    others = [i for i in drama_store.drama_ids_by_title(conn, alias) if i != drama_id]
+    if others:
+        raise Conflict(f"{alias!r} is the title of another drama")
+    added = drama_store.add_alias(conn, drama_id, alias)
+    search_index.refresh_for_drama(conn, drama_id)
+    return Outcome(drama_id, drama_store.get_drama(conn, drama_id).title, created=added)
+
+
+def remove_actor_alias(conn: sqlite3.Connection, actor: str, alias: str) -> Outcome:
+    actor_id = names.resolve_actor(conn, actor)
+    if not people.remove_alias(conn, actor_id, alias):
+        raise InvalidInput(f"{alias!r} is not an alias of {people.get_actor(conn, actor_id).name}")
+    search_index.refresh_for_actor(conn, actor_id)
+    return Outcome(actor_id, alias, created=False)
+
+
+def remove_drama_alias(conn: sqlite3.Connection, drama: str, alias: str) -> Outcome:
+    drama_id = names.resolve_drama(conn, drama)
+    if not drama_store.remove_alias(conn, drama_id, alias):
+        title = drama_store.get_drama(conn, drama_id).title
+        raise InvalidInput(f"{alias!r} is not an alias of {title}")
+    search_index.refresh_for_drama(conn, drama_id)
+    return Outcome(drama_id, alias, created=False)
+
+
+def merge_actors(conn: sqlite3.Connection, keep: str, gone: str) -> Outcome:
+    keep_id = names.resolve_actor(conn, keep)
+    gone_id = names.resolve_actor(conn, gone)
+    if keep_id == gone_id:
+        raise InvalidInput(f"{keep!r} and {gone!r} are already the same actor")
+    kept = people.get_actor(conn, keep_id)
+    lost = people.get_actor(conn, gone_id)
+    affected = [
+        r[0]
+        for r in conn.execute(
+            "SELECT scene_id FROM scene_actor WHERE actor_id IN (?, ?)", (keep_id, gone_id)
+        )
+    ]
+    people.merge_actors(conn, keep_id, gone_id)
+    for alias in (lost.name, lost.native):
+        if alias and alias not in (kept.name, kept.native):
+            people.add_alias(conn, keep_id, alias)
+    if lost.native and not kept.native:
+        people.update_actor(conn, keep_id, native=lost.native)
+    if lost.born and not kept.born:
+        people.update_actor(conn, keep_id, born=lost.born)
+    search_index.refresh(conn, affected)
+    return Outcome(keep_id, kept.name, created=False)
+
+
+def remove_actor(conn: sqlite3.Connection, actor: str) -> Outcome:
+    actor_id = names.resolve_actor(conn, actor)
+    name = people.get_actor(conn, actor_id).name
+    affected = [
+        r[0]
+        for r in conn.execute("SELECT scene_id FROM scene_actor WHERE actor_id = ?", (actor_id,))
+    ]
+    people.delete_actor(conn, actor_id)
+    search_index.refresh(conn, affected)
+    return Outcome(actor_id, name, created=False)
+
+
+def remove_drama(conn: sqlite3.Connection, drama: str) -> Outcome:
+    drama_id = names.resolve_drama(conn, drama)
+    title = drama_store.get_drama(conn, drama_id).title
+    drama_store.delete_drama(conn, drama_id)
+    return Outcome(drama_id, title, created=False)
+
+
+def remove_scene(conn: sqlite3.Connection, scene: str) -> Outcome:
+    scene_id = names.resolve_scene(conn, scene)
+    key = conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0]
+    scenes.delete_scene(conn, scene_id)
+    return Outcome(scene_id, key, created=False)
+
+
+def remove_episode(conn: sqlite3.Connection, drama: str, number: int) -> Outcome:
+    drama_id = names.resolve_drama(conn, drama)
+    if not drama_store.delete_episode(conn, drama_id, number):
+        raise InvalidInput(
+            f"{drama_store.get_drama(conn, drama_id).title} has no episode {number} recorded"
+        )
+    return Outcome(drama_id, f"episode {number}", created=False)
+
+
+def describe_removal(conn: sqlite3.Connection, what: str, name: str) -> str:
+    """What a removal would take with it, for the confirmation question."""
+    if what == "actor":
+        actor_id = names.resolve_actor(conn, name)
+        count = people.count_actor_scenes(conn, actor_id)
+        return f"actor {people.get_actor(conn, actor_id).name} (appears in {count} scene(s))"
+    if what == "drama":
+        drama_id = names.resolve_drama(conn, name)
+        count = drama_store.count_drama_scenes(conn, drama_id)
+        title = drama_store.get_drama(conn, drama_id).title
+        return f"drama {title} and its {count} scene(s), episodes and credits"
+    scene_id = names.resolve_scene(conn, name)
+    scene = scenes.scenes_by_ids(conn, [scene_id])[0]
+    return f"scene {scene.key} ({scene.title}) with its votes, duels and view counts"

@@ -1,0 +1,473 @@
+"""Whole-catalogue exchange: format 1 as YAML (one document) or JSON Lines (one record a line).
+
+Import is all or nothing (one transaction), re-importing changes nothing, unknown keys are
+errors, and every error names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from scenecat import yamlio
+from scenecat.domain import catalogue
+from scenecat.domain.records import (
+    FORMAT,
+    FieldError,
+    drop_empty,
+    parse_actor,
+    parse_drama,
+    parse_duel,
+    parse_scene,
+    parse_vote,
+)
+from scenecat.errors import CatalogueFileError, InvalidInput
+from scenecat.storage import dramas as drama_store
+from scenecat.storage import people, scenes, search_index, signals
+from scenecat.text import format_clock
+
+SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
+TOP_LEVEL = ("format", *SECTIONS)
+# Above this many touched scenes one index rebuild beats row-by-row refreshes.
+REBUILD_THRESHOLD = 5_000
+
+
+@dataclass
+class ImportReport:
+    created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    seen: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values())
+
+
+# Export
+
+
+def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for actor, _, _ in people.list_actors(conn):
+        yield drop_empty(
+            {
+                "name": actor.name,
+                "native": actor.native,
+                "aliases": actor.aliases,
+                "born": actor.born,
+            }
+        )
+
+
+def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
+    drama = drama_store.get_drama(conn, drama_id)
+    cast = [
+        drop_empty(
+            {"actor": c.actor, "character": c.character, "role": c.role, "billing": c.billing}
+        )
+        for c in drama_store.credits(conn, drama_id=drama_id)
+    ]
+    episodes = [
+        drop_empty({"number": e.number, "aired": e.aired, "title": e.title, "rating": e.rating})
+        for e in drama_store.list_episodes(conn, drama_id=drama_id)
+    ]
+    return drop_empty(
+        {
+            "title": drama.title,
+            "native": drama.native,
+            "aliases": drama.aliases,
+            "network": drama.network,
+            "country": drama.country,
+            "year": drama.year,
+            "episodes": drama.episodes,
+            "synopsis": drama.synopsis,
+            "cast": cast,
+            "episode_list": episodes,
+        }
+    )
+
+
+def drama_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    ids = [r[0] for r in conn.execute("SELECT id FROM drama ORDER BY title")]
+    for drama_id in ids:
+        yield drama_record(conn, drama_id)
+
+
+def scene_record(scene: Any) -> dict[str, Any]:
+    return drop_empty(
+        {
+            "key": scene.key,
+            "drama": scene.drama,
+            "episode": scene.episode,
+            "kind": scene.kind,
+            "title": scene.title,
+            "actors": scene.actors,
+            "spoiler": scene.spoiler if scene.spoiler != "none" else None,
+            "tags": scene.tags,
+            "at": format_clock(scene.start_s),
+            "end": format_clock(scene.end_s),
+            "location": scene.location,
+            "description": scene.description,
+            "views": [
+                drop_empty({"count": v.count, "on": v.on, "source": v.source}) for v in scene.views
+            ],
+            "sources": [
+                drop_empty(
+                    {
+                        "url": s.url,
+                        "title": s.title,
+                        "publisher": s.publisher,
+                        "kind": s.kind,
+                        "published": s.published,
+                    }
+                )
+                for s in scene.sources
+            ],
+        }
+    )
+
+
+def scene_records(conn: sqlite3.Connection, batch: int = 2_000) -> Iterator[dict[str, Any]]:
+    ids = [r[0] for r in conn.execute("SELECT id FROM scene ORDER BY key")]
+    for start in range(0, len(ids), batch):
+        for scene in scenes.scenes_by_ids(conn, ids[start : start + batch]):
+            yield scene_record(scene)
+
+
+def vote_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for vote in signals.all_votes(conn):
+        yield drop_empty(
+            {"scene": vote.scene, "score": vote.score, "voter": vote.voter, "on": vote.on}
+        )
+
+
+def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for duel in signals.all_duels(conn):
+        yield drop_empty(
+            {"winner": duel.winner, "loser": duel.loser, "voter": duel.voter, "on": duel.on}
+        )
+
+
+SECTION_RECORDS: dict[str, Callable[[sqlite3.Connection], Iterator[dict[str, Any]]]] = {
+    "actors": actor_records,
+    "dramas": drama_records,
+    "scenes": scene_records,
+    "votes": vote_records,
+    "duels": duel_records,
+}
+
+
+_DATE_KEYS = ("on", "aired", "published")
+
+
+def _dates_as_dates(value: Any) -> Any:
+    # ISO strings become YAML dates, so files read `on: 2019-11-10` rather than a quoted string.
+    if isinstance(value, dict):
+        return {
+            k: dt.date.fromisoformat(v)
+            if k in _DATE_KEYS and isinstance(v, str)
+            else _dates_as_dates(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_dates_as_dates(v) for v in value]
+    return value
+
+
+def dump_yaml_record(record: dict[str, Any]) -> str:
+    return yamlio.dump([_dates_as_dates(record)])
+
+
+def write_yaml(
+    conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
+    """Stream the catalogue as one YAML document; returns the number of records."""
+    out.write(f"format: {FORMAT}\n")
+    count = 0
+    for section in SECTIONS:
+        records = SECTION_RECORDS[section](conn)
+        first = next(records, None)
+        if first is None:
+            out.write(f"{section}: []\n")
+            continue
+        out.write(f"{section}:\n")
+        for record in _chain(first, records):
+            out.write(dump_yaml_record(record))
+            count += 1
+            if progress:
+                progress(count)
+    return count
+
+
+def write_jsonl(
+    conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
+    out.write(json.dumps({"format": FORMAT}) + "\n")
+    count = 0
+    for section in SECTIONS:
+        kind = section[:-1]
+        for record in SECTION_RECORDS[section](conn):
+            out.write(json.dumps({"type": kind, **record}, ensure_ascii=False) + "\n")
+            count += 1
+            if progress:
+                progress(count)
+    return count
+
+
+def _chain(first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield first
+    yield from rest
+
+
+# Import
+
+PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "actors": parse_actor,
+    "dramas": parse_drama,
+    "scenes": parse_scene,
+    "votes": parse_vote,
+    "duels": parse_duel,
+}
+
+
+class _Importer:
+    """Applies parsed records in file order inside the caller's transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.report = ImportReport()
+        self.touched_scenes: list[int] = []
+        self.keys_in_file: set[str] = set()
+        self.names_in_file: dict[str, set[str]] = {"actors": set(), "dramas": set()}
+
+    def apply(self, section: str, raw: Any, path: str) -> None:
+        rec = PARSERS[section](raw, path)
+        self.report.seen[section] += 1
+        if section in ("actors", "dramas"):
+            name = rec.name if section == "actors" else rec.title
+            if name in self.names_in_file[section]:
+                what = "actor" if section == "actors" else "drama"
+                raise FieldError(
+                    f"{path}.{'name' if section == 'actors' else 'title'}",
+                    f"{what} {name!r} is listed twice in this file",
+                )
+            self.names_in_file[section].add(name)
+        if section == "actors":
+            outcome = catalogue.apply_actor(self.conn, rec, "import")
+        elif section == "dramas":
+            outcome = catalogue.apply_drama(self.conn, rec, "import", path=path)
+        elif section == "scenes":
+            if rec.key:
+                if rec.key in self.keys_in_file:
+                    raise FieldError(f"{path}.key", f"duplicate scene key {rec.key!r} in this file")
+                self.keys_in_file.add(rec.key)
+            outcome = catalogue.apply_scene(
+                self.conn, rec, "import", path=path, refresh_index=False
+            )
+            self.touched_scenes.append(outcome.id)
+        elif section == "votes":
+            outcome = catalogue.apply_vote(self.conn, rec, path)
+        else:
+            outcome = catalogue.apply_duel(self.conn, rec, path)
+        if outcome.created:
+            self.report.created[section] += 1
+        self.report.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
+
+    def finish(self) -> ImportReport:
+        if len(self.touched_scenes) > REBUILD_THRESHOLD:
+            search_index.rebuild(self.conn)
+        else:
+            search_index.refresh(self.conn, self.touched_scenes)
+        return self.report
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    # Building a large object graph triggers many useless GC passes (DESIGN.md perf notes).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_yaml_document(path: Path) -> Any:
+    import yaml
+
+    try:
+        with path.open("rb") as handle, _no_gc():
+            return yamlio.load(handle)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        problem = exc.problem or "malformed YAML"
+        raise CatalogueFileError(f"not valid YAML: {problem}", file=str(path), line=line) from None
+    except yaml.YAMLError as exc:
+        raise CatalogueFileError(f"not valid YAML: {exc}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise CatalogueFileError("not UTF-8 text", file=str(path)) from None
+
+
+def yaml_line_of(path: Path, record_path: str) -> int | None:
+    """The 1-based line of `record_path` (e.g. `scenes[3].episode`) in a YAML file."""
+    import re
+
+    import yaml
+
+    try:
+        with path.open("rb") as handle:
+            node = yamlio.compose(handle)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", record_path):
+        if node is None:
+            break
+        if name and isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == name), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                line = node.start_mark.line + 1
+        elif index and isinstance(node, yaml.SequenceNode):
+            position = int(index)
+            if position >= len(node.value):
+                break
+            node = node.value[position]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def import_yaml(
+    conn: sqlite3.Connection, path: Path, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
+    document = load_yaml_document(path)
+    if not isinstance(document, dict):
+        raise CatalogueFileError(
+            "expected a scenecat catalogue (a mapping with format: scenecat/1)",
+            file=str(path),
+            line=1,
+        )
+    try:
+        _check_top_level(document)
+        importer = _Importer(conn)
+        total = sum(len(document.get(s) or []) for s in SECTIONS)
+        done = 0
+        for section in SECTIONS:
+            items = document.get(section) or []
+            if not isinstance(items, list):
+                raise FieldError(section, "expected a list")
+            for i, raw in enumerate(items):
+                importer.apply(section, raw, f"{section}[{i}]")
+                done += 1
+                if progress and done % 500 == 0:
+                    progress(done, total)
+        return importer.finish()
+    except FieldError as exc:
+        raise CatalogueFileError(
+            exc.reason,
+            file=str(path),
+            line=yaml_line_of(path, exc.path),
+            field=exc.path,
+            hint=exc.hint,
+        ) from None
+
+
+def _check_top_level(document: dict[str, Any]) -> None:
+    for key in document:
+        if key not in TOP_LEVEL:
+            raise FieldError(str(key), "unknown section", hint=f"known: {', '.join(TOP_LEVEL)}")
+    if document.get("format") != FORMAT:
+        raise FieldError(
+            "format",
+            f"expected {FORMAT!r}, got {document.get('format')!r}",
+            hint=f"the first line of a catalogue file is `format: {FORMAT}`",
+        )
+
+
+def import_jsonl(
+    conn: sqlite3.Connection, path: Path, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
+    importer = _Importer(conn)
+    order = {s[:-1]: i for i, s in enumerate(SECTIONS)}
+    last_section = 0
+    total = path.stat().st_size
+    done = 0
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                done += len(line.encode("utf-8")) if progress else 0
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise CatalogueFileError(
+                        f"not valid JSON: {exc.msg}", file=str(path), line=number
+                    ) from None
+                if not isinstance(record, dict):
+                    raise CatalogueFileError("expected a JSON object", file=str(path), line=number)
+                if number == 1 or (not importer.report.seen["actors"] and "format" in record):
+                    if record != {"format": FORMAT}:
+                        raise CatalogueFileError(
+                            f'the first line must be {{"format": "{FORMAT}"}}',
+                            file=str(path),
+                            line=number,
+                        )
+                    continue
+                kind = record.pop("type", None)
+                if kind not in order:
+                    raise CatalogueFileError(
+                        f"type {kind!r} is not one of {', '.join(order)}",
+                        file=str(path),
+                        line=number,
+                        field="type",
+                    )
+                last_section = max(last_section, order[kind])
+                try:
+                    importer.apply(f"{kind}s", record, kind)
+                except FieldError as exc:
+                    raise CatalogueFileError(
+                        exc.reason, file=str(path), line=number, field=exc.path, hint=exc.hint
+                    ) from None
+                if progress and number % 2000 == 0:
+                    progress(done, total)
+    except UnicodeDecodeError:
+        raise CatalogueFileError("not UTF-8 text", file=str(path)) from None
+    return importer.finish()
+
+
+def import_file(
+    conn: sqlite3.Connection, path: Path, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
+    if not path.is_file():
+        raise InvalidInput(f"no file at {path}")
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return import_yaml(conn, path, progress)
+    if suffix in (".jsonl", ".ndjson"):
+        return import_jsonl(conn, path, progress)
+    raise InvalidInput(
+        f"cannot import {path.name}: unknown file type {suffix or '(none)'}",
+        hint="use a .yaml catalogue (format 1) or .jsonl (JSON Lines)",
+    )
+
+
+def dump_for_compare(conn: sqlite3.Connection) -> str:
+    """The whole catalogue as text, to compare before and after a failed change."""
+    import io
+
+    buffer = io.StringIO()
+    write_jsonl(conn, buffer)
+    return buffer.getvalue()

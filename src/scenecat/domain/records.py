@@ -1,0 +1,465 @@
+"""Catalogue records (format 1, DESIGN.md §4): parsing and checking one record at a time.
+
+The same parsers serve `import`, `edit` in $EDITOR and the `add-*` commands, so a value is
+judged the same way wherever it comes from. Errors carry the record path and field
+(`scenes[3].episode`) so the importer can point at the file line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scenecat.errors import InvalidInput
+from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS
+from scenecat.text import MAX_NAME, clean_name, clean_text, parse_clock, slugify
+
+FORMAT = "scenecat/1"
+_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class FieldError(InvalidInput):
+    """A bad value at `path` (e.g. `scenes[3].episode`)."""
+
+    def __init__(self, path: str, message: str, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {message}", hint)
+        self.path = path
+        self.reason = message
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# Value checkers: each takes (value, path) and returns the clean value or raises FieldError.
+
+
+def _str(value: Any, path: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise FieldError(path, f"expected text, got {_type_name(value)}")
+    try:
+        return clean_name(str(value), "value")
+    except InvalidInput as exc:
+        raise FieldError(path, exc.message) from None
+
+
+def _long_text(value: Any, path: str) -> str | None:
+    if not isinstance(value, str):
+        raise FieldError(path, f"expected text, got {_type_name(value)}")
+    try:
+        return clean_text(value)
+    except InvalidInput as exc:
+        raise FieldError(path, exc.message) from None
+
+
+def _int(value: Any, path: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise FieldError(path, f"expected a whole number, got {_type_name(value)}")
+    if isinstance(value, float):
+        if math.isnan(value) or not value.is_integer():
+            raise FieldError(path, f"expected a whole number, got {value!r}")
+        value = int(value)
+    if isinstance(value, str):
+        text = value.strip().replace(",", "").replace("_", "")
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise FieldError(path, f"expected a whole number, got {value!r}")
+        value = int(text)
+    if not isinstance(value, int):
+        raise FieldError(path, f"expected a whole number, got {_type_name(value)}")
+    if not low <= value <= high:
+        raise FieldError(path, f"{value} is out of range {low}..{high}")
+    return value
+
+
+def _float(value: Any, path: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise FieldError(path, f"expected a number, got {_type_name(value)}")
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except ValueError:
+        raise FieldError(path, f"expected a number, got {value!r}") from None
+    if math.isnan(number) or not low <= number <= high:
+        raise FieldError(path, f"{value!r} is out of range {low:g}..{high:g}")
+    return number
+
+
+def parse_date(value: Any, path: str, *, allow_future: bool = False) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise FieldError(path, f"{value!r} is not a date (YYYY-MM-DD)") from None
+    else:
+        raise FieldError(path, f"expected a date (YYYY-MM-DD), got {_type_name(value)}")
+    if not allow_future and day > today():
+        raise FieldError(path, f"{day.isoformat()} is in the future")
+    if day.year < 1900:
+        raise FieldError(path, f"{day.isoformat()} is before 1900")
+    return day.isoformat()
+
+
+def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
+    text = _str(value, path).lower()
+    if text not in choices:
+        raise FieldError(path, f"{value!r} is not one of {', '.join(choices)}")
+    return text
+
+
+def _name_list(value: Any, path: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise FieldError(path, f"expected a list, got {_type_name(value)}")
+    result: list[str] = []
+    for i, item in enumerate(value):
+        text = _str(item, f"{path}[{i}]")
+        if text not in result:
+            result.append(text)
+    return result
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true/false"
+    return type(value).__name__
+
+
+def _fields(
+    data: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...]
+) -> dict[str, Any]:
+    if not isinstance(data, Mapping):
+        raise FieldError(path, f"expected a mapping, got {_type_name(data)}")
+    for key in data:
+        if key not in allowed:
+            raise FieldError(
+                f"{path}.{key}", "unknown field", hint=f"known fields: {', '.join(allowed)}"
+            )
+    for key in required:
+        if data.get(key) in (None, ""):
+            raise FieldError(f"{path}.{key}", "is required")
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _opt(data: dict[str, Any], key: str, path: str, check: Callable[[Any, str], Any]) -> Any:
+    return check(data[key], f"{path}.{key}") if key in data else None
+
+
+# Records
+
+
+@dataclass
+class ActorRec:
+    name: str
+    native: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    born: int | None = None
+
+
+@dataclass
+class CastRec:
+    actor: str
+    character: str | None = None
+    role: str = "main"
+    billing: int | None = None
+
+
+@dataclass
+class EpisodeRec:
+    number: int
+    aired: str | None = None
+    title: str | None = None
+    rating: float | None = None
+
+
+@dataclass
+class DramaRec:
+    title: str
+    native: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    network: str | None = None
+    country: str | None = None
+    year: int | None = None
+    episodes: int | None = None
+    synopsis: str | None = None
+    cast: list[CastRec] = field(default_factory=list)
+    episode_list: list[EpisodeRec] = field(default_factory=list)
+
+
+@dataclass
+class ViewRec:
+    count: int
+    on: str | None = None
+    source: str = ""
+
+
+@dataclass
+class SourceRec:
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    kind: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class SceneRec:
+    key: str | None
+    drama: str
+    episode: int | None
+    kind: str
+    title: str
+    actors: list[str] = field(default_factory=list)
+    description: str | None = None
+    at: int | None = None
+    end: int | None = None
+    spoiler: str = "none"
+    tags: list[str] = field(default_factory=list)
+    location: str | None = None
+    views: list[ViewRec] = field(default_factory=list)
+    sources: list[SourceRec] = field(default_factory=list)
+
+
+@dataclass
+class VoteRec:
+    scene: str
+    score: int
+    voter: str = "me"
+    on: str | None = None
+
+
+@dataclass
+class DuelRec:
+    winner: str
+    loser: str
+    voter: str = "me"
+    on: str | None = None
+
+
+ACTOR_FIELDS = ("name", "native", "aliases", "born")
+DRAMA_FIELDS = (
+    "title",
+    "native",
+    "aliases",
+    "network",
+    "country",
+    "year",
+    "episodes",
+    "synopsis",
+    "cast",
+    "episode_list",
+)
+SCENE_FIELDS = (
+    "key",
+    "drama",
+    "episode",
+    "kind",
+    "title",
+    "actors",
+    "description",
+    "at",
+    "end",
+    "spoiler",
+    "tags",
+    "location",
+    "views",
+    "sources",
+)
+MAX_YEAR = 2100
+
+
+def parse_actor(data: Any, path: str) -> ActorRec:
+    d = _fields(data, path, ACTOR_FIELDS, ("name",))
+    born = _opt(d, "born", path, lambda v, p: _int(v, p, 1850, today().year))
+    return ActorRec(
+        name=_str(d["name"], f"{path}.name"),
+        native=_opt(d, "native", path, _str),
+        aliases=_name_list(d.get("aliases"), f"{path}.aliases"),
+        born=born,
+    )
+
+
+def parse_cast(data: Any, path: str) -> CastRec:
+    if isinstance(data, str):
+        actor, _, character = data.partition(":")
+        data = {"actor": actor, "character": character or None}
+    d = _fields(data, path, ("actor", "character", "role", "billing"), ("actor",))
+    return CastRec(
+        actor=_str(d["actor"], f"{path}.actor"),
+        character=_opt(d, "character", path, _str),
+        role=_opt(d, "role", path, lambda v, p: _choice(v, p, ROLES)) or "main",
+        billing=_opt(d, "billing", path, lambda v, p: _int(v, p, 1, 1000)),
+    )
+
+
+def parse_episode(data: Any, path: str, episodes: int | None = None) -> EpisodeRec:
+    d = _fields(data, path, ("number", "aired", "title", "rating"), ("number",))
+    number = _int(d["number"], f"{path}.number", 1, 100_000)
+    if episodes is not None and number > episodes:
+        raise FieldError(f"{path}.number", f"episode {number} is past the drama's {episodes}")
+    return EpisodeRec(
+        number=number,
+        aired=_opt(d, "aired", path, lambda v, p: parse_date(v, p, allow_future=True)),
+        title=_opt(d, "title", path, _str),
+        rating=_opt(d, "rating", path, lambda v, p: _float(v, p, 0, 100)),
+    )
+
+
+def parse_drama(data: Any, path: str) -> DramaRec:
+    d = _fields(data, path, DRAMA_FIELDS, ("title",))
+    episodes = _opt(d, "episodes", path, lambda v, p: _int(v, p, 1, 100_000))
+    cast_raw = d.get("cast", [])
+    if not isinstance(cast_raw, list):
+        raise FieldError(f"{path}.cast", f"expected a list, got {_type_name(cast_raw)}")
+    episodes_raw = d.get("episode_list", [])
+    if not isinstance(episodes_raw, list):
+        raise FieldError(f"{path}.episode_list", f"expected a list, got {_type_name(episodes_raw)}")
+    episode_list = [
+        parse_episode(e, f"{path}.episode_list[{i}]", episodes) for i, e in enumerate(episodes_raw)
+    ]
+    numbers = [e.number for e in episode_list]
+    if len(numbers) != len(set(numbers)):
+        raise FieldError(f"{path}.episode_list", "an episode number is listed twice")
+    return DramaRec(
+        title=_str(d["title"], f"{path}.title"),
+        native=_opt(d, "native", path, _str),
+        aliases=_name_list(d.get("aliases"), f"{path}.aliases"),
+        network=_opt(d, "network", path, _str),
+        country=_opt(d, "country", path, _str),
+        year=_opt(d, "year", path, lambda v, p: _int(v, p, 1900, MAX_YEAR)),
+        episodes=episodes,
+        synopsis=_opt(d, "synopsis", path, _long_text),
+        cast=[parse_cast(c, f"{path}.cast[{i}]") for i, c in enumerate(cast_raw)],
+        episode_list=episode_list,
+    )
+
+
+def parse_kind(value: Any, path: str) -> str:
+    text = _str(value, path).lower().replace(" ", "-")
+    if not _KIND.match(text) or len(text) > 40:
+        raise FieldError(path, f"{value!r} is not a scene kind (a word such as kiss, confession)")
+    return text
+
+
+def parse_key(value: Any, path: str) -> str:
+    text = _str(value, path)
+    if not _KEY.match(text) or len(text) > MAX_NAME:
+        raise FieldError(
+            path,
+            f"{text!r} is not a scene key (lowercase letters, digits and hyphens)",
+            hint=f"e.g. {slugify(text) or 'melting-me-softly-e10-shower-kiss'}",
+        )
+    return text
+
+
+def _clock(value: Any, path: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML reads an unquoted 52:10 as a base-60 integer (3130): that is seconds already.
+        return _int(value, path, 0, 100_000)
+    try:
+        return parse_clock(str(value))
+    except InvalidInput as exc:
+        raise FieldError(path, exc.message) from None
+
+
+def parse_view(data: Any, path: str) -> ViewRec:
+    d = _fields(data, path, ("count", "on", "source"), ("count",))
+    return ViewRec(
+        count=_int(d["count"], f"{path}.count", 0, 10**13),
+        on=_opt(d, "on", path, parse_date),
+        source=_opt(d, "source", path, _str) or "",
+    )
+
+
+def parse_source(data: Any, path: str) -> SourceRec:
+    if isinstance(data, str):
+        data = {"url": data}
+    d = _fields(data, path, ("url", "title", "publisher", "kind", "published"), ("url",))
+    url = _str(d["url"], f"{path}.url")
+    if not re.match(r"^https?://\S+$", url):
+        raise FieldError(f"{path}.url", f"{url!r} is not an http(s) link")
+    return SourceRec(
+        url=url,
+        title=_opt(d, "title", path, _str),
+        publisher=_opt(d, "publisher", path, _str),
+        kind=_opt(d, "kind", path, lambda v, p: _choice(v, p, SOURCE_KINDS)),
+        published=_opt(d, "published", path, lambda v, p: parse_date(v, p, allow_future=True)),
+    )
+
+
+def _list_of(
+    data: dict[str, Any], key: str, path: str, parse: Callable[[Any, str], Any]
+) -> list[Any]:
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        raise FieldError(f"{path}.{key}", f"expected a list, got {_type_name(raw)}")
+    return [parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(raw)]
+
+
+def parse_scene(data: Any, path: str) -> SceneRec:
+    d = _fields(data, path, SCENE_FIELDS, ("drama", "kind", "title"))
+    actors = _name_list(d.get("actors"), f"{path}.actors")
+    return SceneRec(
+        key=_opt(d, "key", path, parse_key),
+        drama=_str(d["drama"], f"{path}.drama"),
+        episode=_opt(d, "episode", path, lambda v, p: _int(v, p, 1, 100_000)),
+        kind=parse_kind(d["kind"], f"{path}.kind"),
+        title=_str(d["title"], f"{path}.title"),
+        actors=actors,
+        description=_opt(d, "description", path, _long_text),
+        at=_opt(d, "at", path, _clock),
+        end=_opt(d, "end", path, _clock),
+        spoiler=_opt(d, "spoiler", path, lambda v, p: _choice(v, p, SPOILER_LEVELS)) or "none",
+        tags=[t.lower() for t in _name_list(d.get("tags"), f"{path}.tags")],
+        location=_opt(d, "location", path, _str),
+        views=_list_of(d, "views", path, parse_view),
+        sources=_list_of(d, "sources", path, parse_source),
+    )
+
+
+def parse_score(value: Any, path: str = "score") -> int:
+    return _int(value, path, 1, 10)
+
+
+def parse_vote(data: Any, path: str) -> VoteRec:
+    d = _fields(data, path, ("scene", "score", "voter", "on"), ("scene", "score"))
+    return VoteRec(
+        scene=_str(d["scene"], f"{path}.scene"),
+        score=parse_score(d["score"], f"{path}.score"),
+        voter=_opt(d, "voter", path, _str) or "me",
+        on=_opt(d, "on", path, parse_date),
+    )
+
+
+def parse_duel(data: Any, path: str) -> DuelRec:
+    d = _fields(data, path, ("winner", "loser", "voter", "on"), ("winner", "loser"))
+    rec = DuelRec(
+        winner=_str(d["winner"], f"{path}.winner"),
+        loser=_str(d["loser"], f"{path}.loser"),
+        voter=_opt(d, "voter", path, _str) or "me",
+        on=_opt(d, "on", path, parse_date),
+    )
+    if rec.winner == rec.loser:
+        raise FieldError(f"{path}.loser", "a scene cannot duel itself")
+    return rec
+
+
+def drop_empty(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as written to a file: no None, no empty lists."""
+    return {k: v for k, v in record.items() if v is not None and v != [] and v != ""}

@@ -1,0 +1,118 @@
+"""Plain records passed between the layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SPOILER_LEVELS = ("none", "minor", "major", "ending")
+ROLES = ("main", "support", "guest", "cameo")
+SOURCE_KINDS = ("official-clip", "fan-edit", "article", "episode")
+DEFAULT_VOTER = "me"
+
+
+@dataclass
+class Actor:
+    id: int
+    name: str
+    native: str | None = None
+    born: int | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Drama:
+    id: int
+    title: str
+    native: str | None = None
+    network: str | None = None
+    country: str | None = None
+    year: int | None = None
+    episodes: int | None = None
+    synopsis: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Episode:
+    drama_id: int
+    drama: str
+    number: int
+    aired: str | None = None
+    title: str | None = None
+    rating: float | None = None
+
+
+@dataclass
+class Credit:
+    actor_id: int
+    actor: str
+    drama_id: int
+    drama: str
+    character: str | None = None
+    role: str = "main"
+    billing: int | None = None
+    year: int | None = None
+    network: str | None = None
+
+
+@dataclass
+class ViewCount:
+    count: int
+    on: str | None
+    source: str = ""
+
+
+@dataclass
+class Source:
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    kind: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class Vote:
+    scene: str
+    score: int
+    voter: str
+    on: str | None
+    current: bool = True
+
+
+@dataclass
+class Duel:
+    winner: str
+    loser: str
+    voter: str
+    on: str | None
+
+
+@dataclass
+class Scene:
+    id: int
+    key: str
+    drama_id: int
+    drama: str
+    episode: int | None
+    kind: str
+    title: str
+    description: str | None = None
+    start_s: int | None = None
+    end_s: int | None = None
+    spoiler: str = "none"
+    location: str | None = None
+    network: str | None = None
+    year: int | None = None
+    tags: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    views: list[ViewCount] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def latest_views(self) -> ViewCount | None:
+        dated = [v for v in self.views if v.on]
+        pool = dated or self.views
+        if not pool:
+            return None
+        return max(pool, key=lambda v: (v.on or "", v.count))

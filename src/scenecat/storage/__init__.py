@@ -1,0 +1,1 @@
+"""Storage layer: the only place that writes SQL."""

@@ -1,0 +1,264 @@
+"""Dramas, their aliases, episodes and cast credits."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from scenecat.models import Credit, Drama, Episode
+from scenecat.text import name_key
+
+DRAMA_FIELDS = ("title", "native", "network", "country", "year", "episodes", "synopsis")
+
+
+def insert_drama(conn: sqlite3.Connection, values: dict[str, object]) -> int:
+    row = {field: values.get(field) for field in DRAMA_FIELDS}
+    row["title_key"] = name_key(str(row["title"]))
+    row["native_key"] = name_key(str(row["native"])) if row["native"] else None
+    columns = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    cur = conn.execute(f"INSERT INTO drama ({columns}) VALUES ({marks})", list(row.values()))
+    return int(cur.lastrowid or 0)
+
+
+def update_drama(conn: sqlite3.Connection, drama_id: int, values: dict[str, object]) -> None:
+    row = {k: v for k, v in values.items() if k in DRAMA_FIELDS}
+    if "title" in row:
+        row["title_key"] = name_key(str(row["title"]))
+    if "native" in row:
+        row["native_key"] = name_key(str(row["native"])) if row["native"] else None
+    if row:
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        conn.execute(f"UPDATE drama SET {assignments} WHERE id = ?", [*row.values(), drama_id])
+
+
+def add_alias(conn: sqlite3.Connection, drama_id: int, alias: str) -> bool:
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO drama_alias (drama_id, alias, alias_key) VALUES (?, ?, ?)",
+        (drama_id, alias, name_key(alias)),
+    )
+    return cur.rowcount > 0
+
+
+def remove_alias(conn: sqlite3.Connection, drama_id: int, alias: str) -> bool:
+    cur = conn.execute(
+        "DELETE FROM drama_alias WHERE drama_id = ? AND alias = ?", (drama_id, alias)
+    )
+    return cur.rowcount > 0
+
+
+def drama_ids_by_title(conn: sqlite3.Connection, title: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM drama WHERE title = ?", (title,))]
+
+
+def drama_ids_by_key(conn: sqlite3.Connection, key: str) -> list[int]:
+    rows = conn.execute(
+        "SELECT id FROM drama WHERE title_key = ?1 OR native_key = ?1 "
+        "UNION SELECT drama_id FROM drama_alias WHERE alias_key = ?1 ORDER BY 1",
+        (key,),
+    )
+    return [r[0] for r in rows]
+
+
+def all_drama_titles(conn: sqlite3.Connection) -> list[tuple[int, str, str | None]]:
+    return list(conn.execute("SELECT id, title, native FROM drama ORDER BY title"))
+
+
+def all_drama_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    return list(conn.execute("SELECT drama_id, alias FROM drama_alias"))
+
+
+def titles_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = conn.execute(
+        "SELECT title FROM drama WHERE title LIKE ? ESCAPE '\\' ORDER BY title LIMIT ?",
+        (escaped + "%", limit),
+    )
+    return [r[0] for r in rows]
+
+
+def _drama_from_row(row: tuple[object, ...], aliases: list[str]) -> Drama:
+    return Drama(
+        id=int(row[0]),  # type: ignore[call-overload]
+        title=str(row[1]),
+        native=row[2],  # type: ignore[arg-type]
+        network=row[3],  # type: ignore[arg-type]
+        country=row[4],  # type: ignore[arg-type]
+        year=row[5],  # type: ignore[arg-type]
+        episodes=row[6],  # type: ignore[arg-type]
+        synopsis=row[7],  # type: ignore[arg-type]
+        aliases=aliases,
+    )
+
+
+_DRAMA_COLUMNS = "d.id, d.title, d.native, d.network, d.country, d.year, d.episodes, d.synopsis"
+
+
+def get_drama(conn: sqlite3.Connection, drama_id: int) -> Drama:
+    row = conn.execute(f"SELECT {_DRAMA_COLUMNS} FROM drama d WHERE id = ?", (drama_id,)).fetchone()
+    aliases = [
+        r[0]
+        for r in conn.execute(
+            "SELECT alias FROM drama_alias WHERE drama_id = ? ORDER BY alias", (drama_id,)
+        )
+    ]
+    return _drama_from_row(row, aliases)
+
+
+def list_dramas(
+    conn: sqlite3.Connection,
+    *,
+    actor_id: int | None = None,
+    network: str | None = None,
+    year: tuple[int, int] | None = None,
+    limit: int | None = None,
+) -> list[tuple[Drama, int]]:
+    """Dramas with their number of scenes."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if actor_id is not None:
+        clauses.append("d.id IN (SELECT drama_id FROM credit WHERE actor_id = ?)")
+        params.append(actor_id)
+    if network:
+        clauses.append("d.network = ? COLLATE NOCASE")
+        params.append(network)
+    if year:
+        clauses.append("d.year BETWEEN ? AND ?")
+        params.extend(year)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    sql = (
+        f"SELECT {_DRAMA_COLUMNS}, "
+        "(SELECT group_concat(alias, '|') FROM "
+        " (SELECT alias FROM drama_alias WHERE drama_id = d.id ORDER BY alias)), "
+        "(SELECT count(*) FROM scene WHERE drama_id = d.id) "
+        f"FROM drama d {where} ORDER BY d.year, d.title"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [
+        (_drama_from_row(row[:8], row[8].split("|") if row[8] else []), row[9])
+        for row in conn.execute(sql, params)
+    ]
+
+
+def delete_drama(conn: sqlite3.Connection, drama_id: int) -> None:
+    conn.execute("DELETE FROM scene WHERE drama_id = ?", (drama_id,))
+    conn.execute("DELETE FROM drama WHERE id = ?", (drama_id,))
+
+
+def count_drama_scenes(conn: sqlite3.Connection, drama_id: int) -> int:
+    row = conn.execute("SELECT count(*) FROM scene WHERE drama_id = ?", (drama_id,)).fetchone()
+    return int(row[0])
+
+
+def max_scene_episode(conn: sqlite3.Connection, drama_id: int) -> int | None:
+    row = conn.execute("SELECT max(episode) FROM scene WHERE drama_id = ?", (drama_id,)).fetchone()
+    return row[0]
+
+
+# Episodes
+
+
+def upsert_episode(
+    conn: sqlite3.Connection, drama_id: int, number: int, values: dict[str, object]
+) -> bool:
+    """Insert or update; returns True when the episode is new."""
+    exists = conn.execute(
+        "SELECT 1 FROM episode WHERE drama_id = ? AND number = ?", (drama_id, number)
+    ).fetchone()
+    if exists:
+        fields = {k: v for k, v in values.items() if k in ("aired", "title", "rating")}
+        if fields:
+            assignments = ", ".join(f"{column} = ?" for column in fields)
+            conn.execute(
+                f"UPDATE episode SET {assignments} WHERE drama_id = ? AND number = ?",
+                [*fields.values(), drama_id, number],
+            )
+        return False
+    conn.execute(
+        "INSERT INTO episode (drama_id, number, aired, title, rating) VALUES (?, ?, ?, ?, ?)",
+        (drama_id, number, values.get("aired"), values.get("title"), values.get("rating")),
+    )
+    return True
+
+
+def list_episodes(
+    conn: sqlite3.Connection, *, drama_id: int | None = None, limit: int | None = None
+) -> list[Episode]:
+    sql = (
+        "SELECT e.drama_id, d.title, e.number, e.aired, e.title, e.rating "
+        "FROM episode e JOIN drama d ON d.id = e.drama_id"
+    )
+    params: list[object] = []
+    if drama_id is not None:
+        sql += " WHERE e.drama_id = ?"
+        params.append(drama_id)
+    sql += " ORDER BY d.title, e.number"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [Episode(*row) for row in conn.execute(sql, params)]
+
+
+def delete_episode(conn: sqlite3.Connection, drama_id: int, number: int) -> bool:
+    cur = conn.execute("DELETE FROM episode WHERE drama_id = ? AND number = ?", (drama_id, number))
+    return cur.rowcount > 0
+
+
+# Credits
+
+
+def upsert_credit(
+    conn: sqlite3.Connection,
+    drama_id: int,
+    actor_id: int,
+    character: str | None,
+    role: str,
+    billing: int | None,
+) -> bool:
+    """Returns True when the credit is new."""
+    row = conn.execute(
+        "SELECT id FROM credit WHERE drama_id = ? AND actor_id = ?", (drama_id, actor_id)
+    ).fetchone()
+    if row:
+        conn.execute(
+            "UPDATE credit SET character = coalesce(?, character), role = ?, "
+            "billing = coalesce(?, billing) WHERE id = ?",
+            (character, role, billing, row[0]),
+        )
+        return False
+    conn.execute(
+        "INSERT INTO credit (drama_id, actor_id, character, role, billing) VALUES (?, ?, ?, ?, ?)",
+        (drama_id, actor_id, character, role, billing),
+    )
+    return True
+
+
+def is_credited(conn: sqlite3.Connection, drama_id: int, actor_id: int) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM credit WHERE drama_id = ? AND actor_id = ?", (drama_id, actor_id)
+    ).fetchone()
+    return row is not None
+
+
+def credits(
+    conn: sqlite3.Connection, *, drama_id: int | None = None, actor_id: int | None = None
+) -> list[Credit]:
+    clauses, params = [], []
+    if drama_id is not None:
+        clauses.append("c.drama_id = ?")
+        params.append(drama_id)
+    if actor_id is not None:
+        clauses.append("c.actor_id = ?")
+        params.append(actor_id)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = conn.execute(
+        "SELECT c.actor_id, a.name, c.drama_id, d.title, c.character, c.role, c.billing, "
+        "d.year, d.network FROM credit c JOIN actor a ON a.id = c.actor_id "
+        f"JOIN drama d ON d.id = c.drama_id {where} "
+        "ORDER BY d.year, d.title, coalesce(c.billing, 1e9), "
+        "CASE c.role WHEN 'main' THEN 0 WHEN 'support' THEN 1 WHEN 'guest' THEN 2 ELSE 3 END, "
+        "a.name",
+        params,
+    )
+    return [Credit(*row) for row in rows]

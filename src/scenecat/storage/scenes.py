@@ -1,0 +1,301 @@
+"""Scenes, their tags, participants, sources and view counts."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from scenecat.models import Scene, Source, ViewCount
+
+SCENE_FIELDS = (
+    "key",
+    "drama_id",
+    "episode",
+    "kind",
+    "title",
+    "description",
+    "start_s",
+    "end_s",
+    "spoiler",
+    "location",
+)
+
+
+@dataclass
+class SceneFilter:
+    """Scope of a scene listing; every field narrows it. Only known fields exist, so no
+    user text ever becomes SQL."""
+
+    actor_ids: Sequence[int] = ()
+    drama_id: int | None = None
+    kind: str | None = None
+    network: str | None = None
+    year: tuple[int, int] | None = None
+    episode: int | None = None
+    max_spoiler: int | None = None  # index into SPOILER_LEVELS
+    tag: str | None = None
+
+    def where(self) -> tuple[str, list[object]]:
+        from scenecat.models import SPOILER_LEVELS
+
+        clauses: list[str] = []
+        params: list[object] = []
+        for actor_id in self.actor_ids:
+            clauses.append("s.id IN (SELECT scene_id FROM scene_actor WHERE actor_id = ?)")
+            params.append(actor_id)
+        if self.drama_id is not None:
+            clauses.append("s.drama_id = ?")
+            params.append(self.drama_id)
+        if self.kind:
+            clauses.append("s.kind = ?")
+            params.append(self.kind)
+        if self.network:
+            clauses.append("d.network = ? COLLATE NOCASE")
+            params.append(self.network)
+        if self.year:
+            clauses.append("d.year BETWEEN ? AND ?")
+            params.extend(self.year)
+        if self.episode is not None:
+            clauses.append("s.episode = ?")
+            params.append(self.episode)
+        if self.max_spoiler is not None:
+            allowed = SPOILER_LEVELS[: self.max_spoiler + 1]
+            clauses.append(f"s.spoiler IN ({','.join('?' * len(allowed))})")
+            params.extend(allowed)
+        if self.tag:
+            clauses.append("s.id IN (SELECT scene_id FROM scene_tag WHERE tag = ?)")
+            params.append(self.tag)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def insert_scene(conn: sqlite3.Connection, values: dict[str, object]) -> int:
+    row = {field: values.get(field) for field in SCENE_FIELDS}
+    columns = ", ".join(row)
+    cur = conn.execute(
+        f"INSERT INTO scene ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+    )
+    return int(cur.lastrowid or 0)
+
+
+def update_scene(conn: sqlite3.Connection, scene_id: int, values: dict[str, object]) -> None:
+    row = {k: v for k, v in values.items() if k in SCENE_FIELDS}
+    if row:
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        conn.execute(f"UPDATE scene SET {assignments} WHERE id = ?", [*row.values(), scene_id])
+
+
+def set_tags(conn: sqlite3.Connection, scene_id: int, tags: Sequence[str]) -> None:
+    conn.execute("DELETE FROM scene_tag WHERE scene_id = ?", (scene_id,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO scene_tag (scene_id, tag) VALUES (?, ?)",
+        [(scene_id, tag) for tag in tags],
+    )
+
+
+def add_tags(conn: sqlite3.Connection, scene_id: int, tags: Sequence[str]) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO scene_tag (scene_id, tag) VALUES (?, ?)",
+        [(scene_id, tag) for tag in tags],
+    )
+
+
+def set_actors(conn: sqlite3.Connection, scene_id: int, actor_ids: Sequence[int]) -> None:
+    conn.execute("DELETE FROM scene_actor WHERE scene_id = ?", (scene_id,))
+    add_actors(conn, scene_id, actor_ids)
+
+
+def add_actors(conn: sqlite3.Connection, scene_id: int, actor_ids: Sequence[int]) -> None:
+    start = conn.execute(
+        "SELECT coalesce(max(position) + 1, 0) FROM scene_actor WHERE scene_id = ?", (scene_id,)
+    ).fetchone()[0]
+    conn.executemany(
+        "INSERT OR IGNORE INTO scene_actor (scene_id, actor_id, position) VALUES (?, ?, ?)",
+        [(scene_id, actor_id, start + i) for i, actor_id in enumerate(actor_ids)],
+    )
+
+
+def scene_ids_by_key(conn: sqlite3.Connection, key: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM scene WHERE key = ?", (key,))]
+
+
+def scene_ids_by_title(conn: sqlite3.Connection, title: str) -> list[int]:
+    rows = conn.execute("SELECT id FROM scene WHERE title = ? COLLATE NOCASE", (title,))
+    return [r[0] for r in rows]
+
+
+def keys_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = conn.execute(
+        "SELECT key FROM scene WHERE key LIKE ? ESCAPE '\\' ORDER BY key LIMIT ?",
+        (escaped + "%", limit),
+    )
+    return [r[0] for r in rows]
+
+
+def all_scene_keys(conn: sqlite3.Connection, limit: int = 100_000) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT key FROM scene ORDER BY key LIMIT ?", (limit,))]
+
+
+def key_exists(conn: sqlite3.Connection, key: str) -> bool:
+    return conn.execute("SELECT 1 FROM scene WHERE key = ?", (key,)).fetchone() is not None
+
+
+_SCENE_COLUMNS = (
+    "s.id, s.key, s.drama_id, d.title, s.episode, s.kind, s.title, s.description, "
+    "s.start_s, s.end_s, s.spoiler, s.location, d.network, d.year"
+)
+
+
+def list_scenes(
+    conn: sqlite3.Connection, scope: SceneFilter, *, limit: int | None = None, offset: int = 0
+) -> list[Scene]:
+    where, params = scope.where()
+    # Within one drama, episode order is what a viewer expects; otherwise the order scenes
+    # were added, which needs no sort over a large catalogue.
+    order = "s.episode, s.start_s, s.id" if scope.drama_id is not None else "s.id"
+    sql = f"SELECT {_SCENE_COLUMNS} FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where} ORDER BY {order}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    scenes = [Scene(*row) for row in conn.execute(sql, params)]
+    attach_details(conn, scenes)
+    return scenes
+
+
+def count_scenes(conn: sqlite3.Connection, scope: SceneFilter) -> int:
+    where, params = scope.where()
+    row = conn.execute(
+        f"SELECT count(*) FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where}", params
+    ).fetchone()
+    return int(row[0])
+
+
+def scenes_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Scene]:
+    """Scenes in the order of `ids`."""
+    found: dict[int, Scene] = {}
+    for start in range(0, len(ids), 500):
+        batch = list(ids[start : start + 500])
+        marks = ",".join("?" * len(batch))
+        for row in conn.execute(
+            f"SELECT {_SCENE_COLUMNS} FROM scene s JOIN drama d ON d.id = s.drama_id "
+            f"WHERE s.id IN ({marks})",
+            batch,
+        ):
+            found[row[0]] = Scene(*row)
+    scenes = [found[i] for i in ids if i in found]
+    attach_details(conn, scenes)
+    return scenes
+
+
+def attach_details(conn: sqlite3.Connection, scenes: Sequence[Scene]) -> None:
+    """Fill actors, tags, views and sources of `scenes` in a few batched queries."""
+    by_id = {scene.id: scene for scene in scenes}
+    ids = list(by_id)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        for scene_id, name in conn.execute(
+            "SELECT sa.scene_id, a.name FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
+            f"WHERE sa.scene_id IN ({marks}) ORDER BY sa.scene_id, sa.position, a.name",
+            batch,
+        ):
+            by_id[scene_id].actors.append(name)
+        for scene_id, tag in conn.execute(
+            f"SELECT scene_id, tag FROM scene_tag WHERE scene_id IN ({marks}) ORDER BY tag",
+            batch,
+        ):
+            by_id[scene_id].tags.append(tag)
+        for scene_id, count, on, source in conn.execute(
+            "SELECT scene_id, count, observed_on, source FROM view_count "
+            f"WHERE scene_id IN ({marks}) ORDER BY scene_id, observed_on, source, count, id",
+            batch,
+        ):
+            by_id[scene_id].views.append(ViewCount(count=count, on=on, source=source))
+        for scene_id, url, title, publisher, kind, published in conn.execute(
+            "SELECT ss.scene_id, so.url, so.title, so.publisher, so.kind, so.published "
+            "FROM scene_source ss JOIN source so ON so.id = ss.source_id "
+            f"WHERE ss.scene_id IN ({marks}) ORDER BY ss.scene_id, so.url",
+            batch,
+        ):
+            by_id[scene_id].sources.append(Source(url, title, publisher, kind, published))
+
+
+def delete_scene(conn: sqlite3.Connection, scene_id: int) -> None:
+    conn.execute("DELETE FROM scene WHERE id = ?", (scene_id,))
+
+
+# Views and sources
+
+
+def add_view_count(
+    conn: sqlite3.Connection, scene_id: int, count: int, on: str | None, source: str
+) -> bool:
+    """Record a snapshot; an identical one already there is not added twice."""
+    exists = conn.execute(
+        "SELECT 1 FROM view_count WHERE scene_id = ? AND count = ? AND observed_on IS ? "
+        "AND source = ?",
+        (scene_id, count, on, source),
+    ).fetchone()
+    if exists:
+        return False
+    conn.execute(
+        "INSERT INTO view_count (scene_id, count, observed_on, source) VALUES (?, ?, ?, ?)",
+        (scene_id, count, on, source),
+    )
+    return True
+
+
+def highest_earlier_count(
+    conn: sqlite3.Connection, scene_id: int, source: str, on: str | None
+) -> tuple[int, str | None] | None:
+    row = conn.execute(
+        "SELECT count, observed_on FROM view_count WHERE scene_id = ? AND source = ? "
+        "AND (? IS NULL OR observed_on IS NULL OR observed_on <= ?) ORDER BY count DESC LIMIT 1",
+        (scene_id, source, on, on),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def link_source(conn: sqlite3.Connection, scene_id: int, source: Source) -> None:
+    row = conn.execute("SELECT id FROM source WHERE url = ?", (source.url,)).fetchone()
+    if row:
+        source_id = row[0]
+        conn.execute(
+            "UPDATE source SET title = coalesce(?, title), publisher = coalesce(?, publisher), "
+            "kind = coalesce(?, kind), published = coalesce(?, published) WHERE id = ?",
+            (source.title, source.publisher, source.kind, source.published, source_id),
+        )
+    else:
+        cur = conn.execute(
+            "INSERT INTO source (url, title, publisher, kind, published) VALUES (?, ?, ?, ?, ?)",
+            (source.url, source.title, source.publisher, source.kind, source.published),
+        )
+        source_id = cur.lastrowid
+    conn.execute(
+        "INSERT OR IGNORE INTO scene_source (scene_id, source_id) VALUES (?, ?)",
+        (scene_id, source_id),
+    )
+
+
+def scene_counts_by(conn: sqlite3.Connection) -> dict[str, list[tuple[str, int]]]:
+    """Counts per kind, network, year and actor (for stats)."""
+    result: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    queries = {
+        "kind": "SELECT kind, count(*) FROM scene GROUP BY kind ORDER BY 2 DESC, 1",
+        "network": "SELECT coalesce(d.network, '?'), count(*) FROM scene s "
+        "JOIN drama d ON d.id = s.drama_id GROUP BY 1 ORDER BY 2 DESC, 1",
+        "year": "SELECT coalesce(CAST(d.year AS TEXT), '?'), count(*) FROM scene s "
+        "JOIN drama d ON d.id = s.drama_id GROUP BY 1 ORDER BY 1",
+        "actor": "SELECT a.name, count(*) FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
+        "GROUP BY a.id ORDER BY 2 DESC, 1 LIMIT 20",
+    }
+    for name, sql in queries.items():
+        result[name] = [(str(k), int(v)) for k, v in conn.execute(sql)]
+    return dict(result)
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    tables = ("actor", "drama", "episode", "credit", "scene", "view_count", "vote", "duel")
+    return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}

@@ -1,0 +1,64 @@
+"""YAML with YAML 1.2 booleans: only true/false are booleans, so the format's `on:` key
+(a date) is not read as True. Uses libyaml's C loader and dumper where installed."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+def _fix_resolvers(cls: Any) -> Any:
+    resolvers: dict[str | None, list[tuple[str, Any]]] = {}
+    for first, entries in cls.yaml_implicit_resolvers.items():
+        kept = [(tag, regexp) for tag, regexp in entries if tag != _BOOL_TAG]
+        if first in "tTfF":
+            kept.insert(0, (_BOOL_TAG, _BOOL_12))
+        if kept:
+            resolvers[first] = kept
+    cls.yaml_implicit_resolvers = resolvers
+    return cls
+
+
+@cache
+def loader() -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return _fix_resolvers(type("ScenecatLoader", (base,), {}))
+
+
+@cache
+def dumper() -> Any:
+    import yaml
+
+    base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return _fix_resolvers(type("ScenecatDumper", (base,), {}))
+
+
+def load(stream: Any) -> Any:
+    import yaml
+
+    return yaml.load(stream, Loader=loader())
+
+
+def compose(stream: Any) -> Any:
+    import yaml
+
+    return yaml.compose(stream, Loader=loader())
+
+
+def dump(data: Any, **options: Any) -> str:
+    import yaml
+
+    settings = {
+        "allow_unicode": True,
+        "sort_keys": False,
+        "default_flow_style": False,
+        "width": 100,
+    }
+    settings.update(options)
+    return str(yaml.dump(data, Dumper=dumper(), **settings))
