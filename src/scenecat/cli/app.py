@@ -11,7 +11,14 @@ from typing import Optional
 import typer
 
 from scenecat import __version__
-from scenecat.cli import commands_add, commands_browse, commands_change, commands_exchange
+from scenecat.cli import (
+    commands_add,
+    commands_browse,
+    commands_change,
+    commands_db,
+    commands_exchange,
+    commands_signals,
+)
 from scenecat.cli.common import ScenecatGroup, keep_examples, state
 
 app = typer.Typer(
@@ -52,7 +59,14 @@ def main(
     state(ctx).db = db
 
 
-for module in (commands_add, commands_browse, commands_change, commands_exchange):
+for module in (
+    commands_add,
+    commands_signals,
+    commands_browse,
+    commands_change,
+    commands_exchange,
+    commands_db,
+):
     module.register(app)
 keep_examples(app)
 

@@ -12,7 +12,6 @@ from scenecat.cli.common import (
     catalogue,
     complete_actor,
     complete_drama,
-    complete_scene,
     db_path,
     report_warnings,
 )
@@ -26,9 +25,6 @@ def register(app: typer.Typer) -> None:
     app.command("add-drama")(add_drama)
     app.command("add-episode")(add_episode)
     app.command("add-scene")(add_scene)
-    app.command("views")(views)
-    app.command("vote")(vote)
-    app.command("duel")(duel)
 
 
 def init(ctx: typer.Context) -> None:
@@ -62,7 +58,7 @@ def add_actor(
     from scenecat.domain.records import parse_actor
 
     record = {"name": name, "native": native, "aliases": alias, "born": born}
-    rec = _parse(parse_actor, record, "actor")
+    rec = parse_flags(parse_actor, record, "actor")
     with catalogue(ctx) as cat, cat.write(f"add-actor {rec.name}") as conn:
         outcome = apply_actor(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
@@ -108,7 +104,7 @@ def add_drama(
         "aliases": alias,
         "cast": list(cast),
     }
-    rec = _parse(parse_drama, record, "drama")
+    rec = parse_flags(parse_drama, record, "drama")
     with catalogue(ctx) as cat, cat.write(f"add-drama {rec.title}") as conn:
         outcome = apply_drama(conn, rec, "add")
     message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
@@ -133,7 +129,7 @@ def add_episode(
     from scenecat.storage.dramas import upsert_episode
 
     record = {"number": number, "aired": aired, "rating": rating, "title": title}
-    rec = _parse(parse_episode, record, "episode")
+    rec = parse_flags(parse_episode, record, "episode")
     with catalogue(ctx) as cat, cat.write(f"add-episode {drama} {number}") as conn:
         drama_id = resolve_drama(conn, drama)
         check_episode(conn, drama_id, rec.number, "episode")
@@ -229,102 +225,14 @@ def add_scene(
         raise typer.BadParameter(
             "--on and --source describe --views; give --views too", param_hint="--views"
         )
-    rec = _parse(parse_scene, record, "scene")
+    rec = parse_flags(parse_scene, record, "scene")
     with catalogue(ctx) as cat, cat.write(f"add-scene {rec.title}") as conn:
         outcome = apply_scene(conn, rec, "add")
     report_warnings(outcome.warnings)
     message(f"Added scene {outcome.name}")
 
 
-def views(
-    ctx: typer.Context,
-    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    count: str = typer.Argument(..., help="View count, e.g. 1000000 or 1,000,000."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date seen, YYYY-MM-DD (default today)."),
-    source: str = typer.Option(
-        "", "--source", help="Where: a URL or a name such as 'tvN official upload'."
-    ),
-) -> None:
-    """Record a view count seen on a date.
-
-    Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 --on 2019-11-10
-    --source "tvN official upload"
-    """
-    from scenecat.cli.output import message
-    from scenecat.domain.catalogue import record_view
-    from scenecat.domain.names import resolve_scene
-    from scenecat.domain.records import parse_view, today
-
-    rec = _parse(
-        parse_view,
-        {"count": count, "on": on or today().isoformat(), "source": source or None},
-        "views",
-    )
-    with catalogue(ctx) as cat, cat.write(f"views {scene}") as conn:
-        scene_id = resolve_scene(conn, scene)
-        warning = record_view(conn, scene_id, rec.count, rec.on, rec.source)
-    report_warnings([warning] if warning else [])
-    message(f"Recorded {rec.count:,} views on {rec.on}")
-
-
-def vote(
-    ctx: typer.Context,
-    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    score: str = typer.Argument(..., help="Score from 1 to 10."),
-    voter: str = typer.Option("me", "--voter", help="Who votes."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date of the vote (default today)."),
-) -> None:
-    """Vote for a scene (1-10); a new vote replaces your earlier one, history is kept.
-
-    Example: scenecat vote melting-me-softly-e10-shower-kiss 9
-    """
-    from scenecat.cli.output import message
-    from scenecat.domain.catalogue import apply_vote
-    from scenecat.domain.records import parse_vote, today
-
-    rec = _parse(
-        parse_vote,
-        {"scene": scene, "score": score, "voter": voter, "on": on or today().isoformat()},
-        "vote",
-    )
-    with catalogue(ctx) as cat, cat.write(f"vote {scene}") as conn:
-        outcome = apply_vote(conn, rec)
-    report_warnings(outcome.warnings)
-    message(
-        f"{rec.voter} gave {rec.score}/10 to {rec.scene}"
-        if outcome.created
-        else "That vote is already recorded"
-    )
-
-
-def duel(
-    ctx: typer.Context,
-    winner: str = typer.Argument(
-        ..., help="The better scene's key.", autocompletion=complete_scene
-    ),
-    loser: str = typer.Argument(..., help="The other scene's key.", autocompletion=complete_scene),
-    voter: str = typer.Option("me", "--voter", help="Who decided."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date (default today)."),
-) -> None:
-    """Record a head-to-head answer: WINNER is better than LOSER.
-
-    Example: scenecat duel melting-me-softly-e10-shower-kiss healer-e8-rooftop-kiss
-    """
-    from scenecat.cli.output import message
-    from scenecat.domain.catalogue import apply_duel
-    from scenecat.domain.records import parse_duel, today
-
-    rec = _parse(
-        parse_duel,
-        {"winner": winner, "loser": loser, "voter": voter, "on": on or today().isoformat()},
-        "duel",
-    )
-    with catalogue(ctx) as cat, cat.write(f"duel {winner} {loser}") as conn:
-        apply_duel(conn, rec)
-    message(f"Recorded: {rec.winner} beats {rec.loser}")
-
-
-def _parse(parser, record: dict[str, object], path: str):  # type: ignore[no-untyped-def]
+def parse_flags(parser, record: dict[str, object], path: str):  # type: ignore[no-untyped-def]
     """Run a record parser over flag values; a bad value is a usage-level error line."""
     from scenecat.domain.records import FieldError
 

@@ -1,4 +1,4 @@
-"""Data exchange and catalogue housekeeping: import, export yaml|jsonl, db path|check."""
+"""Data exchange: import, export yaml|jsonl."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ from typing import Optional
 
 import typer
 
-from scenecat.cli.common import UserError, catalogue, db_path, sub_app
+from scenecat.cli.common import UserError, catalogue, sub_app
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 export_app = sub_app(help="Write the catalogue (or a selection) to a file.")
-db_app = sub_app(help="Where the catalogue lives and whether it is healthy.")
 
 
 def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
     app.add_typer(export_app, name="export")
-    app.add_typer(db_app, name="db")
 
 
 @contextmanager
@@ -107,30 +105,3 @@ def export_jsonl(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> 
     Example: scenecat export jsonl -o catalogue.jsonl
     """
     _export(ctx, output, "write_jsonl")
-
-
-@db_app.command("path")
-def db_path_command(ctx: typer.Context) -> None:
-    """Print where the catalogue file is.
-
-    Example: scenecat db path
-    """
-    typer.echo(str(db_path(ctx)))
-
-
-@db_app.command("check")
-def db_check(ctx: typer.Context) -> None:
-    """Check integrity, foreign keys and the search index; exit 1 with a report if not fine.
-
-    Example: scenecat db check
-    """
-    from scenecat.cli.output import message
-    from scenecat.domain.health import check
-
-    with catalogue(ctx, create=False) as cat:
-        problems = check(cat.conn)
-    if problems:
-        for problem in problems:
-            message(f"problem: {problem}")
-        raise UserError(f"{len(problems)} problem(s) found in {cat.path}")
-    message(f"{cat.path}: OK")

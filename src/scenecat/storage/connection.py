@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scenecat.errors import ScenecatError, SchemaError
-from scenecat.storage.schema import SCHEMA_VERSION
+from scenecat.storage.schema import schema_version
 
 BUSY_TIMEOUT_MS = 15_000
 # How long a writer keeps retrying a lock held by another scenecat process before giving up.
@@ -115,15 +115,16 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
             hint="pass --db with the path of a catalogue file",
         ) from None
     catalogue = Catalogue(path=path, conn=conn)
-    if version > SCHEMA_VERSION:
+    latest = schema_version()
+    if version > latest:
         conn.close()
         raise SchemaError(
             f"{path} was written by a newer scenecat (schema {version}; this one knows "
-            f"{SCHEMA_VERSION}); it was left untouched",
+            f"{latest}); it was left untouched",
             hint="upgrade scenecat: pip install -U scenecat",
         )
-    if version < SCHEMA_VERSION:
-        _upgrade(catalogue, version)
+    if version < latest:
+        _upgrade(catalogue, version, latest)
     return catalogue
 
 
@@ -132,7 +133,7 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def _upgrade(catalogue: Catalogue, version: int) -> None:
+def _upgrade(catalogue: Catalogue, version: int, latest: int) -> None:
     from sqlite_utils import Database
 
     from scenecat.storage.schema import build_migrations
@@ -159,7 +160,7 @@ def _upgrade(catalogue: Catalogue, version: int) -> None:
                 break
             if attempt == 49:
                 raise
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute(f"PRAGMA user_version = {latest}")
 
 
 def _backup_before_upgrade(path: Path, conn: sqlite3.Connection, version: int) -> Path:

@@ -7,10 +7,12 @@ up-to-date catalogue needs neither sqlite-utils nor a table scan.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
 
 INITIAL = """
 CREATE TABLE IF NOT EXISTS actor (
@@ -163,24 +165,31 @@ def run_in_transaction_statements(db: Database, script: list[str]) -> None:
         db.execute(statement)
 
 
-def build_migrations():  # type: ignore[no-untyped-def]
-    from sqlite_utils.migrations import Migrations
+def _initial(db: Database) -> None:
+    run_in_transaction(db, INITIAL)
 
+
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0001_initial", _initial)]
+
+
+def all_migrations() -> list[tuple[str, Callable[[Database], None]]]:
+    """Every migration, in name order. Feature modules own their own steps (e.g. the
+    search index); each step's name starts with a 4-digit number that orders it."""
     from scenecat.storage import search_index
 
+    steps = [*MIGRATIONS, *search_index.MIGRATIONS]
+    return sorted(steps, key=lambda step: step[0])
+
+
+def build_migrations() -> Migrations:
+    from sqlite_utils.migrations import Migrations
+
     migrations = Migrations("scenecat")
-
-    @migrations(name="0001_initial")
-    def initial(db: Database) -> None:
-        run_in_transaction(db, INITIAL)
-
-    @migrations(name="0002_search_index")
-    def search(db: Database) -> None:
-        run_in_transaction_statements(db, search_index.schema_statements())
-        search_index.rebuild(db.conn)
-
+    for name, step in all_migrations():
+        migrations(name=name)(step)
     return migrations
 
 
-# Bump together with a new migration above: opening checks it without importing sqlite-utils.
-SCHEMA_VERSION = 2
+def schema_version() -> int:
+    """The user_version an up-to-date catalogue carries; checked without sqlite-utils."""
+    return len(all_migrations())

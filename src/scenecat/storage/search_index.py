@@ -10,7 +10,11 @@ imports call `rebuild()` once at the end.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS scene_search (
@@ -144,3 +148,13 @@ def check(conn: sqlite3.Connection) -> list[str]:
     if stale:
         problems.append(f"{stale} scene(s) have a stale search document")
     return problems
+
+
+def _install(db: Database) -> None:
+    from scenecat.storage.schema import run_in_transaction_statements
+
+    run_in_transaction_statements(db, schema_statements())
+    rebuild(db.conn)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0002_search_index", _install)]

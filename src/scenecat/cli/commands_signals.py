@@ -1,0 +1,106 @@
+"""Fan signals: views, vote, duel."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from scenecat.cli.commands_add import parse_flags
+from scenecat.cli.common import catalogue, complete_scene, report_warnings
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+
+def register(app: typer.Typer) -> None:
+    app.command("views")(views)
+    app.command("vote")(vote)
+    app.command("duel")(duel)
+
+
+def views(
+    ctx: typer.Context,
+    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
+    count: str = typer.Argument(..., help="View count, e.g. 1000000 or 1,000,000."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date seen, YYYY-MM-DD (default today)."),
+    source: str = typer.Option(
+        "", "--source", help="Where: a URL or a name such as 'tvN official upload'."
+    ),
+) -> None:
+    """Record a view count seen on a date.
+
+    Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 --on 2019-11-10
+    --source "tvN official upload"
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import record_view
+    from scenecat.domain.names import resolve_scene
+    from scenecat.domain.records import parse_view, today
+
+    rec = parse_flags(
+        parse_view,
+        {"count": count, "on": on or today().isoformat(), "source": source or None},
+        "views",
+    )
+    with catalogue(ctx) as cat, cat.write(f"views {scene}") as conn:
+        scene_id = resolve_scene(conn, scene)
+        warning = record_view(conn, scene_id, rec.count, rec.on, rec.source)
+    report_warnings([warning] if warning else [])
+    message(f"Recorded {rec.count:,} views on {rec.on}")
+
+
+def vote(
+    ctx: typer.Context,
+    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
+    score: str = typer.Argument(..., help="Score from 1 to 10."),
+    voter: str = typer.Option("me", "--voter", help="Who votes."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date of the vote (default today)."),
+) -> None:
+    """Vote for a scene (1-10); a new vote replaces your earlier one, history is kept.
+
+    Example: scenecat vote melting-me-softly-e10-shower-kiss 9
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_vote
+    from scenecat.domain.records import parse_vote, today
+
+    rec = parse_flags(
+        parse_vote,
+        {"scene": scene, "score": score, "voter": voter, "on": on or today().isoformat()},
+        "vote",
+    )
+    with catalogue(ctx) as cat, cat.write(f"vote {scene}") as conn:
+        outcome = apply_vote(conn, rec)
+    report_warnings(outcome.warnings)
+    message(
+        f"{rec.voter} gave {rec.score}/10 to {rec.scene}"
+        if outcome.created
+        else "That vote is already recorded"
+    )
+
+
+def duel(
+    ctx: typer.Context,
+    winner: str = typer.Argument(
+        ..., help="The better scene's key.", autocompletion=complete_scene
+    ),
+    loser: str = typer.Argument(..., help="The other scene's key.", autocompletion=complete_scene),
+    voter: str = typer.Option("me", "--voter", help="Who decided."),
+    on: Optional[str] = typer.Option(None, "--on", help="Date (default today)."),
+) -> None:
+    """Record a head-to-head answer: WINNER is better than LOSER.
+
+    Example: scenecat duel melting-me-softly-e10-shower-kiss healer-e8-rooftop-kiss
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain.catalogue import apply_duel
+    from scenecat.domain.records import parse_duel, today
+
+    rec = parse_flags(
+        parse_duel,
+        {"winner": winner, "loser": loser, "voter": voter, "on": on or today().isoformat()},
+        "duel",
+    )
+    with catalogue(ctx) as cat, cat.write(f"duel {winner} {loser}") as conn:
+        apply_duel(conn, rec)
+    message(f"Recorded: {rec.winner} beats {rec.loser}")

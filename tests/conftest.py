@@ -1,0 +1,92 @@
+"""Shared fixtures: every test gets its own catalogue file through SCENECAT_DB."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample.yaml"
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "catalogue.db"
+    monkeypatch.setenv("SCENECAT_DB", str(path))
+    monkeypatch.delenv("SCENECAT_DEBUG", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    return path
+
+
+@pytest.fixture
+def cli(db: Path) -> Callable[..., Run]:
+    """Run scenecat in process through the real Typer app; stdout and stderr apart."""
+    from scenecat.cli.app import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Run:
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample catalogue imported once per session; tests copy it."""
+    from scenecat.domain.exchange import import_file
+    from scenecat.storage.connection import open_catalogue
+
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    cat = open_catalogue(path)
+    with cat.write("import") as conn:
+        import_file(conn, SAMPLE)
+    cat.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cat.close()
+    return path
+
+
+@pytest.fixture
+def sample_db(db: Path, sample_template: Path) -> Path:
+    shutil.copyfile(sample_template, db)
+    return db
+
+
+def run_process(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Run:
+    """Run `python -m scenecat` as a separate process (the real entry point)."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "scenecat", *args],
+        capture_output=True, text=True, env=full_env, input=input, timeout=120,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def dump(path: Path) -> str:
+    """The whole catalogue as text, to compare before and after a failed command."""
+    from scenecat.domain.exchange import dump_for_compare
+    from scenecat.storage.connection import open_catalogue
+
+    cat = open_catalogue(path)
+    try:
+        return dump_for_compare(cat.conn)
+    finally:
+        cat.close()
