@@ -13,10 +13,14 @@ import typer
 from scenecat import __version__
 from scenecat.cli import (
     commands_add,
+    commands_articles,
     commands_browse,
     commands_change,
     commands_db,
     commands_exchange,
+    commands_history,
+    commands_rank,
+    commands_search,
     commands_signals,
 )
 from scenecat.cli.common import ScenecatGroup, keep_examples, state
@@ -65,6 +69,10 @@ for module in (
     commands_browse,
     commands_change,
     commands_exchange,
+    commands_search,
+    commands_rank,
+    commands_articles,
+    commands_history,
     commands_db,
 ):
     module.register(app)

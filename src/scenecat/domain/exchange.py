@@ -458,9 +458,13 @@ def import_file(
         return import_yaml(conn, path, progress)
     if suffix in (".jsonl", ".ndjson"):
         return import_jsonl(conn, path, progress)
+    if suffix == ".csv":
+        from scenecat.domain.tabular import import_csv
+
+        return import_csv(conn, path, progress)
     raise InvalidInput(
         f"cannot import {path.name}: unknown file type {suffix or '(none)'}",
-        hint="use a .yaml catalogue (format 1) or .jsonl (JSON Lines)",
+        hint="use a .yaml catalogue (format 1), .jsonl (JSON Lines) or .csv",
     )
 
 
