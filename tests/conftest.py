@@ -75,7 +75,11 @@ def run_process(*args: str, env: dict[str, str] | None = None, input: str | None
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "scenecat", *args],
-        capture_output=True, text=True, env=full_env, input=input, timeout=120,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=120,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -20,16 +20,20 @@ def nfc(value: str) -> str:
 
 
 def clean_name(value: str, what: str = "name") -> str:
-    """NFC, trimmed, single-spaced; rejects empty, control characters and absurd lengths."""
+    """NFC, trimmed, single-spaced; rejects empty, control characters and absurd lengths.
+
+    `what` starts the message ("alias must not be empty"); "" gives a bare "must not ...".
+    """
     from scenecat.errors import InvalidInput
 
+    subject = f"{what} " if what else ""
     text = " ".join(nfc(value).split())
     if not text:
-        raise InvalidInput(f"{what} must not be empty")
+        raise InvalidInput(f"{subject}must not be empty")
     if _CONTROL.search(text):
-        raise InvalidInput(f"{what} must not contain control characters")
+        raise InvalidInput(f"{subject}must not contain control characters")
     if len(text) > MAX_NAME:
-        raise InvalidInput(f"{what} is {len(text)} characters long; the limit is {MAX_NAME}")
+        raise InvalidInput(f"{subject}is {len(text)} characters long; the limit is {MAX_NAME}")
     return text
 
 
@@ -43,7 +47,8 @@ def clean_text(value: str | None, what: str = "text") -> str | None:
     if not text:
         return None
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"{what} is {len(text)} characters long; the limit is {MAX_TEXT}")
+        subject = f"{what} " if what else ""
+        raise InvalidInput(f"{subject}is {len(text)} characters long; the limit is {MAX_TEXT:,}")
     return text
 
 

@@ -19,7 +19,7 @@ from scenecat.domain.records import (
     SceneRec,
     VoteRec,
 )
-from scenecat.errors import Conflict, InvalidInput
+from scenecat.errors import Conflict, InvalidInput, ScenecatError
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, search_index, signals
 from scenecat.text import slugify
@@ -162,7 +162,7 @@ def apply_drama(
     for i, cast in enumerate(rec.cast):
         try:
             actor_id = names.resolve_actor(conn, cast.actor)
-        except InvalidInput as exc:
+        except ScenecatError as exc:
             raise FieldError(f"{path}.cast[{i}].actor", exc.message, exc.hint) from None
         drama_store.upsert_credit(conn, drama_id, actor_id, cast.character, cast.role, cast.billing)
     for episode in rec.episode_list:
@@ -217,7 +217,7 @@ def apply_scene(
     warnings: list[str] = []
     try:
         drama_id = names.resolve_drama(conn, rec.drama)
-    except InvalidInput as exc:
+    except ScenecatError as exc:
         raise FieldError(f"{path}.drama", exc.message, exc.hint) from None
     drama = drama_store.get_drama(conn, drama_id)
     if rec.episode is not None:
@@ -228,7 +228,7 @@ def apply_scene(
     for i, actor in enumerate(rec.actors):
         try:
             actor_ids.append(names.resolve_actor(conn, actor))
-        except InvalidInput as exc:
+        except ScenecatError as exc:
             raise FieldError(f"{path}.actors[{i}]", exc.message, exc.hint) from None
     if len(set(actor_ids)) != len(actor_ids):
         raise FieldError(f"{path}.actors", "the same actor is listed twice")
@@ -318,7 +318,7 @@ def record_view(
 def apply_vote(conn: sqlite3.Connection, rec: VoteRec, path: str = "vote") -> Outcome:
     try:
         scene_id = names.resolve_scene(conn, rec.scene)
-    except InvalidInput as exc:
+    except ScenecatError as exc:
         raise FieldError(f"{path}.scene", exc.message, exc.hint) from None
     previous = signals.current_vote(conn, scene_id, rec.voter)
     created = signals.add_vote(conn, scene_id, rec.voter, rec.score, rec.on)
@@ -333,7 +333,7 @@ def apply_duel(conn: sqlite3.Connection, rec: DuelRec, path: str = "duel") -> Ou
     for role in ("winner", "loser"):
         try:
             ids.append(names.resolve_scene(conn, getattr(rec, role)))
-        except InvalidInput as exc:
+        except ScenecatError as exc:
             raise FieldError(f"{path}.{role}", exc.message, exc.hint) from None
     if ids[0] == ids[1]:
         raise FieldError(f"{path}.loser", "a scene cannot duel itself")

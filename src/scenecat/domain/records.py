@@ -43,7 +43,7 @@ def _str(value: Any, path: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise FieldError(path, f"expected text, got {_type_name(value)}")
     try:
-        return clean_name(str(value), "value")
+        return clean_name(str(value), "")
     except InvalidInput as exc:
         raise FieldError(path, exc.message) from None
 
@@ -52,7 +52,7 @@ def _long_text(value: Any, path: str) -> str | None:
     if not isinstance(value, str):
         raise FieldError(path, f"expected text, got {_type_name(value)}")
     try:
-        return clean_text(value)
+        return clean_text(value, "")
     except InvalidInput as exc:
         raise FieldError(path, exc.message) from None
 
