@@ -80,4 +80,4 @@ keep_examples(app)
 
 
 def run() -> None:
-    app()
+    app(prog_name="scenecat")

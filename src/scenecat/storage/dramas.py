@@ -127,7 +127,7 @@ def list_dramas(
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     sql = (
         f"SELECT {_DRAMA_COLUMNS}, "
-        "(SELECT group_concat(alias, '|') FROM "
+        "(SELECT group_concat(alias, char(31)) FROM "
         " (SELECT alias FROM drama_alias WHERE drama_id = d.id ORDER BY alias)), "
         "(SELECT count(*) FROM scene WHERE drama_id = d.id) "
         f"FROM drama d {where} ORDER BY d.year, d.title"
@@ -136,7 +136,7 @@ def list_dramas(
         sql += " LIMIT ?"
         params.append(limit)
     return [
-        (_drama_from_row(row[:8], row[8].split("|") if row[8] else []), row[9])
+        (_drama_from_row(row[:8], row[8].split("\x1f") if row[8] else []), row[9])
         for row in conn.execute(sql, params)
     ]
 

@@ -102,7 +102,7 @@ def list_actors(
         "SELECT a.id, a.name, a.native, a.born, "
         "(SELECT count(*) FROM credit WHERE actor_id = a.id), "
         "(SELECT count(*) FROM scene_actor WHERE actor_id = a.id), "
-        "(SELECT group_concat(alias, '|') FROM "
+        "(SELECT group_concat(alias, char(31)) FROM "
         " (SELECT alias FROM actor_alias WHERE actor_id = a.id ORDER BY alias)) "
         f"FROM actor a {where} ORDER BY a.name"
     )
@@ -111,7 +111,7 @@ def list_actors(
         params.append(limit)
     result = []
     for row in conn.execute(sql, params):
-        aliases = row[6].split("|") if row[6] else []
+        aliases = row[6].split("\x1f") if row[6] else []
         actor = Actor(id=row[0], name=row[1], native=row[2], born=row[3], aliases=aliases)
         result.append((actor, row[4], row[5]))
     return result
