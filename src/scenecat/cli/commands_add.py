@@ -123,21 +123,15 @@ def add_episode(
     Example: scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27 --rating 2.1
     """
     from scenecat.cli.output import message
-    from scenecat.domain.catalogue import check_episode
-    from scenecat.domain.names import resolve_drama
+    from scenecat.domain.catalogue import apply_episode
     from scenecat.domain.records import parse_episode
-    from scenecat.storage.dramas import upsert_episode
 
     record = {"number": number, "aired": aired, "rating": rating, "title": title}
     rec = parse_flags(parse_episode, record, "episode")
     with catalogue(ctx) as cat, cat.write(f"add-episode {drama} {number}") as conn:
-        drama_id = resolve_drama(conn, drama)
-        check_episode(conn, drama_id, rec.number, "episode")
-        values = {"aired": rec.aired, "title": rec.title, "rating": rec.rating}
-        created = upsert_episode(
-            conn, drama_id, rec.number, {k: v for k, v in values.items() if v is not None}
-        )
-    message(f"{'Added' if created else 'Updated'} episode {rec.number} of {drama}")
+        outcome = apply_episode(conn, drama, rec)
+    created = outcome.created
+    message(f"{'Added' if created else 'Updated'} episode {rec.number} of {outcome.name}")
 
 
 def _ask(value: Optional[str], flag: str, question: str) -> str:

@@ -191,24 +191,15 @@ def _completer(query: Callable[[Any, str], list[str]]) -> Callable[[typer.Contex
     return complete
 
 
-def _actor_names(conn: Any, prefix: str) -> list[str]:
-    from scenecat.storage.people import names_starting
+def _names(kind: str) -> Callable[[Any, str], list[str]]:
+    def query(conn: Any, prefix: str) -> list[str]:
+        from scenecat.domain.names import completions
 
-    return names_starting(conn, prefix)
+        return completions(conn, kind, prefix)
 
-
-def _drama_titles(conn: Any, prefix: str) -> list[str]:
-    from scenecat.storage.dramas import titles_starting
-
-    return titles_starting(conn, prefix)
+    return query
 
 
-def _scene_keys(conn: Any, prefix: str) -> list[str]:
-    from scenecat.storage.scenes import keys_starting
-
-    return keys_starting(conn, prefix)
-
-
-complete_actor = _completer(_actor_names)
-complete_drama = _completer(_drama_titles)
-complete_scene = _completer(_scene_keys)
+complete_actor = _completer(_names("actor"))
+complete_drama = _completer(_names("drama"))
+complete_scene = _completer(_names("scene"))

@@ -15,6 +15,7 @@ from scenecat.domain.records import (
     ActorRec,
     DramaRec,
     DuelRec,
+    EpisodeRec,
     FieldError,
     SceneRec,
     VoteRec,
@@ -173,6 +174,17 @@ def apply_drama(
     if not created:
         search_index.refresh_for_drama(conn, drama_id)
     return Outcome(drama_id, rec.title, created=created)
+
+
+def apply_episode(conn: sqlite3.Connection, drama: str, rec: EpisodeRec) -> Outcome:
+    """Add an episode's facts, or update the ones given."""
+    drama_id = names.resolve_drama(conn, drama)
+    check_episode(conn, drama_id, rec.number, "episode")
+    values = {"aired": rec.aired, "title": rec.title, "rating": rec.rating}
+    created = drama_store.upsert_episode(
+        conn, drama_id, rec.number, {k: v for k, v in values.items() if v is not None}
+    )
+    return Outcome(drama_id, drama_store.get_drama(conn, drama_id).title, created=created)
 
 
 def check_episode(conn: sqlite3.Connection, drama_id: int, number: int, path: str) -> None:

@@ -117,3 +117,12 @@ def key_collision(conn: sqlite3.Connection, name: str) -> list[str]:
     """Existing actors whose folded name, native name or alias equals `name`'s."""
     ids = people.actor_ids_by_key(conn, name_key(name))
     return [people.get_actor(conn, i).name for i in ids]
+
+
+def completions(conn: sqlite3.Connection, kind: str, prefix: str) -> list[str]:
+    """Names starting with `prefix`, for shell completion (an index range scan, cheap)."""
+    if kind == "actor":
+        return people.names_starting(conn, prefix)
+    if kind == "drama":
+        return drama_store.titles_starting(conn, prefix)
+    return scenes.keys_starting(conn, prefix)
