@@ -54,11 +54,11 @@ def compose(stream: Any) -> Any:
 def dump(data: Any, **options: Any) -> str:
     import yaml
 
-    settings = {
+    settings: dict[str, Any] = {
         "allow_unicode": True,
         "sort_keys": False,
         "default_flow_style": False,
         "width": 100,
+        **options,
     }
-    settings.update(options)
-    return str(yaml.dump(data, Dumper=dumper(), **settings))
+    return str(yaml.dump(data, None, Dumper=dumper(), **settings))

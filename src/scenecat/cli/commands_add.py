@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
+from collections.abc import Callable, Mapping
+from typing import Any, Optional, TypeVar
 
 import typer
 
@@ -17,6 +18,8 @@ from scenecat.cli.common import (
 )
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+T = TypeVar("T")
 
 
 def register(app: typer.Typer) -> None:
@@ -226,7 +229,7 @@ def add_scene(
     message(f"Added scene {outcome.name}")
 
 
-def parse_flags(parser, record: dict[str, object], path: str):  # type: ignore[no-untyped-def]
+def parse_flags(parser: Callable[[Any, str], T], record: Mapping[str, object], path: str) -> T:
     """Run a record parser over flag values; a bad value is a usage-level error line."""
     from scenecat.domain.records import FieldError
 

@@ -166,11 +166,15 @@ def apply_drama(
         except ScenecatError as exc:
             raise FieldError(f"{path}.cast[{i}].actor", exc.message, exc.hint) from None
         drama_store.upsert_credit(conn, drama_id, actor_id, cast.character, cast.role, cast.billing)
-    for episode in rec.episode_list:
-        values = {"aired": episode.aired, "title": episode.title, "rating": episode.rating}
+    for listed in rec.episode_list:
+        values: dict[str, object] = {
+            "aired": listed.aired,
+            "title": listed.title,
+            "rating": listed.rating,
+        }
         if mode != "replace":
             values = {k: v for k, v in values.items() if v is not None}
-        drama_store.upsert_episode(conn, drama_id, episode.number, values)
+        drama_store.upsert_episode(conn, drama_id, listed.number, values)
     if not created:
         search_index.refresh_for_drama(conn, drama_id)
     return Outcome(drama_id, rec.title, created=created)
@@ -180,7 +184,7 @@ def apply_episode(conn: sqlite3.Connection, drama: str, rec: EpisodeRec) -> Outc
     """Add an episode's facts, or update the ones given."""
     drama_id = names.resolve_drama(conn, drama)
     check_episode(conn, drama_id, rec.number, "episode")
-    values = {"aired": rec.aired, "title": rec.title, "rating": rec.rating}
+    values: dict[str, object] = {"aired": rec.aired, "title": rec.title, "rating": rec.rating}
     created = drama_store.upsert_episode(
         conn, drama_id, rec.number, {k: v for k, v in values.items() if v is not None}
     )

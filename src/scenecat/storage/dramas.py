@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 from scenecat.models import Credit, Drama, Episode
 from scenecat.text import name_key
@@ -160,7 +161,7 @@ def max_scene_episode(conn: sqlite3.Connection, drama_id: int) -> int | None:
 
 
 def upsert_episode(
-    conn: sqlite3.Connection, drama_id: int, number: int, values: dict[str, object]
+    conn: sqlite3.Connection, drama_id: int, number: int, values: Mapping[str, object]
 ) -> bool:
     """Insert or update; returns True when the episode is new."""
     exists = conn.execute(
