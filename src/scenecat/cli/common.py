@@ -44,7 +44,7 @@ class ScenecatGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ScenecatError as exc:
-            raise UserError(exc.message, exc.hint) from None
+            raise UserError(_user_message(exc), exc.hint) from None
         except (ClickException, typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
@@ -69,6 +69,16 @@ class ScenecatGroup(TyperGroup):
             raise UserError(
                 f"unexpected failure: {type(exc).__name__}: {exc}", hint=_debug_hint()
             ) from None
+
+
+def _user_message(exc: ScenecatError) -> str:
+    """A field error from a command's own record reads `episode: ...`, not `scene.episode: ...`
+    (file errors keep their `file:line: path` prefix)."""
+    from scenecat.domain.records import FieldError
+
+    if isinstance(exc, FieldError) and "." in exc.path:
+        return f"{exc.path.split('.', 1)[1]}: {exc.reason}"
+    return exc.message
 
 
 def _debug_hint() -> str:
