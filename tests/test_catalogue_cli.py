@@ -97,7 +97,9 @@ def test_list_filters(sample_db: Path, cli) -> None:
     safe = json.loads(cli("list", "scenes", "--spoiler", "minor", "--json").stdout)["data"]
     assert safe and all(s["spoiler"] in ("none", "minor") for s in safe)
     limited = json.loads(cli("list", "scenes", "--limit", "3", "--json").stdout)
-    assert len(limited["data"]) == 3 and limited["meta"]["total"] > 3
+    assert len(limited["data"]) == 3 and limited["meta"]["more"] is True
+    everything = json.loads(cli("list", "scenes", "--json").stdout)
+    assert everything["meta"]["more"] is False and everything["meta"]["count"] > 3
     by_drama = json.loads(cli("list", "dramas", "--actor", "Ji Chang-wook", "--json").stdout)[
         "data"
     ]

@@ -62,9 +62,9 @@ def list_scenes(
 
     scope = Scope(tuple(actor), drama, kind, network, year, episode, spoiler, tag)
     with catalogue(ctx) as cat:
-        found, total = query(cat.conn, scope, limit)
+        found, more = query(cat.conn, scope, limit)
     if as_json:
-        output.emit_json([scene_json(s) for s in found], {"count": len(found), "total": total})
+        output.emit_json([scene_json(s) for s in found], {"count": len(found), "more": more})
         return
     rows = []
     for s in found:
@@ -81,7 +81,7 @@ def list_scenes(
                 f"{latest.count:,}" if latest else "",
             )
         )
-    footer = f"{len(found)} of {total} scene(s)" if total != len(found) else f"{total} scene(s)"
+    footer = f"{len(found)} scene(s)" + (" shown; more match (raise --limit)" if more else "")
     output.table(
         "Scenes",
         ("key", "drama", "ep", "kind", "title", "actors", "spoiler", "views"),

@@ -81,11 +81,17 @@ def check_limit(limit: int | None) -> int | None:
 
 def list_scenes(
     conn: sqlite3.Connection, scope: Scope, limit: int | None
-) -> tuple[list[Scene], int]:
+) -> tuple[list[Scene], bool]:
+    """Scenes in scope, and whether more match beyond `limit`.
+
+    One extra row is fetched instead of counting every match, which on a catalogue of a
+    million scenes would cost more than the listing itself.
+    """
     filt = resolve_scope(conn, scope)
-    found = scenes.list_scenes(conn, filt, limit=check_limit(limit))
-    total = len(found) if limit is None or len(found) < limit else scenes.count_scenes(conn, filt)
-    return found, total
+    check_limit(limit)
+    found = scenes.list_scenes(conn, filt, limit=None if limit is None else limit + 1)
+    more = limit is not None and len(found) > limit
+    return (found[:limit] if more else found), more
 
 
 def list_actors(
