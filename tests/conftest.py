@@ -35,11 +35,24 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def cli(db: Path) -> Callable[..., Run]:
-    """Run scenecat in process through the real Typer app; stdout and stderr apart."""
+@pytest.fixture(scope="session")
+def _built_command() -> object:
+    import typer.main
+
     from scenecat.cli.app import app
 
+    return typer.main.get_command(app)
+
+
+@pytest.fixture
+def cli(db: Path, _built_command: object, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run scenecat in process through the real Typer app; stdout and stderr apart."""
+    import typer.testing
+
+    from scenecat.cli.app import app
+
+    # Typer rebuilds the click command on every invoke (~100 ms); build it once per session.
+    monkeypatch.setattr(typer.testing, "_get_command", lambda _app: _built_command)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Run:

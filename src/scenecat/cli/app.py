@@ -1,33 +1,193 @@
 """The `scenecat` Typer application: global options and command registration.
 
 Command modules import only Typer at module level; each command imports the domain and
-storage code it needs when it runs, so `--help` stays cheap.
+storage code it needs when it runs. The modules themselves are imported, and their commands
+converted to click, only when one of their commands runs: importing and converting all ten
+costs about as much as Typer itself. `scenecat --help` is written from COMMANDS, which
+tests/test_startup.py keeps equal to what the modules register.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 import typer
+from typer import _click
 
 from scenecat import __version__
-from scenecat.cli import (
-    commands_add,
-    commands_articles,
-    commands_browse,
-    commands_change,
-    commands_db,
-    commands_exchange,
-    commands_history,
-    commands_rank,
-    commands_search,
-    commands_signals,
-)
 from scenecat.cli.common import ScenecatGroup, keep_examples, state
+
+# Registration order: `scenecat --help` lists plain commands in it, then groups.
+MODULES = (
+    "commands_add",
+    "commands_signals",
+    "commands_browse",
+    "commands_change",
+    "commands_exchange",
+    "commands_search",
+    "commands_rank",
+    "commands_articles",
+    "commands_history",
+    "commands_db",
+)
+
+# Every top-level command as `scenecat --help` lists it: its name, the modules that
+# register it and its subcommands (`export` gets some from commands_articles), and the
+# first paragraph of its help. When a command is added, or its help changes,
+# tests/test_startup.py prints the table to paste here.
+COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("init", ("commands_add",), "Create the catalogue (safe to run again)."),
+    ("add-actor", ("commands_add",), "Add an actor."),
+    ("add-drama", ("commands_add",), "Add a drama and its cast."),
+    ("add-episode", ("commands_add",), "Add an episode, or update it if it exists."),
+    (
+        "add-scene",
+        ("commands_add",),
+        "Add a scene; missing required values are asked for on a terminal.",
+    ),
+    (
+        "views",
+        ("commands_signals",),
+        "Record a view count seen on a date (a count lower than an earlier one from the same\n"
+        "source is recorded with a warning).",
+    ),
+    (
+        "vote",
+        ("commands_signals",),
+        "Vote for a scene (1-10); a new vote replaces your earlier one, history is kept.",
+    ),
+    ("duel", ("commands_signals",), "Record a head-to-head answer: WINNER is better than LOSER."),
+    (
+        "import",
+        ("commands_exchange",),
+        "Import a catalogue file, all or nothing; importing it again changes nothing.",
+    ),
+    ("search", ("commands_search",), "Find scenes by what you remember of them, best match first."),
+    ("rank", ("commands_rank",), "Rank scenes by fan votes, head-to-head duels and views."),
+    (
+        "trending",
+        ("commands_rank",),
+        "Scenes whose views grew fastest: views gained per day between snapshots in the window.",
+    ),
+    (
+        "stats",
+        ("commands_articles",),
+        "Counts of records, and scenes per kind, network, year and actor, with bar charts.",
+    ),
+    (
+        "history",
+        ("commands_history",),
+        "List recent changes, newest first (each can be taken back with `undo`).",
+    ),
+    (
+        "undo",
+        ("commands_history",),
+        "Take back the newest change (or the newest N); refuses, saying why, when a later\n"
+        "change depends on it. An undo cannot itself be undone.",
+    ),
+    ("list", ("commands_browse",), "List actors, dramas, episodes or scenes."),
+    ("show", ("commands_browse",), "Show one actor, drama or scene in full."),
+    (
+        "edit",
+        ("commands_change",),
+        "Change an actor, drama or scene (flags, or $EDITOR when none).",
+    ),
+    ("remove", ("commands_change",), "Remove an actor, drama, episode or scene (asks first)."),
+    ("alias", ("commands_change",), "Add or remove another name for an actor or drama."),
+    ("merge", ("commands_change",), "Merge two records that are really one."),
+    (
+        "export",
+        ("commands_exchange", "commands_articles"),
+        "Write the catalogue (or a selection) to a file.",
+    ),
+    (
+        "db",
+        ("commands_db",),
+        "Where the catalogue lives, whether it is healthy, and copies of it.",
+    ),
+)
+_OWNERS = {name: modules for name, modules, _ in COMMANDS}
+
+
+class _Loaded:
+    """What this process has imported and converted so far."""
+
+    modules: tuple[str, ...] = ()
+    commands: dict[str, _click.Command] = {}  # noqa: RUF012 - replaced, never mutated
+
+
+def load_commands(names: Iterable[str] | None = None) -> dict[str, _click.Command]:
+    """The top-level commands, converted to click: those named (and whatever else their
+    modules register), or all of them; a name missing from COMMANDS loads all."""
+    if names is None or any(name not in _OWNERS for name in names):
+        wanted = set(MODULES)
+    else:
+        wanted = {module for name in names for module in _OWNERS[name]}
+    if wanted <= set(_Loaded.modules):
+        return _Loaded.commands
+    import importlib
+
+    from typer.main import get_command
+
+    # A fresh holder each time, registered in MODULES order, so that a full load lists the
+    # commands as registering them all at once would.
+    modules = tuple(m for m in MODULES if m in wanted or m in _Loaded.modules)
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    holder.callback()(_no_options)  # a group even if one command is registered
+    for module in modules:
+        importlib.import_module(f"scenecat.cli.{module}").register(holder)
+    keep_examples(holder)
+    _Loaded.commands = dict(get_command(holder).commands)  # type: ignore[attr-defined]
+    _Loaded.modules = modules
+    return _Loaded.commands
+
+
+def all_loaded() -> bool:
+    return set(_Loaded.modules) == set(MODULES)
+
+
+def _no_options() -> None:
+    pass
+
+
+class LazyGroup(ScenecatGroup):
+    """The root group: a command's modules are loaded when it is looked up, and the root
+    help is written from COMMANDS without loading any."""
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, _click.Command]:
+        return load_commands()
+
+    @commands.setter
+    def commands(self, value: Any) -> None:
+        # Typer builds the root with no commands: they come from load_commands().
+        pass
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        return load_commands([cmd_name]).get(cmd_name)
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        if all_loaded():
+            return super().list_commands(ctx)
+        return [name for name, _, _ in COMMANDS]
+
+    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+        if all_loaded():
+            return super().format_commands(ctx, formatter)
+        from typer._click.utils import make_default_short_help
+
+        # As click's Command.get_short_help_str() for a command with help and no short_help.
+        limit = formatter.width - 6 - max(len(name) for name, _, _ in COMMANDS)
+        rows = [(name, make_default_short_help(text, limit).strip()) for name, _, text in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+        return None
+
 
 app = typer.Typer(
     name="scenecat",
-    cls=ScenecatGroup,
+    cls=LazyGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -61,22 +221,6 @@ def main(
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss
     """
     state(ctx).db = db
-
-
-for module in (
-    commands_add,
-    commands_signals,
-    commands_browse,
-    commands_change,
-    commands_exchange,
-    commands_search,
-    commands_rank,
-    commands_articles,
-    commands_history,
-    commands_db,
-):
-    module.register(app)
-keep_examples(app)
 
 
 def run() -> None:

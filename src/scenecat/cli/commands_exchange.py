@@ -23,18 +23,40 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A Rich progress bar on a terminal; nothing when stderr is piped."""
+def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
+    """A Rich progress bar on stderr when it is a terminal; nothing when it is piped.
+
+    Yields `update(done, total, stage=None)`: a total of 0 shows an open-ended bar, and
+    `stage` replaces the label (e.g. "Building the search index" after the rows).
+    """
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import Progress
+    import os
 
-    with Progress(transient=True, console=None) as bar:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ or None)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(label, total=None)
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def update(done: int, total: int, stage: str | None = None) -> None:
+            bar.update(task, completed=done, total=total if total > 0 else None)
+            if stage:
+                bar.update(task, description=stage)
 
         yield update
 
@@ -71,19 +93,30 @@ def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> Non
     from scenecat.domain import exchange
 
     writer = getattr(exchange, writer_name)
-    with catalogue(ctx) as cat:
-        if output is None or str(output) == "-":
-            count = writer(cat.conn, sys.stdout)
-        else:
-            temporary = output.with_name(output.name + ".part")
-            try:
-                with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-                    count = writer(cat.conn, handle)
-                temporary.replace(output)
-            except OSError as exc:
-                temporary.unlink(missing_ok=True)
-                raise UserError(f"cannot write {output}: {exc.strerror}") from None
-            message(f"Wrote {count} records to {output}")
+    to_stdout = output is None or str(output) == "-"
+    # A bar on the terminal would mix with records printed to it.
+    label = "" if to_stdout and sys.stdout.isatty() else f"Exporting {writer_name[6:].upper()}"
+    with catalogue(ctx) as cat, progress_bar(label) as update:
+        counter = None
+        if update is not None and label:
+            total = exchange.count_records(cat.conn)
+
+            def counter(done: int) -> None:
+                update(done, total)
+
+        if to_stdout:
+            count = writer(cat.conn, sys.stdout, counter)
+            return
+        assert output is not None
+        temporary = output.with_name(output.name + ".part")
+        try:
+            with temporary.open("w", encoding="utf-8", newline="\n") as handle:
+                count = writer(cat.conn, handle, counter)
+            temporary.replace(output)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    message(f"Wrote {count} records to {output}")
 
 
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="File to write (default: stdout).")

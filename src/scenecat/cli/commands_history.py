@@ -1,9 +1,92 @@
-"""Commands for issue work in progress; filled in by its owner."""
+"""The change history: `history` lists recent changes, `undo` takes them back."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
+
+from scenecat.cli.common import JSON_OPTION, YES_OPTION, catalogue, confirm
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's commands to the app (none yet)."""
+    app.command("history")(history)
+    app.command("undo")(undo)
+
+
+def _when(stamp: str | None) -> str:
+    import datetime as dt
+
+    if not stamp:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def history(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many changes."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List recent changes, newest first (each can be taken back with `undo`).
+
+    Example: scenecat history --limit 5
+    """
+    from scenecat.cli import output
+    from scenecat.domain.history import change_json, recent
+
+    with catalogue(ctx, create=False) as cat:
+        changes = recent(cat.conn, limit)
+    if as_json:
+        output.emit_json([change_json(c) for c in changes], {"count": len(changes)})
+        return
+    if not changes:
+        output.message("No changes recorded yet.")
+        return
+    rows = []
+    for change in changes:
+        if change.kind == "undo":
+            state = "undo"
+        elif change.undone:
+            state = f"undone by #{change.undone_by}"
+        else:
+            state = "bulk" if change.bulk else ""
+        rows.append((f"#{change.id}", _when(change.started), change.label, change.rows, state))
+    output.table(
+        "Recent changes",
+        ["#", "when", "change", "rows", "state"],
+        rows,
+        numeric=["rows"],
+        footer="`scenecat undo` takes back the newest change still in place",
+    )
+
+
+def undo(
+    ctx: typer.Context,
+    count: int = typer.Argument(1, help="How many of the newest changes to take back."),
+    change: Optional[int] = typer.Option(
+        None, "--change", help="Take back this one change (its # in `history`) instead."
+    ),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Take back the newest change (or the newest N); refuses, saying why, when a later
+    change depends on it. An undo cannot itself be undone.
+
+    Example: scenecat undo 2 --yes
+    """
+    from scenecat.cli.output import message
+    from scenecat.domain import history as domain
+
+    with catalogue(ctx, create=False) as cat:
+        planned = domain.plan(cat.conn, count, change)
+        listing = "; ".join(f"{domain.describe(c)} ({c.rows} rows)" for c in planned)
+        confirm(f"Undo {listing}?", yes)
+        with cat.write("undo") as conn:
+            result = domain.undo(conn, count, change, expected=[c.id for c in planned])
+    for undone in result.undone:
+        message(f"Undid {domain.describe(undone)}")

@@ -1,9 +1,319 @@
-"""Commands for issue work in progress; filled in by its owner."""
+"""Ranking: `rank` (scenes, or dramas/actors/couples by their best scene) and `trending`."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Optional
+
 import typer
+
+from scenecat.cli.common import JSON_OPTION, catalogue, complete_actor, complete_drama
+
+if TYPE_CHECKING:
+    from scenecat.domain.ranking import RankedEntry, RankResult, TrendResult
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+DEFAULT_LIMIT = 20
+# Terminal columns from which the table also shows duels and scene keys.
+WIDE = 120
 
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's commands to the app (none yet)."""
+    app.command("rank")(rank)
+    app.command("trending")(trending)
+
+
+def rank(
+    ctx: typer.Context,
+    actor: list[str] = typer.Option(
+        [],
+        "--actor",
+        "-a",
+        help="Scenes with this actor (repeat: all of them).",
+        autocompletion=complete_actor,
+    ),
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
+    ),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
+    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
+    couple: Optional[tuple[str, str]] = typer.Option(
+        None,
+        "--couple",
+        help="Scenes with both of these two actors: --couple A B.",
+        show_default=False,
+    ),
+    by: str = typer.Option(
+        "scene", "--by", help="scene, or drama|actor|couple: each ranked by its best scene."
+    ),
+    method: str = typer.Option(
+        "combined", "--method", help="combined (votes + duels + views), votes, duels or views."
+    ),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."
+    ),
+    min_votes: Optional[float] = typer.Option(
+        None,
+        "--min-votes",
+        "-m",
+        help="Prior weight m: votes of the scope's mean every scene is shrunk with (default 5).",
+    ),
+    w_votes: Optional[float] = typer.Option(None, "--w-votes", help="Weight of votes (0.6)."),
+    w_duels: Optional[float] = typer.Option(None, "--w-duels", help="Weight of duels (0.2)."),
+    w_views: Optional[float] = typer.Option(None, "--w-views", help="Weight of views (0.2)."),
+    explain: bool = typer.Option(
+        False, "--explain", help="One column per part, and the parameters used."
+    ),
+    why_key: Optional[str] = typer.Option(
+        None, "--why", metavar="SCENE", help="Explain one scene's score in this scope, sentence by sentence."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Rank scenes by fan votes, head-to-head duels and views.
+
+    Example: scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama
+    """
+    from scenecat.cli import output
+    from scenecat.domain import ranking
+    from scenecat.domain.browse import Scope
+
+    scope = Scope(actors=tuple(actor), drama=drama, kind=kind, network=network, year=year)
+    params = ranking.make_params(
+        method, m=min_votes, w_votes=w_votes, w_duels=w_duels, w_views=w_views
+    )
+    pair = (couple[0], couple[1]) if couple else None
+    if why_key is not None:
+        with catalogue(ctx) as cat:
+            entry = ranking.why_scene(cat.conn, scope, params, why_key, method=method, couple=pair)
+        if as_json:
+            output.emit_json(
+                ranking.entry_json(entry) | {"why": ranking.why(entry)},
+                {
+                    "params": ranking.params_json(entry.info.params),
+                    "prior_mean": entry.info.prior_mean,
+                    "scope_size": entry.info.scope_size,
+                },
+            )
+            return
+        for line in ranking.why(entry):
+            output.plain(output.visible(line))
+        return
+    shown = DEFAULT_LIMIT if limit is None else limit
+    with catalogue(ctx) as cat:
+        result = ranking.rank_scenes(
+            cat.conn, scope, params, by=by, method=method, limit=shown, couple=pair
+        )
+    if as_json:
+        data, meta = ranking.rank_json(result)
+        output.emit_json(data, meta)
+        return
+    _render(result, scope_label(result), explain)
+
+
+def scope_label(result: RankResult) -> str:
+    s = result.scope
+    bits = []
+    if result.couple:
+        bits.append(f"{result.couple[0]} & {result.couple[1]}")
+    bits.extend(s.actors)
+    bits.extend(x for x in (s.drama, s.network, s.year) if x)
+    return ", ".join(bits)
+
+
+def _noun(result: RankResult, count: int) -> str:
+    kind = f"{result.scope.kind} " if result.scope.kind else ""
+    return f"{count:,} {kind}scene" + ("" if count == 1 else "s")
+
+
+def _votes_cell(entry: RankedEntry) -> str:
+    p = entry.parts
+    return f"{p.vote_mean:.1f} ({p.n_votes})" if p.n_votes and p.vote_mean is not None else ""
+
+
+def compact(count: int) -> str:
+    """1850000 -> 1.85M: view counts as fans read them (exact figures are in --json)."""
+    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if count >= size:
+            text = f"{count / size:.3g}"
+            return f"{text}{unit}"
+    return str(count)
+
+
+def _part_cell(value: float | None, share: float, points: float) -> str:
+    if value is None or share == 0:
+        return ""
+    return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
+
+
+def _wide() -> bool:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns >= WIDE
+
+
+def _render(result: RankResult, label: str, explain: bool) -> None:
+    from scenecat.cli import output
+
+    by = result.by
+    kind = f"{result.scope.kind} " if result.scope.kind else ""
+    wide = explain or _wide()
+    if by == "scene":
+        title = f"Best {kind}scenes" + (f": {label}" if label else "")
+        head = ["#", "score", "scene", "drama", "ep"]
+    else:
+        title = f"Best {kind}scene per {by}" + (f": {label}" if label else "")
+        head = ["#", by, "score", "best scene", "ep"]
+    head += ["votes", "duels", "views"] if wide else ["votes", "views"]
+    if explain:
+        head += ["votes part", "duels part", "views part"]
+    if wide:
+        head.append("key")
+    rows = []
+    for e in result.entries:
+        p, s = e.parts, e.scene
+        score: Any = "no signal"
+        if p.has_signal:
+            score = output.text_cell(f"{p.score:.2f} ") + output.bar(p.score, 10.0, width=8)
+        row: list[Any] = [e.position]
+        if by == "scene":
+            row += [score, s.title, s.drama]
+        else:
+            row += [e.group or "", score, s.title]
+        row += [s.episode or "", _votes_cell(e)]
+        if wide:
+            row.append(f"{e.wins}-{e.losses}" if p.n_duels else "")
+        row.append(compact(p.latest_views) if p.latest_views is not None else "")
+        if explain:
+            row += [
+                _part_cell(p.quality, p.vote_share, p.vote_part),
+                _part_cell(p.duel_strength, p.duel_share, p.duel_part),
+                _part_cell(p.popularity, p.view_share, p.view_part),
+            ]
+        if wide:
+            row.append(s.key)
+        rows.append(row)
+    output.table(title, head, rows, footer=_footer(result, explain), numeric=("#", "ep", "views"))
+
+
+def _footer(result: RankResult, explain: bool) -> str:
+    lines = []
+    if not result.entries:
+        lines.append(f"No {result.scope.kind or ''} scenes in this scope.".replace("  ", " "))
+    elif result.by != "scene":
+        best = result.entries[0]
+        if best.parts.has_signal:
+            ep = f"episode {best.scene.episode}, " if best.scene.episode else ""
+            lines.append(
+                f'Answer: {best.group}, with "{best.scene.title}" '
+                f"({ep}{best.parts.score:.2f}/10): {best.scene.key}"
+            )
+    noun = {"drama": "drama", "actor": "actor", "couple": "couple"}.get(result.by)
+    shown = len(result.entries)
+    total = result.groups if noun else result.scope_size
+    count = f"{shown} of {total:,}" if shown < total else f"{total:,}"
+    if noun:
+        lines.append(
+            f"{count} {noun}{'' if total == 1 else 's'}, from {_noun(result, result.scope_size)}."
+        )
+    else:
+        lines.append(f"{count} {_noun(result, total).split(' ', 1)[1]}.")
+    if result.unsignalled:
+        lines.append(
+            f"{result.unsignalled:,} scene(s) have no votes, duels or views counted: "
+            "marked 'no signal', ranked last."
+        )
+    p = result.params
+    if explain:
+        c = "none" if result.prior_mean is None else f"{result.prior_mean:.2f}"
+        lines.append(
+            f"Method {result.method}: votes shrunk toward the scope's mean vote C = {c} with "
+            f"m = {p.m:g}; weights votes {p.w_votes:g}, duels {p.w_duels:g} × n/(n+{p.duel_k:g}),"
+            f" views {p.w_views:g}; Bradley-Terry prior {p.bt_prior:g}; {p.view_ref:,} views "
+            "score 10. Each part is its value × its share of the weights the scene has."
+        )
+    else:
+        lines.append("Scores 0-10; --explain shows the parts, --why KEY explains one scene.")
+    return "\n".join(lines)
+
+
+def trending(
+    ctx: typer.Context,
+    days: int = typer.Option(30, "--days", help="Window: the last N days (default 30)."),
+    actor: list[str] = typer.Option(
+        [], "--actor", "-a", help="Scenes with this actor.", autocompletion=complete_actor
+    ),
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
+    ),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
+    limit: Optional[int] = typer.Option(
+        None, "--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."
+    ),
+    today: Optional[str] = typer.Option(
+        None, "--today", hidden=True, help="Pretend today is this date (YYYY-MM-DD)."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Scenes whose views grew fastest: views gained per day between snapshots in the window.
+
+    Example: scenecat trending --days 90
+    """
+    from scenecat.cli import output
+    from scenecat.domain import ranking
+    from scenecat.domain.browse import Scope
+
+    day = ranking.parse_today(today)
+    scope = Scope(actors=tuple(actor), drama=drama, kind=kind)
+    shown = DEFAULT_LIMIT if limit is None else limit
+    with catalogue(ctx) as cat:
+        result = ranking.trending(cat.conn, days, day, scope=scope, limit=shown)
+    if as_json:
+        data, meta = ranking.trending_json(result)
+        output.emit_json(data, meta)
+        return
+    _render_trending(result)
+
+
+def _render_trending(result: TrendResult) -> None:
+    from scenecat.cli import output
+
+    wide = _wide()
+    top = max((e.per_day for e in result.entries), default=0.0)
+    rows = []
+    for e in result.entries:
+        first = min(t.first.on or "" for t in e.sources)
+        last = max(t.last.on or "" for t in e.sources)
+        rate = output.text_cell(f"{e.per_day:,.0f} ") + output.bar(e.per_day, top, width=8)
+        gained = ("+" if e.gained >= 0 else "-") + compact(abs(e.gained))
+        row: list[Any] = [e.position, rate, gained]
+        if wide:
+            row.append(f"{first} → {last}")
+        row += [e.scene.title, e.scene.drama, e.scene.episode or ""]
+        if wide:
+            row.append(e.scene.key)
+        rows.append(row)
+    lines = []
+    shown = len(result.entries)
+    if not result.measured:
+        lines.append(
+            f"No scene has two view counts from one source in {result.since}..{result.until}."
+        )
+    elif shown < result.measured:
+        lines.append(f"{shown} of {result.measured:,} scenes with growth measured.")
+    else:
+        lines.append(f"{result.measured:,} scene(s) with growth measured.")
+    if result.single_snapshot:
+        lines.append(
+            f"{result.single_snapshot:,} scene(s) with a single snapshot (per source) in the "
+            "window left out: growth needs two counts on different days."
+        )
+    head = ["#", "views/day", "gained"] + (["between"] if wide else [])
+    head += ["scene", "drama", "ep"] + (["key"] if wide else [])
+    output.table(
+        f"Trending: views gained per day, {result.since} to {result.until}",
+        head,
+        rows,
+        footer="\n".join(lines),
+        numeric=("#", "gained", "ep"),
+    )

@@ -1,9 +1,132 @@
-"""Commands for issue work in progress; filled in by its owner."""
+"""`scenecat search`: full-text search over scenes, ranked by relevance."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Optional
+
 import typer
+
+from scenecat.cli.common import JSON_OPTION, catalogue, complete_actor, complete_drama
+
+if TYPE_CHECKING:
+    from scenecat.domain.search import Marked
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+HIGHLIGHT = "bold magenta"
 
 
 def register(app: typer.Typer) -> None:
-    """Adds this module's commands to the app (none yet)."""
+    app.command("search")(search)
+
+
+def search(
+    ctx: typer.Context,
+    words: list[str] = typer.Argument(
+        None,
+        metavar="QUERY...",
+        help='Words, "phrases", OR, -word, word*, and field:value filters '
+        "(actor: drama: kind: network: year: episode: spoiler:).",
+        show_default=False,
+    ),
+    actor: list[str] = typer.Option(
+        [],
+        "--actor",
+        "-a",
+        help="Scenes with this actor (repeat for couples).",
+        autocompletion=complete_actor,
+    ),
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
+    ),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
+    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
+    episode: Optional[int] = typer.Option(None, "--episode", "-e", help="Episode number."),
+    spoiler: Optional[str] = typer.Option(
+        None, "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
+    ),
+    limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Find scenes by what you remember of them, best match first.
+
+    Matching ignores case, accents and hyphens, knows romanised and Hangul names, and finds
+    Hangul inside words (녹여 finds 날 녹여주오). Put `--` before a query that starts
+    with -word.
+
+    Example: scenecat search "Ji Chang-wook" kiss -rain year:2016..2020
+    """
+    from scenecat.cli import output
+    from scenecat.domain.browse import Scope
+    from scenecat.domain.search import search as run_search
+
+    text = " ".join(words or [])
+    scope = Scope(tuple(actor), drama, kind, network, year, episode, spoiler)
+    with catalogue(ctx) as cat:
+        result = run_search(cat.conn, text, scope, limit)
+    if result.ignored and not as_json:
+        output.warn(
+            f"ignored {', '.join(map(repr, result.ignored))}: nothing to search for in "
+            f"{'it' if len(result.ignored) == 1 else 'them'}"
+        )
+    if as_json:
+        output.emit_json([hit.to_json() for hit in result.hits], result.meta())
+        return
+    if not result.hits:
+        output.message(f"No scene matches {result.query!r}.")
+        if result.suggestion:
+            output.message(result.suggestion)
+        return
+    rows = []
+    for rank, hit in enumerate(result.hits, 1):
+        rows.append(
+            (
+                rank,
+                _marked(hit.title),
+                _marked(hit.drama),
+                hit.episode or "",
+                hit.kind,
+                _joined(hit.actors),
+                _marked(hit.snippet),
+                "" if hit.relevance is None else f"{hit.relevance:.3g}",
+                hit.key,
+            )
+        )
+    shown = len(result.hits)
+    footer = f"{shown} scene(s)" + (
+        f"; more with --limit {result.limit * 5}" if result.more else ""
+    )
+    output.table(
+        f"Search: {result.query}",
+        ("#", "title", "drama", "ep", "kind", "actors", "snippet", "relevance", "key"),
+        rows,
+        footer=footer,
+        numeric=("#", "ep", "relevance"),
+    )
+
+
+def _marked(marked: Marked) -> Any:
+    """Rich Text with the matched spans styled: built from plain pieces, each escaped by
+    output.text_cell, so user text is never parsed as markup and offsets stay right."""
+    from scenecat.cli import output
+
+    cell = output.text_cell("")
+    last = 0
+    for start, end in marked.spans:
+        cell.append(output.text_cell(marked.text[last:start]))
+        cell.append(output.text_cell(marked.text[start:end], HIGHLIGHT))
+        last = end
+    cell.append(output.text_cell(marked.text[last:]))
+    return cell
+
+
+def _joined(items: list[Marked]) -> Any:
+    from scenecat.cli import output
+
+    cell = output.text_cell("")
+    for i, item in enumerate(items):
+        if i:
+            cell.append(output.text_cell(", "))
+        cell.append(_marked(item))
+    return cell

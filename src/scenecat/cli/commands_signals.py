@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Optional
 
 import typer
 
 from scenecat.cli.commands_add import parse_flags
-from scenecat.cli.common import catalogue, complete_scene, report_warnings
+from scenecat.cli.common import UserError, catalogue, complete_scene, report_warnings
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
+# `views KEY -5` must reach the count parser (and get a clear "cannot be negative") rather
+# than be taken for an unknown option -5 by click.
+NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
+
 
 def register(app: typer.Typer) -> None:
-    app.command("views")(views)
-    app.command("vote")(vote)
+    app.command("views", context_settings=NUMBERS_MAY_BE_NEGATIVE)(views)
+    app.command("vote", context_settings=NUMBERS_MAY_BE_NEGATIVE)(vote)
     app.command("duel")(duel)
+
+
+@contextmanager
+def _field_errors() -> Iterator[None]:
+    """A bad value found while writing (an unknown scene, a self-duel) is reported by its flag
+    name, as parse errors are, not by the record path used in catalogue files."""
+    from scenecat.domain.records import FieldError
+
+    try:
+        yield
+    except FieldError as exc:
+        raise UserError(f"{exc.path.split('.', 1)[-1]}: {exc.reason}", exc.hint) from None
 
 
 def views(
@@ -27,7 +46,8 @@ def views(
         "", "--source", help="Where: a URL or a name such as 'tvN official upload'."
     ),
 ) -> None:
-    """Record a view count seen on a date.
+    """Record a view count seen on a date (a count lower than an earlier one from the same
+    source is recorded with a warning).
 
     Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 --on 2019-11-10
     --source "tvN official upload"
@@ -36,23 +56,30 @@ def views(
     from scenecat.domain.catalogue import record_view
     from scenecat.domain.names import resolve_scene
     from scenecat.domain.records import parse_view, today
+    from scenecat.errors import ScenecatError
 
+    if re.fullmatch(r"-\s*[\d,_]+", count.strip()):
+        raise UserError(f"count: a view count cannot be negative, got {count.strip()}")
     rec = parse_flags(
         parse_view,
         {"count": count, "on": on or today().isoformat(), "source": source or None},
         "views",
     )
-    with catalogue(ctx) as cat, cat.write(f"views {scene}") as conn:
-        scene_id = resolve_scene(conn, scene)
+    with _field_errors(), catalogue(ctx) as cat, cat.write(f"views {scene}") as conn:
+        try:
+            scene_id = resolve_scene(conn, scene)
+        except ScenecatError as exc:  # named by its argument, as `vote` and `duel` do
+            raise UserError(f"scene: {exc.message}", exc.hint) from None
         warning = record_view(conn, scene_id, rec.count, rec.on, rec.source)
     report_warnings([warning] if warning else [])
-    message(f"Recorded {rec.count:,} views on {rec.on}")
+    where = f" on {rec.source}" if rec.source else ""
+    message(f"Recorded {rec.count:,} views of {scene}{where}, seen {rec.on}")
 
 
 def vote(
     ctx: typer.Context,
     scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    score: str = typer.Argument(..., help="Score from 1 to 10."),
+    score: str = typer.Argument(..., help="Score from 1 to 10 (whole numbers)."),
     voter: str = typer.Option("me", "--voter", help="Who votes."),
     on: Optional[str] = typer.Option(None, "--on", help="Date of the vote (default today)."),
 ) -> None:
@@ -69,13 +96,13 @@ def vote(
         {"scene": scene, "score": score, "voter": voter, "on": on or today().isoformat()},
         "vote",
     )
-    with catalogue(ctx) as cat, cat.write(f"vote {scene}") as conn:
+    with _field_errors(), catalogue(ctx) as cat, cat.write(f"vote {scene}") as conn:
         outcome = apply_vote(conn, rec)
     report_warnings(outcome.warnings)
     message(
         f"{rec.voter} gave {rec.score}/10 to {rec.scene}"
         if outcome.created
-        else "That vote is already recorded"
+        else "That vote is already recorded; nothing changed"
     )
 
 
@@ -90,7 +117,7 @@ def duel(
 ) -> None:
     """Record a head-to-head answer: WINNER is better than LOSER.
 
-    Example: scenecat duel melting-me-softly-e10-shower-kiss healer-e8-rooftop-kiss
+    Example: scenecat duel melting-me-softly-e10-shower-kiss healer-e9-snowy-rooftop-kiss
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_duel
@@ -101,6 +128,10 @@ def duel(
         {"winner": winner, "loser": loser, "voter": voter, "on": on or today().isoformat()},
         "duel",
     )
-    with catalogue(ctx) as cat, cat.write(f"duel {winner} {loser}") as conn:
-        apply_duel(conn, rec)
-    message(f"Recorded: {rec.winner} beats {rec.loser}")
+    with _field_errors(), catalogue(ctx) as cat, cat.write(f"duel {winner} {loser}") as conn:
+        outcome = apply_duel(conn, rec)
+    message(
+        f"Recorded: {rec.winner} beats {rec.loser}"
+        if outcome.created
+        else "That duel is already recorded; nothing changed"
+    )

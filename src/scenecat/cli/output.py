@@ -14,13 +14,24 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls (ESC starts CSI/OSC sequences such as OSC-8 links, BEL ends them, 0x9b
+# is a one-byte CSI), bidirectional overrides and isolates (they reorder what a terminal shows,
+# "Trojan Source"), and the Unicode line/paragraph separators. Tab and newline stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# In JSON the same characters (but for C0, which json.dumps escapes already) become \uXXXX
+# escapes: the data stays exact and a terminal showing it stays safe.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: object) -> str:
     """Control characters (ESC, BEL, OSC sequences...) shown as harmless escapes."""
     value = "" if text is None else str(text)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return _CONTROL.sub(_escape, value)
 
 
 def _console(stderr: bool = False) -> Any:
@@ -49,7 +60,8 @@ def error(text: str, hint: str | None = None) -> None:
 
 
 def emit_json(data: Any, meta: dict[str, Any] | None = None) -> None:
-    sys.stdout.write(json.dumps({"data": data, "meta": meta or {}}, ensure_ascii=False, indent=2))
+    text = json.dumps({"data": data, "meta": meta or {}}, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
     sys.stdout.write("\n")
 
 

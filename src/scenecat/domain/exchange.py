@@ -37,6 +37,10 @@ SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
 TOP_LEVEL = ("format", *SECTIONS)
 # Above this many touched scenes one index rebuild beats row-by-row refreshes.
 REBUILD_THRESHOLD = 5_000
+# Exporters report progress every this many records (a report per record would cost more
+# than the bar is worth).
+PROGRESS_EVERY = 1_000
+INDEX_STAGE = "Building the search index"
 
 
 @dataclass
@@ -180,6 +184,12 @@ def _dates_as_dates(value: Any) -> Any:
     return value
 
 
+def count_records(conn: sqlite3.Connection) -> int:
+    """How many records an export writes (for a progress bar's total)."""
+    tables = ("actor", "drama", "scene", "vote", "duel")
+    return sum(int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables)
+
+
 def dump_yaml_record(record: dict[str, Any]) -> str:
     return yamlio.dump([_dates_as_dates(record)])
 
@@ -200,8 +210,10 @@ def write_yaml(
         for record in _chain(first, records):
             out.write(dump_yaml_record(record))
             count += 1
-            if progress:
+            if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
+    if progress:
+        progress(count)
     return count
 
 
@@ -215,8 +227,10 @@ def write_jsonl(
         for record in SECTION_RECORDS[section](conn):
             out.write(json.dumps({"type": kind, **record}, ensure_ascii=False) + "\n")
             count += 1
-            if progress:
+            if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
+    if progress:
+        progress(count)
     return count
 
 
@@ -350,8 +364,14 @@ def yaml_line_of(path: Path, record_path: str) -> int | None:
 
 
 def import_yaml(
-    conn: sqlite3.Connection, path: Path, progress: Callable[[int, int], None] | None = None
+    conn: sqlite3.Connection,
+    path: Path,
+    progress: Callable[..., None] | None = None,
+    *,
+    fast: bool | None = None,
 ) -> ImportReport:
+    if progress:
+        progress(0, 0, f"Reading {path.name}")
     document = load_yaml_document(path)
     if not isinstance(document, dict):
         raise CatalogueFileError(
@@ -359,29 +379,75 @@ def import_yaml(
             file=str(path),
             line=1,
         )
-    try:
-        _check_top_level(document)
-        importer = _Importer(conn)
-        total = sum(len(document.get(s) or []) for s in SECTIONS)
-        done = 0
-        for section in SECTIONS:
-            items = document.get(section) or []
-            if not isinstance(items, list):
-                raise FieldError(section, "expected a list")
-            for i, raw in enumerate(items):
-                importer.apply(section, raw, f"{section}[{i}]")
-                done += 1
-                if progress and done % 500 == 0:
-                    progress(done, total)
-        return importer.finish()
-    except FieldError as exc:
-        raise CatalogueFileError(
-            exc.reason,
-            file=str(path),
-            line=yaml_line_of(path, exc.path),
-            field=exc.path,
-            hint=exc.hint,
-        ) from None
+
+    def run(importer: Any) -> ImportReport:
+        try:
+            _check_top_level(document)
+            total = sum(len(document.get(s) or []) for s in SECTIONS)
+            done = 0
+            if progress:
+                progress(0, total, f"Importing {path.name}")
+            for section in SECTIONS:
+                items = document.get(section) or []
+                if not isinstance(items, list):
+                    raise FieldError(section, "expected a list")
+                for i, raw in enumerate(items):
+                    importer.apply(section, raw, f"{section}[{i}]")
+                    done += 1
+                    if progress and done % 500 == 0:
+                        progress(done, total)
+            if progress:
+                progress(total, total, INDEX_STAGE)
+            return importer.finish()  # type: ignore[no-any-return]
+        except FieldError as exc:
+            raise CatalogueFileError(
+                exc.reason,
+                file=str(path),
+                line=yaml_line_of(path, exc.path),
+                field=exc.path,
+                hint=exc.hint,
+            ) from None
+
+    return _run_import(conn, run, fast)
+
+
+def _run_import(
+    conn: sqlite3.Connection, run: Callable[[Any], ImportReport], fast: bool | None
+) -> ImportReport:
+    """Import with the bulk path into a fresh catalogue, record by record otherwise
+    (`fast=False` forces record by record; `fast=None` chooses).
+
+    Both give the same catalogue, report and errors (tests/test_bulk_import.py); the bulk
+    path runs inside a savepoint so that the rare file it does not model can start over on
+    the record-by-record path within the same transaction.
+    """
+    from scenecat.storage import bulk, history
+
+    if fast is not False and bulk.is_fresh(conn):
+        from scenecat.domain.bulk_import import BulkImporter, NeedsSlowPath
+
+        conn.execute("SAVEPOINT bulk_import")
+        try:
+            if history.current_change(conn) is not None:
+                # Undo of a load into a fresh catalogue needs only each table's old top
+                # rowid, not a log entry per row (and the rollback below undoes this too).
+                history.start_bulk(conn)
+            importer = BulkImporter(conn)
+            try:
+                report = run(importer)
+            finally:
+                importer.close()
+        except NeedsSlowPath:
+            conn.execute("ROLLBACK TO bulk_import")
+            conn.execute("RELEASE bulk_import")
+        except BaseException:
+            conn.execute("ROLLBACK TO bulk_import")
+            conn.execute("RELEASE bulk_import")
+            raise
+        else:
+            conn.execute("RELEASE bulk_import")
+            return report
+    return run(_Importer(conn))
 
 
 def _check_top_level(document: dict[str, Any]) -> None:
@@ -397,67 +463,84 @@ def _check_top_level(document: dict[str, Any]) -> None:
 
 
 def import_jsonl(
-    conn: sqlite3.Connection, path: Path, progress: Callable[[int, int], None] | None = None
+    conn: sqlite3.Connection,
+    path: Path,
+    progress: Callable[..., None] | None = None,
+    *,
+    fast: bool | None = None,
 ) -> ImportReport:
-    importer = _Importer(conn)
-    order = {s[:-1]: i for i, s in enumerate(SECTIONS)}
-    last_section = 0
+    return _run_import(conn, lambda importer: _read_jsonl(importer, path, progress), fast)
+
+
+def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None) -> ImportReport:
+    kinds = {s[:-1]: s for s in SECTIONS}
+    seen = importer.report.seen
     total = path.stat().st_size
-    done = 0
+    name = str(path)
+    loads = json.loads
+    apply = importer.apply
     try:
         with path.open("r", encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
-                done += len(line.encode("utf-8")) if progress else 0
                 if not line.strip():
                     continue
                 try:
-                    record = json.loads(line)
+                    record = loads(line)
                 except json.JSONDecodeError as exc:
                     raise CatalogueFileError(
-                        f"not valid JSON: {exc.msg}", file=str(path), line=number
+                        f"not valid JSON: {exc.msg}", file=name, line=number
                     ) from None
                 if not isinstance(record, dict):
-                    raise CatalogueFileError("expected a JSON object", file=str(path), line=number)
-                if number == 1 or (not importer.report.seen["actors"] and "format" in record):
+                    raise CatalogueFileError("expected a JSON object", file=name, line=number)
+                if number == 1 or (not seen["actors"] and "format" in record):
                     if record != {"format": FORMAT}:
                         raise CatalogueFileError(
                             f'the first line must be {{"format": "{FORMAT}"}}',
-                            file=str(path),
+                            file=name,
                             line=number,
                         )
                     continue
                 kind = record.pop("type", None)
-                if kind not in order:
+                section = kinds.get(kind) if isinstance(kind, str) else None
+                if section is None:
                     raise CatalogueFileError(
-                        f"type {kind!r} is not one of {', '.join(order)}",
-                        file=str(path),
+                        f"type {kind!r} is not one of {', '.join(kinds)}",
+                        file=name,
                         line=number,
                         field="type",
                     )
-                last_section = max(last_section, order[kind])
                 try:
-                    importer.apply(f"{kind}s", record, kind)
+                    apply(section, record, kind)
                 except FieldError as exc:
                     raise CatalogueFileError(
-                        exc.reason, file=str(path), line=number, field=exc.path, hint=exc.hint
+                        exc.reason, file=name, line=number, field=exc.path, hint=exc.hint
                     ) from None
                 if progress and number % 2000 == 0:
-                    progress(done, total)
+                    # The byte position of the read-ahead buffer: close enough for a bar.
+                    progress(min(handle.buffer.tell(), total), total)
     except UnicodeDecodeError:
-        raise CatalogueFileError("not UTF-8 text", file=str(path)) from None
-    return importer.finish()
+        raise CatalogueFileError("not UTF-8 text", file=name) from None
+    if progress:
+        progress(total, total, INDEX_STAGE)
+    return importer.finish()  # type: ignore[no-any-return]
 
 
 def import_file(
-    conn: sqlite3.Connection, path: Path, progress: Callable[[int, int], None] | None = None
+    conn: sqlite3.Connection,
+    path: Path,
+    progress: Callable[..., None] | None = None,
+    *,
+    fast: bool | None = None,
 ) -> ImportReport:
+    """Import a catalogue file; into a fresh catalogue the bulk path is used unless
+    `fast=False` (the results are the same, see domain/bulk_import.py)."""
     if not path.is_file():
         raise InvalidInput(f"no file at {path}")
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        return import_yaml(conn, path, progress)
+        return import_yaml(conn, path, progress, fast=fast)
     if suffix in (".jsonl", ".ndjson"):
-        return import_jsonl(conn, path, progress)
+        return import_jsonl(conn, path, progress, fast=fast)
     if suffix == ".csv":
         from scenecat.domain.tabular import import_csv
 

@@ -1,10 +1,12 @@
-"""Integrity checks over the catalogue file."""
+"""Integrity checks over the catalogue file, and what a catalogue file holds."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
 
-from scenecat.storage import search_index
+from scenecat.storage import history, search_index
 
 
 def problems(conn: sqlite3.Connection) -> list[str]:
@@ -23,4 +25,56 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     ).fetchone()[0]
     if bad_votes:
         found.append(f"{bad_votes} voter/scene pair(s) without exactly one current vote")
+    found.extend(history.problems(conn))
     return found
+
+
+@dataclass
+class FileInfo:
+    """A catalogue file as seen from outside (for restore)."""
+
+    path: Path
+    version: int
+    page_size: int
+    counts: dict[str, int]
+    problem: str | None  # why it is not a usable scenecat catalogue, or None
+
+
+def inspect_file(path: Path) -> FileInfo:
+    """Look at a file read-only: is it a scenecat catalogue, how new, how big."""
+    from scenecat.storage.connection import is_scenecat
+
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        return FileInfo(path, 0, 0, {}, f"cannot be opened ({exc})")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        if not is_scenecat(conn):
+            return FileInfo(path, version, page_size, {}, "it is not a scenecat catalogue")
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            return FileInfo(path, version, page_size, {}, f"it is damaged ({check})")
+        return FileInfo(path, version, page_size, counts(conn), None)
+    except sqlite3.DatabaseError as exc:
+        return FileInfo(path, 0, 0, {}, f"it is not a scenecat catalogue ({exc})")
+    finally:
+        conn.close()
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Rows of the main tables, to describe a catalogue in a question."""
+    return {
+        table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        for table in ("actor", "drama", "scene", "vote")
+    }
+
+
+def quick_check(path: Path) -> str:
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+    finally:
+        conn.close()

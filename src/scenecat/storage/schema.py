@@ -175,9 +175,9 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0001_initial", _in
 def all_migrations() -> list[tuple[str, Callable[[Database], None]]]:
     """Every migration, in name order. Feature modules own their own steps (e.g. the
     search index); each step's name starts with a 4-digit number that orders it."""
-    from scenecat.storage import search_index
+    from scenecat.storage import history, ranking, search_index
 
-    steps = [*MIGRATIONS, *search_index.MIGRATIONS]
+    steps = [*MIGRATIONS, *search_index.MIGRATIONS, *history.MIGRATIONS, *ranking.MIGRATIONS]
     return sorted(steps, key=lambda step: step[0])
 
 

@@ -1,23 +1,53 @@
 """The full-text index over scenes.
 
-`scene_search` holds one denormalised document per scene (its own text plus the drama's
-and the actors' names), and `scene_search_fts` is an FTS5 index with `content=scene_search`,
-the layout Datasette recognises. Triggers keep the FTS index in step with `scene_search`;
-every write path calls `refresh*()` for the scenes whose document may have changed, and bulk
-imports call `rebuild()` once at the end.
+`scene_search` holds one denormalised document per scene and `scene_search_fts` is an FTS5
+index over it declared with `content="scene_search"`, the layout Datasette (and sqlite-utils)
+recognise, so `datasette catalogue.db` offers search on `scene_search` as it is.
+
+Tokenizer choice: one FTS5 table, `unicode61 remove_diacritics 2`, for bm25 relevance over
+English-like text (case and diacritics folded; hyphens and punctuation split words, so
+"Ji Chang-wook" and "Ji Chang Wook" give the same tokens). Two things unicode61 cannot do are
+handled by the extra column `terms`, filled here in Python:
+
+- romanisation variants: every run of 2-4 adjacent name parts of actors, dramas and
+  characters, folded like `text.name_key()` and glued ("jichang", "changwook",
+  "jichangwook"), so "Jichangwook" and "Ji Changwook" find "Ji Chang Wook";
+- Hangul (and other CJK) substrings: unicode61 keeps "녹여주오" as one token and the trigram
+  tokenizer needs 3 characters, so each CJK run is indexed as its character bigrams plus its
+  last character ("녹여 여주 주오 오"). A query "녹여" is the bigram phrase "녹여"; a single
+  character "녹" is the prefix query "녹"*, which reaches every position.
+
+Triggers keep the FTS index in step with `scene_search`; every write path calls `refresh*()`
+for the scenes whose document may have changed, and bulk imports call `rebuild()` once.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS scene_search (
+TABLE = "scene_search"
+FTS_TABLE = "scene_search_fts"
+# Indexed columns, in FTS order; `terms` holds the derived tokens described above.
+COLUMNS = ("title", "description", "tags", "kind", "drama", "actors", "characters", "terms")
+TERMS_COLUMN = "terms"
+# bm25 weights per column (same order): a word in a title or a name says more about a scene
+# than the same word somewhere in a 30-word description.
+WEIGHTS = (8.0, 1.0, 4.0, 4.0, 3.0, 4.0, 3.0, 2.0)
+
+_COLS = ", ".join(COLUMNS)
+_NEW = ", ".join(f"new.{c}" for c in COLUMNS)
+_OLD = ", ".join(f"old.{c}" for c in COLUMNS)
+
+# content="..." in double quotes: Datasette's FTS detection looks for exactly that spelling.
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
     id INTEGER PRIMARY KEY REFERENCES scene(id) ON DELETE CASCADE,
     title TEXT,
     description TEXT,
@@ -25,58 +55,127 @@ CREATE TABLE IF NOT EXISTS scene_search (
     kind TEXT,
     drama TEXT,
     actors TEXT,
-    characters TEXT
+    characters TEXT,
+    terms TEXT
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS scene_search_fts USING fts5(
-    title, description, tags, kind, drama, actors, characters,
-    content='scene_search', content_rowid='id',
+CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+    {_COLS},
+    content="{TABLE}", content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER IF NOT EXISTS scene_search_ai AFTER INSERT ON scene_search BEGIN
-    INSERT INTO scene_search_fts(rowid, title, description, tags, kind, drama, actors, characters)
-    VALUES (new.id, new.title, new.description, new.tags, new.kind, new.drama, new.actors,
-            new.characters);
+CREATE TRIGGER IF NOT EXISTS scene_search_ai AFTER INSERT ON {TABLE} BEGIN
+    INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW});
 END;
-CREATE TRIGGER IF NOT EXISTS scene_search_ad AFTER DELETE ON scene_search BEGIN
-    INSERT INTO scene_search_fts(scene_search_fts, rowid, title, description, tags, kind, drama,
-                                 actors, characters)
-    VALUES ('delete', old.id, old.title, old.description, old.tags, old.kind, old.drama,
-            old.actors, old.characters);
+CREATE TRIGGER IF NOT EXISTS scene_search_ad AFTER DELETE ON {TABLE} BEGIN
+    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD});
 END;
-CREATE TRIGGER IF NOT EXISTS scene_search_au AFTER UPDATE ON scene_search BEGIN
-    INSERT INTO scene_search_fts(scene_search_fts, rowid, title, description, tags, kind, drama,
-                                 actors, characters)
-    VALUES ('delete', old.id, old.title, old.description, old.tags, old.kind, old.drama,
-            old.actors, old.characters);
-    INSERT INTO scene_search_fts(rowid, title, description, tags, kind, drama, actors, characters)
-    VALUES (new.id, new.title, new.description, new.tags, new.kind, new.drama, new.actors,
-            new.characters);
+CREATE TRIGGER IF NOT EXISTS scene_search_au AFTER UPDATE ON {TABLE} BEGIN
+    INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD});
+    INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW});
 END
 """
 
-# The document of a scene, built in SQL so that refreshing many scenes is one statement.
-_DOCUMENT = """
-SELECT s.id, s.title, s.description,
-    (SELECT group_concat(tag, ' ') FROM scene_tag WHERE scene_id = s.id),
-    s.kind,
-    d.title || coalesce(' ' || d.native, '')
-        || coalesce((SELECT ' ' || group_concat(alias, ' ') FROM drama_alias
-                     WHERE drama_id = d.id), ''),
-    (SELECT group_concat(a.name || coalesce(' ' || a.native, '')
-        || coalesce((SELECT ' ' || group_concat(alias, ' ') FROM actor_alias
-                     WHERE actor_id = a.id), ''), ' ')
-     FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id WHERE sa.scene_id = s.id),
-    (SELECT group_concat(coalesce(sa.character, c.character), ' ')
-     FROM scene_actor sa LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id
-     WHERE sa.scene_id = s.id)
-FROM scene s JOIN drama d ON d.id = s.drama_id
+_TRIGGERS = ("scene_search_ai", "scene_search_ad", "scene_search_au")
+
+# --- text rules shared with the query side (domain/query.py) ------------------------------
+
+# Letters and digits (and the marks Python counts as word characters): close to unicode61's
+# token characters, so the query side splits words where the index does.
+WORD = re.compile(r"[^\W_]+")
+_CJK_CHARS = (
+    "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"  # Hangul
+    "\u3040-\u30ff\u31f0-\u31ff"  # kana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
+)
+CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
+# Romanised names are glued in windows of up to this many parts ("ji chang wook" -> 3).
+GLUE_WINDOW = 4
+
+
+def fold(word: str) -> str:
+    """Case-folded, compatibility-decomposed, without combining marks, recomposed (NFC)."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
+
+
+def is_cjk(text: str) -> bool:
+    return CJK_RUN.search(text) is not None
+
+
+def cjk_grams(text: str) -> list[str]:
+    """Bigrams of every CJK run, each run followed by its last character."""
+    grams: list[str] = []
+    for match in CJK_RUN.finditer(unicodedata.normalize("NFC", text)):
+        run = match.group()
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+        grams.append(run[-1])
+    return grams
+
+
+def glued_runs(name: str) -> list[str]:
+    """Folded runs of 2..GLUE_WINDOW adjacent non-CJK parts: 'Ji Chang-wook' -> jichang,
+    changwook, jichangwook."""
+    parts = [fold(p) for p in WORD.findall(name) if not is_cjk(p)]
+    runs: list[str] = []
+    for size in range(2, min(GLUE_WINDOW, len(parts)) + 1):
+        runs.extend("".join(parts[i : i + size]) for i in range(len(parts) - size + 1))
+    return runs
+
+
+def name_terms(names: Iterable[str | None]) -> list[str]:
+    """The `terms` tokens of one actor, drama or character (each spelling of its name)."""
+    seen: dict[str, None] = {}
+    for name in names:
+        if name:
+            seen.update(dict.fromkeys(glued_runs(name)))
+            seen.update(dict.fromkeys(cjk_grams(name)))
+    return list(seen)
+
+
+def _grams_text(text: str | None) -> str | None:
+    return " ".join(dict.fromkeys(cjk_grams(text or ""))) or None
+
+
+# --- documents ---------------------------------------------------------------------------
+
+# Per-actor, per-drama and per-character parts of a document are made in Python once per
+# entity (not once per scene) into these connection-private tables, then joined in.
+_TEMP = """
+CREATE TEMP TABLE IF NOT EXISTS scenecat_search_actor (
+    id INTEGER PRIMARY KEY, text TEXT, terms TEXT);
+CREATE TEMP TABLE IF NOT EXISTS scenecat_search_drama (
+    id INTEGER PRIMARY KEY, text TEXT, terms TEXT);
+CREATE TEMP TABLE IF NOT EXISTS scenecat_search_character (
+    character TEXT PRIMARY KEY, terms TEXT)
 """
 
-_COLUMNS = "id, title, description, tags, kind, drama, actors, characters"
+# The scene's own text gets CJK grams only when it has non-ASCII bytes: the byte-length test
+# runs in C and spares a Python call for nearly every scene of an English catalogue.
+_TAGS = "(SELECT group_concat(tag, ' ') FROM scene_tag WHERE scene_id = s.id)"
+_OWN_TEXT = f"(s.title || ' ' || coalesce(s.description, '') || ' ' || coalesce({_TAGS}, ''))"
+_DOCUMENT = f"""
+SELECT s.id, s.title, s.description, {_TAGS}, s.kind, td.text,
+    group_concat(ta.text, ' '),
+    group_concat(coalesce(sa.character, c.character), ' '),
+    nullif(trim(coalesce(td.terms, '') || ' '
+        || coalesce(group_concat(nullif(trim(coalesce(ta.terms, '') || ' '
+                                             || coalesce(tc.terms, '')), ''), ' '), '') || ' '
+        || coalesce(CASE WHEN length({_OWN_TEXT}) <> length(CAST({_OWN_TEXT} AS BLOB))
+                         THEN scenecat_cjk_grams({_OWN_TEXT}) END, '')), '')
+FROM scene s
+JOIN temp.scenecat_search_drama td ON td.id = s.drama_id
+LEFT JOIN scene_actor sa ON sa.scene_id = s.id
+LEFT JOIN temp.scenecat_search_actor ta ON ta.id = sa.actor_id
+LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id
+LEFT JOIN temp.scenecat_search_character tc ON tc.character = coalesce(sa.character, c.character)
+"""
 
 
 def schema_statements() -> list[str]:
-    """Statements of SCHEMA; trigger bodies contain ';' so split on the blank-line-free END."""
+    """Statements of SCHEMA; trigger bodies contain ';' so keep them whole up to END."""
     parts: list[str] = []
     buffer = ""
     for chunk in SCHEMA.split(";"):
@@ -93,61 +192,165 @@ def schema_statements() -> list[str]:
     return parts
 
 
+def _register(conn: sqlite3.Connection) -> None:
+    conn.create_function("scenecat_cjk_grams", 1, _grams_text, deterministic=True)
+    for statement in _TEMP.split(";"):
+        conn.execute(statement)
+    for table in ("actor", "drama", "character"):
+        conn.execute(f"DELETE FROM temp.scenecat_search_{table}")
+
+
+def _marks(ids: Sequence[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def _prepare(conn: sqlite3.Connection, scene_ids: Sequence[int] | None) -> None:
+    """Fill the temp tables for the actors, dramas and characters of `scene_ids` (or all)."""
+    _register(conn)
+    params: list[int] = [] if scene_ids is None else list(scene_ids)
+    marks = _marks(params)
+    if scene_ids is None:
+        actors = "SELECT id FROM actor"
+        dramas = "SELECT id FROM drama"
+        characters_sql = (
+            "SELECT character FROM credit WHERE character IS NOT NULL "
+            "UNION SELECT character FROM scene_actor WHERE character IS NOT NULL"
+        )
+    else:
+        actors = f"SELECT actor_id FROM scene_actor WHERE scene_id IN ({marks})"
+        dramas = f"SELECT drama_id FROM scene WHERE id IN ({marks})"
+        characters_sql = (
+            "SELECT DISTINCT coalesce(sa.character, c.character) FROM scene_actor sa "
+            "JOIN scene s ON s.id = sa.scene_id "
+            "LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id "
+            f"WHERE sa.scene_id IN ({marks}) AND coalesce(sa.character, c.character) IS NOT NULL"
+        )
+    for table, entity, name, alias_table in (
+        ("actor", "actor", "name", "actor_alias"),
+        ("drama", "drama", "title", "drama_alias"),
+    ):
+        wanted = actors if entity == "actor" else dramas
+        aliases: dict[int, list[str]] = {}
+        for owner, alias in conn.execute(
+            f"SELECT {entity}_id, alias FROM {alias_table} WHERE {entity}_id IN ({wanted}) "
+            f"ORDER BY {entity}_id, alias",
+            params,
+        ):
+            aliases.setdefault(owner, []).append(alias)
+        rows = conn.execute(
+            f"SELECT id, {name}, native FROM {entity} WHERE id IN ({wanted})", params
+        ).fetchall()
+        conn.executemany(
+            f"INSERT INTO temp.scenecat_search_{table} (id, text, terms) VALUES (?, ?, ?)",
+            (_entity_row(i, n, native, aliases.get(i, [])) for i, n, native in rows),
+        )
+    characters = conn.execute(characters_sql, params).fetchall()
+    conn.executemany(
+        "INSERT INTO temp.scenecat_search_character (character, terms) VALUES (?, ?)",
+        ((ch, " ".join(name_terms([ch])) or None) for (ch,) in characters),
+    )
+
+
+def _entity_row(
+    entity_id: int, name: str, native: str | None, aliases: list[str]
+) -> tuple[int, str, str | None]:
+    spellings = [name, native, *aliases]
+    text = " ".join(s for s in spellings if s)
+    return entity_id, text, " ".join(name_terms(spellings)) or None
+
+
+def _documents(conn: sqlite3.Connection, scene_ids: Sequence[int] | None) -> str:
+    """The document query (one row per scene, in id order) with its temp tables filled."""
+    _prepare(conn, scene_ids)
+    # One pass over the scene-actor joins grouped by scene (scene is scanned in id order,
+    # so the grouping needs no sort): 20% faster than one correlated subquery per column.
+    if scene_ids is None:
+        return f"{_DOCUMENT} GROUP BY s.id"
+    return f"{_DOCUMENT} WHERE s.id IN ({_marks(scene_ids)}) GROUP BY s.id"
+
+
 def refresh(conn: sqlite3.Connection, scene_ids: Iterable[int]) -> None:
     ids = sorted(set(scene_ids))
-    for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
-        marks = ",".join("?" * len(batch))
-        conn.execute(f"DELETE FROM scene_search WHERE id IN ({marks})", batch)
-        conn.execute(
-            f"INSERT INTO scene_search ({_COLUMNS}) {_DOCUMENT} WHERE s.id IN ({marks})", batch
-        )
+    for start in range(0, len(ids), 300):
+        batch = ids[start : start + 300]
+        conn.execute(f"DELETE FROM {TABLE} WHERE id IN ({_marks(batch)})", batch)
+        sql = _documents(conn, batch)
+        conn.execute(f"INSERT INTO {TABLE} (id, {_COLS}) {sql}", batch)
 
 
 def refresh_for_actor(conn: sqlite3.Connection, actor_id: int) -> None:
     rows = conn.execute("SELECT scene_id FROM scene_actor WHERE actor_id = ?", (actor_id,))
-    refresh(conn, (row[0] for row in rows))
+    refresh(conn, [row[0] for row in rows])
 
 
 def refresh_for_drama(conn: sqlite3.Connection, drama_id: int) -> None:
     rows = conn.execute("SELECT id FROM scene WHERE drama_id = ?", (drama_id,))
-    refresh(conn, (row[0] for row in rows))
+    refresh(conn, [row[0] for row in rows])
+
+
+def _layout_current(conn: sqlite3.Connection) -> bool:
+    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")]
+    fts = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).fetchone()
+    return columns == ["id", *COLUMNS] and fts is not None and f'content="{TABLE}"' in fts[0]
+
+
+def _recreate(conn: sqlite3.Connection) -> None:
+    for trigger in _TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    for statement in schema_statements():
+        conn.execute(statement)
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
-    """Rebuild the whole index in bulk: documents first, then one FTS build."""
-    conn.execute("DROP TRIGGER IF EXISTS scene_search_ai")
-    conn.execute("DELETE FROM scene_search")
-    conn.execute(f"INSERT INTO scene_search ({_COLUMNS}) {_DOCUMENT}")
-    conn.execute("INSERT INTO scene_search_fts(scene_search_fts) VALUES ('rebuild')")
+    """Rebuild the whole index in bulk: documents first (no triggers), then one FTS build.
+
+    A catalogue whose index tables have an older layout gets them recreated first.
+    """
+    if not _layout_current(conn):
+        _recreate(conn)
+    for trigger in ("scene_search_ai", "scene_search_ad"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute(f"DELETE FROM {TABLE}")
+    conn.execute(f"INSERT INTO {TABLE} (id, {_COLS}) {_documents(conn, None)}")
+    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     for statement in schema_statements():
-        if "scene_search_ai" in statement:
+        if statement.startswith("CREATE TRIGGER"):
             conn.execute(statement)
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
     """Problems that show the index is out of step with the scenes (empty when it is fine)."""
+    if not _layout_current(conn):
+        return ["search index tables have an outdated layout (re-import to rebuild them)"]
     problems: list[str] = []
     scenes = conn.execute("SELECT count(*) FROM scene").fetchone()[0]
-    documents = conn.execute("SELECT count(*) FROM scene_search").fetchone()[0]
+    documents = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
     if scenes != documents:
         problems.append(f"search index has {documents} documents for {scenes} scenes")
+    missing = [t for t in _TRIGGERS if not _exists(conn, "trigger", t)]
+    if missing:
+        problems.append(f"search index triggers missing: {', '.join(missing)}")
     try:
-        conn.execute(
-            "INSERT INTO scene_search_fts(scene_search_fts, rank) VALUES ('integrity-check', 1)"
-        )
+        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
         problems.append(f"search index integrity check failed: {exc}")
+    differs = " OR ".join(f"ss.{c} IS NOT doc.{c}" for c in COLUMNS)
     stale = conn.execute(
-        f"WITH doc({_COLUMNS}) AS ({_DOCUMENT}) SELECT count(*) FROM doc "
-        "LEFT JOIN scene_search ss ON ss.id = doc.id "
-        "WHERE ss.id IS NULL OR ss.title IS NOT doc.title OR ss.description IS NOT doc.description "
-        "OR ss.tags IS NOT doc.tags OR ss.kind IS NOT doc.kind OR ss.drama IS NOT doc.drama "
-        "OR ss.actors IS NOT doc.actors OR ss.characters IS NOT doc.characters"
+        f"WITH doc(id, {_COLS}) AS ({_documents(conn, None)}) SELECT count(*) FROM doc "
+        f"LEFT JOIN {TABLE} ss ON ss.id = doc.id WHERE ss.id IS NULL OR {differs}"
     ).fetchone()[0]
     if stale:
         problems.append(f"{stale} scene(s) have a stale search document")
     return problems
+
+
+def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?", (kind, name)
+    ).fetchone()
+    return row is not None
 
 
 def _install(db: Database) -> None:
@@ -157,4 +360,14 @@ def _install(db: Database) -> None:
     rebuild(db.conn)
 
 
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0002_search_index", _install)]
+def _upgrade_layout(db: Database) -> None:
+    # Catalogues written before the `terms` column (schema 2) get the index rebuilt in the
+    # current layout; on a catalogue that 0002 just created this finds nothing to do.
+    if not _layout_current(db.conn):
+        rebuild(db.conn)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
+    ("0002_search_index", _install),
+    ("0003_search_terms", _upgrade_layout),
+]

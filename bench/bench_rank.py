@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Benchmark `rank` on a synthetic catalogue: in process against the equivalent raw SQL.
+
+    python bench/generate.py --scenes 1m -o /tmp/s1m.jsonl
+    scenecat --db /tmp/s1m.db import /tmp/s1m.jsonl
+    python bench/bench_rank.py --db /tmp/s1m.db --meta /tmp/s1m.jsonl.meta.json
+
+For the busiest and a typical actor (named by the generator's .meta.json) it prints the median
+time of
+
+- "in process": `domain.ranking.rank_scenes` as `scenecat rank --actor NAME` runs it, from the
+  actor's name to the top 20 full scene records (actors, views, sources), including the
+  Bradley-Terry fit of every duel component that touches the scope;
+- "raw SQL": one hand-written query over the same scope with the same aggregates (current
+  votes' count and sum, latest view count per source, duel counts), scoring in SQL (Bayesian
+  average, log views, and a win rate standing in for Bradley-Terry, which SQL cannot fit) and
+  returning the top 20 rows;
+
+and their ratio, measured in the same run, alternating the two so that both see the same
+machine load. Targets (issue 4): busiest within 2x of raw SQL and under 200 ms, typical under
+20 ms. It also checks that the raw query and `rank --method votes` agree on the top 20.
+
+The ranking indexes come with migration 0005_ranking_indexes; if the catalogue lacks any (the
+migration not yet registered when it was created), the script creates them first and says so
+(the file is changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from scenecat import scoring  # noqa: E402
+from scenecat.domain.browse import Scope  # noqa: E402
+from scenecat.domain.ranking import rank_scenes  # noqa: E402
+from scenecat.storage import ranking as rank_store  # noqa: E402
+from scenecat.storage.connection import open_catalogue  # noqa: E402
+
+LIMIT = 20
+
+RAW_SQL = f"""
+WITH scope AS (
+    SELECT s.id, s.key,
+        (SELECT count(*) FROM vote v WHERE v.scene_id = s.id AND v.current = 1) AS n,
+        (SELECT coalesce(sum(v.score), 0) FROM vote v
+            WHERE v.scene_id = s.id AND v.current = 1) AS total,
+        {rank_store.LATEST_VIEWS} AS views,
+        (SELECT count(*) FROM duel WHERE winner_id = s.id) AS won,
+        (SELECT count(*) FROM duel WHERE loser_id = s.id) AS lost
+    FROM scene s JOIN drama d ON d.id = s.drama_id
+    WHERE s.id IN (SELECT scene_id FROM scene_actor
+                   WHERE actor_id = (SELECT id FROM actor WHERE name = :actor))
+),
+prior AS (SELECT CAST(sum(total) AS REAL) / nullif(sum(n), 0) AS c FROM scope),
+parts AS (
+    SELECT scope.*,
+        CASE WHEN prior.c IS NULL THEN NULL
+             WHEN n > 0 THEN (total + :m * prior.c) / (n + :m) ELSE prior.c END AS quality,
+        CASE WHEN won + lost > 0 THEN 10.0 * (won + 1.0) / (won + lost + 2.0) END AS duel,
+        CASE WHEN views IS NOT NULL
+             THEN min(10.0, 10.0 * log10(1 + views) / log10(1 + :ref)) END AS pop
+    FROM scope, prior
+),
+weighted AS (
+    SELECT *,
+        CASE WHEN quality IS NULL THEN 0.0 ELSE :wv END AS ev,
+        CASE WHEN duel IS NULL THEN 0.0 ELSE :wd * (won + lost) / (won + lost + :k) END AS ed,
+        CASE WHEN pop IS NULL THEN 0.0 ELSE :ww END AS ew,
+        (n > 0 AND :wv > 0) OR (won + lost > 0 AND :wd > 0)
+            OR (views IS NOT NULL AND :ww > 0) AS signal
+    FROM parts
+)
+SELECT id, key, n, total, views, won, lost,
+    CASE WHEN signal THEN (coalesce(quality, 0) * ev + coalesce(duel, 0) * ed
+                           + coalesce(pop, 0) * ew) / (ev + ed + ew) ELSE 0.0 END AS score
+FROM weighted
+ORDER BY signal DESC, score DESC, n DESC, coalesce(views, 0) DESC, key
+LIMIT {LIMIT}
+"""
+
+
+def raw_params(actor: str, params: scoring.RankParams) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "m": params.m,
+        "ref": params.view_ref,
+        "wv": params.w_votes,
+        "wd": params.w_duels,
+        "ww": params.w_views,
+        "k": params.duel_k,
+    }
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def measure(pairs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median wall time of each callable, run alternately after one warm-up round."""
+    for fn in pairs.values():
+        fn()
+    samples: dict[str, list[float]] = {name: [] for name in pairs}
+    for _ in range(repeat):
+        for name, fn in pairs.items():
+            started = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - started)
+    return {name: median_ms(values) for name, values in samples.items()}
+
+
+def missing_indexes(conn: sqlite3.Connection) -> list[str]:
+    have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    return [ddl for ddl in rank_store.INDEXES if ddl.split()[5] not in have]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, required=True, help="imported catalogue")
+    parser.add_argument("--meta", type=Path, required=True, help="generator's .meta.json")
+    parser.add_argument("--repeat", type=int, default=15, help="timed runs per case (15)")
+    args = parser.parse_args(argv)
+
+    meta = json.loads(args.meta.read_text(encoding="utf-8"))
+    cat = open_catalogue(args.db, create=False)
+    conn = cat.conn
+    for ddl in missing_indexes(conn):
+        started = time.perf_counter()
+        conn.execute(ddl)
+        print(f"created {ddl.split()[5]} in {time.perf_counter() - started:.1f}s")
+
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("scene", "vote", "duel", "view_count")}  # fmt: skip
+    print(
+        f"catalogue {args.db}: {counts['scene']:,} scenes, {counts['vote']:,} votes, "
+        f"{counts['duel']:,} duels, {counts['view_count']:,} view counts"
+    )
+    print(
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{args.repeat} runs per case, medians in ms"
+    )
+    params = scoring.RankParams()
+    ok = True
+    header = f"{'case':<34} {'scenes':>7} {'in process':>11} {'raw SQL':>8} {'ratio':>6}"
+    print(header)
+    for label, actor, target in (
+        ("busiest", meta["busiest_actor"], 200.0),
+        ("typical", meta["typical_actor"], 20.0),
+    ):
+        scope = Scope(actors=(actor,))
+        size = len(rank_store.scope_rows(conn, rank_store.SceneFilter(
+            actor_ids=(conn.execute("SELECT id FROM actor WHERE name = ?", (actor,)).fetchone()[0],)
+        )))  # fmt: skip
+        raw = raw_params(actor, params)
+        timings = measure(
+            {
+                "in": lambda scope=scope: rank_scenes(conn, scope, params, limit=LIMIT),
+                "raw": lambda raw=raw: conn.execute(RAW_SQL, raw).fetchall(),
+            },
+            args.repeat,
+        )
+        ratio = timings["in"] / timings["raw"]
+        print(
+            f"{label + ': ' + actor:<34} {size:>7,} {timings['in']:>11.2f} "
+            f"{timings['raw']:>8.2f} {ratio:>6.2f}"
+        )
+        by_drama = measure(
+            {"in": lambda scope=scope: rank_scenes(conn, scope, params, by="drama", limit=LIMIT)},
+            args.repeat,
+        )
+        print(f"{'  same, --by drama':<34} {'':>7} {by_drama['in']:>11.2f}")
+        goal = timings["in"] < target and (label != "busiest" or ratio <= 2.0)
+        ok = ok and goal
+        want = f"< {target:g} ms" + (" and <= 2x raw" if label == "busiest" else "")
+        print(f"  target {want}: {'met' if goal else 'NOT met'}")
+
+        # Same numbers: with votes alone (no Bradley-Terry) the raw query must list the same
+        # top scenes as `rank --method votes`.
+        votes_only = scoring.RankParams(w_votes=1.0, w_duels=0.0, w_views=0.0)
+        raw_keys = [r[1] for r in conn.execute(RAW_SQL, raw_params(actor, votes_only))]
+        ours = rank_scenes(conn, scope, params, method="votes", limit=LIMIT)
+        same = raw_keys == [e.scene.key for e in ours.entries]
+        ok = ok and same
+        print(f"  top {LIMIT} by votes, raw SQL vs rank --method votes: "
+              f"{'identical' if same else 'DIFFERENT'}")  # fmt: skip
+    cat.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""Full-text search over scenes: parse, rank with bm25 inside FTS5, join the page back,
+mark what matched, and say "did you mean" when nothing does.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from scenecat.domain import names
+from scenecat.domain.browse import Scope, check_limit, parse_year_range, resolve_scope
+from scenecat.domain.query import (
+    Highlighter,
+    Query,
+    highlighter,
+    match_expression,
+    parse,
+)
+from scenecat.errors import InvalidInput
+from scenecat.storage import search_queries
+from scenecat.storage.search_index import WORD, fold, is_cjk
+from scenecat.storage.search_queries import HitRow, Named
+
+DEFAULT_LIMIT = 20
+SNIPPET_CHARS = 140
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Marked:
+    """Text with the spans (start, end) that matched the query."""
+
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class SearchHit:
+    id: int
+    key: str
+    title: Marked
+    drama: Marked
+    drama_id: int
+    network: str | None
+    year: int | None
+    episode: int | None
+    kind: str
+    spoiler: str
+    actors: list[Marked]
+    snippet: Marked
+    relevance: float | None  # higher is better; None when only filters were given
+    # Plain names for machine output; `drama` and `actors` above may add the spelling that
+    # matched, e.g. "Melting Me Softly (날 녹여주오)", for people to see why a scene came up.
+    drama_title: str = ""
+    actor_names: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title.text,
+            "drama": self.drama_title,
+            "drama_id": self.drama_id,
+            "network": self.network,
+            "year": self.year,
+            "episode": self.episode,
+            "kind": self.kind,
+            "spoiler": self.spoiler,
+            "actors": self.actor_names,
+            "snippet": self.snippet.text,
+            "highlights": [list(span) for span in self.snippet.spans],
+            "relevance": self.relevance,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[SearchHit]
+    limit: int
+    more: bool
+    suggestion: str | None = None
+    ignored: list[str] = field(default_factory=list)
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "count": len(self.hits),
+            "limit": self.limit,
+            "more": self.more,
+            "suggestion": self.suggestion,
+            "ignored": self.ignored,
+        }
+
+
+def search(
+    conn: sqlite3.Connection,
+    text: str,
+    scope: Scope | None = None,
+    limit: int | None = DEFAULT_LIMIT,
+) -> SearchResult:
+    """Scenes matching `text` (query language of domain/query.py) within `scope`, best first."""
+    query = parse(text)
+    limit = check_limit(limit) or DEFAULT_LIMIT
+    merged = _merge_scope(conn, query, scope or Scope())
+    has_filters = merged != Scope()
+    scene_filter = resolve_scope(conn, merged)
+    where, params = scene_filter.where()
+    expression = match_expression(query)
+    scores: dict[int, float] = {}
+    if expression is None:
+        if query.excluded:
+            raise InvalidInput(
+                "a search needs at least one word to look for, not only -exclusions",
+                hint="e.g. kiss -rain",
+            )
+        if not has_filters:
+            shown = f" in {text.strip()!r}" if text.strip() else ""
+            raise InvalidInput(
+                f"nothing to search for{shown}",
+                hint='give words, "a phrase" or a filter, e.g. scenecat search "shower kiss"',
+            )
+        ids = search_queries.filtered_scene_ids(
+            conn, limit + 1, where, params, one_drama=scene_filter.drama_id is not None
+        )
+    else:
+        ranked = search_queries.top_matches(conn, expression, limit + 1, where, params)
+        ids = [scene_id for scene_id, _ in ranked]
+        scores = dict(ranked)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    marker = highlighter(query)
+    hits = [
+        _hit(row, marker, scores.get(row.id) if expression else None)
+        for row in search_queries.hit_rows(conn, ids)
+    ]
+    result = SearchResult(query.text, hits, limit, more, ignored=query.ignored)
+    if not hits:
+        result.suggestion = suggest(conn, query, has_filters)
+    return result
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def _merge_scope(conn: sqlite3.Connection, query: Query, flags: Scope) -> Scope:
+    """Flags and field:value terms together; a single-valued field given twice must agree."""
+    f = query.filters
+    actors = (*flags.actors, *f.actors)
+    drama = _one_drama(conn, [v for v in (flags.drama, *f.drama) if v is not None])
+    kind = _one("kind", [flags.kind, *f.kind], str.casefold)
+    network = _one("network", [flags.network, *f.network], str.casefold)
+    year = _one("year", [flags.year, *f.year], parse_year_range)
+    episode = _one("episode", [flags.episode, *f.episode], lambda v: v)
+    spoiler = _one("spoiler", [flags.spoiler, *f.spoiler], lambda v: v.strip().lower())
+    return replace(
+        flags,
+        actors=actors,
+        drama=drama,
+        kind=kind,
+        network=network,
+        year=year,
+        episode=episode,
+        spoiler=spoiler,
+    )
+
+
+def _one(name: str, values: list[Any], key: Any) -> Any:
+    given = [v for v in values if v is not None]
+    if len({key(v) for v in given}) > 1:
+        shown = ", ".join(str(v) for v in given)
+        raise InvalidInput(
+            f"{name} is given more than once with different values ({shown})",
+            hint=f"a scene has one {name}; give {name} once",
+        )
+    return given[0] if given else None
+
+
+def _one_drama(conn: sqlite3.Connection, values: list[str]) -> str | None:
+    if len(values) > 1 and len({names.resolve_drama(conn, v) for v in values}) > 1:
+        raise InvalidInput(
+            f"drama is given more than once with different values ({', '.join(values)})",
+            hint="search one drama at a time",
+        )
+    return values[0] if values else None
+
+
+# --- marking what matched --------------------------------------------------------------------
+
+
+def _hit(row: HitRow, marker: Highlighter, score: float | None) -> SearchHit:
+    title = Marked(row.title, marker.spans(row.title))
+    drama = _labelled(row.drama, marker)
+    actors = [_labelled(actor, marker) for actor in row.actors]
+    shown = bool(title.spans or drama.spans or any(a.spans for a in actors))
+    return SearchHit(
+        id=row.id,
+        key=row.key,
+        title=title,
+        drama=drama,
+        drama_id=row.drama_id,
+        network=row.network,
+        year=row.year,
+        episode=row.episode,
+        kind=row.kind,
+        spoiler=row.spoiler,
+        actors=actors,
+        snippet=_snippet(row, marker, shown),
+        relevance=None if score is None else float(f"{-score:.4g}"),
+        drama_title=row.drama.name,
+        actor_names=[actor.name for actor in row.actors],
+    )
+
+
+def _labelled(named: Named, marker: Highlighter) -> Marked:
+    """The name, plus the spelling that matched when the query hit a native name or alias:
+    a search for 지창욱 shows "Ji Chang Wook (지창욱)"."""
+    spans = marker.spans(named.name)
+    if spans:
+        return Marked(named.name, spans)
+    for other in (named.native, *named.aliases):
+        if other and (other_spans := marker.spans(other)):
+            offset = len(named.name) + 2
+            text = f"{named.name} ({other})"
+            return Marked(text, [(s + offset, e + offset) for s, e in other_spans])
+    return Marked(named.name)
+
+
+def _snippet(row: HitRow, marker: Highlighter, shown: bool) -> Marked:
+    """Where the description matched, that part of it; else, when the line shows no match
+    yet, the characters or tags that matched; else the start of the description."""
+    candidates = [row.description or ""]
+    if not shown:
+        candidates.append("characters: " + ", ".join(row.characters) if row.characters else "")
+        candidates.append("tags: " + ", ".join(row.tags) if row.tags else "")
+    for text in candidates:
+        text = " ".join(text.split())
+        spans = marker.spans(text)
+        if spans:
+            return window(text, spans)
+    return window(" ".join((row.description or "").split()), [])
+
+
+def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
+    """At most `width` characters of `text` around the densest group of spans, cut at word
+    boundaries, with '…' where text was left out."""
+    if len(text) <= width:
+        return Marked(text, spans)
+    start = 0
+    if spans:
+        best = max(
+            range(len(spans)),
+            key=lambda i: sum(1 for s, e in spans[i:] if e <= spans[i][0] + width - 20),
+        )
+        start = max(0, spans[best][0] - 20)
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+    end = min(len(text), start + width)
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        if cut > start + width // 2:
+            end = cut
+    piece = text[start:end]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    shift = len(lead) - start
+    kept = [(max(s, start) + shift, min(e, end) + shift) for s, e in spans if s < end and e > start]
+    return Marked(lead + piece + tail, kept)
+
+
+# --- "did you mean" --------------------------------------------------------------------------
+
+
+def suggest(conn: sqlite3.Connection, query: Query, has_filters: bool) -> str | None:
+    """A hint for a search that found nothing: a corrected query, a close name, or why."""
+    corrections: dict[str, str] = {}
+    unknown: list[str] = []
+    for term in query.positive_terms():
+        for i, piece in enumerate(term.pieces):
+            if is_cjk(piece) or (term.prefix and i == len(term.pieces) - 1):
+                continue
+            if search_queries.document_count(conn, piece):
+                continue
+            unknown.append(piece)
+            close = _closest_word(conn, piece)
+            if close:
+                corrections[piece] = close
+    if corrections:
+        return f"did you mean {_corrected(query.text, corrections)!r}?"
+    words = " ".join(t.text for t in query.positive_terms())
+    if unknown or any(is_cjk(p) for t in query.positive_terms() for p in t.pieces):
+        vocabulary = names.actor_vocabulary(conn) + names.drama_vocabulary(conn)
+        close_name = names.suggest(words, vocabulary)
+        if close_name:
+            return close_name
+    if unknown:
+        return f"no scene mentions {', '.join(map(repr, unknown))}"
+    if has_filters:
+        return "no scene matches these words within the filters; try without the filters"
+    if len(query.groups) > 1:
+        return "no scene has all of these words; try fewer words, or OR between them"
+    if query.excluded:
+        return "every scene with these words also has an excluded word"
+    return None
+
+
+def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
+    if len(word) < 3:
+        return None
+    cutoff = 0.8 if len(word) > 3 else 0.75
+    candidates = {
+        term: docs
+        for term, docs in search_queries.terms_like(conn, word[0], len(word) - 2, len(word) + 2)
+        if not is_cjk(term)
+    }
+    close = difflib.get_close_matches(word, list(candidates), n=5, cutoff=cutoff)
+    if not close:
+        return None
+    # Among equally close spellings the commoner word is the likelier intent.
+    return max(
+        close,
+        key=lambda t: (round(difflib.SequenceMatcher(None, word, t).ratio(), 2), candidates[t]),
+    )
+
+
+def _same_case(typed: str, word: str) -> str:
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _corrected(text: str, corrections: dict[str, str]) -> str:
+    out: list[str] = []
+    last = 0
+    for match in WORD.finditer(text):
+        typed = match.group()
+        folded = fold(typed)
+        if folded in corrections:
+            out.append(text[last : match.start()])
+            out.append(_same_case(typed, corrections[folded]))
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)

@@ -1,0 +1,498 @@
+"""Scene sets as JSON or CSV, and CSV import of actors, dramas or scenes.
+
+Export takes the same filters as `list scenes`/`export markdown` and streams the scenes in
+batches. The CSV is meant to open in a spreadsheet: UTF-8, a header row, one row per scene,
+list values (actors, tags, sources) joined with "; ", and cells that a spreadsheet would run
+as a formula (`=`, `+`, `-`, `@` first) prefixed with `'` (the import strips it again).
+
+Import reads one kind of record per file, told apart by the header (a `kind` column means
+scenes, `title` dramas, `name` actors). Headers are matched loosely ("Drama Title",
+"drama_title", "DRAMA TITLE" are the same column) through a small table of synonyms, and
+files from elsewhere (MyDramaList, Wikipedia extracts) can name or skip their own columns
+with a mapping (`parse_mapping(["drama_name=title", "score=-"])`); any other column is an
+error, as an unknown key is in YAML import. A scene row without a key gets the key
+`add-scene` would give it (drama, episode, title), so importing a spreadsheet twice changes
+nothing. Every row goes through the same record parsers and writers as YAML import, so the
+rules match, and the whole file is one transaction (the caller's): one bad cell and nothing
+is written. Errors name the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from scenecat.domain import browse
+from scenecat.domain.exchange import ImportReport, _Importer
+from scenecat.domain.records import FieldError
+from scenecat.errors import CatalogueFileError, InvalidInput, ScenecatError
+from scenecat.models import Scene
+from scenecat.storage import scenes as scene_store
+from scenecat.text import format_clock
+
+LIST_SEPARATOR = "; "
+EXPORT_BATCH = 2_000
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = (
+    "key",
+    "drama",
+    "network",
+    "year",
+    "episode",
+    "kind",
+    "title",
+    "actors",
+    "spoiler",
+    "tags",
+    "at",
+    "end",
+    "location",
+    "description",
+    "views",
+    "views_on",
+    "views_source",
+    "sources",
+)
+
+
+# Export
+
+
+def iter_scenes(
+    conn: sqlite3.Connection,
+    scope: browse.Scope,
+    limit: int | None = None,
+    batch: int = EXPORT_BATCH,
+) -> tuple[int, Iterator[Scene]]:
+    """(how many scenes the export will hold, the scenes in batches, catalogue order)."""
+    filt = browse.resolve_scope(conn, scope)
+    browse.check_limit(limit)
+    total = scene_store.count_scenes(conn, filt)
+    if limit is not None:
+        total = min(total, limit)
+
+    def generate() -> Iterator[Scene]:
+        done = 0
+        while done < total:
+            page = scene_store.list_scenes(conn, filt, limit=min(batch, total - done), offset=done)
+            if not page:
+                return
+            yield from page
+            done += len(page)
+
+    return total, generate()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def scene_row(scene: Scene) -> list[str]:
+    latest = scene.latest_views
+    values: list[object] = [
+        scene.key,
+        scene.drama,
+        scene.network,
+        scene.year,
+        scene.episode,
+        scene.kind,
+        scene.title,
+        LIST_SEPARATOR.join(scene.actors),
+        scene.spoiler,
+        LIST_SEPARATOR.join(scene.tags),
+        format_clock(scene.start_s),
+        format_clock(scene.end_s),
+        scene.location,
+        scene.description,
+        latest.count if latest else None,
+        latest.on if latest else None,
+        latest.source if latest else None,
+        LIST_SEPARATOR.join(s.url for s in scene.sources),
+    ]
+    return [_cell(v) for v in values]
+
+
+def write_csv(
+    conn: sqlite3.Connection,
+    scope: browse.Scope,
+    out: IO[str],
+    *,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write the scenes of `scope` as CSV; returns the number of rows. `out` should be
+    opened with newline="" (the csv module writes RFC 4180 CRLF line ends itself)."""
+    total, found = iter_scenes(conn, scope, limit)
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for scene in found:
+        writer.writerow(scene_row(scene))
+        count += 1
+        if progress and count % EXPORT_BATCH == 0:
+            progress(count, total)
+    return count
+
+
+def write_json(
+    conn: sqlite3.Connection,
+    scope: browse.Scope,
+    out: IO[str],
+    *,
+    limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """`{"data": [...], "meta": {...}}` as `--json` prints it, one scene a line."""
+    total, found = iter_scenes(conn, scope, limit)
+    out.write('{"data": [')
+    count = 0
+    for scene in found:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(browse.scene_json(scene), ensure_ascii=False))
+        count += 1
+        if progress and count % EXPORT_BATCH == 0:
+            progress(count, total)
+    meta = {"count": count, "filters": _filters(scope, limit)}
+    out.write(("\n" if count else "") + '], "meta": ' + json.dumps(meta, ensure_ascii=False))
+    out.write("}\n")
+    return count
+
+
+def _filters(scope: browse.Scope, limit: int | None) -> dict[str, Any]:
+    raw = {
+        "actors": list(scope.actors),
+        "drama": scope.drama,
+        "kind": scope.kind,
+        "network": scope.network,
+        "year": scope.year,
+        "episode": scope.episode,
+        "spoiler": scope.spoiler,
+        "tag": scope.tag,
+        "limit": limit,
+    }
+    return {k: v for k, v in raw.items() if v not in (None, [])}
+
+
+# Import
+
+SECTION_OF = {"actors": "actor", "dramas": "drama", "scenes": "scene"}
+
+# Record field -> header spellings (after normalising: lowercase, runs of other characters
+# turned into "_"). The first spelling is the one `export csv` writes.
+HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "actors": {
+        "name": ("name", "actor", "actor_name", "english_name", "romanized_name"),
+        "native": ("native", "native_name", "name_native", "korean_name", "hangul"),
+        "aliases": ("aliases", "alias", "aka", "also_known_as", "other_names"),
+        "born": ("born", "birth_year", "year_of_birth"),
+    },
+    "dramas": {
+        "title": ("title", "drama", "drama_title"),
+        "native": ("native", "native_title", "title_native", "korean_title", "hangul"),
+        "aliases": ("aliases", "alias", "aka", "also_known_as", "other_titles"),
+        "network": ("network", "channel", "broadcaster"),
+        "country": ("country",),
+        "year": ("year", "release_year", "first_aired"),
+        "episodes": ("episodes", "episode_count", "eps", "number_of_episodes"),
+        "synopsis": ("synopsis", "summary", "plot"),
+        "cast": ("cast",),
+    },
+    "scenes": {
+        "key": ("key", "scene_key", "slug"),
+        "drama": ("drama", "drama_title"),
+        "episode": ("episode", "ep", "episode_number"),
+        "kind": ("kind", "scene_kind", "scene_type", "type"),
+        "title": ("title", "scene_title", "scene"),
+        "actors": ("actors", "cast", "who"),
+        "description": ("description", "what_happens", "summary"),
+        "at": ("at", "start", "time", "timestamp"),
+        "end": ("end", "end_time"),
+        "spoiler": ("spoiler", "spoiler_level", "spoilers"),
+        "tags": ("tags", "tag"),
+        "location": ("location", "place"),
+        "views": ("views", "view_count", "latest_views"),
+        "views_on": ("views_on", "seen", "views_date", "seen_on"),
+        "views_source": ("views_source", "source_name", "seen_at"),
+        "sources": ("sources", "source_urls", "links", "urls", "url"),
+    },
+}
+# Columns `export csv` writes that describe the scene's drama rather than the scene: read
+# back, they are ignored (the drama record holds them).
+DERIVED = {"scenes": ("network", "year")}
+LIST_FIELDS = {"aliases", "cast", "actors", "tags", "sources"}
+
+
+def normalise_header(text: str) -> str:
+    # Letters of any script count (Korean headers such as 제목 are common).
+    return re.sub(r"[\W_]+", "_", text.casefold()).strip("_")
+
+
+@dataclass
+class Column:
+    index: int  # 0-based position in the row
+    header: str  # as written in the file
+
+    def describe(self) -> str:
+        return f"column {self.index + 1} ({self.header})"
+
+
+def detect_section(normalised: list[str]) -> str | None:
+    present = set(normalised)
+    if present & set(HEADERS["scenes"]["kind"]):
+        return "scenes"
+    if present & set(HEADERS["dramas"]["title"]):
+        return "dramas"
+    if present & set(HEADERS["actors"]["name"]):
+        return "actors"
+    return None
+
+
+SKIP = "-"
+
+
+def parse_mapping(values: Iterable[str]) -> dict[str, str]:
+    """`COLUMN=FIELD` pairs (as typed after `--map`): FIELD `-` or empty skips the column."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        column, sep, target = value.rpartition("=")
+        if not sep or not column.strip():
+            raise InvalidInput(
+                f"--map {value!r} is not COLUMN=FIELD",
+                hint='e.g. --map "drama_name=title", or --map "Genres=-" to skip a column',
+            )
+        key = normalise_header(column)
+        if key in mapping:
+            raise InvalidInput(f"--map gives column {column.strip()!r} twice")
+        mapping[key] = normalise_header(target) or SKIP
+    return mapping
+
+
+def map_header(
+    header: list[str], path: str, mapping: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, Column]]:
+    """Which records the file holds, and where each record field is.
+
+    `mapping` (normalised column -> field, or SKIP) overrides the built-in spellings.
+    """
+    normalised = [normalise_header(h) for h in header]
+    wanted = dict(mapping or {})
+    for key in wanted:
+        if key not in normalised:
+            raise CatalogueFileError(
+                f"a mapping names column {key!r}, which the header does not have",
+                file=path,
+                line=1,
+                hint=f"the columns are: {', '.join(h.strip() for h in header)}",
+            )
+    targets = [wanted.get(norm, norm) for norm in normalised]
+    section = detect_section([t for t in targets if t != SKIP])
+    if section is None:
+        raise CatalogueFileError(
+            "cannot tell whether this file holds actors, dramas or scenes",
+            file=path,
+            line=1,
+            hint="scenes need drama, kind and title columns; dramas a title column; "
+            "actors a name column (or map yours with --map COLUMN=FIELD)",
+        )
+    spelling = {s: f for f, spellings in HEADERS[section].items() for s in spellings}
+    known = ", ".join(spellings[0] for spellings in HEADERS[section].values())
+    fields: dict[str, Column] = {}
+    for index, (raw, norm, target) in enumerate(zip(header, normalised, targets, strict=True)):
+        column = Column(index, raw.strip() or f"#{index + 1}")
+        if target == SKIP:
+            continue
+        if not norm:
+            raise CatalogueFileError(
+                "the header cell is empty", file=path, line=1, field=column.describe()
+            )
+        if norm in DERIVED.get(section, ()) and norm not in wanted:
+            continue
+        name = spelling.get(target)
+        if name is None:
+            mapped = f" (mapped to {target!r})" if norm in wanted else ""
+            raise CatalogueFileError(
+                f"unknown column for {section}{mapped}",
+                file=path,
+                line=1,
+                field=column.describe(),
+                hint=f"known columns: {known}; map others with --map 'COLUMN=FIELD' or "
+                "skip them with --map 'COLUMN=-'",
+            )
+        if name in fields:
+            raise CatalogueFileError(
+                f"means the same as {fields[name].describe()}",
+                file=path,
+                line=1,
+                field=column.describe(),
+            )
+        fields[name] = column
+    return section, fields
+
+
+def _unprotect(text: str) -> str:
+    # Undo the export's formula guard: `'=x` was written for a value `=x`.
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        return text[1:]
+    return text
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def row_record(section: str, fields: dict[str, Column], row: list[str]) -> dict[str, Any]:
+    """A CSV row as a format-1 record (values still raw text; the parsers judge them)."""
+    record: dict[str, Any] = {}
+    for name, column in fields.items():
+        text = _unprotect(row[column.index].strip()) if column.index < len(row) else ""
+        if not text:
+            continue
+        record[name] = _split_list(text) if name in LIST_FIELDS else text
+    if section == "scenes":
+        view = {
+            "count": record.pop("views", None),
+            "on": record.pop("views_on", None),
+            "source": record.pop("views_source", None),
+        }
+        if view["count"] is not None:
+            record["views"] = [{k: v for k, v in view.items() if v is not None}]
+        elif view["on"] is not None or view["source"] is not None:
+            part = "views_on" if view["on"] is not None else "views_source"
+            raise FieldError(f"row.{part}", "needs a views count in the same row")
+    return record
+
+
+def _column_of(section: str, fields: dict[str, Column], error_path: str) -> Column | None:
+    """The column a parser's error path (`row.views[0].on`, `row.cast[2].actor`) points at."""
+    parts = re.findall(r"[A-Za-z_]+", error_path)
+    if len(parts) < 2:
+        return None
+    name = parts[1]
+    if section == "scenes" and name == "views" and len(parts) > 2 and parts[2] != "count":
+        name = f"views_{parts[2]}"
+    return fields.get(name)
+
+
+def _delimiter(first_line: str) -> str:
+    # Spreadsheets in many locales save `;`-separated "CSV"; some tools write tabs.
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) + 1
+
+
+def import_csv(
+    conn: sqlite3.Connection,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    mapping: Mapping[str, str] | None = None,
+) -> ImportReport:
+    """Import actors, dramas or scenes from a CSV file, all or nothing (the caller's
+    transaction), with the same rules as YAML import. `mapping` (from `parse_mapping`)
+    names or skips columns the built-in spellings do not know."""
+    where = str(path)
+    total_lines = _count_lines(path) if progress else 0
+    line = 1  # the line the record being read starts on, for errors
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            if not first.strip():
+                raise CatalogueFileError(
+                    "no header row (the first line names the columns)", file=where, line=1
+                )
+            handle.seek(0)  # the utf-8-sig decoder skips a byte-order mark again
+            reader = csv.reader(handle, delimiter=_delimiter(first), strict=True)
+            header = next(reader)
+            section, fields = map_header(header, where, mapping)
+            importer = _Importer(conn)
+            line = reader.line_num + 1
+            for row in reader:
+                start, line = line, reader.line_num + 1
+                if not any(cell.strip() for cell in row):
+                    continue
+                _import_row(importer, section, fields, header, row, where, start)
+                if progress and importer.report.seen[section] % 500 == 0:
+                    progress(reader.line_num, total_lines)
+            return importer.finish()
+    except UnicodeDecodeError:
+        raise CatalogueFileError(
+            "not UTF-8 text", file=where, line=line, hint="save the spreadsheet as CSV UTF-8"
+        ) from None
+    except csv.Error as exc:
+        raise CatalogueFileError(f"not valid CSV: {exc}", file=where, line=line) from None
+
+
+def _import_row(
+    importer: _Importer,
+    section: str,
+    fields: dict[str, Column],
+    header: list[str],
+    row: list[str],
+    where: str,
+    line: int,
+) -> None:
+    if len(row) > len(header):
+        raise CatalogueFileError(
+            f"{len(row)} cells but the header has {len(header)} columns",
+            file=where,
+            line=line,
+            hint="a cell holding the separator needs double quotes around it",
+        )
+    try:
+        record = row_record(section, fields, row)
+        if section == "scenes" and "key" not in record:
+            _derive_key(importer.conn, record)
+        importer.apply(section, record, "row")
+    except FieldError as exc:
+        column = _column_of(section, fields, exc.path)
+        raise CatalogueFileError(
+            exc.reason,
+            file=where,
+            line=line,
+            field=column.describe() if column else None,
+            hint=exc.hint,
+        ) from None
+    except CatalogueFileError:
+        raise
+    except ScenecatError as exc:
+        raise CatalogueFileError(exc.message, file=where, line=line, hint=exc.hint) from None
+
+
+def _derive_key(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    """Give a row without a key the key its scene gets when first added, so that importing
+    the same spreadsheet again updates those scenes instead of adding them twice. Rows whose
+    drama or episode do not read are left alone: the parsers report them."""
+    from scenecat.domain.catalogue import scene_key
+    from scenecat.domain.names import resolve_drama
+    from scenecat.storage import dramas as drama_store
+    from scenecat.text import nfc
+
+    if "drama" not in record or "title" not in record:
+        return
+    episode_text = str(record.get("episode", "")).replace(",", "").strip()
+    if episode_text and not episode_text.isdigit():
+        return
+    try:
+        drama = drama_store.get_drama(conn, resolve_drama(conn, record["drama"])).title
+    except ScenecatError:
+        return
+    title = " ".join(nfc(record["title"]).split())
+    record["key"] = scene_key(drama, int(episode_text) if episode_text else None, title)

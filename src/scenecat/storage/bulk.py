@@ -1,0 +1,154 @@
+"""Bulk loading: batched inserts with ids chosen by the caller, for imports into a fresh
+catalogue (domain/bulk_import.py decides what goes in; this module only writes it).
+
+Rows carry explicit ids so that the loader can refer to a row before its batch is written;
+batches are written in dependency order, so every foreign key points at a row already there.
+The search index is not maintained here: the caller rebuilds it once at the end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Parent tables first: a batch never holds a row whose parent is written after it.
+_INSERTS: dict[str, str] = {
+    "actor": "INSERT INTO actor (id, name, name_key, native, native_key, born) "
+    "VALUES (?, ?, ?, ?, ?, ?)",
+    "actor_alias": "INSERT OR IGNORE INTO actor_alias (actor_id, alias, alias_key) VALUES (?, ?, ?)",
+    "drama": "INSERT INTO drama (id, title, title_key, native, native_key, network, country, "
+    "year, episodes, synopsis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "drama_alias": "INSERT OR IGNORE INTO drama_alias (drama_id, alias, alias_key) VALUES (?, ?, ?)",
+    "episode": "INSERT INTO episode (id, drama_id, number, aired, title, rating) "
+    "VALUES (?, ?, ?, ?, ?, ?)",
+    "credit": "INSERT INTO credit (id, drama_id, actor_id, character, role, billing) "
+    "VALUES (?, ?, ?, ?, ?, ?)",
+    "scene": "INSERT INTO scene (id, key, drama_id, episode, kind, title, description, start_s, "
+    "end_s, spoiler, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "scene_tag": "INSERT INTO scene_tag (scene_id, tag) VALUES (?, ?)",
+    "scene_actor": "INSERT INTO scene_actor (scene_id, actor_id, position) VALUES (?, ?, ?)",
+    "source": "INSERT INTO source (id, url, title, publisher, kind, published) "
+    "VALUES (?, ?, ?, ?, ?, ?)",
+    "scene_source": "INSERT INTO scene_source (scene_id, source_id) VALUES (?, ?)",
+    "view_count": "INSERT INTO view_count (id, scene_id, count, observed_on, source) "
+    "VALUES (?, ?, ?, ?, ?)",
+    "vote": "INSERT INTO vote (id, scene_id, voter, score, voted_on, current) "
+    "VALUES (?, ?, ?, ?, ?, ?)",
+    "duel": "INSERT INTO duel (id, winner_id, loser_id, voter, decided_on) VALUES (?, ?, ?, ?, ?)",
+}
+TABLES = tuple(_INSERTS)
+ID_TABLES = ("actor", "drama", "episode", "credit", "scene", "source", "view_count", "vote", "duel")
+
+
+def is_fresh(conn: sqlite3.Connection) -> bool:
+    """True when the catalogue holds no actors, dramas or scenes (so no votes or duels)."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM scene) OR EXISTS (SELECT 1 FROM actor) "
+        "OR EXISTS (SELECT 1 FROM drama)"
+    ).fetchone()
+    return not row[0]
+
+
+def next_ids(conn: sqlite3.Connection) -> dict[str, int]:
+    """The id the next row of each table gets (what SQLite would choose: max + 1)."""
+    return {
+        table: int(conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
+        for table in ID_TABLES
+    }
+
+
+# Page cache during a bulk load (KiB): the unique indexes (scene keys, scene-actor pairs) are
+# filled in random order, and with SQLite's 2 MiB default most inserts miss the cache.
+BULK_CACHE_KIB = 131_072
+# Tables whose secondary indexes are dropped during a load and built again at the end
+# (building an index over sorted data beats inserting into it at random: about 2x over the
+# whole insert). The name tables keep theirs: the fallback name lookups need them.
+REINDEXED = (
+    "episode",
+    "credit",
+    "scene",
+    "scene_tag",
+    "scene_actor",
+    "source",
+    "scene_source",
+    "view_count",
+    "vote",
+    "duel",
+)
+
+
+@dataclass
+class LoadState:
+    cache_size: int
+    indexes: list[tuple[str, str]]  # (name, CREATE INDEX statement)
+    history_triggers: bool
+
+
+def begin_load(conn: sqlite3.Connection) -> LoadState:
+    """Prepare a bulk load inside the caller's transaction: a larger page cache, secondary
+    indexes of the big tables dropped, and the history's per-row logging triggers dropped
+    (a bulk change is undone from its rowid marks, and the triggers' per-row check alone
+    doubles the insert time). A rollback of the transaction brings everything back."""
+    from scenecat.storage import history
+
+    cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    marks = ",".join("?" * len(REINDEXED))
+    indexes = [
+        (str(name), str(sql))
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY name",
+            REINDEXED,
+        )
+    ]
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    triggers = history.history_triggers(conn)
+    for name in triggers:
+        conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    return LoadState(cache, indexes, bool(triggers))
+
+
+def end_load(conn: sqlite3.Connection, state: LoadState) -> None:
+    """Build the dropped indexes again and reinstall the history triggers."""
+    from scenecat.storage import history
+
+    for _, sql in state.indexes:
+        conn.execute(sql)
+    if state.history_triggers:
+        history.install_triggers(conn)
+
+
+def restore_cache(conn: sqlite3.Connection, state: LoadState) -> None:
+    conn.execute(f"PRAGMA cache_size = {state.cache_size}")
+
+
+class BatchWriter:
+    """Collects rows per table and writes them with executemany, parents first.
+
+    Callers append to the lists in `rows` directly (it is the hot loop of an import), count
+    records in `records` and call `flush()` once it reaches `batch_records`."""
+
+    def __init__(self, conn: sqlite3.Connection, batch_records: int = 5_000) -> None:
+        self.conn = conn
+        self.batch_records = batch_records
+        self.records = 0
+        self.rows: dict[str, list[Sequence[Any]]] = {table: [] for table in TABLES}
+
+    def flush(self) -> None:
+        for table in TABLES:
+            rows = self.rows[table]
+            if rows:
+                self.conn.executemany(_INSERTS[table], rows)
+                rows.clear()
+        self.records = 0
+
+
+def update_sources(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Set (title, publisher, kind, published) of sources by id: (title, ..., id) rows."""
+    conn.executemany(
+        "UPDATE source SET title = ?, publisher = ?, kind = ?, published = ? WHERE id = ?", rows
+    )

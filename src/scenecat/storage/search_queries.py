@@ -1,0 +1,182 @@
+"""The SQL of searching (the index itself is kept by search_index.py).
+
+Ranking happens inside the FTS query: the top N rowids by bm25 come out of one statement and
+only those few rows are joined back to scenes, so a broad word never materialises its hits.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from scenecat.errors import InvalidInput
+from scenecat.storage.search_index import FTS_TABLE, WEIGHTS
+
+_BM25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in WEIGHTS)})"
+
+
+def top_matches(
+    conn: sqlite3.Connection,
+    expression: str,
+    limit: int,
+    where: str = "1",
+    params: Sequence[object] = (),
+) -> list[tuple[int, float]]:
+    """(scene id, bm25 score) of the best `limit` matches; lower scores are better.
+
+    `where` is a SceneFilter clause over `s` (scene) and `d` (drama). CROSS JOIN keeps the
+    FTS scan as the outer loop: with the filter driving instead, each probe would re-run the
+    MATCH and bm25's document-frequency pass (measured 10-100x slower on broad words).
+    """
+    if where == "1":
+        sql = (
+            f"SELECT rowid, {_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+            "ORDER BY score, rowid LIMIT ?"
+        )
+        args: list[object] = [expression, limit]
+    else:
+        sql = (
+            f"SELECT f.rowid, {_BM25} AS score FROM {FTS_TABLE} f "
+            "CROSS JOIN scene s ON s.id = f.rowid CROSS JOIN drama d ON d.id = s.drama_id "
+            f"WHERE {FTS_TABLE} MATCH ? AND {where} ORDER BY score, f.rowid LIMIT ?"
+        )
+        args = [expression, *params, limit]
+    try:
+        return [(row[0], row[1]) for row in conn.execute(sql, args)]
+    except sqlite3.OperationalError as exc:
+        # The expression is built from quoted tokens, so this is not expected; if it ever
+        # happens the user gets one line, not SQLite's text.
+        if "fts5" not in str(exc) and "syntax" not in str(exc):
+            raise
+        raise InvalidInput(
+            "this query cannot be searched",
+            hint='use words, "a phrase", OR, -word, word* and field:value filters',
+        ) from None
+
+
+def filtered_scene_ids(
+    conn: sqlite3.Connection,
+    limit: int,
+    where: str,
+    params: Sequence[object] = (),
+    *,
+    one_drama: bool = False,
+) -> list[int]:
+    """Scenes matching filters alone (no words), ordered as `list scenes` orders them:
+    episode order within one drama, else the order they were added (no sort, so the limit
+    stops the scan early on a large catalogue)."""
+    order = "s.episode, s.start_s, s.id" if one_drama else "s.id"
+    sql = (
+        "SELECT s.id FROM scene s JOIN drama d ON d.id = s.drama_id "
+        f"WHERE {where} ORDER BY {order} LIMIT ?"
+    )
+    return [row[0] for row in conn.execute(sql, [*params, limit])]
+
+
+@dataclass
+class Named:
+    """An actor or a drama with every spelling a query may have matched."""
+
+    name: str
+    native: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HitRow:
+    id: int
+    key: str
+    title: str
+    description: str | None
+    kind: str
+    episode: int | None
+    spoiler: str
+    tags: list[str]
+    drama_id: int
+    drama: Named
+    network: str | None
+    year: int | None
+    actors: list[Named] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+
+
+def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
+    """What a result line shows, for `ids` (a page of results), in the order of `ids`."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    found: dict[int, HitRow] = {}
+    for row in conn.execute(
+        "SELECT s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
+        "d.title, d.native, d.network, d.year, "
+        "(SELECT group_concat(alias, char(31)) FROM drama_alias WHERE drama_id = d.id), "
+        "(SELECT group_concat(tag, char(31)) FROM scene_tag WHERE scene_id = s.id) "
+        f"FROM scene s JOIN drama d ON d.id = s.drama_id WHERE s.id IN ({marks})",
+        list(ids),
+    ):
+        found[row[0]] = HitRow(
+            id=row[0],
+            key=row[1],
+            title=row[2],
+            description=row[3],
+            kind=row[4],
+            episode=row[5],
+            spoiler=row[6],
+            tags=_split(row[13]),
+            drama_id=row[7],
+            drama=Named(row[8], row[9], _split(row[12])),
+            network=row[10],
+            year=row[11],
+        )
+    for scene_id, name, native, aliases, character in conn.execute(
+        "SELECT sa.scene_id, a.name, a.native, "
+        "(SELECT group_concat(alias, char(31)) FROM actor_alias WHERE actor_id = a.id), "
+        "coalesce(sa.character, c.character) "
+        "FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
+        "JOIN scene s ON s.id = sa.scene_id "
+        "LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id "
+        f"WHERE sa.scene_id IN ({marks}) ORDER BY sa.scene_id, sa.position, a.name",
+        list(ids),
+    ):
+        hit = found[scene_id]
+        hit.actors.append(Named(name, native, _split(aliases)))
+        if character:
+            hit.characters.append(character)
+    return [found[i] for i in ids if i in found]
+
+
+def _split(value: str | None) -> list[str]:
+    return value.split("\x1f") if value else []
+
+
+# --- vocabulary, for "did you mean" ------------------------------------------------------------
+
+
+def _vocabulary(conn: sqlite3.Connection) -> str:
+    # A connection-private fts5vocab table: nothing is added to the catalogue file.
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.scenecat_search_vocab "
+        f"USING fts5vocab(main, {FTS_TABLE}, 'row')"
+    )
+    return "temp.scenecat_search_vocab"
+
+
+def document_count(conn: sqlite3.Connection, term: str) -> int:
+    """How many scenes hold the indexed token `term` (already folded)."""
+    row = conn.execute(f"SELECT doc FROM {_vocabulary(conn)} WHERE term = ?", (term,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def terms_like(
+    conn: sqlite3.Connection, first: str, shortest: int, longest: int
+) -> list[tuple[str, int]]:
+    """Indexed tokens that start with `first` and have a length in [shortest, longest], with
+    their document counts: the candidates for correcting one misspelt word."""
+    upper = first[:-1] + chr(ord(first[-1]) + 1)
+    rows = conn.execute(
+        f"SELECT term, doc FROM {_vocabulary(conn)} WHERE term >= ? AND term < ? "
+        "AND length(term) BETWEEN ? AND ?",
+        (first, upper, shortest, longest),
+    )
+    return [(row[0], row[1]) for row in rows]

@@ -1,0 +1,157 @@
+"""Schema upgrades: an older catalogue is upgraded in place after a backup copy; a newer one,
+or a file that is not a catalogue, is refused and left untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.safety import OLD_CATALOGUE, raw_dump, user_version
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def old_db(db: Path) -> Path:
+    """A copy of a catalogue made by the first released schema (version 2)."""
+    shutil.copyfile(OLD_CATALOGUE, db)
+    return db
+
+
+def test_fixture_is_the_released_schema() -> None:
+    # Guards the fixture itself: it must stay what the old scenecat wrote.
+    assert user_version(OLD_CATALOGUE) == 2
+    conn = sqlite3.connect(OLD_CATALOGUE.resolve().as_uri() + "?mode=ro", uri=True)
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    conn.close()
+    assert names == ["0001_initial", "0002_search_index"]
+    assert not any(t.startswith("history_") for t in tables)
+
+
+def test_old_catalogue_is_upgraded_after_a_backup_and_keeps_every_fact(
+    cli, old_db: Path, sample_db_export: str
+) -> None:
+    original = raw_dump(old_db)
+    result = cli("db", "check")
+    assert result.exit_code == 0, result.stderr
+    assert "Upgraded the catalogue from schema 2" in result.stderr
+    backup = old_db.with_name(old_db.name + ".schema2.bak")
+    assert backup.exists()
+    assert str(backup) in result.stderr
+    # The backup is the old catalogue, still at the old schema, every row as it was.
+    assert user_version(backup) == 2
+    assert raw_dump(backup) == original
+
+    from scenecat.storage.schema import schema_version
+
+    assert user_version(old_db) == schema_version()
+    exported = cli("export", "yaml")
+    assert exported.exit_code == 0, exported.stderr
+    assert exported.stdout == sample_db_export
+    # Opening again does not upgrade (or back up) a second time.
+    again = cli("list", "actors", "--json")
+    assert again.exit_code == 0 and "Upgraded" not in again.stderr
+    assert sorted(p.name for p in old_db.parent.iterdir() if ".bak" in p.name) == [backup.name]
+
+
+@pytest.fixture
+def sample_db_export(cli, sample_template: Path, tmp_path: Path) -> str:
+    """The YAML export of data/sample.yaml imported with the current code."""
+    copy = tmp_path / "sample-now.db"
+    shutil.copyfile(sample_template, copy)
+    result = cli("--db", str(copy), "export", "yaml")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_upgraded_catalogue_records_history_and_undoes(cli, old_db: Path) -> None:
+    assert cli("db", "check").exit_code == 0
+    before = raw_dump(old_db)
+    assert cli("vote", "melting-me-softly-e10-shower-kiss", "2").exit_code == 0
+    assert cli("remove", "drama", "Healer", "--yes").exit_code == 0
+    result = cli("undo", "2", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert raw_dump(old_db) == before
+    assert cli("db", "check").exit_code == 0
+
+
+def test_newer_catalogue_is_refused_and_untouched(cli, old_db: Path) -> None:
+    conn = sqlite3.connect(old_db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    digest = _sha(old_db)
+    for args in (("list", "actors"), ("add-actor", "Someone"), ("db", "check"), ("undo", "--yes")):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert "newer scenecat" in result.stderr and "untouched" in result.stderr
+        assert result.stderr.count("Error:") == 1
+    assert _sha(old_db) == digest
+    assert not list(old_db.parent.glob("*.bak"))
+
+
+def test_a_file_that_is_not_a_catalogue_is_refused_and_untouched(
+    cli, db: Path, tmp_path: Path
+) -> None:
+    db.write_text("just some notes, not a database\n" * 20)
+    digest = _sha(db)
+    result = cli("list", "actors")
+    assert result.exit_code == 1 and "not a scenecat catalogue" in result.stderr
+    assert _sha(db) == digest
+
+
+def test_another_sqlite_database_is_not_turned_into_a_catalogue(cli, db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE recipes (name TEXT)")
+    conn.execute("INSERT INTO recipes VALUES ('kimchi')")
+    conn.commit()
+    conn.close()
+    digest = _sha(db)
+    result = cli("add-actor", "Someone")
+    assert result.exit_code == 1 and "not a scenecat catalogue" in result.stderr
+    assert _sha(db) == digest
+    conn = sqlite3.connect(db)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    conn.close()
+    assert tables == ["recipes"]
+
+
+def test_a_fresh_catalogue_needs_no_backup(cli, db: Path) -> None:
+    result = cli("init")
+    assert result.exit_code == 0 and "Upgraded" not in result.stderr
+    assert not list(db.parent.glob("*.bak"))
+
+
+def test_a_data_migration_is_not_logged_as_a_change(
+    cli, sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later scenecat whose migration rewrites rows: the upgrade is no user change, and
+    undo of an older change to a rewritten row is refused rather than clobbering it."""
+    assert cli("edit", "drama", "Healer", "--network", "KBS").exit_code == 0
+    assert cli("vote", "melting-me-softly-e10-shower-kiss", "2").exit_code == 0
+    from scenecat.storage import schema
+
+    released = schema.all_migrations
+
+    def rewrite(db) -> None:  # type: ignore[no-untyped-def]
+        db.execute("UPDATE drama SET synopsis = coalesce(synopsis, '') || ' (checked)'")
+
+    monkeypatch.setattr(schema, "all_migrations", lambda: [*released(), ("9999_rewrite", rewrite)])
+    result = cli("history", "--json")
+    assert result.exit_code == 0 and "Upgraded" in result.stderr
+    conn = sqlite3.connect(sample_db)
+    unrecorded = conn.execute(
+        "SELECT count(*) FROM history_entry WHERE change_id IS NULL"
+    ).fetchone()[0]
+    conn.close()
+    assert unrecorded == 0
+    assert cli("undo", "--yes").exit_code == 0  # the vote: untouched by the migration
+    refused = cli("undo", "--yes")  # the drama edit: its row was rewritten since
+    assert refused.exit_code == 1 and "changed since" in refused.stderr
+    assert cli("db", "check").exit_code == 0
