@@ -14,7 +14,8 @@ time of
 - "raw SQL": one hand-written query over the same scope with the same aggregates (current
   votes' count and sum, latest view count per source, duel counts), scoring in SQL (Bayesian
   average, log views, and a win rate standing in for Bradley-Terry, which SQL cannot fit) and
-  returning the top 20 rows;
+  returning the top 20 rows with the same details (drama, episode, actors, tags, view
+  snapshots, sources);
 
 and their ratio, measured in the same run, alternating the two so that both see the same
 machine load. Targets (issue 4): busiest within 2x of raw SQL and under 200 ms, typical under
@@ -80,13 +81,29 @@ weighted AS (
         (n > 0 AND :wv > 0) OR (won + lost > 0 AND :wd > 0)
             OR (views IS NOT NULL AND :ww > 0) AS signal
     FROM parts
+),
+ranked AS (
+    SELECT id, key, n, total, views, won, lost,
+        CASE WHEN signal THEN (coalesce(quality, 0) * ev + coalesce(duel, 0) * ed
+                               + coalesce(pop, 0) * ew) / (ev + ed + ew) ELSE 0.0 END AS score,
+        signal
+    FROM weighted
+    ORDER BY signal DESC, score DESC, n DESC, coalesce(views, 0) DESC, key
+    LIMIT {LIMIT}
 )
-SELECT id, key, n, total, views, won, lost,
-    CASE WHEN signal THEN (coalesce(quality, 0) * ev + coalesce(duel, 0) * ed
-                           + coalesce(pop, 0) * ew) / (ev + ed + ew) ELSE 0.0 END AS score
-FROM weighted
-ORDER BY signal DESC, score DESC, n DESC, coalesce(views, 0) DESC, key
-LIMIT {LIMIT}
+-- what the in-process result carries for each of the top scenes: drama, episode, title,
+-- actors, tags, every view snapshot and every source
+SELECT r.id, r.key, r.n, r.total, r.views, r.won, r.lost, r.score,
+    d.title, d.network, d.year, s.episode, s.kind, s.title, s.description, s.spoiler,
+    (SELECT group_concat(a.name, ', ') FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id
+        WHERE sa.scene_id = r.id),
+    (SELECT group_concat(tag, ', ') FROM scene_tag WHERE scene_id = r.id),
+    (SELECT group_concat(count || ' ' || coalesce(observed_on, '') || ' ' || source, '; ')
+        FROM view_count WHERE scene_id = r.id),
+    (SELECT group_concat(so.url, ' ') FROM scene_source ss JOIN source so
+        ON so.id = ss.source_id WHERE ss.scene_id = r.id)
+FROM ranked r JOIN scene s ON s.id = r.id JOIN drama d ON d.id = s.drama_id
+ORDER BY r.signal DESC, r.score DESC, r.n DESC, coalesce(r.views, 0) DESC, r.key
 """
 
 

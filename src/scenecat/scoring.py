@@ -220,15 +220,11 @@ def bradley_terry_counts(
         raise ValueError(f"iterations must be at least 1, got {iterations!r}")
     _check_finite("tol", tol)
 
-    won: dict[K, int] = {}
     victories: dict[K, dict[K, int]] = {}  # winner -> loser -> times
     adjacent: dict[K, list[K]] = {}  # repeats are harmless: only used to find components
     for (winner, loser), times in wins.items():
         if winner == loser or times <= 0:
             continue
-        won[winner] = won.get(winner, 0) + times
-        if loser not in won:
-            won[loser] = 0
         beat = victories.get(winner)
         if beat is None:
             victories[winner] = {loser: times}
@@ -244,14 +240,13 @@ def bradley_terry_counts(
             adjacent[loser] = [winner]
 
     strengths: dict[K, float] = {}
-    memo: dict[tuple[tuple[int, ...], _Edges], tuple[float, ...]] = {}
+    memo: dict[_Edges, tuple[float, ...]] = {}
     no_wins: dict[K, int] = {}
     for component in _components(adjacent):
         if len(component) == 2:  # most components: one pair of scenes, built directly
             first, second = component
             ij = victories.get(first, no_wins).get(second, 0)
             ji = victories.get(second, no_wins).get(first, 0)
-            numerators: tuple[int, ...] = (ij, ji)
             edges: _Edges = ((0, 1, ij, ji),)
         else:
             index = {key: i for i, key in enumerate(component)}
@@ -265,16 +260,43 @@ def bradley_terry_counts(
                     else:
                         pairs.setdefault((j, i), [0, 0])[1] += times
             edges = tuple((i, j, ij, ji) for (i, j), (ij, ji) in sorted(pairs.items()))
-            numerators = tuple(won[key] for key in component)
-        if len(component) <= _MEMO_MAX_NODES:
-            shape = (numerators, edges)
-            fitted = memo.get(shape)
-            if fitted is None:
-                fitted = memo[shape] = _solve_component(numerators, edges, prior, iterations, tol)
+        size = len(component)
+        if size <= _MEMO_MAX_NODES:
+            # Solve each small shape once, whatever the ids of its scenes.
+            labels, shape = _relabel(size, edges)
+            solved = memo.get(shape)
+            if solved is None:
+                solved = memo[shape] = _solve_component(size, shape, prior, iterations, tol)
+            fitted = tuple(solved[label] for label in labels)
         else:
-            fitted = _solve_component(numerators, edges, prior, iterations, tol)
+            fitted = _solve_component(size, edges, prior, iterations, tol)
         strengths.update(zip(component, fitted, strict=True))
     return strengths
+
+
+def _relabel(size: int, edges: _Edges) -> tuple[list[int], _Edges]:
+    """Number a small component's scenes by their records (wins, losses, the record of each of
+    their pairings), so that components of the same shape usually get the same edges and share
+    one fit. Ties keep the sorted-key order, so the numbering is still fully deterministic."""
+    wins = [0] * size
+    losses = [0] * size
+    around: list[list[tuple[int, int]]] = [[] for _ in range(size)]
+    for i, j, ij, ji in edges:
+        wins[i] += ij
+        wins[j] += ji
+        losses[i] += ji
+        losses[j] += ij
+        around[i].append((ij, ji))
+        around[j].append((ji, ij))
+    signature = [(wins[i], losses[i], sorted(around[i])) for i in range(size)]
+    labels = [0] * size
+    for label, i in enumerate(sorted(range(size), key=lambda i: (signature[i], i))):
+        labels[i] = label
+    shape = sorted(
+        (labels[i], labels[j], ij, ji) if labels[i] < labels[j] else (labels[j], labels[i], ji, ij)
+        for i, j, ij, ji in edges
+    )
+    return labels, tuple(shape)
 
 
 def _components(adjacent: Mapping[K, Iterable[K]]) -> Iterable[list[K]]:
@@ -372,7 +394,7 @@ def _solve_spd(
 
 
 def _solve_component(
-    wins: tuple[int, ...], edges: _Edges, prior: float, iterations: int, tol: float
+    n: int, edges: _Edges, prior: float, iterations: int, tol: float
 ) -> tuple[float, ...]:
     """MAP strengths of one component by Newton's method on log-strengths.
 
@@ -380,14 +402,16 @@ def _solve_component(
     sparse as the duel graph: Newton's method reaches machine precision in a handful of steps,
     where the classic MM update (Hunter 2004) needs hundreds of sweeps along chains of duels.
     """
-    n = len(wins)
     order = _elimination_order(n, edges)
-    # Start from each scene's smoothed log odds of winning: close to the answer for the pairs
-    # and short chains most components are, which saves Newton steps.
+    wins = [0] * n
     losses = [0] * n
     for i, j, ij, ji in edges:
+        wins[i] += ij
+        wins[j] += ji
         losses[i] += ji
         losses[j] += ij
+    # Start from each scene's smoothed log odds of winning: close to the answer for the pairs
+    # and short chains most components are, which saves Newton steps.
     theta = [math.log((w + prior) / (lost + prior)) for w, lost in zip(wins, losses, strict=True)]
     value: float | None = None
     exp = math.exp

@@ -35,10 +35,6 @@ from scenecat.errors import ScenecatError
 from scenecat.storage import bulk, search_index, signals
 from scenecat.text import name_key
 
-# Scene ids in `_scene_ids` are stored negated for keys this import generated (so a later
-# record naming that key explicitly is recognised) and positive for keys given in the file.
-
-
 NOTHING: tuple[str, ...] = ()  # no warnings (shared: most records have none)
 
 
@@ -94,6 +90,8 @@ class BulkImporter:
         self.dramas = _Names()
         self.drama_info: dict[int, tuple[str, int | None]] = {}  # id -> (title, episodes)
         self.credits: set[int] = set()  # drama_id << 32 | actor_id
+        # scene key -> id; negated for keys this import generated (so that a later record
+        # naming one explicitly is recognised), positive for keys given in the file
         self._scene_ids: dict[str, int] = {}
         # url -> [id, title, publisher, kind, published]
         self.sources: dict[str, list[Any]] = {}

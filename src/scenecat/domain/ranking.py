@@ -160,7 +160,8 @@ def _score_scope(
     rows = store.scope_rows(conn, filt)
     pairs: dict[tuple[int, int], int] = {}
     strengths: dict[int, float] = {}
-    seeds = [row[0] for row in rows if row[6]]
+    # Without a duel weight (--method votes|views) strengths would be computed for nothing.
+    seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
     if seeds:
         pairs = store.duel_graph(conn, seeds)
         strengths = scoring.bradley_terry_counts(pairs, params.bt_prior)

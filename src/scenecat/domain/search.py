@@ -42,20 +42,28 @@ class SearchHit:
     id: int
     key: str
     title: Marked
-    drama: Marked
+    drama_title: str
     drama_id: int
     network: str | None
     year: int | None
     episode: int | None
     kind: str
     spoiler: str
-    actors: list[Marked]
+    actor_names: list[str]
     snippet: Marked
     relevance: float | None  # higher is better; None when only filters were given
-    # Plain names for machine output; `drama` and `actors` above may add the spelling that
-    # matched, e.g. "Melting Me Softly (날 녹여주오)", for people to see why a scene came up.
-    drama_title: str = ""
-    actor_names: list[str] = field(default_factory=list)
+    _row: HitRow = field(repr=False, compare=False)
+    _marker: Highlighter = field(repr=False, compare=False)
+
+    # The labels people see are made on demand (machine output does not need them): the
+    # name plus the spelling that matched, e.g. "Melting Me Softly (날 녹여주오)".
+    @property
+    def drama(self) -> Marked:
+        return _labelled(self._row.drama, self._marker)
+
+    @property
+    def actors(self) -> list[Marked]:
+        return [_labelled(actor, self._marker) for actor in self._row.actors]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -193,25 +201,22 @@ def _one_drama(conn: sqlite3.Connection, values: list[str]) -> str | None:
 
 def _hit(row: HitRow, marker: Highlighter, score: float | None) -> SearchHit:
     title = Marked(row.title, marker.spans(row.title))
-    drama = _labelled(row.drama, marker)
-    actors = [_labelled(actor, marker) for actor in row.actors]
-    shown = bool(title.spans or drama.spans or any(a.spans for a in actors))
     return SearchHit(
         id=row.id,
         key=row.key,
         title=title,
-        drama=drama,
+        drama_title=row.drama.name,
         drama_id=row.drama_id,
         network=row.network,
         year=row.year,
         episode=row.episode,
         kind=row.kind,
         spoiler=row.spoiler,
-        actors=actors,
-        snippet=_snippet(row, marker, shown),
-        relevance=None if score is None else float(f"{-score:.4g}"),
-        drama_title=row.drama.name,
         actor_names=[actor.name for actor in row.actors],
+        snippet=_snippet(row, marker, bool(title.spans)),
+        relevance=None if score is None else float(f"{-score:.4g}"),
+        _row=row,
+        _marker=marker,
     )
 
 
@@ -230,8 +235,8 @@ def _labelled(named: Named, marker: Highlighter) -> Marked:
 
 
 def _snippet(row: HitRow, marker: Highlighter, shown: bool) -> Marked:
-    """Where the description matched, that part of it; else, when the line shows no match
-    yet, the characters or tags that matched; else the start of the description."""
+    """Where the description matched, that part of it; else, when the title shows no match
+    either, the characters or tags that matched; else the start of the description."""
     candidates = [row.description or ""]
     if not shown:
         candidates.append("characters: " + ", ".join(row.characters) if row.characters else "")

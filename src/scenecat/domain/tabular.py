@@ -75,20 +75,14 @@ def iter_scenes(
     """(how many scenes the export will hold, the scenes in batches, catalogue order)."""
     filt = browse.resolve_scope(conn, scope)
     browse.check_limit(limit)
-    total = scene_store.count_scenes(conn, filt)
-    if limit is not None:
-        total = min(total, limit)
+    # Ids first, then full scenes batch by batch: OFFSET paging would rescan the skipped rows.
+    ids = scene_store.scene_ids(conn, filt, limit=limit)
 
     def generate() -> Iterator[Scene]:
-        done = 0
-        while done < total:
-            page = scene_store.list_scenes(conn, filt, limit=min(batch, total - done), offset=done)
-            if not page:
-                return
-            yield from page
-            done += len(page)
+        for start in range(0, len(ids), batch):
+            yield from scene_store.scenes_by_ids(conn, ids[start : start + batch])
 
-    return total, generate()
+    return len(ids), generate()
 
 
 def _cell(value: object) -> str:

@@ -164,6 +164,21 @@ def list_scenes(
     return scenes
 
 
+def scene_ids(
+    conn: sqlite3.Connection, scope: SceneFilter, *, limit: int | None = None
+) -> list[int]:
+    """Ids of the scenes in scope, in `list_scenes` order (for exports fetched in batches)."""
+    where, params = scope.where()
+    order = "s.episode, s.start_s, s.id" if scope.drama_id is not None else "s.id"
+    sql = (
+        f"SELECT s.id FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where} ORDER BY {order}"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [row[0] for row in conn.execute(sql, params)]
+
+
 def count_scenes(conn: sqlite3.Connection, scope: SceneFilter) -> int:
     where, params = scope.where()
     row = conn.execute(
