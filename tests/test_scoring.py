@@ -531,3 +531,15 @@ def test_bradley_terry_converges_on_lopsided_records(
             if (w == key) != (lo == key)
         )
         assert won + prior == pytest.approx(expected, rel=1e-6)
+
+
+def test_components_of_the_same_shape_get_the_same_strengths() -> None:
+    from scenecat.scoring import bradley_terry_counts
+
+    # Two chains a > b > c labelled in different orders, and a lone pair: one fit per shape,
+    # so the matching scenes get bit-for-bit the same strengths.
+    s = bradley_terry_counts({(1, 2): 1, (2, 3): 1, (30, 20): 1, (20, 10): 1, (7, 8): 2})
+    assert (s[1], s[2], s[3]) == (s[30], s[20], s[10])
+    assert s[1] > s[2] > s[3] and s[7] > s[8]
+    # a beat b once and b beat c once: the log-odds start is already the MAP, (2, 1, 1/2)
+    assert (s[1], s[2], s[3]) == pytest.approx((2.0, 1.0, 0.5), abs=1e-12)

@@ -200,6 +200,8 @@ def test_unknown_actor_filter_says_did_you_mean(cli: Cli, sample_db: Path) -> No
         ("showr kiss", "did you mean 'shower kiss'?"),
         ("Ji Chang Wok", "did you mean 'Ji Chang Wook'?"),
         ("jichangwok", "did you mean 'jichangwook'?"),
+        ("Ji Chagn Wook", "did you mean 'Ji Chang Wook'?"),
+        ("elevator rescue in the snwo", "did you mean 'elevator rescue in the snow'?"),
         ("지창옥", "did you mean '지창욱'?"),
         ("kiss blanket elevator", "no scene has all of these words"),
         ("zzqxv", "no scene mentions 'zzqxv'"),
@@ -365,3 +367,14 @@ def test_ignored_pieces_are_mentioned(cli: Cli, sample_db: Path) -> None:
     assert run.exit_code == 0
     assert "warning: ignored '^', '💋'" in run.stderr
     assert "melting-me-softly-e10-shower-kiss" in run.stdout
+
+
+def test_unknown_kind_or_network_says_did_you_mean(cli: Cli, sample_db: Path) -> None:
+    assert found(cli, "kind:kisss")["meta"]["suggestion"] == (
+        "no scene has kind 'kisss'; did you mean 'kiss'?"
+    )
+    run = cli("search", "rooftop", "--network", "tvM")
+    assert "no scene has network 'tvM'; did you mean 'tvN'?" in run.stderr
+    assert found(cli, "drama:Healer kind:fight")["meta"]["suggestion"] == (
+        "no scene matches all of these filters"
+    )

@@ -1,10 +1,9 @@
 """Entry point for `scenecat` and `python -m scenecat`.
 
 `--version` is answered here, before Typer (and everything behind it) is imported,
-so that the most common probe of a CLI costs about as much as a bare interpreter.
+so that the most common probe of a CLI costs about as much as a bare interpreter. (No
+`from __future__ import annotations` here: even that import shows on this path.)
 """
-
-from __future__ import annotations
 
 import sys
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import TypeVar
@@ -261,12 +261,16 @@ def bradley_terry_counts(
                         pairs.setdefault((j, i), [0, 0])[1] += times
             edges = tuple((i, j, ij, ji) for (i, j), (ij, ji) in sorted(pairs.items()))
         size = len(component)
-        if size <= _MEMO_MAX_NODES:
+        if size == 2:
+            if edges not in memo:
+                memo[edges] = _solve_component(2, edges, prior, iterations, tol)
+            fitted = memo[edges]
+        elif size <= _MEMO_MAX_NODES:
             # Solve each small shape once, whatever the ids of its scenes.
             labels, shape = _relabel(size, edges)
-            solved = memo.get(shape)
-            if solved is None:
-                solved = memo[shape] = _solve_component(size, shape, prior, iterations, tol)
+            if shape not in memo:
+                memo[shape] = _solve_component(size, shape, prior, iterations, tol)
+            solved = memo[shape]
             fitted = tuple(solved[label] for label in labels)
         else:
             fitted = _solve_component(size, edges, prior, iterations, tol)
@@ -503,7 +507,7 @@ _Computed = tuple[
 
 def _compute(
     rows: Sequence[SceneTotals], prior_mean: float | None, params: RankParams
-) -> list[_Computed]:
+) -> Iterator[_Computed]:
     """The one place scores are computed. For each row, the fields of :class:`ScoreParts` from
     ``quality`` to ``view_share`` as a plain tuple: a large scope scores every scene, and one
     loop with the parameters in locals costs a fraction of a call and a dataclass per scene."""
@@ -511,8 +515,6 @@ def _compute(
     duel_k = params.duel_k
     log_ref = math.log10(1 + params.view_ref)
     log10 = math.log10
-    out: list[_Computed] = []
-    append = out.append
     for row in rows:
         _key, n_votes, vote_sum, views, n_duels, strength = row
         if (
@@ -563,7 +565,7 @@ def _compute(
             vote_part = 0.0 if quality is None else quality * vote_share
             duel_part = 0.0 if duel_strength is None else duel_strength * duel_share
             view_part = 0.0 if pop is None else pop * view_share
-            append(
+            yield (
                 (
                     quality,
                     duel_strength,
@@ -579,8 +581,7 @@ def _compute(
                 )
             )
         else:
-            append((quality, duel_strength, pop, 0.0, 0.0, 0.0, 0.0, False, 0.0, 0.0, 0.0))
-    return out
+            yield (quality, duel_strength, pop, 0.0, 0.0, 0.0, 0.0, False, 0.0, 0.0, 0.0)
 
 
 def _parts(row: SceneTotals, computed: _Computed) -> ScoreParts:
@@ -695,7 +696,7 @@ class ScoredScope:
 
     def parts(self, index: int) -> ScoreParts:
         row = self.rows[index]
-        return _parts(row, _compute([row], self.prior_mean, self.params)[0])
+        return _parts(row, next(_compute([row], self.prior_mean, self.params)))
 
     def ranked(self, limit: int | None = None) -> list[ScoreParts]:
         chosen = self.order if limit is None else self.order[:limit]
@@ -710,11 +711,15 @@ def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope
     and fits strengths with :func:`bradley_terry_counts`.
     """
     prior_mean = _prior_mean(rows)
-    computed = _compute(rows, prior_mean, params)
     # Sort by the rounded score alone (one integer per scene, cheap), then put any run of
-    # equal scores in tie-break order: more votes, more views, key.
-    scaled = [-int(c[6] * _QUANTUM + 0.5) for c in computed]
-    ranked = [i for i, c in enumerate(computed) if c[7]]
+    # equal scores in tie-break order: more votes, more views, key. Only the integers are kept:
+    # a scope can hold a million scenes.
+    scaled: list[int] = []
+    ranked: list[int] = []
+    tail: list[int] = []
+    for i, c in enumerate(_compute(rows, prior_mean, params)):
+        scaled.append(-int(c[6] * _QUANTUM + 0.5))
+        (ranked if c[7] else tail).append(i)
     by_score = scaled.__getitem__
     ranked.sort(key=by_score)
     values = list(map(by_score, ranked))
@@ -730,7 +735,7 @@ def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope
             ranked[start:end], key=lambda i: (-rows[i][1], -(rows[i][3] or 0), rows[i][0])
         )
         start = end
-    tail = sorted((i for i, c in enumerate(computed) if not c[7]), key=lambda i: rows[i][0])
+    tail.sort(key=lambda i: rows[i][0])
     order = tuple(ranked + tail)
     return ScoredScope(rows, params, prior_mean, order, len(tail))
 

@@ -66,7 +66,10 @@ def rank(
         False, "--explain", help="One column per part, and the parameters used."
     ),
     why_key: Optional[str] = typer.Option(
-        None, "--why", metavar="SCENE", help="Explain one scene's score in this scope, sentence by sentence."
+        None,
+        "--why",
+        metavar="SCENE",
+        help="Explain one scene's score in this scope, sentence by sentence.",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -157,14 +160,17 @@ def _render(result: RankResult, label: str, explain: bool) -> None:
 
     by = result.by
     kind = f"{result.scope.kind} " if result.scope.kind else ""
-    wide = explain or _wide()
+    # On a narrow terminal the parts of --explain replace the raw signals they are made of.
+    wide = _wide()
+    signals = wide or not explain
     if by == "scene":
         title = f"Best {kind}scenes" + (f": {label}" if label else "")
-        head = ["#", "score", "scene", "drama", "ep"]
+        head = ["#", "score", "scene"] + (["drama", "ep"] if signals else [])
     else:
         title = f"Best {kind}scene per {by}" + (f": {label}" if label else "")
-        head = ["#", by, "score", "best scene", "ep"]
-    head += ["votes", "duels", "views"] if wide else ["votes", "views"]
+        head = ["#", by, "score", "best scene"] + (["ep"] if signals else [])
+    if signals:
+        head += ["votes", "duels", "views"] if wide else ["votes", "views"]
     if explain:
         head += ["votes part", "duels part", "views part"]
     if wide:
@@ -174,16 +180,19 @@ def _render(result: RankResult, label: str, explain: bool) -> None:
         p, s = e.parts, e.scene
         score: Any = "no signal"
         if p.has_signal:
-            score = output.text_cell(f"{p.score:.2f} ") + output.bar(p.score, 10.0, width=8)
+            score = f"{p.score:.2f}"
+            if signals:
+                score = output.text_cell(score + " ") + output.bar(p.score, 10.0, width=8)
         row: list[Any] = [e.position]
         if by == "scene":
-            row += [score, s.title, s.drama]
+            row += [score, s.title] + ([s.drama] if signals else [])
         else:
             row += [e.group or "", score, s.title]
-        row += [s.episode or "", _votes_cell(e)]
-        if wide:
-            row.append(f"{e.wins}-{e.losses}" if p.n_duels else "")
-        row.append(compact(p.latest_views) if p.latest_views is not None else "")
+        if signals:
+            row += [s.episode or "", _votes_cell(e)]
+            if wide:
+                row.append(f"{e.wins}-{e.losses}" if p.n_duels else "")
+            row.append(compact(p.latest_views) if p.latest_views is not None else "")
         if explain:
             row += [
                 _part_cell(p.quality, p.vote_share, p.vote_part),

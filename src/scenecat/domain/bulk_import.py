@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from scenecat.domain import names
@@ -75,7 +75,7 @@ class BulkImporter:
         self.vote_rows = self.rows["vote"]
         self.seen = self.report.seen
         self.created = self.report.created
-        self.handlers = {
+        self.handlers: dict[str, Callable[[Any, str], Sequence[str] | None]] = {
             "actors": self._actor,
             "dramas": self._drama,
             "scenes": self._scene,
@@ -255,8 +255,10 @@ class BulkImporter:
                 )
         if rec.at is not None and rec.end is not None and rec.end < rec.at:
             raise FieldError(f"{path}.end", "the scene ends before it starts")
+        exact = self.actors.exact
         actor_ids = [
-            self._resolve_actor(actor, path, f"actors[{i}]") for i, actor in enumerate(rec.actors)
+            exact.get(actor) or self._resolve_actor(actor, path, f"actors[{i}]")
+            for i, actor in enumerate(rec.actors)
         ]
         if len(set(actor_ids)) != len(actor_ids):
             raise FieldError(f"{path}.actors", "the same actor is listed twice")
@@ -357,18 +359,23 @@ class BulkImporter:
         return int(known[0])
 
     def _vote(self, rec: VoteRec, path: str) -> Sequence[str] | None:
-        scene_id = self._resolve_scene(rec.scene, path, "scene")
-        voter = self.voters.get(rec.voter)
+        # The hot loop of a big import (3 votes a scene): lookups inlined.
+        scene_id = self._scene_ids.get(rec.scene)
+        if scene_id is None:
+            scene_id = self._resolve_in_db(names.resolve_scene, rec.scene, path, "scene")
+        elif scene_id < 0:
+            scene_id = -scene_id
+        voter_name, score, on = rec.voter, rec.score, rec.on
+        voter = self.voters.get(voter_name)
         if voter is None:
-            voter = self.voters[rec.voter] = len(self.voter_names)
-            self.voter_names.append(rec.voter)
+            voter = self.voters[voter_name] = len(self.voter_names)
+            self.voter_names.append(voter_name)
         pair = scene_id << 32 | voter
-        raw_code = (int(rec.on.replace("-", "")) if rec.on else 0) * 16 + rec.score
-        code = self.codes.setdefault(raw_code, raw_code)
+        code = (int(on.replace("-", "")) << 4 if on else 0) | score
         state = self.votes.get(pair)
         if state is None:
-            self.votes[pair] = code
-            self.vote_rows.append((self.next_vote_id(), scene_id, rec.voter, rec.score, rec.on, 1))
+            self.votes[pair] = self.codes.setdefault(code, code)
+            self.vote_rows.append((self.next_vote_id(), scene_id, voter_name, score, on, 1))
             return NOTHING
         current, every = (state, [state]) if isinstance(state, int) else state
         if code in every:
@@ -381,11 +388,11 @@ class BulkImporter:
             current = code
             self.stale_votes.add(pair)
         self.votes[pair] = [current, every]
-        self.rows["vote"].append(
-            (self.new_id["vote"](), scene_id, rec.voter, rec.score, rec.on, int(is_current)),
+        self.vote_rows.append(
+            (self.next_vote_id(), scene_id, voter_name, score, on, int(is_current))
         )
-        if previous != rec.score:
-            return [f"replaces {rec.voter}'s earlier vote of {previous}"]
+        if previous != score:
+            return [f"replaces {voter_name}'s earlier vote of {previous}"]
         return NOTHING
 
     def _duel(self, rec: DuelRec, path: str) -> Sequence[str] | None:

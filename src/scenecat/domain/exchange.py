@@ -517,7 +517,7 @@ def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None)
                     ) from None
                 if progress and number % 2000 == 0:
                     # The byte position of the read-ahead buffer: close enough for a bar.
-                    progress(min(handle.buffer.tell(), total), total)
+                    progress(min(handle.buffer.tell(), total), total)  # type: ignore[attr-defined]
     except UnicodeDecodeError:
         raise CatalogueFileError("not UTF-8 text", file=name) from None
     if progress:

@@ -376,6 +376,12 @@ class Highlighter:
         alternatives.extend(map(re.escape, self.cjk))
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 
+    def matches(self, *texts: str | None) -> bool:
+        """Whether any of `texts` has a span (cheaper than spans())."""
+        if self._pattern is None:
+            return False
+        return any(text and self._pattern.search(_folded(text)[0]) for text in texts)
+
     def spans(self, text: str | None) -> list[tuple[int, int]]:
         if not text or self._pattern is None:
             return []

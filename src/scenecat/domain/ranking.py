@@ -632,35 +632,50 @@ def trending(
     until = today.isoformat()
     with store.read_snapshot(conn):
         filt = browse.resolve_scope(conn, scope or browse.Scope())
-        snapshots = store.view_snapshots(conn, filt, since, until)
-        per_scene: dict[int, tuple[str, dict[str, list[ViewCount]]]] = {}
-        for scene_id, key, source, on, count in snapshots:
-            _key, by_source = per_scene.setdefault(scene_id, (key, {}))
-            by_source.setdefault(source, []).append(ViewCount(count=count, on=on, source=source))
-        measured: list[tuple[float, int, str, int, list[SourceTrend]]] = []
-        for scene_id, (key, by_source) in per_scene.items():
-            trends = [
-                SourceTrend(source, views[0], views[-1])
-                for source, views in sorted(by_source.items())
-                if views[0].on != views[-1].on
-            ]
-            if trends:
-                rate = math.fsum(t.per_day for t in trends)
-                gained = sum(t.gained for t in trends)
-                measured.append((-rate, -gained, key, scene_id, trends))
-        measured.sort(key=lambda m: (m[0], m[1], m[2]))
+        # Per scene and source, the first and the last snapshot in the window (by date, then
+        # count), kept as plain values: a window can hold hundreds of thousands of snapshots.
+        spans: dict[tuple[int, str], list[Any]] = {}
+        for scene_id, source, on, count in store.view_snapshots(conn, filt, since, until):
+            span = spans.get((scene_id, source))
+            if span is None:
+                spans[(scene_id, source)] = [on, count, on, count]
+                continue
+            if on < span[0] or (on == span[0] and count < span[1]):
+                span[0], span[1] = on, count
+            if on > span[2] or (on == span[2] and count > span[3]):
+                span[2], span[3] = on, count
+        seen: set[int] = set()
+        growth: dict[int, list[SourceTrend]] = {}
+        for (scene_id, source), (first_on, first, last_on, last) in sorted(spans.items()):
+            seen.add(scene_id)
+            if first_on != last_on:
+                growth.setdefault(scene_id, []).append(
+                    SourceTrend(
+                        source,
+                        ViewCount(count=first, on=first_on, source=source),
+                        ViewCount(count=last, on=last_on, source=source),
+                    )
+                )
+        keys = store.scene_keys(conn, list(growth))
+        measured = sorted(
+            (
+                (-math.fsum(t.per_day for t in trends), -sum(t.gained for t in trends), scene_id)
+                for scene_id, trends in growth.items()
+            ),
+            key=lambda m: (m[0], m[1], keys[m[2]]),
+        )
         chosen = measured if limit is None else measured[:limit]
-        full = {s.id: s for s in scene_store.scenes_by_ids(conn, [m[3] for m in chosen])}
+        full = {s.id: s for s in scene_store.scenes_by_ids(conn, [m[2] for m in chosen])}
     entries = [
-        TrendEntry(position, full[scene_id], -neg_rate, -neg_gained, trends)
-        for position, (neg_rate, neg_gained, _key, scene_id, trends) in enumerate(chosen, 1)
+        TrendEntry(position, full[scene_id], -neg_rate, -neg_gained, growth[scene_id])
+        for position, (neg_rate, neg_gained, scene_id) in enumerate(chosen, 1)
     ]
     return TrendResult(
         entries=entries,
         since=since,
         until=until,
         days=days,
-        single_snapshot=len(per_scene) - len(measured),
+        single_snapshot=len(seen) - len(measured),
         measured=len(measured),
     )
 

@@ -22,6 +22,7 @@ from scenecat.errors import InvalidInput
 from scenecat.storage import search_queries
 from scenecat.storage.search_index import WORD, fold, is_cjk
 from scenecat.storage.search_queries import HitRow, Named
+from scenecat.text import name_key
 
 DEFAULT_LIMIT = 20
 SNIPPET_CHARS = 140
@@ -141,13 +142,16 @@ def search(
     more = len(ids) > limit
     ids = ids[:limit]
     marker = highlighter(query)
-    hits = [
-        _hit(row, marker, scores.get(row.id) if expression else None)
-        for row in search_queries.hit_rows(conn, ids)
-    ]
+    rows = search_queries.hit_rows(conn, ids)
+    # Rows whose title and description show no match matched on a name, alias, character
+    # or tag: only those need the extra lookups that explain why they came up.
+    search_queries.hit_details(
+        conn, [row for row in rows if not marker.matches(row.title, row.description)]
+    )
+    hits = [_hit(row, marker, scores.get(row.id) if expression else None) for row in rows]
     result = SearchResult(query.text, hits, limit, more, ignored=query.ignored)
     if not hits:
-        result.suggestion = suggest(conn, query, has_filters)
+        result.suggestion = _filter_hint(conn, merged) or suggest(conn, query, has_filters)
     return result
 
 
@@ -279,6 +283,18 @@ def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
 # --- "did you mean" --------------------------------------------------------------------------
 
 
+def _filter_hint(conn: sqlite3.Connection, scope: Scope) -> str | None:
+    """A kind or network that no scene has is the likelier reason for no result."""
+    for name, value in (("kind", scope.kind), ("network", scope.network)):
+        if value is None:
+            continue
+        known = search_queries.known_values(conn, name)
+        if value.casefold() not in {k.casefold() for k in known}:
+            close = names.suggest(value, known)
+            return f"no scene has {name} {value!r}" + (f"; {close}" if close else "")
+    return None
+
+
 def suggest(conn: sqlite3.Connection, query: Query, has_filters: bool) -> str | None:
     """A hint for a search that found nothing: a corrected query, a close name, or why."""
     corrections: dict[str, str] = {}
@@ -297,12 +313,14 @@ def suggest(conn: sqlite3.Connection, query: Query, has_filters: bool) -> str | 
         return f"did you mean {_corrected(query.text, corrections)!r}?"
     words = " ".join(t.text for t in query.positive_terms())
     if unknown or any(is_cjk(p) for t in query.positive_terms() for p in t.pieces):
-        vocabulary = names.actor_vocabulary(conn) + names.drama_vocabulary(conn)
-        close_name = names.suggest(words, vocabulary)
+        candidates = search_queries.name_candidates(conn, name_key(words))
+        close_name = names.suggest(words, candidates)
         if close_name:
             return close_name
     if unknown:
         return f"no scene mentions {', '.join(map(repr, unknown))}"
+    if not query.has_words:
+        return "no scene matches all of these filters"
     if has_filters:
         return "no scene matches these words within the filters; try without the filters"
     if len(query.groups) > 1:
@@ -315,12 +333,18 @@ def suggest(conn: sqlite3.Connection, query: Query, has_filters: bool) -> str | 
 def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
     if len(word) < 3:
         return None
+    # Swapped neighbours ("jea" for "jae") are the commonest slip and difflib rates them
+    # low, so they are looked up directly first.
+    swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    counted = [(search_queries.document_count(conn, w), w) for w in sorted(swaps - {word})]
+    if any(docs for docs, _ in counted):
+        return max(counted)[1]
+    # Two leading letters keep a million-scene vocabulary down to a few thousand words, and
+    # of those the commonest few thousand are enough to guess from.
+    found = search_queries.terms_like(conn, word[:2], len(word) - 2, len(word) + 2)
+    found.sort(key=lambda item: -item[1])
+    candidates = {term: docs for term, docs in found[:3000] if not is_cjk(term)}
     cutoff = 0.8 if len(word) > 3 else 0.75
-    candidates = {
-        term: docs
-        for term, docs in search_queries.terms_like(conn, word[0], len(word) - 2, len(word) + 2)
-        if not is_cjk(term)
-    }
     close = difflib.get_close_matches(word, list(candidates), n=5, cutoff=cutoff)
     if not close:
         return None

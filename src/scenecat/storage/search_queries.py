@@ -92,26 +92,30 @@ class HitRow:
     kind: str
     episode: int | None
     spoiler: str
-    tags: list[str]
     drama_id: int
     drama: Named
     network: str | None
     year: int | None
     actors: list[Named] = field(default_factory=list)
+    actor_ids: list[int] = field(default_factory=list)
     characters: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    detailed: bool = False  # aliases, credited characters and tags loaded (hit_details)
 
 
 def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
-    """What a result line shows, for `ids` (a page of results), in the order of `ids`."""
+    """What a result line shows, for `ids` (a page of results), in the order of `ids`.
+
+    Only the scene, its drama and its actors' names: after an FTS scan the page cache is
+    cold, and each further lookup per row (aliases, credits, tags) costs about as much as
+    the rest; `hit_details()` adds those for the rows that need them."""
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
     found: dict[int, HitRow] = {}
     for row in conn.execute(
         "SELECT s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
-        "d.title, d.native, d.network, d.year, "
-        "(SELECT group_concat(alias, char(31)) FROM drama_alias WHERE drama_id = d.id), "
-        "(SELECT group_concat(tag, char(31)) FROM scene_tag WHERE scene_id = s.id) "
+        "d.title, d.native, d.network, d.year "
         f"FROM scene s JOIN drama d ON d.id = s.drama_id WHERE s.id IN ({marks})",
         list(ids),
     ):
@@ -123,31 +127,99 @@ def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
             kind=row[4],
             episode=row[5],
             spoiler=row[6],
-            tags=_split(row[13]),
             drama_id=row[7],
-            drama=Named(row[8], row[9], _split(row[12])),
+            drama=Named(row[8], row[9]),
             network=row[10],
             year=row[11],
         )
-    for scene_id, name, native, aliases, character in conn.execute(
-        "SELECT sa.scene_id, a.name, a.native, "
-        "(SELECT group_concat(alias, char(31)) FROM actor_alias WHERE actor_id = a.id), "
-        "coalesce(sa.character, c.character) "
+    for scene_id, actor_id, name, native, character in conn.execute(
+        "SELECT sa.scene_id, a.id, a.name, a.native, sa.character "
         "FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
-        "JOIN scene s ON s.id = sa.scene_id "
-        "LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id "
         f"WHERE sa.scene_id IN ({marks}) ORDER BY sa.scene_id, sa.position, a.name",
         list(ids),
     ):
         hit = found[scene_id]
-        hit.actors.append(Named(name, native, _split(aliases)))
+        hit.actors.append(Named(name, native))
+        hit.actor_ids.append(actor_id)
         if character:
             hit.characters.append(character)
     return [found[i] for i in ids if i in found]
 
 
+def hit_details(conn: sqlite3.Connection, rows: Sequence[HitRow]) -> None:
+    """Add aliases, credited character names and tags to `rows`."""
+    todo = [row for row in rows if not row.detailed]
+    if not todo:
+        return
+    by_id = {row.id: row for row in todo}
+    marks = ",".join("?" * len(by_id))
+    for scene_id, drama_aliases, tags in conn.execute(
+        "SELECT s.id, (SELECT group_concat(alias, char(31)) FROM drama_alias "
+        "WHERE drama_id = s.drama_id), "
+        "(SELECT group_concat(tag, char(31)) FROM scene_tag WHERE scene_id = s.id) "
+        f"FROM scene s WHERE s.id IN ({marks})",
+        list(by_id),
+    ):
+        by_id[scene_id].drama.aliases = _split(drama_aliases)
+        by_id[scene_id].tags = _split(tags)
+    characters: dict[int, list[tuple[int, str]]] = {}
+    for scene_id, actor_id, aliases, character in conn.execute(
+        "SELECT sa.scene_id, sa.actor_id, "
+        "(SELECT group_concat(alias, char(31)) FROM actor_alias WHERE actor_id = sa.actor_id), "
+        "coalesce(sa.character, c.character) "
+        "FROM scene_actor sa JOIN scene s ON s.id = sa.scene_id "
+        "LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id "
+        f"WHERE sa.scene_id IN ({marks})",
+        list(by_id),
+    ):
+        row = by_id[scene_id]
+        at = row.actor_ids.index(actor_id)
+        row.actors[at].aliases = _split(aliases)
+        if character:
+            characters.setdefault(scene_id, []).append((at, character))
+    for row in todo:
+        row.characters = [name for _, name in sorted(characters.get(row.id, []))]
+        row.detailed = True
+
+
 def _split(value: str | None) -> list[str]:
     return value.split("\x1f") if value else []
+
+
+def known_values(conn: sqlite3.Connection, field: str) -> list[str]:
+    """Every scene kind or drama network in the catalogue (for "did you mean")."""
+    sql = {
+        "kind": "SELECT DISTINCT kind FROM scene",
+        "network": "SELECT DISTINCT network FROM drama WHERE network IS NOT NULL",
+    }[field]
+    return [row[0] for row in conn.execute(sql)]
+
+
+_NAME_KEYS = (
+    ("name", "actor", "name_key"),
+    ("native", "actor", "native_key"),
+    ("alias", "actor_alias", "alias_key"),
+    ("title", "drama", "title_key"),
+    ("native", "drama", "native_key"),
+    ("alias", "drama_alias", "alias_key"),
+)
+
+
+def name_candidates(conn: sqlite3.Connection, key: str, spread: int = 3) -> list[str]:
+    """Actor and drama spellings whose folded key starts like `key` and is about as long:
+    the few a "did you mean" needs to compare, found through the key indexes instead of
+    loading every name of a large catalogue."""
+    if not key:
+        return []
+    upper = chr(ord(key[0]) + 1)
+    low, high = max(1, len(key) - spread), len(key) + spread
+    parts = [
+        f"SELECT {value} FROM {table} WHERE {column} >= ? AND {column} < ? "
+        f"AND length({column}) BETWEEN ? AND ?"
+        for value, table, column in _NAME_KEYS
+    ]
+    params = [key[0], upper, low, high] * len(parts)
+    return [row[0] for row in conn.execute(" UNION ALL ".join(parts), params) if row[0]]
 
 
 # --- vocabulary, for "did you mean" ------------------------------------------------------------
@@ -171,8 +243,9 @@ def document_count(conn: sqlite3.Connection, term: str) -> int:
 def terms_like(
     conn: sqlite3.Connection, first: str, shortest: int, longest: int
 ) -> list[tuple[str, int]]:
-    """Indexed tokens that start with `first` and have a length in [shortest, longest], with
-    their document counts: the candidates for correcting one misspelt word."""
+    """Indexed tokens that start with `first` (a letter or two) and have a length in
+    [shortest, longest], with their document counts: the candidates for correcting one
+    misspelt word."""
     upper = first[:-1] + chr(ord(first[-1]) + 1)
     rows = conn.execute(
         f"SELECT term, doc FROM {_vocabulary(conn)} WHERE term >= ? AND term < ? "
