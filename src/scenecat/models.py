@@ -111,8 +111,14 @@ class Scene:
 
     @property
     def latest_views(self) -> ViewCount | None:
-        dated = [v for v in self.views if v.on]
-        pool = dated or self.views
-        if not pool:
+        """The count ranking uses: per source the largest count on its latest date (undated
+        ones count as oldest), then the largest of those, so a small re-upload seen last
+        does not hide the official clip's count."""
+        best: dict[str, ViewCount] = {}
+        for view in self.views:
+            current = best.get(view.source)
+            if current is None or (view.on or "", view.count) > (current.on or "", current.count):
+                best[view.source] = view
+        if not best:
             return None
-        return max(pool, key=lambda v: (v.on or "", v.count))
+        return max(best.values(), key=lambda v: (v.count, v.on or "", v.source))

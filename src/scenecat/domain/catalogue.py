@@ -316,14 +316,21 @@ def apply_scene(
 def record_view(
     conn: sqlite3.Connection, scene_id: int, count: int, on: str | None, source: str
 ) -> str | None:
-    """Add a dated view count; returns a warning when it is lower than an earlier one."""
+    """Add a dated view count; returns a warning when it runs against the counts already
+    recorded from the same source (lower than an earlier one, or higher than a later one)."""
     earlier = scenes.highest_earlier_count(conn, scene_id, source, on)
+    later = scenes.lowest_later_count(conn, scene_id, source, on)
     scenes.add_view_count(conn, scene_id, count, on, source)
+    where = f" on {source}" if source else ""
     if earlier and earlier[0] > count:
-        where = f" on {source}" if source else ""
         return (
             f"{count:,} views is lower than the {earlier[0]:,}{where} seen "
             f"{earlier[1] or 'earlier'}; recorded anyway (a re-upload or a different clip?)"
+        )
+    if later and later[0] < count:
+        return (
+            f"{count:,} views on {on} is higher than the {later[0]:,}{where} seen later on "
+            f"{later[1]}; recorded anyway"
         )
     return None
 

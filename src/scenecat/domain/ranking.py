@@ -187,16 +187,8 @@ def _record(pairs: dict[tuple[int, int], int], scene_ids: list[int]) -> dict[int
 
 
 def latest_snapshot(scene: Scene) -> ViewCount | None:
-    """The snapshot the popularity part uses: per source the largest count on its latest date
-    (undated ones count as oldest), then the largest of those (same rule as the SQL)."""
-    best: dict[str, ViewCount] = {}
-    for view in scene.views:
-        current = best.get(view.source)
-        if current is None or (view.on or "", view.count) > (current.on or "", current.count):
-            best[view.source] = view
-    if not best:
-        return None
-    return max(best.values(), key=lambda v: (v.count, v.on or "", v.source))
+    """The snapshot the popularity part uses (same rule as the SQL in storage/ranking.py)."""
+    return scene.latest_views
 
 
 def rank_scenes(

@@ -273,6 +273,19 @@ def highest_earlier_count(
     return (row[0], row[1]) if row else None
 
 
+def lowest_later_count(
+    conn: sqlite3.Connection, scene_id: int, source: str, on: str | None
+) -> tuple[int, str | None] | None:
+    if on is None:
+        return None
+    row = conn.execute(
+        "SELECT count, observed_on FROM view_count WHERE scene_id = ? AND source = ? "
+        "AND observed_on > ? ORDER BY count LIMIT 1",
+        (scene_id, source, on),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def link_source(conn: sqlite3.Connection, scene_id: int, source: Source) -> None:
     row = conn.execute("SELECT id FROM source WHERE url = ?", (source.url,)).fetchone()
     if row:
