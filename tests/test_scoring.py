@@ -356,9 +356,9 @@ duels_st = st.lists(
 params_st = st.builds(
     RankParams,
     m=st.floats(0, 50),
-    w_votes=st.floats(0, 1),
-    w_duels=st.floats(0, 1),
-    w_views=st.floats(0, 1),
+    w_votes=st.just(0.0) | st.floats(1e-6, 1),
+    w_duels=st.just(0.0) | st.floats(1e-6, 1),
+    w_views=st.just(0.0) | st.floats(1e-6, 1),
     duel_k=st.floats(0, 20),
     bt_prior=st.floats(0.1, 5),
     view_ref=st.integers(1, 10**9),
@@ -543,3 +543,8 @@ def test_components_of_the_same_shape_get_the_same_strengths() -> None:
     assert s[1] > s[2] > s[3] and s[7] > s[8]
     # a beat b once and b beat c once: the log-odds start is already the MAP, (2, 1, 1/2)
     assert (s[1], s[2], s[3]) == pytest.approx((2.0, 1.0, 0.5), abs=1e-12)
+
+
+def test_subnormal_weights_are_refused() -> None:
+    with pytest.raises(ValueError, match="w_duels must be 0 or at least 1e-06"):
+        RankParams(w_duels=5e-324)

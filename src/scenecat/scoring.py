@@ -70,6 +70,9 @@ _MAX_STEP = 2.0
 K = TypeVar("K", str, int)
 
 
+MIN_WEIGHT = 1e-6
+
+
 def _check_finite(name: str, value: float, *, minimum: float = 0.0, strict: bool = False) -> None:
     if not math.isfinite(value) or value < minimum or (strict and value == minimum):
         bound = ">" if strict else ">="
@@ -93,6 +96,12 @@ class RankParams:
         _check_finite("w_votes", self.w_votes)
         _check_finite("w_duels", self.w_duels)
         _check_finite("w_views", self.w_views)
+        for name in ("w_votes", "w_duels", "w_views"):
+            weight = getattr(self, name)
+            # Subnormal weights underflow in the blend (w * n/(n+k) -> 0 or a lone ulp) and
+            # would make the parts meaningless; nobody means a weight of 1e-300.
+            if 0.0 < weight < MIN_WEIGHT:
+                raise ValueError(f"{name} must be 0 or at least {MIN_WEIGHT:g}, got {weight!r}")
         _check_finite("duel_k", self.duel_k)
         _check_finite("bt_prior", self.bt_prior, strict=True)
         if self.view_ref < 1:

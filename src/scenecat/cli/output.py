@@ -81,15 +81,29 @@ def table(
     from rich.text import Text
 
     right = set(numeric)
+    cells = [
+        [cell if isinstance(cell, Text) else Text(visible(cell)) for cell in row] for row in rows
+    ]
     grid = Table(title=Text(visible(title)) if title else None, show_lines=False, expand=False)
-    for column in columns:
-        grid.add_column(column, justify="right" if column in right else "left", overflow="fold")
-    for row in rows:
-        grid.add_row(*(cell if isinstance(cell, Text) else Text(visible(cell)) for cell in row))
+    for i, column in enumerate(columns):
+        justify = "right" if column in right or column == "#" else "left"
+        if column == "key":
+            # Keys are typed back into other commands: keep them whole and copyable, and
+            # let the prose columns wrap instead.
+            widest = max((cell_len(row[i]) for row in cells), default=3)
+            grid.add_column(column, justify=justify, no_wrap=True, min_width=widest)
+        else:
+            grid.add_column(column, justify=justify, overflow="fold")
+    for row in cells:
+        grid.add_row(*row)
     console = _console()
     console.print(grid)
     if footer:
         console.print(Text(visible(footer), style="dim"))
+
+
+def cell_len(cell: Any) -> int:
+    return len(cell.plain) if hasattr(cell, "plain") else len(str(cell))
 
 
 def bar(value: float, maximum: float, width: int = 12) -> Any:
