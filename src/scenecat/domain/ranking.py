@@ -115,7 +115,10 @@ def make_params(
         values.update(w_votes=0.0, w_duels=1.0, w_views=0.0)
     elif method == "views":
         values.update(w_votes=0.0, w_duels=0.0, w_views=1.0)
-    params = scoring.RankParams(**values)  # type: ignore[arg-type]
+    try:
+        params = scoring.RankParams(**values)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput(str(exc).replace("w_", "--w-")) from None
     if params.w_votes + params.w_duels + params.w_views <= 0:
         raise InvalidInput(
             "at least one of --w-votes, --w-duels, --w-views must be above 0",
