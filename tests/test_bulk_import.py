@@ -345,3 +345,21 @@ def test_import_reports_its_stages(tmp_path: Path, generated: Path) -> None:
     assert calls[-1][2] == "Building the search index"
     assert calls[-1][0] == calls[-1][1] == generated.stat().st_size
     assert len(calls) > 3
+
+
+def test_bulk_import_is_one_undoable_change_and_logging_resumes(cli: Any, db: Path) -> None:
+    empty = dump(db)
+    assert cli("import", str(SAMPLE)).exit_code == 0
+    imported = dump(db)
+    # The history's row triggers were dropped for the load: they must be back.
+    assert cli("add-actor", "Bae Suzy", "--born", "1994").exit_code == 0
+    history = cli("history", "--json")
+    assert history.exit_code == 0, history.stderr
+    newest, bulk = json.loads(history.stdout)["data"]
+    assert bulk["bulk"] and bulk["rows"] > 500
+    assert not newest["bulk"] and newest["rows"] == 1  # logged row by row again
+    assert cli("undo", "--yes").exit_code == 0
+    assert dump(db) == imported
+    assert cli("undo", "--yes").exit_code == 0
+    assert dump(db) == empty
+    assert cli("db", "check").exit_code == 0

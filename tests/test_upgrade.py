@@ -143,6 +143,7 @@ def test_a_data_migration_is_not_logged_as_a_change(
         db.execute("UPDATE drama SET synopsis = coalesce(synopsis, '') || ' (checked)'")
 
     monkeypatch.setattr(schema, "all_migrations", lambda: [*released(), ("9999_rewrite", rewrite)])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     result = cli("history", "--json")
     assert result.exit_code == 0 and "Upgraded" in result.stderr
     conn = sqlite3.connect(sample_db)
@@ -155,3 +156,9 @@ def test_a_data_migration_is_not_logged_as_a_change(
     refused = cli("undo", "--yes")  # the drama edit: its row was rewritten since
     assert refused.exit_code == 1 and "changed since" in refused.stderr
     assert cli("db", "check").exit_code == 0
+
+
+def test_schema_version_constant_matches_the_migrations() -> None:
+    from scenecat.storage.schema import SCHEMA_VERSION, all_migrations
+
+    assert len(all_migrations()) == SCHEMA_VERSION

@@ -24,6 +24,15 @@ def clean_name(value: str, what: str = "name") -> str:
 
     `what` starts the message ("alias must not be empty"); "" gives a bare "must not ...".
     """
+    # Most names are plain ASCII already in shape; bulk imports check millions of them.
+    if (
+        value.isascii()
+        and value.isprintable()
+        and 0 < len(value) <= MAX_NAME
+        and value == value.strip()
+        and "  " not in value
+    ):
+        return value
     from scenecat.errors import InvalidInput
 
     subject = f"{what} " if what else ""

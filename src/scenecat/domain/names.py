@@ -7,7 +7,6 @@ no candidate gets a "did you mean".
 
 from __future__ import annotations
 
-import difflib
 import sqlite3
 from collections.abc import Callable, Iterable
 
@@ -47,6 +46,8 @@ def _resolve(
 
 def suggest(value: str, candidates: Iterable[str]) -> str | None:
     """'did you mean ...?' from the closest names, compared on their folded keys."""
+    import difflib
+
     by_key: dict[str, str] = {}
     for candidate in candidates:
         by_key.setdefault(name_key(candidate), candidate)

@@ -190,6 +190,11 @@ def build_migrations() -> Migrations:
     return migrations
 
 
+# The number of migrations, written down so that opening an up-to-date catalogue imports
+# none of the modules that own migrations (~25 ms); a test keeps it equal to the list.
+SCHEMA_VERSION = 5
+
+
 def schema_version() -> int:
     """The user_version an up-to-date catalogue carries; checked without sqlite-utils."""
-    return len(all_migrations())
+    return SCHEMA_VERSION
