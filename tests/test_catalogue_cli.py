@@ -270,7 +270,9 @@ def test_db_option_beats_env(tmp_path: Path, cli) -> None:
 
 def test_views_out_of_order_warn_both_ways(sample_db: Path, cli) -> None:
     key = "melting-me-softly-e10-shower-kiss"
-    assert cli("views", key, "5000000", "--on", "2024-01-01", "--source", "fan upload").exit_code == 0
+    assert (
+        cli("views", key, "5000000", "--on", "2024-01-01", "--source", "fan upload").exit_code == 0
+    )
     high = cli("views", key, "6000000", "--on", "2023-01-01", "--source", "fan upload")
     assert high.exit_code == 0
     assert "is higher than the 5,000,000 on fan upload seen later on 2024-01-01" in high.stderr

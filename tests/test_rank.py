@@ -569,4 +569,6 @@ def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: P
 def test_absurdly_small_weight_is_one_clear_line(sample_db, cli) -> None:
     result = cli("rank", "--w-duels", "1e-300")
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == ["Error: --w-duels must be 0 or at least 1e-06, got 1e-300"]
+    assert result.stderr.splitlines() == [
+        "Error: --w-duels must be 0 or at least 1e-06, got 1e-300"
+    ]
