@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 # C0 and C1 controls (ESC starts CSI/OSC sequences such as OSC-8 links, BEL ends them, 0x9b
 # is a one-byte CSI), bidirectional overrides and isolates (they reorder what a terminal shows,
@@ -84,19 +84,22 @@ def table(
     cells = [
         [cell if isinstance(cell, Text) else Text(visible(cell)) for cell in row] for row in rows
     ]
+    console = _console()
     grid = Table(title=Text(visible(title)) if title else None, show_lines=False, expand=False)
     for i, column in enumerate(columns):
-        justify = "right" if column in right or column == "#" else "left"
+        justify: Literal["left", "right"] = "right" if column in right or column == "#" else "left"
         if column == "key":
             # Keys are typed back into other commands: keep them whole and copyable, and
             # let the prose columns wrap instead.
+            # ...up to a third of the screen, so the other columns are not squeezed to a few
+            # characters (unreadable, and slow to lay out).
             widest = max((cell_len(row[i]) for row in cells), default=3)
+            widest = min(widest, max(12, console.width // 3))
             grid.add_column(column, justify=justify, no_wrap=True, min_width=widest)
         else:
             grid.add_column(column, justify=justify, overflow="fold")
     for row in cells:
         grid.add_row(*row)
-    console = _console()
     console.print(grid)
     if footer:
         console.print(Text(visible(footer), style="dim"))
