@@ -421,3 +421,29 @@ def test_real_file_imports_with_a_mapping(db: Path, real: Path, tmp_path: Path) 
     assert report.created["dramas"] == len(keep) > 1000
     again = _import_csv(db, path, "drama_name=title", *skipped)
     assert again.created["dramas"] == 0
+
+
+def test_import_map_flag_names_csv_columns(db, cli, tmp_path) -> None:
+    path = tmp_path / "actors.csv"
+    path.write_text("performer,hangul,ignored\nJi Chang Wook,지창욱,x\n", encoding="utf-8")
+    result = cli(
+        "import",
+        str(path),
+        "--map",
+        "performer=name",
+        "--map",
+        "hangul=native",
+        "--map",
+        "ignored=-",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert '"native": "지창욱"' in cli("show", "actor", "Ji Chang Wook", "--json").stdout
+    wrong = cli("import", str(tmp_path / "x.yaml"), "--map", "a=b")
+    assert wrong.exit_code == 1
+
+
+def test_map_is_refused_for_yaml(sample_db, cli) -> None:
+    from tests.conftest import SAMPLE
+
+    result = cli("import", str(SAMPLE), "--map", "a=b")
+    assert result.exit_code == 1 and "--map is for .csv files" in result.stderr

@@ -63,7 +63,13 @@ def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
 
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A catalogue file: .yaml (format 1) or .jsonl."),
+    file: Path = typer.Argument(..., help="A catalogue file: .yaml (format 1), .jsonl or .csv."),
+    mapping: list[str] = typer.Option(
+        [],
+        "--map",
+        help='For .csv: COLUMN=FIELD names a column ("drama_name=title"); COLUMN=- skips it. '
+        "Repeatable.",
+    ),
 ) -> None:
     """Import a catalogue file, all or nothing; importing it again changes nothing.
 
@@ -77,7 +83,7 @@ def import_command(
         progress_bar(f"Importing {file.name}") as update,
         cat.write(f"import {file}") as conn,
     ):
-        report = import_file(conn, file, update)
+        report = import_file(conn, file, update, mapping=mapping)
     for warning in report.warnings[:20]:
         message(f"warning: {warning}")
     if len(report.warnings) > 20:

@@ -10,7 +10,7 @@ import datetime as dt
 import gc
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -531,20 +531,24 @@ def import_file(
     progress: Callable[..., None] | None = None,
     *,
     fast: bool | None = None,
+    mapping: Sequence[str] = (),
 ) -> ImportReport:
     """Import a catalogue file; into a fresh catalogue the bulk path is used unless
-    `fast=False` (the results are the same, see domain/bulk_import.py)."""
+    `fast=False` (the results are the same, see domain/bulk_import.py). `mapping`
+    ("COLUMN=FIELD", "COLUMN=-") names the columns of a CSV file."""
     if not path.is_file():
         raise InvalidInput(f"no file at {path}")
     suffix = path.suffix.lower()
+    if mapping and suffix != ".csv":
+        raise InvalidInput("--map is for .csv files", hint="YAML and JSON Lines name their fields")
     if suffix in (".yaml", ".yml"):
         return import_yaml(conn, path, progress, fast=fast)
     if suffix in (".jsonl", ".ndjson"):
         return import_jsonl(conn, path, progress, fast=fast)
     if suffix == ".csv":
-        from scenecat.domain.tabular import import_csv
+        from scenecat.domain.tabular import import_csv, parse_mapping
 
-        return import_csv(conn, path, progress)
+        return import_csv(conn, path, progress, mapping=parse_mapping(mapping) if mapping else None)
     raise InvalidInput(
         f"cannot import {path.name}: unknown file type {suffix or '(none)'}",
         hint="use a .yaml catalogue (format 1), .jsonl (JSON Lines) or .csv",
