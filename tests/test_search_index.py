@@ -342,8 +342,7 @@ def test_a_schema_2_catalogue_is_upgraded_to_the_current_index(cli: Cli, db: Pat
     from tests.conftest import ROOT
 
     old = ROOT / "tests" / "fixtures" / "catalogue-schema2.db"
-    if not old.exists():
-        pytest.skip("no schema-2 catalogue fixture")
+    assert old.exists(), "the schema-2 fixture is part of the repository"
     shutil.copyfile(old, db)
     assert keys(cli, "녹여") == keys(cli, "Melting Me Softly")
     assert keys(cli, "Jichangwook") and keys(cli, "Jichangwook") == keys(cli, "지창욱")

@@ -10,31 +10,23 @@ from typing import IO, Optional
 import typer
 
 from scenecat.cli.common import (
+    ACTOR_OPTION,
+    DRAMA_OPTION,
+    EPISODE_OPTION,
     JSON_OPTION,
+    KIND_OPTION,
+    NETWORK_OPTION,
+    SPOILER_OPTION,
+    TAG_OPTION,
+    YEAR_OPTION,
     UserError,
     catalogue,
-    complete_actor,
     complete_drama,
     complete_scene,
 )
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
-ACTOR_OPTION = typer.Option(
-    [],
-    "--actor",
-    "-a",
-    help="Scenes with this actor (repeat for couples).",
-    autocompletion=complete_actor,
-)
-DRAMA_OPTION = typer.Option(
-    None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
-)
-KIND_OPTION = typer.Option(None, "--kind", "-k", help="kiss, confession, ...")
-NETWORK_OPTION = typer.Option(None, "--network", help="Broadcaster, e.g. tvN.")
-YEAR_OPTION = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020.")
-EPISODE_OPTION = typer.Option(None, "--episode", "-e", help="Episode number.")
-TAG_OPTION = typer.Option(None, "--tag", help="Scenes with this tag.")
 OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="File to write (default: stdout).")
 
 
@@ -207,7 +199,6 @@ def _export_table(
     message(f"Wrote {counted[0]} scene(s) to {output}")
 
 
-SPOILER_OPTION = typer.Option(None, "--spoiler", help="Highest spoiler level to include.")
 LIMIT_OPTION = typer.Option(None, "--limit", "-n", help="At most this many scenes.")
 
 

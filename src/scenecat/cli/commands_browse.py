@@ -7,7 +7,15 @@ from typing import Optional
 import typer
 
 from scenecat.cli.common import (
+    ACTOR_OPTION,
+    DRAMA_OPTION,
+    EPISODE_OPTION,
     JSON_OPTION,
+    KIND_OPTION,
+    NETWORK_OPTION,
+    SPOILER_OPTION,
+    TAG_OPTION,
+    YEAR_OPTION,
     catalogue,
     complete_actor,
     complete_drama,
@@ -31,24 +39,14 @@ def register(app: typer.Typer) -> None:
 @list_app.command("scenes")
 def list_scenes(
     ctx: typer.Context,
-    actor: list[str] = typer.Option(
-        [],
-        "--actor",
-        "-a",
-        help="Scenes with this actor (repeat for couples).",
-        autocompletion=complete_actor,
-    ),
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
-    ),
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
-    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
-    episode: Optional[int] = typer.Option(None, "--episode", "-e", help="Episode number."),
-    spoiler: Optional[str] = typer.Option(
-        None, "--spoiler", help="Highest spoiler level to include."
-    ),
-    tag: Optional[str] = typer.Option(None, "--tag", help="Scenes with this tag."),
+    actor: list[str] = ACTOR_OPTION,
+    drama: Optional[str] = DRAMA_OPTION,
+    kind: Optional[str] = KIND_OPTION,
+    network: Optional[str] = NETWORK_OPTION,
+    year: Optional[str] = YEAR_OPTION,
+    episode: Optional[int] = EPISODE_OPTION,
+    spoiler: Optional[str] = SPOILER_OPTION,
+    tag: Optional[str] = TAG_OPTION,
     limit: Optional[int] = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -129,8 +127,8 @@ def list_dramas(
     actor: Optional[str] = typer.Option(
         None, "--actor", "-a", help="Dramas with this actor.", autocompletion=complete_actor
     ),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
-    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
+    network: Optional[str] = NETWORK_OPTION,
+    year: Optional[str] = YEAR_OPTION,
     limit: Optional[int] = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:

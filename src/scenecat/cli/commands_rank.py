@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from scenecat.cli.common import JSON_OPTION, catalogue, complete_actor, complete_drama
+from scenecat.cli.common import (
+    ACTOR_OPTION,
+    DRAMA_OPTION,
+    JSON_OPTION,
+    KIND_OPTION,
+    NETWORK_OPTION,
+    YEAR_OPTION,
+    catalogue,
+)
 
 if TYPE_CHECKING:
     from scenecat.domain.ranking import RankedEntry, RankResult, TrendResult
@@ -25,19 +33,11 @@ def register(app: typer.Typer) -> None:
 
 def rank(
     ctx: typer.Context,
-    actor: list[str] = typer.Option(
-        [],
-        "--actor",
-        "-a",
-        help="Scenes with this actor (repeat: all of them).",
-        autocompletion=complete_actor,
-    ),
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
-    ),
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
-    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
+    actor: list[str] = ACTOR_OPTION,
+    drama: Optional[str] = DRAMA_OPTION,
+    kind: Optional[str] = KIND_OPTION,
+    network: Optional[str] = NETWORK_OPTION,
+    year: Optional[str] = YEAR_OPTION,
     couple: Optional[tuple[str, str]] = typer.Option(
         None,
         "--couple",
@@ -249,13 +249,9 @@ def _footer(result: RankResult, explain: bool) -> str:
 def trending(
     ctx: typer.Context,
     days: int = typer.Option(30, "--days", help="Window: the last N days (default 30)."),
-    actor: list[str] = typer.Option(
-        [], "--actor", "-a", help="Scenes with this actor.", autocompletion=complete_actor
-    ),
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
-    ),
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
+    actor: list[str] = ACTOR_OPTION,
+    drama: Optional[str] = DRAMA_OPTION,
+    kind: Optional[str] = KIND_OPTION,
     limit: Optional[int] = typer.Option(
         None, "--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."
     ),

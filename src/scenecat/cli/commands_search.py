@@ -6,7 +6,17 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
-from scenecat.cli.common import JSON_OPTION, catalogue, complete_actor, complete_drama
+from scenecat.cli.common import (
+    ACTOR_OPTION,
+    DRAMA_OPTION,
+    EPISODE_OPTION,
+    JSON_OPTION,
+    KIND_OPTION,
+    NETWORK_OPTION,
+    SPOILER_OPTION,
+    YEAR_OPTION,
+    catalogue,
+)
 
 if TYPE_CHECKING:
     from scenecat.domain.search import Marked
@@ -29,23 +39,13 @@ def search(
         "(actor: drama: kind: network: year: episode: spoiler:).",
         show_default=False,
     ),
-    actor: list[str] = typer.Option(
-        [],
-        "--actor",
-        "-a",
-        help="Scenes with this actor (repeat for couples).",
-        autocompletion=complete_actor,
-    ),
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Scenes of this drama.", autocompletion=complete_drama
-    ),
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="kiss, confession, ..."),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
-    year: Optional[str] = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020."),
-    episode: Optional[int] = typer.Option(None, "--episode", "-e", help="Episode number."),
-    spoiler: Optional[str] = typer.Option(
-        None, "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
-    ),
+    actor: list[str] = ACTOR_OPTION,
+    drama: Optional[str] = DRAMA_OPTION,
+    kind: Optional[str] = KIND_OPTION,
+    network: Optional[str] = NETWORK_OPTION,
+    year: Optional[str] = YEAR_OPTION,
+    episode: Optional[int] = EPISODE_OPTION,
+    spoiler: Optional[str] = SPOILER_OPTION,
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many."),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -213,3 +213,28 @@ def _names(kind: str) -> Callable[[Any, str], list[str]]:
 complete_actor = _completer(_names("actor"))
 complete_drama = _completer(_names("drama"))
 complete_scene = _completer(_names("scene"))
+
+
+# Scope filters shared by list, search, rank and export (one spelling, one help text).
+ACTOR_OPTION = typer.Option(
+    [],
+    "--actor",
+    "-a",
+    help="Scenes with this actor (repeat: scenes with all of them).",
+    autocompletion=complete_actor,
+)
+DRAMA_OPTION = typer.Option(
+    None,
+    "--drama",
+    "-d",
+    help="Scenes of this drama.",
+    autocompletion=complete_drama,
+)
+KIND_OPTION = typer.Option(None, "--kind", "-k", help="kiss, confession, ...")
+NETWORK_OPTION = typer.Option(None, "--network", help="Broadcaster, e.g. tvN.")
+YEAR_OPTION = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020.")
+EPISODE_OPTION = typer.Option(None, "--episode", "-e", help="Episode number.")
+TAG_OPTION = typer.Option(None, "--tag", help="Scenes with this tag.")
+SPOILER_OPTION = typer.Option(
+    None, "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
+)
