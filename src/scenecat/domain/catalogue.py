@@ -129,7 +129,7 @@ def apply_drama(
         for alias in drama_store.get_drama(conn, drama_id).aliases:
             if alias not in rec.aliases:
                 drama_store.remove_alias(conn, drama_id, alias)
-        conn.execute("DELETE FROM credit WHERE drama_id = ?", (drama_id,))
+        drama_store.delete_credits(conn, drama_id)
         kept = {e.number for e in rec.episode_list}
         for episode in drama_store.list_episodes(conn, drama_id=drama_id):
             if episode.number not in kept:
@@ -270,8 +270,7 @@ def apply_scene(
         scenes.update_scene(conn, scene_id, values)
         scenes.set_tags(conn, scene_id, rec.tags)
         scenes.set_actors(conn, scene_id, actor_ids)
-        conn.execute("DELETE FROM view_count WHERE scene_id = ?", (scene_id,))
-        conn.execute("DELETE FROM scene_source WHERE scene_id = ?", (scene_id,))
+        scenes.clear_views_and_sources(conn, scene_id)
     else:
         existing = scenes.scene_ids_by_key(conn, rec.key) if rec.key else []
         if existing and mode == "add":
@@ -309,7 +308,7 @@ def apply_scene(
         )
     if refresh_index:
         search_index.refresh(conn, [scene_id])
-    key = conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0]
+    key = scenes.key_of(conn, scene_id)
     return Outcome(scene_id, key, created=created, warnings=warnings)
 
 
@@ -411,12 +410,7 @@ def merge_actors(conn: sqlite3.Connection, keep: str, gone: str) -> Outcome:
         raise InvalidInput(f"{keep!r} and {gone!r} are already the same actor")
     kept = people.get_actor(conn, keep_id)
     lost = people.get_actor(conn, gone_id)
-    affected = [
-        r[0]
-        for r in conn.execute(
-            "SELECT scene_id FROM scene_actor WHERE actor_id IN (?, ?)", (keep_id, gone_id)
-        )
-    ]
+    affected = scenes.scene_ids_of_actors(conn, [keep_id, gone_id])
     people.merge_actors(conn, keep_id, gone_id)
     for alias in (lost.name, lost.native):
         if alias and alias not in (kept.name, kept.native):
@@ -432,10 +426,7 @@ def merge_actors(conn: sqlite3.Connection, keep: str, gone: str) -> Outcome:
 def remove_actor(conn: sqlite3.Connection, actor: str) -> Outcome:
     actor_id = names.resolve_actor(conn, actor)
     name = people.get_actor(conn, actor_id).name
-    affected = [
-        r[0]
-        for r in conn.execute("SELECT scene_id FROM scene_actor WHERE actor_id = ?", (actor_id,))
-    ]
+    affected = scenes.scene_ids_of_actors(conn, [actor_id])
     people.delete_actor(conn, actor_id)
     search_index.refresh(conn, affected)
     return Outcome(actor_id, name, created=False)
@@ -450,7 +441,7 @@ def remove_drama(conn: sqlite3.Connection, drama: str) -> Outcome:
 
 def remove_scene(conn: sqlite3.Connection, scene: str) -> Outcome:
     scene_id = names.resolve_scene(conn, scene)
-    key = conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0]
+    key = scenes.key_of(conn, scene_id)
     scenes.delete_scene(conn, scene_id)
     return Outcome(scene_id, key, created=False)
 

@@ -98,7 +98,7 @@ def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
 
 
 def drama_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    ids = [r[0] for r in conn.execute("SELECT id FROM drama ORDER BY title")]
+    ids = drama_store.ids_in_title_order(conn)
     for drama_id in ids:
         yield drama_record(conn, drama_id)
 
@@ -138,7 +138,7 @@ def scene_record(scene: Any) -> dict[str, Any]:
 
 
 def scene_records(conn: sqlite3.Connection, batch: int = 2_000) -> Iterator[dict[str, Any]]:
-    ids = [r[0] for r in conn.execute("SELECT id FROM scene ORDER BY key")]
+    ids = scenes.ids_in_key_order(conn)
     for start in range(0, len(ids), batch):
         for scene in scenes.scenes_by_ids(conn, ids[start : start + batch]):
             yield scene_record(scene)
@@ -186,8 +186,7 @@ def _dates_as_dates(value: Any) -> Any:
 
 def count_records(conn: sqlite3.Connection) -> int:
     """How many records an export writes (for a progress bar's total)."""
-    tables = ("actor", "drama", "scene", "vote", "duel")
-    return sum(int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables)
+    return scenes.count_records(conn)
 
 
 def dump_yaml_record(record: dict[str, Any]) -> str:
@@ -422,31 +421,24 @@ def _run_import(
     the record-by-record path within the same transaction.
     """
     from scenecat.storage import bulk, history
+    from scenecat.storage.connection import savepoint
 
     if fast is not False and bulk.is_fresh(conn):
         from scenecat.domain.bulk_import import BulkImporter, NeedsSlowPath
 
-        conn.execute("SAVEPOINT bulk_import")
         try:
-            if history.current_change(conn) is not None:
-                # Undo of a load into a fresh catalogue needs only each table's old top
-                # rowid, not a log entry per row (and the rollback below undoes this too).
-                history.start_bulk(conn)
-            importer = BulkImporter(conn)
-            try:
-                report = run(importer)
-            finally:
-                importer.close()
+            with savepoint(conn, "bulk_import"):
+                if history.current_change(conn) is not None:
+                    # Undo of a load into a fresh catalogue needs only each table's old top
+                    # rowid, not a log entry per row (the savepoint's rollback undoes this too).
+                    history.start_bulk(conn)
+                importer = BulkImporter(conn)
+                try:
+                    return run(importer)
+                finally:
+                    importer.close()
         except NeedsSlowPath:
-            conn.execute("ROLLBACK TO bulk_import")
-            conn.execute("RELEASE bulk_import")
-        except BaseException:
-            conn.execute("ROLLBACK TO bulk_import")
-            conn.execute("RELEASE bulk_import")
-            raise
-        else:
-            conn.execute("RELEASE bulk_import")
-            return report
+            pass  # the savepoint rolled the partial load back; start over record by record
     return run(_Importer(conn))
 
 

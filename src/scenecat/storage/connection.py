@@ -286,3 +286,16 @@ def copy_into(source: Path, catalogue: Catalogue) -> None:
             stage.close()
     finally:
         staging.unlink(missing_ok=True)
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
+    """A nested transaction: rolled back (and released) if the block raises."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")

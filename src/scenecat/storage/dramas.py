@@ -263,3 +263,11 @@ def credits(
         params,
     )
     return [Credit(*row) for row in rows]
+
+
+def ids_in_title_order(conn: sqlite3.Connection) -> list[int]:
+    return [row[0] for row in conn.execute("SELECT id FROM drama ORDER BY title")]
+
+
+def delete_credits(conn: sqlite3.Connection, drama_id: int) -> None:
+    conn.execute("DELETE FROM credit WHERE drama_id = ?", (drama_id,))

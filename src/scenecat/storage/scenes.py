@@ -327,3 +327,30 @@ def scene_counts_by(conn: sqlite3.Connection) -> dict[str, list[tuple[str, int]]
 def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
     tables = ("actor", "drama", "episode", "credit", "scene", "view_count", "vote", "duel")
     return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
+
+
+def key_of(conn: sqlite3.Connection, scene_id: int) -> str:
+    return str(conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0])
+
+
+def ids_in_key_order(conn: sqlite3.Connection) -> list[int]:
+    return [row[0] for row in conn.execute("SELECT id FROM scene ORDER BY key")]
+
+
+def clear_views_and_sources(conn: sqlite3.Connection, scene_id: int) -> None:
+    conn.execute("DELETE FROM view_count WHERE scene_id = ?", (scene_id,))
+    conn.execute("DELETE FROM scene_source WHERE scene_id = ?", (scene_id,))
+
+
+def scene_ids_of_actors(conn: sqlite3.Connection, actor_ids: Sequence[int]) -> list[int]:
+    marks = ",".join("?" * len(actor_ids))
+    rows = conn.execute(
+        f"SELECT DISTINCT scene_id FROM scene_actor WHERE actor_id IN ({marks})", list(actor_ids)
+    )
+    return [row[0] for row in rows]
+
+
+def count_records(conn: sqlite3.Connection) -> int:
+    """Actors, dramas, scenes, votes and duels: the records an export writes."""
+    tables = ("actor", "drama", "scene", "vote", "duel")
+    return sum(int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables)
