@@ -15,7 +15,15 @@ from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample.yaml"
-REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+# shared/ sits beside the clone (CI) or at /work/shared (developers' machines).
+REAL_DATA = next(
+    (
+        path
+        for path in (ROOT.parent / "shared" / "data" / "real", Path("/work/shared/data/real"))
+        if path.is_dir()
+    ),
+    ROOT.parent / "shared" / "data" / "real",
+)
 
 
 @dataclass
@@ -107,3 +115,36 @@ def dump(path: Path) -> str:
         return dump_for_compare(cat.conn)
     finally:
         cat.close()
+
+
+def run_on_terminal(
+    args: list[str], answers: list[tuple[bytes, bytes]], env: dict[str, str]
+) -> tuple[int, str]:
+    """Run `python -m scenecat ARGS` on a pseudo-terminal, answering each prompt as it
+    appears; returns the exit code and everything the terminal showed."""
+    import pty
+    import time
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scenecat", *args],
+        stdin=slave, stdout=slave, stderr=slave, env={**os.environ, **env}, close_fds=True,
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    for prompt, answer in answers:
+        while prompt not in seen and time.monotonic() < deadline:
+            try:
+                seen += os.read(master, 1024)
+            except OSError:
+                break
+        os.write(master, answer)
+    proc.wait(timeout=60)
+    try:
+        while chunk := os.read(master, 1024):
+            seen += chunk
+    except OSError:
+        pass  # the terminal closes when the process has gone
+    os.close(master)
+    return proc.returncode, seen.decode(errors="replace")

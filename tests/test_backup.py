@@ -3,17 +3,14 @@ keeps the current catalogue)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import dump
+from tests.conftest import dump, run_on_terminal
 from tests.fixtures.safety import (
     OLD_CATALOGUE,
     finish_workers,
@@ -172,30 +169,9 @@ def test_restore_without_yes_needs_a_terminal(cli, sample_db: Path, tmp_path: Pa
 
 
 def _restore_on_a_terminal(db: Path, source: Path, answer: bytes) -> tuple[int, str]:
-    import pty
-
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scenecat", "--db", str(db), "db", "restore", str(source)],
-        stdin=slave, stdout=slave, stderr=slave, env=python_env(), close_fds=True,
-    )  # fmt: skip
-    os.close(slave)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while b"[y/N]" not in seen and time.monotonic() < deadline:
-        try:
-            seen += os.read(master, 1024)
-        except OSError:
-            break
-    os.write(master, answer)
-    proc.wait(timeout=60)
-    try:
-        while chunk := os.read(master, 1024):
-            seen += chunk
-    except OSError:
-        pass
-    os.close(master)
-    return proc.returncode, seen.decode(errors="replace")
+    return run_on_terminal(
+        ["--db", str(db), "db", "restore", str(source)], [(b"[y/N]", answer)], python_env()
+    )
 
 
 def test_restore_asks_first_on_a_terminal(cli, sample_db: Path, tmp_path: Path) -> None:

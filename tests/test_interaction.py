@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from tests.conftest import dump, run_process
+from tests.conftest import dump, run_on_terminal, run_process
 
 
 def test_add_scene_without_terminal_is_a_usage_error(sample_db: Path, cli) -> None:
@@ -22,31 +17,12 @@ def test_add_scene_without_terminal_is_a_usage_error(sample_db: Path, cli) -> No
 
 
 def test_add_scene_prompts_on_a_terminal(sample_db: Path) -> None:
-    master, slave = pty.openpty()
-    env = {**os.environ, "SCENECAT_DB": str(sample_db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scenecat", "add-scene", "--drama", "Healer", "--kind", "hug"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-    )  # fmt: skip
-    os.close(slave)
-    seen = b""
-    answers = [(b"Episode", b"4\n"), (b"Actor", b"Ji Chang Wook\n"), (b"Title", b"Rooftop hug\n")]
-    deadline = time.monotonic() + 60
-    for prompt, answer in answers:
-        while prompt not in seen and time.monotonic() < deadline:
-            try:
-                seen += os.read(master, 1024)
-            except OSError:
-                break
-        os.write(master, answer)
-    proc.wait(timeout=60)
-    try:
-        while chunk := os.read(master, 1024):
-            seen += chunk
-    except OSError:
-        pass
-    os.close(master)
-    assert proc.returncode == 0, seen.decode(errors="replace")
+    code, shown = run_on_terminal(
+        ["add-scene", "--drama", "Healer", "--kind", "hug"],
+        [(b"Episode", b"4\n"), (b"Actor", b"Ji Chang Wook\n"), (b"Title", b"Rooftop hug\n")],
+        {"SCENECAT_DB": str(sample_db)},
+    )
+    assert code == 0, shown
     result = run_process(
         "show", "scene", "healer-e4-rooftop-hug", "--json", env={"SCENECAT_DB": str(sample_db)}
     )

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import REAL_DATA
 
-CANDIDATES = [ROOT.parent / "shared" / "data" / "real", Path("/work/shared/data/real")]
-REAL = next((p for p in CANDIDATES if (p / "mdl_actor_credits.csv").is_file()), None)
+REAL = REAL_DATA if (REAL_DATA / "mdl_actor_credits.csv").is_file() else None
 pytestmark = pytest.mark.skipif(REAL is None, reason="shared/data/real is not present")
 
 ROLES = {

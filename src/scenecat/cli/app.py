@@ -148,7 +148,7 @@ def all_loaded() -> bool:
 
 
 def _no_options() -> None:
-    pass
+    """A callback with no options: it makes the holder a group even with one command."""
 
 
 class LazyGroup(ScenecatGroup):
@@ -161,8 +161,7 @@ class LazyGroup(ScenecatGroup):
 
     @commands.setter
     def commands(self, value: Any) -> None:
-        # Typer builds the root with no commands: they come from load_commands().
-        pass
+        """Ignored: Typer builds the root with no commands; they come from load_commands()."""
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         return load_commands([cmd_name]).get(cmd_name)

@@ -91,5 +91,4 @@ def db_restore(
         kept = health.restore(cat, plan)
     # Opening again upgrades a restored catalogue from an older scenecat, like any other.
     with catalogue(ctx) as cat:
-        pass
-    message(f"Restored {cat.path} from {src}; the previous catalogue is at {kept}")
+        message(f"Restored {cat.path} from {src}; the previous catalogue is at {kept}")

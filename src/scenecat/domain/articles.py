@@ -543,6 +543,21 @@ def _tags(*groups: Iterable[str | None]) -> list[str]:
     return _unique(t for group in groups for t in group if t)[:MAX_TAGS]
 
 
+def _article_info(
+    request: ArticleRequest, policy: SpoilerPolicy, *, title: str, **fields: Any
+) -> ArticleInfo:
+    """The article's front matter and framing; the parts every template shares (slug,
+    spoiler mode and note, template name) are filled in here once."""
+    return ArticleInfo(
+        title=title,
+        slug=slugify(title) or "scenecat-article",
+        spoilers=policy.mode,
+        spoiler_note=_spoiler_note(policy),
+        template=request.template,
+        **fields,
+    )
+
+
 def _spoiler_note(policy: SpoilerPolicy) -> str | None:
     notes = []
     if policy.mode == "hide":
@@ -609,9 +624,10 @@ def _listicle(
             f"Which {words.singular} is the best? We ranked {total:,} {words.plural} by fan "
             f"votes, head-to-head picks and view counts. Here are the top {n}."
         )
-    info = ArticleInfo(
+    info = _article_info(
+        request,
+        policy,
         title=title,
-        slug=slugify(title) or "scenecat-article",
         date=date,
         tags=_tags(
             ["K-drama"],
@@ -622,9 +638,6 @@ def _listicle(
         ),
         intro=intro,
         methodology=methodology(result.params, request.method, result.unsignalled),
-        spoilers=policy.mode,
-        spoiler_note=_spoiler_note(policy),
-        template=request.template,
         scope=words.plural,
         in_scope=total,
     )
@@ -709,16 +722,14 @@ def _spotlight(
         else f"the best {entry.kind_label} scene in {scene.drama}"
     )
     question = f"Is this {which}? Tell us your favourite in the comments."
-    info = ArticleInfo(
+    info = _article_info(
+        request,
+        policy,
         title=title,
-        slug=slugify(title) or "scenecat-article",
         date=date,
         tags=_tags(["K-drama"], entry.actors, [entry.kind_label, scene.drama, scene.network]),
         intro=intro,
         methodology=methodology(ranked.info.params, request.method),
-        spoilers=policy.mode,
-        spoiler_note=_spoiler_note(policy),
-        template=request.template,
         scope=words.plural,
         in_scope=ranked.info.scope_size,
         question=question,
@@ -835,17 +846,15 @@ def _drama(
         intro += f" starring {join_names(leads)}"
     intro += "."
     title = request.title or d.title
-    article = ArticleInfo(
+    article = _article_info(
+        request,
+        policy,
         title=title,
-        slug=slugify(title) or "scenecat-article",
         date=date,
         tags=_tags(["K-drama", d.title, d.network], leads),
         intro=intro,
         methodology=methodology(result.params, request.method, result.unsignalled)
         + " Scenes are the best-scoring ones, told in episode order.",
-        spoilers=policy.mode,
-        spoiler_note=_spoiler_note(policy),
-        template=request.template,
         scope=f"scenes in {d.title}",
         in_scope=result.scope_size,
     )
@@ -891,16 +900,14 @@ def _actor(
         intro += f"; fans also write {join_names(a.aliases)}"
     intro += "."
     title = request.title or a.name
-    article = ArticleInfo(
+    article = _article_info(
+        request,
+        policy,
         title=title,
-        slug=slugify(title) or "scenecat-article",
         date=date,
         tags=_tags(["K-drama", a.name], (f.drama for f in films)),
         intro=intro,
         methodology=methodology(result.params, request.method, result.unsignalled),
-        spoilers=policy.mode,
-        spoiler_note=_spoiler_note(policy),
-        template=request.template,
         scope=f"{a.name} scenes",
         in_scope=result.scope_size,
     )
