@@ -43,6 +43,12 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output as on a terminal (Rich tables), though the test captures it."""
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+
+
 @pytest.fixture(scope="session")
 def _built_command() -> object:
     import typer.main

@@ -286,7 +286,7 @@ def test_scenes_without_signal_rank_last_and_are_marked(load, cli) -> None:
     assert table.exit_code == 0
     row = next(line for line in table.stdout.splitlines() if "A Kiss" in line)
     assert "no signal" in row
-    assert "1 scene(s) have no votes, duels or views counted" in table.stdout
+    assert "1 scene(s) have no votes, duels or views counted" in table.stderr
 
 
 def test_method_fixes_the_weights_and_ignores_other_signals(load, cli) -> None:
@@ -332,7 +332,9 @@ def test_parts_add_up_to_the_score_exactly(sample_db: Path, cli) -> None:
                 assert parts[part]["points"] == value * share
 
 
-def test_readme_question_which_drama_has_his_best_kiss_scene(sample_db: Path, cli) -> None:
+def test_readme_question_which_drama_has_his_best_kiss_scene(
+    sample_db: Path, cli, terminal: None
+) -> None:
     args = ("--actor", "Ji Chang Wook", "--kind", "kiss")
     by_drama, meta = rank_json(cli, *args, "--by", "drama")
     scenes, _ = rank_json(cli, *args, "--limit", "100")
@@ -393,7 +395,7 @@ def test_limit_and_default_limit(sample_db: Path, cli) -> None:
     assert [e["position"] for e in data] == [1, 2, 3]
     assert meta["count"] == 3 and meta["scope_size"] == 54
     table = cli("rank")
-    assert "20 of 54 scenes." in table.stdout
+    assert "20 of 54 scenes." in table.stderr
 
 
 def test_explain_shows_one_column_per_part_and_the_parameters(sample_db: Path, cli) -> None:
@@ -403,8 +405,8 @@ def test_explain_shows_one_column_per_part_and_the_parameters(sample_db: Path, c
     assert result.exit_code == 0, result.stderr
     header = next(line for line in result.stdout.splitlines() if "votes part" in line)
     assert "duels part" in header and "views part" in header
-    assert "C = 8.43 with m = 3" in result.stdout
-    assert "weights votes 0.6, duels 0.2 × n/(n+3), views 0.2" in result.stdout
+    assert "C = 8.43 with m = 3" in result.stderr
+    assert "weights votes 0.6, duels 0.2 × n/(n+3), views 0.2" in result.stderr
     assert "5.63 = 8.68×65%" not in result.stdout  # m = 3 changes the numbers
     default = cli("rank", "--actor", "Ji Chang Wook", "--kind", "kiss", "--explain")
     assert "5.63 = 8.68×65%" in default.stdout  # the shower kiss's vote part
@@ -525,7 +527,7 @@ def test_empty_scope(sample_db: Path, cli) -> None:
     data, meta = rank_json(cli, "--kind", "proposal", "--actor", "Ji Chang Wook")
     assert data == [] and meta["scope_size"] == 0
     table = cli("rank", "--kind", "proposal", "--actor", "Ji Chang Wook", "--by", "drama")
-    assert table.exit_code == 0 and "No proposal scenes in this scope." in table.stdout
+    assert table.exit_code == 0 and "No proposal scenes in this scope." in table.stderr
 
 
 def test_user_text_is_not_markup(load, cli) -> None:

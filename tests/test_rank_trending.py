@@ -91,7 +91,9 @@ def test_scope_and_limit(trend_db: Path, cli) -> None:
     assert [e["key"] for e in data] == ["a-kiss"] and meta["measured"] == 3
 
 
-def test_table_has_bars_and_a_footer_for_single_snapshots(trend_db: Path, cli) -> None:
+def test_table_has_bars_and_a_footer_for_single_snapshots(
+    trend_db: Path, cli, terminal: None
+) -> None:
     result = cli("trending", "--today", "2024-01-12", "--days", "11")
     assert result.exit_code == 0, result.stderr
     assert "Trending: views gained per day, 2024-01-01 to 2024-01-12" in result.stdout
@@ -116,7 +118,7 @@ def test_nothing_in_the_window(sample_db: Path, cli) -> None:
     result = cli("trending", "--today", "2030-01-01", "--days", "7")
     assert result.exit_code == 0
     assert "No scene has two view counts from one source in 2029-12-25..2030-01-01" in (
-        result.stdout
+        result.stderr
     )
 
 

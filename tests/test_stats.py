@@ -37,7 +37,7 @@ def test_stats_json_counts_match_the_scenes(sample_db: Path, cli) -> None:
     assert years == sorted(years)
 
 
-def test_stats_table_has_bars(sample_db: Path, cli) -> None:
+def test_stats_table_has_bars(sample_db: Path, cli, terminal: None) -> None:
     result = cli("stats")
     assert result.exit_code == 0, result.stderr
     out = result.stdout

@@ -235,6 +235,7 @@ def show_actor(
             ("born", a.born),
             ("scenes", page.scene_count),
         ],
+        title_field="name",
     )
     rows = [
         (c.year or "", c.drama, c.network or "", c.character or "", c.role) for c in page.credits
@@ -284,6 +285,7 @@ def show_drama(
             ("episodes", d.episodes),
             ("synopsis", d.synopsis),
         ],
+        title_field="title",
     )
     output.table(
         "Cast",
@@ -374,6 +376,7 @@ def show_scene(
                 else None,
             ),
         ],
+        title_field="title",
     )
     if s.views:
         output.table(

@@ -150,9 +150,12 @@ def _part_cell(value: float | None, share: float, points: float) -> str:
 
 
 def _wide() -> bool:
+    """Every column piped; on a terminal, those that fit."""
     import shutil
 
-    return shutil.get_terminal_size((80, 24)).columns >= WIDE
+    from scenecat.cli import output
+
+    return not output.on_terminal() or shutil.get_terminal_size((80, 24)).columns >= WIDE
 
 
 def _render(result: RankResult, label: str, explain: bool) -> None:
@@ -182,7 +185,7 @@ def _render(result: RankResult, label: str, explain: bool) -> None:
         if p.has_signal:
             score = f"{p.score:.2f}"
             if signals:
-                score = output.text_cell(score + " ") + output.bar(p.score, 10.0, width=8)
+                score = output.with_bar(score, p.score, 10.0)
         row: list[Any] = [e.position]
         if by == "scene":
             row += [score, s.title] + ([s.drama] if signals else [])
@@ -289,7 +292,7 @@ def _render_trending(result: TrendResult) -> None:
     for e in result.entries:
         first = min(t.first.on or "" for t in e.sources)
         last = max(t.last.on or "" for t in e.sources)
-        rate = output.text_cell(f"{e.per_day:,.0f} ") + output.bar(e.per_day, top, width=8)
+        rate = output.with_bar(f"{e.per_day:,.0f}", e.per_day, top)
         gained = ("+" if e.gained >= 0 else "-") + compact(abs(e.gained))
         row: list[Any] = [e.position, rate, gained]
         if wide:

@@ -3,6 +3,12 @@
 The only module besides the Typer app that imports Rich. User text is always passed to
 Rich as `Text` (never parsed as markup) and control characters are made visible, so a
 scene titled `[bold]x[/]` or carrying terminal escapes prints exactly as typed.
+
+Tables are drawn only on a terminal. Piped or redirected, a table is written as
+tab-separated lines, a header line first, one record per line (title and footer go to
+stderr): `grep`, `cut` and `sort` see whole records instead of a table folded to 80
+columns, and Rich is not even imported. `TTY_COMPATIBLE=1` / `=0` forces either way, as it
+does for Rich.
 """
 
 from __future__ import annotations
@@ -32,6 +38,27 @@ def visible(text: object) -> str:
     """Control characters (ESC, BEL, OSC sequences...) shown as harmless escapes."""
     value = "" if text is None else str(text)
     return _CONTROL.sub(_escape, value)
+
+
+def on_terminal() -> bool:
+    """Whether stdout is a terminal (tables) or a pipe or file (tab-separated lines)."""
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        return sys.stdout.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def _tsv_cell(cell: object) -> str:
+    # A tab or newline inside a value would split the record: written as \t and \n.
+    text = visible(cell.plain if hasattr(cell, "plain") else cell)
+    return text.replace("\t", "\\t").replace("\n", "\\n")
+
+
+def _tsv(lines: Iterable[Sequence[object]]) -> None:
+    sys.stdout.write("".join("\t".join(map(_tsv_cell, line)) + "\n" for line in lines))
 
 
 def _console(stderr: bool = False) -> Any:
@@ -77,6 +104,11 @@ def table(
     footer: str | None = None,
     numeric: Iterable[str] = (),
 ) -> None:
+    if not on_terminal():
+        _tsv([columns, *rows])
+        if footer:
+            message(footer)
+        return
     from rich.table import Table
     from rich.text import Text
 
@@ -110,11 +142,20 @@ def cell_len(cell: Any) -> int:
 
 
 def bar(value: float, maximum: float, width: int = 12) -> Any:
-    """A horizontal bar as Rich Text (for scores and counts)."""
+    """A horizontal bar as Rich Text (for scores and counts); nothing when piped."""
+    if not on_terminal():
+        return ""
     from rich.text import Text
 
     filled = 0 if maximum <= 0 else round(width * max(0.0, min(value / maximum, 1.0)))
     return Text("█" * filled + "·" * (width - filled), style="cyan")
+
+
+def with_bar(text: str, value: float, maximum: float, width: int = 8) -> Any:
+    """`text` followed by a bar on a terminal; `text` alone when piped."""
+    if not on_terminal():
+        return text
+    return text_cell(text + " ") + bar(value, maximum, width)
 
 
 def text_cell(value: object, style: str | None = None) -> Any:
@@ -123,8 +164,19 @@ def text_cell(value: object, style: str | None = None) -> Any:
     return Text(visible(value), style=style or "")
 
 
-def record(title: str, fields: Sequence[tuple[str, object]]) -> None:
-    """A record as a two-column grid (for `show`)."""
+def record(
+    title: str, fields: Sequence[tuple[str, object]], *, title_field: str | None = None
+) -> None:
+    """A record as a two-column grid (for `show`); `label<TAB>value` lines when piped,
+    the title first as `title_field<TAB>title` when it is a value of the record."""
+    shown_fields = [
+        (label, ", ".join(map(str, value)) if isinstance(value, list) else value)
+        for label, value in fields
+        if value not in (None, "", [])
+    ]
+    if not on_terminal():
+        _tsv([(title_field, title), *shown_fields] if title_field else shown_fields)
+        return
     from rich.table import Table
     from rich.text import Text
 
@@ -133,9 +185,6 @@ def record(title: str, fields: Sequence[tuple[str, object]]) -> None:
     )
     grid.add_column(style="dim", justify="right")
     grid.add_column(overflow="fold")
-    for label, value in fields:
-        if value in (None, "", []):
-            continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
+    for label, shown in shown_fields:
         grid.add_row(Text(label), Text(visible(shown)))
     _console().print(grid)

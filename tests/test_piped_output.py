@@ -1,0 +1,131 @@
+"""Listings piped or redirected: tab-separated records, messages on stderr, no Rich.
+
+On a terminal the same commands draw Rich tables (TTY_COMPATIBLE=1 forces that here, as
+it does for Rich itself).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_process
+from tests.test_startup import loaded, roots
+
+SCENE_HEADER = ["key", "drama", "ep", "kind", "title", "actors", "spoiler", "views"]
+
+
+def records(stdout: str) -> list[list[str]]:
+    return [line.split("\t") for line in stdout.splitlines()]
+
+
+def test_list_scenes_is_one_record_per_line(sample_db: Path, cli) -> None:
+    result = cli("list", "scenes", "--actor", "Ji Chang Wook", "--kind", "kiss")
+    assert result.exit_code == 0, result.stderr
+    header, *rows = records(result.stdout)
+    assert header == SCENE_HEADER
+    assert len(rows) == 9 and all(len(row) == len(header) for row in rows)
+    keys = {row[0] for row in rows}
+    assert "melting-me-softly-e10-shower-kiss" in keys
+    shower = next(row for row in rows if row[0] == "melting-me-softly-e10-shower-kiss")
+    assert shower[1:3] == ["Melting Me Softly", "10"]
+    assert "Ji Chang Wook" in shower[5] and "Won Jin Ah" in shower[5]
+    # The count is a message, not a record; no box drawing anywhere.
+    assert "9 scene(s)" in result.stderr and "scene(s)" not in result.stdout
+    assert not set("│┃━─┏┗") & set(result.stdout)
+
+
+def test_same_records_as_json(sample_db: Path, cli) -> None:
+    import json
+
+    piped = records(cli("list", "scenes", "--drama", "Healer").stdout)[1:]
+    data = json.loads(cli("list", "scenes", "--drama", "Healer", "--json").stdout)["data"]
+    assert [row[0] for row in piped] == [scene["key"] for scene in data]
+    assert [row[4] for row in piped] == [scene["title"] for scene in data]
+
+
+def test_terminal_gets_the_table(sample_db: Path, cli, terminal: None) -> None:
+    result = cli("list", "scenes", "--drama", "Healer")
+    assert result.exit_code == 0, result.stderr
+    assert "Scenes" in result.stdout  # the table's title
+    assert "\t" not in result.stdout
+    assert "scene(s)" in result.stdout  # the footer under the table
+
+
+def test_tabs_newlines_and_escapes_stay_inside_their_field(db: Path, cli) -> None:
+    assert cli("add-actor", "A\u202eB").exit_code == 0
+    assert cli("add-drama", "Tab Drama", "--cast", "A\u202eB:Lead").exit_code == 0
+    added = cli(
+        "add-scene", "--drama", "Tab Drama", "--episode", "1", "--actor", "A\u202eB",
+        "--kind", "kiss", "--title", "[bold]x[/] | a |",
+        "--description", "line one\nline\ttwo",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    listed = records(cli("list", "scenes").stdout)
+    assert len(listed) == 2 and len(listed[1]) == len(SCENE_HEADER)
+    title = listed[1][4]
+    assert title == "[bold]x[/] | a |"
+    assert listed[1][5] == "A\\u202eB"  # a bidi override is shown, not obeyed
+    key = listed[1][0]
+    shown = dict(
+        (line.split("\t", 1)[0], line.split("\t", 1)[1])
+        for line in cli("show", "scene", key).stdout.splitlines()
+    )
+    assert shown["description"] == "line one\\nline\\ttwo"
+    assert shown["title"] == title
+
+
+def test_show_is_label_value_lines(sample_db: Path, cli) -> None:
+    result = cli("show", "actor", "지창욱")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "name\tJi Chang Wook"
+    assert "native\t지창욱" in lines
+    # The credits table follows, with its own header line.
+    assert "year\tdrama\tnetwork\tcharacter\trole" in lines
+
+
+def test_rank_piped_has_every_column_and_messages_on_stderr(sample_db: Path, cli) -> None:
+    result = cli("rank", "--actor", "Ji Chang Wook", "--kind", "kiss", "--by", "drama")
+    assert result.exit_code == 0, result.stderr
+    header, first, *_ = records(result.stdout)
+    assert header == ["#", "drama", "score", "best scene", "ep", "votes", "duels", "views", "key"]
+    assert first[:4] == ["1", "Healer", "8.65", "The kiss in the snow"]
+    assert first[-1] == "healer-e9-snowy-rooftop-kiss"
+    assert 'Answer: Healer, with "The kiss in the snow"' in result.stderr
+    assert "█" not in result.stdout  # bars are for terminals
+
+
+@pytest.mark.parametrize("forced, table", [("0", False), ("1", True)])
+def test_tty_compatible_forces_either_way(sample_db: Path, forced: str, table: bool) -> None:
+    result = run_process(
+        "list",
+        "scenes",
+        "--limit",
+        "2",
+        env={"SCENECAT_DB": str(sample_db), "TTY_COMPATIBLE": forced},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert ("\t" not in result.stdout) is table
+
+
+def test_piped_listing_does_not_import_rich(sample_db: Path) -> None:
+    modules, out = loaded(sample_db, "list", "scenes", "--limit", "3")
+    assert out.startswith("key\tdrama\t")
+    assert "rich" not in roots(modules)
+
+
+def test_closed_pipe_is_not_an_error(sample_db: Path) -> None:
+    # `scenecat list scenes | head -1`: the reader goes away after one line.
+    cmd = [sys.executable, "-m", "scenecat", "--db", str(sample_db), "list", "scenes"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0, err
+    assert first.startswith(b"key\t")
+    assert "Traceback" not in err and "Error" not in err
