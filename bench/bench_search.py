@@ -59,12 +59,17 @@ def main() -> int:
     parser.add_argument("--meta", type=Path, help="the generator's FILE.meta.json")
     parser.add_argument("--limit", type=int, default=20, help="results per query (default 20)")
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per query")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also split the typical query's time: FTS scan, joins back, Python",
+    )
     args = parser.parse_args()
 
     from scenecat.domain.browse import Scope
     from scenecat.domain.search import search
     from scenecat.storage.connection import open_catalogue
-    from scenecat.storage.search_queries import top_matches
+    from scenecat.storage.search_queries import ranked_hit_rows, top_matches
 
     if not args.db.exists():
         print(f"no catalogue at {args.db}", file=sys.stderr)
@@ -98,6 +103,26 @@ def main() -> int:
         )
         print(f"{label + ': ' + word:<34}{hits:>10,}{ours:>14.2f}{raw:>14.2f}{ours / raw:>8.2f}")
 
+    if args.breakdown:
+        # Three-way alternation: the raw statement, the statement that also joins the page
+        # back to scenes, dramas and actors (what search() runs), and the whole search().
+        # Differences of medians, so only a rough split.
+        runs = {
+            "raw FTS5 top-N": partial(top_matches, conn, f'"{typical}"', args.limit),
+            "top-N + joins, one statement": partial(
+                ranked_hit_rows, conn, f'"{typical}"', args.limit
+            ),
+            "search()": partial(search, conn, typical, None, args.limit),
+        }
+        medians = _alternated(list(runs.values()), args.repeat)
+        raw_ms, page_ms, search_ms = medians
+        print()
+        print(f"breakdown of typical: {typical} (median of {args.repeat}, alternated)")
+        for label, ms in zip(runs, medians, strict=True):
+            print(f"  {label:<30}{ms:>10.2f} ms")
+        print(f"  {'joins back, rows built':<30}{page_ms - raw_ms:>10.2f} ms")
+        print(f"  {'parse, highlight, snippets':<30}{search_ms - page_ms:>10.2f} ms")
+
     extra: list[tuple[str, str, Scope | None]] = []
     typical_actor = meta.get("typical_actor")
     busiest_actor = meta.get("busiest_actor")
@@ -120,6 +145,19 @@ def main() -> int:
         print(f"{label[:33]:<34}{shown:>10}{ms:>14.2f}")
     cat.close()
     return 0
+
+
+def _alternated(fns: list[Callable[[], object]], repeat: int) -> list[float]:
+    """Medians of each of `fns`, run in turn (after one warm-up call each)."""
+    for fn in fns:
+        fn()
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, spent in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            spent.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(spent) for spent in times]
 
 
 def _layout_ok(conn: sqlite3.Connection) -> bool:

@@ -101,6 +101,8 @@ class _Token:
 
 
 def _clean(text: str) -> str:
+    if text.isascii():
+        return text  # no surrogates, and already NFC
     import unicodedata
 
     # Lone surrogates (undecodable command-line bytes) cannot be encoded for SQLite.
@@ -345,7 +347,7 @@ def match_expression(query: Query) -> str | None:
 # --- what to highlight -----------------------------------------------------------------------
 
 
-_EDGE = r"(?<![^\W_])"
+_EDGE_BEFORE = r"[^\W_]"  # a letter or digit
 _END = r"(?![^\W_])"
 
 
@@ -362,17 +364,21 @@ class Highlighter:
     cjk: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        # Every alternative starts with a literal and checks the word edge behind it
+        # (`_starting`), which lets the regex engine jump to the places where that literal
+        # occurs instead of trying the whole pattern at every character: about 10x faster
+        # than a leading look-behind, and it matches exactly the same spans.
         alternatives: list[str] = []
-        if self.words:
-            words = sorted(self.words, key=len, reverse=True)
-            alternatives.append(f"{_EDGE}(?:{'|'.join(map(re.escape, words))}){_END}")
-        if self.prefixes:
-            alternatives.append(f"{_EDGE}(?:{'|'.join(map(re.escape, self.prefixes))})[^\\W_]*")
+        for word in sorted(self.words, key=len, reverse=True):
+            alternatives.append(f"{_starting(re.escape(word))}{_END}")
+        for prefix in self.prefixes:
+            alternatives.append(f"{_starting(re.escape(prefix))}[^\\W_]*")
         # A glued spelling matches the same letters with separators between them:
         # "jichangwook" lights up "Ji Chang Wook" and "Ji Chang-wook".
         for glued in sorted(self.glued, key=len, reverse=True):
-            spread = r"[\W_]{0,2}".join(map(re.escape, glued))
-            alternatives.append(f"{_EDGE}{spread}{_END}")
+            first, *rest = map(re.escape, glued)
+            spread = "".join(r"[\W_]{0,2}" + ch for ch in rest)
+            alternatives.append(f"{_starting(first)}{spread}{_END}")
         alternatives.extend(map(re.escape, self.cjk))
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 
@@ -385,11 +391,22 @@ class Highlighter:
     def spans(self, text: str | None) -> list[tuple[int, int]]:
         if not text or self._pattern is None:
             return []
+        if text.isascii():  # the common case, inlined: folding keeps every offset
+            found = [m.span() for m in self._pattern.finditer(text.lower())]
+            return found if len(found) < 2 else _merge(text, found)
         folded, starts = _folded(text)
-        found = [(m.start(), m.end()) for m in self._pattern.finditer(folded)]
+        found = [m.span() for m in self._pattern.finditer(folded)]
+        if not found:
+            return found
         if starts is not None:
             found = [(starts[s], starts[e - 1] + 1) for s, e in found if e > s]
-        return _merge(text, found)
+        return found if len(found) == 1 else _merge(text, found)
+
+
+def _starting(literal: str) -> str:
+    """`literal` where no letter or digit comes right before it: a look-behind like
+    `(?<![^\\W_])` in front of it, but written after it so the pattern starts with the literal."""
+    return f"{literal}(?<!{_EDGE_BEFORE}{literal})"
 
 
 def _folded(text: str) -> tuple[str, list[int] | None]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -114,12 +115,19 @@ def search(
     """Scenes matching `text` (query language of domain/query.py) within `scope`, best first."""
     query = parse(text)
     limit = check_limit(limit) or DEFAULT_LIMIT
-    merged = _merge_scope(conn, query, scope or Scope())
-    has_filters = merged != Scope()
-    scene_filter = resolve_scope(conn, merged)
-    where, params = scene_filter.where()
+    where: str
+    params: Sequence[object]
+    if (scope is None or scope == _NO_SCOPE) and not query.filters.any():
+        # No filter at all, the usual search: what the general path below comes to.
+        merged, has_filters, where, params, one_drama = Scope(), False, "1", (), False
+    else:
+        merged = _merge_scope(conn, query, scope or Scope())
+        has_filters = merged != _NO_SCOPE
+        scene_filter = resolve_scope(conn, merged)
+        where, params = scene_filter.where()
+        one_drama = scene_filter.drama_id is not None
     expression = match_expression(query)
-    scores: dict[int, float] = {}
+    ranked: Sequence[tuple[HitRow, float | None]]
     if expression is None:
         if query.excluded:
             raise InvalidInput(
@@ -132,23 +140,24 @@ def search(
                 f"nothing to search for{shown}",
                 hint='give words, "a phrase" or a filter, e.g. scenecat search "shower kiss"',
             )
-        ids = search_queries.filtered_scene_ids(
-            conn, limit + 1, where, params, one_drama=scene_filter.drama_id is not None
-        )
+        ids = search_queries.filtered_scene_ids(conn, limit + 1, where, params, one_drama=one_drama)
+        more = len(ids) > limit
+        ranked = [(row, None) for row in search_queries.hit_rows(conn, ids[:limit])]
     else:
-        ranked = search_queries.top_matches(conn, expression, limit + 1, where, params)
-        ids = [scene_id for scene_id, _ in ranked]
-        scores = dict(ranked)
-    more = len(ids) > limit
-    ids = ids[:limit]
+        ranked, more = search_queries.ranked_hit_rows(conn, expression, limit, where, params)
     marker = highlighter(query)
-    rows = search_queries.hit_rows(conn, ids)
+    # Each title and description is scanned once; the spans serve both the test below and
+    # the title and snippet of the hit.
+    marked = [
+        (row, score, marker.spans(row.title), marker.spans(row.description))
+        for row, score in ranked
+    ]
     # Rows whose title and description show no match matched on a name, alias, character
     # or tag: only those need the extra lookups that explain why they came up.
     search_queries.hit_details(
-        conn, [row for row in rows if not marker.matches(row.title, row.description)]
+        conn, [row for row, _, title, text in marked if not title and not text]
     )
-    hits = [_hit(row, marker, scores.get(row.id) if expression else None) for row in rows]
+    hits = [_hit(row, marker, score, title, text) for row, score, title, text in marked]
     result = SearchResult(query.text, hits, limit, more, ignored=query.ignored)
     if not hits:
         result.suggestion = _filter_hint(conn, merged) or suggest(conn, query, has_filters)
@@ -156,6 +165,8 @@ def search(
 
 
 # --- filters ---------------------------------------------------------------------------------
+
+_NO_SCOPE = Scope()
 
 
 def _merge_scope(conn: sqlite3.Connection, query: Query, flags: Scope) -> Scope:
@@ -203,24 +214,32 @@ def _one_drama(conn: sqlite3.Connection, values: list[str]) -> str | None:
 # --- marking what matched --------------------------------------------------------------------
 
 
-def _hit(row: HitRow, marker: Highlighter, score: float | None) -> SearchHit:
-    title = Marked(row.title, marker.spans(row.title))
+def _hit(
+    row: HitRow,
+    marker: Highlighter,
+    score: float | None,
+    title_spans: list[Span],
+    description_spans: list[Span],
+) -> SearchHit:
+    """`title_spans` and `description_spans` are marker.spans() of row.title and
+    row.description."""
+    # Positional arguments, in SearchHit's field order (cheaper than keywords, per hit).
     return SearchHit(
-        id=row.id,
-        key=row.key,
-        title=title,
-        drama_title=row.drama.name,
-        drama_id=row.drama_id,
-        network=row.network,
-        year=row.year,
-        episode=row.episode,
-        kind=row.kind,
-        spoiler=row.spoiler,
-        actor_names=[actor.name for actor in row.actors],
-        snippet=_snippet(row, marker, bool(title.spans)),
-        relevance=None if score is None else float(f"{-score:.4g}"),
-        _row=row,
-        _marker=marker,
+        row.id,
+        row.key,
+        Marked(row.title, title_spans),
+        row.drama.name,
+        row.drama_id,
+        row.network,
+        row.year,
+        row.episode,
+        row.kind,
+        row.spoiler,
+        [actor.name for actor in row.actors],
+        _snippet(row, marker, bool(title_spans), description_spans),
+        None if score is None else float(f"{-score:.4g}"),
+        row,
+        marker,
     )
 
 
@@ -238,19 +257,36 @@ def _labelled(named: Named, marker: Highlighter) -> Marked:
     return Marked(named.name)
 
 
-def _snippet(row: HitRow, marker: Highlighter, shown: bool) -> Marked:
+def _snippet(
+    row: HitRow, marker: Highlighter, shown: bool, description_spans: list[Span]
+) -> Marked:
     """Where the description matched, that part of it; else, when the title shows no match
     either, the characters or tags that matched; else the start of the description."""
-    candidates = [row.description or ""]
+    description = row.description or ""
+    if _single_spaced(description):
+        # Nearly every description: its spans are already known.
+        flat, spans = description, description_spans
+    else:
+        flat = " ".join(description.split())
+        spans = description_spans if flat == description else marker.spans(flat)
+    if spans:
+        return window(flat, spans)
     if not shown:
-        candidates.append("characters: " + ", ".join(row.characters) if row.characters else "")
-        candidates.append("tags: " + ", ".join(row.tags) if row.tags else "")
-    for text in candidates:
-        text = " ".join(text.split())
-        spans = marker.spans(text)
-        if spans:
-            return window(text, spans)
-    return window(" ".join((row.description or "").split()), [])
+        for text in (
+            "characters: " + ", ".join(row.characters) if row.characters else "",
+            "tags: " + ", ".join(row.tags) if row.tags else "",
+        ):
+            text = " ".join(text.split())
+            spans = marker.spans(text)
+            if spans:
+                return window(text, spans)
+    return window(flat, [])
+
+
+def _single_spaced(text: str) -> bool:
+    """Whether " ".join(text.split()) == text, tested without building the joined copy:
+    every whitespace character but the space is unprintable to str.isprintable()."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
@@ -260,10 +296,12 @@ def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
         return Marked(text, spans)
     start = 0
     if spans:
-        best = max(
-            range(len(spans)),
-            key=lambda i: sum(1 for s, e in spans[i:] if e <= spans[i][0] + width - 20),
-        )
+        best = 0
+        if len(spans) > 1:
+            best = max(
+                range(len(spans)),
+                key=lambda i: sum(1 for s, e in spans[i:] if e <= spans[i][0] + width - 20),
+            )
         start = max(0, spans[best][0] - 20)
         while start > 0 and not text[start - 1].isspace():
             start -= 1

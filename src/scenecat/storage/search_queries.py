@@ -29,26 +29,37 @@ def top_matches(
     FTS scan as the outer loop: with the filter driving instead, each probe would re-run the
     MATCH and bm25's document-frequency pass (measured 10-100x slower on broad words).
     """
+    sql, args = _top_sql(expression, limit, where, params)
+    try:
+        return [(row[0], row[1]) for row in conn.execute(sql, args)]
+    except sqlite3.OperationalError as exc:
+        _refuse(exc)
+        raise
+
+
+def _top_sql(
+    expression: str, limit: int, where: str, params: Sequence[object]
+) -> tuple[str, list[object]]:
+    """The statement of top_matches(): (rowid, score), best first."""
     if where == "1":
         sql = (
             f"SELECT rowid, {_BM25} AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
             "ORDER BY score, rowid LIMIT ?"
         )
-        args: list[object] = [expression, limit]
-    else:
-        sql = (
-            f"SELECT f.rowid, {_BM25} AS score FROM {FTS_TABLE} f "
-            "CROSS JOIN scene s ON s.id = f.rowid CROSS JOIN drama d ON d.id = s.drama_id "
-            f"WHERE {FTS_TABLE} MATCH ? AND {where} ORDER BY score, f.rowid LIMIT ?"
-        )
-        args = [expression, *params, limit]
-    try:
-        return [(row[0], row[1]) for row in conn.execute(sql, args)]
-    except sqlite3.OperationalError as exc:
-        # The expression is built from quoted tokens, so this is not expected; if it ever
-        # happens the user gets one line, not SQLite's text.
-        if "fts5" not in str(exc) and "syntax" not in str(exc):
-            raise
+        return sql, [expression, limit]
+    sql = (
+        f"SELECT f.rowid, {_BM25} AS score FROM {FTS_TABLE} f "
+        "CROSS JOIN scene s ON s.id = f.rowid CROSS JOIN drama d ON d.id = s.drama_id "
+        f"WHERE {FTS_TABLE} MATCH ? AND {where} ORDER BY score, f.rowid LIMIT ?"
+    )
+    return sql, [expression, *params, limit]
+
+
+def _refuse(exc: sqlite3.OperationalError) -> None:
+    """One line for the user instead of SQLite's text, when FTS5 refused the expression.
+
+    The expression is built from quoted tokens, so this is not expected."""
+    if "fts5" in str(exc) or "syntax" in str(exc):
         raise InvalidInput(
             "this query cannot be searched",
             hint='use words, "a phrase", OR, -word, word* and field:value filters',
@@ -103,6 +114,93 @@ class HitRow:
     detailed: bool = False  # aliases, credited characters and tags loaded (hit_details)
 
 
+_HIT_COLUMNS = (
+    "s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
+    "d.title, d.native, d.network, d.year"
+)
+
+
+def ranked_hit_rows(
+    conn: sqlite3.Connection,
+    expression: str,
+    limit: int,
+    where: str = "1",
+    params: Sequence[object] = (),
+) -> tuple[list[tuple[HitRow, float]], bool]:
+    """The best `limit` matches as (row, bm25 score), best first, and whether more match:
+    top_matches() followed by hit_rows(), in one statement.
+
+    The page of rows is joined to its scenes, dramas and actors inside the statement that
+    ranks it, so no id list is sent back and forth: the joins are what a search costs beyond
+    the FTS scan, since that scan has just pushed their pages out of the cache."""
+    top, args = _top_sql(expression, limit + 1, where, params)
+    sql = (
+        f"WITH top(id, score) AS ({top}) "
+        f"SELECT t.id, t.score, {_HIT_COLUMNS}, a.id, a.name, a.native, sa.character "
+        "FROM top t LEFT JOIN scene s ON s.id = t.id "
+        "LEFT JOIN drama d ON d.id = s.drama_id "
+        "LEFT JOIN scene_actor sa ON sa.scene_id = s.id LEFT JOIN actor a ON a.id = sa.actor_id "
+        "ORDER BY t.score, t.id, sa.position, a.name"
+    )
+    found: list[tuple[HitRow, float]] = []
+    ranked = 0
+    last: int | None = None
+    hit: HitRow | None = None
+    try:
+        for (
+            rank_id,
+            score,
+            scene_id,
+            key,
+            title,
+            description,
+            kind,
+            episode,
+            spoiler,
+            drama_id,
+            drama,
+            drama_native,
+            network,
+            year,
+            actor_id,
+            name,
+            native,
+            character,
+        ) in conn.execute(sql, args):
+            if rank_id != last:
+                last = rank_id
+                ranked += 1
+                if ranked > limit:
+                    break  # the row past the page only says that more match
+                # A scene missing behind its index entry (not expected) is left out, as
+                # hit_rows() leaves it out.
+                hit = None
+                if scene_id is not None:
+                    hit = HitRow(
+                        scene_id,
+                        key,
+                        title,
+                        description,
+                        kind,
+                        episode,
+                        spoiler,
+                        drama_id,
+                        Named(drama, drama_native),
+                        network,
+                        year,
+                    )
+                    found.append((hit, score))
+            if hit is not None and actor_id is not None:
+                hit.actors.append(Named(name, native))
+                hit.actor_ids.append(actor_id)
+                if character:
+                    hit.characters.append(character)
+    except sqlite3.OperationalError as exc:
+        _refuse(exc)
+        raise
+    return found, ranked > limit
+
+
 def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
     """What a result line shows, for `ids` (a page of results), in the order of `ids`.
 
@@ -113,24 +211,39 @@ def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
         return []
     marks = ",".join("?" * len(ids))
     found: dict[int, HitRow] = {}
-    for row in conn.execute(
+    for (
+        scene_id,
+        key,
+        title,
+        description,
+        kind,
+        episode,
+        spoiler,
+        drama_id,
+        drama,
+        drama_native,
+        network,
+        year,
+    ) in conn.execute(
         "SELECT s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
         "d.title, d.native, d.network, d.year "
         f"FROM scene s JOIN drama d ON d.id = s.drama_id WHERE s.id IN ({marks})",
         list(ids),
     ):
-        found[row[0]] = HitRow(
-            id=row[0],
-            key=row[1],
-            title=row[2],
-            description=row[3],
-            kind=row[4],
-            episode=row[5],
-            spoiler=row[6],
-            drama_id=row[7],
-            drama=Named(row[8], row[9]),
-            network=row[10],
-            year=row[11],
+        # Positional arguments, in HitRow's field order: noticeably cheaper than keywords
+        # on a page of results.
+        found[scene_id] = HitRow(
+            scene_id,
+            key,
+            title,
+            description,
+            kind,
+            episode,
+            spoiler,
+            drama_id,
+            Named(drama, drama_native),
+            network,
+            year,
         )
     for scene_id, actor_id, name, native, character in conn.execute(
         "SELECT sa.scene_id, a.id, a.name, a.native, sa.character "
