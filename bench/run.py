@@ -4,6 +4,7 @@
     python bench/run.py                      # --size 100k
     python bench/run.py --size 10k,100k,1m   # one table per size, then how cost grows
     python bench/run.py --size 1m --quick    # fewer runs per case
+    python bench/run.py --only import --runs 5   # only the JSON Lines import case
 
 Generates its own data with bench/generate.py (cached under /tmp/scenecat-bench/, or
 $SCENECAT_BENCH_DIR) and prints, per case, scenecat's median, the baseline's median, the
@@ -259,6 +260,8 @@ class SizeResult:
     import_rss: int = 0
     list_s: float = 0.0
     yaml_s: float = 0.0
+    import_samples: list[float] = field(default_factory=list)
+    baseline_samples: list[float] = field(default_factory=list)
 
 
 def ms(seconds: float) -> str:
@@ -324,10 +327,12 @@ def list_case(db: Path, runs: int, result: SizeResult) -> list[Row]:
     return rows
 
 
-def import_case(scenes: int, runs: int, result: SizeResult, keep: Path) -> list[Row]:
+def import_case(
+    scenes: int, runs: int, result: SizeResult, keep: Path, work: Path | None = None
+) -> list[Row]:
     sc = scenecat_command()
     source = generated(scenes)
-    work = CACHE / "work"
+    work = work or CACHE / "work"
     work.mkdir(parents=True, exist_ok=True)
     ours_db, base_db = work / "import.db", work / "baseline.db"
 
@@ -346,6 +351,8 @@ def import_case(scenes: int, runs: int, result: SizeResult, keep: Path) -> list[
     for suffix in ("-wal", "-shm"):
         Path(str(ours_db) + suffix).unlink(missing_ok=True)
     result.import_s = median(mine)
+    result.import_samples = [s.seconds for s in mine]
+    result.baseline_samples = [s.seconds for s in theirs]
     result.import_rss = max(s.max_rss for s in mine)
     row = ratio_row(f"import {result.size} scenes, JSON Lines", median(mine), median(theirs), 2.0)
     row.baseline += " (json + executemany + FTS)"
@@ -445,6 +452,12 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="fewer runs per case")
     parser.add_argument("--no-others", action="store_true", help="skip bench_search/rank/export")
+    parser.add_argument(
+        "--only",
+        choices=("import",),
+        help="run only this case (import: the JSON Lines import against its baseline)",
+    )
+    parser.add_argument("--runs", type=int, help="timed runs per case (default: by size)")
     args = parser.parse_args()
     sizes = [s.strip().lower() for s in args.size.split(",")]
     unknown = [s for s in sizes if s not in SIZES]
@@ -452,9 +465,12 @@ def main() -> None:
         parser.error(f"unknown size {', '.join(unknown)}; choose from {', '.join(SIZES)}")
     quick = args.quick
     print(f"# scenecat benchmarks\n\n{machine()}")
-    print(f"command: python bench/run.py --size {args.size}{' --quick' if quick else ''}\n")
+    options = f"{' --quick' if quick else ''}"
+    options += f" --only {args.only}" if args.only else ""
+    options += f" --runs {args.runs}" if args.runs else ""
+    print(f"command: python bench/run.py --size {args.size}{options}\n")
     start_runs = 11 if quick else 21
-    startup = startup_cases(start_runs)
+    startup = [] if args.only else startup_cases(start_runs)
     results: list[SizeResult] = []
     for size in sizes:
         scenes = SIZES[size]
@@ -462,13 +478,27 @@ def main() -> None:
         db = CACHE / f"catalogue-{size}.db"
         import_runs = 1 if scenes >= 1_000_000 or quick else (3 if scenes >= 100_000 else 5)
         result.rows += startup
-        result.rows += import_case(scenes, import_runs, result, db)
-        result.rows += list_case(db, 7 if quick else 15, result)
-        result.rows += yaml_case(min(scenes, 10_000), 1 if quick else 3, result)
+        if args.only:
+            # A private work directory, and the shared catalogue left alone: other runs may
+            # be using them.
+            work = CACHE / f"work-only-{os.getpid()}"
+            db = work / "catalogue.db"
+        else:
+            work = None
+        result.rows += import_case(scenes, args.runs or import_runs, result, db, work)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        if not args.only:
+            result.rows += list_case(db, 7 if quick else 15, result)
+            result.rows += yaml_case(min(scenes, 10_000), 1 if quick else 3, result)
         print(f"\n## {size} scenes\n")
         print_table(result.rows)
         results.append(result)
-        if not args.no_others:
+        if args.only:
+            ours = ", ".join(f"{s:.2f}" for s in result.import_samples)
+            base = ", ".join(f"{s:.2f}" for s in result.baseline_samples)
+            print(f"\nimport runs (s): scenecat {ours}; baseline {base}")
+        elif not args.no_others:
             other_benchmarks(db, scenes)
     if len(results) > 1:
         print("\n## how cost grows\n")

@@ -4,7 +4,8 @@ It gives the same catalogue, report and errors as applying the records one by on
 domain/catalogue.py, but with a handful of executemany batches instead of ~15 queries per
 scene: records are validated by the same parsers, names are resolved against dictionaries
 built as the file is read (exact name first, then the folded key, as domain/names.py does),
-ids are chosen here, and the search index is rebuilt once at the end.
+ids are chosen here, search documents are made as each scene is read (search_index.
+BulkDocuments) and the full-text index is built once at the end.
 
 Whenever a name does not resolve to exactly one record, the pending rows are written and the
 database resolver is asked instead, so errors ("did you mean", "matches 2 actors") come out
@@ -15,6 +16,7 @@ raises `NeedsSlowPath`; the caller rolls back to a savepoint and imports the slo
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -22,20 +24,23 @@ from typing import Any
 
 from scenecat.domain import names
 from scenecat.domain.catalogue import scene_key
-from scenecat.domain.exchange import PARSERS, ImportReport
+from scenecat.domain.exchange import ImportReport
 from scenecat.domain.records import (
-    ActorRec,
-    DramaRec,
-    DuelRec,
     FieldError,
     SceneRec,
-    VoteRec,
+    parse_actor,
+    parse_drama,
+    parse_duel,
+    parse_scene,
+    parse_vote,
+    vote_values,
 )
 from scenecat.errors import ScenecatError
 from scenecat.storage import bulk, search_index, signals
 from scenecat.text import name_key
 
 NOTHING: tuple[str, ...] = ()  # no warnings (shared: most records have none)
+NO_TAGS: list[str] = []
 
 
 class NeedsSlowPath(Exception):
@@ -70,11 +75,18 @@ class BulkImporter:
         self.conn = conn
         self.report = ImportReport()
         self.load = bulk.begin_load(conn)
+        search_index.begin_bulk(conn)
+        self.docs = search_index.BulkDocuments()
         self.out = bulk.BatchWriter(conn)
         self.rows = self.out.rows
         self.vote_rows = self.rows["vote"]
+        self.scene_rows = self.rows["scene"]
+        self.search_rows = self.rows["scene_search"]
+        self.tag_rows = self.rows["scene_tag"]
+        self.scene_actor_rows = self.rows["scene_actor"]
         self.seen = self.report.seen
         self.created = self.report.created
+        # Each handler parses its record (raw, path) and applies it.
         self.handlers: dict[str, Callable[[Any, str], Sequence[str] | None]] = {
             "actors": self._actor,
             "dramas": self._drama,
@@ -85,11 +97,12 @@ class BulkImporter:
         # table -> a function giving the next id (itertools.count: a C call per row)
         self.new_id = {t: itertools.count(n).__next__ for t, n in bulk.next_ids(conn).items()}
         self.next_vote_id = self.new_id["vote"]
+        self.next_scene_id = self.new_id["scene"]
         self.actors = _Names()
         self.actor_names: dict[int, str] = {}
         self.dramas = _Names()
         self.drama_info: dict[int, tuple[str, int | None]] = {}  # id -> (title, episodes)
-        self.credits: set[int] = set()  # drama_id << 32 | actor_id
+        # drama_id << 32 | actor_id of every credit: self.docs.parts
         # scene key -> id; negated for keys this import generated (so that a later record
         # naming one explicitly is recognised), positive for keys given in the file
         self._scene_ids: dict[str, int] = {}
@@ -101,9 +114,15 @@ class BulkImporter:
         # (scene_id << 32 | voter) -> the vote's code, or [current code, every code] once a
         # voter has voted on a scene twice; a code is yyyymmdd * 16 + score (undated = 0).
         self.votes: dict[int, Any] = {}
-        self.codes: dict[int, int] = {}  # one int object per distinct code: saves memory
+        # "yyyy-mm-dd" -> the codes of that day by score: one int object per distinct code,
+        # shared by every vote with it (saves memory)
+        self.day_codes: dict[str, tuple[int, ...]] = {}
         self.stale_votes: set[int] = set()
         self.duels: set[tuple[int, int, int, str | None]] = set()
+        # The load builds large dicts of plain values (no reference cycles): the collector's
+        # passes over them are pure cost. close() switches it back on.
+        self.gc_was_enabled = gc.isenabled()
+        gc.disable()
 
     # helpers
 
@@ -140,10 +159,9 @@ class BulkImporter:
     # records
 
     def apply(self, section: str, raw: Any, path: str) -> None:
-        rec = PARSERS[section](raw, path)
-        self.seen[section] += 1
         # Each handler returns the record's warnings, or None when it added nothing new.
-        warnings = self.handlers[section](rec, path)
+        warnings = self.handlers[section](raw, path)
+        self.seen[section] += 1
         out = self.out
         out.records += 1
         if out.records >= out.batch_records:
@@ -153,7 +171,8 @@ class BulkImporter:
             if warnings:
                 self.report.warnings.extend(f"{path}: {w}" for w in warnings)
 
-    def _actor(self, rec: ActorRec, path: str) -> Sequence[str]:
+    def _actor(self, raw: Any, path: str) -> Sequence[str]:
+        rec = parse_actor(raw, path)
         if rec.name in self.actors.exact:
             raise FieldError(f"{path}.name", f"actor {rec.name!r} is listed twice in this file")
         warnings = []
@@ -174,9 +193,11 @@ class BulkImporter:
             alias_key = name_key(alias)
             self.rows["actor_alias"].append((actor_id, alias, alias_key))
             self.actors.add_key(alias_key, actor_id)
+        self.docs.actor(actor_id, rec.name, rec.native, rec.aliases)
         return warnings
 
-    def _drama(self, rec: DramaRec, path: str) -> Sequence[str]:
+    def _drama(self, raw: Any, path: str) -> Sequence[str]:
+        rec = parse_drama(raw, path)
         if rec.title in self.dramas.exact:
             raise FieldError(f"{path}.title", f"drama {rec.title!r} is listed twice in this file")
         drama_id = self.new_id["drama"]()
@@ -205,6 +226,7 @@ class BulkImporter:
             alias_key = name_key(alias)
             self.rows["drama_alias"].append((drama_id, alias, alias_key))
             self.dramas.add_key(alias_key, drama_id)
+        self.docs.drama(drama_id, rec.title, rec.native, rec.aliases)
         # One actor listed twice in a cast updates the first credit, as upsert_credit does.
         cast: dict[int, list[Any]] = {}
         for i, credit in enumerate(rec.cast):
@@ -220,7 +242,7 @@ class BulkImporter:
             self.rows["credit"].append(
                 (self.new_id["credit"](), drama_id, actor_id, character, role, billing)
             )
-            self.credits.add(drama_id << 32 | actor_id)
+            self.docs.credit(drama_id, actor_id, character)
         for episode in rec.episode_list:
             self.rows["episode"].append(
                 (
@@ -234,14 +256,15 @@ class BulkImporter:
             )
         return NOTHING
 
-    def _scene(self, rec: SceneRec, path: str) -> Sequence[str]:
+    def _scene(self, raw: Any, path: str) -> Sequence[str]:
+        rec = parse_scene(raw, path)
         if rec.key:
             known = self._scene_ids.get(rec.key)
             if known is not None and known > 0:
                 raise FieldError(f"{path}.key", f"duplicate scene key {rec.key!r} in this file")
             if known is not None:
                 raise NeedsSlowPath(f"{path}.key names a scene key generated earlier")
-        drama_id = self._resolve_drama(rec.drama, path, "drama")
+        drama_id = self.dramas.exact.get(rec.drama) or self._resolve_drama(rec.drama, path, "drama")
         title, episodes = self.drama_info[drama_id]
         if rec.episode is not None:
             if rec.episode < 1:
@@ -262,7 +285,7 @@ class BulkImporter:
         ]
         if len(set(actor_ids)) != len(actor_ids):
             raise FieldError(f"{path}.actors", "the same actor is listed twice")
-        scene_id = self.new_id["scene"]()
+        scene_id = self.next_scene_id()
         if rec.key:
             key = rec.key
             self._scene_ids[key] = scene_id
@@ -273,7 +296,7 @@ class BulkImporter:
                 n += 1
                 key = f"{base}-{n}"
             self._scene_ids[key] = -scene_id
-        self.rows["scene"].append(
+        self.scene_rows.append(
             (
                 scene_id,
                 key,
@@ -288,38 +311,67 @@ class BulkImporter:
                 rec.location,
             ),
         )
-        if rec.tags:
-            self.rows["scene_tag"].extend([(scene_id, tag) for tag in dict.fromkeys(rec.tags)])
+        tags = list(dict.fromkeys(rec.tags)) if rec.tags else NO_TAGS
+        if tags:
+            self.tag_rows.extend([(scene_id, tag) for tag in tags])
         if actor_ids:
-            self.rows["scene_actor"].extend(
+            self.scene_actor_rows.extend(
                 [(scene_id, actor_id, i) for i, actor_id in enumerate(actor_ids)]
             )
         warnings: list[str] = []
+        credits = self.docs.parts
         for actor_id, actor in zip(actor_ids, rec.actors, strict=True):
-            credit = drama_id << 32 | actor_id
-            if credit not in self.credits:
-                self.credits.add(credit)
+            if drama_id << 32 | actor_id not in credits:
                 self.rows["credit"].append(
                     (self.new_id["credit"](), drama_id, actor_id, None, "support", None)
                 )
+                self.docs.credit(drama_id, actor_id, None)
                 warnings.append(f"{actor} was not in the cast of {title}; added as support")
+        self.search_rows.append(
+            self.docs.document(
+                scene_id, rec.title, rec.description, tags, rec.kind, drama_id, actor_ids
+            )
+        )
         if rec.views:
             self._views(scene_id, rec, warnings)
-        linked: set[int] = set()
-        for source in rec.sources:
-            source_id = self._source(source)
-            if source_id not in linked:
-                linked.add(source_id)
-                self.rows["scene_source"].append((scene_id, source_id))
+        if rec.sources:
+            linked: set[int] = set()
+            for source in rec.sources:
+                source_id = self._source(source)
+                if source_id not in linked:
+                    linked.add(source_id)
+                    self.rows["scene_source"].append((scene_id, source_id))
         return warnings
 
     def _views(self, scene_id: int, rec: SceneRec, warnings: list[str]) -> None:
         # As catalogue.record_view: warn when a count is lower than the highest earlier one
-        # of the same source, and do not store an identical snapshot twice.
+        # of the same source, or else higher than the lowest later one, and do not store an
+        # identical snapshot twice.
         kept: list[tuple[str | None, int, str]] = []  # (observed_on, count, source)
+        rows = self.rows["view_count"]
+        new_id = self.new_id["view_count"]
         for view in rec.views:
             on, count, source = view.on, view.count, view.source
+            # Only a higher count, or a lower one seen later, of the same source can make a
+            # warning: without one (the usual case: counts grow) there is nothing to look up.
+            for seen_on, seen_count, seen_source in kept:
+                if seen_source == source and (
+                    seen_count > count
+                    or (
+                        seen_count < count
+                        and on is not None
+                        and seen_on is not None
+                        and seen_on > on
+                    )
+                ):
+                    break
+            else:
+                if (on, count, source) not in kept:
+                    kept.append((on, count, source))
+                    rows.append((new_id(), scene_id, count, on, source))
+                continue
             earlier: tuple[int, str | None] | None = None
+            later: tuple[int, str | None] | None = None
             # Index order (undated first, then by date; insertion order within a date),
             # first of equal counts wins.
             for seen_on, seen_count, seen_source in sorted(
@@ -328,19 +380,24 @@ class BulkImporter:
                 if seen_source != source:
                     continue
                 if on is not None and seen_on is not None and seen_on > on:
+                    if later is None or seen_count < later[0]:
+                        later = (seen_count, seen_on)
                     continue
                 if earlier is None or seen_count > earlier[0]:
                     earlier = (seen_count, seen_on)
             if (on, count, source) not in kept:
                 kept.append((on, count, source))
-                self.rows["view_count"].append(
-                    (self.new_id["view_count"](), scene_id, count, on, source)
-                )
+                rows.append((new_id(), scene_id, count, on, source))
+            where = f" on {source}" if source else ""
             if earlier and earlier[0] > count:
-                where = f" on {source}" if source else ""
                 warnings.append(
                     f"{count:,} views is lower than the {earlier[0]:,}{where} seen "
                     f"{earlier[1] or 'earlier'}; recorded anyway (a re-upload or a different clip?)"
+                )
+            elif later and later[0] < count:
+                warnings.append(
+                    f"{count:,} views on {on} is higher than the {later[0]:,}{where} seen "
+                    f"later on {later[1]}; recorded anyway"
                 )
 
     def _source(self, source: Any) -> int:
@@ -358,23 +415,34 @@ class BulkImporter:
                 self.changed_sources.add(source.url)
         return int(known[0])
 
-    def _vote(self, rec: VoteRec, path: str) -> Sequence[str] | None:
+    def _vote(self, raw: Any, path: str) -> Sequence[str] | None:
         # The hot loop of a big import (3 votes a scene): lookups inlined.
-        scene_id = self._scene_ids.get(rec.scene)
+        values = vote_values(raw)
+        if values is None:
+            rec = parse_vote(raw, path)
+            values = rec.scene, rec.score, rec.voter, rec.on
+        scene, score, voter_name, on = values
+        scene_id = self._scene_ids.get(scene)
         if scene_id is None:
-            scene_id = self._resolve_in_db(names.resolve_scene, rec.scene, path, "scene")
+            scene_id = self._resolve_in_db(names.resolve_scene, scene, path, "scene")
         elif scene_id < 0:
             scene_id = -scene_id
-        voter_name, score, on = rec.voter, rec.score, rec.on
         voter = self.voters.get(voter_name)
         if voter is None:
             voter = self.voters[voter_name] = len(self.voter_names)
             self.voter_names.append(voter_name)
         pair = scene_id << 32 | voter
-        code = (int(on.replace("-", "")) << 4 if on else 0) | score
+        if on:
+            codes = self.day_codes.get(on)
+            if codes is None:
+                day = int(on.replace("-", "")) << 4
+                codes = self.day_codes[on] = tuple([day | n for n in range(16)])
+            code = codes[score]
+        else:
+            code = score
         state = self.votes.get(pair)
         if state is None:
-            self.votes[pair] = self.codes.setdefault(code, code)
+            self.votes[pair] = code
             self.vote_rows.append((self.next_vote_id(), scene_id, voter_name, score, on, 1))
             return NOTHING
         current, every = (state, [state]) if isinstance(state, int) else state
@@ -395,7 +463,8 @@ class BulkImporter:
             return [f"replaces {voter_name}'s earlier vote of {previous}"]
         return NOTHING
 
-    def _duel(self, rec: DuelRec, path: str) -> Sequence[str] | None:
+    def _duel(self, raw: Any, path: str) -> Sequence[str] | None:
+        rec = parse_duel(raw, path)
         winner = self._resolve_scene(rec.winner, path, "winner")
         loser = self._resolve_scene(rec.loser, path, "loser")
         if winner == loser:
@@ -420,15 +489,18 @@ class BulkImporter:
         self._scene_ids.clear()
         self.sources.clear()
         self.duels.clear()
-        self.credits.clear()
+        self.docs.clear()
         bulk.end_load(self.conn, self.load)
         if changed:
             bulk.update_sources(self.conn, changed)
         for pair in self.stale_votes:
             signals.refresh_current_vote(self.conn, pair >> 32, self.voter_names[pair & 0xFFFFFFFF])
-        search_index.rebuild(self.conn)
+        search_index.end_bulk(self.conn)
         return self.report
 
     def close(self) -> None:
-        """Give the connection its usual page cache back (after finish() or a failure)."""
+        """Give the connection its usual page cache back (after finish() or a failure), and
+        the garbage collector its work."""
         bulk.restore_cache(self.conn, self.load)
+        if self.gc_was_enabled:
+            gc.enable()

@@ -16,7 +16,7 @@ from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS
-from scenecat.text import MAX_NAME, clean_name, clean_text, parse_clock, slugify
+from scenecat.text import MAX_NAME, MAX_TEXT, clean_name, clean_text, parse_clock, slugify
 
 FORMAT = "scenecat/1"
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -282,6 +282,11 @@ SCENE_FIELDS = (
     "sources",
 )
 MAX_YEAR = 2100
+# Limits both the general parsers and their fast paths below check.
+MAX_EPISODE = 100_000
+MAX_CLOCK = 100_000  # seconds into an episode
+MAX_VIEWS = 10**13
+MAX_KIND = 40
 
 
 def parse_actor(data: Any, path: str) -> ActorRec:
@@ -310,7 +315,7 @@ def parse_cast(data: Any, path: str) -> CastRec:
 
 def parse_episode(data: Any, path: str, episodes: int | None = None) -> EpisodeRec:
     d = _fields(data, path, ("number", "aired", "title", "rating"), ("number",))
-    number = _int(d["number"], f"{path}.number", 1, 100_000)
+    number = _int(d["number"], f"{path}.number", 1, MAX_EPISODE)
     if episodes is not None and number > episodes:
         raise FieldError(f"{path}.number", f"episode {number} is past the drama's {episodes}")
     return EpisodeRec(
@@ -323,7 +328,7 @@ def parse_episode(data: Any, path: str, episodes: int | None = None) -> EpisodeR
 
 def parse_drama(data: Any, path: str) -> DramaRec:
     d = _fields(data, path, DRAMA_FIELDS, ("title",))
-    episodes = _opt(d, "episodes", path, lambda v, p: _int(v, p, 1, 100_000))
+    episodes = _opt(d, "episodes", path, lambda v, p: _int(v, p, 1, MAX_EPISODE))
     cast_raw = d.get("cast", [])
     if not isinstance(cast_raw, list):
         raise FieldError(f"{path}.cast", f"expected a list, got {_type_name(cast_raw)}")
@@ -352,7 +357,7 @@ def parse_drama(data: Any, path: str) -> DramaRec:
 
 def parse_kind(value: Any, path: str) -> str:
     text = _str(value, path).lower().replace(" ", "-")
-    if not _KIND.match(text) or len(text) > 40:
+    if not _KIND.match(text) or len(text) > MAX_KIND:
         raise FieldError(path, f"{value!r} is not a scene kind (a word such as kiss, confession)")
     return text
 
@@ -371,17 +376,17 @@ def parse_key(value: Any, path: str) -> str:
 def _clock(value: Any, path: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         # YAML reads an unquoted 52:10 as a base-60 integer (3130): that is seconds already.
-        return _int(value, path, 0, 100_000)
+        return _int(value, path, 0, MAX_CLOCK)
     try:
         return parse_clock(str(value))
     except InvalidInput as exc:
         raise FieldError(path, exc.message) from None
 
 
-def parse_view(data: Any, path: str) -> ViewRec:
+def _parse_view_general(data: Any, path: str) -> ViewRec:
     d = _fields(data, path, ("count", "on", "source"), ("count",))
     return ViewRec(
-        count=_int(d["count"], f"{path}.count", 0, 10**13),
+        count=_int(d["count"], f"{path}.count", 0, MAX_VIEWS),
         on=_opt(d, "on", path, parse_date),
         source=_opt(d, "source", path, _str) or "",
     )
@@ -412,13 +417,13 @@ def _list_of(
     return [parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(raw)]
 
 
-def parse_scene(data: Any, path: str) -> SceneRec:
+def _parse_scene_general(data: Any, path: str) -> SceneRec:
     d = _fields(data, path, SCENE_FIELDS, ("drama", "kind", "title"))
     actors = _name_list(d.get("actors"), f"{path}.actors")
     return SceneRec(
         key=_opt(d, "key", path, parse_key),
         drama=_str(d["drama"], f"{path}.drama"),
-        episode=_opt(d, "episode", path, lambda v, p: _int(v, p, 1, 100_000)),
+        episode=_opt(d, "episode", path, lambda v, p: _int(v, p, 1, MAX_EPISODE)),
         kind=parse_kind(d["kind"], f"{path}.kind"),
         title=_str(d["title"], f"{path}.title"),
         actors=actors,
@@ -437,7 +442,7 @@ def parse_score(value: Any, path: str = "score") -> int:
     return _int(value, path, 1, 10)
 
 
-def parse_vote(data: Any, path: str) -> VoteRec:
+def _parse_vote_general(data: Any, path: str) -> VoteRec:
     d = _fields(data, path, ("scene", "score", "voter", "on"), ("scene", "score"))
     return VoteRec(
         scene=_str(d["scene"], f"{path}.scene"),
@@ -447,7 +452,7 @@ def parse_vote(data: Any, path: str) -> VoteRec:
     )
 
 
-def parse_duel(data: Any, path: str) -> DuelRec:
+def _parse_duel_general(data: Any, path: str) -> DuelRec:
     d = _fields(data, path, ("winner", "loser", "voter", "on"), ("winner", "loser"))
     rec = DuelRec(
         winner=_str(d["winner"], f"{path}.winner"),
@@ -458,6 +463,289 @@ def parse_duel(data: Any, path: str) -> DuelRec:
     if rec.winner == rec.loser:
         raise FieldError(f"{path}.loser", "a scene cannot duel itself")
     return rec
+
+
+# --- fast paths ---------------------------------------------------------------------------
+#
+# A bulk import parses millions of values that are already clean: plain ASCII names, whole
+# numbers in range, ISO dates. parse_view/scene/vote/duel first try a fast path that accepts
+# only such values and returns exactly what the general path returns for them; anything else
+# (other types, text that needs cleaning, a value out of range, an unknown field) goes the
+# general way, so every error and every normalisation is the general path's own. The fast
+# paths never raise. tests/test_bulk_speedups.py checks that both paths agree.
+
+# What clean_name() returns unchanged (its own quick test): printable ASCII, trimmed, no
+# double spaces, not empty. The length limit is checked apart.
+_PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*").fullmatch
+# parse_key and parse_kind without the trailing-newline leniency of `$` (a key "x\n" is
+# cleaned to "x" by the general path, so the fast path must not take it as it is).
+_KEY_FULL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*").fullmatch
+_VIEW_KEYS = frozenset(("count", "on", "source"))
+_SCENE_KEYS = frozenset(SCENE_FIELDS)
+_VOTE_KEYS = frozenset(("scene", "score", "voter", "on"))
+_DUEL_KEYS = frozenset(("winner", "loser", "voter", "on"))
+_SPOILERS = frozenset(SPOILER_LEVELS)
+# Dates that parse_date() (not allowing the future) accepted, as given -> as returned. A day
+# accepted once stays accepted (it only gets further into the past); bounded to stay small.
+_PAST_DATES: dict[str | dt.date, str] = {}
+_PAST_DATES_MAX = 50_000
+
+
+def _past_date(value: Any) -> str | None:
+    """parse_date(value) for a date (text, or a YAML date) it accepts, else None."""
+    if type(value) is not str and type(value) is not dt.date:
+        return None
+    day = _PAST_DATES.get(value)
+    if day is None:
+        try:
+            day = parse_date(value, "")
+        except FieldError:
+            return None
+        if len(_PAST_DATES) < _PAST_DATES_MAX:
+            _PAST_DATES[value] = day
+    return day
+
+
+def _name(value: Any) -> str | None:
+    """_str(value) for a text value it accepts, else None."""
+    if type(value) is not str:
+        return None
+    if len(value) <= MAX_NAME and _PLAIN(value):
+        return value
+    try:
+        return clean_name(value, "")
+    except InvalidInput:
+        return None
+
+
+def _names(value: Any) -> list[str] | None:
+    """_name_list(value) for a list of text values it accepts, else None."""
+    if value is None:
+        return []
+    if type(value) is not list:
+        return None
+    names: list[str] = []
+    for item in value:
+        if (  # _PLAIN(item), written out: this runs for every actor and tag of an import
+            type(item) is str
+            and item.isascii()
+            and item.isprintable()
+            and 0 < len(item) <= MAX_NAME
+            and item == item.strip()
+            and "  " not in item
+        ):
+            names.append(item)
+        else:
+            text = _name(item)
+            if text is None:
+                return None
+            names.append(text)
+    # _name_list keeps the first of equal names, in order
+    return list(dict.fromkeys(names)) if len(names) > 1 else names
+
+
+def _view_fast(data: Any) -> ViewRec | None:
+    if type(data) is not dict or not data.keys() <= _VIEW_KEYS:
+        return None
+    count = data.get("count")
+    if type(count) is not int or not 0 <= count <= MAX_VIEWS:
+        return None
+    on = data.get("on")
+    if on is not None:
+        day = _PAST_DATES.get(on) if type(on) is str else None
+        if day is None:
+            day = _past_date(on)
+            if day is None:
+                return None
+        on = day
+    source = data.get("source")
+    if source is None:
+        source = ""
+    elif type(source) is not str or len(source) > MAX_NAME or not _PLAIN(source):
+        source = _name(source)
+        if source is None:
+            return None
+    return ViewRec(count, on, source)
+
+
+def parse_view(data: Any, path: str) -> ViewRec:
+    return _view_fast(data) or _parse_view_general(data, path)
+
+
+def _clock_fast(value: Any) -> int | None:
+    if type(value) is int:
+        return value if 0 <= value <= MAX_CLOCK else None
+    if type(value) is str:
+        try:
+            return parse_clock(value)
+        except InvalidInput:
+            return None
+    return None
+
+
+def _scene_fast(data: Any) -> SceneRec | None:
+    if type(data) is not dict or not data.keys() <= _SCENE_KEYS:
+        return None
+    get = data.get
+    actors = _names(get("actors"))
+    if actors is None:
+        return None
+    key = get("key")
+    if key is not None and (type(key) is not str or len(key) > MAX_NAME or not _KEY_FULL(key)):
+        return None
+    drama = get("drama")
+    if type(drama) is not str or len(drama) > MAX_NAME or not _PLAIN(drama):
+        drama = _name(drama)
+        if drama is None:
+            return None
+    episode = get("episode")
+    if episode is not None and (type(episode) is not int or not 1 <= episode <= MAX_EPISODE):
+        return None
+    kind = get("kind")
+    if type(kind) is not str or len(kind) > MAX_KIND or not _KEY_FULL(kind):
+        return None
+    title = get("title")
+    if type(title) is not str or len(title) > MAX_NAME or not _PLAIN(title):
+        title = _name(title)
+        if title is None:
+            return None
+    description = get("description")
+    if description is not None:
+        if type(description) is not str:
+            return None
+        if description.isascii() and len(description) <= MAX_TEXT:
+            description = description.strip() or None
+        else:
+            try:
+                description = clean_text(description, "")
+            except InvalidInput:
+                return None
+    at = get("at")
+    if at is not None:
+        at = _clock_fast(at)
+        if at is None:
+            return None
+    end = get("end")
+    if end is not None:
+        end = _clock_fast(end)
+        if end is None:
+            return None
+    spoiler = get("spoiler")
+    if spoiler is None:
+        spoiler = "none"
+    elif type(spoiler) is not str or spoiler not in _SPOILERS:
+        return None
+    tags = get("tags")
+    if tags is not None:
+        tags = _names(tags)
+        if tags is None:
+            return None
+        tags = [t.lower() for t in tags]
+    location = get("location")
+    if location is not None:
+        location = _name(location)
+        if location is None:
+            return None
+    views_raw = get("views")
+    views: list[ViewRec] = []
+    if views_raw is not None:
+        if type(views_raw) is not list:
+            return None
+        for item in views_raw:
+            view = _view_fast(item)
+            if view is None:
+                return None
+            views.append(view)
+    sources_raw = get("sources")
+    if sources_raw is not None and sources_raw != []:
+        return None  # rare in bulk: the general path
+    return SceneRec(
+        key,
+        drama,
+        episode,
+        kind,
+        title,
+        actors,
+        description,
+        at,
+        end,
+        spoiler,
+        tags if tags is not None else [],
+        location,
+        views,
+        [],
+    )
+
+
+def parse_scene(data: Any, path: str) -> SceneRec:
+    return _scene_fast(data) or _parse_scene_general(data, path)
+
+
+def vote_values(data: Any) -> tuple[str, int, str, str | None] | None:
+    """parse_vote's fast path: (scene, score, voter, on) of a plain vote record, else None
+    (then parse_vote gives the record or the error)."""
+    if type(data) is not dict or not data.keys() <= _VOTE_KEYS:
+        return None
+    get = data.get
+    scene = get("scene")
+    if not (  # _PLAIN(scene), written out: this runs for every vote of an import
+        type(scene) is str
+        and scene.isascii()
+        and scene.isprintable()
+        and 0 < len(scene) <= MAX_NAME
+        and scene == scene.strip()
+        and "  " not in scene
+    ):
+        return None
+    score = get("score")
+    if type(score) is not int or not 1 <= score <= 10:
+        return None
+    voter = get("voter")
+    if voter is None:
+        voter = "me"
+    elif type(voter) is not str or len(voter) > MAX_NAME or not _PLAIN(voter):
+        return None
+    on = get("on")
+    if on is not None:
+        day = _PAST_DATES.get(on) if type(on) is str else None
+        if day is None:
+            day = _past_date(on)
+            if day is None:
+                return None
+        on = day
+    return scene, score, voter, on
+
+
+def parse_vote(data: Any, path: str) -> VoteRec:
+    values = vote_values(data)
+    return VoteRec(*values) if values is not None else _parse_vote_general(data, path)
+
+
+def _duel_fast(data: Any) -> DuelRec | None:
+    if type(data) is not dict or not data.keys() <= _DUEL_KEYS:
+        return None
+    get = data.get
+    winner, loser, voter = get("winner"), get("loser"), get("voter")
+    if type(winner) is not str or len(winner) > MAX_NAME or not _PLAIN(winner):
+        return None
+    if type(loser) is not str or len(loser) > MAX_NAME or not _PLAIN(loser):
+        return None
+    if winner == loser:
+        return None
+    if voter is None:
+        voter = "me"
+    elif type(voter) is not str or len(voter) > MAX_NAME or not _PLAIN(voter):
+        return None
+    on = get("on")
+    if on is not None:
+        on = _past_date(on)
+        if on is None:
+            return None
+    return DuelRec(winner, loser, voter, on)
+
+
+def parse_duel(data: Any, path: str) -> DuelRec:
+    return _duel_fast(data) or _parse_duel_general(data, path)
 
 
 def drop_empty(record: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@ catalogue (domain/bulk_import.py decides what goes in; this module only writes i
 
 Rows carry explicit ids so that the loader can refer to a row before its batch is written;
 batches are written in dependency order, so every foreign key points at a row already there.
-The search index is not maintained here: the caller rebuilds it once at the end.
+The search documents are rows like any other here (the loader makes them); the FTS index over
+them is built once at the end (search_index.begin_bulk / end_bulk).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
+
+from scenecat.storage import search_index
 
 # Parent tables first: a batch never holds a row whose parent is written after it.
 _INSERTS: dict[str, str] = {
@@ -27,6 +31,9 @@ _INSERTS: dict[str, str] = {
     "VALUES (?, ?, ?, ?, ?, ?)",
     "scene": "INSERT INTO scene (id, key, drama_id, episode, kind, title, description, start_s, "
     "end_s, spoiler, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    # the search documents, made by the loader (search_index.BulkDocuments)
+    "scene_search": f"INSERT INTO scene_search (id, {', '.join(search_index.COLUMNS)}) "
+    f"VALUES (?{', ?' * len(search_index.COLUMNS)})",
     "scene_tag": "INSERT INTO scene_tag (scene_id, tag) VALUES (?, ?)",
     "scene_actor": "INSERT INTO scene_actor (scene_id, actor_id, position) VALUES (?, ?, ?)",
     "source": "INSERT INTO source (id, url, title, publisher, kind, published) "
@@ -39,6 +46,39 @@ _INSERTS: dict[str, str] = {
     "duel": "INSERT INTO duel (id, winner_id, loser_id, voter, decided_on) VALUES (?, ?, ?, ?, ?)",
 }
 TABLES = tuple(_INSERTS)
+
+# Rows go in as multi-row INSERT ... VALUES (...), (...), ... statements: one statement run
+# per MAX_PARAMS values instead of one per row, which halves the per-row cost of executemany
+# (each row is still bound parameter by parameter, so the values stored are the same). 999
+# is the lowest limit on parameters of any SQLite build.
+MAX_PARAMS = 999
+
+
+def _multi_row(sql: str) -> tuple[str, int]:
+    """(the INSERT with as many VALUES rows as fit in MAX_PARAMS, that number of rows)."""
+    head, _, row = sql.rpartition(" VALUES ")
+    width = row.count("?")
+    per = MAX_PARAMS // width
+    return f"{head} VALUES {', '.join([row] * per)}", per
+
+
+_MULTI = {table: _multi_row(sql) for table, sql in _INSERTS.items()}
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (tuples in the column order of _INSERTS[table]) into `table`, in order."""
+    sql, per = _MULTI[table]
+    whole = len(rows) - len(rows) % per
+    if whole:
+        values = list(chain.from_iterable(rows[:whole] if whole < len(rows) else rows))
+        step = per * len(rows[0])
+        execute = conn.execute
+        for start in range(0, len(values), step):
+            execute(sql, values[start : start + step])
+    if whole < len(rows):
+        conn.executemany(_INSERTS[table], rows[whole:])
+
+
 ID_TABLES = ("actor", "drama", "episode", "credit", "scene", "source", "view_count", "vote", "duel")
 
 
@@ -127,7 +167,7 @@ def restore_cache(conn: sqlite3.Connection, state: LoadState) -> None:
 
 
 class BatchWriter:
-    """Collects rows per table and writes them with executemany, parents first.
+    """Collects rows per table and writes them in batches (insert_rows), parents first.
 
     Callers append to the lists in `rows` directly (it is the hot loop of an import), count
     records in `records` and call `flush()` once it reaches `batch_records`."""
@@ -142,7 +182,7 @@ class BatchWriter:
         for table in TABLES:
             rows = self.rows[table]
             if rows:
-                self.conn.executemany(_INSERTS[table], rows)
+                insert_rows(self.conn, table, rows)
                 rows.clear()
         self.records = 0
 

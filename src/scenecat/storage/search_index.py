@@ -314,10 +314,155 @@ def rebuild(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     conn.execute(f"DELETE FROM {TABLE}")
     conn.execute(f"INSERT INTO {TABLE} (id, {_COLS}) {_documents(conn, None)}")
-    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    _build_fts(conn)
     for statement in schema_statements():
         if statement.startswith("CREATE TRIGGER"):
             conn.execute(statement)
+
+
+# FTS5 keeps new postings in memory up to `hashsize` bytes (1 MiB by default) and writes a
+# segment each time that fills; a full build at the default writes hundreds of small
+# segments and spends a third of its time merging them. A larger buffer during the build
+# gives the same index content in fewer, bigger segments. The setting is put back after the
+# build (the catalogue keeps FTS5's default for the small writes of everyday commands).
+BUILD_HASHSIZE = 16 * 1024 * 1024
+
+
+def _build_fts(conn: sqlite3.Connection) -> None:
+    """The FTS5 'rebuild' of the whole index from `scene_search`, with a larger buffer."""
+    config = f"{FTS_TABLE}_config"
+    # fetchall: a statement left unfinished would keep _register() from replacing its function
+    found = conn.execute(f"SELECT v FROM {config} WHERE k = 'hashsize'").fetchall()
+    before = found[0] if found else None
+    conn.execute(
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', ?)", (BUILD_HASHSIZE,)
+    )
+    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    if before is None:
+        conn.execute(f"DELETE FROM {config} WHERE k = 'hashsize'")
+    else:
+        conn.execute(
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', ?)", (before[0],)
+        )
+
+
+# --- bulk loads ------------------------------------------------------------------------------
+#
+# A bulk import into a fresh catalogue knows every scene's document as it reads the scene (its
+# actors, dramas and credits are all read before it and never change afterwards), so it makes
+# the documents in Python and writes them with the other rows, instead of the document query
+# joining everything again at the end. BulkDocuments gives exactly what _DOCUMENT gives (the
+# bulk import tests compare both, and check() would see any difference).
+
+
+def begin_bulk(conn: sqlite3.Connection) -> None:
+    """Before a bulk load that writes documents itself: no per-row FTS triggers, no documents."""
+    if not _layout_current(conn):
+        _recreate(conn)
+    for trigger in _TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    conn.execute(f"DELETE FROM {TABLE}")
+
+
+def end_bulk(conn: sqlite3.Connection) -> None:
+    """After the load: one FTS build over the documents, and the triggers back."""
+    _build_fts(conn)
+    for statement in schema_statements():
+        if statement.startswith("CREATE TRIGGER"):
+            conn.execute(statement)
+
+
+class BulkDocuments:
+    """The `scene_search` rows of scenes, made in Python during a bulk load.
+
+    Call `actor()` and `drama()` once per entity, then `document()` per scene. Within a
+    document, actors come in id order (the order the query reads scene_actor in)."""
+
+    def __init__(self) -> None:
+        self.actors: dict[int, tuple[str, str]] = {}  # id -> (text, terms or "")
+        self.dramas: dict[int, tuple[str, str]] = {}
+        self.characters: dict[str, str] = {}  # character -> terms or ""
+        # (drama_id << 32 | actor_id) -> (actor text, character, the actor's part of `terms`)
+        self.parts: dict[int, tuple[str, str | None, str]] = {}
+
+    def clear(self) -> None:
+        """Free the lookups (after the last document)."""
+        self.actors.clear()
+        self.dramas.clear()
+        self.characters.clear()
+        self.parts.clear()
+
+    @staticmethod
+    def _entity(name: str, native: str | None, aliases: Iterable[str]) -> tuple[str, str]:
+        # as _prepare: aliases in alias order (the query's ORDER BY owner, alias)
+        _, text, terms = _entity_row(0, name, native, sorted(aliases))
+        return text, terms or ""
+
+    def actor(self, actor_id: int, name: str, native: str | None, aliases: Iterable[str]) -> None:
+        self.actors[actor_id] = self._entity(name, native, aliases)
+
+    def drama(self, drama_id: int, title: str, native: str | None, aliases: Iterable[str]) -> None:
+        self.dramas[drama_id] = self._entity(title, native, aliases)
+
+    def credit(self, drama_id: int, actor_id: int, character: str | None) -> None:
+        """The character an actor plays in a drama (None: none), before any scene uses it."""
+        text, terms = self.actors[actor_id]
+        if character is None:
+            part = terms.strip(" ")
+        else:
+            known = self.characters.get(character)
+            if known is None:
+                known = self.characters[character] = " ".join(name_terms([character]))
+            part = f"{terms} {known}".strip(" ")
+        self.parts[drama_id << 32 | actor_id] = (text, character, part)
+
+    def document(
+        self,
+        scene_id: int,
+        title: str,
+        description: str | None,
+        tags: Sequence[str],
+        kind: str,
+        drama_id: int,
+        actor_ids: Sequence[int],
+    ) -> tuple[object, ...]:
+        """The row (id, *COLUMNS); `tags` without repeats, `actor_ids` with a credit each."""
+        drama_text, drama_terms = self.dramas[drama_id]
+        tag_text = " ".join(sorted(tags)) if tags else None
+        if actor_ids:
+            parts = self.parts
+            base = drama_id << 32
+            if len(actor_ids) == 1:
+                text, character, part = parts[base | actor_ids[0]]
+                actors: str | None = text
+                characters = character
+                terms = f"{drama_terms} {part} "
+            else:
+                found = [parts[base | a] for a in sorted(actor_ids)]
+                actors = " ".join([f[0] for f in found])
+                characters = " ".join([f[1] for f in found if f[1] is not None]) or None
+                terms = f"{drama_terms} {' '.join([f[2] for f in found if f[2]])} "
+        else:
+            actors = characters = None
+            terms = f"{drama_terms}  "
+        # the query's test (length in characters <> in bytes) is: not all ASCII
+        if not (
+            title.isascii()
+            and (description is None or description.isascii())
+            and (tag_text is None or tag_text.isascii())
+        ):
+            terms += _grams_text(f"{title} {description or ''} {tag_text or ''}") or ""
+        return (
+            scene_id,
+            title,
+            description,
+            tag_text,
+            kind,
+            drama_text,
+            actors,
+            characters,
+            terms.strip(" ") or None,
+        )
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
