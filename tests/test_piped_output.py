@@ -129,3 +129,12 @@ def test_closed_pipe_is_not_an_error(sample_db: Path) -> None:
     assert proc.wait(timeout=60) == 0, err
     assert first.startswith(b"key\t")
     assert "Traceback" not in err and "Error" not in err
+
+
+def test_bar_columns_are_left_out_when_piped(sample_db: Path, cli) -> None:
+    result = cli("stats")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "kind\tscenes" in lines and "kiss\t14" in lines
+    assert not any(line.endswith("\t") for line in lines)
+    assert "█" not in result.stdout

@@ -105,7 +105,9 @@ def table(
     numeric: Iterable[str] = (),
 ) -> None:
     if not on_terminal():
-        _tsv([columns, *rows])
+        # Columns without a name hold bars: drawings, not data.
+        kept = [i for i, column in enumerate(columns) if column]
+        _tsv([[line[i] for i in kept] for line in (columns, *rows)])
         if footer:
             message(footer)
         return
