@@ -138,3 +138,27 @@ def test_bar_columns_are_left_out_when_piped(sample_db: Path, cli) -> None:
     assert "kind\tscenes" in lines and "kiss\t14" in lines
     assert not any(line.endswith("\t") for line in lines)
     assert "█" not in result.stdout
+
+
+def test_backslashes_are_escaped_so_tab_and_newline_escapes_read_back(db: Path, cli) -> None:
+    assert cli("add-actor", "Kim").exit_code == 0
+    assert cli("add-drama", "Paths", "--cast", "Kim:Lead").exit_code == 0
+    for title, description in (("Literal", "C:\\new\\table"), ("Real", "C:\new\table")):
+        added = cli(
+            "add-scene", "--drama", "Paths", "--episode", "1", "--actor", "Kim",
+            "--kind", "kiss", "--title", title, "--description", description,
+        )  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+    shown = {}
+    for key in ("paths-e1-literal", "paths-e1-real"):
+        lines = cli("show", "scene", key).stdout.splitlines()
+        shown[key] = next(line for line in lines if line.startswith("description\t"))
+    assert shown["paths-e1-literal"] == "description\tC:\\\\new\\\\table"
+    assert shown["paths-e1-real"] == "description\tC:\\new\\table"  # \n + "ew"
+
+
+def test_table_titles_go_to_stderr(sample_db: Path, cli) -> None:
+    result = cli("rank", "--actor", "Ji Chang Wook", "--kind", "kiss")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("Best kiss scenes: Ji Chang Wook\n")
+    assert "Best kiss scenes" not in result.stdout

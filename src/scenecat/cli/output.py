@@ -52,8 +52,11 @@ def on_terminal() -> bool:
 
 
 def _tsv_cell(cell: object) -> str:
-    # A tab or newline inside a value would split the record: written as \t and \n.
-    text = visible(cell.plain if hasattr(cell, "plain") else cell)
+    # A tab or newline inside a value would split the record: written as \t and \n, after
+    # a backslash itself became \\ (so that the escapes, and visible()'s, read back
+    # unambiguously).
+    value = cell.plain if hasattr(cell, "plain") else cell
+    text = visible("" if value is None else str(value).replace("\\", "\\\\"))
     return text.replace("\t", "\\t").replace("\n", "\\n")
 
 
@@ -107,6 +110,8 @@ def table(
     if not on_terminal():
         # Columns without a name hold bars: drawings, not data.
         kept = [i for i, column in enumerate(columns) if column]
+        if title:
+            message(title)
         _tsv([[line[i] for i in kept] for line in (columns, *rows)])
         if footer:
             message(footer)
@@ -177,6 +182,8 @@ def record(
         if value not in (None, "", [])
     ]
     if not on_terminal():
+        if title and not title_field:
+            message(title)
         _tsv([(title_field, title), *shown_fields] if title_field else shown_fields)
         return
     from rich.table import Table
