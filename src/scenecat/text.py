@@ -13,6 +13,10 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 # C0/C1 control characters other than tab and newline: terminal escapes (ESC, BEL, OSC)
 # must never reach storage from a name.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates come from JSON escapes such as "\ud800" or from command-line bytes that
+# are not UTF-8; SQLite cannot store them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NOT_UNICODE = "must be valid Unicode text (it has a lone surrogate: is the source UTF-8?)"
 
 
 def nfc(value: str) -> str:
@@ -41,6 +45,8 @@ def clean_name(value: str, what: str = "name") -> str:
         raise InvalidInput(f"{subject}must not be empty")
     if _CONTROL.search(text):
         raise InvalidInput(f"{subject}must not contain control characters")
+    if _SURROGATE.search(text):
+        raise InvalidInput(f"{subject}{_NOT_UNICODE}")
     if len(text) > MAX_NAME:
         raise InvalidInput(f"{subject}is {len(text)} characters long; the limit is {MAX_NAME}")
     return text
@@ -55,6 +61,8 @@ def clean_text(value: str | None, what: str = "text") -> str | None:
     text = nfc(value).strip()
     if not text:
         return None
+    if _SURROGATE.search(text):
+        raise InvalidInput(f"{what + ' ' if what else ''}{_NOT_UNICODE}")
     if len(text) > MAX_TEXT:
         subject = f"{what} " if what else ""
         raise InvalidInput(f"{subject}is {len(text)} characters long; the limit is {MAX_TEXT:,}")
