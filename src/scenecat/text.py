@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import TypeGuard
 
 MAX_NAME = 300
 MAX_TEXT = 20_000
@@ -23,19 +27,26 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def is_plain_name(value: object) -> TypeGuard[str]:
+    """Whether `value` is text clean_name() returns as it is without looking further:
+    printable ASCII, trimmed, single-spaced, not empty, not too long."""
+    return (
+        type(value) is str
+        and value.isascii()
+        and value.isprintable()
+        and 0 < len(value) <= MAX_NAME
+        and value == value.strip()
+        and "  " not in value
+    )
+
+
 def clean_name(value: str, what: str = "name") -> str:
     """NFC, trimmed, single-spaced; rejects empty, control characters and absurd lengths.
 
     `what` starts the message ("alias must not be empty"); "" gives a bare "must not ...".
     """
     # Most names are plain ASCII already in shape; bulk imports check millions of them.
-    if (
-        value.isascii()
-        and value.isprintable()
-        and 0 < len(value) <= MAX_NAME
-        and value == value.strip()
-        and "  " not in value
-    ):
+    if is_plain_name(value):
         return value
     from scenecat.errors import InvalidInput
 

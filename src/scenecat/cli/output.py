@@ -24,7 +24,7 @@ from typing import Any, Literal
 # is a one-byte CSI), bidirectional overrides and isolates (they reorder what a terminal shows,
 # "Trojan Source"), and the Unicode line/paragraph separators. Tab and newline stay.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-# In JSON the same characters (but for C0, which json.dumps escapes already) become \uXXXX
+# In JSON the same characters (but for C0, which json.dumps escapes already) become \u0085-style
 # escapes: the data stays exact and a terminal showing it stays safe.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 

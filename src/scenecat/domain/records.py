@@ -16,7 +16,15 @@ from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS
-from scenecat.text import MAX_NAME, MAX_TEXT, clean_name, clean_text, parse_clock, slugify
+from scenecat.text import (
+    MAX_NAME,
+    MAX_TEXT,
+    clean_name,
+    clean_text,
+    is_plain_name,
+    parse_clock,
+    slugify,
+)
 
 FORMAT = "scenecat/1"
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -474,9 +482,6 @@ def _parse_duel_general(data: Any, path: str) -> DuelRec:
 # general way, so every error and every normalisation is the general path's own. The fast
 # paths never raise. tests/test_bulk_speedups.py checks that both paths agree.
 
-# What clean_name() returns unchanged (its own quick test): printable ASCII, trimmed, no
-# double spaces, not empty. The length limit is checked apart.
-_PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*").fullmatch
 # parse_key and parse_kind without the trailing-newline leniency of `$` (a key "x\n" is
 # cleaned to "x" by the general path, so the fast path must not take it as it is).
 _KEY_FULL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*").fullmatch
@@ -510,8 +515,6 @@ def _name(value: Any) -> str | None:
     """_str(value) for a text value it accepts, else None."""
     if type(value) is not str:
         return None
-    if len(value) <= MAX_NAME and _PLAIN(value):
-        return value
     try:
         return clean_name(value, "")
     except InvalidInput:
@@ -526,20 +529,10 @@ def _names(value: Any) -> list[str] | None:
         return None
     names: list[str] = []
     for item in value:
-        if (  # _PLAIN(item), written out: this runs for every actor and tag of an import
-            type(item) is str
-            and item.isascii()
-            and item.isprintable()
-            and 0 < len(item) <= MAX_NAME
-            and item == item.strip()
-            and "  " not in item
-        ):
-            names.append(item)
-        else:
-            text = _name(item)
-            if text is None:
-                return None
-            names.append(text)
+        text = _name(item)
+        if text is None:
+            return None
+        names.append(text)
     # _name_list keeps the first of equal names, in order
     return list(dict.fromkeys(names)) if len(names) > 1 else names
 
@@ -552,16 +545,13 @@ def _view_fast(data: Any) -> ViewRec | None:
         return None
     on = data.get("on")
     if on is not None:
-        day = _PAST_DATES.get(on) if type(on) is str else None
-        if day is None:
-            day = _past_date(on)
-            if day is None:
-                return None
-        on = day
+        on = _past_date(on)
+        if on is None:
+            return None
     source = data.get("source")
     if source is None:
         source = ""
-    elif type(source) is not str or len(source) > MAX_NAME or not _PLAIN(source):
+    else:
         source = _name(source)
         if source is None:
             return None
@@ -593,22 +583,18 @@ def _scene_fast(data: Any) -> SceneRec | None:
     key = get("key")
     if key is not None and (type(key) is not str or len(key) > MAX_NAME or not _KEY_FULL(key)):
         return None
-    drama = get("drama")
-    if type(drama) is not str or len(drama) > MAX_NAME or not _PLAIN(drama):
-        drama = _name(drama)
-        if drama is None:
-            return None
+    drama = _name(get("drama"))
+    if drama is None:
+        return None
     episode = get("episode")
     if episode is not None and (type(episode) is not int or not 1 <= episode <= MAX_EPISODE):
         return None
     kind = get("kind")
     if type(kind) is not str or len(kind) > MAX_KIND or not _KEY_FULL(kind):
         return None
-    title = get("title")
-    if type(title) is not str or len(title) > MAX_NAME or not _PLAIN(title):
-        title = _name(title)
-        if title is None:
-            return None
+    title = _name(get("title"))
+    if title is None:
+        return None
     description = get("description")
     if description is not None:
         if type(description) is not str:
@@ -688,14 +674,7 @@ def vote_values(data: Any) -> tuple[str, int, str, str | None] | None:
         return None
     get = data.get
     scene = get("scene")
-    if not (  # _PLAIN(scene), written out: this runs for every vote of an import
-        type(scene) is str
-        and scene.isascii()
-        and scene.isprintable()
-        and 0 < len(scene) <= MAX_NAME
-        and scene == scene.strip()
-        and "  " not in scene
-    ):
+    if not is_plain_name(scene):
         return None
     score = get("score")
     if type(score) is not int or not 1 <= score <= 10:
@@ -703,16 +682,13 @@ def vote_values(data: Any) -> tuple[str, int, str, str | None] | None:
     voter = get("voter")
     if voter is None:
         voter = "me"
-    elif type(voter) is not str or len(voter) > MAX_NAME or not _PLAIN(voter):
+    elif not is_plain_name(voter):
         return None
     on = get("on")
     if on is not None:
-        day = _PAST_DATES.get(on) if type(on) is str else None
-        if day is None:
-            day = _past_date(on)
-            if day is None:
-                return None
-        on = day
+        on = _past_date(on)
+        if on is None:
+            return None
     return scene, score, voter, on
 
 
@@ -726,15 +702,13 @@ def _duel_fast(data: Any) -> DuelRec | None:
         return None
     get = data.get
     winner, loser, voter = get("winner"), get("loser"), get("voter")
-    if type(winner) is not str or len(winner) > MAX_NAME or not _PLAIN(winner):
-        return None
-    if type(loser) is not str or len(loser) > MAX_NAME or not _PLAIN(loser):
+    if not (is_plain_name(winner) and is_plain_name(loser)):
         return None
     if winner == loser:
         return None
     if voter is None:
         voter = "me"
-    elif type(voter) is not str or len(voter) > MAX_NAME or not _PLAIN(voter):
+    elif not is_plain_name(voter):
         return None
     on = get("on")
     if on is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.storage.search_index import FTS_TABLE, WEIGHTS
@@ -118,6 +119,27 @@ _HIT_COLUMNS = (
     "s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
     "d.title, d.native, d.network, d.year"
 )
+_ACTOR_COLUMNS = "a.id, a.name, a.native, sa.character"
+
+
+def _hit_row(columns: Sequence[Any]) -> HitRow:
+    """A HitRow from the values of _HIT_COLUMNS (positional arguments, in HitRow's field
+    order: noticeably cheaper than keywords on a page of results)."""
+    scene_id, key, title, description, kind, episode, spoiler, drama_id = columns[:8]
+    drama, drama_native, network, year = columns[8:12]
+    return HitRow(
+        scene_id, key, title, description, kind, episode, spoiler, drama_id,
+        Named(drama, drama_native), network, year,
+    )  # fmt: skip
+
+
+def _add_actor(
+    hit: HitRow, actor_id: int, name: str, native: str | None, character: str | None
+) -> None:
+    hit.actors.append(Named(name, native))
+    hit.actor_ids.append(actor_id)
+    if character:
+        hit.characters.append(character)
 
 
 def ranked_hit_rows(
@@ -136,7 +158,7 @@ def ranked_hit_rows(
     top, args = _top_sql(expression, limit + 1, where, params)
     sql = (
         f"WITH top(id, score) AS ({top}) "
-        f"SELECT t.id, t.score, {_HIT_COLUMNS}, a.id, a.name, a.native, sa.character "
+        f"SELECT t.id, t.score, {_HIT_COLUMNS}, {_ACTOR_COLUMNS} "
         "FROM top t LEFT JOIN scene s ON s.id = t.id "
         "LEFT JOIN drama d ON d.id = s.drama_id "
         "LEFT JOIN scene_actor sa ON sa.scene_id = s.id LEFT JOIN actor a ON a.id = sa.actor_id "
@@ -147,54 +169,19 @@ def ranked_hit_rows(
     last: int | None = None
     hit: HitRow | None = None
     try:
-        for (
-            rank_id,
-            score,
-            scene_id,
-            key,
-            title,
-            description,
-            kind,
-            episode,
-            spoiler,
-            drama_id,
-            drama,
-            drama_native,
-            network,
-            year,
-            actor_id,
-            name,
-            native,
-            character,
-        ) in conn.execute(sql, args):
-            if rank_id != last:
-                last = rank_id
+        for row in conn.execute(sql, args):
+            if row[0] != last:
+                last = row[0]
                 ranked += 1
                 if ranked > limit:
                     break  # the row past the page only says that more match
                 # A scene missing behind its index entry (not expected) is left out, as
                 # hit_rows() leaves it out.
-                hit = None
-                if scene_id is not None:
-                    hit = HitRow(
-                        scene_id,
-                        key,
-                        title,
-                        description,
-                        kind,
-                        episode,
-                        spoiler,
-                        drama_id,
-                        Named(drama, drama_native),
-                        network,
-                        year,
-                    )
-                    found.append((hit, score))
-            if hit is not None and actor_id is not None:
-                hit.actors.append(Named(name, native))
-                hit.actor_ids.append(actor_id)
-                if character:
-                    hit.characters.append(character)
+                hit = None if row[2] is None else _hit_row(row[2:14])
+                if hit is not None:
+                    found.append((hit, row[1]))
+            if hit is not None and row[14] is not None:
+                _add_actor(hit, *row[14:])
     except sqlite3.OperationalError as exc:
         _refuse(exc)
         raise
@@ -211,51 +198,19 @@ def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
         return []
     marks = ",".join("?" * len(ids))
     found: dict[int, HitRow] = {}
-    for (
-        scene_id,
-        key,
-        title,
-        description,
-        kind,
-        episode,
-        spoiler,
-        drama_id,
-        drama,
-        drama_native,
-        network,
-        year,
-    ) in conn.execute(
-        "SELECT s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
-        "d.title, d.native, d.network, d.year "
-        f"FROM scene s JOIN drama d ON d.id = s.drama_id WHERE s.id IN ({marks})",
+    for row in conn.execute(
+        f"SELECT {_HIT_COLUMNS} FROM scene s JOIN drama d ON d.id = s.drama_id "
+        f"WHERE s.id IN ({marks})",
         list(ids),
     ):
-        # Positional arguments, in HitRow's field order: noticeably cheaper than keywords
-        # on a page of results.
-        found[scene_id] = HitRow(
-            scene_id,
-            key,
-            title,
-            description,
-            kind,
-            episode,
-            spoiler,
-            drama_id,
-            Named(drama, drama_native),
-            network,
-            year,
-        )
-    for scene_id, actor_id, name, native, character in conn.execute(
-        "SELECT sa.scene_id, a.id, a.name, a.native, sa.character "
+        found[row[0]] = _hit_row(row)
+    for scene_id, *actor in conn.execute(
+        f"SELECT sa.scene_id, {_ACTOR_COLUMNS} "
         "FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
         f"WHERE sa.scene_id IN ({marks}) ORDER BY sa.scene_id, sa.position, a.name",
         list(ids),
     ):
-        hit = found[scene_id]
-        hit.actors.append(Named(name, native))
-        hit.actor_ids.append(actor_id)
-        if character:
-            hit.characters.append(character)
+        _add_actor(found[scene_id], *actor)
     return [found[i] for i in ids if i in found]
 
 
