@@ -679,17 +679,8 @@ def vote_values(data: Any) -> tuple[str, int, str, str | None] | None:
     score = get("score")
     if type(score) is not int or not 1 <= score <= 10:
         return None
-    voter = get("voter")
-    if voter is None:
-        voter = "me"
-    elif not is_plain_name(voter):
-        return None
-    on = get("on")
-    if on is not None:
-        on = _past_date(on)
-        if on is None:
-            return None
-    return scene, score, voter, on
+    signed = _voter_and_day(get)
+    return None if signed is None else (scene, score, *signed)
 
 
 def parse_vote(data: Any, path: str) -> VoteRec:
@@ -701,11 +692,19 @@ def _duel_fast(data: Any) -> DuelRec | None:
     if type(data) is not dict or not data.keys() <= _DUEL_KEYS:
         return None
     get = data.get
-    winner, loser, voter = get("winner"), get("loser"), get("voter")
+    winner, loser = get("winner"), get("loser")
     if not (is_plain_name(winner) and is_plain_name(loser)):
         return None
     if winner == loser:
         return None
+    signed = _voter_and_day(get)
+    return None if signed is None else DuelRec(winner, loser, *signed)
+
+
+def _voter_and_day(get: Any) -> tuple[str, str | None] | None:
+    """The fast paths' (voter, on) of a vote or duel record: "me" when no voter is given,
+    None when either value needs the general parser."""
+    voter = get("voter")
     if voter is None:
         voter = "me"
     elif not is_plain_name(voter):
@@ -715,7 +714,7 @@ def _duel_fast(data: Any) -> DuelRec | None:
         on = _past_date(on)
         if on is None:
             return None
-    return DuelRec(winner, loser, voter, on)
+    return voter, on
 
 
 def parse_duel(data: Any, path: str) -> DuelRec:
