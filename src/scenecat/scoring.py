@@ -33,10 +33,13 @@ from operator import itemgetter
 from typing import TypeVar
 
 __all__ = [
+    "NOT_LOADED",
     "Duel",
     "RankParams",
+    "SceneCounts",
     "SceneSignals",
     "SceneTotals",
+    "ScopeRanker",
     "ScoreParts",
     "ScoredScope",
     "bayesian_average",
@@ -747,6 +750,367 @@ def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope
     tail.sort(key=lambda i: rows[i][0])
     order = tuple(ranked + tail)
     return ScoredScope(rows, params, prior_mean, order, len(tail))
+
+
+#: ``latest_views`` of a :data:`SceneCounts` row whose view count has not been read (yet).
+NOT_LOADED = -1
+
+#: One scene for :class:`ScopeRanker`: ``(scene_id, n_votes, vote_sum, latest_views)``, where
+#: ``latest_views`` may be :data:`NOT_LOADED`; the number of duels comes apart, as a mapping from
+#: scene id (scenes without duels left out).
+SceneCounts = tuple[int, int, int, int | None]
+
+# What the scenes with the same votes and duels share, without views and with views: the vote
+# part, the duel share, the view share and whether the scene has a counted signal.
+_Variant = tuple[float, float, float, bool]
+
+
+def _rounded(score: float) -> int:
+    # The integer score_totals sorts on (negated).
+    return int(score * _QUANTUM + 0.5)
+
+
+class _Class:
+    """The scenes of a scope with one vote count, vote sum and number of duels whose scores are
+    known only as bounds: their view count is not loaded (or does not matter) and, with duels,
+    their strength is not known. The duel value (10*s/(s+1)) and the popularity both lie in
+    0..10, and a score grows with each, so the bounds hold whatever they turn out to be."""
+
+    __slots__ = ("high", "low", "members", "signal", "strength", "variants", "views_matter")
+
+    def __init__(self, no_views: _Variant, with_views: _Variant) -> None:
+        self.variants = (no_views, with_views)
+        self.members: list[int] = []  # row indices
+        self.views_matter = no_views != with_views
+        # None: whether the scenes have a counted signal depends on whether they have views.
+        self.signal: bool | None = no_views[3] if no_views[3] == with_views[3] else None
+        counted = [v for v in self.variants if v[3]]
+        self.strength = any(v[1] for v in counted)  # a Bradley-Terry strength changes the score
+        # (vote part + duel part) + view part, as _compute adds them, at both ends of 0..10.
+        lows = [_rounded(v[0]) for v in counted]
+        highs = [_rounded(v[0] + SCALE * v[1] + SCALE * v[2]) for v in counted]
+        self.low = min(lows) if lows else -1
+        self.high = max(highs) if highs else -1
+
+
+class ScopeRanker:
+    """The order of :func:`score_totals`, worked out only as far as it is asked for.
+
+    A broad scope has far more scenes than a ranking shows. Scenes with the same vote count,
+    vote sum and number of duels share their vote part and shares (:class:`_Class`), so their
+    scores are known up to the view part (without the view count) and the duel part (without
+    the Bradley-Terry strength), each between 0 and its share times 10. Only scenes whose best
+    possible score reaches the ``want``-th best worst possible score can be among the first
+    ``want``; :meth:`missing` names, best bound first, the view counts and strengths that would
+    settle them, the caller loads those (:meth:`add_views`, and a fit for the strengths), and
+    when nothing is missing :meth:`contenders` and :meth:`ranked` give the exact order.
+
+    Rows may come with their view counts (then only strengths can be missing). Every score is
+    made with the operations of :func:`_compute` in the same order, so
+    ``ranked(contenders(w), keys)[:w]`` is exactly the first ``w`` signalled scenes of
+    ``score_totals(...).order``; the scenes without a counted signal follow it, by key
+    (:meth:`tail`).
+    """
+
+    #: View counts asked for at first (in :meth:`missing`, best bound first); the batch
+    #: doubles each time, so a few queries settle even a top whose bounds overlap a lot.
+    BATCH = 256
+
+    def __init__(
+        self, rows: Sequence[SceneCounts], n_duels: Mapping[int, int], params: RankParams
+    ) -> None:
+        self.rows = rows
+        self.n_duels = n_duels
+        self.params = params
+        n_all = sum(map(itemgetter(1), rows))
+        # Integer sums, as in _prior_mean: exact, whatever the order of the rows.
+        self.prior_mean = sum(map(itemgetter(2), rows)) / n_all if n_all else None
+        self._log_ref = math.log10(1 + params.view_ref)
+        self._classes: dict[tuple[int, int, int], _Class] = {}
+        # Scenes taken out of their class, by row index: (lowest, highest) rounded score of
+        # those with a counted signal (equal once exact), the others in `_tail`.
+        self._score: dict[int, tuple[int, int]] = {}
+        self._pending: set[int] = set()  # of `_score`: exact once their strength is known
+        self._tail: list[int] = []
+        self._views: dict[int, int | None] = {}  # view counts loaded later, by row index
+        self._asked: set[int] = set()  # taken out of their class, waiting for their views
+        self._batch = self.BATCH
+        # Sort the scenes into classes; the usual scene (no duels, views not loaded) by vote
+        # count, then sum: two lookups cost less than building a key per scene.
+        usual: dict[int, dict[int, list[int]]] = {}
+        other: dict[tuple[int, int, int], list[int]] = {}
+        loaded: list[int] = []
+        not_loaded = NOT_LOADED
+        for index, (scene_id, votes, total, views) in enumerate(rows):
+            if views != not_loaded:
+                loaded.append(index)
+            elif scene_id in n_duels:
+                key = (votes, total, n_duels[scene_id])
+                members = other.get(key)
+                if members is None:
+                    other[key] = [index]
+                else:
+                    members.append(index)
+            else:
+                by_total = usual.get(votes)
+                if by_total is None:
+                    by_total = usual[votes] = {}
+                members = by_total.get(total)
+                if members is None:
+                    by_total[total] = [index]
+                else:
+                    members.append(index)
+        for votes, by_total in usual.items():
+            for total, members in by_total.items():
+                self._class((votes, total, 0), members[0]).members = members
+        for key, members in other.items():
+            self._class(key, members[0]).members = members
+        self._resolve_loaded(loaded)
+
+    def _resolve_loaded(self, indices: list[int]) -> None:
+        """:meth:`_resolve` for many scenes: the usual one (views, no duels) inline."""
+        rows, n_duels, score = self.rows, self.n_duels, self._score
+        scale, quantum, log10, log_ref = SCALE, _QUANTUM, math.log10, self._log_ref
+        shared: dict[tuple[int, int], _Variant] = {}
+        for index in indices:
+            scene_id, votes, total, views = rows[index]
+            if views is None or views < 0 or scene_id in n_duels:
+                self._resolve(index, views)
+                continue
+            parts = shared.get((votes, total))
+            if parts is None:
+                parts = shared[(votes, total)] = self._class((votes, total, 0), index).variants[1]
+            vote_part, _, view_share, signal = parts
+            if not signal:
+                self._tail.append(index)
+                continue
+            # As in _resolve: the same operations as _compute, in the same order.
+            pop = scale * (log10(1 + views) / log_ref)
+            pop = scale if pop > scale else 0.0 if pop < 0.0 else pop
+            exact = int((vote_part + pop * view_share) * quantum + 0.5)
+            score[index] = (exact, exact)
+
+    # -- scores
+
+    def _class(self, key: tuple[int, int, int], index: int) -> _Class:
+        found = self._classes.get(key)
+        if found is None:
+            votes, total, duels = key
+            name = str(self.rows[index][0])
+            # Any view count gives the same parts but the view part: 0 stands for them all.
+            rows = [(name, votes, total, None, duels, None), (name, votes, total, 0, duels, None)]
+            no_views, with_views = _compute(rows, self.prior_mean, self.params)
+            found = self._classes[key] = _Class(
+                (no_views[3], no_views[9], no_views[10], no_views[7]),
+                (with_views[3], with_views[9], with_views[10], with_views[7]),
+            )
+        return found
+
+    def _resolve(self, index: int, views: int | None) -> None:
+        """Score scene ``index`` on its own, now that its view count is known."""
+        scene_id, votes, total, _ = self.rows[index]
+        duels = self.n_duels.get(scene_id, 0)
+        if views is not None and views < 0:
+            raise _bad_row((str(scene_id), votes, total, views, duels, None))
+        cls = self._class((votes, total, duels), index)
+        vote_part, duel_share, view_share, signal = cls.variants[views is not None]
+        if not signal:
+            self._tail.append(index)
+            return
+        # The same operations as _compute, in the same order: the same floats.
+        if views is None:
+            view_part = 0.0
+        else:
+            pop = SCALE * (math.log10(1 + views) / self._log_ref)
+            view_part = (SCALE if pop > SCALE else 0.0 if pop < 0.0 else pop) * view_share
+        if duel_share:
+            self._score[index] = (
+                _rounded(vote_part + 0.0 + view_part),
+                _rounded(vote_part + SCALE * duel_share + view_part),
+            )
+            self._pending.add(index)
+        else:
+            # No duel part (it is 0.0, and vote_part + 0.0 is vote_part).
+            exact = _rounded(vote_part + view_part)
+            self._score[index] = (exact, exact)
+
+    def views_of(self, index: int) -> int | None:
+        views = self.rows[index][3]
+        return self._views.get(index, views) if views == NOT_LOADED else views
+
+    def totals(self, index: int, key: str, strengths: Mapping[int, float]) -> SceneTotals:
+        """Scene ``index`` as a :data:`SceneTotals` row (``strengths`` by scene id)."""
+        scene_id, votes, total, _ = self.rows[index]
+        views = self.views_of(index)
+        if views == NOT_LOADED:
+            raise KeyError(f"scene {key!r}: its view count is not loaded")
+        duels = self.n_duels.get(scene_id, 0)
+        strength = strengths.get(scene_id) if duels else None
+        if strength is None and index in self._pending:
+            raise KeyError(f"scene {key!r} needs its Bradley-Terry strength")
+        return (key, votes, total, views, duels, strength)
+
+    def parts(self, index: int, key: str, strengths: Mapping[int, float]) -> ScoreParts:
+        """How the score of scene ``index`` was made (the same as :meth:`ScoredScope.parts`)."""
+        row = self.totals(index, key, strengths)
+        return _parts(row, next(_compute([row], self.prior_mean, self.params)))
+
+    def _settle(self, strengths: Mapping[int, float]) -> None:
+        """Exact scores for the scenes whose strength has come."""
+        rows, prior_mean, params = self.rows, self.prior_mean, self.params
+        for index in [i for i in self._pending if rows[i][0] in strengths]:
+            scene_id, votes, total, _ = rows[index]
+            views = self.views_of(index)
+            if views == NOT_LOADED:  # taken out of a class whose views do not matter
+                views = None
+            row = (str(scene_id), votes, total, views, self.n_duels[scene_id], strengths[scene_id])
+            exact = _rounded(next(_compute([row], prior_mean, params))[6])
+            self._score[index] = (exact, exact)
+            self._pending.discard(index)
+
+    # -- how far the order is known
+
+    @property
+    def signalled(self) -> int:
+        """Scenes with a counted signal (known once :meth:`missing` has asked for no views)."""
+        if self._asked or any(c.signal is None and c.members for c in self._classes.values()):
+            raise RuntimeError("load the view counts missing() asked for first")
+        in_classes = sum(len(c.members) for c in self._classes.values() if c.signal)
+        return in_classes + len(self._score)
+
+    @property
+    def unsignalled(self) -> int:
+        return len(self.rows) - self.signalled
+
+    def _threshold(self, head: int) -> int | None:
+        """A rounded score that at least ``head`` signalled scenes reach for sure (None: every
+        signalled scene counts, ``head`` reaches their number)."""
+        if head >= self.signalled:
+            return None
+        entries = [
+            (c.low, len(c.members)) for c in self._classes.values() if c.signal and c.members
+        ]
+        lows = map(itemgetter(0), self._score.values())
+        entries.extend((low, 1) for low in heapq.nlargest(head, lows))
+        entries.sort(reverse=True)
+        reached = 0
+        for low, count in entries:
+            reached += count
+            if reached >= head:
+                return low
+        raise AssertionError("fewer signalled scenes than counted")  # pragma: no cover
+
+    def _take(self, classes: list[_Class], limit: int | None) -> list[int]:
+        """Take members out of ``classes`` (best bound first) to ask for their views."""
+        classes.sort(key=lambda c: -c.high)
+        taken: list[int] = []
+        for cls in classes:
+            room = len(cls.members) if limit is None else limit - len(taken)
+            if room <= 0:
+                break
+            taken.extend(cls.members[-room:])
+            del cls.members[-room:]
+        self._asked.update(taken)
+        return taken
+
+    def missing(self, want: int, strengths: Mapping[int, float]) -> tuple[list[int], list[int]]:
+        """What is still needed to know the first ``want`` signalled scenes: (row indices whose
+        view counts to load with :meth:`add_views`, row indices whose Bradley-Terry strength
+        to put into ``strengths``, by scene id). Call again after loading; when both lists are
+        empty, :meth:`contenders` is ready."""
+        if self._asked:
+            raise RuntimeError("load the view counts missing() asked for first")
+        classes = self._classes.values()
+        # Whether these scenes count at all depends on their views: every one is needed.
+        unsure = [c for c in classes if c.signal is None and c.members]
+        if unsure:
+            return self._take(unsure, None), []
+        self._settle(strengths)
+        head = min(want, self.signalled)
+        if head <= 0:
+            return [], []
+        threshold = self._threshold(head)
+
+        def contends(high: int) -> bool:
+            return threshold is None or high >= threshold
+
+        # View counts that change scores, best bound first, a growing batch at a time.
+        open_classes = [
+            c for c in classes if c.signal and c.members and c.views_matter and contends(c.high)
+        ]
+        if open_classes:
+            limit = None if threshold is None else max(self._batch, 2 * head)
+            self._batch *= 2
+            return self._take(open_classes, limit), []
+        # Strengths: of the scenes scored on their own, and of classes whose views do not
+        # matter (taken out of them: they are exact once their strength comes).
+        for cls in [c for c in classes if c.signal and c.members and contends(c.high)]:
+            if cls.strength:
+                for index in cls.members:
+                    self._score[index] = (cls.low, cls.high)
+                    self._pending.add(index)
+                cls.members = []
+        need = [i for i in self._pending if contends(self._score[i][1])]
+        if need:
+            return [], sorted(need)
+        # Every contender is exact now; those without a loaded view count need it for the
+        # tie-breaks (more views first) and to be shown: in a class whose views do not matter,
+        # or taken out of one for its strength.
+        ties = [c for c in classes if c.signal and c.members and contends(c.high)]
+        lacking = [
+            i
+            for i, (_, high) in self._score.items()
+            if contends(high) and self.views_of(i) == NOT_LOADED
+        ]
+        return self._take(ties, None) + lacking, []
+
+    def add_views(self, views: Mapping[int, int | None]) -> None:
+        """Latest view counts by row index (None: the scene has none)."""
+        for index, count in views.items():
+            if count == NOT_LOADED:
+                raise ValueError(f"scene {self.rows[index][0]}: {count} is not a view count")
+            self._views[index] = count
+            if index in self._asked:
+                self._asked.discard(index)
+                self._resolve(index, count)
+        if self._asked:
+            raise KeyError(f"{len(self._asked)} scene(s) asked for still have no view count")
+
+    def contenders(self, want: int) -> list[int]:
+        """Row indices of the signalled scenes that can be among the first ``want`` (after
+        :meth:`missing` has found nothing missing), in no particular order."""
+        head = min(want, self.signalled)
+        if head <= 0:
+            return []
+        threshold = self._threshold(head)
+        found = [
+            i for i, (_, high) in self._score.items() if threshold is None or high >= threshold
+        ]
+        if any(i in self._pending for i in found):
+            raise RuntimeError("missing() has not been satisfied")
+        return found
+
+    def ranked(self, indices: Iterable[int], keys: Mapping[int, str]) -> list[int]:
+        """Scenes ``indices`` (from :meth:`contenders`) in ranking order: rounded score, then
+        more votes, then more views, then key (``keys`` by scene id)."""
+        rows, score, views_of = self.rows, self._score, self.views_of
+
+        def order(i: int) -> tuple[int, int, int, str]:
+            return (-score[i][0], -rows[i][1], -(views_of(i) or 0), keys[rows[i][0]])
+
+        return sorted(indices, key=order)
+
+    def tail(self) -> list[int]:
+        """Row indices of the scenes without a counted signal (they rank last, by key)."""
+        found = list(self._tail)
+        for cls in self._classes.values():
+            if cls.signal is False:
+                found.extend(cls.members)
+        return found
+
+    def lacking_views(self, indices: Iterable[int]) -> list[int]:
+        """Those of ``indices`` whose view count is not loaded."""
+        return [i for i in indices if self.views_of(i) == NOT_LOADED]
 
 
 def _rank_key(part: ScoreParts) -> tuple[bool, int, int, int, str]:

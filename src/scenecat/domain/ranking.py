@@ -1,8 +1,10 @@
 """Ranking scenes by fan signals (DESIGN.md section 5) and finding what is trending.
 
-`rank_scenes` loads the aggregated signals of a scope in one query, fits Bradley-Terry on the
-duel components that touch the scope, scores every scene with `scoring.score_totals`, and
-fetches full records only for the scenes it returns. `--by drama|actor|couple` ranks groups by
+`rank_scenes` loads every scene's votes of a scope in one query and the duel counts, then lets
+`scoring.ScopeRanker` work out only as much of the order as it shows: view counts, keys and
+Bradley-Terry fits (of the duel components of those scenes) are read for the scenes that can
+still reach that part, and full records only for the scenes it returns. `why_scene` scores the
+whole scope with `scoring.score_totals`. `--by drama|actor|couple` ranks groups by
 their best scene, so a drama with one great kiss beats a long drama with many good ones.
 """
 
@@ -194,6 +196,89 @@ def latest_snapshot(scene: Scene) -> ViewCount | None:
     return scene.latest_views
 
 
+class _Duels:
+    """Bradley-Terry strengths of the duel components fitted so far (by scene id), and the duel
+    counts {(winner id, loser id): times} of those components."""
+
+    def __init__(self, conn: sqlite3.Connection, prior: float) -> None:
+        self.conn = conn
+        self.prior = prior
+        self.pairs: dict[tuple[int, int], int] = {}
+        self.strengths: dict[int, float] = {}
+
+    def fit(self, scene_ids: list[int]) -> None:
+        """Fit the components of `scene_ids` (scenes with duels) not fitted yet. Components are
+        fitted independently (scoring.bradley_terry_counts), so fitting them a few at a time
+        gives the strengths of one fit of every duel."""
+        seeds = [i for i in scene_ids if i not in self.strengths]
+        if seeds:
+            pairs = store.duel_graph(self.conn, seeds)
+            self.pairs.update(pairs)  # components are whole: a pair is never counted twice
+            self.strengths.update(scoring.bradley_terry_counts(pairs, self.prior))
+
+
+class _Order:
+    """The ranking order of a scope, worked out as far as it is asked for (row indices)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        rows: list[store.SignalRow],
+        ranker: scoring.ScopeRanker,
+        duels: _Duels,
+    ) -> None:
+        self.conn = conn
+        self.rows = rows
+        self.ranker = ranker
+        self.duels = duels
+        self.keys: dict[int, str] = {}  # scene id -> key, fetched for the scenes that need one
+        self.known: list[int] = []  # the first len(known) scenes of the order
+
+    def _fetch_keys(self, indices: list[int]) -> None:
+        rows, keys = self.rows, self.keys
+        missing = [rows[i][0] for i in indices if rows[i][0] not in keys]
+        if missing:
+            keys.update(store.scene_keys(self.conn, missing))
+
+    def _load_views(self, indices: list[int]) -> None:
+        if indices:
+            rows = self.rows
+            found = store.latest_views(self.conn, [rows[i][0] for i in indices])
+            self.ranker.add_views({i: found[rows[i][0]] for i in indices})
+
+    def first(self, want: int) -> list[int]:
+        """The first `want` scenes of the order (all of them when there are fewer)."""
+        want = min(want, len(self.rows))
+        if len(self.known) >= want:
+            return self.known[:want]
+        ranker, rows, strengths = self.ranker, self.rows, self.duels.strengths
+        while True:
+            views, unfitted = ranker.missing(want, strengths)
+            if unfitted:
+                ids = [rows[i][0] for i in unfitted]
+                self.duels.fit(ids)
+                if any(i not in strengths for i in ids):  # pragma: no cover - a broken fit
+                    raise RuntimeError("the Bradley-Terry fit left out a scene with duels")
+            elif views:
+                self._load_views(views)
+            else:
+                break
+        head = min(want, ranker.signalled)
+        indices = ranker.contenders(head)
+        self._fetch_keys(indices)
+        order = ranker.ranked(indices, self.keys)[:head]
+        if want > head:
+            tail = ranker.tail()
+            self._fetch_keys(tail)
+            keys = self.keys
+            tail.sort(key=lambda i: keys[rows[i][0]])
+            shown = tail[: want - head]
+            self._load_views(ranker.lacking_views(shown))
+            order.extend(shown)
+        self.known = order
+        return order
+
+
 def rank_scenes(
     conn: sqlite3.Connection,
     scope: browse.Scope,
@@ -208,6 +293,11 @@ def rank_scenes(
 
     `method` other than "combined" ranks on one signal alone: its weight becomes 1 and the
     others 0, whatever `params` says (the result carries the effective parameters).
+
+    Only as much of the order as the answer shows is worked out (scoring.ScopeRanker): the
+    Bradley-Terry fit covers the duel components of the scenes that can reach the top, and
+    keys and full records are fetched for those scenes alone. The result is the same as
+    scoring every scene of the scope and sorting them all (tests/test_rank_fast.py).
     """
     if by not in GROUPINGS:
         raise InvalidInput(f"--by {by!r} is not one of {', '.join(GROUPINGS)}")
@@ -217,21 +307,26 @@ def rank_scenes(
     params = _effective(params, method)
     with store.read_snapshot(conn):
         filt = _resolve(conn, scope, couple)
-        data = _score_scope(conn, filt, params)
-        rows, scored = data.rows, data.scored
-        order = scored.order
+        # View counts are read for the few scenes that can make the top, unless views weigh
+        # as much as votes: then nearly every scene would need its own.
+        eager = params.w_views > 0 and params.w_views >= params.w_votes
+        rows = store.scope_signals(conn, filt, views=eager)
+        n_duels = store.duel_counts(conn, [row[0] for row in rows])
+        ranker = scoring.ScopeRanker(rows, n_duels, params)
+        duels = _Duels(conn, params.bt_prior)
+        ordered = _Order(conn, rows, ranker, duels)
         positions: list[tuple[int, str | None, int | None]] = []  # (row index, group, size)
         groups = len(rows)
         if by == "scene":
-            chosen = order if limit is None else order[:limit]
+            chosen = ordered.first(len(rows) if limit is None else limit)
             positions = [(i, None, None) for i in chosen]
         else:
-            positions, groups = _best_per_group(conn, rows, order, by, limit)
+            positions, groups = _best_per_group(conn, filt, ordered, by, limit)
         scene_ids = [rows[i][0] for i, _, _ in positions]
         full = {s.id: s for s in scene_store.scenes_by_ids(conn, scene_ids)}
-    record = _record(data.pairs, scene_ids)
-    scene_rank = {index: pos for pos, index in enumerate(order, 1)} if by != "scene" else {}
-    info = RankInfo(params, method, by, scored.prior_mean, len(rows), groups)
+    record = _record(duels.pairs, scene_ids)
+    scene_rank = {index: pos for pos, index in enumerate(ordered.known, 1)} if by != "scene" else {}
+    info = RankInfo(params, method, by, ranker.prior_mean, len(rows), groups)
     entries = []
     for position, (index, group, size) in enumerate(positions, 1):
         scene = full[rows[index][0]]
@@ -240,7 +335,7 @@ def rank_scenes(
             RankedEntry(
                 position=position,
                 scene=scene,
-                parts=scored.parts(index),
+                parts=ranker.parts(index, scene.key, duels.strengths),
                 group=group,
                 info=info,
                 scene_position=scene_rank.get(index, position),
@@ -254,10 +349,10 @@ def rank_scenes(
         entries=entries,
         params=params,
         scope_size=len(rows),
-        unsignalled=scored.unsignalled,
+        unsignalled=ranker.unsignalled,
         method=method,
         by=by,
-        prior_mean=scored.prior_mean,
+        prior_mean=ranker.prior_mean,
         groups=groups,
         couple=couple,
         scope=scope,
@@ -275,46 +370,80 @@ def _effective(params: scoring.RankParams, method: str) -> scoring.RankParams:
     return params
 
 
+#: How many scenes of the order the first look for --by drama|actor|couple takes per group
+#: asked for (at least _GROUP_FIRST); when they hold too few groups, four times as many are
+#: taken, and so on.
+_GROUP_LOOKAHEAD = 4
+_GROUP_FIRST = 64
+
+
 def _best_per_group(
     conn: sqlite3.Connection,
-    rows: list[store.ScopeRow],
-    order: tuple[int, ...],
+    filt: scene_store.SceneFilter,
+    ordered: _Order,
     by: str,
     limit: int | None,
 ) -> tuple[list[tuple[int, str | None, int | None]], int]:
-    """Walk the scenes best first and keep the first (best) scene of every group."""
+    """Walk the scenes best first and keep the first (best) scene of every group; also the
+    number of groups in the scope."""
+    sizes = store.group_sizes(conn, filt, by)
+    rows = ordered.rows
+    total = len(rows)
     group_of: dict[int, list[tuple[object, str]]] = {}  # row index -> [(group id, label)]
-    if by == "drama":
-        titles = store.drama_titles(conn, sorted({row[2] for row in rows}))
-        for i, row in enumerate(rows):
-            group_of[i] = [(row[2], titles[row[2]])]
-    else:
-        actors = store.scene_actors(conn, [row[0] for row in rows])
-        for i, row in enumerate(rows):
-            cast = actors.get(row[0], [])
-            if by == "actor":
-                group_of[i] = [(actor_id, name) for actor_id, name in cast]
-            else:
-                people = sorted(cast, key=lambda a: (a[1], a[0]))
-                group_of[i] = [
-                    ((a[0], b[0]), f"{a[1]} & {b[1]}")
-                    for n, a in enumerate(people)
-                    for b in people[n + 1 :]
-                ]
-    sizes: dict[object, int] = {}
-    for memberships in group_of.values():
-        for group_id, _label in memberships:
-            sizes[group_id] = sizes.get(group_id, 0) + 1
-    best: list[tuple[int, str | None, int | None]] = []
-    seen: set[object] = set()
-    for index in order:
-        for group_id, label in group_of[index]:
-            if group_id not in seen:
-                seen.add(group_id)
-                best.append((index, label, sizes[group_id]))
-        if limit is not None and len(best) >= limit:
+    want = total if limit is None else min(total, max(limit * _GROUP_LOOKAHEAD, _GROUP_FIRST))
+    while True:
+        order = ordered.first(want)
+        _memberships(conn, rows, [i for i in order if i not in group_of], by, group_of)
+        best: list[tuple[int, str | None, int | None]] = []
+        seen: set[object] = set()
+        for index in order:
+            for group_id, label in group_of[index]:
+                if group_id not in seen:
+                    seen.add(group_id)
+                    best.append((index, label, sizes[_size_key(group_id)]))
+            if limit is not None and len(best) >= limit:
+                break
+        if (limit is not None and len(best) >= limit) or want >= total:
             break
+        want = min(total, want * 4)
     return (best if limit is None else best[:limit]), len(sizes)
+
+
+def _size_key(group_id: object) -> object:
+    # Couples are counted in storage as (lower actor id, higher actor id).
+    if isinstance(group_id, tuple):
+        return (min(group_id), max(group_id))
+    return group_id
+
+
+def _memberships(
+    conn: sqlite3.Connection,
+    rows: list[store.SignalRow],
+    indices: list[int],
+    by: str,
+    group_of: dict[int, list[tuple[object, str]]],
+) -> None:
+    """The groups (id, label) of each scene of `indices`, into `group_of`."""
+    ids = [rows[i][0] for i in indices]
+    if by == "drama":
+        dramas = store.scene_dramas(conn, ids)
+        titles = store.drama_titles(conn, sorted(set(dramas.values())))
+        for i, scene_id in zip(indices, ids, strict=True):
+            drama_id = dramas[scene_id]
+            group_of[i] = [(drama_id, titles[drama_id])]
+        return
+    actors = store.scene_actors(conn, ids)
+    for i, scene_id in zip(indices, ids, strict=True):
+        cast = actors.get(scene_id, [])
+        if by == "actor":
+            group_of[i] = [(actor_id, name) for actor_id, name in cast]
+        else:
+            people = sorted(cast, key=lambda a: (a[1], a[0]))
+            group_of[i] = [
+                ((a[0], b[0]), f"{a[1]} & {b[1]}")
+                for n, a in enumerate(people)
+                for b in people[n + 1 :]
+            ]
 
 
 def why_scene(

@@ -37,6 +37,11 @@ class SceneFilter:
     max_spoiler: int | None = None  # index into SPOILER_LEVELS
     tag: str | None = None
 
+    def needs_drama(self) -> bool:
+        """Does :meth:`where` refer to the drama (alias ``d``)? Queries that only read scenes
+        can then leave the join out (foreign keys guarantee every scene has its drama)."""
+        return bool(self.network or self.year)
+
     def where(self) -> tuple[str, list[object]]:
         from scenecat.models import SPOILER_LEVELS
 
