@@ -375,6 +375,7 @@ def _effective(params: scoring.RankParams, method: str) -> scoring.RankParams:
 #: taken, and so on.
 _GROUP_LOOKAHEAD = 4
 _GROUP_FIRST = 64
+_GROUP_GROWTH = 4
 
 
 def _best_per_group(
@@ -403,9 +404,11 @@ def _best_per_group(
                     best.append((index, label, sizes[_size_key(group_id)]))
             if limit is not None and len(best) >= limit:
                 break
-        if (limit is not None and len(best) >= limit) or want >= total:
+        # Every group of the scope found (often fewer than --limit, or none): looking further
+        # down the order cannot add one.
+        if (limit is not None and len(best) >= limit) or want >= total or len(seen) >= len(sizes):
             break
-        want = min(total, want * 4)
+        want = min(total, want * _GROUP_GROWTH)
     return (best if limit is None else best[:limit]), len(sizes)
 
 
