@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TypeVar
+from typing import Final, TypeVar
 
 __all__ = [
     "NOT_LOADED",
@@ -515,6 +515,23 @@ def popularity(views: int | None, ref: int) -> float | None:
 _Computed = tuple[
     float | None, float | None, float | None, float, float, float, float, bool, float, float, float
 ]
+# Positions in a _Computed tuple that code outside _compute reads.
+_VOTE_PART: Final = 3
+_SCORE: Final = 6
+_SIGNAL: Final = 7
+_DUEL_SHARE: Final = 9
+_VIEW_SHARE: Final = 10
+
+
+def _rounded(score: float) -> int:
+    # The integer scores are sorted on: the score at SCORE_DECIMALS, rounded half up.
+    return int(score * _QUANTUM + 0.5)
+
+
+def _popularity(views: int, log_ref: float) -> float:
+    """Log views against the reference, 0..SCALE: the view value of every score."""
+    pop = SCALE * (math.log10(1 + views) / log_ref)
+    return SCALE if pop > SCALE else 0.0 if pop < 0.0 else pop
 
 
 def _compute(
@@ -522,11 +539,14 @@ def _compute(
 ) -> Iterator[_Computed]:
     """The one place scores are computed. For each row, the fields of :class:`ScoreParts` from
     ``quality`` to ``view_share`` as a plain tuple: a large scope scores every scene, and one
-    loop with the parameters in locals costs a fraction of a call and a dataclass per scene."""
+    loop with the parameters in locals costs a fraction of a call and a dataclass per scene.
+
+    ScopeRanker (_resolve, _resolve_loaded) adds the same parts in the same order to get the
+    same floats: a change to how parts are added must be made there too (tests/test_rank_fast.py
+    compares the two)."""
     m, w_votes, w_duels, w_views = params.m, params.w_votes, params.w_duels, params.w_views
     duel_k = params.duel_k
     log_ref = math.log10(1 + params.view_ref)
-    log10 = math.log10
     for row in rows:
         _key, n_votes, vote_sum, views, n_duels, strength = row
         if (
@@ -551,10 +571,7 @@ def _compute(
         if n_duels > 0:
             s = 1.0 if strength is None else strength
             duel_strength = SCALE * (s / (s + 1.0))
-        pop: float | None = None
-        if views is not None:
-            pop = SCALE * (log10(1 + views) / log_ref)
-            pop = SCALE if pop > SCALE else 0.0 if pop < 0.0 else pop
+        pop = None if views is None else _popularity(views, log_ref)
         ew_votes = w_votes if quality is not None else 0.0
         ew_duels = w_duels * (n_duels / (n_duels + duel_k)) if n_duels > 0 else 0.0
         ew_views = w_views if pop is not None else 0.0
@@ -730,8 +747,8 @@ def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope
     ranked: list[int] = []
     tail: list[int] = []
     for i, c in enumerate(_compute(rows, prior_mean, params)):
-        scaled.append(-int(c[6] * _QUANTUM + 0.5))
-        (ranked if c[7] else tail).append(i)
+        scaled.append(-_rounded(c[_SCORE]))
+        (ranked if c[_SIGNAL] else tail).append(i)
     by_score = scaled.__getitem__
     ranked.sort(key=by_score)
     values = list(map(by_score, ranked))
@@ -763,11 +780,6 @@ SceneCounts = tuple[int, int, int, int | None]
 # What the scenes with the same votes and duels share, without views and with views: the vote
 # part, the duel share, the view share and whether the scene has a counted signal.
 _Variant = tuple[float, float, float, bool]
-
-
-def _rounded(score: float) -> int:
-    # The integer score_totals sorts on (negated).
-    return int(score * _QUANTUM + 0.5)
 
 
 class _Class:
@@ -870,7 +882,7 @@ class ScopeRanker:
     def _resolve_loaded(self, indices: list[int]) -> None:
         """:meth:`_resolve` for many scenes: the usual one (views, no duels) inline."""
         rows, n_duels, score = self.rows, self.n_duels, self._score
-        scale, quantum, log10, log_ref = SCALE, _QUANTUM, math.log10, self._log_ref
+        log_ref = self._log_ref
         shared: dict[tuple[int, int], _Variant] = {}
         for index in indices:
             scene_id, votes, total, views = rows[index]
@@ -885,9 +897,7 @@ class ScopeRanker:
                 self._tail.append(index)
                 continue
             # As in _resolve: the same operations as _compute, in the same order.
-            pop = scale * (log10(1 + views) / log_ref)
-            pop = scale if pop > scale else 0.0 if pop < 0.0 else pop
-            exact = int((vote_part + pop * view_share) * quantum + 0.5)
+            exact = _rounded(vote_part + _popularity(views, log_ref) * view_share)
             score[index] = (exact, exact)
 
     # -- scores
@@ -901,8 +911,18 @@ class ScopeRanker:
             rows = [(name, votes, total, None, duels, None), (name, votes, total, 0, duels, None)]
             no_views, with_views = _compute(rows, self.prior_mean, self.params)
             found = self._classes[key] = _Class(
-                (no_views[3], no_views[9], no_views[10], no_views[7]),
-                (with_views[3], with_views[9], with_views[10], with_views[7]),
+                (
+                    no_views[_VOTE_PART],
+                    no_views[_DUEL_SHARE],
+                    no_views[_VIEW_SHARE],
+                    no_views[_SIGNAL],
+                ),
+                (
+                    with_views[_VOTE_PART],
+                    with_views[_DUEL_SHARE],
+                    with_views[_VIEW_SHARE],
+                    with_views[_SIGNAL],
+                ),
             )
         return found
 
@@ -918,11 +938,7 @@ class ScopeRanker:
             self._tail.append(index)
             return
         # The same operations as _compute, in the same order: the same floats.
-        if views is None:
-            view_part = 0.0
-        else:
-            pop = SCALE * (math.log10(1 + views) / self._log_ref)
-            view_part = (SCALE if pop > SCALE else 0.0 if pop < 0.0 else pop) * view_share
+        view_part = 0.0 if views is None else _popularity(views, self._log_ref) * view_share
         if duel_share:
             self._score[index] = (
                 _rounded(vote_part + 0.0 + view_part),
@@ -964,7 +980,7 @@ class ScopeRanker:
             if views == NOT_LOADED:  # taken out of a class whose views do not matter
                 views = None
             row = (str(scene_id), votes, total, views, self.n_duels[scene_id], strengths[scene_id])
-            exact = _rounded(next(_compute([row], prior_mean, params))[6])
+            exact = _rounded(next(_compute([row], prior_mean, params))[_SCORE])
             self._score[index] = (exact, exact)
             self._pending.discard(index)
 
@@ -1118,7 +1134,7 @@ def _rank_key(part: ScoreParts) -> tuple[bool, int, int, int, str]:
         return (True, 0, 0, 0, part.key)
     views = part.latest_views if part.latest_views is not None else 0
     # Scores lie in 0..10, so the scaled score is a small non-negative integer.
-    return (False, -int(part.score * _QUANTUM + 0.5), -part.n_votes, -views, part.key)
+    return (False, -_rounded(part.score), -part.n_votes, -views, part.key)
 
 
 def rank(parts: Sequence[ScoreParts]) -> list[ScoreParts]:

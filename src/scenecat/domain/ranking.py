@@ -1,9 +1,12 @@
 """Ranking scenes by fan signals (DESIGN.md section 5) and finding what is trending.
 
 `rank_scenes` loads every scene's votes of a scope in one query and the duel counts, then lets
-`scoring.ScopeRanker` work out only as much of the order as it shows: view counts, keys and
-Bradley-Terry fits (of the duel components of those scenes) are read for the scenes that can
-still reach that part, and full records only for the scenes it returns. `why_scene` scores the
+`scoring.ScopeRanker` work out only as much of the order as it shows: keys and Bradley-Terry
+fits (of the duel components of those scenes) are read for the scenes that can still reach
+that part, and full records only for the scenes it returns. View counts are read for those
+scenes too, except for scenes with no votes and no duels: whether they rank at all depends
+on having views, so all of those are read (in a scope where most scenes have no votes, that
+is most of the scope). `why_scene` scores the
 whole scope with `scoring.score_totals`. `--by drama|actor|couple` ranks groups by
 their best scene, so a drama with one great kiss beats a long drama with many good ones.
 """

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from scenecat.scoring import NOT_LOADED, SceneCounts
 from scenecat.storage.scenes import SceneFilter
 
 if TYPE_CHECKING:
@@ -96,9 +97,9 @@ def scope_rows(conn: sqlite3.Connection, scope: SceneFilter) -> list[ScopeRow]:
 
 
 #: One scene of a scope for the top-N ranking: (id, n_votes, vote_sum, latest_views), where
-#: latest_views is NOT_LOADED (-1) when the query was asked to leave the views out.
-SignalRow = tuple[int, int, int, int | None]
-NOT_LOADED = -1
+#: latest_views is NOT_LOADED (-1) when the query was asked to leave the views out. The
+#: ranker's own row type and marker, so what this layer returns is what it takes.
+SignalRow = SceneCounts
 
 
 def _from_scope(scope: SceneFilter) -> str:
