@@ -38,7 +38,7 @@ def init(ctx: typer.Context) -> None:
     from scenecat.cli.output import message
 
     existed = db_path(ctx).exists()
-    with catalogue(ctx) as cat:
+    with catalogue(ctx, create=True) as cat:
         message(f"{'Catalogue ready' if existed else 'Created catalogue'} at {cat.path}")
 
 
@@ -62,7 +62,7 @@ def add_actor(
 
     record = {"name": name, "native": native, "aliases": alias, "born": born}
     rec = parse_flags(parse_actor, record, "actor")
-    with catalogue(ctx) as cat, cat.write(f"add-actor {rec.name}") as conn:
+    with catalogue(ctx, create=True) as cat, cat.write(f"add-actor {rec.name}") as conn:
         outcome = apply_actor(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
     message(f"Added actor {outcome.name} (id {outcome.id})")
@@ -108,7 +108,7 @@ def add_drama(
         "cast": list(cast),
     }
     rec = parse_flags(parse_drama, record, "drama")
-    with catalogue(ctx) as cat, cat.write(f"add-drama {rec.title}") as conn:
+    with catalogue(ctx, create=True) as cat, cat.write(f"add-drama {rec.title}") as conn:
         outcome = apply_drama(conn, rec, "add")
     message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
 
@@ -131,7 +131,7 @@ def add_episode(
 
     record = {"number": number, "aired": aired, "rating": rating, "title": title}
     rec = parse_flags(parse_episode, record, "episode")
-    with catalogue(ctx) as cat, cat.write(f"add-episode {drama} {number}") as conn:
+    with catalogue(ctx, create=True) as cat, cat.write(f"add-episode {drama} {number}") as conn:
         outcome = apply_episode(conn, drama, rec)
     created = outcome.created
     message(f"{'Added' if created else 'Updated'} episode {rec.number} of {outcome.name}")
@@ -223,7 +223,7 @@ def add_scene(
             "--on and --source describe --views; give --views too", param_hint="--views"
         )
     rec = parse_flags(parse_scene, record, "scene")
-    with catalogue(ctx) as cat, cat.write(f"add-scene {rec.title}") as conn:
+    with catalogue(ctx, create=True) as cat, cat.write(f"add-scene {rec.title}") as conn:
         outcome = apply_scene(conn, rec, "add")
     report_warnings(outcome.warnings)
     message(f"Added scene {outcome.name}")

@@ -79,7 +79,7 @@ def import_command(
     from scenecat.domain.exchange import import_file
 
     with (
-        catalogue(ctx) as cat,
+        catalogue(ctx, create=True) as cat,
         progress_bar(f"Importing {file.name}") as update,
         cat.write(f"import {file}") as conn,
     ):

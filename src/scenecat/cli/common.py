@@ -104,7 +104,9 @@ def db_path(ctx: typer.Context) -> Path:
 
 
 @contextmanager
-def catalogue(ctx: typer.Context, *, create: bool = True) -> Iterator[Catalogue]:
+def catalogue(ctx: typer.Context, *, create: bool = False) -> Iterator[Catalogue]:
+    """The catalogue of --db / $SCENECAT_DB. Only the commands that add facts (init, import,
+    add-*) pass `create=True`: a read on a mistyped path must not leave an empty file behind."""
     from scenecat.cli.output import message
     from scenecat.storage.connection import open_catalogue
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -136,7 +137,11 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
     """Open (and create or upgrade) the catalogue at `path`."""
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
-        raise ScenecatError(f"no catalogue at {path}", hint="run `scenecat init` or pass --db PATH")
+        raise ScenecatError(
+            f"there is no catalogue at {path}",
+            hint=f"check the path, or make one: `scenecat --db {shlex.quote(str(path))} init` "
+            "(or `import FILE`)",
+        )
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
