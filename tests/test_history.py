@@ -191,7 +191,7 @@ def test_history_lists_labels_newest_first(cli, sample_db: Path) -> None:
     table = cli("history", "--limit", "2")
     _ok(table)
     assert "add-actor First Person" in table.stdout and "import" not in table.stdout
-    assert cli("history", "--limit", "0").exit_code == 1
+    assert cli("history", "--limit", "0").exit_code == 2
 
 
 def test_undo_refuses_when_a_later_change_depends_on_it(cli, sample_db: Path) -> None:
@@ -260,7 +260,7 @@ def test_undo_refuses_a_restore_that_clashes_with_a_later_record(cli, sample_db:
 
 def test_undo_argument_errors_change_nothing(cli, sample_db: Path) -> None:
     before = raw_dump(sample_db)
-    assert cli("undo", "0", "--yes").exit_code == 1
+    assert cli("undo", "0", "--yes").exit_code == 2
     assert cli("undo", "5", "--yes").exit_code == 1  # only the sample import is there
     assert cli("undo", "--change", "999", "--yes").exit_code == 1
     result = cli("undo")  # no terminal to ask on

@@ -148,7 +148,7 @@ def test_hostile_names_are_refused_as_new_records(cli, sample_db: Path) -> None:
         ("alias", "actor", "Ji Chang Wook", f"JCW{BEL}"),
     ):
         result = cli(*args)
-        assert result.exit_code == 1, (args, result.stderr)
+        assert result.exit_code == 2, (args, result.stderr)  # a bad value: usage
         assert "control characters" in result.stderr
         _safe(result.stderr)
     assert raw_dump(sample_db) == before

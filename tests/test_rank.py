@@ -492,21 +492,21 @@ def test_domain_api_for_articles(sample_db: Path) -> None:
 # --------------------------------------------------------------------------- bad input
 
 BAD = {
-    "unknown grouping": (["--by", "network"], 1, "Error: --by 'network' is not one of scene, drama, actor, couple"),
-    "unknown method": (["--method", "magic"], 1, "Error: --method 'magic' is not one of combined, votes, duels, views"),
+    "unknown grouping": (["--by", "network"], 2, "Error: --by 'network' is not one of scene, drama, actor, couple"),
+    "unknown method": (["--method", "magic"], 2, "Error: --method 'magic' is not one of combined, votes, duels, views"),
     "couple of one person": (["--couple", "Ji Chang Wook", "ji chang-wook"], 1, "Error: --couple needs two different actors"),
     "couple with one name": (["--couple", "Ji Chang Wook"], 2, "Error: Option '--couple' requires 2 arguments"),
     "unknown actor": (["--actor", "Nobody Atall"], 1, "Error: no actor called 'Nobody Atall'"),
-    "limit zero": (["--limit", "0"], 1, "Error: --limit must be between 1 and"),
-    "negative weight": (["--w-votes", "-1"], 1, "Error: --w-votes must be a number of 0 or more, got -1.0"),
-    "NaN weight": (["--w-views", "nan"], 1, "Error: --w-views must be a number of 0 or more, got nan"),
-    "all weights zero": (["--w-votes", "0", "--w-duels", "0", "--w-views", "0"], 1, "Error: at least one of --w-votes, --w-duels, --w-views must be above 0"),
-    "weights with a single method": (["--method", "votes", "--w-duels", "1"], 1, "Error: --w-duels only apply to --method combined"),
-    "negative m": (["--min-votes", "-2"], 1, "Error: --min-votes must be a number of 0 or more"),
-    "infinite m": (["--min-votes", "inf"], 1, "Error: --min-votes must be a number of 0 or more"),
+    "limit zero": (["--limit", "0"], 2, "Error: --limit must be between 1 and"),
+    "negative weight": (["--w-votes", "-1"], 2, "Error: --w-votes must be a number of 0 or more, got -1.0"),
+    "NaN weight": (["--w-views", "nan"], 2, "Error: --w-views must be a number of 0 or more, got nan"),
+    "all weights zero": (["--w-votes", "0", "--w-duels", "0", "--w-views", "0"], 2, "Error: at least one of --w-votes, --w-duels, --w-views must be above 0"),
+    "weights with a single method": (["--method", "votes", "--w-duels", "1"], 2, "Error: --w-duels only apply to --method combined"),
+    "negative m": (["--min-votes", "-2"], 2, "Error: --min-votes must be a number of 0 or more"),
+    "infinite m": (["--min-votes", "inf"], 2, "Error: --min-votes must be a number of 0 or more"),
     "why unknown scene": (["--why", "no-such-scene"], 1, "Error: no scene with key 'no-such-scene'"),
     "why outside the scope": (["--kind", "kiss", "--why", "melting-me-softly-e1-frozen-human-pitch"], 1, "Error: scene melting-me-softly-e1-frozen-human-pitch is not in the scope being ranked"),
-    "bad year": (["--year", "twenty"], 1, "Error: year 'twenty' is not YYYY or YYYY..YYYY"),
+    "bad year": (["--year", "twenty"], 2, "Error: year 'twenty' is not YYYY or YYYY..YYYY"),
 }  # fmt: skip
 
 
@@ -570,7 +570,7 @@ def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: P
 
 def test_absurdly_small_weight_is_one_clear_line(sample_db, cli) -> None:
     result = cli("rank", "--w-duels", "1e-300")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "Error: --w-duels must be 0 or at least 1e-06, got 1e-300"
     ]

@@ -53,6 +53,7 @@ def test_stats_table_has_bars(sample_db: Path, cli, terminal: None) -> None:
 
 
 def test_stats_of_an_empty_catalogue(db: Path, cli) -> None:
+    assert cli("init").exit_code == 0
     result = cli("stats", "--json")
     assert result.exit_code == 0
     payload = json.loads(result.stdout)

@@ -120,7 +120,7 @@ def test_export_bad_filters_write_nothing(sample_db: Path, cli, tmp_path: Path, 
     folder.mkdir()
     (folder / "old.csv").write_text("keep me", encoding="utf-8")
     result = cli("export", kind, "--year", "20x9", "-o", str(folder / "old.csv"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "is not YYYY or YYYY..YYYY" in result.stderr
     assert [p.name for p in folder.iterdir()] == ["old.csv"]  # no half file left behind
     assert (folder / "old.csv").read_text(encoding="utf-8") == "keep me"
@@ -446,4 +446,4 @@ def test_map_is_refused_for_yaml(sample_db, cli) -> None:
     from tests.conftest import SAMPLE
 
     result = cli("import", str(SAMPLE), "--map", "a=b")
-    assert result.exit_code == 1 and "--map is for .csv files" in result.stderr
+    assert result.exit_code == 2 and "--map is for .csv files" in result.stderr

@@ -1,4 +1,5 @@
-"""One small exception family. The CLI turns each into `Error: ...` (+ `hint: ...`), exit 1."""
+"""One small exception family. The CLI turns each into `Error: ...` (+ `hint: ...`), exit 1
+(UsageError: exit 2)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ class Ambiguous(ScenecatError):
 
 class InvalidInput(ScenecatError):
     """A value from the user (flag, argument, file) is not acceptable."""
+
+
+class UsageError(InvalidInput):
+    """A command-line value that is wrong whatever the catalogue holds (an invalid choice, a
+    malformed date, a number out of range, options that do not go together): exit 2, as for
+    click's own usage errors. A value the catalogue cannot match (no such actor) stays exit 1."""
 
 
 class Conflict(ScenecatError):

@@ -230,11 +230,11 @@ def add_scene(
 
 
 def parse_flags(parser: Callable[[Any, str], T], record: Mapping[str, object], path: str) -> T:
-    """Run a record parser over flag values; a bad value is a usage-level error line."""
+    """Run a record parser over flag values; a bad value is a usage error (exit 2)."""
     from scenecat.domain.records import FieldError
 
     try:
         return parser({k: v for k, v in record.items() if v is not None and v != []}, path)
     except FieldError as exc:
         field = exc.path.split(".", 1)[-1]
-        raise UserError(f"{field}: {exc.reason}", exc.hint) from None
+        raise UserError(f"{field}: {exc.reason}", exc.hint, usage=True) from None

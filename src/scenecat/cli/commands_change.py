@@ -43,6 +43,13 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
         record_id, record = editing.fetch(cat.conn, what, name)
         if any(v is not None for v in changes.values()):
             updated = editing.apply_flags(record, changes)
+            try:
+                editing.check(what, updated)
+            except FieldError as exc:
+                # A flag's own value that is wrong is a usage error; a clash with the rest of
+                # the record (episodes past a new count) is reported by the write, exit 1.
+                if exc.path.split(".", 1)[-1] in changes:
+                    raise UserError(editing.field_message(exc), exc.hint, usage=True) from None
         else:
             edited = edit_text(editing.to_yaml(what, record))
             if edited is None:
@@ -249,9 +256,13 @@ def alias_drama(
 def _alias(ctx: typer.Context, what: str, name: str, alias: str, remove: bool) -> None:
     from scenecat.cli.output import message
     from scenecat.domain import catalogue as domain
+    from scenecat.errors import InvalidInput
     from scenecat.text import clean_name
 
-    alias = clean_name(alias, "alias")
+    try:
+        alias = clean_name(alias, "alias")
+    except InvalidInput as exc:  # a bad value whatever the catalogue holds: usage
+        raise UserError(exc.message, exc.hint, usage=True) from None
     if remove:
         func = domain.remove_actor_alias if what == "actor" else domain.remove_drama_alias
     else:

@@ -59,7 +59,7 @@ def views(
     from scenecat.errors import ScenecatError
 
     if re.fullmatch(r"-\s*[\d,_]+", count.strip()):
-        raise UserError(f"count: a view count cannot be negative, got {count.strip()}")
+        raise UserError(f"count: a view count cannot be negative, got {count.strip()}", usage=True)
     rec = parse_flags(
         parse_view,
         {"count": count, "on": on or today().isoformat(), "source": source or None},

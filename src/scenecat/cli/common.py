@@ -23,13 +23,15 @@ if TYPE_CHECKING:
 
 
 class UserError(ClickException):
-    """Shown as `Error: ...` (+ `hint: ...`) on stderr, exit 1."""
+    """Shown as `Error: ...` (+ `hint: ...`) on stderr, exit 1 (a usage error: 2)."""
 
     exit_code = 1
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, usage: bool = False) -> None:
         super().__init__(message)
         self.hint = hint
+        if usage:
+            self.exit_code = 2
 
     def show(self, file: Any = None) -> None:
         from scenecat.cli.output import error
@@ -44,7 +46,10 @@ class ScenecatGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except ScenecatError as exc:
-            raise UserError(_user_message(exc), exc.hint) from None
+            from scenecat.errors import UsageError
+
+            usage = isinstance(exc, UsageError)
+            raise UserError(_user_message(exc), exc.hint, usage=usage) from None
         except (ClickException, typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:

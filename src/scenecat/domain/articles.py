@@ -36,7 +36,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from scenecat.domain import browse, names
 from scenecat.domain.mdescape import Md, escape, escape_paragraphs, link, url
-from scenecat.errors import InvalidInput, NotFound
+from scenecat.errors import InvalidInput, NotFound, UsageError
 from scenecat.models import SPOILER_LEVELS, Credit, Scene, ViewCount
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes
@@ -250,14 +250,14 @@ def parse_watched(conn: sqlite3.Connection, values: Iterable[str]) -> dict[int, 
     for value in values:
         drama, sep, number = value.rpartition(":")
         if not sep or not drama.strip() or not number.strip().isdigit():
-            raise InvalidInput(
+            raise UsageError(
                 f"--watched {value!r} is not DRAMA:EPISODE",
                 hint='e.g. --watched "Melting Me Softly:10" (0 = not started)',
             )
         drama_id = names.resolve_drama(conn, drama.strip())
         title = drama_store.get_drama(conn, drama_id).title
         if drama_id in watched:
-            raise InvalidInput(f"--watched gives {title} twice")
+            raise UsageError(f"--watched gives {title} twice")
         watched[drama_id] = (title, int(number))
     return watched
 
@@ -510,21 +510,21 @@ def methodology(params: RankParams, method: str, unsignalled: int = 0) -> str:
 
 def _check_request(request: ArticleRequest) -> str:
     if request.spoilers not in SPOILER_MODES:
-        raise InvalidInput(
+        raise UsageError(
             f"--spoilers {request.spoilers!r} is not one of {', '.join(SPOILER_MODES)}"
         )
     browse.check_limit(request.limit)
     from scenecat.domain.ranking import METHODS
 
     if request.method not in METHODS:
-        raise InvalidInput(f"--method {request.method!r} is not one of {', '.join(METHODS)}")
+        raise UsageError(f"--method {request.method!r} is not one of {', '.join(METHODS)}")
     kind = request.template if request.template in BUILTIN_TEMPLATES else "custom"
     if request.scene and kind not in ("spotlight", "custom"):
-        raise InvalidInput("--scene is for the spotlight template", hint="add --template spotlight")
+        raise UsageError("--scene is for the spotlight template", hint="add --template spotlight")
     if kind == "drama" and not request.scope.drama:
-        raise InvalidInput("the drama template needs --drama TITLE")
+        raise UsageError("the drama template needs --drama TITLE")
     if kind == "actor" and len(request.scope.actors) != 1:
-        raise InvalidInput("the actor template needs exactly one --actor NAME")
+        raise UsageError("the actor template needs exactly one --actor NAME")
     return kind
 
 
@@ -536,7 +536,7 @@ def article_date(text: str | None) -> str:
             raise ValueError
         return dt.date.fromisoformat(text.strip()).isoformat()
     except ValueError:
-        raise InvalidInput(f"--date {text!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"--date {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _tags(*groups: Iterable[str | None]) -> list[str]:

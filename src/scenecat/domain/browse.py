@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from scenecat.domain import names
-from scenecat.errors import InvalidInput
+from scenecat.errors import UsageError
 from scenecat.models import SPOILER_LEVELS, Actor, Credit, Drama, Episode, Scene
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, signals
@@ -40,13 +40,11 @@ def parse_year_range(text: str) -> tuple[int, int]:
         or not (match.group(1) or match.group(3))
         or (not match.group(2) and match.group(3))
     ):
-        raise InvalidInput(
-            f"year {text!r} is not YYYY or YYYY..YYYY", hint="e.g. --year 2016..2020"
-        )
+        raise UsageError(f"year {text!r} is not YYYY or YYYY..YYYY", hint="e.g. --year 2016..2020")
     low = int(match.group(1)) if match.group(1) else 0
     high = int(match.group(3)) if match.group(3) else (9999 if match.group(2) else low)
     if low > high:
-        raise InvalidInput(f"year range {text!r} is empty (the start is after the end)")
+        raise UsageError(f"year range {text!r} is empty (the start is after the end)")
     return low, high
 
 
@@ -55,12 +53,12 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
     if scope.spoiler is not None:
         level = scope.spoiler.strip().lower()
         if level not in SPOILER_LEVELS:
-            raise InvalidInput(
+            raise UsageError(
                 f"spoiler level {scope.spoiler!r} is not one of {', '.join(SPOILER_LEVELS)}"
             )
         max_spoiler = SPOILER_LEVELS.index(level)
     if scope.episode is not None and scope.episode < 1:
-        raise InvalidInput(f"episode {scope.episode} does not exist; episodes start at 1")
+        raise UsageError(f"episode {scope.episode} does not exist; episodes start at 1")
     return SceneFilter(
         actor_ids=tuple(names.resolve_actor(conn, a) for a in scope.actors),
         drama_id=names.resolve_drama(conn, scope.drama) if scope.drama else None,
@@ -75,7 +73,7 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
 
 def check_limit(limit: int | None) -> int | None:
     if limit is not None and not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"--limit must be between 1 and {MAX_LIMIT:,}")
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT:,}")
     return limit
 
 

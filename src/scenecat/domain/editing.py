@@ -33,6 +33,11 @@ def fetch(conn: sqlite3.Connection, what: str, name: str) -> tuple[int, dict[str
     return scene_id, exchange.scene_record(scenes.scenes_by_ids(conn, [scene_id])[0])
 
 
+def check(what: str, record: Any) -> None:
+    """Raise FieldError when `record` is malformed, whatever the catalogue holds."""
+    {"actor": parse_actor, "drama": parse_drama, "scene": parse_scene}[what](record, what)
+
+
 def replace(conn: sqlite3.Connection, what: str, record_id: int, record: Any) -> catalogue.Outcome:
     if what == "actor":
         return catalogue.apply_actor(conn, parse_actor(record, what), "replace", actor_id=record_id)

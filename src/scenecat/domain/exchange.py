@@ -28,7 +28,7 @@ from scenecat.domain.records import (
     parse_scene,
     parse_vote,
 )
-from scenecat.errors import CatalogueFileError, InvalidInput
+from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, search_index, signals
 from scenecat.text import format_clock
@@ -532,7 +532,7 @@ def import_file(
         raise InvalidInput(f"no file at {path}")
     suffix = path.suffix.lower()
     if mapping and suffix != ".csv":
-        raise InvalidInput("--map is for .csv files", hint="YAML and JSON Lines name their fields")
+        raise UsageError("--map is for .csv files", hint="YAML and JSON Lines name their fields")
     if suffix in (".yaml", ".yml"):
         return import_yaml(conn, path, progress, fast=fast)
     if suffix in (".jsonl", ".ndjson"):

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from scenecat.errors import Conflict, InvalidInput, NotFound
+from scenecat.errors import Conflict, InvalidInput, NotFound, UsageError
 from scenecat.storage import history as store
 from scenecat.storage import search_index
 from scenecat.storage.history import Change, Entry, ForeignKey, TableInfo
@@ -52,7 +52,7 @@ class UndoResult:
 
 def recent(conn: sqlite3.Connection, limit: int = 20) -> list[Change]:
     if limit < 1:
-        raise InvalidInput("--limit must be at least 1")
+        raise UsageError("--limit must be at least 1")
     return store.recent(conn, limit)
 
 
@@ -88,7 +88,7 @@ def plan(conn: sqlite3.Connection, count: int = 1, change_id: int | None = None)
             raise InvalidInput(f"#{change_id} was already undone (by #{change.undone_by})")
         return [change]
     if count < 1:
-        raise InvalidInput(f"cannot undo {count} changes; give a number from 1 up")
+        raise UsageError(f"cannot undo {count} changes; give a number from 1 up")
     changes = store.undoable(conn, count)
     if not changes:
         raise NotFound("nothing to undo", hint="`scenecat history` lists the recorded changes")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from scenecat.errors import InvalidInput
+from scenecat.errors import UsageError
 from scenecat.storage.search_index import CJK_RUN, GLUE_WINDOW, TERMS_COLUMN, WORD, fold, is_cjk
 
 FIELDS = ("actor", "drama", "kind", "network", "year", "episode", "spoiler")
@@ -159,7 +159,7 @@ def _quoted(text: str, i: int) -> tuple[str, int]:
 def parse(text: str) -> Query:
     """Parse a query; raises InvalidInput (one clear line) for what cannot be searched."""
     if len(text) > MAX_QUERY:
-        raise InvalidInput(
+        raise UsageError(
             f"the query is {len(text):,} characters long; the limit is {MAX_QUERY:,}",
             hint="search for a few words that stand out",
         )
@@ -170,7 +170,7 @@ def parse(text: str) -> Query:
     for token in _lex(text):
         if token.field_name is not None:
             if token.negated or negate_next:
-                raise InvalidInput(
+                raise UsageError(
                     f"filters cannot be excluded: -{token.field_name}:{token.text}",
                     hint="filters only narrow a search; exclude words instead, e.g. -rain",
                 )
@@ -203,7 +203,7 @@ def parse(text: str) -> Query:
         pending_or = False
     count = len(query.positive_terms()) + len(query.excluded)
     if count > MAX_TERMS:
-        raise InvalidInput(
+        raise UsageError(
             f"the query has {count} words; the limit is {MAX_TERMS}",
             hint="search for a few words that stand out",
         )
@@ -233,19 +233,19 @@ def _term(token: _Token) -> Term | None:
 def _add_filter(filters: Filters, name: str, value: str) -> None:
     key = name.casefold()
     if key not in FIELDS:
-        raise InvalidInput(
+        raise UsageError(
             f"unknown search field {name + ':'!r}",
             hint=f"fields are {', '.join(f + ':' for f in FIELDS)}; "
             f'to search for the text itself, put it in quotes: "{name}:{value}"',
         )
     value = " ".join(value.split())
     if not value:
-        raise InvalidInput(f"{key}: needs a value", hint=f"e.g. {_EXAMPLES[key]}")
+        raise UsageError(f"{key}: needs a value", hint=f"e.g. {_EXAMPLES[key]}")
     if key == "actor":
         filters.actors.append(value)
     elif key == "episode":
         if not value.isdigit() or not value.isascii():
-            raise InvalidInput(f"episode:{value} is not an episode number", hint="e.g. episode:10")
+            raise UsageError(f"episode:{value} is not an episode number", hint="e.g. episode:10")
         filters.episode.append(int(value))
     else:
         getattr(filters, key).append(value)

@@ -21,7 +21,7 @@ from typing import Any
 
 from scenecat import scoring
 from scenecat.domain import browse, names
-from scenecat.errors import InvalidInput
+from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.storage import ranking as store
 from scenecat.storage import scenes as scene_store
@@ -97,12 +97,12 @@ def make_params(
 ) -> scoring.RankParams:
     """Parameters from user flags: `--method` other than combined fixes the weights."""
     if method not in METHODS:
-        raise InvalidInput(f"--method {method!r} is not one of {', '.join(METHODS)}")
+        raise UsageError(f"--method {method!r} is not one of {', '.join(METHODS)}")
     weights = {"w_votes": w_votes, "w_duels": w_duels, "w_views": w_views}
     given = {k: v for k, v in weights.items() if v is not None}
     if method != "combined" and given:
         flags = ", ".join("--" + k.replace("_", "-") for k in given)
-        raise InvalidInput(
+        raise UsageError(
             f"{flags} only apply to --method combined",
             hint=f"--method {method} ranks on {method} alone",
         )
@@ -112,7 +112,7 @@ def make_params(
             continue
         flag = "--min-votes" if name == "m" else "--" + name.replace("_", "-")
         if not math.isfinite(value) or value < 0:
-            raise InvalidInput(f"{flag} must be a number of 0 or more, got {value!r}")
+            raise UsageError(f"{flag} must be a number of 0 or more, got {value!r}")
         values[name] = value
     if method == "votes":
         values.update(w_votes=1.0, w_duels=0.0, w_views=0.0)
@@ -123,9 +123,9 @@ def make_params(
     try:
         params = scoring.RankParams(**values)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise InvalidInput(str(exc).replace("w_", "--w-")) from None
+        raise UsageError(str(exc).replace("w_", "--w-")) from None
     if params.w_votes + params.w_duels + params.w_views <= 0:
-        raise InvalidInput(
+        raise UsageError(
             "at least one of --w-votes, --w-duels, --w-views must be above 0",
             hint="the defaults are 0.6, 0.2 and 0.2",
         )
@@ -303,9 +303,9 @@ def rank_scenes(
     scoring every scene of the scope and sorting them all (tests/test_rank_fast.py).
     """
     if by not in GROUPINGS:
-        raise InvalidInput(f"--by {by!r} is not one of {', '.join(GROUPINGS)}")
+        raise UsageError(f"--by {by!r} is not one of {', '.join(GROUPINGS)}")
     if method not in METHODS:
-        raise InvalidInput(f"--method {method!r} is not one of {', '.join(METHODS)}")
+        raise UsageError(f"--method {method!r} is not one of {', '.join(METHODS)}")
     browse.check_limit(limit)
     params = _effective(params, method)
     with store.read_snapshot(conn):
@@ -463,7 +463,7 @@ def why_scene(
 ) -> RankedEntry:
     """The entry of one scene in the scene ranking of `scope` (for `rank --why SCENE`)."""
     if method not in METHODS:
-        raise InvalidInput(f"--method {method!r} is not one of {', '.join(METHODS)}")
+        raise UsageError(f"--method {method!r} is not one of {', '.join(METHODS)}")
     params = _effective(params, method)
     with store.read_snapshot(conn):
         scene_id = names.resolve_scene(conn, scene)
@@ -737,7 +737,7 @@ def parse_today(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"--today {text!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"--today {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def trending(
@@ -756,7 +756,7 @@ def trending(
     snapshots from one source cannot be measured: they are left out and counted.
     """
     if not 1 <= days <= MAX_TRENDING_DAYS:
-        raise InvalidInput(f"--days must be between 1 and {MAX_TRENDING_DAYS:,}, got {days}")
+        raise UsageError(f"--days must be between 1 and {MAX_TRENDING_DAYS:,}, got {days}")
     browse.check_limit(limit)
     since = (today - dt.timedelta(days=days)).isoformat()
     until = today.isoformat()

@@ -19,7 +19,7 @@ from scenecat.domain.query import (
     match_expression,
     parse,
 )
-from scenecat.errors import InvalidInput
+from scenecat.errors import UsageError
 from scenecat.storage import search_queries
 from scenecat.storage.search_index import WORD, fold, is_cjk
 from scenecat.storage.search_queries import HitRow, Named
@@ -130,13 +130,13 @@ def search(
     ranked: Sequence[tuple[HitRow, float | None]]
     if expression is None:
         if query.excluded:
-            raise InvalidInput(
+            raise UsageError(
                 "a search needs at least one word to look for, not only -exclusions",
                 hint="e.g. kiss -rain",
             )
         if not has_filters:
             shown = f" in {text.strip()!r}" if text.strip() else ""
-            raise InvalidInput(
+            raise UsageError(
                 f"nothing to search for{shown}",
                 hint='give words, "a phrase" or a filter, e.g. scenecat search "shower kiss"',
             )
@@ -195,7 +195,7 @@ def _one(name: str, values: list[Any], key: Any) -> Any:
     given = [v for v in values if v is not None]
     if len({key(v) for v in given}) > 1:
         shown = ", ".join(str(v) for v in given)
-        raise InvalidInput(
+        raise UsageError(
             f"{name} is given more than once with different values ({shown})",
             hint=f"a scene has one {name}; give {name} once",
         )
@@ -204,7 +204,7 @@ def _one(name: str, values: list[Any], key: Any) -> Any:
 
 def _one_drama(conn: sqlite3.Connection, values: list[str]) -> str | None:
     if len(values) > 1 and len({names.resolve_drama(conn, v) for v in values}) > 1:
-        raise InvalidInput(
+        raise UsageError(
             f"drama is given more than once with different values ({', '.join(values)})",
             hint="search one drama at a time",
         )

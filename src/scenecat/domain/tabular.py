@@ -31,7 +31,7 @@ from typing import IO, Any
 from scenecat.domain import browse
 from scenecat.domain.exchange import ImportReport, _Importer
 from scenecat.domain.records import FieldError
-from scenecat.errors import CatalogueFileError, InvalidInput, ScenecatError
+from scenecat.errors import CatalogueFileError, ScenecatError, UsageError
 from scenecat.models import Scene
 from scenecat.storage import scenes as scene_store
 from scenecat.text import format_clock
@@ -263,13 +263,13 @@ def parse_mapping(values: Iterable[str]) -> dict[str, str]:
     for value in values:
         column, sep, target = value.rpartition("=")
         if not sep or not column.strip():
-            raise InvalidInput(
+            raise UsageError(
                 f"--map {value!r} is not COLUMN=FIELD",
                 hint='e.g. --map "drama_name=title", or --map "Genres=-" to skip a column',
             )
         key = normalise_header(column)
         if key in mapping:
-            raise InvalidInput(f"--map gives column {column.strip()!r} twice")
+            raise UsageError(f"--map gives column {column.strip()!r} twice")
         mapping[key] = normalise_header(target) or SKIP
     return mapping
 
