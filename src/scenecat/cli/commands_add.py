@@ -180,6 +180,9 @@ def add_scene(
     source: Optional[str] = typer.Option(
         None, "--source", help="Where the views were seen (a URL or a name)."
     ),
+    force: bool = typer.Option(
+        False, "--force", help="Add even if the episode has a scene with the same title."
+    ),
 ) -> None:
     """Add a scene; missing required values are asked for on a terminal.
 
@@ -224,7 +227,7 @@ def add_scene(
         )
     rec = parse_flags(parse_scene, record, "scene")
     with catalogue(ctx, create=True) as cat, cat.write(f"add-scene {rec.title}") as conn:
-        outcome = apply_scene(conn, rec, "add")
+        outcome = apply_scene(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
     message(f"Added scene {outcome.name}")
 

@@ -221,6 +221,19 @@ def _unique_key(conn: sqlite3.Connection, base: str) -> str:
     return key
 
 
+def likely_duplicate(
+    conn: sqlite3.Connection, drama_id: int, rec: SceneRec
+) -> tuple[str, str] | None:
+    """(key, title) of a scene with the same drama, episode and title (spelled alike)."""
+    from scenecat.text import name_key
+
+    wanted = name_key(rec.title)
+    for key, title in scenes.keys_and_titles_in_episode(conn, drama_id, rec.episode):
+        if name_key(title) == wanted:
+            return key, title
+    return None
+
+
 def apply_scene(
     conn: sqlite3.Connection,
     rec: SceneRec,
@@ -229,7 +242,10 @@ def apply_scene(
     path: str = "scene",
     scene_id: int | None = None,
     refresh_index: bool = True,
+    force: bool = False,
 ) -> Outcome:
+    """`force` (mode "add"): add the scene even when one with the same drama, episode and
+    title is there already (otherwise a Conflict naming its key)."""
     warnings: list[str] = []
     try:
         drama_id = names.resolve_drama(conn, rec.drama)
@@ -279,6 +295,15 @@ def apply_scene(
                 f"duplicate scene key {rec.key!r}",
                 hint="choose another --key, or change the scene with `scenecat edit scene`",
             )
+        if not existing and mode == "add" and not force:
+            twin = likely_duplicate(conn, drama_id, rec)
+            if twin is not None:
+                where = f", episode {rec.episode}," if rec.episode is not None else ""
+                raise Conflict(
+                    f"{drama.title}{where} already has {twin[1]!r} (key {twin[0]})",
+                    hint=f"see it with `scenecat show scene {twin[0]}`; "
+                    "pass --force to add another scene all the same",
+                )
         if existing:
             scene_id = existing[0]
             scenes.update_scene(conn, scene_id, {k: v for k, v in values.items() if v is not None})

@@ -130,6 +130,17 @@ def scene_ids_by_title(conn: sqlite3.Connection, title: str) -> list[int]:
     return [r[0] for r in rows]
 
 
+def keys_and_titles_in_episode(
+    conn: sqlite3.Connection, drama_id: int, episode: int | None
+) -> list[tuple[str, str]]:
+    """(key, title) of the scenes of one episode of a drama (episode None: those without one)."""
+    rows = conn.execute(
+        "SELECT key, title FROM scene WHERE drama_id = ? AND episode IS ? ORDER BY id",
+        (drama_id, episode),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 def keys_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
     escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     rows = conn.execute(
