@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -61,29 +62,109 @@ def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
         yield update
 
 
+FORMATS = {"yaml": ("YAML", ".yaml"), "jsonl": ("JSON Lines", ".jsonl"), "csv": ("CSV", ".csv")}
+
+
+def sniff_format(head: bytes) -> str | None:
+    """yaml, jsonl or csv from the first bytes of a catalogue; None when it cannot tell."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    if not text:
+        return None
+    if text.startswith("{"):
+        return "jsonl"
+    first = text.split("\n", 1)[0]
+    if first.startswith(("#", "---", "%YAML")) or re.match(r"[A-Za-z_][\w-]*:(\s|$)", first):
+        return "yaml"
+    if "," in first:
+        return "csv"
+    return None
+
+
+@contextmanager
+def stdin_as_file(chosen: str | None) -> Iterator[Path]:
+    """Standard input copied to a private temporary file named for its format (told by
+    --format, or by its content), so that every reader works on it as on a file."""
+    import shutil
+    import tempfile
+
+    from scenecat.cli.output import message
+
+    if sys.stdin.isatty():
+        raise UserError(
+            "`import -` reads a catalogue from standard input, which is a terminal here",
+            hint="pipe one in: scenecat export jsonl | scenecat --db other.db import -",
+            usage=True,
+        )
+    source = sys.stdin.buffer
+    head = source.read(64 * 1024)
+    fmt = chosen or sniff_format(head)
+    if fmt is None:
+        raise UserError(
+            "cannot tell the format of standard input" if head else "standard input is empty",
+            hint="pass --format yaml, jsonl or csv" if head else None,
+        )
+    label, suffix = FORMATS[fmt]
+    how = "" if chosen else " (recognised from its content; --format sets it)"
+    message(f"Reading standard input as {label}{how}")
+    with tempfile.TemporaryDirectory(prefix="scenecat-import-") as folder:
+        path = Path(folder) / f"stdin{suffix}"
+        with path.open("xb") as handle:
+            handle.write(head)
+            shutil.copyfileobj(source, handle)
+        yield path
+
+
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(..., help="A catalogue file: .yaml (format 1), .jsonl or .csv."),
+    file: Path = typer.Argument(
+        ..., help="A catalogue file: .yaml (format 1), .jsonl or .csv; - reads standard input."
+    ),
     mapping: list[str] = typer.Option(
         [],
         "--map",
         help='For .csv: COLUMN=FIELD names a column ("drama_name=title"); COLUMN=- skips it. '
         "Repeatable.",
     ),
+    fmt: Optional[str] = typer.Option(
+        None,
+        "--format",
+        help="With -: yaml, jsonl or csv (default: told by the content).",
+    ),
 ) -> None:
     """Import a catalogue file, all or nothing; importing it again changes nothing.
 
-    Example: scenecat import data/sample.yaml
+    Example: scenecat export jsonl | scenecat --db copy.db import -
     """
     from scenecat.cli.output import message
     from scenecat.domain.exchange import import_file
+    from scenecat.errors import ScenecatError
 
-    with (
-        catalogue(ctx, create=True) as cat,
-        progress_bar(f"Importing {file.name}") as update,
-        cat.write(f"import {file}") as conn,
-    ):
-        report = import_file(conn, file, update, mapping=mapping)
+    from_stdin = str(file) == "-"
+    if fmt is not None:
+        fmt = fmt.strip().lower()
+        if fmt not in FORMATS:
+            raise UserError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}", usage=True)
+        if not from_stdin:
+            raise UserError(
+                "--format is for `import -`; a file's format comes from its name",
+                hint="name the file .yaml, .jsonl or .csv",
+                usage=True,
+            )
+    name = "standard input" if from_stdin else file.name
+    with ExitStack() as stack:
+        source = stack.enter_context(stdin_as_file(fmt)) if from_stdin else file
+        try:
+            with (
+                catalogue(ctx, create=True) as cat,
+                progress_bar(f"Importing {name}") as update,
+                cat.write(f"import {'-' if from_stdin else file}") as conn,
+            ):
+                report = import_file(conn, source, update, mapping=mapping)
+        except ScenecatError as exc:
+            if from_stdin:  # name the input as the user gave it, not its temporary copy
+                exc.message = exc.message.replace(str(source), "stdin")
+                exc.args = (exc.message,)
+            raise
     for warning in report.warnings[:20]:
         message(f"warning: {warning}")
     if len(report.warnings) > 20:
@@ -91,7 +172,7 @@ def import_command(
     parts = [
         f"{report.created[s]} new {s} (of {report.seen[s]})" for s in report.seen if report.seen[s]
     ]
-    message(f"Imported {file.name}: " + (", ".join(parts) if parts else "nothing in it"))
+    message(f"Imported {name}: " + (", ".join(parts) if parts else "nothing in it"))
 
 
 def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> None:
