@@ -223,4 +223,16 @@ def main(
 
 
 def run() -> None:
-    app(prog_name="scenecat")
+    import signal
+    import sys
+
+    from scenecat.cli.common import Interrupted, on_interrupt
+
+    # Only when Ctrl-C would interrupt anyway (not when the shell ignores it, as with `&`).
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        app(prog_name="scenecat")
+    except Interrupted as exc:
+        exc.report()
+        sys.exit(130)

@@ -7,11 +7,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from scenecat.cli.common import UserError, catalogue, sub_app
+from scenecat.cli.common import Interrupted, UserError, catalogue, sub_app
+
+if TYPE_CHECKING:
+    from scenecat.storage.connection import Catalogue
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
@@ -114,6 +117,13 @@ def stdin_as_file(chosen: str | None) -> Iterator[Path]:
         yield path
 
 
+def _newest_change(cat: Catalogue) -> int | None:
+    from scenecat.domain.history import recent
+
+    changes = recent(cat.conn, 1)
+    return changes[0].id if changes else None
+
+
 def import_command(
     ctx: typer.Context,
     file: Path = typer.Argument(
@@ -154,12 +164,22 @@ def import_command(
     with ExitStack() as stack:
         source = stack.enter_context(stdin_as_file(fmt)) if from_stdin else file
         try:
-            with (
-                catalogue(ctx, create=True) as cat,
-                progress_bar(f"Importing {name}") as update,
-                cat.write(f"import {'-' if from_stdin else file}") as conn,
-            ):
-                report = import_file(conn, source, update, mapping=mapping)
+            with catalogue(ctx, create=True) as cat:
+                newest = _newest_change(cat)
+                try:
+                    with (
+                        progress_bar(f"Importing {name}") as update,
+                        cat.write(f"import {'-' if from_stdin else file}") as conn,
+                    ):
+                        report = import_file(conn, source, update, mapping=mapping)
+                except Interrupted:
+                    # The import is one transaction: rolled back, unless Ctrl-C came just
+                    # after its commit (then the change is in the history: say nothing).
+                    if _newest_change(cat) == newest:
+                        raise Interrupted(
+                            "nothing was imported (an import is all or nothing)"
+                        ) from None
+                    raise
         except ScenecatError as exc:
             if from_stdin:  # name the input as the user gave it, not its temporary copy
                 exc.message = exc.message.replace(str(source), "stdin")

@@ -39,6 +39,29 @@ class UserError(ClickException):
         error(self.message, self.hint)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C. scenecat's SIGINT handler raises this instead of KeyboardInterrupt, so that no
+    layer swallows it (click's prompts turn KeyboardInterrupt into "Aborted!", exit 1);
+    `app.run()` says what became of the command and exits 130. Not an Exception: the
+    `except Exception` boundaries let it through, and every write transaction rolls back
+    on it as on any BaseException."""
+
+    def __init__(self, outcome: str | None = None) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
+
+    def report(self) -> None:
+        # The terminal echoed ^C without a newline; start on a line of our own.
+        start = "\n" if sys.stderr.isatty() else ""
+        outcome = f": {self.outcome}" if self.outcome else ""
+        sys.stderr.write(f"{start}Interrupted{outcome}.\n")
+        sys.stderr.flush()
+
+
+def on_interrupt(signum: int, frame: object) -> None:
+    raise Interrupted()
+
+
 class ScenecatGroup(TyperGroup):
     """Root command group: turns domain errors into one clean line, never a traceback."""
 
@@ -53,7 +76,7 @@ class ScenecatGroup(TyperGroup):
         except (ClickException, typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
-            raise typer.Exit(130) from None
+            raise Interrupted() from None
         except BrokenPipeError:
             # `scenecat list scenes | head` closes the pipe early: not an error.
             sys.stderr.close()
@@ -154,8 +177,39 @@ def confirm(question: str, yes: bool) -> None:
         return
     if not sys.stdin.isatty():
         raise UserError(f"{question} (not asked: no terminal)", hint="pass --yes to confirm")
-    if not typer.confirm(question, default=False, err=True):
+    if not ask_yes_no(question, default=False):
         raise UserError("cancelled; nothing was changed")
+
+
+def ask(question: str) -> str:
+    """One line typed on the terminal (prompt on stderr). Ctrl-C: Interrupted, saying that
+    nothing was changed (every prompt comes before the command's write); Ctrl-D: cancelled."""
+    sys.stderr.write(f"{question}: ")
+    sys.stderr.flush()
+    try:
+        # input() with its prompt on stdout would mix with a piped stdout; the prompt is
+        # written above, and readline (line editing, completion) still works on the line.
+        return input()
+    except Interrupted:
+        raise Interrupted("nothing was changed") from None
+    except KeyboardInterrupt:
+        raise Interrupted("nothing was changed") from None
+    except EOFError:
+        sys.stderr.write("\n")
+        raise UserError("cancelled (end of input); nothing was changed") from None
+
+
+def ask_yes_no(question: str, *, default: bool) -> bool:
+    choices = "Y/n" if default else "y/N"
+    while True:
+        answer = ask(f"{question} [{choices}]").strip().lower()
+        if not answer:
+            return default
+        if answer in ("y", "yes"):
+            return True
+        if answer in ("n", "no"):
+            return False
+        sys.stderr.write("Please answer y or n.\n")
 
 
 def edit_text(text: str, suffix: str = ".yaml") -> str | None:
