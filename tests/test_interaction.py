@@ -19,7 +19,12 @@ def test_add_scene_without_terminal_is_a_usage_error(sample_db: Path, cli) -> No
 def test_add_scene_prompts_on_a_terminal(sample_db: Path) -> None:
     code, shown = run_on_terminal(
         ["add-scene", "--drama", "Healer", "--kind", "hug"],
-        [(b"Episode", b"4\n"), (b"Actor", b"Ji Chang Wook\n"), (b"Title", b"Rooftop hug\n")],
+        [
+            (b"Episode", b"4\n"),
+            (b"Actor:", b"Ji Chang Wook\n"),
+            (b"Actor (empty when done):", b"\n"),
+            (b"Title", b"Rooftop hug\n"),
+        ],
         {"SCENECAT_DB": str(sample_db)},
     )
     assert code == 0, shown

@@ -137,12 +137,8 @@ def add_episode(
     message(f"{'Added' if created else 'Updated'} episode {rec.number} of {outcome.name}")
 
 
-def _ask(value: Optional[str], flag: str, question: str) -> str:
-    if value not in (None, ""):
-        return str(value)
-    if not sys.stdin.isatty():
-        raise typer.BadParameter(f"missing {flag} (no terminal to ask on)", param_hint=flag)
-    return str(typer.prompt(question, err=True))
+def _required_flags(*values: object) -> list[tuple[str, object]]:
+    return list(zip(("--drama", "--actor", "--kind", "--title"), values, strict=True))
 
 
 def add_scene(
@@ -194,12 +190,27 @@ def add_scene(
     from scenecat.domain.catalogue import apply_scene
     from scenecat.domain.records import parse_scene, today
 
-    drama = _ask(drama, "--drama", "Drama")
-    if episode is None and sys.stdin.isatty():
-        episode = typer.prompt("Episode", type=int, err=True)
-    actors = list(actor) or [_ask(None, "--actor", "Actor")]
-    kind = _ask(kind, "--kind", "Kind (kiss, confession, fight, ...)")
-    title = _ask(title, "--title", "Title")
+    actors = list(actor)
+    if not all((drama, actors, kind, title)) or (episode is None and sys.stdin.isatty()):
+        if not sys.stdin.isatty():
+            missing = next(f for f, v in _required_flags(drama, actors, kind, title) if not v)
+            raise typer.BadParameter(
+                f"missing {missing} (no terminal to ask on)", param_hint=missing
+            )
+        from scenecat.cli.scene_prompts import ask_scene
+
+        with catalogue(ctx) as cat:
+            answers = ask_scene(
+                cat.conn,
+                drama=drama,
+                episode=episode,
+                actors=actors,
+                kind=kind,
+                title=title,
+                force=force,
+            )
+        drama, episode, actors = answers.drama, answers.episode, answers.actors
+        kind, title = answers.kind, answers.title
     record: dict[str, object] = {
         "key": key,
         "drama": drama,

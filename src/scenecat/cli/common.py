@@ -184,12 +184,15 @@ def confirm(question: str, yes: bool) -> None:
 def ask(question: str) -> str:
     """One line typed on the terminal (prompt on stderr). Ctrl-C: Interrupted, saying that
     nothing was changed (every prompt comes before the command's write); Ctrl-D: cancelled."""
-    sys.stderr.write(f"{question}: ")
-    sys.stderr.flush()
+    # readline (loaded for completion) must draw the prompt itself to redraw the line; it
+    # writes to stdout, so only when that is the terminal too. Otherwise the prompt goes to
+    # stderr, apart from a piped stdout.
+    with_readline = "readline" in sys.modules and sys.stdout.isatty()
+    if not with_readline:
+        sys.stderr.write(f"{question}: ")
+        sys.stderr.flush()
     try:
-        # input() with its prompt on stdout would mix with a piped stdout; the prompt is
-        # written above, and readline (line editing, completion) still works on the line.
-        return input()
+        return input(f"{question}: " if with_readline else "")
     except Interrupted:
         raise Interrupted("nothing was changed") from None
     except KeyboardInterrupt:

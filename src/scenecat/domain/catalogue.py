@@ -21,6 +21,7 @@ from scenecat.domain.records import (
     VoteRec,
 )
 from scenecat.errors import Conflict, InvalidInput, ScenecatError
+from scenecat.models import Drama
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, search_index, signals
 from scenecat.text import slugify
@@ -189,6 +190,10 @@ def apply_episode(conn: sqlite3.Connection, drama: str, rec: EpisodeRec) -> Outc
         conn, drama_id, rec.number, {k: v for k, v in values.items() if v is not None}
     )
     return Outcome(drama_id, drama_store.get_drama(conn, drama_id).title, created=created)
+
+
+def get_drama(conn: sqlite3.Connection, drama_id: int) -> Drama:
+    return drama_store.get_drama(conn, drama_id)
 
 
 def check_episode(conn: sqlite3.Connection, drama_id: int, number: int, path: str) -> None:
