@@ -13,6 +13,7 @@ import subprocess
 import sys
 import termios
 import time
+from pathlib import Path
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 
@@ -24,7 +25,13 @@ def plain(text: str) -> str:
 
 class Terminal:
     def __init__(
-        self, args: list[str], env: dict[str, str], *, columns: int = 80, rows: int = 24
+        self,
+        args: list[str],
+        env: dict[str, str],
+        *,
+        columns: int = 80,
+        rows: int = 24,
+        cwd: Path | None = None,
     ) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -43,6 +50,7 @@ class Terminal:
             env=full_env,
             close_fds=True,
             preexec_fn=controlling_terminal,
+            cwd=cwd,
         )
         os.close(slave)
         self.master = master

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import dump
+from tests.terminal import Terminal
 
 
 def _add_news_scene(cli) -> None:
@@ -143,9 +144,10 @@ def test_edit_with_flags_and_editor(sample_db: Path, cli, monkeypatch, tmp_path:
     )
     import sys
 
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
-    result = cli("edit", "drama", "Melting Me Softly")
-    assert result.exit_code == 0, result.stderr
+    # $EDITOR needs a terminal: a pseudo-terminal here.
+    env = {"EDITOR": f"{sys.executable} {script}", "VISUAL": "", "SCENECAT_DB": str(sample_db)}
+    term = Terminal(["edit", "drama", "Melting Me Softly"], env)
+    assert term.wait() == 0, term.output
     drama = json.loads(cli("show", "drama", "Melting Me Softly", "--json").stdout)["data"]
     assert drama["network"] == "tvN (CJ ENM)"
     assert len(drama["cast"]) >= 2 and len(drama["scene_list"]) >= 1
@@ -161,11 +163,14 @@ def test_editor_with_bad_yaml_changes_nothing(
         "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
         "p.write_text(p.read_text().replace('episodes: 16', 'episodes: sixteen'))\n"
     )
-    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    env = {"EDITOR": f"{sys.executable} {script}", "VISUAL": "", "SCENECAT_DB": str(sample_db)}
     before = dump(sample_db)
-    result = cli("edit", "drama", "Melting Me Softly")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: episodes: expected a whole number")
+    term = Terminal(["edit", "drama", "Melting Me Softly"], env, cwd=tmp_path)
+    shown = term.expect("Edit your text again? [Y/n]: ")
+    assert "The edit was not applied: episodes: expected a whole number" in shown
+    term.type("n")
+    assert term.wait() == 1, term.output
+    assert "Error: nothing was changed; your edited text is saved in ./" in term.output
     assert dump(sample_db) == before
 
 

@@ -14,7 +14,6 @@ from scenecat.cli.common import (
     complete_drama,
     complete_scene,
     confirm,
-    edit_text,
     report_warnings,
     sub_app,
 )
@@ -51,11 +50,15 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
                 if exc.path.split(".", 1)[-1] in changes:
                     raise UserError(editing.field_message(exc), exc.hint, usage=True) from None
         else:
-            edited = edit_text(editing.to_yaml(what, record))
+            from scenecat.cli.edit_session import edit_in_editor
+
+            edited = edit_in_editor(cat, what, name, record_id, record)
             if edited is None:
                 message("No changes.")
                 return
-            updated = editing.from_yaml(edited)
+            report_warnings(edited.warnings)
+            message(f"Updated {what} {edited.name}")
+            return
         try:
             with cat.write(f"edit {what} {name}") as conn:
                 outcome = editing.replace(conn, what, record_id, updated)

@@ -215,29 +215,6 @@ def ask_yes_no(question: str, *, default: bool) -> bool:
         sys.stderr.write("Please answer y or n.\n")
 
 
-def edit_text(text: str, suffix: str = ".yaml") -> str | None:
-    """Open `text` in $VISUAL/$EDITOR (as `git commit` does); None when left unchanged."""
-    import shlex
-    import subprocess
-    import tempfile
-
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    with tempfile.TemporaryDirectory(prefix="scenecat-") as folder:
-        path = Path(folder) / f"record{suffix}"
-        path.write_text(text, encoding="utf-8")
-        try:
-            status = subprocess.call([*shlex.split(editor), str(path)])
-        except OSError as exc:
-            raise UserError(
-                f"cannot start the editor {editor!r}: {exc.strerror}",
-                hint="set $EDITOR, or change fields with flags",
-            ) from None
-        if status != 0:
-            raise UserError(f"the editor exited with status {status}; nothing was changed")
-        edited = path.read_text(encoding="utf-8")
-    return None if edited == text else edited
-
-
 def report_warnings(warnings: list[str]) -> None:
     from scenecat.cli.output import warn
 
