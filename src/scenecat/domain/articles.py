@@ -91,8 +91,8 @@ class SourceLink:
 
 @dataclass
 class Entry:
-    """One scene as an article shows it. When `hidden`, only the drama, episode, kind and
-    numbers are filled: the rest never reaches the template."""
+    """One scene as an article shows it. When `hidden`, only the drama, episode and numbers
+    are filled (the kind too is a spoiler): the rest never reaches the template."""
 
     position: int | None
     key: str
@@ -268,16 +268,34 @@ def _apply_warnings(entries: Sequence[Entry]) -> None:
     if first is None:
         return
     ahead = [e for e in entries[first:] if e.is_spoiler]
-    worst = max(SPOILER_LEVELS.index(e.spoiler) for e in ahead)
-    dramas = _unique(e.drama for e in ahead)
-    named = join_names(dramas if len(dramas) <= 4 else [*dramas[:4], f"{len(dramas) - 4} more"])
-    if worst >= SPOILER_LEVELS.index("ending"):
-        text = f"Major spoilers ahead, endings included, for {named}."
-    elif worst >= SPOILER_LEVELS.index("major"):
-        text = f"Major spoilers ahead for {named}."
-    else:
-        text = f"Minor spoilers ahead for {named}."
-    entries[first].warning = text
+    entries[first].warning = spoiler_warning([(e.drama, e.spoiler) for e in ahead])
+
+
+def spoiler_warning(spoilers: Sequence[tuple[str, str]]) -> str:
+    """One sentence for (drama, level) pairs: a drama is named as a major spoiler only when
+    one of its entries is major (or gives the ending away), else as a minor one."""
+    worst: dict[str, int] = {}
+    for drama, level in spoilers:
+        worst[drama] = max(worst.get(drama, 0), SPOILER_LEVELS.index(level))
+    ending = [d for d, w in worst.items() if w >= SPOILER_LEVELS.index("ending")]
+    major = [d for d, w in worst.items() if w >= SPOILER_LEVELS.index("major")]
+    minor = [d for d, w in worst.items() if w < SPOILER_LEVELS.index("major")]
+    if not major:
+        return f"Minor spoilers ahead for {_few(minor)}."
+    text = f"Major spoilers ahead for {_few(major)}"
+    if ending == major:
+        text += ", the ending included" if len(ending) == 1 else ", endings included"
+    elif ending:
+        text += f", including the ending{'s' if len(ending) > 1 else ''} of {_few(ending)}"
+    if minor:
+        text += f"; minor ones for {_few(minor)}"
+    return text + "."
+
+
+def _few(names: Sequence[str]) -> str:
+    """Up to four names, then how many more."""
+    shown = list(names) if len(names) <= 4 else [*names[:3], f"{len(names) - 3} more dramas"]
+    return join_names(shown)
 
 
 # Text helpers
@@ -304,6 +322,16 @@ def kind_label(kind: str) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def some(count: int, word: str, many: str | None = None) -> str:
+    """plural() that says "no scenes" for 0."""
+    return f"no {many or word + 's'}" if count == 0 else plural(count, word, many)
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
 
 
 def _drama_line(scene: Scene) -> str:
@@ -359,8 +387,9 @@ def make_entry(
         network=scene.network,
         year=scene.year,
         episode=scene.episode,
-        kind=scene.kind,
-        kind_label=kind_label(scene.kind),
+        # The kind of a hidden scene is a spoiler too ("a farewell scene in episode 16").
+        kind="" if reason else scene.kind,
+        kind_label="" if reason else kind_label(scene.kind),
         spoiler=scene.spoiler,
         hidden=reason is not None,
         hidden_reason=reason,
@@ -376,7 +405,7 @@ def make_entry(
         parts = ranked.parts
         entry.score = parts.score
         entry.votes = parts.n_votes
-        entry.score_text = _score_text(parts)
+        entry.score_text = _score_text(parts, ranked.info)
     if reason:
         where = f", episode {scene.episode}" if scene.episode is not None else ""
         entry.heading = f"{scene.drama}{where} (details hidden)"
@@ -402,13 +431,31 @@ def make_entry(
     return entry
 
 
-def _score_text(parts: Any) -> str:
+def _score_text(parts: Any, info: Any = None) -> str:
+    """The ranking score and what it was made from: never worded as a vote average."""
+    score = f"{parts.score:.1f}/10"
     if not getattr(parts, "has_signal", True):
-        return f"{parts.score:.1f}/10 (no votes, duels or views yet)"
-    text = f"{parts.score:.1f}/10"
-    if parts.n_votes:
-        text += f" from {plural(parts.n_votes, 'vote')}"
-    return text
+        return "none yet (no votes, duels or views)"
+    method = getattr(info, "method", "combined")
+    params = getattr(info, "params", None)
+
+    def counted(part: str) -> bool:
+        if method != "combined":
+            return method == part
+        return params is None or getattr(params, f"w_{part}") > 0
+
+    made_of = []
+    if counted("votes") and parts.n_votes:
+        made_of.append(plural(parts.n_votes, "fan vote"))
+    if counted("duels") and parts.n_duels:
+        made_of.append(plural(parts.n_duels, "duel"))
+    if counted("views") and parts.latest_views is not None:
+        made_of.append("the view count")
+    if not made_of:
+        return score
+    if len(made_of) == 1:
+        return f"{score}, from {made_of[0]}"
+    return f"{score}, combining {join_names(made_of)}"
 
 
 # Scope words
@@ -459,7 +506,9 @@ def scope_words(conn: sqlite3.Connection, scope: browse.Scope) -> _ScopeWords:
     if scope.tag:
         suffix += f" tagged {scope.tag.strip().lower()}"
     stem = " ".join(adjectives)
-    return _ScopeWords(actors, drama, f"{stem} scene{suffix}", f"{stem} scenes{suffix}")
+    # With a drama and nothing else the stem is empty: "scenes in Healer", one space.
+    singular, many = f"{stem} scene{suffix}".strip(), f"{stem} scenes{suffix}".strip()
+    return _ScopeWords(actors, drama, singular, many)
 
 
 # Ranking
@@ -501,7 +550,8 @@ def methodology(params: RankParams, method: str, unsignalled: int = 0) -> str:
         )
     text = f"How we ranked: {how}. View counts are as seen on the dates given."
     if unsignalled:
-        text += f" {plural(unsignalled, 'scene')} without votes, duels or views rank last."
+        verb = "ranks" if unsignalled == 1 else "rank"
+        text += f" {plural(unsignalled, 'scene')} without votes, duels or views {verb} last."
     return text
 
 
@@ -613,17 +663,7 @@ def _listicle(
     n = len(entries)
     title = request.title or (f"The best {words.singular}" if n == 1 else f"Top {n} {words.plural}")
     total = result.scope_size
-    if n >= total:
-        intro = (
-            f"Which {words.singular} is the best? We ranked all {total:,} {words.plural} "
-            "in our catalogue by fan votes, head-to-head picks and view counts. Here they "
-            "are, best first."
-        )
-    else:
-        intro = (
-            f"Which {words.singular} is the best? We ranked {total:,} {words.plural} by fan "
-            f"votes, head-to-head picks and view counts. Here are the top {n}."
-        )
+    intro = listicle_intro(words.singular, words.plural, n, total)
     info = _article_info(
         request,
         policy,
@@ -642,6 +682,25 @@ def _listicle(
         in_scope=total,
     )
     return {"article": info, "entries": entries}
+
+
+def listicle_intro(singular: str, many: str, shown: int, total: int) -> str:
+    """The opening of a ranked list of `shown` of `total` scenes (1 and 2 said in words)."""
+    signals = "fan votes, head-to-head picks and view counts"
+    if total == 1:
+        return f"Our catalogue has one {singular} so far. Here it is, with its {signals}."
+    if shown >= total:
+        ranked = "both" if total == 2 else f"all {total:,}"
+        order = "the better one first" if total == 2 else "best first"
+        return (
+            f"Which {singular} is the best? We ranked {ranked} {many} in our catalogue "
+            f"by {signals}. Here they are, {order}."
+        )
+    top = "the best one" if shown == 1 else f"the top {shown:,}"
+    return (
+        f"Which {singular} is the best? We ranked {total:,} {many} by {signals}. "
+        f"Here {'is' if shown == 1 else 'are'} {top}."
+    )
 
 
 def _spotlight(
@@ -666,7 +725,9 @@ def _spotlight(
     # Its place among the scope asked for, or among all scenes of its kind.
     ranked = _place(conn, request, scope, scene.key) if _scope_given(scope) else None
     if ranked is None:
-        scope = browse.Scope(kind=scene.kind)
+        # The kind of a hidden scene is a spoiler: place it among its drama's scenes instead.
+        hidden = policy.hide_reason(scene) is not None
+        scope = browse.Scope(drama=scene.drama) if hidden else browse.Scope(kind=scene.kind)
         words = scope_words(conn, scope)
         ranked = _place(conn, request, scope, scene.key)
     assert ranked is not None
@@ -676,17 +737,23 @@ def _spotlight(
     numbers: list[str] = []
     if entry.views_text:
         numbers.append(f"Views: {entry.views_text}{_growth(scene, ranked.latest)}")
-    if parts.n_votes and parts.vote_mean is not None:
+    if parts.n_votes == 1 and parts.vote_mean is not None:
+        numbers.append(f"Fan votes: a single vote, of {parts.vote_mean:.0f}/10")
+    elif parts.n_votes and parts.vote_mean is not None:
         numbers.append(
             f"Fan votes: {parts.vote_mean:.1f}/10 on average from {plural(parts.n_votes, 'vote')}"
         )
     duels = ranked.wins + ranked.losses
-    if duels:
+    if duels == 1:
+        numbers.append(f"Head-to-head: {'won' if ranked.wins else 'lost'} its only duel")
+    elif duels:
         numbers.append(f"Head-to-head: won {ranked.wins} of {plural(duels, 'duel')}")
-    numbers.append(
-        f"Score: {entry.score_text}, number {ranked.position} of {ranked.info.scope_size:,} "
-        f"{words.plural}"
-    )
+    numbers.append(f"Score: {entry.score_text}")
+    size = ranked.info.scope_size
+    if size == 1:
+        numbers.append(f"Rank: the only {words.singular} in our catalogue")
+    else:
+        numbers.append(f"Rank: {ordinal(ranked.position)} of {size:,} {words.plural}")
 
     related: list[Entry] = []
     if scene.actors and not entry.hidden:
@@ -704,8 +771,8 @@ def _spotlight(
 
     if entry.hidden:
         where = f"episode {scene.episode} of " if scene.episode is not None else ""
-        title = request.title or f"A {entry.kind_label} scene in {where}{scene.drama}"
-        intro = f"A {entry.kind_label} scene in {entry.drama_line}. {entry.hidden_note}"
+        title = request.title or f"A scene in {where}{scene.drama}"
+        intro = f"A scene in {entry.drama_line}. {entry.hidden_note}"
     else:
         title = request.title or f"{scene.drama}: {scene.title}"
         where = f"episode {scene.episode} of " if scene.episode is not None else ""
@@ -715,11 +782,11 @@ def _spotlight(
             + (f" ({facts})" if facts else "")
             + f": a {entry.kind_label} scene fans keep coming back to."
         )
-    # Hidden scenes name no actor anywhere, the closing question included.
+    # Hidden scenes name no actor and no kind anywhere, the closing question included.
     which = (
         f"{scene.actors[0]}'s best {entry.kind_label} scene"
         if entry.actors
-        else f"the best {entry.kind_label} scene in {scene.drama}"
+        else f"the best {entry.kind_label + ' ' if entry.kind_label else ''}scene in {scene.drama}"
     )
     question = f"Is this {which}? Tell us your favourite in the comments."
     info = _article_info(
@@ -895,7 +962,9 @@ def _actor(
     intro = a.name
     if a.born:
         intro += f" (born {a.born})"
-    intro += f" has {plural(len(films), 'drama')} and {plural(page.scene_count, 'scene')} in our catalogue"
+    intro += (
+        f" has {some(len(films), 'drama')} and {some(page.scene_count, 'scene')} in our catalogue"
+    )
     if a.aliases:
         intro += f"; fans also write {join_names(a.aliases)}"
     intro += "."

@@ -1,0 +1,213 @@
+"""Every sentence of an article is true and reads naturally for 0, 1, 2 and many: the list's
+opening, the spoiler warning (a drama is a major spoiler only when it has a major entry), the
+score (what it combines, never worded as a vote average), hidden entries (no kind), and the
+numbers of a spotlight."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scenecat.domain.articles import listicle_intro, ordinal, spoiler_warning
+from tests.conftest import Run
+
+DATE = "2024-05-01"
+
+
+def _ok(result: Run) -> Run:
+    assert result.exit_code == 0, result.stderr
+    return result
+
+
+def _catalogue(cli: Callable[..., Run], scenes: list[tuple[str, str]]) -> None:
+    """Dramas "Alpha", "Beta", ... with one actor; one scene per (drama, spoiler level)."""
+    _ok(cli("add-actor", "Kim Lead"))
+    dramas = sorted({drama for drama, _ in scenes})
+    for drama in dramas:
+        _ok(cli("add-drama", drama, "--episodes", "16", "--cast", "Kim Lead:Hero"))
+    for n, (drama, spoiler) in enumerate(scenes, start=1):
+        args = ["--drama", drama, "--episode", str(n), "--actor", "Kim Lead", "--kind", "kiss"]
+        _ok(cli("add-scene", *args, "--title", f"Kiss number {n}", "--spoiler", spoiler))
+
+
+def _article(cli: Callable[..., Run], *args: str) -> str:
+    return _ok(cli("export", "markdown", "--date", DATE, *args)).stdout
+
+
+# The opening of a ranked list
+
+
+def test_no_scenes_is_one_clear_line(cli: Callable[..., Run], db: Path) -> None:
+    _ok(cli("init"))
+    result = cli("export", "markdown", "--kind", "kiss")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no K-drama kiss scenes in the catalogue\n")
+
+
+@pytest.mark.parametrize(
+    ("count", "limit", "title", "opening"),
+    [
+        (1, None, "The best K-drama kiss scene",
+         "Our catalogue has one K-drama kiss scene so far. Here it is, with its fan votes, "
+         "head-to-head picks and view counts."),
+        (2, None, "Top 2 K-drama kiss scenes",
+         "Which K-drama kiss scene is the best? We ranked both K-drama kiss scenes in our "
+         "catalogue by fan votes, head-to-head picks and view counts. Here they are, the "
+         "better one first."),
+        (5, None, "Top 5 K-drama kiss scenes",
+         "Which K-drama kiss scene is the best? We ranked all 5 K-drama kiss scenes in our "
+         "catalogue by fan votes, head-to-head picks and view counts. Here they are, best "
+         "first."),
+        (5, "1", "The best K-drama kiss scene",
+         "Which K-drama kiss scene is the best? We ranked 5 K-drama kiss scenes by fan votes, "
+         "head-to-head picks and view counts. Here is the best one."),
+        (5, "3", "Top 3 K-drama kiss scenes",
+         "Which K-drama kiss scene is the best? We ranked 5 K-drama kiss scenes by fan votes, "
+         "head-to-head picks and view counts. Here are the top 3."),
+    ],
+    ids=["one", "two", "many", "many-top-1", "many-top-3"],
+)  # fmt: skip
+def test_the_opening_fits_the_count(
+    cli: Callable[..., Run], db: Path, count: int, limit: str | None, title: str, opening: str
+) -> None:
+    _catalogue(cli, [("Alpha", "none")] * count)
+    text = _article(cli, "--kind", "kiss", *(["--limit", limit] if limit else []))
+    assert f"\n# {title}\n" in text
+    assert f"\n{opening}\n" in text
+    assert "all 1 " not in text and "all 2 " not in text
+
+
+def test_listicle_intro_for_every_count() -> None:
+    for total in range(1, 30):
+        for shown in range(1, total + 1):
+            text = listicle_intro("kiss scene", "kiss scenes", shown, total)
+            assert "all 1 " not in text and "all 2 " not in text and "top 1." not in text
+            assert " 1 kiss scenes" not in text
+
+
+# Spoiler warnings
+
+
+@pytest.mark.parametrize(
+    ("spoilers", "warning"),
+    [
+        ([("Alpha", "minor")], "Minor spoilers ahead for Alpha."),
+        ([("Alpha", "minor"), ("Beta", "minor")], "Minor spoilers ahead for Alpha and Beta."),
+        ([("Alpha", "major")], "Major spoilers ahead for Alpha."),
+        ([("Alpha", "ending")], "Major spoilers ahead for Alpha, the ending included."),
+        ([("Alpha", "major"), ("Beta", "minor")],
+         "Major spoilers ahead for Alpha; minor ones for Beta."),
+        ([("Alpha", "minor"), ("Alpha", "major"), ("Beta", "minor")],
+         "Major spoilers ahead for Alpha; minor ones for Beta."),
+        ([("Alpha", "ending"), ("Beta", "ending")],
+         "Major spoilers ahead for Alpha and Beta, endings included."),
+        ([("Alpha", "major"), ("Beta", "ending"), ("Gamma", "minor")],
+         "Major spoilers ahead for Alpha and Beta, including the ending of Beta; "
+         "minor ones for Gamma."),
+        ([(d, "major") for d in ("A", "B", "C", "D", "E", "F")] + [("G", "minor")],
+         "Major spoilers ahead for A, B, C and 3 more dramas; minor ones for G."),
+    ],
+    ids=["minor", "two-minor", "major", "ending", "major-and-minor", "mixed-drama",
+         "two-endings", "all-three", "many"],
+)  # fmt: skip
+def test_spoiler_warning_names_each_drama_at_its_level(
+    spoilers: list[tuple[str, str]], warning: str
+) -> None:
+    assert spoiler_warning(spoilers) == warning
+
+
+def test_a_drama_with_only_minor_spoilers_is_not_called_major(
+    cli: Callable[..., Run], db: Path
+) -> None:
+    _catalogue(cli, [("Alpha", "major"), ("Beta", "minor")])
+    text = _article(cli, "--kind", "kiss")
+    assert "> **Spoiler warning:** Major spoilers ahead for Alpha; minor ones for Beta." in text
+
+
+# Scores, hidden entries, spotlight numbers
+
+
+def test_the_score_says_what_it_combines(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "none"), ("Beta", "none")])
+    keys = ["alpha-e1-kiss-number-1", "beta-e2-kiss-number-2"]
+    text = _article(cli, "--kind", "kiss")
+    assert text.count("- **Score:** none yet (no votes, duels or views)") == 2
+    _ok(cli("vote", keys[0], "9"))
+    _ok(cli("views", keys[1], "1000"))
+    text = _article(cli, "--kind", "kiss")
+    assert ", from 1 fan vote\n" in text
+    assert ", from the view count\n" in text
+    _ok(cli("duel", keys[0], keys[1]))
+    _ok(cli("vote", keys[0], "7", "--voter", "friend"))
+    _ok(cli("views", keys[0], "5000"))
+    text = _article(cli, "--kind", "kiss")
+    assert ", combining 2 fan votes, 1 duel and the view count\n" in text
+    assert ", combining 1 duel and the view count\n" in text
+    votes_only = _article(cli, "--kind", "kiss", "--method", "votes")
+    assert ", from 2 fan votes\n" in votes_only and "duel and" not in votes_only
+
+
+def test_one_scene_without_signals_ranks_last(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "none"), ("Beta", "none")])
+    _ok(cli("vote", "alpha-e1-kiss-number-1", "8"))
+    text = _article(cli, "--kind", "kiss")
+    assert "1 scene without votes, duels or views ranks last." in text
+    _catalogue_more = _ok(cli("add-scene", "--drama", "Beta", "--episode", "3", "--actor",
+                              "Kim Lead", "--kind", "kiss", "--title", "Third"))  # fmt: skip
+    assert _catalogue_more.exit_code == 0
+    assert "2 scenes without votes, duels or views rank last." in _article(cli, "--kind", "kiss")
+
+
+@pytest.mark.parametrize("template", ["listicle", "drama", "actor"])
+def test_hidden_entries_do_not_show_their_kind(
+    cli: Callable[..., Run], db: Path, template: str
+) -> None:
+    _catalogue(cli, [("Alpha", "major")])
+    _ok(cli("edit", "scene", "alpha-e1-kiss-number-1", "--kind", "farewell"))
+    scope = {"listicle": [], "drama": ["--drama", "Alpha"], "actor": ["--actor", "Kim Lead"]}
+    text = _article(cli, "--template", template, *scope[template], "--spoilers", "hide")
+    assert "details hidden" in text.lower()
+    assert "farewell" not in text
+
+
+def test_a_hidden_spotlight_names_no_kind(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "major"), ("Alpha", "none")])
+    _ok(cli("edit", "scene", "alpha-e1-kiss-number-1", "--kind", "farewell"))
+    text = _article(
+        cli, "--template", "spotlight", "--scene", "alpha-e1-kiss-number-1", "--spoilers", "hide"
+    )
+    assert "farewell" not in text
+    assert "# A scene in episode 1 of Alpha\n" in text
+    assert "- Rank: " in text and "of 2 scenes in Alpha" in text
+
+
+def test_spotlight_numbers_for_one_and_many(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "none")])
+    key = "alpha-e1-kiss-number-1"
+    spotlight = ["--template", "spotlight", "--scene", key]
+    _ok(cli("vote", key, "8"))
+    text = _article(cli, *spotlight)
+    assert "- Fan votes: a single vote, of 8/10\n" in text
+    assert "- Rank: the only K-drama kiss scene in our catalogue\n" in text
+    _ok(cli("add-scene", "--drama", "Alpha", "--episode", "2", "--actor", "Kim Lead",
+            "--kind", "kiss", "--title", "Second"))  # fmt: skip
+    _ok(cli("duel", key, "alpha-e2-second"))
+    _ok(cli("vote", key, "6", "--voter", "friend"))
+    text = _article(cli, *spotlight)
+    assert "- Fan votes: 7.0/10 on average from 2 votes\n" in text
+    assert "- Head-to-head: won its only duel\n" in text
+    assert "- Rank: 1st of 2 K-drama kiss scenes\n" in text
+
+
+def test_actor_page_with_nothing_yet(cli: Callable[..., Run], db: Path) -> None:
+    _ok(cli("add-actor", "Kim Lead"))
+    result = cli("export", "markdown", "--date", DATE, "--template", "actor", "--actor", "Kim Lead")
+    assert "Kim Lead has no dramas and no scenes in our catalogue." in result.stdout
+
+
+def test_ordinals() -> None:
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+    ]  # fmt: skip
