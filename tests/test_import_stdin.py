@@ -100,3 +100,42 @@ def test_stdin_on_a_terminal_is_refused(sample_db: Path) -> None:
     assert "standard input, which is a terminal here" in shown
     assert dump(sample_db) == before
     assert os.environ.get("SCENECAT_DB") == str(sample_db)
+
+
+def test_the_pipe_carries_the_records_while_a_bar_shows_on_the_terminal(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    """In a terminal, `export`'s progress bar is drawn on stderr; its records must still go
+    down the pipe (Rich's bar used to capture stdout and print them on the terminal)."""
+    import pty
+
+    master, slave = pty.openpty()
+    base = [sys.executable, "-m", "scenecat"]
+    writer = subprocess.Popen(
+        [*base, "--db", str(sample_db), "export", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env={**os.environ, "TTY_COMPATIBLE": ""},
+    )
+    os.close(slave)
+    copy = tmp_path / "copy.db"
+    reader = subprocess.run(
+        [*base, "--db", str(copy), "import", "-"],
+        stdin=writer.stdout,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert writer.stdout is not None
+    writer.stdout.close()
+    assert writer.wait(timeout=120) == 0
+    shown = b""
+    try:
+        while chunk := os.read(master, 4096):
+            shown += chunk
+    except OSError:
+        pass
+    os.close(master)
+    assert b"Exporting JSONL" in shown and b'"type"' not in shown
+    assert reader.returncode == 0, reader.stderr
+    assert dump(copy) == dump(sample_db)

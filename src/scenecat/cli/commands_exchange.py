@@ -54,7 +54,11 @@ def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
         TaskProgressColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
+    # Rich would otherwise capture sys.stdout while the bar shows: `export jsonl | ...` with
+    # the bar on the terminal sent the records to the terminal and nothing down the pipe.
+    with Progress(
+        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int, stage: str | None = None) -> None:
