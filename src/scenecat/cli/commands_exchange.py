@@ -165,30 +165,35 @@ def import_command(
                 usage=True,
             )
     name = "standard input" if from_stdin else file.name
-    with ExitStack() as stack:
-        source = stack.enter_context(stdin_as_file(fmt)) if from_stdin else file
-        try:
-            with catalogue(ctx, create=True) as cat:
-                newest = _newest_change(cat)
-                try:
-                    with (
-                        progress_bar(f"Importing {name}") as update,
-                        cat.write(f"import {'-' if from_stdin else file}") as conn,
-                    ):
-                        report = import_file(conn, source, update, mapping=mapping)
-                except Interrupted:
-                    # The import is one transaction: rolled back, unless Ctrl-C came just
-                    # after its commit (then the change is in the history: say nothing).
-                    if _newest_change(cat) == newest:
-                        raise Interrupted(
-                            "nothing was imported (an import is all or nothing)"
-                        ) from None
-                    raise
-        except ScenecatError as exc:
-            if from_stdin:  # name the input as the user gave it, not its temporary copy
-                exc.message = exc.message.replace(str(source), "stdin")
-                exc.args = (exc.message,)
-            raise
+    nothing = "nothing was imported (an import is all or nothing)"
+    try:
+        with ExitStack() as stack:
+            source = stack.enter_context(stdin_as_file(fmt)) if from_stdin else file
+            try:
+                with catalogue(ctx, create=True) as cat:
+                    newest = _newest_change(cat)
+                    try:
+                        with (
+                            progress_bar(f"Importing {name}") as update,
+                            cat.write(f"import {'-' if from_stdin else file}") as conn,
+                        ):
+                            report = import_file(conn, source, update, mapping=mapping)
+                    except Interrupted:
+                        # One transaction: rolled back, unless Ctrl-C came just after
+                        # its commit (then the change is in the history).
+                        if _newest_change(cat) != newest:
+                            raise Interrupted(
+                                "the import had just finished; see `scenecat history`"
+                            ) from None
+                        raise Interrupted(nothing) from None
+            except ScenecatError as exc:
+                if from_stdin:  # name the input as the user gave it, not its temporary copy
+                    exc.message = exc.message.replace(str(source), "stdin")
+                    exc.args = (exc.message,)
+                raise
+    except Interrupted as exc:
+        # Reading standard input or opening the catalogue: nothing was imported either.
+        raise Interrupted(exc.outcome or nothing) from None
     for warning in report.warnings[:20]:
         message(f"warning: {warning}")
     if len(report.warnings) > 20:
