@@ -182,6 +182,10 @@ def add_scene(
 ) -> None:
     """Add a scene; missing required values are asked for on a terminal.
 
+    On a terminal each answer is checked as it is typed (a typo is asked again), several
+    actors can be given, and Tab completes drama and actor names. A scene with the same
+    drama, episode and title as another is refused unless --force.
+
     Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook"
     --actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major
     --views 1000000 --source "tvN official upload"
