@@ -217,6 +217,19 @@ def fetch_drama(
     return src.drama(ext_id)
 
 
+def add_birth_years(ctx: typer.Context, src: Source, facts: DramaFacts) -> None:
+    """Birth years of the cast members whose names match an actor with a known one, so that
+    a namesake is told apart before linking (TMDB gives them per person, not per cast)."""
+    from scenecat.domain.sources import people_to_check
+
+    with catalogue(ctx) as cat:
+        wanted = people_to_check(cat.conn, facts)
+    for person in wanted:
+        found = src.person(person.id)
+        person.born = found.born
+        person.native = person.native or found.native
+
+
 def add_drama_from(
     ctx: typer.Context, title: str, spec: str | None, from_file: Path | None, year: int | None
 ) -> None:
@@ -225,6 +238,10 @@ def add_drama_from(
     from scenecat.sources.matching import STRONG, Wanted, score
 
     facts = fetch_drama(spec, from_file, title, year)
+    if from_file is None:
+        from scenecat.sources.plugins import get_source
+
+        add_birth_years(ctx, get_source(facts.source), facts)
     if from_file is not None and score(Wanted(title), facts.candidate()).distance > STRONG:
         raise UserError(
             f"{from_file} is about {facts.title!r}, not {title!r}; nothing was changed",
@@ -296,6 +313,10 @@ def refresh_drama(
     else:
         spec = name
     facts = fetch_drama(spec, from_file, None, None)
+    if from_file is None:
+        from scenecat.sources.plugins import get_source
+
+        add_birth_years(ctx, get_source(facts.source), facts)
     with catalogue(ctx) as cat:
         changes = domain.refresh_changes(cat.conn, drama_id, facts)
     where = f"{domain.label(facts.source)} {facts.id}"

@@ -157,6 +157,24 @@ def _actor_for(
     return new_id
 
 
+def people_to_check(conn: sqlite3.Connection, facts: DramaFacts) -> list[Person]:
+    """Cast members without a birth year whose names match an actor with one and no id
+    from this source: the source is asked for their birth years before linking (read-only)."""
+    wanted = []
+    for entry in facts.cast:
+        person = entry.person
+        if person.born is not None:
+            continue
+        if source_ids.record_with(conn, "actor", person.source, person.id) is not None:
+            continue
+        actor_id, _ = _by_names(conn, person)
+        if actor_id is None:
+            continue
+        if people.get_actor(conn, actor_id).born is not None:
+            wanted.append(person)
+    return wanted
+
+
 def _check_new(conn: sqlite3.Connection, facts: DramaFacts) -> None:
     existing = drama_by_source(conn, facts.source, facts.id)
     if existing is not None:

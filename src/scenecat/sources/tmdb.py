@@ -178,7 +178,7 @@ def _regular_seasons(data: dict[str, Any]) -> list[int]:
         for s in _list(data, "seasons")
         if isinstance(s, dict) and isinstance(s.get("season_number"), int)
     ]
-    return sorted(n for n in numbers if isinstance(n, int) and n > 0) or [1]
+    return sorted(n for n in numbers if isinstance(n, int) and n > 0)
 
 
 def _candidate(item: dict[str, Any]) -> Candidate:
