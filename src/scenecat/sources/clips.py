@@ -170,15 +170,17 @@ _EPISODE = [
 ]
 _STAMP = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)\s*(?:방송|방영)?")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-MIN_KEY = 4  # shorter titles ("Healer" is 6) match too much by accident
+# Shorter titles match too much by accident; Hangul packs a word in fewer letters (도깨비).
+MIN_KEY = 4
+MIN_HANGUL = 3
 
 
 def _names_in(text: str, name: str) -> bool:
     key = name_key(name)
+    if _HANGUL.search(name):
+        return len(key) >= MIN_HANGUL and key in name_key(text)
     if len(key) < MIN_KEY:
         return False
-    if _HANGUL.search(name):
-        return key in name_key(text)
     # Latin titles match at word boundaries, with any spacing or punctuation between words.
     words = [re.escape(w) for w in re.findall(r"[0-9A-Za-z]+", name)]
     if not words:
