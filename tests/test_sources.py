@@ -679,3 +679,73 @@ def test_pytest_blocks_real_connections() -> None:
     with pytest.raises(SocketBlockedError):
         socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     assert "pytest_socket" in sys.modules
+
+
+# README: every command of the "Facts from the web" section runs (recorded responses)
+
+
+def readme_commands() -> list[list[str]]:
+    import shlex
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Facts from the web", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    return [
+        shlex.split(line, comments=True)[1:]
+        for line in block.splitlines()
+        if line.startswith("scenecat ")
+    ]
+
+
+def test_readme_facts_from_the_web_commands_run(
+    cli: Callable[..., Run], db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_clips import _fake_yt_dlp
+
+    files = {
+        "tv-9001.json": SG_FILE,
+        "clip.json": str(FIXTURES / "ytdlp-dated-only.json"),
+        "clips/": str(FIXTURES / "views-later"),
+    }
+    monkeypatch.setenv("TMDB_API_KEY", "k")
+    clip = fixture("ytdlp-melting-me-softly-e10.json")
+    monkeypatch.setitem(sys.modules, "yt_dlp", _fake_yt_dlp(clip, []))
+    commands = readme_commands()
+    assert len(commands) == 11
+    with respx.mock(assert_all_called=False) as mock:
+        routes = tmdb_routes(mock)
+        routes["search"].respond(
+            json={
+                "page": 1,
+                "results": [
+                    fixture("tmdb-search-secret-garden.json")["results"][0]
+                    | {
+                        "id": 9002,
+                        "name": "Melting Me Softly",
+                        "original_name": "날 녹여주오",
+                        "first_air_date": "2019-09-28",
+                    }
+                ],
+                "total_pages": 1,
+                "total_results": 1,
+            }
+        )
+
+        def tv(request: httpx.Request) -> httpx.Response:
+            name = "secret-garden" if request.url.path.endswith("/9001") else "melting-me-softly"
+            return httpx.Response(200, json=fixture(f"tmdb-tv-{name}.json"))
+
+        routes["tv"].side_effect = tv
+        routes["person"].respond(json={"id": 1, "name": "x", "birthday": None})
+        for args in commands:
+            args = [files.get(a, a) for a in args]
+            result = cli(*args)
+            assert result.exit_code == 0, (args, result.stderr)
+    assert [c["actor"] for c in show(cli, "drama", "Melting Me Softly")["cast"]] == [
+        "Ji Chang Wook",
+        "Won Jin Ah",
+        "Yoon Se Ah",
+    ]
+    assert "Secret Garden" in [
+        d["title"] for d in json.loads(cli("list", "dramas", "--json").stdout)["data"]
+    ]

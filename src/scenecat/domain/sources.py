@@ -257,15 +257,30 @@ def _apply_cast(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, repo
 # Refresh
 
 
+def _drama_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> dict[str, object]:
+    """Fields the source has and the catalogue has otherwise; an episode count below a
+    scene's episode is not taken (the scene would be past the end)."""
+    drama = drama_store.get_drama(conn, drama_id)
+    changes: dict[str, object] = {}
+    for name in ("native", "network", "country", "year", "episodes"):
+        new = getattr(facts, name)
+        if new is not None and new != getattr(drama, name):
+            changes[name] = new
+    last = drama_store.max_scene_episode(conn, drama_id)
+    if "episodes" in changes and last is not None and (facts.episodes or 0) < last:
+        del changes["episodes"]
+    return changes
+
+
 def refresh_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> list[str]:
     """What refreshing from `facts` would change, one line each; nothing is written."""
     drama = drama_store.get_drama(conn, drama_id)
     lines = []
-    for field_name in ("title", "native", "network", "country", "year", "episodes"):
-        new = getattr(facts, field_name)
+    if facts.title != drama.title and facts.title not in drama.aliases:
+        lines.append(f"alias: + {facts.title}")  # the catalogue's title is the user's
+    for field_name, new in _drama_changes(conn, drama_id, facts).items():
         old = getattr(drama, field_name)
-        if new is not None and new != old:
-            lines.append(f"{field_name}: {old if old is not None else '-'} -> {new}")
+        lines.append(f"{field_name}: {old if old is not None else '-'} -> {new}")
     credited = {name_key(c.actor) for c in drama_store.credits(conn, drama_id=drama_id)}
     credited_ids = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
     for entry in _grouped_cast(facts):
@@ -294,14 +309,9 @@ def refresh_drama(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) ->
     drama = drama_store.get_drama(conn, drama_id)
     report = Report(drama_id, drama.title, created=False)
     report.changes = refresh_changes(conn, drama_id, facts)
-    values = {
-        k: getattr(facts, k)
-        for k in ("native", "network", "country", "year", "episodes")
-        if getattr(facts, k) is not None and getattr(facts, k) != getattr(drama, k)
-    }
     if facts.title != drama.title and not drama_store.drama_ids_by_title(conn, facts.title):
         drama_store.add_alias(conn, drama_id, facts.title)
-    drama_store.update_drama(conn, drama_id, values)
+    drama_store.update_drama(conn, drama_id, _drama_changes(conn, drama_id, facts))
     _store_ids(conn, drama_id, facts)
     credited = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
     credited_keys = {name_key(c.actor) for c in drama_store.credits(conn, drama_id=drama_id)}
