@@ -307,7 +307,7 @@ def test_views_refresh_reports_a_failure_and_goes_on(
     assert result.exit_code == 0
     lines = result.stderr.splitlines()
     assert any(
-        "melting-me-softly-e10-second-clip: https://www.youtube.com/watch?v=mmsDateOnly: no saved file"
+        "melting-me-softly-e10-second-clip: no saved `yt-dlp -J` file for https://www.youtube.com/watch?v=mmsDateOnly"
         in line
         for line in lines
     )

@@ -59,6 +59,7 @@ def test_sources_lists_both_built_ins_with_their_terms(cli: Callable[..., Run]) 
     lines = result.stdout.splitlines()
     assert lines[1].startswith("wikidata\t") and "CC0" in lines[1]
     assert lines[2].startswith("tmdb\t") and "TMDB_API_KEY" in lines[2]
+    assert "terms of use" in lines[2]
     notice = "This product uses the TMDB API but is not endorsed or certified by TMDB."
     assert lines[-1] == notice
     data = json.loads(cli("sources", "--json").stdout)
@@ -96,7 +97,7 @@ def test_a_source_installed_as_a_package_appears(tmp_path: Path) -> None:
     env = {**offline_env(tmp_path), "PYTHONPATH": str(site)}
     result = run_process("sources", env=env)
     assert result.exit_code == 0, result.stderr
-    assert "fanwiki\tdramas from a fan wiki\t-\tCC BY-SA" in result.stdout.splitlines()
+    assert "fanwiki\tdramas from a fan wiki\tnothing\tCC BY-SA" in result.stdout.splitlines()
 
 
 def test_an_unknown_source_is_one_error_line(cli: Callable[..., Run], no_network: Any) -> None:
@@ -671,6 +672,7 @@ def test_sources_loads_no_network_library(tmp_path: Path) -> None:
     assert not roots(modules) & {"httpx", "hishel", "httpcore", "yt_dlp"}
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_pytest_blocks_real_connections() -> None:
     import socket
 

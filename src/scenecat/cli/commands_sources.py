@@ -64,7 +64,7 @@ def sources(as_json: bool = JSON_OPTION) -> None:
         ]
         output.emit_json(data, {"notice": NOTICE})
         return
-    rows = [(s.name, s.summary, s.setup or "-", s.terms) for s in found.values()]
+    rows = [(s.name, s.summary, s.setup or "nothing", s.terms) for s in found.values()]
     output.table(None, ("source", "provides", "needs", "terms"), rows)
     output.plain(NOTICE)
 
@@ -98,6 +98,21 @@ def _candidate_rows(ranked: list[Scored]) -> list[tuple[object, ...]]:
 
 
 _CANDIDATE_COLUMNS = ("#", "distance", "id", "title", "native", "year", "network", "eps", "country")
+
+
+def _candidate_table(ranked: list[Scored]) -> None:
+    """Candidates, leaving out the columns no candidate fills (TMDB's search gives no
+    networks or episode counts): at 80 columns every one counts."""
+    from scenecat.cli import output
+
+    rows = _candidate_rows(ranked)
+    kept = [i for i in range(len(_CANDIDATE_COLUMNS)) if i < 4 or any(r[i] != "" for r in rows)]
+    output.table(
+        None,
+        [_CANDIDATE_COLUMNS[i] for i in kept],
+        [[r[i] for i in kept] for r in rows],
+        numeric=("distance",),
+    )
 
 
 @lookup_app.command("drama")
@@ -144,7 +159,7 @@ def lookup_drama(
     if not ranked:
         output.message(f"{src.name} has no drama matching {title!r}")
         return
-    output.table(None, _CANDIDATE_COLUMNS, _candidate_rows(ranked), numeric=("distance",))
+    _candidate_table(ranked)
     if best is not None:
         output.message(f"Strong match: {best.candidate.source}:{best.candidate.id}")
     else:
@@ -173,7 +188,6 @@ def _read_json(path: Path) -> Any:
 
 def _choose(src: Source, title: str, year: int | None) -> str:
     """The id of the candidate for `title`: a strong match, or the user's choice."""
-    from scenecat.cli import output
     from scenecat.sources.matching import Wanted, rank, strong
 
     ranked = rank(Wanted(title, year), src.search(title, year))
@@ -185,7 +199,7 @@ def _choose(src: Source, title: str, year: int | None) -> str:
     best = strong(ranked)
     if best is not None:
         return best.candidate.id
-    output.table(None, _CANDIDATE_COLUMNS, _candidate_rows(ranked), numeric=("distance",))
+    _candidate_table(ranked)
     if not sys.stdin.isatty():
         raise UserError(
             f"no strong match for {title!r} in {src.name}; nothing was changed",
@@ -485,14 +499,17 @@ def views_refresh(
                 if from_json is not None:
                     found = saved.get(link.url)
                     if found is None:
-                        raise UserError(f"no saved file for {link.url}")
+                        raise UserError(f"no saved `yt-dlp -J` file for {link.url}")
                     info = found
                 else:
                     info = clips.fetch(link.url)
                 if info.views is None:
-                    raise UserError("the clip shows no view count")
+                    raise UserError(f"{link.url} shows no view count")
                 fetched.append((link, info))
-            except (ScenecatError, UserError) as exc:
+            except UserError as exc:
+                failed += 1
+                warn(f"{link.key}: {exc}")
+            except ScenecatError as exc:
                 failed += 1
                 warn(f"{link.key}: {link.url}: {exc}")
             if update:

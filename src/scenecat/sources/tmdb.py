@@ -30,7 +30,7 @@ class Tmdb:
         "dramas (titles incl. original, networks, first air date, episodes with air dates), "
         "cast with characters and billing, people (original names, birthdays)"
     )
-    terms = f"{NOTICE} Free API key; see https://www.themoviedb.org/api-terms-of-use"
+    terms = "TMDB API terms of use (themoviedb.org/api-terms-of-use); the notice below"
     setup: str | None = "TMDB_API_KEY or TMDB_TOKEN"
 
     def __init__(self, http: Http | None = None) -> None:

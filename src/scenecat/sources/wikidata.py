@@ -29,7 +29,7 @@ class Wikidata:
         "dramas (English and Korean titles, broadcaster, first air date, episode count), "
         "cast with characters, people (Hangul names, aliases, birth year)"
     )
-    terms = "Wikidata: structured data under CC0 (public domain), no key needed"
+    terms = "data under CC0 (public domain)"
     setup: str | None = None
 
     def __init__(self, http: Http | None = None) -> None:
