@@ -751,3 +751,83 @@ def test_readme_facts_from_the_web_commands_run(
     assert "Secret Garden" in [
         d["title"] for d in json.loads(cli("list", "dramas", "--json").stdout)["data"]
     ]
+
+
+# Data safety of the new write paths: undo, kill, concurrent runs, episodes under scenes
+
+
+def test_add_drama_from_a_source_is_undone_in_one_step(
+    cli: Callable[..., Run], sample_db: Path
+) -> None:
+    before = dump(sample_db)
+    assert cli("add-drama", "Secret Garden", "--from-file", SG_FILE).exit_code == 0
+    undone = cli("undo", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert dump(sample_db) == before
+    assert cli("db", "check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add-drama", "Secret Garden", "--from-file", SG_FILE],
+        ["refresh", "drama", "Melting Me Softly", "--from-file", MMS_FILE, "--yes"],
+        ["views", "refresh", "--kind", "kiss", "--from-json", str(FIXTURES / "views-later")],
+    ],
+    ids=["add-drama", "refresh", "views-refresh"],
+)
+def test_killed_at_any_point_leaves_the_catalogue_as_before(
+    cli: Callable[..., Run], sample_template: Path, tmp_path: Path, args: list[str]
+) -> None:
+    import shutil
+
+    from tests.fixtures.safety import raw_dump
+    from tests.test_crash import _assert_killed, _points, _run, _statements
+
+    base = tmp_path / "base.db"
+    shutil.copyfile(sample_template, base)
+    if args[0] == "views":
+        # A scene whose clip the saved folder has, so that the refresh writes.
+        add = cli(
+            "--db", str(base), "add-scene", "--clip-json", str(FIXTURES / "ytdlp-melting-me-softly-e10.json"),
+            "--kind", "kiss", "--title", "Clip kiss", "--actor", "Ji Chang Wook",
+        )  # fmt: skip
+        assert add.exit_code == 0, add.stderr
+    before_raw = raw_dump(base)
+    finished = tmp_path / "finished.db"
+    shutil.copyfile(base, finished)
+    total = _statements(finished, args, tmp_path)
+    assert raw_dump(finished) != before_raw
+    for point in _points(total):
+        victim = tmp_path / f"victim-{point}.db"
+        shutil.copyfile(base, victim)
+        env = {"CRASH_ON": "COMMIT"} if point == "COMMIT" else {"CRASH_AT": str(point)}
+        _assert_killed(_run(victim, args, **env))
+        assert raw_dump(victim) == before_raw, f"killed at {point}"
+
+
+def test_two_processes_adding_the_same_drama_make_one(sample_db: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    env = {**os.environ, **offline_env(tmp_path), "SCENECAT_DB": str(sample_db)}
+    args = [sys.executable, "-m", "scenecat", "add-drama", "Secret Garden", "--from-file", SG_FILE]
+    procs = [subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    assert sorted(code for code, _ in results) == [0, 1, 1], results
+    assert all("already in the catalogue" in err for code, err in results if code == 1)
+    listed = run_process("list", "actors", "--json", env={"SCENECAT_DB": str(sample_db)})
+    names = [a["name"] for a in json.loads(listed.stdout)["data"]]
+    assert names.count("Yoon Sang Hyun") == 1
+
+
+def test_refresh_does_not_cut_episodes_under_a_scene(
+    cli: Callable[..., Run], sample_db: Path, tmp_path: Path
+) -> None:
+    data = fixture("tmdb-tv-melting-me-softly.json")
+    data["number_of_episodes"] = 8  # the sample has scenes in episode 10 and later
+    path = tmp_path / "short.json"
+    path.write_text(json.dumps(data))
+    result = cli("refresh", "drama", "Melting Me Softly", "--from-file", str(path), "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "episodes: 16 -> 8" not in result.stdout
+    assert show(cli, "drama", "Melting Me Softly")["episodes"] == 16

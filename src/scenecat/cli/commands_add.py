@@ -101,8 +101,8 @@ def add_drama(
     Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" --network tvN
     --year 2019 --episodes 16 --cast "Ji Chang Wook:Ma Dong Chan"
 
-    From the web (cast, characters, episodes; existing actors linked):
-    scenecat add-drama "Melting Me Softly" --from tmdb
+    Example: scenecat add-drama "Melting Me Softly" --from tmdb
+    (from the web: cast with characters, episodes; actors already present are linked)
     """
     if from_source is not None or from_file is not None:
         from scenecat.cli.commands_sources import add_drama_from
@@ -209,6 +209,9 @@ def add_scene(
     Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook"
     --actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major
     --views 1000000 --source "tvN official upload"
+
+    Example: scenecat add-scene --clip URL --kind kiss --title "The shower kiss"
+    --actor "Ji Chang Wook" (drama, episode, views and source from the clip)
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene
