@@ -409,7 +409,7 @@ def test_add_drama_by_title_strong_match(
     assert result.exit_code == 0, result.stderr
     tv = routes["tv"].calls.last.request
     assert tv.url.path == "/3/tv/9001"
-    assert tv.url.params["append_to_response"].startswith("aggregate_credits,external_ids,season/1")
+    assert tv.url.params["append_to_response"] == "aggregate_credits,external_ids,season/1"
     assert len(show(cli, "drama", "Secret Garden")["episode_list"]) == 20
 
 
@@ -831,3 +831,58 @@ def test_refresh_does_not_cut_episodes_under_a_scene(
     assert result.exit_code == 0, result.stderr
     assert "episodes: 16 -> 8" not in result.stdout
     assert show(cli, "drama", "Melting Me Softly")["episodes"] == 16
+
+
+def test_a_second_season_is_fetched_and_numbered_on(
+    cli: Callable[..., Run], db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMDB_API_KEY", "k")
+    data = fixture("tmdb-tv-secret-garden.json")
+    data["seasons"].append({**data["seasons"][0], "season_number": 2, "episode_count": 2})
+    data["seasons"].insert(0, {**data["seasons"][0], "season_number": 0, "name": "Specials"})
+    data["number_of_episodes"] = 22
+    second = {
+        **data["season/1"],
+        "season_number": 2,
+        "episodes": [
+            {**data["season/1"]["episodes"][0], "episode_number": 1, "air_date": "2011-02-05"},
+            {**data["season/1"]["episodes"][1], "episode_number": 2, "air_date": "2011-02-06"},
+        ],
+    }
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(host=TMDB, path="/3/tv/9001").respond(json=data)
+        season = mock.get(host=TMDB, path="/3/tv/9001/season/2").respond(json=second)
+        result = cli("add-drama", "Secret Garden", "--from", "tmdb:9001")
+    assert result.exit_code == 0, result.stderr
+    assert season.call_count == 1
+    episodes = show(cli, "drama", "Secret Garden")["episode_list"]
+    assert [(e["number"], e["aired"]) for e in episodes[-3:]] == [
+        (20, "2011-01-16"),
+        (21, "2011-02-05"),
+        (22, "2011-02-06"),
+    ]
+
+
+def test_add_drama_from_wikidata_by_id_over_the_network(
+    cli: Callable[..., Run], db: Path, no_network: Any
+) -> None:
+    cli("add-actor", "Ji Chang Wook", "--native", "지창욱", "--born", "1987")
+    with respx.mock(assert_all_called=False) as mock:
+        api = mock.get(host=WIKIDATA, path="/w/api.php").respond(
+            json=fixture("wikidata-wbgetentities-melting-me-softly.json")
+        )
+        result = cli("add-drama", "Melting Me Softly", "--from", "wikidata:Q650000001")
+    assert result.exit_code == 0, result.stderr
+    first, second = (c.request.url.params for c in api.calls)
+    assert first["ids"] == "Q650000001"
+    assert set(second["ids"].split("|")) == {
+        "Q483917",
+        "Q884",
+        "Q483943",
+        "Q650000010",
+        "Q650000011",
+    }
+    assert "Linked: Ji Chang Wook" in result.stderr
+    assert show(cli, "actor", "Ji Chang Wook")["ids"] == {"wikidata": "Q483943"}
+    bad = cli("add-drama", "X", "--from", "wikidata:12")
+    assert bad.exit_code == 1 and "'12' is not a Wikidata item id" in bad.stderr

@@ -2,7 +2,7 @@
 (TMDB_TOKEN, sent as a bearer token).
 
 A drama is one call: `tv/{id}?append_to_response=aggregate_credits,external_ids,season/1`
-(further seasons, rare for K-dramas, are fetched one call each). A file saved from
+(each further season, rare for K-dramas, is one more call: `tv/{id}/season/{n}`). A file saved from
 `tv/{id}?append_to_response=aggregate_credits,external_ids` reads the same way, with the
 episodes' air dates when `season/N` was appended too.
 """
@@ -19,8 +19,6 @@ from scenecat.sources.model import Candidate, CastEntry, DramaFacts, EpisodeFact
 
 API = "https://api.themoviedb.org/3"
 NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
-# Appended seasons per details call: TMDB allows 20 appended items in all.
-_SEASONS_PER_CALL = 17
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
@@ -70,10 +68,9 @@ class Tmdb:
     def drama(self, ext_id: str) -> DramaFacts:
         if not ext_id.isdigit():
             raise InvalidInput(f"{ext_id!r} is not a TMDB id (a number, e.g. 93405)")
+        # Season 1 comes with the details; a later season (rare for K-dramas) is one call.
         data = self._get(
-            f"tv/{ext_id}",
-            append_to_response="aggregate_credits,external_ids,"
-            + ",".join(f"season/{n}" for n in range(1, _SEASONS_PER_CALL + 1)),
+            f"tv/{ext_id}", append_to_response="aggregate_credits,external_ids,season/1"
         )
         seasons = _regular_seasons(data)
         for number in seasons:
