@@ -886,3 +886,47 @@ def test_add_drama_from_wikidata_by_id_over_the_network(
     assert show(cli, "actor", "Ji Chang Wook")["ids"] == {"wikidata": "Q483943"}
     bad = cli("add-drama", "X", "--from", "wikidata:12")
     assert bad.exit_code == 1 and "'12' is not a Wikidata item id" in bad.stderr
+
+
+def test_on_a_terminal_add_drama_asks_which_candidate(db: Path, tmp_path: Path) -> None:
+    from tests.conftest import run_on_terminal
+
+    # The real entry point on a pseudo-terminal, with recorded answers served by respx,
+    # which a sitecustomize module on PYTHONPATH starts before scenecat runs.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        textwrap.dedent(
+            f"""
+            import json, respx
+            F = {str(FIXTURES)!r}
+            series = json.load(open(F + "/tmdb-tv-secret-garden.json"))
+            series.update(id=9004, name="Healer", original_name="힐러")
+            router = respx.mock(assert_all_called=False)
+            router.get(host="api.themoviedb.org", path="/3/search/tv").respond(
+                json=json.load(open(F + "/tmdb-search-healer.json")))
+            router.get(host="api.themoviedb.org", path="/3/tv/9004").respond(json=series)
+            router.start()
+            """
+        )
+    )
+    env = {
+        **offline_env(tmp_path),
+        "SCENECAT_DB": str(db),
+        "PYTHONPATH": str(site),
+        "TMDB_API_KEY": "k",
+        "COLUMNS": "80",
+        "LINES": "24",
+    }
+    code, screen = run_on_terminal(
+        ["add-drama", "Healer", "--from", "tmdb"], [(b"Which one", b"0\n")], env
+    )
+    assert code == 1, screen
+    assert "tmdb:9004" in screen and "tmdb:9005" in screen
+    assert "stopped; nothing was changed" in screen
+    code, screen = run_on_terminal(
+        ["add-drama", "Healer", "--from", "tmdb"], [(b"Which one", b"1\n")], env
+    )
+    assert code == 0, screen
+    assert "Which one (1-2, 0 to stop):" in screen
+    assert "Added drama Healer" in screen and "from TMDB 9004" in screen
