@@ -570,6 +570,8 @@ def test_refresh_drama_shows_a_diff_and_applies_on_confirmation(
     assert dump(sample_db) == before
     done = cli("refresh", "drama", "Melting Me Softly", "--from-file", MMS_FILE, "--yes")
     assert done.exit_code == 0, done.stderr
+    assert "Linked: Ji Chang Wook, Won Jin Ah, Yoon Se Ah" in done.stderr
+    assert show(cli, "actor", "Ji Chang Wook")["ids"] == {"tmdb": "90101"}
     shown = show(cli, "drama", "Melting Me Softly")
     assert shown["ids"] == {"tmdb": "9002", "wikidata": "Q650000001"}
     assert len(shown["episode_list"]) == 16
@@ -583,6 +585,7 @@ def test_refresh_drama_shows_a_diff_and_applies_on_confirmation(
         routes["person"].respond(json={"id": 1, "name": "x", "birthday": "1987-07-05"})
         again = cli("refresh", "drama", "Melting Me Softly")
     assert again.exit_code == 0
+    assert not routes["person"].called  # the cast is known by id now
     assert route.calls.last.request.url.path == "/3/tv/9002"
     assert "Melting Me Softly is up to date with TMDB 9002" in again.stderr
 

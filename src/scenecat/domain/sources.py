@@ -303,6 +303,19 @@ def refresh_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) 
     return lines
 
 
+def _remember_id(conn: sqlite3.Connection, actor_id: int, person: Person, report: Report) -> None:
+    """A credited actor the source lists under the same name gets the source's id, unless
+    the id is another actor's or the facts disagree (then nothing is linked)."""
+    if person.source in source_ids.ids_of(conn, "actor", actor_id):
+        return
+    if source_ids.record_with(conn, "actor", person.source, person.id) is not None:
+        return
+    actor = people.get_actor(conn, actor_id)
+    if _differs(actor.native, actor.born, person) is None:
+        source_ids.set_id(conn, "actor", actor_id, person.source, person.id)
+        report.linked.append(actor.name)
+
+
 def refresh_drama(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> Report:
     """Bring the drama up to the source: fill and correct facts, add missing cast members
     and episodes. Facts the source lacks are kept, and nothing is removed."""
@@ -314,11 +327,16 @@ def refresh_drama(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) ->
     drama_store.update_drama(conn, drama_id, _drama_changes(conn, drama_id, facts))
     _store_ids(conn, drama_id, facts)
     credited = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
-    credited_keys = {name_key(c.actor) for c in drama_store.credits(conn, drama_id=drama_id)}
+    credited_keys = {
+        name_key(c.actor): c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)
+    }
     missing = DramaFacts(**{**facts.__dict__, "cast": []})
     for entry in _grouped_cast(facts):
         known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
-        if known in credited or name_key(entry.person.name) in credited_keys:
+        if known in credited:
+            continue
+        if name_key(entry.person.name) in credited_keys:
+            _remember_id(conn, credited_keys[name_key(entry.person.name)], entry.person, report)
             continue
         missing.cast.append(entry)
     _apply_cast(conn, drama_id, missing, report)
