@@ -278,6 +278,14 @@ def test_adding_the_same_drama_again_is_refused(cli: Callable[..., Run], sample_
     assert dump(sample_db) == before
 
 
+def test_from_with_hand_typed_facts_is_a_usage_error(
+    cli: Callable[..., Run], sample_db: Path
+) -> None:
+    result = cli("add-drama", "Secret Garden", "--from-file", SG_FILE, "--network", "KBS2")
+    assert result.exit_code == 2
+    assert "the source fills the drama" in result.stderr
+
+
 def test_from_file_about_another_drama_is_refused(cli: Callable[..., Run], sample_db: Path) -> None:
     before = dump(sample_db)
     result = cli("add-drama", "Goblin 2", "--from", "tmdb", "--from-file", SG_FILE)

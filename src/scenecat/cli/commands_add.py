@@ -107,6 +107,13 @@ def add_drama(
     if from_source is not None or from_file is not None:
         from scenecat.cli.commands_sources import add_drama_from
 
+        if any((native, network, country, episodes, synopsis, alias, cast)):
+            raise typer.BadParameter(
+                "the source fills the drama; leave out --native, --network, --country, "
+                "--episodes, --synopsis, --alias and --cast (change it later with `edit`)",
+                param_hint="--from",
+            )
+
         add_drama_from(ctx, title, from_source, from_file, year)
         return
     from scenecat.cli.output import message
