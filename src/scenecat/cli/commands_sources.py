@@ -511,7 +511,8 @@ def views_refresh(
                 warn(f"{link.key}: {exc}")
             except ScenecatError as exc:
                 failed += 1
-                warn(f"{link.key}: {link.url}: {exc}")
+                where = "" if link.url in exc.message else f"{link.url}: "
+                warn(f"{link.key}: {where}{exc}")
             if update:
                 update(done, len(links))
     warnings: list[str] = []

@@ -92,7 +92,7 @@ def fetch_ytdlp(url: str) -> ClipInfo:
             info = ydl.sanitize_info(ydl.extract_info(url, download=False))
     except yt_dlp.utils.DownloadError as exc:
         message = str(exc).removeprefix("ERROR: ").splitlines()[0]
-        raise SourceUnavailable(f"cannot read the clip: {message}; nothing was changed") from None
+        raise SourceUnavailable(f"cannot read the clip: {message}") from None
     return from_ytdlp(info, dt.date.today().isoformat())
 
 
