@@ -30,6 +30,7 @@ MODULES = (
     "commands_articles",
     "commands_history",
     "commands_db",
+    "commands_sources",
 )
 
 # Every top-level command as `scenecat --help` lists it: its name, the modules that
@@ -86,6 +87,11 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "Take back the newest change (or the newest N); refuses, saying why, when a later\n"
         "change depends on it. An undo cannot itself be undone.",
     ),
+    (
+        "sources",
+        ("commands_sources",),
+        "List the metadata sources: what each provides, what it needs, and its terms.",
+    ),
     ("list", ("commands_browse",), "List actors, dramas, episodes or scenes."),
     ("show", ("commands_browse",), "Show one actor, drama or scene in full."),
     (
@@ -106,6 +112,12 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         ("commands_db",),
         "Where the catalogue lives, whether it is healthy, and copies of it.",
     ),
+    (
+        "lookup",
+        ("commands_sources",),
+        "Find a drama in a metadata source: candidates with a match distance.",
+    ),
+    ("refresh", ("commands_sources",), "Re-read a drama from its source and apply what changed."),
 )
 _OWNERS = {name: modules for name, modules, _ in COMMANDS}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Optional, TypeVar
 
 import typer
@@ -86,12 +87,35 @@ def add_drama(
         help="'Actor:Character' (repeatable); the actor must exist.",
         autocompletion=complete_actor,
     ),
+    from_source: Optional[str] = typer.Option(
+        None,
+        "--from",
+        help="Fill it from a source: wikidata or tmdb, or SOURCE:ID (see `scenecat sources`).",
+    ),
+    from_file: Optional[Path] = typer.Option(
+        None, "--from-file", help="A saved response of the source's API instead of the network."
+    ),
 ) -> None:
     """Add a drama and its cast.
 
     Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" --network tvN
     --year 2019 --episodes 16 --cast "Ji Chang Wook:Ma Dong Chan"
+
+    Example: scenecat add-drama "Melting Me Softly" --from tmdb
+    (from the web: cast with characters, episodes; actors already present are linked)
     """
+    if from_source is not None or from_file is not None:
+        from scenecat.cli.commands_sources import add_drama_from
+
+        if any((native, network, country, episodes, synopsis, alias, cast)):
+            raise typer.BadParameter(
+                "the source fills the drama; leave out --native, --network, --country, "
+                "--episodes, --synopsis, --alias and --cast (change it later with `edit`)",
+                param_hint="--from",
+            )
+
+        add_drama_from(ctx, title, from_source, from_file, year)
+        return
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_drama
     from scenecat.domain.records import parse_drama
@@ -179,6 +203,12 @@ def add_scene(
     force: bool = typer.Option(
         False, "--force", help="Add even if the episode has a scene with the same title."
     ),
+    clip: Optional[str] = typer.Option(
+        None, "--clip", help="A clip's URL: fills drama, episode, views and source from it."
+    ),
+    clip_json: Optional[Path] = typer.Option(
+        None, "--clip-json", help="As --clip, from a saved `yt-dlp -J URL` file."
+    ),
 ) -> None:
     """Add a scene; missing required values are asked for on a terminal.
 
@@ -189,11 +219,22 @@ def add_scene(
     Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook"
     --actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major
     --views 1000000 --source "tvN official upload"
+
+    Example: scenecat add-scene --clip URL --kind kiss --title "The shower kiss"
+    --actor "Ji Chang Wook" (drama, episode, views and source from the clip)
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene
     from scenecat.domain.records import parse_scene, today
 
+    clip_source: dict[str, object] | None = None
+    if clip is not None or clip_json is not None:
+        from scenecat.cli.commands_sources import clip_scene_values, read_clip
+
+        info = read_clip(clip, clip_json)
+        drama, episode, clip_source = clip_scene_values(ctx, info, drama, episode)
+        if views_count is None and info.views is not None:
+            views_count, views_on, source = str(info.views), info.observed, info.url
     actors = list(actor)
     if not all((drama, actors, kind, title)) or (episode is None and sys.stdin.isatty()):
         if not sys.stdin.isatty():
@@ -240,6 +281,8 @@ def add_scene(
         raise typer.BadParameter(
             "--on and --source describe --views; give --views too", param_hint="--views"
         )
+    if clip_source is not None:
+        record["sources"] = [clip_source]
     rec = parse_flags(parse_scene, record, "scene")
     with catalogue(ctx, create=True) as cat, cat.write(f"add-scene {rec.title}") as conn:
         outcome = apply_scene(conn, rec, "add", force=force)

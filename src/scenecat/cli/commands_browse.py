@@ -223,6 +223,7 @@ def show_actor(
     if as_json:
         data = actor_json(page.actor, scene_count=page.scene_count)
         data["credits"] = [asdict(c) for c in page.credits]
+        data["ids"] = page.ids
         output.emit_json(data)
         return
     a = page.actor
@@ -234,6 +235,7 @@ def show_actor(
             ("aliases", a.aliases),
             ("born", a.born),
             ("scenes", page.scene_count),
+            ("source ids", [f"{k} {v}" for k, v in page.ids.items()]),
         ],
         title_field="name",
     )
@@ -270,6 +272,7 @@ def show_drama(
         data["cast"] = [asdict(c) for c in page.credits]
         data["episode_list"] = [asdict(e) for e in page.episodes]
         data["scene_list"] = [scene_json(s) for s in page.scenes]
+        data["ids"] = page.ids
         output.emit_json(data)
         return
     d = page.drama
@@ -284,6 +287,7 @@ def show_drama(
             ("year", d.year),
             ("episodes", d.episodes),
             ("synopsis", d.synopsis),
+            ("source ids", [f"{k} {v}" for k, v in page.ids.items()]),
         ],
         title_field="title",
     )

@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from scenecat.cli.commands_add import parse_flags
+from scenecat.cli.commands_sources import ViewsCommand
 from scenecat.cli.common import UserError, catalogue, complete_scene, report_warnings
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
@@ -20,7 +21,7 @@ NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
 
 
 def register(app: typer.Typer) -> None:
-    app.command("views", context_settings=NUMBERS_MAY_BE_NEGATIVE)(views)
+    app.command("views", cls=ViewsCommand, context_settings=NUMBERS_MAY_BE_NEGATIVE)(views)
     app.command("vote", context_settings=NUMBERS_MAY_BE_NEGATIVE)(vote)
     app.command("duel")(duel)
 
@@ -51,6 +52,8 @@ def views(
 
     Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 --on 2019-11-10
     --source "tvN official upload"
+
+    Counts of linked clips, read again: scenecat views refresh --help
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import record_view

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from scenecat.domain import names
 from scenecat.errors import UsageError
 from scenecat.models import SPOILER_LEVELS, Actor, Credit, Drama, Episode, Scene
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes, signals
+from scenecat.storage import people, scenes, signals, source_ids
 from scenecat.storage.scenes import SceneFilter
 from scenecat.text import format_clock
 
@@ -123,6 +123,7 @@ class ActorPage:
     actor: Actor
     credits: list[Credit]
     scene_count: int
+    ids: dict[str, str] = field(default_factory=dict)  # outside sources' ids
 
 
 @dataclass
@@ -131,6 +132,7 @@ class DramaPage:
     credits: list[Credit]
     episodes: list[Episode]
     scenes: list[Scene]
+    ids: dict[str, str] = field(default_factory=dict)  # outside sources' ids
 
 
 @dataclass
@@ -148,6 +150,7 @@ def show_actor(conn: sqlite3.Connection, name: str) -> ActorPage:
         people.get_actor(conn, actor_id),
         drama_store.credits(conn, actor_id=actor_id),
         people.count_actor_scenes(conn, actor_id),
+        source_ids.ids_of(conn, "actor", actor_id),
     )
 
 
@@ -158,6 +161,7 @@ def show_drama(conn: sqlite3.Connection, title: str) -> DramaPage:
         drama_store.credits(conn, drama_id=drama_id),
         drama_store.list_episodes(conn, drama_id=drama_id),
         scenes.list_scenes(conn, SceneFilter(drama_id=drama_id)),
+        source_ids.ids_of(conn, "drama", drama_id),
     )
 
 

@@ -36,7 +36,7 @@ from scenecat.domain.records import (
     vote_values,
 )
 from scenecat.errors import ScenecatError
-from scenecat.storage import bulk, search_index, signals
+from scenecat.storage import bulk, search_index, signals, source_ids
 from scenecat.text import name_key
 
 NOTHING: tuple[str, ...] = ()  # no warnings (shared: most records have none)
@@ -119,6 +119,8 @@ class BulkImporter:
         self.day_codes: dict[str, tuple[int, ...]] = {}
         self.stale_votes: set[int] = set()
         self.duels: set[tuple[int, int, int, str | None]] = set()
+        # (kind, source, id) -> actor or drama id, written when the rows are
+        self.source_ids: dict[tuple[str, str, str], int] = {}
         # The load builds large dicts of plain values (no reference cycles): the collector's
         # passes over them are pure cost. close() switches it back on.
         self.gc_was_enabled = gc.isenabled()
@@ -194,6 +196,7 @@ class BulkImporter:
             self.rows["actor_alias"].append((actor_id, alias, alias_key))
             self.actors.add_key(alias_key, actor_id)
         self.docs.actor(actor_id, rec.name, rec.native, rec.aliases)
+        self._source_ids("actor", actor_id, rec.ids, path)
         return warnings
 
     def _drama(self, raw: Any, path: str) -> Sequence[str]:
@@ -227,6 +230,7 @@ class BulkImporter:
             self.rows["drama_alias"].append((drama_id, alias, alias_key))
             self.dramas.add_key(alias_key, drama_id)
         self.docs.drama(drama_id, rec.title, rec.native, rec.aliases)
+        self._source_ids("drama", drama_id, rec.ids, path)
         # One actor listed twice in a cast updates the first credit, as upsert_credit does.
         cast: dict[int, list[Any]] = {}
         for i, credit in enumerate(rec.cast):
@@ -480,8 +484,18 @@ class BulkImporter:
         self.rows["duel"].append((self.new_id["duel"](), winner, loser, rec.voter, rec.on))
         return NOTHING
 
+    def _source_ids(self, kind: str, record_id: int, ids: dict[str, str], path: str) -> None:
+        for source, ext_id in ids.items():
+            if (kind, source, ext_id) in self.source_ids:
+                raise FieldError(
+                    f"{path}.ids.{source}", f"{source} id {ext_id} is given to two {kind}s"
+                )
+            self.source_ids[(kind, source, ext_id)] = record_id
+
     def finish(self) -> ImportReport:
         self.out.flush()
+        for (kind, source, ext_id), record_id in self.source_ids.items():
+            source_ids.set_id(self.conn, kind, record_id, source, ext_id)
         changed = [(*self.sources[url][1:5], self.sources[url][0]) for url in self.changed_sources]
         # Free the lookups first: the index builds below sort in memory of their own, and
         # the peak of a 1M-scene import is here.

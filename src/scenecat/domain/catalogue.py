@@ -61,6 +61,7 @@ def apply_actor(
                 people.remove_alias(conn, actor_id, alias)
         for alias in rec.aliases:
             people.add_alias(conn, actor_id, alias)
+        store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids", replace=True)
         search_index.refresh_for_actor(conn, actor_id)
         return Outcome(actor_id, rec.name, created=False)
     if existing:
@@ -78,6 +79,7 @@ def apply_actor(
             changes["born"] = rec.born
         people.update_actor(conn, actor_id, **changes)
         added = [people.add_alias(conn, actor_id, alias) for alias in rec.aliases]
+        store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
         if changes or any(added):
             search_index.refresh_for_actor(conn, actor_id)
         return Outcome(actor_id, rec.name, created=False)
@@ -94,7 +96,32 @@ def apply_actor(
     actor_id = people.insert_actor(conn, rec.name, rec.native, rec.born)
     for alias in rec.aliases:
         people.add_alias(conn, actor_id, alias)
+    store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
     return Outcome(actor_id, rec.name, created=True, warnings=warnings)
+
+
+def store_source_ids(
+    conn: sqlite3.Connection,
+    kind: str,
+    record_id: int,
+    ids: dict[str, str],
+    path: str,
+    *,
+    replace: bool = False,
+) -> None:
+    """A record's ids in outside sources; an id another record holds is refused."""
+    from scenecat.storage import source_ids
+
+    if replace:
+        for source in source_ids.ids_of(conn, kind, record_id).keys() - ids.keys():
+            source_ids.remove_id(conn, kind, record_id, source)
+    for source, ext_id in ids.items():
+        owner = source_ids.record_with(conn, kind, source, ext_id)
+        if owner is not None and owner != record_id:
+            raise FieldError(
+                f"{path}.{source}", f"{source} id {ext_id} already belongs to another {kind}"
+            )
+        source_ids.set_id(conn, kind, record_id, source, ext_id)
 
 
 # Dramas
@@ -161,6 +188,7 @@ def apply_drama(
             )
     for alias in rec.aliases:
         drama_store.add_alias(conn, drama_id, alias)
+    store_source_ids(conn, "drama", drama_id, rec.ids, f"{path}.ids", replace=mode == "replace")
     for i, cast in enumerate(rec.cast):
         try:
             actor_id = names.resolve_actor(conn, cast.actor)

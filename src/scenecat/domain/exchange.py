@@ -30,7 +30,7 @@ from scenecat.domain.records import (
 )
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes, search_index, signals
+from scenecat.storage import people, scenes, search_index, signals, source_ids
 from scenecat.text import format_clock
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
@@ -65,6 +65,7 @@ def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
                 "native": actor.native,
                 "aliases": actor.aliases,
                 "born": actor.born,
+                "ids": source_ids.ids_of(conn, "actor", actor.id) or None,
             }
         )
 
@@ -93,6 +94,7 @@ def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
             "synopsis": drama.synopsis,
             "cast": cast,
             "episode_list": episodes,
+            "ids": source_ids.ids_of(conn, "drama", drama_id) or None,
         }
     )
 

@@ -178,6 +178,7 @@ class ActorRec:
     native: str | None = None
     aliases: list[str] = field(default_factory=list)
     born: int | None = None
+    ids: dict[str, str] = field(default_factory=dict)  # source name -> id there
 
 
 @dataclass
@@ -208,6 +209,7 @@ class DramaRec:
     synopsis: str | None = None
     cast: list[CastRec] = field(default_factory=list)
     episode_list: list[EpisodeRec] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)  # source name -> id there
 
 
 @dataclass
@@ -260,7 +262,7 @@ class DuelRec:
     on: str | None = None
 
 
-ACTOR_FIELDS = ("name", "native", "aliases", "born")
+ACTOR_FIELDS = ("name", "native", "aliases", "born", "ids")
 DRAMA_FIELDS = (
     "title",
     "native",
@@ -272,6 +274,7 @@ DRAMA_FIELDS = (
     "synopsis",
     "cast",
     "episode_list",
+    "ids",
 )
 SCENE_FIELDS = (
     "key",
@@ -305,7 +308,27 @@ def parse_actor(data: Any, path: str) -> ActorRec:
         native=_opt(d, "native", path, _str),
         aliases=_name_list(d.get("aliases"), f"{path}.aliases"),
         born=born,
+        ids=_opt(d, "ids", path, parse_ids) or {},
     )
+
+
+_SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def parse_ids(value: Any, path: str) -> dict[str, str]:
+    """`ids: {tmdb: 93405, wikidata: Q65058498}`: the record's ids in outside sources."""
+    if not isinstance(value, Mapping):
+        raise FieldError(path, f"expected a mapping of source to id, got {_type_name(value)}")
+    ids: dict[str, str] = {}
+    for source, ext_id in value.items():
+        name = str(source).strip().lower()
+        if not _SOURCE_NAME.match(name):
+            raise FieldError(f"{path}.{source}", "not a source name (e.g. tmdb, wikidata)")
+        text = _str(ext_id, f"{path}.{name}")
+        if not text or len(text) > 100 or any(c.isspace() for c in text):
+            raise FieldError(f"{path}.{name}", f"{text!r} is not an id")
+        ids[name] = text
+    return ids
 
 
 def parse_cast(data: Any, path: str) -> CastRec:
@@ -360,6 +383,7 @@ def parse_drama(data: Any, path: str) -> DramaRec:
         synopsis=_opt(d, "synopsis", path, _long_text),
         cast=[parse_cast(c, f"{path}.cast[{i}]") for i, c in enumerate(cast_raw)],
         episode_list=episode_list,
+        ids=_opt(d, "ids", path, parse_ids) or {},
     )
 
 

@@ -130,6 +130,9 @@ def merge_actors(conn: sqlite3.Connection, keep_id: int, gone_id: int) -> None:
         "SELECT ?, alias, alias_key FROM actor_alias WHERE actor_id = ?",
         (keep_id, gone_id),
     )
+    conn.execute(
+        "UPDATE OR IGNORE actor_source_id SET actor_id = ? WHERE actor_id = ?", (keep_id, gone_id)
+    )
     conn.execute("DELETE FROM actor WHERE id = ?", (gone_id,))
 
 

@@ -1,0 +1,533 @@
+"""Facts from the web: metadata sources, lookups, adding and refreshing dramas from them,
+and clips (add-scene --clip, views refresh)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+from typer.core import TyperCommand
+
+from scenecat.cli.common import (
+    JSON_OPTION,
+    YES_OPTION,
+    UserError,
+    catalogue,
+    complete_drama,
+    confirm,
+    report_warnings,
+    sub_app,
+)
+
+if TYPE_CHECKING:
+    from scenecat.domain.sources import Report
+    from scenecat.sources.clips import ClipInfo
+    from scenecat.sources.matching import Scored
+    from scenecat.sources.model import DramaFacts
+    from scenecat.sources.plugins import Source
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+lookup_app = sub_app(help="Find a drama in a metadata source: candidates with a match distance.")
+refresh_app = sub_app(help="Re-read a drama from its source and apply what changed.")
+
+SOURCE_OPTION = typer.Option(
+    None,
+    "--source",
+    "-s",
+    help="wikidata, tmdb or a plugin's (default: tmdb with a key, else wikidata).",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sources")(sources)
+    app.add_typer(lookup_app, name="lookup")
+    app.add_typer(refresh_app, name="refresh")
+
+
+def sources(as_json: bool = JSON_OPTION) -> None:
+    """List the metadata sources: what each provides, what it needs, and its terms.
+
+    Example: scenecat sources
+    """
+    from scenecat.cli import output
+    from scenecat.sources.plugins import all_sources
+    from scenecat.sources.tmdb import NOTICE
+
+    found = all_sources()
+    if as_json:
+        data = [
+            {"name": s.name, "provides": s.summary, "needs": s.setup, "terms": s.terms}
+            for s in found.values()
+        ]
+        output.emit_json(data, {"notice": NOTICE})
+        return
+    rows = [(s.name, s.summary, s.setup or "nothing", s.terms) for s in found.values()]
+    output.table(None, ("source", "provides", "needs", "terms"), rows)
+    output.plain(NOTICE)
+
+
+def _default_source(name: str | None) -> Source:
+    import os
+
+    from scenecat.sources.plugins import get_source
+
+    if name:
+        return get_source(name)
+    has_key = os.environ.get("TMDB_API_KEY") or os.environ.get("TMDB_TOKEN")
+    return get_source("tmdb" if has_key else "wikidata")
+
+
+def _candidate_rows(ranked: list[Scored]) -> list[tuple[object, ...]]:
+    return [
+        (
+            i,
+            f"{s.distance:.2f}",
+            f"{s.candidate.source}:{s.candidate.id}",
+            s.candidate.title,
+            s.candidate.native or "",
+            s.candidate.year or "",
+            s.candidate.network or "",
+            s.candidate.episodes or "",
+            s.candidate.country or "",
+        )
+        for i, s in enumerate(ranked, start=1)
+    ]
+
+
+_CANDIDATE_COLUMNS = ("#", "distance", "id", "title", "native", "year", "network", "eps", "country")
+
+
+def _candidate_table(ranked: list[Scored]) -> None:
+    """Candidates, leaving out the columns no candidate fills (TMDB's search gives no
+    networks or episode counts): at 80 columns every one counts."""
+    from scenecat.cli import output
+
+    rows = _candidate_rows(ranked)
+    kept = [i for i in range(len(_CANDIDATE_COLUMNS)) if i < 4 or any(r[i] != "" for r in rows)]
+    output.table(
+        None,
+        [_CANDIDATE_COLUMNS[i] for i in kept],
+        [[r[i] for i in kept] for r in rows],
+        numeric=("distance",),
+    )
+
+
+@lookup_app.command("drama")
+def lookup_drama(
+    title: str = typer.Argument(..., help="Title as you know it (English or Hangul)."),
+    source: Optional[str] = SOURCE_OPTION,
+    year: Optional[int] = typer.Option(
+        None, "--year", help="First air year, to tell remakes apart."
+    ),
+    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
+    episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Candidates for a title in a metadata source, closest first, with a match distance
+    (0 = identical; title, year, network and episodes weighed as beets weighs tags).
+
+    Example: scenecat lookup drama "Melting Me Softly" --source wikidata
+    """
+    from scenecat.cli import output
+    from scenecat.sources.matching import Wanted, rank, strong
+
+    src = _default_source(source)
+    wanted = Wanted(title, year, network, episodes)
+    ranked = rank(wanted, src.search(title, year))
+    best = strong(ranked)
+    if as_json:
+        data = [
+            {
+                "source": s.candidate.source,
+                "id": s.candidate.id,
+                "title": s.candidate.title,
+                "native": s.candidate.native,
+                "year": s.candidate.year,
+                "network": s.candidate.network,
+                "episodes": s.candidate.episodes,
+                "country": s.candidate.country,
+                "distance": s.distance,
+                "strong": s is best,
+            }
+            for s in ranked
+        ]
+        output.emit_json(data, {"source": src.name, "query": title})
+        return
+    if not ranked:
+        output.message(f"{src.name} has no drama matching {title!r}")
+        return
+    _candidate_table(ranked)
+    if best is not None:
+        output.message(f"Strong match: {best.candidate.source}:{best.candidate.id}")
+    else:
+        output.message("No strong match: pick one with --from SOURCE:ID")
+
+
+def _parse_spec(spec: str) -> tuple[str, str | None]:
+    name, _, ext_id = spec.partition(":")
+    return name.strip().lower(), ext_id.strip() or None
+
+
+def _read_json(path: Path) -> Any:
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read it ({exc})") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UserError(f"{path}: not valid JSON ({exc})") from None
+
+
+def _choose(src: Source, title: str, year: int | None) -> str:
+    """The id of the candidate for `title`: a strong match, or the user's choice."""
+    from scenecat.sources.matching import Wanted, rank, strong
+
+    ranked = rank(Wanted(title, year), src.search(title, year))
+    if not ranked:
+        raise UserError(
+            f"{src.name} has no drama matching {title!r}",
+            hint="check the spelling, try the Hangul title, or another --from source",
+        )
+    best = strong(ranked)
+    if best is not None:
+        return best.candidate.id
+    _candidate_table(ranked)
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"no strong match for {title!r} in {src.name}; nothing was changed",
+            hint=f"choose one: scenecat add-drama {title!r} --from {src.name}:ID",
+        )
+    number = int(typer.prompt(f"Which one (1-{len(ranked)}, 0 to stop)", type=int, err=True))
+    if not 1 <= number <= len(ranked):
+        raise UserError("stopped; nothing was changed")
+    return ranked[number - 1].candidate.id
+
+
+def fetch_drama(
+    spec: str | None, from_file: Path | None, title: str | None, year: int | None
+) -> DramaFacts:
+    """The drama as the source has it: from a saved response, by id, or by title."""
+    from scenecat.sources.plugins import get_source
+
+    name, ext_id = _parse_spec(spec) if spec else (None, None)
+    if from_file is not None:
+        data = _read_json(from_file)
+        if name is None:
+            name = "wikidata" if isinstance(data, dict) and "entities" in data else "tmdb"
+        return get_source(name).drama_from_saved(data)
+    src = _default_source(name)
+    if ext_id is None:
+        if title is None:
+            raise UserError("give the source's id as --from SOURCE:ID")
+        ext_id = _choose(src, title, year)
+    return src.drama(ext_id)
+
+
+def add_birth_years(ctx: typer.Context, src: Source, facts: DramaFacts) -> None:
+    """Birth years of the cast members whose names match an actor with a known one, so that
+    a namesake is told apart before linking (TMDB gives them per person, not per cast)."""
+    from scenecat.domain.sources import people_to_check
+
+    with catalogue(ctx, create=True) as cat:
+        wanted = people_to_check(cat.conn, facts)
+    for person in wanted:
+        found = src.person(person.id)
+        person.born = found.born
+        person.native = person.native or found.native
+
+
+def add_drama_from(
+    ctx: typer.Context, title: str, spec: str | None, from_file: Path | None, year: int | None
+) -> None:
+    """`add-drama TITLE --from SOURCE[:ID]` / `--from-file FILE`."""
+    from scenecat.domain.sources import add_drama, label
+    from scenecat.sources.matching import STRONG, Wanted, score
+
+    facts = fetch_drama(spec, from_file, title, year)
+    if from_file is None:
+        from scenecat.sources.plugins import get_source
+
+        add_birth_years(ctx, get_source(facts.source), facts)
+    if from_file is not None and score(Wanted(title), facts.candidate()).distance > STRONG:
+        raise UserError(
+            f"{from_file} is about {facts.title!r}, not {title!r}; nothing was changed",
+            hint=f"scenecat add-drama {facts.title!r} --from-file {from_file}",
+        )
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(f"add-drama {facts.title} --from {facts.source}") as conn,
+    ):
+        report = add_drama(conn, facts)
+    where = f"{label(facts.source)} {facts.id}"
+    _report(report, f"Added drama {report.title} (id {report.drama_id}) from {where}")
+
+
+def _report(report: Report, headline: str) -> None:
+    from scenecat.cli.output import message
+
+    message(
+        f"{headline}: {report.cast} cast member(s) "
+        f"({len(report.linked)} already in the catalogue, {len(report.added)} new), "
+        f"{report.episodes} episode(s)"
+    )
+    if report.linked:
+        message("Linked: " + ", ".join(report.linked))
+    if report.added:
+        message("New actors: " + ", ".join(report.added))
+    report_warnings([f"kept apart: {line}" for line in report.apart])
+
+
+@refresh_app.command("drama")
+def refresh_drama(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="Drama title.", autocompletion=complete_drama),
+    source: Optional[str] = typer.Option(
+        None,
+        "--from",
+        help="SOURCE or SOURCE:ID (default: the source id stored with the drama).",
+    ),
+    from_file: Optional[Path] = typer.Option(
+        None, "--from-file", help="A saved response of the source's API instead of the network."
+    ),
+    yes: bool = YES_OPTION,
+) -> None:
+    """Re-read a drama from its stored source id, show what would change, and apply it
+    when confirmed. Facts the source lacks are kept; nothing is removed.
+
+    Example: scenecat refresh drama "Melting Me Softly" --from tmdb:93405
+    """
+    from scenecat.cli.output import message, plain
+    from scenecat.domain import sources as domain
+    from scenecat.domain.names import resolve_drama
+
+    with catalogue(ctx) as cat:
+        drama_id = resolve_drama(cat.conn, title)
+        stored = domain.stored_ids(cat.conn, "drama", drama_id)
+    name, ext_id = _parse_spec(source) if source else (None, None)
+    if from_file is None:
+        if name is None:
+            name = next((s for s in ("tmdb", "wikidata", *stored) if s in stored), None)
+            if name is None:
+                raise UserError(
+                    f"{title!r} has no source id yet",
+                    hint=f"give one: scenecat refresh drama {title!r} --from tmdb:ID",
+                )
+        ext_id = ext_id or stored.get(name)
+        if ext_id is None:
+            raise UserError(
+                f"{title!r} has no {name} id yet",
+                hint=f"give one: scenecat refresh drama {title!r} --from {name}:ID",
+            )
+        spec: str | None = f"{name}:{ext_id}"
+    else:
+        spec = name
+    facts = fetch_drama(spec, from_file, None, None)
+    if from_file is None:
+        from scenecat.sources.plugins import get_source
+
+        add_birth_years(ctx, get_source(facts.source), facts)
+    with catalogue(ctx) as cat:
+        changes = domain.refresh_changes(cat.conn, drama_id, facts)
+    where = f"{domain.label(facts.source)} {facts.id}"
+    if not changes:
+        message(f"{title} is up to date with {where}")
+        return
+    plain(f"{title} <- {where}")
+    for line in changes:
+        plain(f"  {line}")
+    confirm(f"Apply {len(changes)} change(s) to {title}?", yes)
+    with catalogue(ctx) as cat, cat.write(f"refresh drama {title}") as conn:
+        report = domain.refresh_drama(conn, resolve_drama(conn, title), facts)
+    _report(report, f"Refreshed {report.title} from {where}")
+
+
+# Clips
+
+
+def read_clip(url: str | None, clip_json: Path | None) -> ClipInfo:
+    from scenecat.sources import clips
+
+    if clip_json is not None:
+        from scenecat.errors import ScenecatError
+
+        try:
+            return clips.from_ytdlp(_read_json(clip_json))
+        except ScenecatError as exc:
+            raise UserError(f"{clip_json}: {exc.message}", exc.hint) from None
+    assert url is not None
+    return clips.fetch(url)
+
+
+def clip_scene_values(
+    ctx: typer.Context, clip: ClipInfo, drama: str | None, episode: int | None
+) -> tuple[str | None, int | None, dict[str, object]]:
+    """Drama and episode for a scene from a clip (flags win over the guess, which is shown
+    and, on a terminal, confirmed), and the clip as the scene's source."""
+    from scenecat.cli.output import message
+    from scenecat.domain.clips import guess_scene
+
+    with catalogue(ctx) as cat:
+        guess = guess_scene(cat.conn, clip)
+    length = f", {clip.duration_s // 60}:{clip.duration_s % 60:02d}" if clip.duration_s else ""
+    message(
+        f"Clip: {clip.title} ({clip.channel or 'unknown channel'}, "
+        f"uploaded {clip.uploaded or '?'}{length}, {clip.views or 0:,} views)"
+    )
+    guessed_drama = guess.drama.title if guess.drama else None
+    for line in guess.why:
+        message(f"  {line}")
+    if drama is None and guessed_drama is not None:
+        shown = f"{guessed_drama}" + (f", episode {guess.episode}" if guess.episode else "")
+        if sys.stdin.isatty() and not typer.confirm(f"Guess: {shown}. Right?", True, err=True):
+            guessed_drama, guess.episode = None, None
+        drama = guessed_drama
+        if episode is None:
+            episode = guess.episode
+    source: dict[str, object] = {"url": clip.url}
+    if clip.title:
+        source["title"] = clip.title
+    if clip.channel:
+        source["publisher"] = clip.channel
+        network = guess.drama and _network_of(ctx, guess.drama.id)
+        if network and network.lower() in clip.channel.lower():
+            source["kind"] = "official-clip"
+    if clip.uploaded:
+        source["published"] = clip.uploaded
+    return drama, episode, source
+
+
+def _network_of(ctx: typer.Context, drama_id: int) -> str | None:
+    from scenecat.storage.dramas import get_drama
+
+    with catalogue(ctx) as cat:
+        return get_drama(cat.conn, drama_id).network
+
+
+# views refresh
+
+
+class ViewsCommand(TyperCommand):
+    """`views SCENE COUNT`, and `views refresh ...` handed to `views_refresh`."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        if args and args[0] == "refresh":
+            from typer.main import get_command
+
+            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+            holder.command("refresh")(views_refresh)
+            command = get_command(holder)
+            return command.make_context(f"{info_name} refresh", args[1:], parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        if ctx.command is not self:
+            return ctx.command.invoke(ctx)
+        return super().invoke(ctx)
+
+
+def _days(text: str) -> int:
+    import re
+
+    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", text)
+    if not match:
+        raise typer.BadParameter(f"{text!r} is not a number of days (e.g. 7d or 2w)")
+    return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+
+
+def views_refresh(
+    ctx: typer.Context,
+    drama: Optional[str] = typer.Option(
+        None, "--drama", "-d", help="Only this drama's scenes.", autocompletion=complete_drama
+    ),
+    actor: list[str] = typer.Option([], "--actor", "-a", help="Only scenes with this actor."),
+    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only this kind of scene."),
+    older_than: Optional[str] = typer.Option(
+        None, "--older-than", help="Only clips last counted more than this long ago (7d, 2w)."
+    ),
+    from_json: Optional[Path] = typer.Option(
+        None,
+        "--from-json",
+        help="A folder of saved `yt-dlp -J URL` files instead of the network.",
+        file_okay=False,
+    ),
+) -> None:
+    """A new dated view-count snapshot for every clip linked to a scene in scope; a clip
+    that fails is reported and the rest go on.
+
+    Example: scenecat views refresh --drama "Melting Me Softly" --older-than 7d
+    """
+    import datetime as dt
+
+    from scenecat.cli.commands_exchange import progress_bar
+    from scenecat.cli.output import message, warn
+    from scenecat.domain.browse import Scope
+    from scenecat.domain.clips import ClipLink, clip_links, record_clip_views
+    from scenecat.errors import ScenecatError
+    from scenecat.sources import clips
+
+    today = dt.date.today()
+    days = _days(older_than) if older_than else None
+    saved: dict[str, ClipInfo] = {}
+    if from_json is not None:
+        if not from_json.is_dir():
+            raise UserError(f"{from_json}: no such folder")
+        for path in sorted(from_json.glob("*.json")):
+            try:
+                info = clips.from_ytdlp(_read_json(path))
+            except (ScenecatError, UserError) as exc:
+                warn(f"{path.name}: skipped ({exc})")
+                continue
+            saved[info.url] = info
+    scope = Scope(actors=tuple(actor), drama=drama, kind=kind)
+    with catalogue(ctx) as cat:
+        links = clip_links(cat.conn, scope, days, today)
+    if not links:
+        message("No clip links in scope to refresh.")
+        return
+    refreshed = unchanged = failed = 0
+    fetched: list[tuple[ClipLink, ClipInfo]] = []
+    with progress_bar("Reading clips") as update:
+        for done, link in enumerate(links, start=1):
+            try:
+                if from_json is not None:
+                    found = saved.get(link.url)
+                    if found is None:
+                        raise UserError(f"no saved `yt-dlp -J` file for {link.url}")
+                    info = found
+                else:
+                    info = clips.fetch(link.url)
+                if info.views is None:
+                    raise UserError(f"{link.url} shows no view count")
+                fetched.append((link, info))
+            except UserError as exc:
+                failed += 1
+                warn(f"{link.key}: {exc}")
+            except ScenecatError as exc:
+                failed += 1
+                where = "" if link.url in exc.message else f"{link.url}: "
+                warn(f"{link.key}: {where}{exc}")
+            if update:
+                update(done, len(links))
+    warnings: list[str] = []
+    if fetched:
+        with catalogue(ctx) as cat, cat.write("views refresh") as conn:
+            for link, info in fetched:
+                added, warning = record_clip_views(conn, link, info, today)
+                refreshed += added
+                unchanged += not added
+                if warning:
+                    warnings.append(f"{link.key}: {warning}")
+    report_warnings(warnings)
+    message(f"{refreshed} refreshed, {unchanged} unchanged, {failed} failed")
+    if failed and not fetched:
+        raise typer.Exit(1)

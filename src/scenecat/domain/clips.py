@@ -1,0 +1,57 @@
+"""Scenes from clips: guessing a clip's drama and episode against the catalogue, and the
+clips whose view counts `views refresh` reads again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from scenecat.domain.browse import Scope, resolve_scope
+from scenecat.domain.catalogue import record_view
+from scenecat.sources.clips import ClipInfo, DramaNames, Guess, guess
+from scenecat.storage import clips as clip_store
+from scenecat.storage import scenes
+
+
+def guess_scene(conn: sqlite3.Connection, clip: ClipInfo) -> Guess:
+    dramas = [
+        DramaNames(drama_id, title, tuple(names), aired, episodes)
+        for drama_id, title, names, episodes, aired in clip_store.drama_names(conn)
+    ]
+    return guess(clip, dramas)
+
+
+@dataclass
+class ClipLink:
+    scene_id: int
+    key: str
+    url: str
+    last_seen: str | None
+
+
+def clip_links(
+    conn: sqlite3.Connection, scope: Scope, older_than_days: int | None, today: dt.date
+) -> list[ClipLink]:
+    """The clip links of the scenes in scope, those last counted more than N days ago (or
+    never) when `older_than_days` is given."""
+    ids = scenes.scene_ids(conn, resolve_scope(conn, scope))
+    links = [ClipLink(*row) for row in clip_store.clip_links(conn, ids)]
+    if older_than_days is None:
+        return links
+    cutoff = (today - dt.timedelta(days=older_than_days)).isoformat()
+    return [link for link in links if link.last_seen is None or link.last_seen <= cutoff]
+
+
+def record_clip_views(
+    conn: sqlite3.Connection, link: ClipLink, clip: ClipInfo, today: dt.date
+) -> tuple[bool, str | None]:
+    """A new dated snapshot from the clip; (False, None), writing nothing, when the count is
+    the one last recorded from this clip."""
+    if clip.views is None:
+        raise ValueError("the clip shows no view count")
+    on = clip.observed or today.isoformat()
+    if clip_store.latest_count(conn, link.scene_id, link.url) == clip.views:
+        return False, None
+    warning = record_view(conn, link.scene_id, clip.views, on, link.url)
+    return True, warning

@@ -1,0 +1,348 @@
+"""Applying a drama fetched from a metadata source to the catalogue.
+
+Works out, inside the caller's write transaction, which cast members are actors already
+in the catalogue and which are new. A person is linked to an existing actor when the
+source id matches, or when a name resolves through `names.resolve_actor` (variants such as
+`Ji Chang-wook` -> `Ji Chang Wook`, Hangul names, aliases) and nothing tells them apart.
+They are told apart, and kept apart, when the actor already carries a different id from
+the same source, a different Hangul name or a different birth year, or is already linked
+to another person of the same cast. Everything decided is reported as lines.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scenecat.domain import names
+from scenecat.errors import Ambiguous, Conflict, NotFound
+from scenecat.sources.model import CastEntry, DramaFacts, Person
+from scenecat.storage import dramas as drama_store
+from scenecat.storage import people, search_index, source_ids
+from scenecat.text import name_key
+
+Mode = Literal["add", "refresh"]
+SOURCE_LABELS = {"tmdb": "TMDB", "wikidata": "Wikidata"}
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@dataclass
+class Report:
+    drama_id: int
+    title: str
+    created: bool
+    linked: list[str] = field(default_factory=list)  # existing actors credited
+    added: list[str] = field(default_factory=list)  # actors created
+    apart: list[str] = field(default_factory=list)  # same name, a different person
+    changes: list[str] = field(default_factory=list)  # for `refresh`: what differs
+    cast: int = 0
+    episodes: int = 0
+
+
+def label(source: str) -> str:
+    return SOURCE_LABELS.get(source, source)
+
+
+def drama_by_source(conn: sqlite3.Connection, source: str, ext_id: str) -> int | None:
+    return source_ids.record_with(conn, "drama", source, ext_id)
+
+
+def stored_ids(conn: sqlite3.Connection, kind: str, record_id: int) -> dict[str, str]:
+    return source_ids.ids_of(conn, kind, record_id)
+
+
+def _role(entry: CastEntry, total: int | None) -> str:
+    # Sources give billing order and episode counts, not main/support: leads are billed
+    # first; someone in one or two episodes of a longer run is a guest.
+    if entry.episodes is not None and total and total > 4 and entry.episodes <= 2:
+        return "guest"
+    if entry.billing is not None and entry.billing <= 4:
+        return "main"
+    return "support"
+
+
+def _differs(actor_native: str | None, actor_born: int | None, person: Person) -> str | None:
+    """Why an actor with the same name is a different person, or None."""
+    if actor_native and person.native and name_key(actor_native) != name_key(person.native):
+        return f"Hangul name {person.native} is not {actor_native}"
+    if actor_born and person.born and actor_born != person.born:
+        return f"born {person.born}, not {actor_born}"
+    return None
+
+
+def _by_names(conn: sqlite3.Connection, person: Person) -> tuple[int | None, str | None]:
+    """An actor the person's names resolve to, and why not when they resolve to several."""
+    for text in (person.name, person.native, *person.aliases):
+        if not text:
+            continue
+        try:
+            return names.resolve_actor(conn, text), None
+        except NotFound:
+            continue
+        except Ambiguous as exc:
+            return None, exc.message
+    return None, None
+
+
+def display_name(person: Person) -> str:
+    """The catalogue's spelling of a Korean name: `Yoon Sang-hyun` -> `Yoon Sang Hyun` (the
+    source's spelling is kept as an alias)."""
+    if (
+        person.native
+        and _HANGUL.search(person.native)
+        and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+-[a-z]+", person.name)
+    ):
+        family, given = person.name.split(" ")
+        return f"{family} " + " ".join(part.capitalize() for part in given.split("-"))
+    return person.name
+
+
+def _free_name(conn: sqlite3.Connection, person: Person) -> str:
+    """A display name no actor has: the source's, or it with the birth year or Hangul."""
+    base = display_name(person)
+    person = Person(**{**person.__dict__, "name": base})
+    tries = [person.name]
+    if person.born:
+        tries.append(f"{person.name} ({person.born})")
+    if person.native and person.native != person.name:
+        tries.append(f"{person.name} ({person.native})")
+    tries.append(f"{person.name} ({label(person.source)} {person.id})")
+    for name in tries:
+        if not people.actor_ids_by_name(conn, name):
+            return name
+    return tries[-1]
+
+
+def _actor_for(
+    conn: sqlite3.Connection, person: Person, taken: dict[int, str], report: Report
+) -> int:
+    known = source_ids.record_with(conn, "actor", person.source, person.id)
+    if known is not None:
+        report.linked.append(people.get_actor(conn, known).name)
+        return known
+    actor_id, ambiguous = _by_names(conn, person)
+    reason = ambiguous
+    if actor_id is not None:
+        actor = people.get_actor(conn, actor_id)
+        other_id = source_ids.ids_of(conn, "actor", actor_id).get(person.source)
+        if other_id and other_id != person.id:
+            reason = f"{actor.name} is {label(person.source)} {other_id}, this is {person.id}"
+        elif actor_id in taken and taken[actor_id] != person.id:
+            reason = f"{actor.name} is already another person in this cast"
+        else:
+            reason = _differs(actor.native, actor.born, person)
+        if reason is None:
+            changes: dict[str, object] = {}
+            if person.native and not actor.native:
+                changes["native"] = person.native
+            if person.born and not actor.born:
+                changes["born"] = person.born
+            if changes:
+                people.update_actor(conn, actor_id, **changes)
+                search_index.refresh_for_actor(conn, actor_id)
+            source_ids.set_id(conn, "actor", actor_id, person.source, person.id)
+            report.linked.append(actor.name)
+            return actor_id
+    name = _free_name(conn, person)
+    new_id = people.insert_actor(conn, name, person.native, person.born)
+    for alias in dict.fromkeys([person.name, *person.aliases]):
+        if alias != name:
+            people.add_alias(conn, new_id, alias)
+    source_ids.set_id(conn, "actor", new_id, person.source, person.id)
+    report.added.append(name)
+    if reason:
+        report.apart.append(f"{person.name} ({label(person.source)} {person.id}): {reason}")
+    return new_id
+
+
+def people_to_check(conn: sqlite3.Connection, facts: DramaFacts) -> list[Person]:
+    """Cast members without a birth year whose names match an actor with one and no id
+    from this source: the source is asked for their birth years before linking (read-only)."""
+    wanted = []
+    for entry in facts.cast:
+        person = entry.person
+        if person.born is not None:
+            continue
+        if source_ids.record_with(conn, "actor", person.source, person.id) is not None:
+            continue
+        actor_id, _ = _by_names(conn, person)
+        if actor_id is None:
+            continue
+        if people.get_actor(conn, actor_id).born is not None:
+            wanted.append(person)
+    return wanted
+
+
+def _check_new(conn: sqlite3.Connection, facts: DramaFacts) -> None:
+    existing = drama_by_source(conn, facts.source, facts.id)
+    if existing is not None:
+        title = drama_store.get_drama(conn, existing).title
+        raise Conflict(
+            f"{label(facts.source)} {facts.id} is already in the catalogue as {title!r}",
+            hint=f"update it with `scenecat refresh drama {title!r}`",
+        )
+    if drama_store.drama_ids_by_title(conn, facts.title):
+        raise Conflict(
+            f"drama {facts.title!r} already exists",
+            hint=f"update it from the source with `scenecat refresh drama {facts.title!r}`",
+        )
+
+
+def add_drama(conn: sqlite3.Connection, facts: DramaFacts) -> Report:
+    """Add the drama, its cast (linking or creating actors) and episodes."""
+    _check_new(conn, facts)
+    values: dict[str, object] = {
+        "title": facts.title,
+        "native": facts.native,
+        "network": facts.network,
+        "country": facts.country,
+        "year": facts.year,
+        "episodes": facts.episodes,
+    }
+    drama_id = drama_store.insert_drama(conn, values)
+    report = Report(drama_id, facts.title, created=True)
+    _store_ids(conn, drama_id, facts)
+    for alias in facts.aliases:
+        if alias not in (facts.title, facts.native):
+            drama_store.add_alias(conn, drama_id, alias)
+    _apply_cast(conn, drama_id, facts, report)
+    for episode in facts.episode_list:
+        if facts.episodes is None or episode.number <= facts.episodes:
+            values = {"aired": episode.aired, "title": episode.title}
+            drama_store.upsert_episode(
+                conn, drama_id, episode.number, {k: v for k, v in values.items() if v}
+            )
+            report.episodes += 1
+    return report
+
+
+def _store_ids(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> None:
+    source_ids.set_id(conn, "drama", drama_id, facts.source, facts.id)
+    for source, ext_id in facts.other_ids.items():
+        owner = source_ids.record_with(conn, "drama", source, ext_id)
+        if owner is None and source not in source_ids.ids_of(conn, "drama", drama_id):
+            source_ids.set_id(conn, "drama", drama_id, source, ext_id)
+
+
+def _grouped_cast(facts: DramaFacts) -> list[CastEntry]:
+    """One entry per person: a person listed twice (two roles) keeps both characters."""
+    by_person: dict[str, CastEntry] = {}
+    for entry in facts.cast:
+        seen = by_person.get(entry.person.id)
+        if seen is None:
+            by_person[entry.person.id] = CastEntry(
+                entry.person, list(entry.characters), entry.billing, entry.episodes
+            )
+            continue
+        seen.characters += [c for c in entry.characters if c not in seen.characters]
+        if entry.billing is not None and (seen.billing is None or entry.billing < seen.billing):
+            seen.billing = entry.billing
+    return list(by_person.values())
+
+
+def _apply_cast(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, report: Report) -> None:
+    taken: dict[int, str] = {}
+    for entry in _grouped_cast(facts):
+        actor_id = _actor_for(conn, entry.person, taken, report)
+        taken[actor_id] = entry.person.id
+        character = " / ".join(entry.characters) or None
+        drama_store.upsert_credit(
+            conn, drama_id, actor_id, character, _role(entry, facts.episodes), entry.billing
+        )
+        report.cast += 1
+
+
+# Refresh
+
+
+def _drama_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> dict[str, object]:
+    """Fields the source has and the catalogue has otherwise; an episode count below a
+    scene's episode is not taken (the scene would be past the end)."""
+    drama = drama_store.get_drama(conn, drama_id)
+    changes: dict[str, object] = {}
+    for name in ("native", "network", "country", "year", "episodes"):
+        new = getattr(facts, name)
+        if new is not None and new != getattr(drama, name):
+            changes[name] = new
+    last = drama_store.max_scene_episode(conn, drama_id)
+    if "episodes" in changes and last is not None and (facts.episodes or 0) < last:
+        del changes["episodes"]
+    return changes
+
+
+def refresh_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> list[str]:
+    """What refreshing from `facts` would change, one line each; nothing is written."""
+    drama = drama_store.get_drama(conn, drama_id)
+    lines = []
+    if facts.title != drama.title and facts.title not in drama.aliases:
+        lines.append(f"alias: + {facts.title}")  # the catalogue's title is the user's
+    for field_name, new in _drama_changes(conn, drama_id, facts).items():
+        old = getattr(drama, field_name)
+        lines.append(f"{field_name}: {old if old is not None else '-'} -> {new}")
+    credited = {name_key(c.actor) for c in drama_store.credits(conn, drama_id=drama_id)}
+    credited_ids = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
+    for entry in _grouped_cast(facts):
+        known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
+        if known in credited_ids or name_key(entry.person.name) in credited:
+            continue
+        lines.append(f"cast: + {entry.person.name} ({' / '.join(entry.characters) or '-'})")
+    episodes = {e.number: e for e in drama_store.list_episodes(conn, drama_id=drama_id)}
+    for episode in facts.episode_list:
+        current = episodes.get(episode.number)
+        if current is None:
+            lines.append(f"episode {episode.number}: + aired {episode.aired or '-'}")
+        elif episode.aired and episode.aired != current.aired:
+            lines.append(
+                f"episode {episode.number}: aired {current.aired or '-'} -> {episode.aired}"
+            )
+    stored = source_ids.ids_of(conn, "drama", drama_id).get(facts.source)
+    if stored != facts.id:
+        lines.append(f"{label(facts.source)} id: {stored or '-'} -> {facts.id}")
+    return lines
+
+
+def _remember_id(conn: sqlite3.Connection, actor_id: int, person: Person, report: Report) -> None:
+    """A credited actor the source lists under the same name gets the source's id, unless
+    the id is another actor's or the facts disagree (then nothing is linked)."""
+    if person.source in source_ids.ids_of(conn, "actor", actor_id):
+        return
+    if source_ids.record_with(conn, "actor", person.source, person.id) is not None:
+        return
+    actor = people.get_actor(conn, actor_id)
+    if _differs(actor.native, actor.born, person) is None:
+        source_ids.set_id(conn, "actor", actor_id, person.source, person.id)
+        report.linked.append(actor.name)
+
+
+def refresh_drama(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> Report:
+    """Bring the drama up to the source: fill and correct facts, add missing cast members
+    and episodes. Facts the source lacks are kept, and nothing is removed."""
+    drama = drama_store.get_drama(conn, drama_id)
+    report = Report(drama_id, drama.title, created=False)
+    report.changes = refresh_changes(conn, drama_id, facts)
+    if facts.title != drama.title and not drama_store.drama_ids_by_title(conn, facts.title):
+        drama_store.add_alias(conn, drama_id, facts.title)
+    drama_store.update_drama(conn, drama_id, _drama_changes(conn, drama_id, facts))
+    _store_ids(conn, drama_id, facts)
+    credited = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
+    credited_keys = {
+        name_key(c.actor): c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)
+    }
+    missing = DramaFacts(**{**facts.__dict__, "cast": []})
+    for entry in _grouped_cast(facts):
+        known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
+        if known in credited:
+            continue
+        if name_key(entry.person.name) in credited_keys:
+            _remember_id(conn, credited_keys[name_key(entry.person.name)], entry.person, report)
+            continue
+        missing.cast.append(entry)
+    _apply_cast(conn, drama_id, missing, report)
+    for episode in facts.episode_list:
+        values = {k: v for k, v in {"aired": episode.aired}.items() if v}
+        if drama_store.upsert_episode(conn, drama_id, episode.number, values):
+            report.episodes += 1
+    search_index.refresh_for_drama(conn, drama_id)
+    return report

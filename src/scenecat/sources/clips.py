@@ -1,0 +1,228 @@
+"""Video clips: what a clip page says about itself (title, channel, upload date, duration,
+views), read from `yt-dlp -J` output, yt-dlp's Python API (no download), or the YouTube
+Data API when YOUTUBE_API_KEY is set; and guessing drama and episode from a clip title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from scenecat.errors import InvalidInput
+from scenecat.sources.http import Http, SourceUnavailable
+from scenecat.text import name_key
+
+YOUTUBE_API = "https://www.googleapis.com/youtube/v3/videos"
+_YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/shorts/|/embed/)([A-Za-z0-9_-]{11})")
+
+
+@dataclass
+class ClipInfo:
+    url: str
+    title: str
+    channel: str | None = None
+    uploaded: str | None = None  # YYYY-MM-DD
+    duration_s: int | None = None
+    views: int | None = None
+    observed: str | None = None  # the day the view count was read, YYYY-MM-DD
+    tags: tuple[str, ...] = ()
+
+
+def _day(value: Any) -> str | None:
+    if isinstance(value, str) and re.fullmatch(r"\d{8}", value):
+        try:
+            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:])).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
+    """A clip from `yt-dlp -J URL` output (or yt-dlp's sanitised info dict)."""
+    if not isinstance(data, dict):
+        raise InvalidInput("not yt-dlp -J output (expected a JSON object)")
+    url = data.get("webpage_url") or data.get("original_url")
+    title = data.get("title") or data.get("fulltitle")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise InvalidInput("yt-dlp -J output without a webpage_url")
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput("yt-dlp -J output without a title")
+    epoch = data.get("epoch")
+    if observed is None and isinstance(epoch, (int, float)) and epoch > 0:
+        observed = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
+    channel = data.get("channel") or data.get("uploader")
+    duration = data.get("duration")
+    views = data.get("view_count")
+    tags = data["tags"] if isinstance(data.get("tags"), list) else []
+    return ClipInfo(
+        url=url,
+        title=" ".join(title.split()),
+        channel=channel if isinstance(channel, str) and channel.strip() else None,
+        uploaded=_day(data.get("upload_date")),
+        duration_s=round(duration) if isinstance(duration, (int, float)) else None,
+        views=views if isinstance(views, int) and not isinstance(views, bool) else None,
+        observed=observed,
+        tags=tuple(t for t in tags if isinstance(t, str)),
+    )
+
+
+def fetch(url: str) -> ClipInfo:
+    """The clip behind `url`: the YouTube Data API when YOUTUBE_API_KEY is set, else yt-dlp."""
+    key = os.environ.get("YOUTUBE_API_KEY", "").strip()
+    if key and _YOUTUBE_ID.search(url):
+        return fetch_youtube_api(url, key)
+    return fetch_ytdlp(url)
+
+
+def fetch_ytdlp(url: str) -> ClipInfo:
+    try:
+        import yt_dlp
+    except ImportError:
+        raise InvalidInput(
+            "reading a clip needs yt-dlp, which is not installed",
+            hint="pip install 'scenecat[clips]' (Python 3.11 or later), set YOUTUBE_API_KEY, "
+            "or save `yt-dlp -J URL` to a file and use --clip-json FILE",
+        ) from None
+    options = {"quiet": True, "no_warnings": True, "skip_download": True, "noplaylist": True}
+    try:
+        with yt_dlp.YoutubeDL(options) as ydl:
+            info = ydl.sanitize_info(ydl.extract_info(url, download=False))
+    except yt_dlp.utils.DownloadError as exc:
+        message = str(exc).removeprefix("ERROR: ").splitlines()[0]
+        raise SourceUnavailable(f"cannot read the clip: {message}") from None
+    return from_ytdlp(info, dt.date.today().isoformat())
+
+
+def fetch_youtube_api(url: str, key: str) -> ClipInfo:
+    match = _YOUTUBE_ID.search(url)
+    if not match:
+        raise InvalidInput(f"{url!r} is not a YouTube video link")
+    with Http(cache=False) as http:
+        data = http.get_json(
+            YOUTUBE_API,
+            {"part": "snippet,statistics,contentDetails", "id": match.group(1), "key": key},
+        )
+    items = data.get("items") if isinstance(data, dict) else None
+    if not items or not isinstance(items[0], dict):
+        raise InvalidInput(f"YouTube has no video {match.group(1)}")
+    return from_youtube_api(items[0], dt.date.today().isoformat())
+
+
+def from_youtube_api(item: dict[str, Any], observed: str) -> ClipInfo:
+    snippet = _dict(item.get("snippet"))
+    stats = _dict(item.get("statistics"))
+    details = _dict(item.get("contentDetails"))
+    published = snippet.get("publishedAt")
+    views = stats.get("viewCount")
+    title = snippet.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise InvalidInput("the YouTube answer has no title")
+    return ClipInfo(
+        url=f"https://www.youtube.com/watch?v={item.get('id')}",
+        title=" ".join(title.split()),
+        channel=snippet.get("channelTitle") or None,
+        uploaded=published[:10] if isinstance(published, str) else None,
+        duration_s=_iso_duration(details.get("duration")),
+        views=int(views) if isinstance(views, str) and views.isdigit() else None,
+        observed=observed,
+        tags=tuple(t for t in snippet.get("tags") or [] if isinstance(t, str)),
+    )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _iso_duration(value: Any) -> int | None:
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", value or "")
+    if not match or not any(match.groups()):
+        return None
+    h, m, s = (int(g or 0) for g in match.groups())
+    return h * 3600 + m * 60 + s
+
+
+# Guessing
+
+
+@dataclass
+class DramaNames:
+    id: int
+    title: str
+    names: tuple[str, ...]  # title, native title, aliases
+    aired: dict[str, int]  # air date -> episode number
+    episodes: int | None = None
+
+
+@dataclass
+class Guess:
+    drama: DramaNames | None
+    episode: int | None
+    why: list[str]
+
+
+_EPISODE = [
+    re.compile(r"\bEP?\.?\s*(\d{1,3})\b", re.IGNORECASE),
+    re.compile(r"\bEpisode\s*(\d{1,3})\b", re.IGNORECASE),
+    re.compile(r"(\d{1,3})\s*[화회]"),
+]
+_STAMP = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})(?!\d)\s*(?:방송|방영)?")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Shorter titles match too much by accident; Hangul packs a word in fewer letters (도깨비).
+MIN_KEY = 4
+MIN_HANGUL = 3
+
+
+def _names_in(text: str, name: str) -> bool:
+    key = name_key(name)
+    if _HANGUL.search(name):
+        return len(key) >= MIN_HANGUL and key in name_key(text)
+    if len(key) < MIN_KEY:
+        return False
+    # Latin titles match at word boundaries, with any spacing or punctuation between words.
+    words = [re.escape(w) for w in re.findall(r"[0-9A-Za-z]+", name)]
+    if not words:
+        return False
+    return re.search(r"\b" + r"[\W_]*".join(words) + r"\b", text, re.IGNORECASE) is not None
+
+
+def guess(clip: ClipInfo, dramas: list[DramaNames]) -> Guess:
+    """Drama and episode named by the clip's title and tags; None where unsure: a title that
+    names no drama, or several, is left to the user, never guessed."""
+    text = " ".join([clip.title, *(f"#{t}" for t in clip.tags)])
+    hits = [d for d in dramas if any(_names_in(text, n) for n in d.names)]
+    why: list[str] = []
+    if len(hits) > 1:
+        # One title inside another ("Healer" in "The Healer's Return"): the longest named wins
+        # only when it contains every other.
+        longest = max(hits, key=lambda d: max(len(name_key(n)) for n in d.names))
+        longest_keys = {name_key(n) for n in longest.names}
+        if all(any(name_key(n) in k for n in d.names for k in longest_keys) for d in hits):
+            hits = [longest]
+    if len(hits) != 1:
+        if hits:
+            why.append("the clip title names several dramas: " + ", ".join(d.title for d in hits))
+        else:
+            why.append("the clip title names no drama in the catalogue")
+        return Guess(None, None, why)
+    drama = hits[0]
+    why.append(f"drama {drama.title!r} named in the clip title")
+    numbers = {int(m.group(1)) for p in _EPISODE for m in p.finditer(clip.title)}
+    numbers = {n for n in numbers if n > 0 and (drama.episodes is None or n <= drama.episodes)}
+    by_date: set[int] = set()
+    for m in _STAMP.finditer(clip.title):
+        day = f"20{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        if day in drama.aired:
+            by_date.add(drama.aired[day])
+            why.append(f"{m.group(0).strip()} is the air date of episode {drama.aired[day]}")
+    found = numbers | by_date
+    if len(found) == 1:
+        episode = found.pop()
+        if numbers:
+            why.append(f"episode {episode} named in the clip title")
+        return Guess(drama, episode, why)
+    if len(found) > 1:
+        why.append(f"episode unclear (the title points at {sorted(found)})")
+    return Guess(drama, None, why)

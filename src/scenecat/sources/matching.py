@@ -1,0 +1,71 @@
+"""How far a source's candidate is from what the user asked for (beets-style).
+
+Each fact both sides know gives a distance in 0..1 and a weight; the match distance is the
+weighted mean. Titles compare on folded keys (case, spaces, hyphens), against the
+candidate's title, original title and aliases, whichever is closest.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from scenecat.sources.model import Candidate
+from scenecat.text import name_key
+
+WEIGHTS = {"title": 3.0, "year": 1.0, "network": 0.5, "episodes": 0.5}
+STRONG = 0.10  # at most this far: a strong match
+GAP = 0.15  # ...and at least this much closer than the next candidate
+
+
+@dataclass
+class Wanted:
+    title: str
+    year: int | None = None
+    network: str | None = None
+    episodes: int | None = None
+
+
+@dataclass
+class Scored:
+    candidate: Candidate
+    distance: float
+    parts: dict[str, float]
+
+
+def _text_distance(a: str, b: str) -> float:
+    ka, kb = name_key(a), name_key(b)
+    if not ka or not kb:
+        return 1.0
+    if ka == kb:
+        return 0.0
+    return 1.0 - difflib.SequenceMatcher(None, ka, kb).ratio()
+
+
+def score(wanted: Wanted, candidate: Candidate) -> Scored:
+    parts: dict[str, float] = {}
+    titles = [t for t in (candidate.title, candidate.native) if t]
+    parts["title"] = min((_text_distance(wanted.title, t) for t in titles), default=1.0)
+    if wanted.year is not None and candidate.year is not None:
+        gap = abs(wanted.year - candidate.year)
+        parts["year"] = 0.0 if gap == 0 else 0.5 if gap == 1 else 1.0
+    if wanted.network and candidate.network:
+        parts["network"] = _text_distance(wanted.network, candidate.network)
+    if wanted.episodes and candidate.episodes:
+        parts["episodes"] = 0.0 if wanted.episodes == candidate.episodes else 1.0
+    total = sum(WEIGHTS[k] for k in parts)
+    distance = sum(WEIGHTS[k] * v for k, v in parts.items()) / total
+    return Scored(candidate, round(distance, 3), parts)
+
+
+def rank(wanted: Wanted, candidates: list[Candidate]) -> list[Scored]:
+    return sorted((score(wanted, c) for c in candidates), key=lambda s: s.distance)
+
+
+def strong(ranked: list[Scored]) -> Scored | None:
+    """The best candidate when it is clearly the one; None when the user must choose."""
+    if not ranked or ranked[0].distance > STRONG:
+        return None
+    if len(ranked) > 1 and ranked[1].distance - ranked[0].distance < GAP:
+        return None
+    return ranked[0]

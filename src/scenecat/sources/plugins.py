@@ -1,0 +1,83 @@
+"""Metadata sources as pluggy plugins (entry-point group `scenecat`, as llm and sqlite-utils do).
+
+A plugin package declares, in its pyproject.toml:
+
+    [project.entry-points.scenecat]
+    mysource = "my_package.scenecat_plugin"
+
+and its module implements the hook:
+
+    from scenecat.sources.plugins import hookimpl
+
+    @hookimpl
+    def register_sources(register):
+        register(MySource())
+
+A source is any object with the attributes and methods of `Source` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import pluggy
+
+from scenecat.errors import NotFound
+from scenecat.sources.model import Candidate, DramaFacts, Person
+
+hookspec = pluggy.HookspecMarker("scenecat")
+hookimpl = pluggy.HookimplMarker("scenecat")
+
+
+class Source(Protocol):
+    name: str
+    summary: str  # what it provides, one line
+    terms: str  # licence / attribution to show the user
+    setup: str | None  # what it needs, e.g. an API key variable; None when nothing
+
+    def search(self, title: str, year: int | None) -> list[Candidate]: ...
+
+    def drama(self, ext_id: str) -> DramaFacts: ...
+
+    def drama_from_saved(self, data: Any) -> DramaFacts: ...
+
+    def person(self, ext_id: str) -> Person: ...
+
+
+class Hooks:
+    @hookspec
+    def register_sources(self, register: Callable[[Source], None]) -> None:
+        """Call register(source) for each metadata source the plugin offers."""
+
+
+def _manager() -> pluggy.PluginManager:
+    from scenecat.sources import builtin
+
+    pm = pluggy.PluginManager("scenecat")
+    pm.add_hookspecs(Hooks)
+    pm.register(builtin, "builtin")
+    pm.load_setuptools_entrypoints("scenecat")
+    return pm
+
+
+def all_sources() -> dict[str, Source]:
+    """Every installed source by name; built-ins first, then plugins in load order."""
+    found: dict[str, Source] = {}
+
+    def register(source: Source) -> None:
+        found.setdefault(source.name, source)
+
+    _manager().hook.register_sources(register=register)
+    builtin_first = sorted(found.values(), key=lambda s: s.name not in ("wikidata", "tmdb"))
+    return {s.name: s for s in builtin_first}
+
+
+def get_source(name: str) -> Source:
+    sources = all_sources()
+    if name not in sources:
+        raise NotFound(
+            f"no metadata source called {name!r}",
+            hint=f"installed: {', '.join(sources)} (see `scenecat sources`)",
+        )
+    return sources[name]

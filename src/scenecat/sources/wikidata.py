@@ -1,0 +1,285 @@
+"""Wikidata through its entity API (wbsearchentities, wbgetentities): no key, data CC0.
+
+Properties read: P31 instance of, P449 original broadcaster, P495 country of origin,
+P580 start time / P577 publication date, P1113 number of episodes, P161 cast member
+(qualifiers P453 character role, P4633 name of the character role, P1545 series ordinal),
+and for people P569 date of birth. Labels and aliases in English and Korean.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from scenecat.errors import InvalidInput, NotFound
+from scenecat.sources.http import Http
+from scenecat.sources.model import Candidate, CastEntry, DramaFacts, Person
+
+API = "https://www.wikidata.org/w/api.php"
+# television series, television drama, web series, television program, drama television series
+SERIES_TYPES = {"Q5398426", "Q1366112", "Q526877", "Q15416", "Q21191270", "Q117467246"}
+_BATCH = 50  # wbgetentities takes at most 50 ids a call
+_QID = re.compile(r"^Q[1-9]\d*$")
+
+
+class Wikidata:
+    name = "wikidata"
+    summary = (
+        "dramas (English and Korean titles, broadcaster, first air date, episode count), "
+        "cast with characters, people (Hangul names, aliases, birth year)"
+    )
+    terms = "data under CC0 (public domain)"
+    setup: str | None = None
+
+    def __init__(self, http: Http | None = None) -> None:
+        self._http = http
+
+    def _get(self, **params: str | int) -> Any:
+        http = self._http or Http()
+        try:
+            data = http.get_json(API, {**params, "format": "json"})
+        finally:
+            if self._http is None:
+                http.close()
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            info = data["error"].get("info") or data["error"].get("code")
+            raise InvalidInput(f"Wikidata refused the query: {info}")
+        return data
+
+    def _entities(self, ids: Iterable[str]) -> dict[str, Any]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Any] = {}
+        for start in range(0, len(wanted), _BATCH):
+            data = self._get(
+                action="wbgetentities",
+                ids="|".join(wanted[start : start + _BATCH]),
+                props="labels|aliases|descriptions|claims",
+                languages="en|ko",
+            )
+            entities = data.get("entities") if isinstance(data, dict) else None
+            if isinstance(entities, dict):
+                found.update(
+                    {
+                        k: v
+                        for k, v in entities.items()
+                        if isinstance(v, dict) and "missing" not in v
+                    }
+                )
+        return found
+
+    def search(self, title: str, year: int | None) -> list[Candidate]:
+        data = self._get(
+            action="wbsearchentities",
+            search=title,
+            language="ko" if re.search(r"[\uac00-\ud7a3]", title) else "en",
+            uselang="en",
+            type="item",
+            limit=10,
+        )
+        hits = data.get("search") if isinstance(data, dict) else None
+        ids = [h["id"] for h in hits or [] if isinstance(h, dict) and isinstance(h.get("id"), str)]
+        if not ids:
+            return []
+        entities = self._entities(ids)
+        series = {i: e for i, e in entities.items() if _is_series(e)}
+        labels = self._labels(
+            v
+            for e in series.values()
+            for v in _item_values(e, "P449")[:1] + _item_values(e, "P495")[:1]
+        )
+        result = []
+        for ext_id in ids:
+            if ext_id in series:
+                result.append(self._facts(series[ext_id], ext_id, labels, {}).candidate())
+        return result
+
+    def _labels(self, ids: Iterable[str]) -> dict[str, Any]:
+        wanted = [i for i in dict.fromkeys(ids) if _QID.match(i)]
+        return self._entities(wanted) if wanted else {}
+
+    def drama(self, ext_id: str) -> DramaFacts:
+        if not _QID.match(ext_id):
+            raise InvalidInput(f"{ext_id!r} is not a Wikidata item id (Q followed by digits)")
+        entities = self._entities([ext_id])
+        if ext_id not in entities:
+            raise NotFound(f"Wikidata has no item {ext_id}")
+        entity = entities[ext_id]
+        related = _item_values(entity, "P449")[:1] + _item_values(entity, "P495")[:1]
+        for claim in _claims(entity, "P161"):
+            related.extend(v for v in [_claim_item(claim)] if v)
+            related.extend(_qualifier_items(claim, "P453"))
+        return self._facts(entity, ext_id, self._labels(related), {})
+
+    def drama_from_saved(self, data: Any) -> DramaFacts:
+        """A saved wbgetentities answer holding the drama first, then its related items."""
+        entities = data.get("entities") if isinstance(data, dict) else None
+        if not isinstance(entities, dict) or not entities:
+            raise InvalidInput("not a Wikidata wbgetentities response (no entities)")
+        series = [(k, v) for k, v in entities.items() if isinstance(v, dict) and _is_series(v)]
+        if not series:
+            raise InvalidInput("the saved Wikidata response holds no television series")
+        ext_id, entity = series[0]
+        return self._facts(entity, ext_id, entities, {})
+
+    def person(self, ext_id: str) -> Person:
+        entities = self._entities([ext_id])
+        if ext_id not in entities:
+            raise NotFound(f"Wikidata has no item {ext_id}")
+        return _person(ext_id, entities[ext_id])
+
+    def _facts(
+        self, entity: dict[str, Any], ext_id: str, related: dict[str, Any], _: dict[str, Any]
+    ) -> DramaFacts:
+        title = _label(entity, "en") or _label(entity, "ko") or ext_id
+        native = _label(entity, "ko")
+        network = next(
+            (_label(related.get(i, {}), "en") for i in _item_values(entity, "P449")), None
+        )
+        country = next(
+            (_label(related.get(i, {}), "en") for i in _item_values(entity, "P495")), None
+        )
+        aired = next((d for p in ("P580", "P577") for d in _time_values(entity, p) if d), None)
+        episodes = next(iter(_quantities(entity, "P1113")), None)
+        cast: list[CastEntry] = []
+        for position, claim in enumerate(_claims(entity, "P161"), start=1):
+            person_id = _claim_item(claim)
+            if not person_id:
+                continue
+            person = _person(person_id, related.get(person_id, {}))
+            characters = [
+                c
+                for c in [_label(related.get(i, {}), "en") for i in _qualifier_items(claim, "P453")]
+                + _qualifier_strings(claim, "P4633")
+                if c
+            ]
+            ordinal = next(
+                (int(s) for s in _qualifier_strings(claim, "P1545") if s.isdigit()), None
+            )
+            cast.append(CastEntry(person, list(dict.fromkeys(characters)), ordinal or position))
+        aliases = [a for a in _aliases(entity, "en") if a != title][:5]
+        return DramaFacts(
+            source=self.name,
+            id=ext_id,
+            title=title,
+            native=native if native != title else None,
+            aliases=aliases,
+            network=network,
+            country=country,
+            first_aired=aired,
+            episodes=episodes,
+            cast=cast,
+        )
+
+
+def _label(entity: Any, language: str) -> str | None:
+    labels = entity.get("labels") if isinstance(entity, dict) else None
+    value = labels.get(language) if isinstance(labels, dict) else None
+    text = value.get("value") if isinstance(value, dict) else None
+    return " ".join(text.split()) if isinstance(text, str) and text.strip() else None
+
+
+def _aliases(entity: Any, language: str) -> list[str]:
+    aliases = entity.get("aliases") if isinstance(entity, dict) else None
+    values = aliases.get(language) if isinstance(aliases, dict) else None
+    return [
+        " ".join(v["value"].split())
+        for v in values or []
+        if isinstance(v, dict) and isinstance(v.get("value"), str) and v["value"].strip()
+    ]
+
+
+def _claims(entity: Any, prop: str) -> list[dict[str, Any]]:
+    claims = entity.get("claims") if isinstance(entity, dict) else None
+    values = claims.get(prop) if isinstance(claims, dict) else None
+    return [c for c in values or [] if isinstance(c, dict) and c.get("rank") != "deprecated"]
+
+
+def _datavalue(snak: Any) -> Any:
+    if not isinstance(snak, dict) or snak.get("snaktype") != "value":
+        return None
+    datavalue = snak.get("datavalue")
+    return datavalue.get("value") if isinstance(datavalue, dict) else None
+
+
+def _claim_item(claim: dict[str, Any]) -> str | None:
+    value = _datavalue(claim.get("mainsnak"))
+    item = value.get("id") if isinstance(value, dict) else None
+    return item if isinstance(item, str) else None
+
+
+def _item_values(entity: Any, prop: str) -> list[str]:
+    return [v for v in (_claim_item(c) for c in _claims(entity, prop)) if v]
+
+
+def _qualifiers(claim: dict[str, Any], prop: str) -> list[Any]:
+    qualifiers = claim.get("qualifiers")
+    snaks = qualifiers.get(prop) if isinstance(qualifiers, dict) else None
+    return [_datavalue(s) for s in snaks or []]
+
+
+def _qualifier_items(claim: dict[str, Any], prop: str) -> list[str]:
+    return [
+        v["id"]
+        for v in _qualifiers(claim, prop)
+        if isinstance(v, dict) and isinstance(v.get("id"), str)
+    ]
+
+
+def _qualifier_strings(claim: dict[str, Any], prop: str) -> list[str]:
+    found = []
+    for value in _qualifiers(claim, prop):
+        if isinstance(value, dict):  # monolingual text
+            value = value.get("text")
+        if isinstance(value, str) and value.strip():
+            found.append(value.strip())
+    return found
+
+
+def _time_values(entity: Any, prop: str) -> list[str | None]:
+    """Dates as YYYY-MM-DD, or YYYY when the claim's precision is a year (9) or coarser."""
+    found: list[str | None] = []
+    for claim in _claims(entity, prop):
+        value = _datavalue(claim.get("mainsnak"))
+        time = value.get("time") if isinstance(value, dict) else None
+        match = re.match(r"^\+(\d{4})-(\d{2})-(\d{2})T", time) if isinstance(time, str) else None
+        if not match:
+            continue
+        precision = value.get("precision") if isinstance(value, dict) else None
+        if isinstance(precision, int) and precision >= 11 and match.group(2) != "00":
+            found.append(f"{match.group(1)}-{match.group(2)}-{match.group(3)}")
+        else:
+            found.append(f"{match.group(1)}-01-01" if precision == 9 else None)
+    return found
+
+
+def _quantities(entity: Any, prop: str) -> list[int]:
+    found = []
+    for claim in _claims(entity, prop):
+        value = _datavalue(claim.get("mainsnak"))
+        amount = value.get("amount") if isinstance(value, dict) else None
+        if isinstance(amount, str) and re.fullmatch(r"\+?\d+", amount) and int(amount) > 0:
+            found.append(int(amount))
+    return found
+
+
+def _is_series(entity: Any) -> bool:
+    return bool(set(_item_values(entity, "P31")) & SERIES_TYPES) or bool(
+        _claims(entity, "P1113") and _claims(entity, "P449")
+    )
+
+
+def _person(ext_id: str, entity: Any) -> Person:
+    english = _label(entity, "en")
+    korean = _label(entity, "ko")
+    born_dates = [d for d in _time_values(entity, "P569") if d]
+    name = english or korean or ext_id
+    aliases = [a for a in _aliases(entity, "en") if a != name][:10]
+    return Person(
+        source="wikidata",
+        id=ext_id,
+        name=name,
+        native=korean if korean and korean != name else None,
+        aliases=aliases,
+        born=int(born_dates[0][:4]) if born_dates else None,
+    )
