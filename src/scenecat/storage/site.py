@@ -1,0 +1,139 @@
+"""The SQL of the website (`scenecat serve` / `publish`): read-only connections, the tables a
+catalogue holds, the canned queries Datasette runs, and the lookups of the scenecat plugin.
+
+Nothing here writes to the catalogue: the site opens it with `mode=ro` (or `immutable=1`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from scenecat.storage.search_index import WEIGHTS
+
+
+def open_read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write; `immutable` also skips locking (the file must not
+    change while it is open, as with `serve` without --live)."""
+    flag = "immutable=1" if immutable else "mode=ro"
+    uri = f"file:{quote(str(path.resolve()))}?{flag}"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    return conn
+
+
+def table_names(conn: sqlite3.Connection) -> list[str]:
+    """Every table and view, as Datasette lists them."""
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name"
+    )
+    return [r[0] for r in rows]
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def has_search_index(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name IN ('scene_search_fts', 'scene')"
+    ).fetchone()
+    return bool(row[0] == 2)
+
+
+def scene_spoiler(conn: sqlite3.Connection, scene_id: int) -> str | None:
+    row = conn.execute("SELECT spoiler FROM scene WHERE id = ?", (scene_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def scene_clips(conn: sqlite3.Connection, scene_id: int) -> list[tuple[str, str | None, str | None]]:
+    """(url, title, publisher) of a scene's sources, clips first."""
+    rows = conn.execute(
+        "SELECT source.url, source.title, source.publisher FROM scene_source "
+        "JOIN source ON source.id = scene_source.source_id WHERE scene_source.scene_id = ? "
+        "ORDER BY (source.kind LIKE '%clip%') DESC, source.id",
+        (scene_id,),
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def scene_ids_where(conn: sqlite3.Connection, where: str, params: list[object]) -> list[int]:
+    """Ids of the scenes a `SceneFilter.where()` clause (aliases s and d) selects."""
+    sql = f"SELECT s.id FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where} ORDER BY s.id"
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+def copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of `source` at `target` (SQLite's online backup)."""
+    dest = sqlite3.connect(target)
+    try:
+        source.backup(dest)
+    finally:
+        dest.close()
+
+
+# --- canned queries ---------------------------------------------------------------------------
+# scenecat_key(), scenecat_rank() and scenecat_trending() are SQL functions the scenecat
+# Datasette plugin registers (web/plugin): names fold like the CLI's, and rankings come from
+# scenecat's own ranking code, so the web cannot disagree with `scenecat rank`.
+
+ACTOR_SCENES = """
+select scene.id as scene, scene.title, drama.title as drama, scene.episode, scene.kind,
+  scene.spoiler, scene.key
+from scene
+join scene_actor on scene_actor.scene_id = scene.id
+join drama on drama.id = scene.drama_id
+where scene_actor.actor_id in (
+    select id from actor where name_key = scenecat_key(:actor) or native_key = scenecat_key(:actor)
+    union select actor_id from actor_alias where alias_key = scenecat_key(:actor)
+  )
+  and (:kind = '' or scene.kind = lower(trim(:kind)))
+order by drama.year, drama.title, scene.episode, scene.start_s, scene.id
+"""
+
+_RANK_COLUMNS = """
+  json_extract(r.value, '$.position') as "#",
+  {group}
+  json_extract(r.value, '$.score_text') as score,
+  json_extract(r.value, '$.title') as "{scene}",
+  json_extract(r.value, '$.drama') as drama,
+  json_extract(r.value, '$.episode') as ep,
+  json_extract(r.value, '$.votes') as votes,
+  json_extract(r.value, '$.duels') as duels,
+  json_extract(r.value, '$.views') as views,
+  json_extract(r.value, '$.key') as key
+"""
+
+BEST_PER_DRAMA = (
+    "select"
+    + _RANK_COLUMNS.format(group="json_extract(r.value, '$.group') as \"by drama\",", scene="best scene")
+    + "from json_each(scenecat_rank(:actor, :kind, 'drama')) as r order by r.key"
+)
+
+BEST_SCENES = (
+    "select"
+    + _RANK_COLUMNS.format(group="", scene="scene")
+    + "from json_each(scenecat_rank(:actor, :kind, 'scene')) as r order by r.key"
+)
+
+TRENDING = """
+select
+  json_extract(r.value, '$.position') as "#",
+  json_extract(r.value, '$.per_day') as "views/day",
+  json_extract(r.value, '$.gained') as gained,
+  json_extract(r.value, '$.title') as scene,
+  json_extract(r.value, '$.drama') as drama,
+  json_extract(r.value, '$.episode') as ep,
+  json_extract(r.value, '$.key') as key
+from json_each(scenecat_trending(:days)) as r order by r.key
+"""
+
+SEARCH = f"""
+select scene.id as scene, scene.title, drama.title as drama, scene.episode, scene.kind,
+  scene.spoiler, scene.key
+from scene_search_fts
+join scene on scene.id = scene_search_fts.rowid
+join drama on drama.id = scene.drama_id
+where scene_search_fts match scenecat_match(:q)
+order by bm25(scene_search_fts, {', '.join(map(str, WEIGHTS))}), scene.id
+"""

@@ -1,0 +1,297 @@
+"""scenecat's Datasette plugin: search, rankings, spoilers and clips on a catalogue's site.
+
+Registered through the `datasette` entry point (so `datasette catalogue.db` has it too when
+scenecat is installed) and loaded from the plugins folder of a `scenecat publish` folder. It
+acts only on databases that are scenecat catalogues (a `scene` table with its search index).
+
+- Search: Datasette runs `?_search=` as `MATCH escape_fts(:search)`. On a catalogue this
+  plugin registers its own `escape_fts` (after Datasette's, `trylast`), which compiles the
+  text with scenecat's query language, so the search box finds what `scenecat search` finds,
+  Hangul fragments and romanised names included. field:value words (actor:, year:, ...) become
+  a filter of their own through `filters_from_request`.
+- Rankings: SQL functions `scenecat_rank(actor, kind, by)` and `scenecat_trending(days)` call
+  scenecat's ranking code on a read-only connection and return JSON rows for canned queries:
+  the web and `scenecat rank` run the same code, for any scope.
+- Spoilers: descriptions of major and ending spoilers render inside <details>, shown on click.
+- Clips: a scene's page lists its sources, with the thumbnail of YouTube videos.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import BadRequest
+from markupsafe import Markup
+
+# Databases (per Datasette instance) that are scenecat catalogues: found when a connection is
+# prepared, which happens before any page of that database is rendered.
+_CATALOGUES: dict[int, dict[str, tuple[Path | None, bool]]] = {}
+
+RANK_LIMIT = 20  # `scenecat rank` shows 20 unless told otherwise
+HIDDEN_SPOILERS = ("major", "ending")
+
+
+def _is_catalogue(datasette: Any, database: str) -> bool:
+    return database in _CATALOGUES.get(id(datasette), {})
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    from scenecat.storage import site as store
+
+    try:
+        catalogue = store.has_search_index(conn)
+    except sqlite3.Error:
+        return
+    if not catalogue:
+        return
+    db = datasette.databases.get(database)
+    path = Path(db.path) if db is not None and db.path else None
+    immutable = db is not None and not db.is_mutable
+    _CATALOGUES.setdefault(id(datasette), {})[database] = (path, immutable)
+
+    conn.create_function("escape_fts", 1, match_expression, deterministic=True)
+    conn.create_function("scenecat_match", 1, match_expression, deterministic=True)
+    conn.create_function("scenecat_key", 1, _name_key, deterministic=True)
+
+    def rank(actor: str | None, kind: str | None, by: str | None) -> str:
+        return _on_catalogue(path, immutable, lambda c: rank_rows(c, actor, kind, by or "scene"))
+
+    def trending(days: Any) -> str:
+        return _on_catalogue(path, immutable, lambda c: trending_rows(c, days))
+
+    conn.create_function("scenecat_rank", 3, rank)
+    conn.create_function("scenecat_trending", 1, trending)
+
+
+def match_expression(text: str | None) -> str | None:
+    """The FTS5 expression `scenecat search TEXT` uses (None: no words to look for)."""
+    from scenecat.domain.query import match_expression as compile_words
+    from scenecat.domain.query import parse
+
+    if not text:
+        return None
+    return compile_words(parse(text))
+
+
+def _name_key(text: str | None) -> str:
+    from scenecat.text import name_key
+
+    return name_key(text or "")
+
+
+def _on_catalogue(path: Path | None, immutable: bool, work: Any) -> str:
+    """Run `work` on a read-only connection of its own and return its rows as JSON; a
+    scenecat error becomes a single row saying it (Datasette shows SQL errors generically)."""
+    from scenecat.errors import ScenecatError
+    from scenecat.storage import site as store
+
+    if path is None:
+        return json.dumps([{"title": "Error: this catalogue has no file to rank from"}])
+    conn = store.open_read_only(path, immutable=immutable)
+    try:
+        return json.dumps(work(conn), ensure_ascii=False)
+    except ScenecatError as exc:
+        hint = f" ({exc.hint})" if getattr(exc, "hint", None) else ""
+        return json.dumps([{"title": f"Error: {exc}{hint}"}], ensure_ascii=False)
+    finally:
+        conn.close()
+
+
+def rank_rows(
+    conn: sqlite3.Connection, actor: str | None, kind: str | None, by: str
+) -> list[dict[str, Any]]:
+    """`scenecat rank --actor ACTOR --kind KIND --by BY` as rows for a canned query."""
+    from scenecat.domain import ranking
+    from scenecat.domain.browse import Scope
+
+    actors = (actor.strip(),) if actor and actor.strip() else ()
+    scope = Scope(actors=actors, kind=(kind or "").strip() or None)
+    params = ranking.make_params("combined")
+    result = ranking.rank_scenes(conn, scope, params, by=by, limit=RANK_LIMIT)
+    rows = []
+    for entry in result.entries:
+        p = entry.parts
+        rows.append(
+            {
+                "position": entry.position,
+                "group": entry.group,
+                "score": p.score,
+                "score_text": f"{p.score:.2f}" if p.has_signal else "no signal",
+                "title": entry.scene.title,
+                "drama": entry.scene.drama,
+                "episode": entry.scene.episode,
+                "votes": f"{p.vote_mean:.1f} ({p.n_votes})"
+                if p.n_votes and p.vote_mean is not None
+                else "",
+                "duels": f"{entry.wins}-{entry.losses}" if p.n_duels else "",
+                "views": p.latest_views,
+                "key": entry.scene.key,
+            }
+        )
+    return rows
+
+
+def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
+    """`scenecat trending --days DAYS` as rows for a canned query."""
+    from scenecat.domain import ranking
+    from scenecat.errors import InvalidInput
+
+    try:
+        window = int(str(days).strip() or 30)
+    except ValueError:
+        raise InvalidInput(f"days must be a whole number, got {days!r}") from None
+    result = ranking.trending(conn, window, ranking.parse_today(None), limit=RANK_LIMIT)
+    return [
+        {
+            "position": e.position,
+            "per_day": round(e.per_day),
+            "gained": e.gained,
+            "title": e.scene.title,
+            "drama": e.scene.drama,
+            "episode": e.scene.episode,
+            "key": e.scene.key,
+        }
+        for e in result.entries
+    ]
+
+
+@hookimpl
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """field:value words of a scene search (actor:, drama:, kind:, year:, ...) as a filter."""
+    text = request.args.get("_search")
+    if table != "scene" or not text or not _is_catalogue(datasette, database):
+        return None
+
+    async def inner() -> Any:
+        from datasette.filters import FilterArguments
+
+        from scenecat.domain.query import parse
+
+        query = parse(text)
+        if not query.filters.any():
+            return None
+        db = datasette.get_database(database)
+        try:
+            ids = await db.execute_fn(lambda conn: _filtered_ids(conn, text))
+        except Exception as exc:
+            from scenecat.errors import ScenecatError
+
+            if isinstance(exc, ScenecatError):
+                raise BadRequest(f"Error: {exc}") from None
+            raise
+        return FilterArguments(
+            ["id in (select value from json_each(:scenecat_ids))"],
+            {"scenecat_ids": json.dumps(ids)},
+            [f"scenecat filters {_filter_words(query)}"],
+        )
+
+    return inner
+
+
+def _filter_words(query: Any) -> str:
+    f = query.filters
+    words = [f"actor:{a}" for a in f.actors]
+    for name in ("drama", "kind", "network", "year", "episode", "spoiler"):
+        words += [f"{name}:{v}" for v in getattr(f, name)]
+    return " ".join(words)
+
+
+def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
+    from scenecat.domain.browse import Scope, resolve_scope
+    from scenecat.domain.query import parse
+    from scenecat.domain.search import _merge_scope
+    from scenecat.storage import site as store
+
+    scope = _merge_scope(conn, parse(text), Scope())
+    where, params = resolve_scope(conn, scope).where()
+    return store.scene_ids_where(conn, where, params)
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    if not _is_catalogue(datasette, database) or not isinstance(value, str):
+        return None
+    if table == "scene" and column == "description":
+        return _spoiler_cell(row, value, datasette, database)
+    if table == "source" and column == "url":
+        return _clip_cell(value)
+    return None
+
+
+def _spoiler_cell(row: Any, value: str, datasette: Any, database: str) -> Any:
+    keys = row.keys() if hasattr(row, "keys") else ()
+
+    def hidden(level: str | None) -> Markup | None:
+        if level not in HIDDEN_SPOILERS:
+            return None
+        return spoiler_markup(level, value)
+
+    if "spoiler" in keys:
+        return hidden(row["spoiler"])
+    if "id" not in keys:
+        return None
+
+    async def inner() -> Markup | None:
+        from scenecat.storage import site as store
+
+        scene_id = row["id"]
+        level = await datasette.get_database(database).execute_fn(
+            lambda conn: store.scene_spoiler(conn, scene_id)
+        )
+        return hidden(level)
+
+    return inner
+
+
+def spoiler_markup(level: str, text: str) -> Markup:
+    return Markup(
+        '<details class="scenecat-spoiler"><summary style="cursor: pointer; color: #a33">'
+        "{} spoiler: click to reveal</summary>"
+        "<div>{}</div></details>"
+    ).format(level.capitalize(), text)
+
+
+def _clip_cell(url: str) -> Markup | None:
+    from scenecat.web.clips import clip
+
+    c = clip(url, None, None)
+    if c.safe_url is None:
+        return Markup("{}").format(url)
+    if c.thumbnail is None:
+        return None
+    return Markup(
+        '<a href="{}" rel="nofollow noopener"><img class="scenecat-thumb" src="{}" '
+        'alt="video thumbnail" loading="lazy" width="160" height="120"><br>{}</a>'
+    ).format(c.safe_url, c.thumbnail, c.url)
+
+
+@hookimpl
+def extra_template_vars(
+    template: str, database: str, table: str, view_name: str, request: Any, datasette: Any
+) -> Any:
+    if view_name != "row" or table != "scene" or not _is_catalogue(datasette, database):
+        return None
+
+    async def inner() -> dict[str, Any]:
+        from scenecat.storage import site as store
+        from scenecat.web.clips import clip
+
+        pks = (request.url_vars or {}).get("pks", "")
+        try:
+            scene_id = int(pks)
+        except ValueError:
+            return {}
+        rows = await datasette.get_database(database).execute_fn(
+            lambda conn: store.scene_clips(conn, scene_id)
+        )
+        return {"scenecat_clips": [clip(url, title, publisher) for url, title, publisher in rows]}
+
+    return inner
+
