@@ -30,6 +30,7 @@ MODULES = (
     "commands_articles",
     "commands_history",
     "commands_db",
+    "commands_web",
 )
 
 # Every top-level command as `scenecat --help` lists it: its name, the modules that
@@ -85,6 +86,16 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         ("commands_history",),
         "Take back the newest change (or the newest N); refuses, saying why, when a later\n"
         "change depends on it. An undo cannot itself be undone.",
+    ),
+    (
+        "serve",
+        ("commands_web",),
+        "Browse, search and rank the catalogue in a web browser (Datasette, read-only).",
+    ),
+    (
+        "publish",
+        ("commands_web",),
+        "Write a folder any Datasette host can serve (catalogue copy, metadata, plugin).",
     ),
     ("list", ("commands_browse",), "List actors, dramas, episodes or scenes."),
     ("show", ("commands_browse",), "Show one actor, drama or scene in full."),

@@ -1,11 +1,13 @@
 """The SQL of the website (`scenecat serve` / `publish`): read-only connections, the tables a
 catalogue holds, the canned queries Datasette runs, and the lookups of the scenecat plugin.
 
-Nothing here writes to the catalogue: the site opens it with `mode=ro` (or `immutable=1`).
+Nothing here writes to the catalogue: the site opens it with `mode=ro` (or `immutable=1`);
+only a copy made by `publish` is opened for writing (strip_private).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -20,6 +22,11 @@ def open_read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection
     uri = f"file:{quote(str(path.resolve()))}?{flag}"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     return conn
+
+
+def open_read_write(path: Path) -> sqlite3.Connection:
+    """A connection to a copy being prepared for publishing."""
+    return sqlite3.connect(path, isolation_level=None)
 
 
 def table_names(conn: sqlite3.Connection) -> list[str]:
@@ -137,3 +144,28 @@ join drama on drama.id = scene.drama_id
 where scene_search_fts match scenecat_match(:q)
 order by bm25(scene_search_fts, {', '.join(map(str, WEIGHTS))}), scene.id
 """
+
+
+# Tables a published copy leaves out: the change log (undo data) and the reader's own
+# watch progress are nobody else's business, and Datasette offers the whole file for download.
+PRIVATE_TABLES = ("watch_progress",)
+PRIVATE_PREFIX = "history_"
+
+
+def strip_private(conn: sqlite3.Connection) -> list[str]:
+    """Drop the change log, its triggers and the watch progress from a copy; VACUUM it.
+    Returns the tables dropped."""
+    rows = conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'table') "
+        "AND (name LIKE 'history\\_%' ESCAPE '\\' OR name IN (SELECT value FROM json_each(?)))",
+        (json.dumps(PRIVATE_TABLES),),
+    ).fetchall()
+    dropped = []
+    conn.execute("BEGIN")
+    for kind, name in sorted(rows, key=lambda r: r[0] != "trigger"):
+        conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+        if kind == "table":
+            dropped.append(name)
+    conn.execute("COMMIT")
+    conn.execute("VACUUM")
+    return sorted(dropped)
