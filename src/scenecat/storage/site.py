@@ -53,6 +53,44 @@ def scene_spoiler(conn: sqlite3.Connection, scene_id: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+def scene_card(conn: sqlite3.Connection, scene_id: int) -> dict[str, object] | None:
+    """What a scene's page shows above its row: names instead of ids."""
+    row = conn.execute(
+        "SELECT scene.title, scene.kind, scene.episode, scene.spoiler, scene.description, "
+        "scene.key, drama.id, drama.title, drama.native, drama.network, drama.year "
+        "FROM scene JOIN drama ON drama.id = scene.drama_id WHERE scene.id = ?",
+        (scene_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    actors = conn.execute(
+        "SELECT actor.id, actor.name, actor.native, scene_actor.character FROM scene_actor "
+        "JOIN actor ON actor.id = scene_actor.actor_id WHERE scene_actor.scene_id = ? "
+        "ORDER BY scene_actor.position, actor.name",
+        (scene_id,),
+    ).fetchall()
+    tags = conn.execute(
+        "SELECT tag FROM scene_tag WHERE scene_id = ? ORDER BY tag", (scene_id,)
+    ).fetchall()
+    return {
+        "title": row[0],
+        "kind": row[1],
+        "episode": row[2],
+        "spoiler": row[3],
+        "description": row[4],
+        "key": row[5],
+        "drama_id": row[6],
+        "drama": row[7],
+        "drama_native": row[8],
+        "network": row[9],
+        "year": row[10],
+        "actors": [
+            {"id": a[0], "name": a[1], "native": a[2], "character": a[3]} for a in actors
+        ],
+        "tags": [t[0] for t in tags],
+    }
+
+
 def scene_clips(conn: sqlite3.Connection, scene_id: int) -> list[tuple[str, str | None, str | None]]:
     """(url, title, publisher) of a scene's sources, clips first."""
     rows = conn.execute(
@@ -98,29 +136,33 @@ where scene_actor.actor_id in (
 order by drama.year, drama.title, scene.episode, scene.start_s, scene.id
 """
 
-_RANK_COLUMNS = """
-  json_extract(r.value, '$.position') as "#",
-  {group}
-  json_extract(r.value, '$.score_text') as score,
-  json_extract(r.value, '$.title') as "{scene}",
-  json_extract(r.value, '$.drama') as drama,
-  json_extract(r.value, '$.episode') as ep,
-  json_extract(r.value, '$.votes') as votes,
-  json_extract(r.value, '$.duels') as duels,
-  json_extract(r.value, '$.views') as views,
-  json_extract(r.value, '$.key') as key
-"""
+# The columns of `scenecat rank` (piped), in its order.
+def _json_columns(*columns: tuple[str, str]) -> str:
+    return ",\n".join(f"  json_extract(r.value, '$.{field}') as \"{name}\"" for field, name in columns)
+
+
+_SIGNALS = (
+    ("episode", "ep"),
+    ("votes", "votes"),
+    ("duels", "duels"),
+    ("views", "views"),
+    ("key", "key"),
+)
 
 BEST_PER_DRAMA = (
-    "select"
-    + _RANK_COLUMNS.format(group="json_extract(r.value, '$.group') as \"by drama\",", scene="best scene")
-    + "from json_each(scenecat_rank(:actor, :kind, 'drama')) as r order by r.key"
+    "select\n"
+    + _json_columns(
+        ("position", "#"), ("group", "drama"), ("score", "score"), ("title", "best scene"), *_SIGNALS
+    )
+    + "\nfrom json_each(scenecat_rank(:actor, :kind, 'drama')) as r order by r.key"
 )
 
 BEST_SCENES = (
-    "select"
-    + _RANK_COLUMNS.format(group="", scene="scene")
-    + "from json_each(scenecat_rank(:actor, :kind, 'scene')) as r order by r.key"
+    "select\n"
+    + _json_columns(
+        ("position", "#"), ("score", "score"), ("title", "scene"), ("drama", "drama"), *_SIGNALS
+    )
+    + "\nfrom json_each(scenecat_rank(:actor, :kind, 'scene')) as r order by r.key"
 )
 
 TRENDING = """

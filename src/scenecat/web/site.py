@@ -18,23 +18,15 @@ TABLES: dict[str, dict[str, Any]] = {
     "scene": {
         "title": "Scenes",
         "description": (
-            "Notable scenes. The search box works like `scenecat search`: words, "
-            '"phrases", OR, -word, word*, Hangul fragments (녹여) and romanised names '
-            "spelt any way. Major and ending spoilers are hidden until clicked."
+            "Notable scenes. Search as with scenecat search: words, "
+            '"phrases", OR, -word, word*, actor:NAME, year:2016..2020, Hangul fragments '
+            "(녹여) and names spelt any way. Major and ending spoilers stay hidden until clicked."
         ),
         "fts_table": "scene_search_fts",
         "fts_pk": "id",
         "label_column": "title",
-        "facets": ["drama_id", "kind", "spoiler", "episode"],
+        "facets": ["drama_id", "kind", "spoiler"],
         "sortable_columns": ["id", "title", "drama_id", "episode", "kind", "spoiler", "start_s"],
-        "columns": {
-            "key": "Stable key, as `scenecat show scene KEY` takes it",
-            "drama_id": "The drama the scene is in",
-            "kind": "kiss, confession, hug, ...",
-            "start_s": "Start, in seconds into the episode",
-            "end_s": "End, in seconds into the episode",
-            "spoiler": "none, minor, major or ending",
-        },
         "size": 50,
     },
     "drama": {
@@ -44,7 +36,6 @@ TABLES: dict[str, dict[str, Any]] = {
         "facets": ["network", "year", "country"],
         "sort_desc": "year",
         "sortable_columns": ["title", "network", "year", "episodes"],
-        "columns": {"title_key": "Folded title scenecat matches names with"},
     },
     "actor": {
         "title": "Actors",
@@ -52,7 +43,6 @@ TABLES: dict[str, dict[str, Any]] = {
         "label_column": "name",
         "sort": "name",
         "sortable_columns": ["name", "born"],
-        "columns": {"name_key": "Folded name scenecat matches names with"},
     },
     "episode": {
         "title": "Episodes",
@@ -100,7 +90,7 @@ QUERIES: dict[str, dict[str, Any]] = {
         "title": "Best scene per drama",
         "description": (
             "Each drama ranked by its best scene, for an actor and a kind of scene (either "
-            "may be left empty), exactly as `scenecat rank --actor A --kind K --by drama`."
+            "may be left empty), exactly as scenecat rank --actor A --kind K --by drama."
         ),
         "sql": store.BEST_PER_DRAMA,
     },
@@ -108,7 +98,7 @@ QUERIES: dict[str, dict[str, Any]] = {
         "title": "Best scenes",
         "description": (
             "Scenes ranked by fan votes, head-to-head duels and views, as "
-            "`scenecat rank --actor A --kind K`."
+            "scenecat rank --actor A --kind K."
         ),
         "sql": store.BEST_SCENES,
     },
@@ -120,13 +110,13 @@ QUERIES: dict[str, dict[str, Any]] = {
     "trending": {
         "title": "Trending",
         "description": (
-            "Scenes whose views grew fastest over the last N days, as `scenecat trending --days N`."
+            "Scenes whose views grew fastest over the last N days, as scenecat trending --days N."
         ),
         "sql": store.TRENDING,
     },
     "search": {
         "title": "Search, best match first",
-        "description": "The scene search, ordered by relevance like `scenecat search`.",
+        "description": "The scene search, best match first like scenecat search.",
         "sql": store.SEARCH,
     },
 }
@@ -138,18 +128,44 @@ def metadata(conn: sqlite3.Connection, database: str, title: str | None = None) 
     tables: dict[str, dict[str, Any]] = {}
     for name in present:
         tables[name] = dict(TABLES[name]) if name in TABLES else {"hidden": True}
+    queries = {name: dict(q, hide_sql=True) for name, q in QUERIES.items()}
     return {
         "title": title or "scenecat",
-        "description": (
-            "A catalogue of notable TV drama scenes: browse, search and rank them. "
-            "Made with scenecat."
-        ),
+        "description_html": _home(database),
         "databases": {
             database: {
                 "title": title or "Catalogue",
                 "description": "Scenes, dramas and actors, with fans' votes, duels and views.",
                 "tables": tables,
-                "queries": {name: dict(q) for name, q in QUERIES.items()},
+                "queries": queries,
             }
         },
     }
+
+
+# The home page's shortcuts: (path under the database, text).
+HOME_LINKS = (
+    ("scene", "Scenes: browse and search"),
+    ("best_per_drama?actor=&kind=kiss", "Best kiss scene per drama"),
+    ("best_scenes?actor=&kind=", "Best scenes"),
+    ("actor_scenes?actor=&kind=", "An actor's scenes of a kind"),
+    ("trending?days=30", "Trending"),
+    ("drama", "Dramas"),
+    ("actor", "Actors"),
+)
+
+
+def _home(database: str) -> str:
+    from html import escape
+    from urllib.parse import quote
+
+    base = "/" + quote(database, safe="")
+    items = "".join(
+        f'<li><a href="{escape(base)}/{escape(path)}">{escape(text)}</a></li>'
+        for path, text in HOME_LINKS
+    )
+    return (
+        "<p>A catalogue of notable TV drama scenes: browse, search and rank them. "
+        "Rankings are scenecat's own: fans' votes, head-to-head duels and views.</p>"
+        f"<ul>{items}</ul>"
+    )

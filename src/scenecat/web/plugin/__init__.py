@@ -106,6 +106,7 @@ def rank_rows(
     conn: sqlite3.Connection, actor: str | None, kind: str | None, by: str
 ) -> list[dict[str, Any]]:
     """`scenecat rank --actor ACTOR --kind KIND --by BY` as rows for a canned query."""
+    from scenecat.cli.commands_rank import compact
     from scenecat.domain import ranking
     from scenecat.domain.browse import Scope
 
@@ -120,8 +121,7 @@ def rank_rows(
             {
                 "position": entry.position,
                 "group": entry.group,
-                "score": p.score,
-                "score_text": f"{p.score:.2f}" if p.has_signal else "no signal",
+                "score": f"{p.score:.2f}" if p.has_signal else "no signal",
                 "title": entry.scene.title,
                 "drama": entry.scene.drama,
                 "episode": entry.scene.episode,
@@ -129,7 +129,7 @@ def rank_rows(
                 if p.n_votes and p.vote_mean is not None
                 else "",
                 "duels": f"{entry.wins}-{entry.losses}" if p.n_duels else "",
-                "views": p.latest_views,
+                "views": compact(p.latest_views) if p.latest_views is not None else "",
                 "key": entry.scene.key,
             }
         )
@@ -288,10 +288,17 @@ def extra_template_vars(
             scene_id = int(pks)
         except ValueError:
             return {}
-        rows = await datasette.get_database(database).execute_fn(
-            lambda conn: store.scene_clips(conn, scene_id)
-        )
-        return {"scenecat_clips": [clip(url, title, publisher) for url, title, publisher in rows]}
+
+        def read(conn: sqlite3.Connection) -> tuple[Any, Any]:
+            return store.scene_card(conn, scene_id), store.scene_clips(conn, scene_id)
+
+        card, clips = await datasette.get_database(database).execute_fn(read)
+        if card is None:
+            return {}
+        card["hidden"] = card["spoiler"] in HIDDEN_SPOILERS
+        return {
+            "scenecat_scene": card,
+            "scenecat_clips": [clip(url, title, publisher) for url, title, publisher in clips],
+        }
 
     return inner
-
