@@ -216,27 +216,33 @@ def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Any:
+    """Catalogue text as scenecat prints it: control characters (terminal escapes, bidi
+    overrides) made visible, spoilers folded away, YouTube sources with their thumbnail.
+    Markup in the text is escaped by Datasette, or here where this hook writes the HTML."""
     if not _is_catalogue(datasette, database) or not isinstance(value, str):
         return None
+    from scenecat.cli.output import visible
+
+    shown = visible(value)
     if table == "scene" and column == "description":
-        return _spoiler_cell(row, value, datasette, database)
+        return _spoiler_cell(row, shown, shown != value, datasette, database)
     if table == "source" and column == "url":
         return _clip_cell(value)
-    return None
+    return Markup("{}").format(shown) if shown != value else None
 
 
-def _spoiler_cell(row: Any, value: str, datasette: Any, database: str) -> Any:
+def _spoiler_cell(row: Any, value: str, changed: bool, datasette: Any, database: str) -> Any:
     keys = row.keys() if hasattr(row, "keys") else ()
 
     def hidden(level: str | None) -> Markup | None:
-        if level not in HIDDEN_SPOILERS:
-            return None
-        return spoiler_markup(level, value)
+        if level in HIDDEN_SPOILERS:
+            return spoiler_markup(level, value)
+        return Markup("{}").format(value) if changed else None
 
     if "spoiler" in keys:
         return hidden(row["spoiler"])
     if "id" not in keys:
-        return None
+        return hidden(None)
 
     async def inner() -> Markup | None:
         from scenecat.storage import site as store
@@ -295,6 +301,16 @@ def extra_template_vars(
         card, clips = await datasette.get_database(database).execute_fn(read)
         if card is None:
             return {}
+        from scenecat.cli.output import visible
+
+        for name in ("title", "description", "drama", "drama_native", "kind", "network"):
+            if isinstance(card[name], str):
+                card[name] = visible(card[name])
+        for actor in card["actors"]:
+            for name in ("name", "native", "character"):
+                if isinstance(actor[name], str):
+                    actor[name] = visible(actor[name])
+        card["tags"] = [visible(tag) for tag in card["tags"]]
         card["hidden"] = card["spoiler"] in HIDDEN_SPOILERS
         return {
             "scenecat_scene": card,
