@@ -90,7 +90,14 @@ def browse(chromium: str, url: str, name: str) -> tuple[Path, str]:
     shot.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="scenecat-chromium-") as profile:
         proc = subprocess.run(
-            [chromium, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", "--dump-dom", url],
+            [
+                chromium,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--screenshot={shot}",
+                "--dump-dom",
+                url,
+            ],
             capture_output=True,
             text=True,
             timeout=120,
@@ -150,7 +157,7 @@ def assert_not_blank(path: Path) -> None:
     width, height, pixels = png_pixels(path)
     assert (width, height) == (1280, 1400)
     colours = Counter(pixels)
-    background, count = colours.most_common(1)[0]
+    _, count = colours.most_common(1)[0]
     ink = 1 - count / len(pixels)
     # A page of text on a plain background: a few percent of the pixels differ from it, in
     # many shades (anti-aliased glyphs); a blank or error-free white page has neither.
@@ -205,7 +212,9 @@ def test_canned_query(chromium: str, server: tuple[str, Path]) -> None:
 
 def test_scene_page(chromium: str, server: tuple[str, Path]) -> None:
     base, db = server
-    shot, dom = browse(chromium, page_url(base, f"/scene/{scene_id(db, ROOFTOP_KEY)}"), "scene-page")
+    shot, dom = browse(
+        chromium, page_url(base, f"/scene/{scene_id(db, ROOFTOP_KEY)}"), "scene-page"
+    )
     assert_not_blank(shot)
     assert "<h1" in dom and "The rooftop kiss on video" in dom
     assert "Clips and sources" in dom
@@ -214,10 +223,12 @@ def test_scene_page(chromium: str, server: tuple[str, Path]) -> None:
 
 def test_hostile_scene_page(chromium: str, server: tuple[str, Path]) -> None:
     base, db = server
-    shot, dom = browse(chromium, page_url(base, f"/scene/{scene_id(db, HOSTILE_KEY)}"), "scene-hostile")
+    shot, dom = browse(
+        chromium, page_url(base, f"/scene/{scene_id(db, HOSTILE_KEY)}"), "scene-hostile"
+    )
     assert_not_blank(shot)
     # In the DOM after the page ran, the catalogue's markup is text, never elements.
-    assert "<script>alert(" not in dom and "<img src=\"x\"" not in dom and "<b>JTBC" not in dom
+    assert "<script>alert(" not in dom and '<img src="x"' not in dom and "<b>JTBC" not in dom
     assert "&lt;img src=x onerror=alert('title')&gt; **bold** kiss" in dom
     assert "Ending spoiler: click to reveal" in dom
 

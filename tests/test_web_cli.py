@@ -24,9 +24,10 @@ from tests.web_support import (
     cli_json,
     fetch,
     served,
-    web_db,  # noqa: F401 - fixture
-    web_template,  # noqa: F401 - fixture
 )
+
+# The fixtures web_template and web_db.
+pytest_plugins = ("tests.web_support",)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,9 +39,7 @@ def digest(path: Path) -> str:
 def one_error(stderr: str) -> str:
     lines = stderr.strip().splitlines()
     assert lines and lines[0].startswith("Error: "), stderr
-    assert len(lines) <= 2 and all(
-        line.startswith(("Error: ", "hint: ")) for line in lines
-    ), stderr
+    assert len(lines) <= 2 and all(line.startswith(("Error: ", "hint: ")) for line in lines), stderr
     return lines[0]
 
 
@@ -136,8 +135,17 @@ def test_publish_writes_a_self_contained_folder(web_db: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.stderr
     assert digest(web_db) == before
     names = {p.name for p in folder.iterdir()}
-    assert names == {"catalogue.db", "metadata.json", "plugins", "templates", "README.md", "requirements.txt"}
-    assert (folder / "plugins" / "_vendor" / "scenecat" / "web" / "plugin" / "__init__.py").is_file()
+    assert names == {
+        "catalogue.db",
+        "metadata.json",
+        "plugins",
+        "templates",
+        "README.md",
+        "requirements.txt",
+    }
+    assert (
+        folder / "plugins" / "_vendor" / "scenecat" / "web" / "plugin" / "__init__.py"
+    ).is_file()
     readme = (folder / "README.md").read_text()
     for host in ("publish cloudrun", "publish fly", "publish vercel", "datasette serve -i"):
         assert f"datasette {host} catalogue.db" in readme or host in readme

@@ -19,10 +19,10 @@ from tests.web_support import (
     Site,
     cli_json,
     scene_id,
-    site,  # noqa: F401 - fixture
-    web_db,  # noqa: F401 - fixture
-    web_template,  # noqa: F401 - fixture
 )
+
+# The fixtures web_template, web_db and site.
+pytest_plugins = ("tests.web_support",)
 
 D = f"/{DB_NAME}"
 PUBLIC = {
@@ -132,7 +132,11 @@ def test_metadata_titles_facets_labels(site: Site) -> None:
 @pytest.mark.parametrize(
     ("query", "args", "by"),
     [
-        ("best_per_drama", ["--actor", "Ji Chang Wook", "--kind", "kiss", "--by", "drama"], "drama"),
+        (
+            "best_per_drama",
+            ["--actor", "Ji Chang Wook", "--kind", "kiss", "--by", "drama"],
+            "drama",
+        ),
         ("best_scenes", ["--actor", "Ji Chang Wook", "--kind", "kiss"], "scene"),
         ("best_scenes", [], "scene"),
         ("best_per_drama", ["--kind", "confession", "--by", "drama"], "drama"),
@@ -146,7 +150,7 @@ def test_rankings_equal_scenecat_rank(
     rows = site.json(f"{D}/{query}.json?actor={q(actor)}&kind={q(kind)}&_shape=array")
     cli = cli_json(web_db, "rank", *args)["data"]
     assert len(rows) == len(cli) > 0
-    for row, entry in zip(rows, cli):
+    for row, entry in zip(rows, cli, strict=True):
         assert row["#"] == entry["position"]
         assert row["key"] == entry["key"]
         score = f"{entry['score']:.2f}" if entry["has_signal"] else "no signal"
@@ -192,7 +196,20 @@ def test_trending_equals_scenecat_trending(site: Site, web_db: Path) -> None:
 
 
 def test_actor_scenes_of_a_kind_any_spelling(site: Site, web_db: Path) -> None:
-    expected = {s["key"] for s in cli_json(web_db, "list", "scenes", "--actor", "Ji Chang Wook", "--kind", "kiss", "--limit", "1000")["data"]}
+    expected = {
+        s["key"]
+        for s in cli_json(
+            web_db,
+            "list",
+            "scenes",
+            "--actor",
+            "Ji Chang Wook",
+            "--kind",
+            "kiss",
+            "--limit",
+            "1000",
+        )["data"]
+    }
     for spelling in ("Ji Chang Wook", "ji chang-wook", "지창욱"):
         rows = site.json(f"{D}/actor_scenes.json?actor={q(spelling)}&kind=kiss&_shape=array")
         assert {r["key"] for r in rows} == expected
@@ -309,7 +326,9 @@ def test_other_databases_keep_datasette_search(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT)")
     conn.execute("INSERT INTO doc (body) VALUES ('rooftop kiss'), ('snow')")
-    conn.execute("CREATE VIRTUAL TABLE doc_fts USING fts5(body, content=\"doc\", content_rowid='id')")
+    conn.execute(
+        "CREATE VIRTUAL TABLE doc_fts USING fts5(body, content=\"doc\", content_rowid='id')"
+    )
     conn.execute("INSERT INTO doc_fts (doc_fts) VALUES ('rebuild')")
     conn.commit()
     conn.close()

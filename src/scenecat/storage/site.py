@@ -84,14 +84,14 @@ def scene_card(conn: sqlite3.Connection, scene_id: int) -> dict[str, object] | N
         "drama_native": row[8],
         "network": row[9],
         "year": row[10],
-        "actors": [
-            {"id": a[0], "name": a[1], "native": a[2], "character": a[3]} for a in actors
-        ],
+        "actors": [{"id": a[0], "name": a[1], "native": a[2], "character": a[3]} for a in actors],
         "tags": [t[0] for t in tags],
     }
 
 
-def scene_clips(conn: sqlite3.Connection, scene_id: int) -> list[tuple[str, str | None, str | None]]:
+def scene_clips(
+    conn: sqlite3.Connection, scene_id: int
+) -> list[tuple[str, str | None, str | None]]:
     """(url, title, publisher) of a scene's sources, clips first."""
     rows = conn.execute(
         "SELECT source.url, source.title, source.publisher FROM scene_source "
@@ -136,9 +136,12 @@ where scene_actor.actor_id in (
 order by drama.year, drama.title, scene.episode, scene.start_s, scene.id
 """
 
+
 # The columns of `scenecat rank` (piped), in its order.
 def _json_columns(*columns: tuple[str, str]) -> str:
-    return ",\n".join(f"  json_extract(r.value, '$.{field}') as \"{name}\"" for field, name in columns)
+    return ",\n".join(
+        f"  json_extract(r.value, '$.{field}') as \"{name}\"" for field, name in columns
+    )
 
 
 _SIGNALS = (
@@ -152,7 +155,11 @@ _SIGNALS = (
 BEST_PER_DRAMA = (
     "select\n"
     + _json_columns(
-        ("position", "#"), ("group", "drama"), ("score", "score"), ("title", "best scene"), *_SIGNALS
+        ("position", "#"),
+        ("group", "drama"),
+        ("score", "score"),
+        ("title", "best scene"),
+        *_SIGNALS,
     )
     + "\nfrom json_each(scenecat_rank(:actor, :kind, 'drama')) as r order by r.key"
 )
@@ -184,7 +191,7 @@ from scene_search_fts
 join scene on scene.id = scene_search_fts.rowid
 join drama on drama.id = scene.drama_id
 where scene_search_fts match scenecat_match(:q)
-order by bm25(scene_search_fts, {', '.join(map(str, WEIGHTS))}), scene.id
+order by bm25(scene_search_fts, {", ".join(map(str, WEIGHTS))}), scene.id
 """
 
 

@@ -50,7 +50,8 @@ def youtube_id(url: str) -> str | None:
     elif host in _HOSTS:
         path = parts.path.rstrip("/")
         if path == "/watch":
-            candidate = (parse_qs(parts.query).get("v") or [None])[0]
+            values = parse_qs(parts.query).get("v")
+            candidate = values[0] if values else None
         else:
             for prefix in ("/embed/", "/shorts/", "/live/", "/v/"):
                 if path.startswith(prefix):

@@ -129,13 +129,15 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
         )
         templates = work / "templates"
         templates.mkdir()
-        shutil.copyfile(package / "web" / "plugin" / "templates" / "row.html", templates / "row.html")
+        shutil.copyfile(
+            package / "web" / "plugin" / "templates" / "row.html", templates / "row.html"
+        )
         (work / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
         install = " ".join(f'"{r}"' if ">" in r else r for r in REQUIREMENTS)
         (work / "README.md").write_text(readme(install), encoding="utf-8")
-        files = sorted(
-            str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins"
-        ) + ["plugins/"]
+        files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
+            "plugins/"
+        ]
         if folder.exists():
             folder.rmdir()  # empty (checked above); rename needs the name free
         os.rename(work, folder)

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest
@@ -31,6 +32,11 @@ from markupsafe import Markup
 # prepared, which happens before any page of that database is rendered.
 _CATALOGUES: dict[int, dict[str, tuple[Path | None, bool]]] = {}
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+# Datasette's marker is untyped; these keep the hooks' own signatures visible to mypy.
+hook = cast("Callable[[_F], _F]", hookimpl)
+hook_last = cast("Callable[[_F], _F]", hookimpl(trylast=True))
+
 RANK_LIMIT = 20  # `scenecat rank` shows 20 unless told otherwise
 HIDDEN_SPOILERS = ("major", "ending")
 
@@ -39,7 +45,7 @@ def _is_catalogue(datasette: Any, database: str) -> bool:
     return database in _CATALOGUES.get(id(datasette), {})
 
 
-@hookimpl(trylast=True)
+@hook_last
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     from scenecat.storage import site as store
 
@@ -160,7 +166,7 @@ def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
     ]
 
 
-@hookimpl
+@hook
 def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
     """field:value words of a scene search (actor:, drama:, kind:, year:, ...) as a filter."""
     text = request.args.get("_search")
@@ -212,7 +218,7 @@ def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
     return store.scene_ids_where(conn, where, params)
 
 
-@hookimpl
+@hook
 def render_cell(
     row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
 ) -> Any:
@@ -278,7 +284,7 @@ def _clip_cell(url: str) -> Markup | None:
     ).format(c.safe_url, c.thumbnail, c.url)
 
 
-@hookimpl
+@hook
 def extra_template_vars(
     template: str, database: str, table: str, view_name: str, request: Any, datasette: Any
 ) -> Any:
