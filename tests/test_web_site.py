@@ -343,3 +343,24 @@ def test_other_databases_keep_datasette_search(tmp_path: Path) -> None:
     finally:
         loop.close()
     assert [r["body"] for r in response.json()] == ["rooftop kiss"]
+
+
+def test_network_and_year_facets_on_scenes(site: Site, web_db: Path) -> None:
+    data = site.json(f"{D}/scene.json?_size=1")
+    network = {f["value"]: f["count"] for f in data["facet_results"]["network"]["results"]}
+    years = {f["value"]: f["count"] for f in data["facet_results"]["year"]["results"]}
+
+    def cli_keys(*args: str) -> set[str]:
+        rows = cli_json(web_db, "list", "scenes", *args, "--limit", "1000")["data"]
+        return {row["key"] for row in rows}
+
+    assert network["tvN"] == len(cli_keys("--network", "tvN"))
+    assert years[2019] == len(cli_keys("--year", "2019"))
+    rows = site.json(f"{D}/scene.json?_drama_network=tvN&_drama_year=2019&_shape=array&_size=max")
+    assert {r["key"] for r in rows} == cli_keys("--network", "tvN", "--year", "2019")
+    # The facet's links select and unselect.
+    link = next(f for f in data["facet_results"]["network"]["results"] if f["value"] == "tvN")
+    assert "_drama_network=tvN" in link["toggle_url"]
+    again = site.json(f"{D}/scene.json?_drama_network=tvN&_size=1")
+    chosen = next(f for f in again["facet_results"]["network"]["results"] if f["value"] == "tvN")
+    assert chosen["selected"] and "_drama_network" not in chosen["toggle_url"]

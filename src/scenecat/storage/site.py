@@ -108,6 +108,28 @@ def scene_ids_where(conn: sqlite3.Connection, where: str, params: list[object]) 
     return [r[0] for r in conn.execute(sql, params)]
 
 
+# Drama columns scenes can be faceted and filtered by (web/plugin's DramaFacet).
+DRAMA_FACETS = ("network", "year", "country")
+
+
+def drama_facet_sql(column: str, scenes_sql: str, limit: int) -> str:
+    """Counts of the scenes of `scenes_sql` per value of their drama's `column`."""
+    if column not in DRAMA_FACETS:
+        raise ValueError(f"not a drama facet: {column!r}")
+    return (
+        f"select d.{column} as value, count(*) as count from ({scenes_sql}) as s "
+        f"join drama as d on d.id = s.drama_id where d.{column} is not null "
+        f"group by d.{column} order by count desc, value limit {int(limit)}"
+    )
+
+
+def drama_filter_sql(column: str, param: str) -> str:
+    """A where clause on scenes: their drama's `column` equals the named parameter."""
+    if column not in DRAMA_FACETS:
+        raise ValueError(f"not a drama facet: {column!r}")
+    return f"drama_id in (select id from drama where {column} = :{param})"
+
+
 def copy_database(source: sqlite3.Connection, target: Path) -> None:
     """A consistent copy of `source` at `target` (SQLite's online backup)."""
     dest = sqlite3.connect(target)

@@ -25,7 +25,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "fts_table": "scene_search_fts",
         "fts_pk": "id",
         "label_column": "title",
-        "facets": ["drama_id", "kind", "spoiler"],
+        "facets": ["drama_id", "kind", "spoiler", {"drama": "network"}, {"drama": "year"}],
         "sortable_columns": ["id", "title", "drama_id", "episode", "kind", "spoiler", "start_s"],
         "size": 50,
     },

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from datasette import hookimpl
+from datasette.facets import Facet
+from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import BadRequest
 from markupsafe import Markup
 
@@ -166,35 +168,117 @@ def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
     ]
 
 
+DRAMA_ARG = "_drama_"  # ?_drama_network=tvN: scenes of dramas on tvN
+
+
+class DramaFacet(Facet):  # type: ignore[misc]
+    """Facets of scenes by a column of their drama (network, year, country):
+    metadata `facets: [{"drama": "network"}]`, selected with ?_drama_network=VALUE."""
+
+    type = "drama"
+
+    async def suggest(self) -> list[Any]:
+        return []
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        from scenecat.storage import site as store
+
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        pairs = self.get_querystring_pairs()
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            column = source_and_config["config"]["simple"]
+            if column not in store.DRAMA_FACETS:
+                continue
+            arg = DRAMA_ARG + column
+            try:
+                rows = await self.ds.execute(
+                    self.database,
+                    store.drama_facet_sql(column, self.sql, size + 1),
+                    self.params,
+                    truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except Exception:  # Datasette's QueryInterrupted: a facet over the time limit
+                timed_out.append(column)
+                continue
+            values = []
+            for row in rows.rows[:size]:
+                value = str(row["value"])
+                selected = (arg, value) in pairs
+                path = (
+                    path_with_removed_args(self.request, {arg: value})
+                    if selected
+                    else path_with_added_args(self.request, {arg: value})
+                )
+                values.append(
+                    {
+                        "value": row["value"],
+                        "label": row["value"],
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "hideable": source_and_config["source"] != "metadata",
+                    "toggle_url": self.ds.urls.path(self.request.path),
+                    "results": values,
+                    "truncated": len(rows.rows) > size,
+                }
+            )
+        return results, timed_out
+
+
+@hook
+def register_facet_classes() -> list[type]:
+    return [DramaFacet]
+
+
 @hook
 def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
-    """field:value words of a scene search (actor:, drama:, kind:, year:, ...) as a filter."""
-    text = request.args.get("_search")
-    if table != "scene" or not text or not _is_catalogue(datasette, database):
+    """?_drama_network= (year, country) filters, and the field:value words of a scene
+    search (actor:, drama:, kind:, year:, ...) as a filter of their own."""
+    if table != "scene" or not _is_catalogue(datasette, database):
         return None
+    text = request.args.get("_search")
 
     async def inner() -> Any:
         from datasette.filters import FilterArguments
 
         from scenecat.domain.query import parse
+        from scenecat.storage import site as store
 
-        query = parse(text)
-        if not query.filters.any():
-            return None
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        said: list[str] = []
+        for column in store.DRAMA_FACETS:
+            value = request.args.get(DRAMA_ARG + column)
+            if value is None:
+                continue
+            where.append(store.drama_filter_sql(column, f"scenecat_drama_{column}"))
+            params[f"scenecat_drama_{column}"] = value
+            said.append(f"drama {column} is {value}")
+        query = parse(text) if text else None
+        if query is None or not query.filters.any():
+            return FilterArguments(where, params, said) if where else None
         db = datasette.get_database(database)
         try:
-            ids = await db.execute_fn(lambda conn: _filtered_ids(conn, text))
+            ids = await db.execute_fn(lambda conn: _filtered_ids(conn, text or ""))
         except Exception as exc:
             from scenecat.errors import ScenecatError
 
             if isinstance(exc, ScenecatError):
                 raise BadRequest(f"Error: {exc}") from None
             raise
-        return FilterArguments(
-            ["id in (select value from json_each(:scenecat_ids))"],
-            {"scenecat_ids": json.dumps(ids)},
-            [f"scenecat filters {_filter_words(query)}"],
-        )
+        where.append("id in (select value from json_each(:scenecat_ids))")
+        params["scenecat_ids"] = json.dumps(ids)
+        said.append(f"scenecat filters {_filter_words(query)}")
+        return FilterArguments(where, params, said)
 
     return inner
 
