@@ -7,10 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -110,6 +112,17 @@ def test_serve_answers_and_never_writes(web_db: Path) -> None:
     assert digest(web_db) == before
 
 
+def test_open_starts_a_browser_on_the_site(web_db: Path, tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    script = f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])"
+    browser = f"{sys.executable} -c {shlex.quote(script)} %s"
+    with served(web_db, "--open", env={"BROWSER": browser}) as base:
+        deadline = time.monotonic() + 30
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert opened.read_text() == f"{base}/{DB_NAME}"
+
+
 def test_live_shows_changes_made_while_serving(web_db: Path) -> None:
     url = f"/{DB_NAME}/scene.json?_search=parachute&_shape=array"
     with served(web_db, "--live") as base:
@@ -147,8 +160,9 @@ def test_publish_writes_a_self_contained_folder(web_db: Path, tmp_path: Path) ->
         folder / "plugins" / "_vendor" / "scenecat" / "web" / "plugin" / "__init__.py"
     ).is_file()
     readme = (folder / "README.md").read_text()
-    for host in ("publish cloudrun", "publish fly", "publish vercel", "datasette serve -i"):
-        assert f"datasette {host} catalogue.db" in readme or host in readme
+    flags = "--metadata metadata.json --plugins-dir plugins --template-dir templates"
+    for command in ("publish cloudrun", "publish fly", "publish vercel", "serve -i"):
+        assert f"datasette {command} catalogue.db {flags}" in readme
     copy = sqlite3.connect(folder / "catalogue.db")
     tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     copy.close()

@@ -102,7 +102,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path, *extra: str) -> Iterator[str]:
+def served(db: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """`scenecat --db DB serve` as a real process; yields the base URL once it answers."""
     port = free_port()
     proc = subprocess.Popen(
@@ -110,7 +110,7 @@ def served(db: Path, *extra: str) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
