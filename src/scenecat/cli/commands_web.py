@@ -46,7 +46,8 @@ def serve(
     ds = web.datasette(info, live=live)
     url = f"http://{host}:{port}/{info.name}"
     mode = "live" if live else "immutable"
-    output.message(f"Serving {info.path} ({mode}, read-only) at {url}  (Ctrl+C stops)")
+    output.message(f"Serving {info.path} (read-only, {mode}); Ctrl+C stops.")
+    output.message(f"  {url}")
     web.start(ds, host=host, port=port, open_url=url if open_browser else None)
 
 
@@ -59,7 +60,7 @@ def publish(
 
     The folder's README.md has the `datasette publish` command for Cloud Run, Fly and Vercel.
 
-    Example: scenecat publish site/ && cd site && datasette publish cloudrun catalogue.db ...
+    Example: scenecat --db sample.db publish site/
     """
     from scenecat.cli import output
     from scenecat.web import publish as web_publish
@@ -67,8 +68,7 @@ def publish(
 
     require_datasette("publish")
     done = web_publish.publish(db_path(ctx), folder, title=title)
-    left_out = ", ".join(done.dropped) or "nothing"
-    output.message(
-        f"Wrote {done.folder}: {', '.join(done.files)} (left out of the copy: {left_out}). "
-        f"Publish it with the commands in {done.folder / 'README.md'}."
-    )
+    output.message(f"Wrote {done.folder} (catalogue.db, metadata.json, plugins/, templates/).")
+    if done.dropped:
+        output.message("Left out of the copy: the change history and your watch progress.")
+    output.message(f"To put it online: {done.folder / 'README.md'} has one command per host.")

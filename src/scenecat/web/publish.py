@@ -61,7 +61,7 @@ site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on 
 
 Try it here:
 
-    pip install datasette {install}
+    pip install "datasette>=0.65,<1" {install}
     datasette serve -i catalogue.db {FLAGS}
 
 Publish it (run in this folder; each host's own login comes first):
