@@ -250,3 +250,44 @@ def test_published_folder_serves_without_scenecat(web_db: Path, tmp_path: Path) 
     assert status == 200
     assert f"i.ytimg.com/vi/{YOUTUBE_ID}/hqdefault.jpg" in body
     assert "Clips and sources" in body
+
+
+def test_the_readme_serve_command_of_a_published_folder_works(web_db: Path, tmp_path: Path) -> None:
+    """The folder README's `datasette serve` line, as written, run with --get."""
+    import shlex as sh
+
+    folder = tmp_path / "site"
+    assert run_process("--db", str(web_db), "publish", str(folder)).exit_code == 0
+    line = next(
+        line.strip()
+        for line in (folder / "README.md").read_text().splitlines()
+        if line.strip().startswith("datasette serve -i catalogue.db")
+    )
+    url = f"/catalogue/scene.json?_search={quote('녹여')}&_shape=array&_col=key"
+    proc = subprocess.run(
+        [sys.executable, "-m", *sh.split(line), "--get", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=folder,
+    )
+    assert proc.returncode == 0, proc.stderr
+    keys = {row["key"] for row in json.loads(proc.stdout)}
+    expected = {h["key"] for h in cli_json(web_db, "search", "녹여", "--limit", "1000")["data"]}
+    assert keys == expected
+
+
+def test_readme_shows_the_published_folders_commands(web_db: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "site"
+    assert run_process("--db", str(web_db), "publish", str(folder)).exit_code == 0
+
+    def commands(text: str) -> set[str]:
+        return {
+            line.strip().split(" -h 0.0.0.0")[0]
+            for line in text.splitlines()
+            if line.strip().startswith(("datasette publish ", "datasette serve -i"))
+        }
+
+    published = commands((folder / "README.md").read_text())
+    assert len(published) == 4
+    assert commands((ROOT / "README.md").read_text()) == published

@@ -50,6 +50,8 @@ if not pm.is_registered(_plugin):
 '''
 
 FLAGS = "--metadata metadata.json --plugins-dir plugins --template-dir templates"
+# serve.SETTINGS as `datasette serve` options (Cloud Run passes them with --extra-options).
+SETTINGS = "--setting suggest_facets off --setting sql_time_limit_ms 5000"
 
 
 def readme(install: str) -> str:
@@ -62,21 +64,25 @@ site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on 
 Try it here:
 
     pip install "datasette>=0.65,<1" {install}
-    datasette serve -i catalogue.db {FLAGS}
+    datasette serve -i catalogue.db {FLAGS} {SETTINGS}
 
 Publish it (run in this folder; each host's own login comes first):
 
     # Google Cloud Run
-    datasette publish cloudrun catalogue.db {FLAGS} --install {install} --service scenecat
+    datasette publish cloudrun catalogue.db {FLAGS} --install {install} --service scenecat --extra-options "{SETTINGS}"
 
     # Fly.io (pip install datasette-publish-fly)
-    datasette publish fly catalogue.db {FLAGS} --install {install} --app scenecat-site
+    datasette publish fly catalogue.db {FLAGS} --install {install} --app scenecat-site {SETTINGS}
 
     # Vercel (pip install datasette-publish-vercel)
-    datasette publish vercel catalogue.db {FLAGS} --install {install} --project scenecat-site
+    datasette publish vercel catalogue.db {FLAGS} --install {install} --project scenecat-site {SETTINGS}
 
     # Any other host of Datasette: copy this folder and run
-    datasette serve -i catalogue.db {FLAGS} -h 0.0.0.0 -p 8001
+    datasette serve -i catalogue.db {FLAGS} {SETTINGS} -h 0.0.0.0 -p 8001
+
+The settings: no suggested facets (the site chooses its facets; suggesting them costs most of
+a page's time on a large catalogue), and 5 s for a query, enough for a ranking of a broad
+scope of a large catalogue (Datasette's default is 1 s).
 """
 
 
