@@ -364,3 +364,30 @@ def test_network_and_year_facets_on_scenes(site: Site, web_db: Path) -> None:
     again = site.json(f"{D}/scene.json?_drama_network=tvN&_size=1")
     chosen = next(f for f in again["facet_results"]["network"]["results"] if f["value"] == "tvN")
     assert chosen["selected"] and "_drama_network" not in chosen["toggle_url"]
+
+
+@pytest.mark.parametrize(
+    ("url", "video"),
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "dQw4w9WgXcQ"),
+        ("https://youtube.com/watch?feature=share&v=dQw4w9WgXcQ&t=42", "dQw4w9WgXcQ"),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ", "dQw4w9WgXcQ"),
+        ("https://youtu.be/dQw4w9WgXcQ?t=10", "dQw4w9WgXcQ"),
+        ("https://www.youtube.com/shorts/dQw4w9WgXcQ", "dQw4w9WgXcQ"),
+        ("https://www.youtube.com/embed/dQw4w9WgXcQ", "dQw4w9WgXcQ"),
+        ("http://www.youtube.com/live/dQw4w9WgXcQ/", "dQw4w9WgXcQ"),
+        ("https://www.youtube.com/watch?v=short", None),  # not an 11-character id
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ%22%3E", None),
+        ("https://www.youtube.com/channel/UC1234567890", None),
+        ("https://example.org/watch?v=dQw4w9WgXcQ", None),
+        ("https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ", None),
+        ("javascript:alert(1)//youtu.be/dQw4w9WgXcQ", None),
+        ("not a url", None),
+    ],
+)
+def test_youtube_video_ids(url: str, video: str | None) -> None:
+    from scenecat.web.clips import clip, youtube_id
+
+    assert youtube_id(url) == video
+    thumb = clip(url, None, None).thumbnail
+    assert thumb == (None if video is None else f"https://i.ytimg.com/vi/{video}/hqdefault.jpg")
