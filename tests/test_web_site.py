@@ -391,3 +391,11 @@ def test_youtube_video_ids(url: str, video: str | None) -> None:
     assert youtube_id(url) == video
     thumb = clip(url, None, None).thumbnail
     assert thumb == (None if video is None else f"https://i.ytimg.com/vi/{video}/hqdefault.jpg")
+
+
+def test_canned_query_keys_link_to_their_scene(site: Site) -> None:
+    page = site.html(f"{D}/best_per_drama?actor=Ji+Chang+Wook&kind=kiss")
+    link = f'<a href="{D}/scene?key=healer-e9-snowy-rooftop-kiss">healer-e9-snowy-rooftop-kiss</a>'
+    assert link in page
+    scene = site.html(f"{D}/scene?key=healer-e9-snowy-rooftop-kiss")
+    assert "The kiss in the snow" in scene and re.search(r"1 row\s+where key = ", scene)

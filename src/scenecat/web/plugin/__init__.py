@@ -318,6 +318,12 @@ def render_cell(
         return _spoiler_cell(row, shown, shown != value, datasette, database)
     if table == "source" and column == "url":
         return _clip_cell(value)
+    if table is None and column == "key":
+        # A canned query's scene key leads to that scene.
+        from urllib.parse import quote
+
+        url = datasette.urls.table(database, "scene") + "?key=" + quote(value, safe="")
+        return Markup('<a href="{}">{}</a>').format(url, shown)
     return Markup("{}").format(shown) if shown != value else None
 
 
