@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# Helpers (and fixtures, through pytest_plugins) of the website tests, with rewritten asserts.
+pytest.register_assert_rewrite("tests.web_support")
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample.yaml"
 # shared/ sits beside the clone (CI) or at /work/shared (developers' machines).

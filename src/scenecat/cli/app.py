@@ -31,6 +31,7 @@ MODULES = (
     "commands_history",
     "commands_db",
     "commands_sources",
+    "commands_web",
 )
 
 # Every top-level command as `scenecat --help` lists it: its name, the modules that
@@ -91,6 +92,16 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
         "sources",
         ("commands_sources",),
         "List the metadata sources: what each provides, what it needs, and its terms.",
+    ),
+    (
+        "serve",
+        ("commands_web",),
+        "Browse, search and rank the catalogue in a web browser (Datasette, read-only).",
+    ),
+    (
+        "publish",
+        ("commands_web",),
+        "Write a folder any Datasette host can serve (catalogue copy, metadata, plugin).",
     ),
     ("list", ("commands_browse",), "List actors, dramas, episodes or scenes."),
     ("show", ("commands_browse",), "Show one actor, drama or scene in full."),

@@ -1,0 +1,74 @@
+"""The website: `serve` (Datasette on the catalogue) and `publish` (a folder for any host)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from scenecat.cli.common import db_path
+
+# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+
+DEFAULT_PORT = 8001
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.command("publish")(publish)
+
+
+def serve(
+    ctx: typer.Context,
+    port: int = typer.Option(DEFAULT_PORT, "--port", "-p", help="Port to listen on."),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every network)."
+    ),
+    open_browser: bool = typer.Option(False, "--open", help="Open the site in a browser."),
+    live: bool = typer.Option(
+        False,
+        "--live",
+        help="Show changes made while serving (default: the file is served as immutable).",
+    ),
+    title: Optional[str] = typer.Option(None, "--title", help="The site's title."),
+) -> None:
+    """Browse, search and rank the catalogue in a web browser (Datasette, read-only).
+
+    Example: scenecat --db sample.db serve --open
+    """
+    from scenecat.cli import output
+    from scenecat.web import serve as web
+
+    web.require_datasette("serve")
+    info = web.inspect(db_path(ctx), title=title)
+    web.check_port(host, port)
+    ds = web.datasette(info, live=live)
+    url = f"http://{host}:{port}/{info.name}"
+    mode = "live" if live else "immutable"
+    output.message(f"Serving {info.path} (read-only, {mode}); Ctrl+C stops.")
+    output.message(f"  {url}")
+    web.start(ds, host=host, port=port, open_url=url if open_browser else None)
+
+
+def publish(
+    ctx: typer.Context,
+    folder: Path = typer.Argument(..., help="A new (or empty) folder to write."),
+    title: Optional[str] = typer.Option(None, "--title", help="The site's title."),
+) -> None:
+    """Write a folder any Datasette host can serve (catalogue copy, metadata, plugin).
+
+    The folder's README.md has the `datasette publish` command for Cloud Run, Fly and Vercel.
+
+    Example: scenecat --db sample.db publish site/
+    """
+    from scenecat.cli import output
+    from scenecat.web import publish as web_publish
+    from scenecat.web.serve import require_datasette
+
+    require_datasette("publish")
+    done = web_publish.publish(db_path(ctx), folder, title=title)
+    output.message(f"Wrote {done.folder} (catalogue.db, metadata.json, plugins/, templates/).")
+    if done.dropped:
+        output.message("Left out of the copy: the change history and your watch progress.")
+    output.message(f"To put it online: {done.folder / 'README.md'} has one command per host.")

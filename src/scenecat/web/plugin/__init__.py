@@ -1,0 +1,416 @@
+"""scenecat's Datasette plugin: search, rankings, spoilers and clips on a catalogue's site.
+
+Registered through the `datasette` entry point (so `datasette catalogue.db` has it too when
+scenecat is installed) and loaded from the plugins folder of a `scenecat publish` folder. It
+acts only on databases that are scenecat catalogues (a `scene` table with its search index).
+
+- Search: Datasette runs `?_search=` as `MATCH escape_fts(:search)`. On a catalogue this
+  plugin registers its own `escape_fts` (after Datasette's, `trylast`), which compiles the
+  text with scenecat's query language, so the search box finds what `scenecat search` finds,
+  Hangul fragments and romanised names included. field:value words (actor:, year:, ...) become
+  a filter of their own through `filters_from_request`.
+- Rankings: SQL functions `scenecat_rank(actor, kind, by)` and `scenecat_trending(days)` call
+  scenecat's ranking code on a read-only connection and return JSON rows for canned queries:
+  the web and `scenecat rank` run the same code, for any scope.
+- Spoilers: descriptions of major and ending spoilers render inside <details>, shown on click.
+- Clips: a scene's page lists its sources, with the thumbnail of YouTube videos.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from datasette import hookimpl
+from datasette.facets import Facet
+from datasette.utils import path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import BadRequest
+from markupsafe import Markup
+
+# Databases (per Datasette instance) that are scenecat catalogues: found when a connection is
+# prepared, which happens before any page of that database is rendered.
+_CATALOGUES: dict[int, dict[str, tuple[Path | None, bool]]] = {}
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+# Datasette's marker is untyped; these keep the hooks' own signatures visible to mypy.
+hook = cast("Callable[[_F], _F]", hookimpl)
+hook_last = cast("Callable[[_F], _F]", hookimpl(trylast=True))
+
+RANK_LIMIT = 20  # `scenecat rank` shows 20 unless told otherwise
+HIDDEN_SPOILERS = ("major", "ending")
+
+
+def _is_catalogue(datasette: Any, database: str) -> bool:
+    return database in _CATALOGUES.get(id(datasette), {})
+
+
+@hook_last
+def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
+    from scenecat.storage import site as store
+
+    try:
+        catalogue = store.has_search_index(conn)
+    except sqlite3.Error:
+        return
+    if not catalogue:
+        return
+    db = datasette.databases.get(database)
+    path = Path(db.path) if db is not None and db.path else None
+    immutable = db is not None and not db.is_mutable
+    _CATALOGUES.setdefault(id(datasette), {})[database] = (path, immutable)
+
+    conn.create_function("escape_fts", 1, match_expression, deterministic=True)
+    conn.create_function("scenecat_match", 1, match_expression, deterministic=True)
+    conn.create_function("scenecat_key", 1, _name_key, deterministic=True)
+
+    def rank(actor: str | None, kind: str | None, by: str | None) -> str:
+        return _on_catalogue(path, immutable, lambda c: rank_rows(c, actor, kind, by or "scene"))
+
+    def trending(days: Any) -> str:
+        return _on_catalogue(path, immutable, lambda c: trending_rows(c, days))
+
+    conn.create_function("scenecat_rank", 3, rank)
+    conn.create_function("scenecat_trending", 1, trending)
+
+
+def match_expression(text: str | None) -> str | None:
+    """The FTS5 expression `scenecat search TEXT` uses (None: no words to look for)."""
+    from scenecat.domain.query import match_expression as compile_words
+    from scenecat.domain.query import parse
+
+    if not text:
+        return None
+    return compile_words(parse(text))
+
+
+def _name_key(text: str | None) -> str:
+    from scenecat.text import name_key
+
+    return name_key(text or "")
+
+
+def _on_catalogue(path: Path | None, immutable: bool, work: Any) -> str:
+    """Run `work` on a read-only connection of its own and return its rows as JSON; a
+    scenecat error becomes a single row saying it (Datasette shows SQL errors generically)."""
+    from scenecat.errors import ScenecatError
+    from scenecat.storage import site as store
+
+    if path is None:
+        return json.dumps([{"title": "Error: this catalogue has no file to rank from"}])
+    conn = store.open_read_only(path, immutable=immutable)
+    try:
+        return json.dumps(work(conn), ensure_ascii=False)
+    except ScenecatError as exc:
+        hint = f" ({exc.hint})" if getattr(exc, "hint", None) else ""
+        return json.dumps([{"title": f"Error: {exc}{hint}"}], ensure_ascii=False)
+    finally:
+        conn.close()
+
+
+def rank_rows(
+    conn: sqlite3.Connection, actor: str | None, kind: str | None, by: str
+) -> list[dict[str, Any]]:
+    """`scenecat rank --actor ACTOR --kind KIND --by BY` as rows for a canned query."""
+    from scenecat.cli.commands_rank import compact
+    from scenecat.domain import ranking
+    from scenecat.domain.browse import Scope
+
+    actors = (actor.strip(),) if actor and actor.strip() else ()
+    scope = Scope(actors=actors, kind=(kind or "").strip() or None)
+    params = ranking.make_params("combined")
+    result = ranking.rank_scenes(conn, scope, params, by=by, limit=RANK_LIMIT)
+    rows = []
+    for entry in result.entries:
+        p = entry.parts
+        rows.append(
+            {
+                "position": entry.position,
+                "group": entry.group,
+                "score": f"{p.score:.2f}" if p.has_signal else "no signal",
+                "title": entry.scene.title,
+                "drama": entry.scene.drama,
+                "episode": entry.scene.episode,
+                "votes": f"{p.vote_mean:.1f} ({p.n_votes})"
+                if p.n_votes and p.vote_mean is not None
+                else "",
+                "duels": f"{entry.wins}-{entry.losses}" if p.n_duels else "",
+                "views": compact(p.latest_views) if p.latest_views is not None else "",
+                "key": entry.scene.key,
+            }
+        )
+    return rows
+
+
+def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
+    """`scenecat trending --days DAYS` as rows for a canned query."""
+    from scenecat.domain import ranking
+    from scenecat.errors import InvalidInput
+
+    try:
+        window = int(str(days).strip() or 30)
+    except ValueError:
+        raise InvalidInput(f"days must be a whole number, got {days!r}") from None
+    result = ranking.trending(conn, window, ranking.parse_today(None), limit=RANK_LIMIT)
+    return [
+        {
+            "position": e.position,
+            "per_day": round(e.per_day),
+            "gained": e.gained,
+            "title": e.scene.title,
+            "drama": e.scene.drama,
+            "episode": e.scene.episode,
+            "key": e.scene.key,
+        }
+        for e in result.entries
+    ]
+
+
+DRAMA_ARG = "_drama_"  # ?_drama_network=tvN: scenes of dramas on tvN
+
+
+class DramaFacet(Facet):  # type: ignore[misc]
+    """Facets of scenes by a column of their drama (network, year, country):
+    metadata `facets: [{"drama": "network"}]`, selected with ?_drama_network=VALUE."""
+
+    type = "drama"
+
+    async def suggest(self) -> list[Any]:
+        return []
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        from scenecat.storage import site as store
+
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        pairs = self.get_querystring_pairs()
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            column = source_and_config["config"]["simple"]
+            if column not in store.DRAMA_FACETS:
+                continue
+            arg = DRAMA_ARG + column
+            try:
+                rows = await self.ds.execute(
+                    self.database,
+                    store.drama_facet_sql(column, self.sql, size + 1),
+                    self.params,
+                    truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except Exception:  # Datasette's QueryInterrupted: a facet over the time limit
+                timed_out.append(column)
+                continue
+            values = []
+            for row in rows.rows[:size]:
+                value = str(row["value"])
+                selected = (arg, value) in pairs
+                path = (
+                    path_with_removed_args(self.request, {arg: value})
+                    if selected
+                    else path_with_added_args(self.request, {arg: value})
+                )
+                values.append(
+                    {
+                        "value": row["value"],
+                        "label": row["value"],
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path)),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "hideable": source_and_config["source"] != "metadata",
+                    "toggle_url": self.ds.urls.path(self.request.path),
+                    "results": values,
+                    "truncated": len(rows.rows) > size,
+                }
+            )
+        return results, timed_out
+
+
+@hook
+def register_facet_classes() -> list[type]:
+    return [DramaFacet]
+
+
+@hook
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
+    """?_drama_network= (year, country) filters, and the field:value words of a scene
+    search (actor:, drama:, kind:, year:, ...) as a filter of their own."""
+    if table != "scene" or not _is_catalogue(datasette, database):
+        return None
+    text = request.args.get("_search")
+
+    async def inner() -> Any:
+        from datasette.filters import FilterArguments
+
+        from scenecat.domain.query import parse
+        from scenecat.storage import site as store
+
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        said: list[str] = []
+        for column in store.DRAMA_FACETS:
+            value = request.args.get(DRAMA_ARG + column)
+            if value is None:
+                continue
+            where.append(store.drama_filter_sql(column, f"scenecat_drama_{column}"))
+            params[f"scenecat_drama_{column}"] = value
+            said.append(f"drama {column} is {value}")
+        query = parse(text) if text else None
+        if query is None or not query.filters.any():
+            return FilterArguments(where, params, said) if where else None
+        db = datasette.get_database(database)
+        try:
+            ids = await db.execute_fn(lambda conn: _filtered_ids(conn, text or ""))
+        except Exception as exc:
+            from scenecat.errors import ScenecatError
+
+            if isinstance(exc, ScenecatError):
+                raise BadRequest(f"Error: {exc}") from None
+            raise
+        where.append("id in (select value from json_each(:scenecat_ids))")
+        params["scenecat_ids"] = json.dumps(ids)
+        said.append(f"scenecat filters {_filter_words(query)}")
+        return FilterArguments(where, params, said)
+
+    return inner
+
+
+def _filter_words(query: Any) -> str:
+    f = query.filters
+    words = [f"actor:{a}" for a in f.actors]
+    for name in ("drama", "kind", "network", "year", "episode", "spoiler"):
+        words += [f"{name}:{v}" for v in getattr(f, name)]
+    return " ".join(words)
+
+
+def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
+    from scenecat.domain.browse import Scope, resolve_scope
+    from scenecat.domain.query import parse
+    from scenecat.domain.search import _merge_scope
+    from scenecat.storage import site as store
+
+    scope = _merge_scope(conn, parse(text), Scope())
+    where, params = resolve_scope(conn, scope).where()
+    return store.scene_ids_where(conn, where, params)
+
+
+@hook
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
+    """Catalogue text as scenecat prints it: control characters (terminal escapes, bidi
+    overrides) made visible, spoilers folded away, YouTube sources with their thumbnail.
+    Markup in the text is escaped by Datasette, or here where this hook writes the HTML."""
+    if not _is_catalogue(datasette, database) or not isinstance(value, str):
+        return None
+    from scenecat.cli.output import visible
+
+    shown = visible(value)
+    if table == "scene" and column == "description":
+        return _spoiler_cell(row, shown, shown != value, datasette, database)
+    if table == "source" and column == "url":
+        return _clip_cell(value)
+    if table is None and column == "key":
+        # A canned query's scene key leads to that scene.
+        from urllib.parse import quote
+
+        url = datasette.urls.table(database, "scene") + "?key=" + quote(value, safe="")
+        return Markup('<a href="{}">{}</a>').format(url, shown)
+    return Markup("{}").format(shown) if shown != value else None
+
+
+def _spoiler_cell(row: Any, value: str, changed: bool, datasette: Any, database: str) -> Any:
+    keys = row.keys() if hasattr(row, "keys") else ()
+
+    def hidden(level: str | None) -> Markup | None:
+        if level in HIDDEN_SPOILERS:
+            return spoiler_markup(level, value)
+        return Markup("{}").format(value) if changed else None
+
+    if "spoiler" in keys:
+        return hidden(row["spoiler"])
+    if "id" not in keys:
+        return hidden(None)
+
+    async def inner() -> Markup | None:
+        from scenecat.storage import site as store
+
+        scene_id = row["id"]
+        level = await datasette.get_database(database).execute_fn(
+            lambda conn: store.scene_spoiler(conn, scene_id)
+        )
+        return hidden(level)
+
+    return inner
+
+
+def spoiler_markup(level: str, text: str) -> Markup:
+    return Markup(
+        '<details class="scenecat-spoiler"><summary style="cursor: pointer; color: #a33">'
+        "{} spoiler: click to reveal</summary>"
+        "<div>{}</div></details>"
+    ).format(level.capitalize(), text)
+
+
+def _clip_cell(url: str) -> Markup | None:
+    from scenecat.web.clips import clip
+
+    c = clip(url, None, None)
+    if c.safe_url is None:
+        return Markup("{}").format(url)
+    if c.thumbnail is None:
+        return None
+    return Markup(
+        '<a href="{}" rel="nofollow noopener"><img class="scenecat-thumb" src="{}" '
+        'alt="video thumbnail" loading="lazy" width="160" height="120"><br>{}</a>'
+    ).format(c.safe_url, c.thumbnail, c.url)
+
+
+@hook
+def extra_template_vars(
+    template: str, database: str, table: str, view_name: str, request: Any, datasette: Any
+) -> Any:
+    if view_name != "row" or table != "scene" or not _is_catalogue(datasette, database):
+        return None
+
+    async def inner() -> dict[str, Any]:
+        from scenecat.storage import site as store
+        from scenecat.web.clips import clip
+
+        pks = (request.url_vars or {}).get("pks", "")
+        try:
+            scene_id = int(pks)
+        except ValueError:
+            return {}
+
+        def read(conn: sqlite3.Connection) -> tuple[Any, Any]:
+            return store.scene_card(conn, scene_id), store.scene_clips(conn, scene_id)
+
+        card, clips = await datasette.get_database(database).execute_fn(read)
+        if card is None:
+            return {}
+        from scenecat.cli.output import visible
+
+        for name in ("title", "description", "drama", "drama_native", "kind", "network"):
+            if isinstance(card[name], str):
+                card[name] = visible(card[name])
+        for actor in card["actors"]:
+            for name in ("name", "native", "character"):
+                if isinstance(actor[name], str):
+                    actor[name] = visible(actor[name])
+        card["tags"] = [visible(tag) for tag in card["tags"]]
+        card["hidden"] = card["spoiler"] in HIDDEN_SPOILERS
+        return {
+            "scenecat_scene": card,
+            "scenecat_clips": [clip(url, title, publisher) for url, title, publisher in clips],
+        }
+
+    return inner

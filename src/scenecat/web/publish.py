@@ -1,0 +1,153 @@
+"""`scenecat publish DIR`: a folder any Datasette host can serve, scenecat or not.
+
+The folder holds a copy of the catalogue without its change log and watch progress
+(`catalogue.db`), the generated `metadata.json`, scenecat's plugin as a plugins folder with a
+copy of the scenecat package it runs (so the host needs Datasette and PyYAML, not scenecat),
+the scene page template, and a README with the `datasette publish` command for each host.
+It is written into a fresh temporary folder next to DIR and renamed into place at the end,
+so DIR is either complete or absent; an existing non-empty DIR is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenecat.errors import ScenecatError
+
+DB_NAME = "catalogue"
+# What the vendored scenecat code imports beyond Datasette and its own dependencies.
+REQUIREMENTS = ("PyYAML>=6.0",)
+
+LOADER = '''"""scenecat's Datasette plugin, as `scenecat publish` ships it (see README.md).
+
+Uses the installed scenecat when there is one (its plugin is then already registered through
+its entry point); otherwise the copy in _vendor/.
+"""
+
+import sys
+from pathlib import Path
+
+try:
+    import scenecat.web.plugin as _plugin
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).with_name("_vendor")))
+    import scenecat.web.plugin as _plugin
+
+from datasette.plugins import pm
+
+if not pm.is_registered(_plugin):
+    from scenecat.web.plugin import (  # noqa: F401 - Datasette finds the hooks here
+        extra_template_vars,
+        filters_from_request,
+        prepare_connection,
+        render_cell,
+    )
+'''
+
+FLAGS = "--metadata metadata.json --plugins-dir plugins --template-dir templates"
+# serve.SETTINGS as `datasette serve` options (Cloud Run passes them with --extra-options).
+SETTINGS = "--setting suggest_facets off --setting sql_time_limit_ms 5000"
+
+
+def readme(install: str) -> str:
+    return f"""# A scenecat catalogue, ready for Datasette
+
+Written by `scenecat publish`. `catalogue.db` is a copy of the catalogue (without its change
+log and watch progress); `metadata.json`, `plugins/` and `templates/` make it the scenecat
+site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on click.
+
+Try it here:
+
+    pip install "datasette>=0.65,<1" {install}
+    datasette serve -i catalogue.db {FLAGS} {SETTINGS}
+
+Publish it (run in this folder; each host's own login comes first):
+
+    # Google Cloud Run
+    datasette publish cloudrun catalogue.db {FLAGS} --install {install} --service scenecat --extra-options "{SETTINGS}"
+
+    # Fly.io (pip install datasette-publish-fly)
+    datasette publish fly catalogue.db {FLAGS} --install {install} --app scenecat-site {SETTINGS}
+
+    # Vercel (pip install datasette-publish-vercel)
+    datasette publish vercel catalogue.db {FLAGS} --install {install} --project scenecat-site {SETTINGS}
+
+    # Any other host of Datasette: copy this folder and run
+    datasette serve -i catalogue.db {FLAGS} {SETTINGS} -h 0.0.0.0 -p 8001
+
+The settings: no suggested facets (the site chooses its facets; suggesting them costs most of
+a page's time on a large catalogue), and 5 s for a query, enough for a ranking of a broad
+scope of a large catalogue (Datasette's default is 1 s).
+"""
+
+
+@dataclass(frozen=True)
+class Published:
+    folder: Path
+    dropped: list[str]  # private tables left out of the copy
+    files: list[str]
+
+
+def publish(source: Path, folder: Path, *, title: str | None = None) -> Published:
+    from scenecat.storage import site as store
+    from scenecat.web.serve import inspect
+    from scenecat.web.site import metadata
+
+    inspect(source)  # one clear error for a missing, foreign or out-of-date catalogue
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ScenecatError(
+            f"{folder} already exists and is not empty; publish writes a new folder",
+            hint="pass a new folder name (nothing is overwritten)",
+        )
+    parent = folder.resolve().parent
+    if not parent.is_dir():
+        raise ScenecatError(f"the folder {parent} does not exist")
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=parent))
+    try:
+        db_file = work / f"{DB_NAME}.db"
+        src = store.open_read_only(source)
+        try:
+            store.copy_database(src, db_file)
+        finally:
+            src.close()
+        copy = store.open_read_write(db_file)
+        try:
+            dropped = store.strip_private(copy)
+            meta = metadata(copy, DB_NAME, title=title)
+        finally:
+            copy.close()
+        (work / "metadata.json").write_text(
+            json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        package = Path(__file__).resolve().parent.parent
+        plugins = work / "plugins"
+        plugins.mkdir()
+        (plugins / "scenecat_site.py").write_text(LOADER, encoding="utf-8")
+        shutil.copytree(
+            package,
+            plugins / "_vendor" / "scenecat",
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        templates = work / "templates"
+        templates.mkdir()
+        shutil.copyfile(
+            package / "web" / "plugin" / "templates" / "row.html", templates / "row.html"
+        )
+        (work / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
+        install = " ".join(f'"{r}"' if ">" in r else r for r in REQUIREMENTS)
+        (work / "README.md").write_text(readme(install), encoding="utf-8")
+        files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
+            "plugins/"
+        ]
+        if folder.exists():
+            folder.rmdir()  # empty (checked above); rename needs the name free
+        os.rename(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return Published(folder, dropped, files)

@@ -1,0 +1,171 @@
+"""Datasette metadata for a scenecat catalogue, written from its schema.
+
+Tables scenecat documents below are shown with titles, descriptions, facets, labels and sort
+orders; every other table of the file (change history, migrations, the search index, the
+reader's own watch progress, and whatever later versions add) is hidden, so a newer
+catalogue never shows its internals by accident.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from scenecat.storage import site as store
+
+# name -> title, description, and Datasette table options.
+TABLES: dict[str, dict[str, Any]] = {
+    "scene": {
+        "title": "Scenes",
+        "description": (
+            "Notable scenes. Search as with scenecat search: words, "
+            '"phrases", OR, -word, word*, actor:NAME, year:2016..2020, Hangul fragments '
+            "(녹여) and names spelt any way. Major and ending spoilers stay hidden until clicked."
+        ),
+        "fts_table": "scene_search_fts",
+        "fts_pk": "id",
+        "label_column": "title",
+        "facets": ["drama_id", "kind", "spoiler", {"drama": "network"}, {"drama": "year"}],
+        "sortable_columns": ["id", "title", "drama_id", "episode", "kind", "spoiler", "start_s"],
+        "size": 50,
+    },
+    "drama": {
+        "title": "Dramas",
+        "description": "Dramas, with network, year and episode count.",
+        "label_column": "title",
+        "facets": ["network", "year", "country"],
+        "sort_desc": "year",
+        "sortable_columns": ["title", "network", "year", "episodes"],
+    },
+    "actor": {
+        "title": "Actors",
+        "description": "Actors, with their native names.",
+        "label_column": "name",
+        "sort": "name",
+        "sortable_columns": ["name", "born"],
+    },
+    "episode": {
+        "title": "Episodes",
+        "description": "Episodes with air dates and ratings.",
+        "facets": ["drama_id"],
+        "sortable_columns": ["drama_id", "number", "aired", "rating"],
+    },
+    "credit": {
+        "title": "Cast",
+        "description": "Who played whom in which drama.",
+        "facets": ["role", "drama_id"],
+    },
+    "scene_actor": {"title": "Actors in scenes", "description": "Who is in each scene."},
+    "scene_tag": {"title": "Scene tags", "facets": ["tag"]},
+    "source": {
+        "title": "Sources",
+        "description": "Clips and articles scenes link to.",
+        "label_column": "title",
+        "facets": ["publisher", "kind"],
+    },
+    "scene_source": {"title": "Scene sources"},
+    "actor_alias": {"title": "Actor aliases", "description": "Other names of actors."},
+    "drama_alias": {"title": "Drama aliases", "description": "Other titles of dramas."},
+    "view_count": {
+        "title": "View counts",
+        "description": "View counts seen on a date, per source.",
+        "facets": ["source"],
+        "sort_desc": "observed_on",
+    },
+    "vote": {
+        "title": "Votes",
+        "description": "Fan votes, 1-10 (`current` = 0: replaced by a later vote).",
+        "facets": ["current", "score"],
+        "sort_desc": "voted_on",
+    },
+    "duel": {
+        "title": "Duels",
+        "description": "Head-to-head answers: the winner is the better scene.",
+        "sort_desc": "decided_on",
+    },
+}
+
+QUERIES: dict[str, dict[str, Any]] = {
+    "best_per_drama": {
+        "title": "Best scene per drama",
+        "description": (
+            "Each drama ranked by its best scene, for an actor and a kind of scene (either "
+            "may be left empty), exactly as scenecat rank --actor A --kind K --by drama."
+        ),
+        "sql": store.BEST_PER_DRAMA,
+    },
+    "best_scenes": {
+        "title": "Best scenes",
+        "description": (
+            "Scenes ranked by fan votes, head-to-head duels and views, as "
+            "scenecat rank --actor A --kind K."
+        ),
+        "sql": store.BEST_SCENES,
+    },
+    "actor_scenes": {
+        "title": "An actor's scenes of a kind",
+        "description": "Every scene of an actor (any spelling, alias or Hangul name), of one kind.",
+        "sql": store.ACTOR_SCENES,
+    },
+    "trending": {
+        "title": "Trending",
+        "description": (
+            "Scenes whose views grew fastest over the last N days, as scenecat trending --days N."
+        ),
+        "sql": store.TRENDING,
+    },
+    "search": {
+        "title": "Search, best match first",
+        "description": "The scene search, best match first like scenecat search.",
+        "sql": store.SEARCH,
+    },
+}
+
+
+def metadata(conn: sqlite3.Connection, database: str, title: str | None = None) -> dict[str, Any]:
+    """Datasette metadata for the catalogue open on `conn`, served under the name `database`."""
+    present = store.table_names(conn)
+    tables: dict[str, dict[str, Any]] = {}
+    for name in present:
+        tables[name] = dict(TABLES[name]) if name in TABLES else {"hidden": True}
+    queries = {name: dict(q, hide_sql=True) for name, q in QUERIES.items()}
+    return {
+        "title": title or "scenecat",
+        "description_html": _home(database),
+        "databases": {
+            database: {
+                "title": title or "Catalogue",
+                "description": "Scenes, dramas and actors, with fans' votes, duels and views.",
+                "tables": tables,
+                "queries": queries,
+            }
+        },
+    }
+
+
+# The home page's shortcuts: (path under the database, text).
+HOME_LINKS = (
+    ("scene", "Scenes: browse and search"),
+    ("best_per_drama?actor=&kind=kiss", "Best kiss scene per drama"),
+    ("best_scenes?actor=&kind=", "Best scenes"),
+    ("actor_scenes?actor=&kind=", "An actor's scenes of a kind"),
+    ("trending?days=30", "Trending"),
+    ("drama", "Dramas"),
+    ("actor", "Actors"),
+)
+
+
+def _home(database: str) -> str:
+    from html import escape
+    from urllib.parse import quote
+
+    base = "/" + quote(database, safe="")
+    items = "".join(
+        f'<li><a href="{escape(base)}/{escape(path)}">{escape(text)}</a></li>'
+        for path, text in HOME_LINKS
+    )
+    return (
+        "<p>A catalogue of notable TV drama scenes: browse, search and rank them. "
+        "Rankings are scenecat's own: fans' votes, head-to-head duels and views.</p>"
+        f"<ul>{items}</ul>"
+    )
