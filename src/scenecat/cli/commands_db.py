@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -53,7 +54,11 @@ def _describe(counts: dict[str, int]) -> str:
 @db_app.command("backup")
 def db_backup(
     ctx: typer.Context,
-    dest: Path = typer.Argument(..., help="File to write, or a folder to put a dated copy in."),
+    dest: str = typer.Argument(
+        ...,
+        metavar="DEST",
+        help="File to write, or a folder to put a dated copy in (ending in /: made if missing).",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
 ) -> None:
     """Copy the catalogue to DEST, safely even while other scenecat commands write.
@@ -64,7 +69,7 @@ def db_backup(
     from scenecat.domain.health import backup
 
     with catalogue(ctx, create=False) as cat:
-        written = backup(cat, dest, force=force)
+        written = backup(cat, Path(dest), force=force, folder=dest.endswith(("/", os.sep)))
     message(f"Backed up {cat.path} to {written}")
 
 

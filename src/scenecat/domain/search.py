@@ -377,6 +377,13 @@ def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
     counted = [(search_queries.document_count(conn, w), w) for w in sorted(swaps - {word})]
     if any(docs for docs, _ in counted):
         return max(counted)[1]
+    if len(word) <= 4:
+        # A short word is one letter away from many real words ("rain": "ran", "rail",
+        # "ruin"), so a close spelling is more often another word than the intended one:
+        # only a dropped letter ("kis": "kiss") is guessed.
+        grown = search_queries.terms_like(conn, word[:1], len(word) + 1, len(word) + 1)
+        found = [(docs, term) for term, docs in grown if _one_letter_dropped(word, term)]
+        return max(found)[1] if found else None
     # Two leading letters keep a million-scene vocabulary down to a few thousand words, and
     # of those the commonest few thousand are enough to guess from.
     found = search_queries.terms_like(conn, word[:2], len(word) - 2, len(word) + 2)
@@ -390,6 +397,12 @@ def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
     return max(
         close,
         key=lambda t: (round(difflib.SequenceMatcher(None, word, t).ratio(), 2), candidates[t]),
+    )
+
+
+def _one_letter_dropped(typed: str, word: str) -> bool:
+    return len(word) == len(typed) + 1 and any(
+        word[:i] + word[i + 1 :] == typed for i in range(len(word))
     )
 
 
