@@ -86,6 +86,7 @@ def list_scenes(
         rows,
         footer=footer,
         numeric=("ep", "views"),
+        keep=("key", "title", "drama", "ep", "kind", "actors", "views", "spoiler"),
     )
 
 
@@ -118,6 +119,7 @@ def list_actors(
         rows,
         footer=f"{len(found)} actor(s)",
         numeric=("born", "dramas", "scenes"),
+        keep=("name", "scenes", "dramas", "native", "born", "aliases"),
     )
 
 
@@ -155,6 +157,7 @@ def list_dramas(
         rows,
         footer=f"{len(found)} drama(s)",
         numeric=("year", "episodes", "scenes"),
+        keep=("title", "year", "network", "scenes", "native", "episodes"),
     )
 
 
@@ -241,7 +244,11 @@ def show_actor(
         (c.year or "", c.drama, c.network or "", c.character or "", c.role) for c in page.credits
     ]
     output.table(
-        "Filmography", ("year", "drama", "network", "character", "role"), rows, numeric=("year",)
+        "Filmography",
+        ("year", "drama", "network", "character", "role"),
+        rows,
+        numeric=("year",),
+        keep=("year", "drama", "character", "role", "network"),
     )
 
 
@@ -315,6 +322,7 @@ def show_drama(
             ("ep", "key", "kind", "title", "spoiler"),
             [(s.episode or "", s.key, s.kind, s.title, s.spoiler) for s in page.scenes],
             numeric=("ep",),
+            keep=("ep", "key", "title", "kind", "spoiler"),
         )
 
 

@@ -103,6 +103,7 @@ def search(
         rows,
         footer=footer,
         numeric=("#", "ep", "relevance"),
+        keep=("#", "title", "drama", "ep", "key", "snippet", "kind", "actors", "relevance"),
     )
 
 

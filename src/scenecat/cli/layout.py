@@ -1,0 +1,88 @@
+"""Fitting a table's columns into a terminal's width (pure arithmetic, no Rich).
+
+output.table() measures the cells and draws them; this module decides, from the widths
+alone, which columns are shown and how wide each is. Every row stays one line: first big
+numbers are made compact, then the columns that may be cut shrink (the widest first, never
+below their minimum), and when even that is too wide the least important column is left
+out and the fitting starts again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Between two columns: a space of padding on each side of a one-character rule.
+GAP = 3
+
+
+@dataclass(frozen=True)
+class Column:
+    natural: int  # the widest cell or header, as printed
+    compacted: int  # the same with big numbers made compact (1.85M)
+    minimum: int  # narrowest it may be cut to (its header and numbers stay whole)
+
+
+@dataclass(frozen=True)
+class Plan:
+    widths: dict[int, int]  # shown column index -> width, in the table's order
+    compact: bool  # big numbers are shown compact
+    left_out: tuple[int, ...]  # indexes of the columns not shown
+
+
+def total(widths: Sequence[int]) -> int:
+    return sum(widths) + GAP * max(len(widths) - 1, 0)
+
+
+def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Plan:
+    """Widths for `columns` within `width` characters; `importance` lists every column
+    index, the most important first (the last one is left out first)."""
+    shown = sorted(importance)
+    naturals = [columns[i].natural for i in shown]
+    if total(naturals) <= width:
+        return Plan(dict(zip(shown, naturals, strict=True)), False, ())
+    # The most important column first; each next one joins if the row still fits with
+    # it, so one wide column left out does not take the narrower ones after it along.
+    chosen: list[int] = []
+    for i in importance:
+        trial = sorted([*chosen, i])
+        if not chosen or _shrink([columns[j] for j in trial], width) is not None:
+            chosen = trial
+    widths = _shrink([columns[j] for j in chosen], width)
+    if widths is None:  # the first column alone is too wide: it is shown at its minimum
+        widths = [min(columns[j].minimum, columns[j].compacted) for j in chosen]
+    left_out = tuple(i for i in importance if i not in chosen)
+    return Plan(dict(zip(chosen, widths, strict=True)), True, left_out)
+
+
+def _shrink(columns: Sequence[Column], width: int) -> list[int] | None:
+    """Compacted widths, the widest cut down first to a common level, or None."""
+    wanted = [c.compacted for c in columns]
+    room = width - GAP * (len(columns) - 1)
+    if sum(wanted) <= room:
+        return wanted
+    if sum(min(c.minimum, c.compacted) for c in columns) > room:
+        return None
+    # The highest level such that cutting every column down to it (not below its minimum)
+    # makes the row fit.
+    low, high = 0, max(wanted)
+    while low < high:
+        level = (low + high + 1) // 2
+        if sum(_at(c, level) for c in columns) <= room:
+            low = level
+        else:
+            high = level - 1
+    widths = [_at(c, low) for c in columns]
+    # What is left over after the cut goes back to the cut columns, left first.
+    spare = room - sum(widths)
+    for i, c in enumerate(columns):
+        if spare <= 0:
+            break
+        extra = min(spare, c.compacted - widths[i])
+        widths[i] += extra
+        spare -= extra
+    return widths
+
+
+def _at(column: Column, level: int) -> int:
+    return max(min(column.compacted, level), min(column.minimum, column.compacted))
