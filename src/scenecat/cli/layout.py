@@ -10,10 +10,12 @@ out and the fitting starts again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Between two columns: a space of padding on each side of a one-character rule.
 GAP = 3
+# How many of the most important columns may be cut to their `least`.
+FIRST = 3
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Column:
     natural: int  # the widest cell or header, as printed
     compacted: int  # the same with big numbers made compact (1.85M)
     minimum: int  # narrowest it may be cut to (its header and numbers stay whole)
+    least: int = 0  # narrower still, for one of the first few columns (0: as minimum)
 
 
 @dataclass(frozen=True)
@@ -43,16 +46,31 @@ def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Pla
         return Plan(dict(zip(shown, naturals, strict=True)), False, ())
     # The most important column first; each next one joins if the row still fits with
     # it, so one wide column left out does not take the narrower ones after it along.
+    # The first few columns are what a row is about (a scene's key and title): they are
+    # cut down to their `least` rather than left out, but a later column may not cut them
+    # below their usual minimum to make room for itself.
+    first = set(importance[:FIRST])
     chosen: list[int] = []
+    widths: list[int] = []
     for i in importance:
         trial = sorted([*chosen, i])
-        if not chosen or _shrink([columns[j] for j in trial], width) is not None:
+        now = dict(zip(chosen, widths, strict=True))
+        limits = [_limit(columns[j], j in first, i in first, now.get(j)) for j in trial]
+        fitted = _shrink(limits, width)
+        if fitted is not None or not chosen:
             chosen = trial
-    widths = _shrink([columns[j] for j in chosen], width)
-    if widths is None:  # the first column alone is too wide: it is shown at its minimum
-        widths = [min(columns[j].minimum, columns[j].compacted) for j in chosen]
+            widths = fitted or [c.minimum for c in limits]
     left_out = tuple(i for i in importance if i not in chosen)
     return Plan(dict(zip(chosen, widths, strict=True)), True, left_out)
+
+
+def _limit(column: Column, first: bool, joining_first: bool, now: int | None) -> Column:
+    """The column with the minimum that applies while another column tries to join."""
+    if not first or not column.least:
+        return column
+    if joining_first or now is None:
+        return replace(column, minimum=column.least)
+    return replace(column, minimum=max(column.least, min(column.minimum, now)))
 
 
 def _shrink(columns: Sequence[Column], width: int) -> list[int] | None:

@@ -198,7 +198,8 @@ def _measure(column: str, kind: str, cells: list[Any]) -> Any:
         return Column(natural, least, least)
     # Cut by a third, at most: a column cut shorter reads as noise, and leaving out a
     # less important column is better.
-    return Column(natural, natural, min(natural, max(header, _NARROWEST, min(natural * 2 // 3, 24))))
+    least = min(natural, max(header, _NARROWEST))
+    return Column(natural, natural, max(least, min(natural * 2 // 3, 24)), least)
 
 
 def _compacted(text: str) -> str:
@@ -263,8 +264,7 @@ def _cut(text: Any, width: int) -> Any:
         # Never half a number: back to where it starts.
         while end > 1 and not plain[end - 1].isspace():
             end -= 1
-    piece = text[:end]
-    piece.rstrip()
+    piece = text[: len(plain[:end].rstrip(" ,;:-"))]
     piece.append("…")
     return piece
 
