@@ -104,7 +104,9 @@ def _env(path: Path) -> dict[str, str]:
 def screen(catalogue: Path, args: list[str], columns: int) -> str:
     import shlex
 
-    code, shown = on_terminal(shlex.join(["scenecat", *args]), catalogue.parent, _env(catalogue), columns)
+    code, shown = on_terminal(
+        shlex.join(["scenecat", *args]), catalogue.parent, _env(catalogue), columns
+    )
     assert code == 0, shown
     return "\n".join(line.rstrip() for line in _ANSI.sub("", shown).split("\n")).rstrip() + "\n"
 

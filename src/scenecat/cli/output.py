@@ -260,7 +260,9 @@ def _cut(text: Any, width: int) -> Any:
     space = plain.rfind(" ", 0, end + 1)
     if space >= max(1, end * 2 // 3):
         end = space
-    elif plain[end - 1 : end + 1].isdigit() or (end and plain[end - 1].isdigit() and plain[end:end + 1] in ",."):
+    elif plain[end - 1 : end + 1].isdigit() or (
+        end and plain[end - 1].isdigit() and plain[end : end + 1] in ",."
+    ):
         # Never half a number: back to where it starts.
         while end > 1 and not plain[end - 1].isspace():
             end -= 1

@@ -382,8 +382,8 @@ def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
         # "ruin"), so a close spelling is more often another word than the intended one:
         # only a dropped letter ("kis": "kiss") is guessed.
         grown = search_queries.terms_like(conn, word[:1], len(word) + 1, len(word) + 1)
-        found = [(docs, term) for term, docs in grown if _one_letter_dropped(word, term)]
-        return max(found)[1] if found else None
+        dropped = [(docs, term) for term, docs in grown if _one_letter_dropped(word, term)]
+        return max(dropped)[1] if dropped else None
     # Two leading letters keep a million-scene vocabulary down to a few thousand words, and
     # of those the commonest few thousand are enough to guess from.
     found = search_queries.terms_like(conn, word[:2], len(word) - 2, len(word) + 2)
