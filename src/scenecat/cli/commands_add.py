@@ -54,7 +54,8 @@ def add_actor(
 ) -> None:
     """Add an actor.
 
-    Example: scenecat add-actor "Ji Chang Wook" --native 지창욱 --alias "Ji Chang-wook" --born 1987
+    Example: scenecat add-actor "Ji Chang Wook" --native 지창욱 \\
+        --alias "Ji Chang-wook" --born 1987
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_actor
@@ -89,8 +90,9 @@ def add_drama(
 ) -> None:
     """Add a drama and its cast.
 
-    Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" --network tvN
-    --year 2019 --episodes 16 --cast "Ji Chang Wook:Ma Dong Chan"
+    Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" \\
+        --network tvN --year 2019 --episodes 16 \\
+        --cast "Ji Chang Wook:Ma Dong Chan"
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_drama
@@ -121,9 +123,12 @@ def add_episode(
     rating: Optional[float] = typer.Option(None, "--rating", help="Nationwide rating in %."),
     title: Optional[str] = typer.Option(None, "--title", help="Episode title."),
 ) -> None:
-    """Add an episode, or update it if it exists.
+    """Add or update an episode.
 
-    Example: scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27 --rating 2.1
+    If it exists already, it is updated with the values given.
+
+    Example: scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27 \\
+        --rating 2.1
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_episode
@@ -181,11 +186,14 @@ def add_scene(
         None, "--source", help="Where the views were seen (a URL or a name)."
     ),
 ) -> None:
-    """Add a scene; missing required values are asked for on a terminal.
+    """Add a scene (asks for what is missing).
 
-    Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook"
-    --actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major
-    --views 1000000 --source "tvN official upload"
+    Missing required values are asked for on a terminal.
+
+    Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 \\
+        --actor "Ji Chang Wook" --actor "Won Jin Ah" --kind kiss \\
+        --title "The shower kiss" --spoiler major \\
+        --views 1000000 --source "tvN official upload"
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene

@@ -99,7 +99,7 @@ def list_actors(
     limit: Optional[int] = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List actors with how many dramas and scenes they have.
+    """List actors, with drama and scene counts.
 
     Example: scenecat list actors --drama "Healer"
     """
@@ -170,7 +170,7 @@ def list_episodes(
     limit: Optional[int] = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List recorded episodes with air dates and ratings.
+    """List episodes: air dates and ratings.
 
     Example: scenecat list episodes --drama "Melting Me Softly"
     """
@@ -334,7 +334,7 @@ def show_scene(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show a scene with its views, votes and sources.
+    """Show a scene: views, votes and sources.
 
     Example: scenecat show scene melting-me-softly-e10-shower-kiss
     """

@@ -71,7 +71,9 @@ def rank(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Rank scenes by fan votes, head-to-head duels and views.
+    """Rank scenes by votes, duels and views.
+
+    Fan votes, head-to-head duels and view counts, combined.
 
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama
     """
@@ -257,7 +259,9 @@ def trending(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Scenes whose views grew fastest: views gained per day between snapshots in the window.
+    """Scenes whose views grew fastest.
+
+    Views gained per day between snapshots in the window.
 
     Example: scenecat trending --days 90
     """
