@@ -123,7 +123,7 @@ _PLACEHOLDERS = {
     "method": "METHOD",
     "by": "GROUP",
     "views_count": "COUNT",
-    **dict.fromkeys(("episode", "limit"), "INTEGER"),
+    **dict.fromkeys(("episode", "episodes", "limit"), "INTEGER"),
 }
 _BY_TYPE = {"integer": "INTEGER", "float": "NUMBER", "path": "PATH", "filename": "PATH"}
 

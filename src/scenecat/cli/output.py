@@ -163,6 +163,7 @@ def table(
 _WHOLE = frozenset({"key", "when", "on", "aired", "between", "born", "year"})
 # The narrowest a column of prose is cut to.
 _NARROWEST = 8
+_SHORTEST_BAR = 6
 _BAR = re.compile("(?:^| )([█·]{3,})$")
 _LETTER = re.compile(r"[^\W\d_]")
 _GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+)")
@@ -193,8 +194,8 @@ def _measure(column: str, kind: str, cells: list[Any]) -> Any:
     if kind == "bar":
         # A bar can be drawn shorter, and is, before any text is cut (it is a drawing of
         # a figure that stays whole beside it).
-        values = [cell_len(_BAR.sub("", cell.plain)) for cell in cells]
-        least = min(natural, max([header, *(v + 4 if v else 3 for v in values)]))
+        values = [cell_len(_BAR.sub("", cell.plain).rstrip()) for cell in cells]
+        least = min(natural, max([header, *(v if v else _SHORTEST_BAR for v in values)]))
         return Column(natural, least, least)
     # Cut by a third, at most: a column cut shorter reads as noise, and leaving out a
     # less important column is better.
@@ -230,7 +231,7 @@ def _shorter_bar(cell: Any, width: int) -> Any:
     value = cell.plain[: match.start(1)]
     drawn = match.group(1)
     room = width - cell_len(value)
-    if room < 3:
+    if room < _SHORTEST_BAR:  # a bar of two or three blocks tells nothing: the figure alone
         return cell[: len(value.rstrip())]
     filled = round(room * drawn.count("█") / len(drawn))
     return cell[: len(value)] + bar(filled, room, width=room)
@@ -248,7 +249,7 @@ def _one_line(cell: object) -> Any:
 
 
 def _cut(text: Any, width: int) -> Any:
-    """`text` in `width` cells, ending in `…` at a word end when one is near."""
+    """`text` in `width` cells, cut at a word end and marked `…`."""
     from rich.cells import cell_len as cells
 
     if cells(text.plain) <= width:
@@ -257,15 +258,11 @@ def _cut(text: Any, width: int) -> Any:
     end = 0
     while end < len(plain) and cells(plain[: end + 1]) <= width - 1:
         end += 1
-    space = plain.rfind(" ", 0, end + 1)
-    if space >= max(1, end * 2 // 3):
+    # At the end of a word (or after a hyphen): never half a word or number, unless the
+    # first word alone is wider than the column.
+    space = max(plain.rfind(" ", 0, end + 1), plain.rfind("-", 0, end) + 1)
+    if space > 0:
         end = space
-    elif plain[end - 1 : end + 1].isdigit() or (
-        end and plain[end - 1].isdigit() and plain[end : end + 1] in ",."
-    ):
-        # Never half a number: back to where it starts.
-        while end > 1 and not plain[end - 1].isspace():
-            end -= 1
     piece = text[: len(plain[:end].rstrip(" ,;:-"))]
     piece.append("…")
     return piece
