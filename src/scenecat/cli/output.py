@@ -146,8 +146,16 @@ def table(
         box=box.MINIMAL_HEAVY_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), expand=False
     )
     for i, width in plan.widths.items():
-        justify: Literal["left", "right"] = "right" if kinds[i] == "number" else "left"
+        # Figures whose bars did not fit line up as numbers do.
+        justify: Literal["left", "right"] = (
+            "right" if kinds[i] == "number" or _bars_dropped(kinds[i], cells, i, width) else "left"
+        )
         grid.add_column(columns[i], justify=justify, no_wrap=True, width=width)
+    # Bars too short to tell anything are left out (in a whole column at once).
+    kinds = [
+        "figure" if _bars_dropped(k, cells, i, plan.widths.get(i, 0)) else k
+        for i, k in enumerate(kinds)
+    ]
     for row in cells:
         grid.add_row(*(_fitted(row[i], kinds[i], w, plan.compact) for i, w in plan.widths.items()))
     console.print(grid)
@@ -217,11 +225,20 @@ def _fitted(cell: Any, kind: str, width: int, compact_numbers: bool) -> Any:
     if kind == "number" and compact_numbers:
         shown = _compacted(cell.plain)
         return cell if shown == cell.plain else Text(shown, style=cell.style)
+    if kind == "figure":
+        return Text(_BAR.sub("", cell.plain).rstrip(), style=cell.style)
     if kind == "bar" and cell_len(cell) > width:
         return _shorter_bar(cell, width)
     if kind == "text" and cell_len(cell) > width:
         return _cut(cell, width)
     return cell
+
+
+def _bars_dropped(kind: str, cells: list[list[Any]], column: int, width: int) -> bool:
+    if kind != "bar":
+        return False
+    values = [cell_len(_BAR.sub("", row[column].plain).rstrip()) for row in cells]
+    return max(values, default=0) > 0 and width - max(values) - 1 < _SHORTEST_BAR
 
 
 def _shorter_bar(cell: Any, width: int) -> Any:
@@ -231,8 +248,6 @@ def _shorter_bar(cell: Any, width: int) -> Any:
     value = cell.plain[: match.start(1)]
     drawn = match.group(1)
     room = width - cell_len(value)
-    if room < _SHORTEST_BAR:  # a bar of two or three blocks tells nothing: the figure alone
-        return cell[: len(value.rstrip())]
     filled = round(room * drawn.count("█") / len(drawn))
     return cell[: len(value)] + bar(filled, room, width=room)
 
