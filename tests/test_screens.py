@@ -130,7 +130,9 @@ def tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
             header = [cell.strip() for cell in lines[i - 1].split("│")]
             rows = []
             for row in lines[i + 1 :]:
-                if "│" not in row:
+                # One column has no rule between cells: its rows end at a note or a blank.
+                alone = "│" not in lines[i - 1] and row and not row.startswith("not shown")
+                if "│" not in row and not alone:
                     break
                 rows.append([cell.strip() for cell in row.split("│")])
             found.append((header, rows))
@@ -196,3 +198,25 @@ def test_piped_listings_are_unchanged_by_the_layout(catalogue: Path) -> None:
         ).stdout
         assert out.split("\n", 1)[0] == "key\tdrama\tep\tkind\ttitle\tactors\tspoiler\tviews"
         assert "\t1,850,000\n" in out
+
+
+def test_awkward_values_stay_one_line(catalogue: Path, tmp_path: Path) -> None:
+    # A title that is one long word, one with a line break, and Hangul (two cells a letter).
+    path = tmp_path / "awkward.db"
+    shutil.copyfile(catalogue, path)
+    titles = [
+        "Supercalifragilistic" * 5,
+        "Two\nlines",
+        "눈 속의 키스, 지붕 위에서 다시 만난 두 사람의 이야기",
+    ]
+    for number, title in enumerate(titles, 1):
+        subprocess.run(
+            [sys.executable, "-m", "scenecat", "add-scene", "--drama", "Healer", "--episode",
+             str(number), "--kind", "kiss", "--title", title, "--actor", "Ji Chang Wook"],
+            env=_env(path), check=True, capture_output=True,
+        )  # fmt: skip
+    for columns in (60, 80):
+        shown = screen(path, ["list", "scenes", "--drama", "Healer"], columns)
+        assert all(cell_len(line) <= columns for line in shown.split("\n")), shown
+        [(_, rows)] = tables(shown)
+        assert len(rows) == 3 + 3, shown  # the sample's three Healer scenes left, and these

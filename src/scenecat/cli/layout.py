@@ -59,7 +59,8 @@ def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Pla
         fitted = _shrink(limits, width)
         if fitted is not None or not chosen:
             chosen = trial
-            widths = fitted or [c.minimum for c in limits]
+            # The first column alone too wide (a very long key): as wide as the screen.
+            widths = fitted or [min(limits[0].minimum, width)]
     left_out = tuple(i for i in importance if i not in chosen)
     return Plan(dict(zip(chosen, widths, strict=True)), True, left_out)
 

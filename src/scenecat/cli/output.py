@@ -135,7 +135,8 @@ def table(
     console = _console()
     kinds = [_kind(column, right, [row[i] for row in cells]) for i, column in enumerate(columns)]
     measured = [
-        _measure(column, kinds[i], [row[i] for row in cells]) for i, column in enumerate(columns)
+        _measure(column, kinds[i], [row[i] for row in cells], console.width)
+        for i, column in enumerate(columns)
     ]
     named = [columns.index(name) for name in keep if name in columns]
     importance = named + [i for i in range(len(columns)) if i not in named]
@@ -189,7 +190,7 @@ def _kind(column: str, right: set[str], cells: list[Any]) -> str:
     return "text"
 
 
-def _measure(column: str, kind: str, cells: list[Any]) -> Any:
+def _measure(column: str, kind: str, cells: list[Any], screen: int) -> Any:
     from scenecat.cli.layout import Column
 
     header = cell_len(column)
@@ -198,7 +199,9 @@ def _measure(column: str, kind: str, cells: list[Any]) -> Any:
         compacted = max([header, *(cell_len(_compacted(cell.plain)) for cell in cells)])
         return Column(natural, compacted, compacted)
     if kind == "whole":
-        return Column(natural, natural, natural)
+        # Whole, unless it would take most of the screen (a key made from a very long
+        # title): then it is cut rather than leave no room for anything else.
+        return Column(natural, natural, natural if natural <= screen * 4 // 5 else screen // 2)
     if kind == "bar":
         # A bar can be drawn shorter, and is, before any text is cut (it is a drawing of
         # a figure that stays whole beside it).
@@ -229,7 +232,7 @@ def _fitted(cell: Any, kind: str, width: int, compact_numbers: bool) -> Any:
         return Text(_BAR.sub("", cell.plain).rstrip(), style=cell.style)
     if kind == "bar" and cell_len(cell) > width:
         return _shorter_bar(cell, width)
-    if kind == "text" and cell_len(cell) > width:
+    if cell_len(cell) > width:  # text; or, last resort, a key wider than the screen
         return _cut(cell, width)
     return cell
 
@@ -275,9 +278,12 @@ def _cut(text: Any, width: int) -> Any:
         end += 1
     # At the end of a word (or after a hyphen): never half a word or number, unless the
     # first word alone is wider than the column.
-    space = max(plain.rfind(" ", 0, end + 1), plain.rfind("-", 0, end) + 1)
+    space = plain.rfind(" ", 0, end + 1)
+    hyphen = plain.rfind("-", 0, end) + 1
     if space > 0:
         end = space
+    elif hyphen >= end * 2 // 3:  # else one long word (a key): cut where the room ends
+        end = hyphen
     piece = text[: len(plain[:end].rstrip(" ,;:-"))]
     piece.append("…")
     return piece
