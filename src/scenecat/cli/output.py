@@ -280,10 +280,8 @@ def _cut(text: Any, width: int) -> Any:
     # first word alone is wider than the column.
     space = plain.rfind(" ", 0, end + 1)
     hyphen = plain.rfind("-", 0, end) + 1
-    if space > 0:
-        end = space
-    elif hyphen >= end * 2 // 3:  # else one long word (a key): cut where the room ends
-        end = hyphen
+    if space > 0 or hyphen >= end * 2 // 3:  # else one long word (a key): cut at the edge
+        end = max(space, hyphen)
     piece = text[: len(plain[:end].rstrip(" ,;:-"))]
     piece.append("…")
     return piece
