@@ -12,6 +12,7 @@ them. After a deliberate change of the layout, write them again with
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -112,6 +113,12 @@ def screen(catalogue: Path, args: list[str], columns: int) -> str:
 
 
 def _piped(catalogue: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    return _piped_once(catalogue, tuple(args))
+
+
+@functools.cache
+def _piped_once(catalogue: Path, args: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    # The same for every width: run once per command (the catalogue is not changed).
     return subprocess.run(
         [sys.executable, "-m", "scenecat", *args],
         env={**_env(catalogue), "TTY_COMPATIBLE": "0"},
