@@ -227,3 +227,19 @@ def test_awkward_values_stay_one_line(catalogue: Path, tmp_path: Path) -> None:
         assert all(cell_len(line) <= columns for line in shown.split("\n")), shown
         [(_, rows)] = tables(shown)
         assert len(rows) == 3 + 3, shown  # the sample's three Healer scenes left, and these
+
+
+def test_empty_columns_give_way_to_text(tmp_path: Path) -> None:
+    # Real lists (MyDramaList credits) have dramas with a title only: the empty native,
+    # network, year and episodes columns must not cut the titles.
+    path = tmp_path / "titles.db"
+    title = "2021 Summer Drama Collage: Monster Mansion"
+    for name in (title, "18 Again", "100 Days My Prince"):
+        subprocess.run(
+            [sys.executable, "-m", "scenecat", "add-drama", name],
+            env=_env(path), check=True, capture_output=True,
+        )  # fmt: skip
+    shown = screen(path, ["list", "dramas"], 80)
+    [(header, rows)] = tables(shown)
+    assert title in [row[0] for row in rows], shown
+    assert "not shown at this width: native, network, year, episodes" in shown

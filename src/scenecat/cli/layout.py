@@ -30,7 +30,6 @@ class Column:
 class Plan:
     widths: dict[int, int]  # shown column index -> width, in the table's order
     compact: bool  # big numbers are shown compact
-    left_out: tuple[int, ...]  # indexes of the columns not shown
 
 
 def total(widths: Sequence[int]) -> int:
@@ -38,12 +37,12 @@ def total(widths: Sequence[int]) -> int:
 
 
 def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Plan:
-    """Widths for `columns` within `width` characters; `importance` lists every column
-    index, the most important first (the last one is left out first)."""
+    """Widths for `columns` within `width` characters; `importance` lists the indexes of
+    the columns that may be shown, the most important first (the last is left out first)."""
     shown = sorted(importance)
     naturals = [columns[i].natural for i in shown]
     if total(naturals) <= width:
-        return Plan(dict(zip(shown, naturals, strict=True)), False, ())
+        return Plan(dict(zip(shown, naturals, strict=True)), False)
     # The most important column first; each next one joins if the row still fits with
     # it, so one wide column left out does not take the narrower ones after it along.
     # The first few columns are what a row is about (a scene's key and title): they are
@@ -61,8 +60,7 @@ def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Pla
             chosen = trial
             # The first column alone too wide (a very long key): as wide as the screen.
             widths = fitted or [min(limits[0].minimum, width)]
-    left_out = tuple(i for i in importance if i not in chosen)
-    return Plan(dict(zip(chosen, widths, strict=True)), True, left_out)
+    return Plan(dict(zip(chosen, widths, strict=True)), True)
 
 
 def _limit(column: Column, first: bool, joining_first: bool, now: int | None) -> Column:

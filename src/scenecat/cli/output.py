@@ -140,7 +140,13 @@ def table(
     ]
     named = [columns.index(name) for name in keep if name in columns]
     importance = named + [i for i in range(len(columns)) if i not in named]
+    # A column empty in every row says nothing: when room is short it is left out before
+    # any text is cut for it.
+    empty = {i for i in range(len(columns)) if not any(row[i].plain for row in cells)}
+    if empty and layout.total([m.natural for m in measured]) > console.width:
+        importance = [i for i in importance if i not in empty]
     plan = layout.fit(measured, importance, console.width)
+    left_out = [i for i in range(len(columns)) if i not in plan.widths]
     if title:
         console.print(_cut(Text(visible(title), style="bold"), console.width))
     grid = Table(
@@ -160,8 +166,8 @@ def table(
     for row in cells:
         grid.add_row(*(_fitted(row[i], kinds[i], w, plan.compact) for i, w in plan.widths.items()))
     console.print(grid)
-    if plan.left_out:
-        hidden = ", ".join(columns[i] or "bars" for i in sorted(plan.left_out))
+    if left_out:
+        hidden = ", ".join(columns[i] or "bars" for i in left_out)
         console.print(Text(f"not shown at this width: {hidden}", style="dim"))
     if footer:
         console.print(Text(visible(footer), style="dim"))
