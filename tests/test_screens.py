@@ -240,6 +240,6 @@ def test_empty_columns_give_way_to_text(tmp_path: Path) -> None:
             env=_env(path), check=True, capture_output=True,
         )  # fmt: skip
     shown = screen(path, ["list", "dramas"], 80)
-    [(header, rows)] = tables(shown)
+    [(_, rows)] = tables(shown)
     assert title in [row[0] for row in rows], shown
     assert "not shown at this width: native, network, year, episodes" in shown

@@ -389,3 +389,13 @@ def test_a_short_real_word_is_not_corrected_into_another_word(cli, sample_db: Pa
     assert "no scene mentions 'rain', 'umbrella'" in result.stderr
     # A dropped letter in a short word is still guessed.
     assert "did you mean 'shower kiss'?" in cli("search", "shower kis").stderr
+
+
+def test_a_known_name_with_no_scene_is_not_suggested_back(cli, db: Path) -> None:
+    # An actor with credits but no scenes: "did you mean 'Ji Chang Wook'" for the very name
+    # typed said nothing.
+    assert cli("add-actor", "Ji Chang Wook").exit_code == 0
+    result = cli("search", "Ji Chang Wook")
+    assert result.exit_code == 0
+    assert "did you mean" not in result.stderr
+    assert "'Ji Chang Wook' is in the catalogue, but no scene matches it" in result.stderr

@@ -352,6 +352,9 @@ def suggest(conn: sqlite3.Connection, query: Query, has_filters: bool) -> str | 
     words = " ".join(t.text for t in query.positive_terms())
     if unknown or any(is_cjk(p) for t in query.positive_terms() for p in t.pieces):
         candidates = search_queries.name_candidates(conn, name_key(words))
+        exact = [c for c in candidates if name_key(c) == name_key(words)]
+        if exact:  # not a misspelling: offering the same name back says nothing
+            return f"{exact[0]!r} is in the catalogue, but no scene matches it"
         close_name = names.suggest(words, candidates)
         if close_name:
             return close_name
