@@ -110,10 +110,12 @@ def table(
 ) -> None:
     """A table: drawn to fit the terminal, tab-separated lines when piped.
 
-    On a terminal every row is one line: long text is cut with `…` (at a word end when one
-    is near), big numbers become compact (1.85M) when space is short, and when even that
-    does not fit, columns are left out, the last of `keep` (then the columns not named in
-    it, right to left) first. Headers, numbers and keys are never cut.
+    On a terminal every row is one line: when space is short big numbers become compact
+    (1.85M), bars shorter, long text is cut at a word end with `…`, and columns are left
+    out: empty ones first, then the least important (`keep` names the columns, most
+    important first; those it does not name come after, in table order). Headers, numbers,
+    keys and dates are never cut (a key wider than most of the screen excepted); a dim line
+    under the table names the columns left out.
     """
     if not on_terminal():
         # Columns without a name hold bars: drawings, not data.
@@ -214,8 +216,8 @@ def _measure(column: str, kind: str, cells: list[Any], screen: int) -> Any:
         values = [cell_len(_BAR.sub("", cell.plain).rstrip()) for cell in cells]
         least = min(natural, max([header, *(v if v else _SHORTEST_BAR for v in values)]))
         return Column(natural, least, least)
-    # Cut by a third, at most: a column cut shorter reads as noise, and leaving out a
-    # less important column is better.
+    # Cut by a third at most (long text: to 24 at least), so that a less important column
+    # is left out rather than this one cut to noise; `least` is for the first few columns.
     least = min(natural, max(header, _NARROWEST))
     return Column(natural, natural, max(least, min(natural * 2 // 3, 24)), least)
 
