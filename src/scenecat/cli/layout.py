@@ -1,10 +1,10 @@
 """Fitting a table's columns into a terminal's width (pure arithmetic, no Rich).
 
 output.table() measures the cells and draws them; this module decides, from the widths
-alone, which columns are shown and how wide each is. Every row stays one line: first big
-numbers are made compact, then the columns that may be cut shrink (the widest first, never
-below their minimum), and when even that is too wide the least important column is left
-out and the fitting starts again.
+alone, which columns are shown and how wide each is. Every row stays one line. A table
+too wide as it is gets its big numbers made compact; then the columns join one at a time,
+the most important first, each only if the row still fits once the columns that may be cut
+shrink (the widest first, never below their minimum); those that do not fit are left out.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def total(widths: Sequence[int]) -> int:
 
 def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Plan:
     """Widths for `columns` within `width` characters; `importance` lists the indexes of
-    the columns that may be shown, the most important first (the last is left out first)."""
+    the columns that may be shown, the most important first."""
     shown = sorted(importance)
     naturals = [columns[i].natural for i in shown]
     if total(naturals) <= width:
