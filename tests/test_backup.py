@@ -204,3 +204,30 @@ def test_restore_while_another_process_writes(cli, sample_db: Path, tmp_path: Pa
     # Writes after the restore are in the restored catalogue, in order; none is half there.
     numbers = sorted(int(n.split()[1]) for n in names)
     assert numbers == list(range(120 - len(numbers), 120))
+
+
+def test_backup_into_a_new_folder_makes_the_folder(cli, sample_db: Path, tmp_path: Path) -> None:
+    # The README Tour's `db backup backups/` with no such folder used to write a file named
+    # `backups`, and the next `db backup backups/` then failed.
+    folder = tmp_path / "backups"
+    _ok(cli("db", "backup", f"{folder}/"))
+    assert folder.is_dir()
+    _ok(cli("db", "backup", f"{folder}/", "--force"))
+    made = sorted(folder.iterdir())
+    assert made and all(path.suffix == ".db" for path in made)
+    assert raw_dump(made[0]) == raw_dump(sample_db)
+
+
+def test_backup_to_a_missing_name_without_suffix_is_refused(
+    cli, sample_db: Path, tmp_path: Path
+) -> None:
+    result = cli("db", "backup", str(tmp_path / "backups"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: there is no folder ")
+    assert "backups/" in result.stderr and "backups.db" in result.stderr
+    assert not (tmp_path / "backups").exists()
+    afile = tmp_path / "taken"
+    afile.write_text("keep me")
+    result = cli("db", "backup", f"{afile}/")
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+    assert afile.read_text() == "keep me"

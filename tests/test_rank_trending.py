@@ -126,7 +126,7 @@ BAD = {
     "zero days": (["--days", "0"], 2, "Error: --days must be between 1 and 36,500, got 0"),
     "negative days": (["--days", "-3"], 2, "Error: --days must be between 1 and 36,500, got -3"),
     "days not a number": (["--days", "week"], 2, "Error: Invalid value for '--days'"),
-    "bad today": (["--today", "2024-13-01"], 2, "Error: --today '2024-13-01' is not a date"),
+    "bad today": (["--today", "2024-13-01"], 2, "Error: --until '2024-13-01' is not a date"),
     "limit zero": (["--limit", "0"], 2, "Error: --limit must be between 1 and"),
     "unknown drama": (["--drama", "No Such Drama"], 1, "Error: no drama called 'No Such Drama'"),
 }  # fmt: skip

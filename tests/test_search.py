@@ -379,3 +379,24 @@ def test_unknown_kind_or_network_says_did_you_mean(cli: Cli, sample_db: Path) ->
     assert found(cli, "drama:Healer kind:fight")["meta"]["suggestion"] == (
         "no scene matches all of these filters"
     )
+
+
+def test_a_short_real_word_is_not_corrected_into_another_word(cli, sample_db: Path) -> None:
+    # `rain` is not in the sample; `ran` (from "Mi Ran") is one letter away and finds
+    # unrelated scenes, so it must not be offered.
+    result = cli("search", 'rain OR umbrella actor:"Ji Chang Wook" year:2016..2020 -funeral')
+    assert result.exit_code == 0
+    assert "did you mean" not in result.stderr
+    assert "no scene mentions 'rain', 'umbrella'" in result.stderr
+    # A dropped letter in a short word is still guessed.
+    assert "did you mean 'shower kiss'?" in cli("search", "shower kis").stderr
+
+
+def test_a_known_name_with_no_scene_is_not_suggested_back(cli, db: Path) -> None:
+    # An actor with credits but no scenes: "did you mean 'Ji Chang Wook'" for the very name
+    # typed said nothing.
+    assert cli("add-actor", "Ji Chang Wook").exit_code == 0
+    result = cli("search", "Ji Chang Wook")
+    assert result.exit_code == 0
+    assert "did you mean" not in result.stderr
+    assert "'Ji Chang Wook' is in the catalogue, but no scene matches it" in result.stderr

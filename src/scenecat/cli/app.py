@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import typer
 from typer import _click
+from typer.core import TyperArgument, TyperOption
 
 from scenecat import __version__
 from scenecat.cli.common import ScenecatGroup, keep_examples, state
@@ -42,93 +43,35 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("init", ("commands_add",), "Create the catalogue (safe to run again)."),
     ("add-actor", ("commands_add",), "Add an actor."),
     ("add-drama", ("commands_add",), "Add a drama and its cast."),
-    ("add-episode", ("commands_add",), "Add an episode, or update it if it exists."),
-    (
-        "add-scene",
-        ("commands_add",),
-        "Add a scene; missing required values are asked for on a terminal.",
-    ),
-    (
-        "views",
-        ("commands_signals",),
-        "Record a view count seen on a date (a count lower than an earlier one from the same\n"
-        "source is recorded with a warning).",
-    ),
-    (
-        "vote",
-        ("commands_signals",),
-        "Vote for a scene (1-10); a new vote replaces your earlier one, history is kept.",
-    ),
-    ("duel", ("commands_signals",), "Record a head-to-head answer: WINNER is better than LOSER."),
-    (
-        "import",
-        ("commands_exchange",),
-        "Import a catalogue file, all or nothing; importing it again changes nothing.",
-    ),
-    ("search", ("commands_search",), "Find scenes by what you remember of them, best match first."),
-    ("rank", ("commands_rank",), "Rank scenes by fan votes, head-to-head duels and views."),
-    (
-        "trending",
-        ("commands_rank",),
-        "Scenes whose views grew fastest: views gained per day between snapshots in the window.",
-    ),
-    (
-        "stats",
-        ("commands_articles",),
-        "Counts of records, and scenes per kind, network, year and actor, with bar charts.",
-    ),
-    (
-        "history",
-        ("commands_history",),
-        "List recent changes, newest first (each can be taken back with `undo`).",
-    ),
-    (
-        "undo",
-        ("commands_history",),
-        "Take back the newest change (or the newest N); refuses, saying why, when a later\n"
-        "change depends on it. An undo cannot itself be undone.",
-    ),
-    (
-        "sources",
-        ("commands_sources",),
-        "List the metadata sources: what each provides, what it needs, and its terms.",
-    ),
-    (
-        "serve",
-        ("commands_web",),
-        "Browse, search and rank the catalogue in a web browser (Datasette, read-only).",
-    ),
-    (
-        "publish",
-        ("commands_web",),
-        "Write a folder any Datasette host can serve (catalogue copy, metadata, plugin).",
-    ),
+    ("add-episode", ("commands_add",), "Add or update an episode."),
+    ("add-scene", ("commands_add",), "Add a scene (asks for what is missing)."),
+    ("views", ("commands_signals",), "Record a scene's view count on a date."),
+    ("vote", ("commands_signals",), "Vote for a scene, 1-10."),
+    ("duel", ("commands_signals",), "Record that one scene beats another."),
+    ("import", ("commands_exchange",), "Import a catalogue file, all or nothing."),
+    ("search", ("commands_search",), "Find scenes by what you remember of them."),
+    ("rank", ("commands_rank",), "Rank scenes by votes, duels and views."),
+    ("trending", ("commands_rank",), "Scenes whose views grew fastest."),
+    ("stats", ("commands_articles",), "Counts of records and scenes, as charts."),
+    ("history", ("commands_history",), "List recent changes, newest first."),
+    ("undo", ("commands_history",), "Take back the newest change (or N)."),
+    ("sources", ("commands_sources",), "List the metadata sources and their terms."),
+    ("serve", ("commands_web",), "Browse the catalogue in a web browser."),
+    ("publish", ("commands_web",), "Write a folder a Datasette host can serve."),
     ("list", ("commands_browse",), "List actors, dramas, episodes or scenes."),
     ("show", ("commands_browse",), "Show one actor, drama or scene in full."),
-    (
-        "edit",
-        ("commands_change",),
-        "Change an actor, drama or scene (flags, or $EDITOR when none).",
-    ),
-    ("remove", ("commands_change",), "Remove an actor, drama, episode or scene (asks first)."),
-    ("alias", ("commands_change",), "Add or remove another name for an actor or drama."),
+    ("edit", ("commands_change",), "Change an actor, drama or scene."),
+    ("remove", ("commands_change",), "Remove an actor, drama, episode or scene."),
+    ("alias", ("commands_change",), "Add or remove another name for a record."),
     ("merge", ("commands_change",), "Merge two records that are really one."),
     (
         "export",
         ("commands_exchange", "commands_articles"),
-        "Write the catalogue (or a selection) to a file.",
+        "Write (part of) the catalogue to a file.",
     ),
-    (
-        "db",
-        ("commands_db",),
-        "Where the catalogue lives, whether it is healthy, and copies of it.",
-    ),
-    (
-        "lookup",
-        ("commands_sources",),
-        "Find a drama in a metadata source: candidates with a match distance.",
-    ),
-    ("refresh", ("commands_sources",), "Re-read a drama from its source and apply what changed."),
+    ("db", ("commands_db",), "The catalogue file: path, health, copies."),
+    ("lookup", ("commands_sources",), "Find a drama in a metadata source."),
+    ("refresh", ("commands_sources",), "Re-read a drama from its source."),
 )
 _OWNERS = {name: modules for name, modules, _ in COMMANDS}
 
@@ -162,8 +105,59 @@ def load_commands(names: Iterable[str] | None = None) -> dict[str, _click.Comman
         importlib.import_module(f"scenecat.cli.{module}").register(holder)
     keep_examples(holder)
     _Loaded.commands = dict(get_command(holder).commands)  # type: ignore[attr-defined]
+    for command in _Loaded.commands.values():
+        _plain_placeholders(command)
     _Loaded.modules = modules
     return _Loaded.commands
+
+
+# What an option's value is, in --help, by the option's name (others: by its type).
+_PLACEHOLDERS = {
+    **dict.fromkeys(("actor", "alias", "voter", "native", "new_name", "network"), "NAME"),
+    **dict.fromkeys(("country", "template"), "NAME"),
+    **dict.fromkeys(("drama", "title", "new_title"), "TITLE"),
+    **dict.fromkeys(("key", "scene", "new_key"), "KEY"),
+    **dict.fromkeys(("on", "aired", "date", "views_on"), "DATE"),
+    **dict.fromkeys(("at", "end"), "TIME"),
+    "cast": "ACTOR:CHARACTER",
+    "watched": "DRAMA:N",
+    "couple": "NAME NAME",
+    "year": "YEAR",
+    "kind": "KIND",
+    "tag": "TAG",
+    "spoiler": "LEVEL",
+    "spoilers": "MODE",
+    "method": "METHOD",
+    "by": "GROUP",
+    "views_count": "COUNT",
+    **dict.fromkeys(("episode", "episodes", "limit"), "INTEGER"),
+}
+_BY_TYPE = {"integer": "INTEGER", "float": "NUMBER", "path": "PATH", "filename": "PATH"}
+
+
+class _Argument(TyperArgument):
+    """An argument shown as NAME in usage lines and help, as click shows them, instead of
+    Typer's `{name}` (Typer's own make_metavar wraps required arguments in braces)."""
+
+    def make_metavar(self, ctx: _click.Context, *, usage: bool = False) -> str:
+        shown = self.metavar or (self.name or "").upper()
+        if self.nargs != 1:
+            shown += "..."
+        return f"[{shown}]" if usage and not self.required else shown
+
+
+def _plain_placeholders(command: _click.Command) -> None:
+    """Placeholders that read NAME, PATH, INTEGER... rather than `<str>` and `{name}`."""
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _Argument
+        elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
+            kind = getattr(param.type, "name", "")
+            by_name = _PLACEHOLDERS.get(param.name or "")
+            if not getattr(param.type, "choices", None):
+                param.metavar = by_name or _BY_TYPE.get(kind, "TEXT")
+    for sub in getattr(command, "commands", {}).values():
+        _plain_placeholders(sub)
 
 
 def all_loaded() -> bool:
@@ -231,6 +225,7 @@ def main(
         None,
         "--db",
         envvar="SCENECAT_DB",
+        metavar="PATH",
         help="Catalogue file (default: scenecat/catalogue.db in your user data directory).",
         show_envvar=True,
     ),
@@ -240,6 +235,7 @@ def main(
 ) -> None:
     """Catalogue, search, rank and write about TV drama scenes.
 
+    \b
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss
     """
     state(ctx).db = db

@@ -55,7 +55,8 @@ def add_actor(
 ) -> None:
     """Add an actor.
 
-    Example: scenecat add-actor "Ji Chang Wook" --native 지창욱 --alias "Ji Chang-wook" --born 1987
+    Example: scenecat add-actor "Ji Chang Wook" --native 지창욱 \\
+        --alias "Ji Chang-wook" --born 1987
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_actor
@@ -98,11 +99,11 @@ def add_drama(
 ) -> None:
     """Add a drama and its cast.
 
-    Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" --network tvN
-    --year 2019 --episodes 16 --cast "Ji Chang Wook:Ma Dong Chan"
+    Example: scenecat add-drama "Melting Me Softly" --native "날 녹여주오" \\
+        --network tvN --year 2019 --episodes 16 \\
+        --cast "Ji Chang Wook:Ma Dong Chan"
 
     Example: scenecat add-drama "Melting Me Softly" --from tmdb
-    (from the web: cast with characters, episodes; actors already present are linked)
     """
     if from_source is not None or from_file is not None:
         from scenecat.cli.commands_sources import add_drama_from
@@ -145,9 +146,12 @@ def add_episode(
     rating: Optional[float] = typer.Option(None, "--rating", help="Nationwide rating in %."),
     title: Optional[str] = typer.Option(None, "--title", help="Episode title."),
 ) -> None:
-    """Add an episode, or update it if it exists.
+    """Add or update an episode.
 
-    Example: scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27 --rating 2.1
+    If it exists already, it is updated with the values given.
+
+    Example: scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27 \\
+        --rating 2.1
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_episode
@@ -210,18 +214,19 @@ def add_scene(
         None, "--clip-json", help="As --clip, from a saved `yt-dlp -J URL` file."
     ),
 ) -> None:
-    """Add a scene; missing required values are asked for on a terminal.
+    """Add a scene (asks for what is missing).
 
     On a terminal each answer is checked as it is typed (a typo is asked again), several
     actors can be given, and Tab completes drama and actor names. A scene with the same
     drama, episode and title as another is refused unless --force.
 
-    Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook"
-    --actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major
-    --views 1000000 --source "tvN official upload"
+    Example: scenecat add-scene --drama "Melting Me Softly" --episode 10 \\
+        --actor "Ji Chang Wook" --actor "Won Jin Ah" --kind kiss \\
+        --title "The shower kiss" --spoiler major \\
+        --views 1000000 --source "tvN official upload"
 
-    Example: scenecat add-scene --clip URL --kind kiss --title "The shower kiss"
-    --actor "Ji Chang Wook" (drama, episode, views and source from the clip)
+    Example: scenecat add-scene --clip URL --kind kiss \\
+        --title "The shower kiss" --actor "Ji Chang Wook"
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene

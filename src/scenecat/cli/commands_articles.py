@@ -128,9 +128,12 @@ def export_markdown(
     method: str = typer.Option("combined", "--method", help="Ranking method, as in `rank`."),
     output: Optional[Path] = OUTPUT_OPTION,
 ) -> None:
-    """Write a markdown article (front matter, ranked scenes, sources) for a blog.
+    """A markdown article for a blog.
 
-    Example: scenecat export markdown --actor "Ji Chang Wook" --kind kiss -o top-kisses.md
+    Front matter, ranked scenes and their sources.
+
+    Example: scenecat export markdown --actor "Ji Chang Wook" --kind kiss \\
+        -o top-kisses.md
     """
     from scenecat.cli.output import message
     from scenecat.domain.articles import ArticleRequest
@@ -215,9 +218,12 @@ def export_json(
     limit: Optional[int] = LIMIT_OPTION,
     output: Optional[Path] = OUTPUT_OPTION,
 ) -> None:
-    """Scenes (filtered) as JSON: {"data": [...], "meta": {...}}, one scene a line.
+    """Scenes (filtered) as JSON.
 
-    Example: scenecat export json --actor "Ji Chang Wook" --kind kiss -o kisses.json
+    {"data": [...], "meta": {...}}, one scene a line.
+
+    Example: scenecat export json --actor "Ji Chang Wook" --kind kiss \\
+        -o kisses.json
     """
     _export_table(
         ctx,
@@ -251,7 +257,9 @@ def export_csv(
     ),
     output: Optional[Path] = OUTPUT_OPTION,
 ) -> None:
-    """Scenes (filtered) as CSV for a spreadsheet: UTF-8, a header, one row per scene.
+    """Scenes (filtered) as a CSV spreadsheet.
+
+    UTF-8, a header, one row per scene.
 
     Lists (actors, tags, sources) are joined with "; ". `scenecat import FILE.csv` reads
     the file back.
@@ -273,7 +281,9 @@ def export_csv(
 
 
 def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """Counts of records, and scenes per kind, network, year and actor, with bar charts.
+    """Counts of records and scenes, as charts.
+
+    Counts of records, and scenes per kind, network, year and actor, with bar charts.
 
     Example: scenecat stats
     """

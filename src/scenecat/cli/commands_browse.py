@@ -86,6 +86,7 @@ def list_scenes(
         rows,
         footer=footer,
         numeric=("ep", "views"),
+        keep=("key", "title", "drama", "ep", "kind", "actors", "views", "spoiler"),
     )
 
 
@@ -98,7 +99,7 @@ def list_actors(
     limit: Optional[int] = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List actors with how many dramas and scenes they have.
+    """List actors, with drama and scene counts.
 
     Example: scenecat list actors --drama "Healer"
     """
@@ -118,6 +119,7 @@ def list_actors(
         rows,
         footer=f"{len(found)} actor(s)",
         numeric=("born", "dramas", "scenes"),
+        keep=("name", "scenes", "dramas", "native", "born", "aliases"),
     )
 
 
@@ -155,6 +157,7 @@ def list_dramas(
         rows,
         footer=f"{len(found)} drama(s)",
         numeric=("year", "episodes", "scenes"),
+        keep=("title", "year", "network", "scenes", "native", "episodes"),
     )
 
 
@@ -167,7 +170,7 @@ def list_episodes(
     limit: Optional[int] = LIMIT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List recorded episodes with air dates and ratings.
+    """List episodes: air dates and ratings.
 
     Example: scenecat list episodes --drama "Melting Me Softly"
     """
@@ -243,7 +246,11 @@ def show_actor(
         (c.year or "", c.drama, c.network or "", c.character or "", c.role) for c in page.credits
     ]
     output.table(
-        "Filmography", ("year", "drama", "network", "character", "role"), rows, numeric=("year",)
+        "Filmography",
+        ("year", "drama", "network", "character", "role"),
+        rows,
+        numeric=("year",),
+        keep=("year", "drama", "character", "role", "network"),
     )
 
 
@@ -319,6 +326,7 @@ def show_drama(
             ("ep", "key", "kind", "title", "spoiler"),
             [(s.episode or "", s.key, s.kind, s.title, s.spoiler) for s in page.scenes],
             numeric=("ep",),
+            keep=("ep", "key", "title", "kind", "spoiler"),
         )
 
 
@@ -330,7 +338,7 @@ def show_scene(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Show a scene with its views, votes and sources.
+    """Show a scene: views, votes and sources.
 
     Example: scenecat show scene melting-me-softly-e10-shower-kiss
     """

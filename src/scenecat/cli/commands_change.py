@@ -20,9 +20,9 @@ from scenecat.cli.common import (
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
-edit_app = sub_app(help="Change an actor, drama or scene (flags, or $EDITOR when none).")
-remove_app = sub_app(help="Remove an actor, drama, episode or scene (asks first).")
-alias_app = sub_app(help="Add or remove another name for an actor or drama.")
+edit_app = sub_app(help="Change an actor, drama or scene.")
+remove_app = sub_app(help="Remove an actor, drama, episode or scene.")
+alias_app = sub_app(help="Add or remove another name for a record.")
 merge_app = sub_app(help="Merge two records that are really one.")
 
 
@@ -76,7 +76,9 @@ def edit_actor(
     native: Optional[str] = typer.Option(None, "--native", help="Hangul name ('' clears it)."),
     born: Optional[int] = typer.Option(None, "--born", help="Birth year."),
 ) -> None:
-    """Change an actor; with no flags, opens the record in $EDITOR.
+    """Change an actor (no flags: in $EDITOR).
+
+    With no flags, opens the record in $EDITOR.
 
     Example: scenecat edit actor "Ji Chang Wook" --born 1987
     """
@@ -95,7 +97,9 @@ def edit_drama(
     episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
     synopsis: Optional[str] = typer.Option(None, "--synopsis", help="Synopsis ('' clears it)."),
 ) -> None:
-    """Change a drama; with no flags, opens the record (cast and episodes too) in $EDITOR.
+    """Change a drama (no flags: in $EDITOR).
+
+    With no flags, opens the record (cast and episodes too) in $EDITOR.
 
     Example: scenecat edit drama "The K2" --episodes 16
     """
@@ -130,9 +134,12 @@ def edit_scene(
     location: Optional[str] = typer.Option(None, "--location", help="Where it happens."),
     new_key: Optional[str] = typer.Option(None, "--key", help="A new key for the scene."),
 ) -> None:
-    """Change a scene; with no flags, opens the record in $EDITOR.
+    """Change a scene (no flags: in $EDITOR).
 
-    Example: scenecat edit scene melting-me-softly-e10-shower-kiss --spoiler major
+    With no flags, opens the record in $EDITOR.
+
+    Example: scenecat edit scene melting-me-softly-e10-shower-kiss \\
+        --spoiler major
     """
     _edit(
         ctx,
@@ -174,7 +181,9 @@ def remove_actor(
     name: str = typer.Argument(..., help="Actor to remove.", autocompletion=complete_actor),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Remove an actor (their credits and scene appearances go too; scenes stay).
+    """Remove an actor; their scenes stay.
+
+    Their credits and scene appearances go too; the scenes stay.
 
     Example: scenecat remove actor "Test Actor" --yes
     """
@@ -187,7 +196,9 @@ def remove_drama(
     title: str = typer.Argument(..., help="Drama to remove.", autocompletion=complete_drama),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Remove a drama with its episodes, credits and scenes.
+    """Remove a drama with its scenes.
+
+    Its episodes, credits and scenes go too.
 
     Example: scenecat remove drama "Test Drama" --yes
     """
@@ -200,7 +211,9 @@ def remove_scene(
     key: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Remove a scene with its votes, duels and view counts.
+    """Remove a scene with its votes and views.
+
+    Its votes, duels and view counts go too.
 
     Example: scenecat remove scene healer-e1-test --yes
     """
@@ -214,7 +227,9 @@ def remove_episode(
     number: int = typer.Argument(..., help="Episode number."),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Remove an episode's air date, title and rating (scenes stay).
+    """Remove an episode's details.
+
+    Its air date, title and rating; the scenes stay.
 
     Example: scenecat remove episode "Healer" 3 --yes
     """
@@ -235,7 +250,7 @@ def alias_actor(
     alias: str = typer.Argument(..., help="Another spelling, e.g. 'Ji Chang-wook' or 'JCW'."),
     remove: bool = typer.Option(False, "--remove", help="Remove this alias instead."),
 ) -> None:
-    """Add (or --remove) another name for an actor.
+    """Add (or --remove) a name for an actor.
 
     Example: scenecat alias actor "Ji Chang Wook" JCW
     """
@@ -249,7 +264,7 @@ def alias_drama(
     alias: str = typer.Argument(..., help="Another title, e.g. 'Melt Me Softly'."),
     remove: bool = typer.Option(False, "--remove", help="Remove this alias instead."),
 ) -> None:
-    """Add (or --remove) another title for a drama.
+    """Add (or --remove) a title for a drama.
 
     Example: scenecat alias drama "Melting Me Softly" "Melt Me Softly"
     """
@@ -291,7 +306,9 @@ def merge_actor(
     ),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Merge actor GONE into KEEP: credits, scenes and votes move; GONE's name becomes an alias.
+    """Merge actor GONE into KEEP.
+
+    Credits, scenes and votes move; GONE's name becomes an alias.
 
     Example: scenecat merge actor "Ji Chang Wook" "Ji Chang-wook" --yes
     """

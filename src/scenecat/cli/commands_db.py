@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from scenecat.cli.common import YES_OPTION, UserError, catalogue, confirm, db_path, sub_app
 
-db_app = sub_app(help="Where the catalogue lives, whether it is healthy, and copies of it.")
+db_app = sub_app(help="The catalogue file: path, health, copies.")
 
 
 def register(app: typer.Typer) -> None:
@@ -26,8 +27,9 @@ def db_path_command(ctx: typer.Context) -> None:
 
 @db_app.command("check")
 def db_check(ctx: typer.Context) -> None:
-    """Check integrity, foreign keys, the search index, votes and the change history;
-    exit 1 with a report if not fine.
+    """Check the catalogue's health.
+
+    Integrity, foreign keys, the search index, votes and the change history; exit 1 with a report if not fine.
 
     Example: scenecat db check
     """
@@ -53,10 +55,16 @@ def _describe(counts: dict[str, int]) -> str:
 @db_app.command("backup")
 def db_backup(
     ctx: typer.Context,
-    dest: Path = typer.Argument(..., help="File to write, or a folder to put a dated copy in."),
+    dest: str = typer.Argument(
+        ...,
+        metavar="DEST",
+        help="File to write, or a folder to put a dated copy in (ending in /: made if missing).",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
 ) -> None:
-    """Copy the catalogue to DEST, safely even while other scenecat commands write.
+    """Copy the catalogue to DEST.
+
+    Safe even while other scenecat commands write.
 
     Example: scenecat db backup ~/scenecat-backup.db
     """
@@ -64,7 +72,7 @@ def db_backup(
     from scenecat.domain.health import backup
 
     with catalogue(ctx, create=False) as cat:
-        written = backup(cat, dest, force=force)
+        written = backup(cat, Path(dest), force=force, folder=dest.endswith(("/", os.sep)))
     message(f"Backed up {cat.path} to {written}")
 
 
@@ -74,7 +82,9 @@ def db_restore(
     src: Path = typer.Argument(..., help="A catalogue file, e.g. one made by `db backup`."),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Replace the catalogue with SRC (asks first); a copy of the current one is kept.
+    """Replace the catalogue with SRC.
+
+    Asks first; a copy of the current one is kept.
 
     Example: scenecat db restore ~/scenecat-backup.db
     """

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
-export_app = sub_app(help="Write the catalogue (or a selection) to a file.")
+export_app = sub_app(help="Write (part of) the catalogue to a file.")
 
 
 def register(app: typer.Typer) -> None:
@@ -145,7 +145,9 @@ def import_command(
         help="With -: yaml, jsonl or csv (default: told by the content).",
     ),
 ) -> None:
-    """Import a catalogue file, all or nothing; importing it again changes nothing.
+    """Import a catalogue file, all or nothing.
+
+    Importing it again changes nothing.
 
     Example: scenecat export jsonl | scenecat --db copy.db import -
     """
@@ -240,7 +242,9 @@ OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="File to write (defaul
 
 @export_app.command("yaml")
 def export_yaml(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> None:
-    """The whole catalogue as YAML, format 1 (re-importable, diff-friendly).
+    """The whole catalogue as YAML (format 1).
+
+    Re-importable and diff-friendly.
 
     Example: scenecat export yaml -o catalogue.yaml
     """
@@ -249,7 +253,9 @@ def export_yaml(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> N
 
 @export_app.command("jsonl")
 def export_jsonl(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> None:
-    """The whole catalogue as JSON Lines, one record a line (fast, for bulk).
+    """The whole catalogue as JSON Lines.
+
+    One record a line (fast, for bulk).
 
     Example: scenecat export jsonl -o catalogue.jsonl
     """

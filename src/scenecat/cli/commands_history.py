@@ -33,7 +33,9 @@ def history(
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many changes."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """List recent changes, newest first (each can be taken back with `undo`).
+    """List recent changes, newest first.
+
+    Each can be taken back with `undo`.
 
     Example: scenecat history --limit 5
     """
@@ -74,8 +76,9 @@ def undo(
     ),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Take back the newest change (or the newest N); refuses, saying why, when a later
-    change depends on it. An undo cannot itself be undone.
+    """Take back the newest change (or N).
+
+    Refuses, saying why, when a later change depends on it. An undo cannot itself be undone.
 
     Example: scenecat undo 2 --yes
     """

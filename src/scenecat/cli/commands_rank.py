@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 DEFAULT_LIMIT = 20
-# Terminal columns from which the table also shows duels and scene keys.
-WIDE = 120
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +71,9 @@ def rank(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Rank scenes by fan votes, head-to-head duels and views.
+    """Rank scenes by votes, duels and views.
+
+    Fan votes, head-to-head duels and view counts, combined.
 
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama
     """
@@ -136,11 +136,9 @@ def _votes_cell(entry: RankedEntry) -> str:
 
 def compact(count: int) -> str:
     """1850000 -> 1.85M: view counts as fans read them (exact figures are in --json)."""
-    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if count >= size:
-            text = f"{count / size:.3g}"
-            return f"{text}{unit}"
-    return str(count)
+    from scenecat.cli.output import compact as compact_count
+
+    return compact_count(count)
 
 
 def _part_cell(value: float | None, share: float, points: float) -> str:
@@ -149,63 +147,57 @@ def _part_cell(value: float | None, share: float, points: float) -> str:
     return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
 
 
-def _wide() -> bool:
-    """Every column piped; on a terminal, those that fit."""
-    import shutil
-
-    from scenecat.cli import output
-
-    return not output.on_terminal() or shutil.get_terminal_size((80, 24)).columns >= WIDE
-
-
 def _render(result: RankResult, label: str, explain: bool) -> None:
     from scenecat.cli import output
 
     by = result.by
     kind = f"{result.scope.kind} " if result.scope.kind else ""
-    # On a narrow terminal the parts of --explain replace the raw signals they are made of.
-    wide = _wide()
-    signals = wide or not explain
+    # Every column is made; on a terminal output.table() leaves out what does not fit,
+    # the least important first (with --explain, the raw signals before their parts).
     if by == "scene":
         title = f"Best {kind}scenes" + (f": {label}" if label else "")
-        head = ["#", "score", "scene"] + (["drama", "ep"] if signals else [])
+        head = ["#", "score", "scene", "drama", "ep"]
     else:
         title = f"Best {kind}scene per {by}" + (f": {label}" if label else "")
-        head = ["#", by, "score", "best scene"] + (["ep"] if signals else [])
-    if signals:
-        head += ["votes", "duels", "views"] if wide else ["votes", "views"]
+        head = ["#", by, "score", "best scene", "ep"]
+    head += ["votes", "duels", "views"]
     if explain:
         head += ["votes part", "duels part", "views part"]
-    if wide:
-        head.append("key")
+    head.append("key")
     rows = []
     for e in result.entries:
         p, s = e.parts, e.scene
         score: Any = "no signal"
         if p.has_signal:
-            score = f"{p.score:.2f}"
-            if signals:
-                score = output.with_bar(score, p.score, 10.0)
+            score = output.with_bar(f"{p.score:.2f}", p.score, 10.0)
         row: list[Any] = [e.position]
         if by == "scene":
-            row += [score, s.title] + ([s.drama] if signals else [])
+            row += [score, s.title, s.drama]
         else:
             row += [e.group or "", score, s.title]
-        if signals:
-            row += [s.episode or "", _votes_cell(e)]
-            if wide:
-                row.append(f"{e.wins}-{e.losses}" if p.n_duels else "")
-            row.append(compact(p.latest_views) if p.latest_views is not None else "")
+        row += [s.episode or "", _votes_cell(e)]
+        row.append(f"{e.wins}-{e.losses}" if p.n_duels else "")
+        row.append(compact(p.latest_views) if p.latest_views is not None else "")
         if explain:
             row += [
                 _part_cell(p.quality, p.vote_share, p.vote_part),
                 _part_cell(p.duel_strength, p.duel_share, p.duel_part),
                 _part_cell(p.popularity, p.view_share, p.view_part),
             ]
-        if wide:
-            row.append(s.key)
+        row.append(s.key)
         rows.append(row)
-    output.table(title, head, rows, footer=_footer(result, explain), numeric=("#", "ep", "views"))
+    first = ["#", by, "score", "scene", "best scene"]
+    parts = ["votes part", "duels part", "views part"]
+    signal_columns = ["drama", "ep", "key", "votes", "views", "duels"]
+    keep = first + (parts + signal_columns if explain else signal_columns)
+    output.table(
+        title,
+        head,
+        rows,
+        footer=_footer(result, explain),
+        numeric=("#", "ep", "views"),
+        keep=keep,
+    )
 
 
 def _footer(result: RankResult, explain: bool) -> str:
@@ -259,11 +251,17 @@ def trending(
         None, "--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."
     ),
     today: Optional[str] = typer.Option(
-        None, "--today", hidden=True, help="Pretend today is this date (YYYY-MM-DD)."
+        None,
+        "--until",
+        "--today",
+        metavar="DATE",
+        help="Last day of the window, YYYY-MM-DD (default today): what was trending then.",
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Scenes whose views grew fastest: views gained per day between snapshots in the window.
+    """Scenes whose views grew fastest.
+
+    Views gained per day between snapshots in the window.
 
     Example: scenecat trending --days 90
     """
@@ -286,7 +284,6 @@ def trending(
 def _render_trending(result: TrendResult) -> None:
     from scenecat.cli import output
 
-    wide = _wide()
     top = max((e.per_day for e in result.entries), default=0.0)
     rows = []
     for e in result.entries:
@@ -294,12 +291,8 @@ def _render_trending(result: TrendResult) -> None:
         last = max(t.last.on or "" for t in e.sources)
         rate = output.with_bar(f"{e.per_day:,.0f}", e.per_day, top)
         gained = ("+" if e.gained >= 0 else "-") + compact(abs(e.gained))
-        row: list[Any] = [e.position, rate, gained]
-        if wide:
-            row.append(f"{first} → {last}")
-        row += [e.scene.title, e.scene.drama, e.scene.episode or ""]
-        if wide:
-            row.append(e.scene.key)
+        row: list[Any] = [e.position, rate, gained, f"{first} → {last}"]
+        row += [e.scene.title, e.scene.drama, e.scene.episode or "", e.scene.key]
         rows.append(row)
     lines = []
     shown = len(result.entries)
@@ -316,12 +309,13 @@ def _render_trending(result: TrendResult) -> None:
             f"{result.single_snapshot:,} scene(s) with a single snapshot (per source) in the "
             "window left out: growth needs two counts on different days."
         )
-    head = ["#", "views/day", "gained"] + (["between"] if wide else [])
-    head += ["scene", "drama", "ep"] + (["key"] if wide else [])
+    # On a terminal, output.table() leaves out what does not fit, `keep`'s last first.
+    head = ["#", "views/day", "gained", "between", "scene", "drama", "ep", "key"]
     output.table(
         f"Trending: views gained per day, {result.since} to {result.until}",
         head,
         rows,
         footer="\n".join(lines),
         numeric=("#", "gained", "ep"),
+        keep=("#", "views/day", "gained", "scene", "drama", "ep", "key", "between"),
     )

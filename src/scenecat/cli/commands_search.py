@@ -49,7 +49,9 @@ def search(
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Find scenes by what you remember of them, best match first.
+    """Find scenes by what you remember of them.
+
+    Best match first.
 
     Matching ignores case, accents and hyphens, knows romanised and Hangul names, and finds
     Hangul inside words (녹여 finds 날 녹여주오). Put `--` before a query that starts
@@ -103,6 +105,7 @@ def search(
         rows,
         footer=footer,
         numeric=("#", "ep", "relevance"),
+        keep=("#", "title", "drama", "ep", "key", "snippet", "kind", "actors", "relevance"),
     )
 
 

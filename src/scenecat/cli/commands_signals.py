@@ -47,11 +47,12 @@ def views(
         "", "--source", help="Where: a URL or a name such as 'tvN official upload'."
     ),
 ) -> None:
-    """Record a view count seen on a date (a count lower than an earlier one from the same
-    source is recorded with a warning).
+    """Record a scene's view count on a date.
 
-    Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 --on 2019-11-10
-    --source "tvN official upload"
+    A count lower than an earlier one from the same source is recorded with a warning.
+
+    Example: scenecat views melting-me-softly-e10-shower-kiss 1000000 \\
+        --on 2019-11-10 --source "tvN official upload"
 
     Counts of linked clips, read again: scenecat views refresh --help
     """
@@ -86,7 +87,9 @@ def vote(
     voter: str = typer.Option("me", "--voter", help="Who votes."),
     on: Optional[str] = typer.Option(None, "--on", help="Date of the vote (default today)."),
 ) -> None:
-    """Vote for a scene (1-10); a new vote replaces your earlier one, history is kept.
+    """Vote for a scene, 1-10.
+
+    A new vote replaces your earlier one; the history is kept.
 
     Example: scenecat vote melting-me-softly-e10-shower-kiss 9
     """
@@ -118,9 +121,12 @@ def duel(
     voter: str = typer.Option("me", "--voter", help="Who decided."),
     on: Optional[str] = typer.Option(None, "--on", help="Date (default today)."),
 ) -> None:
-    """Record a head-to-head answer: WINNER is better than LOSER.
+    """Record that one scene beats another.
 
-    Example: scenecat duel melting-me-softly-e10-shower-kiss healer-e9-snowy-rooftop-kiss
+    A head-to-head answer: WINNER is better than LOSER.
+
+    Example: scenecat duel melting-me-softly-e10-shower-kiss \\
+        healer-e9-snowy-rooftop-kiss
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_duel

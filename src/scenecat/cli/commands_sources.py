@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
-lookup_app = sub_app(help="Find a drama in a metadata source: candidates with a match distance.")
-refresh_app = sub_app(help="Re-read a drama from its source and apply what changed.")
+lookup_app = sub_app(help="Find a drama in a metadata source.")
+refresh_app = sub_app(help="Re-read a drama from its source.")
 
 SOURCE_OPTION = typer.Option(
     None,
@@ -48,7 +48,9 @@ def register(app: typer.Typer) -> None:
 
 
 def sources(as_json: bool = JSON_OPTION) -> None:
-    """List the metadata sources: what each provides, what it needs, and its terms.
+    """List the metadata sources and their terms.
+
+    What each source provides and what it needs (an API key, an extra).
 
     Example: scenecat sources
     """
@@ -126,8 +128,10 @@ def lookup_drama(
     episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Candidates for a title in a metadata source, closest first, with a match distance
-    (0 = identical; title, year, network and episodes weighed as beets weighs tags).
+    """Candidates for a title, closest first.
+
+    Each has a match distance (0 = identical; title, year, network and episodes weighed as
+    beets weighs tags).
 
     Example: scenecat lookup drama "Melting Me Softly" --source wikidata
     """
@@ -299,8 +303,10 @@ def refresh_drama(
     ),
     yes: bool = YES_OPTION,
 ) -> None:
-    """Re-read a drama from its stored source id, show what would change, and apply it
-    when confirmed. Facts the source lacks are kept; nothing is removed.
+    """Re-read a drama from its source and apply it.
+
+    Uses the drama's stored source id, shows what would change, and applies it when
+    confirmed. Facts the source lacks are kept; nothing is removed.
 
     Example: scenecat refresh drama "Melting Me Softly" --from tmdb:93405
     """
@@ -461,8 +467,10 @@ def views_refresh(
         file_okay=False,
     ),
 ) -> None:
-    """A new dated view-count snapshot for every clip linked to a scene in scope; a clip
-    that fails is reported and the rest go on.
+    """Count the views of every clip in scope again.
+
+    A new dated view-count snapshot for every clip linked to a scene in scope; a clip that
+    fails is reported and the rest go on.
 
     Example: scenecat views refresh --drama "Melting Me Softly" --older-than 7d
     """

@@ -33,7 +33,9 @@ def serve(
     ),
     title: Optional[str] = typer.Option(None, "--title", help="The site's title."),
 ) -> None:
-    """Browse, search and rank the catalogue in a web browser (Datasette, read-only).
+    """Browse the catalogue in a web browser.
+
+    Search and rank it too; Datasette, read-only.
 
     Example: scenecat --db sample.db serve --open
     """
@@ -56,7 +58,9 @@ def publish(
     folder: Path = typer.Argument(..., help="A new (or empty) folder to write."),
     title: Optional[str] = typer.Option(None, "--title", help="The site's title."),
 ) -> None:
-    """Write a folder any Datasette host can serve (catalogue copy, metadata, plugin).
+    """Write a folder a Datasette host can serve.
+
+    A catalogue copy, its metadata and scenecat's plugin.
 
     The folder's README.md has the `datasette publish` command for Cloud Run, Fly and Vercel.
 

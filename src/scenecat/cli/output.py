@@ -106,7 +106,17 @@ def table(
     *,
     footer: str | None = None,
     numeric: Iterable[str] = (),
+    keep: Sequence[str] = (),
 ) -> None:
+    """A table: drawn to fit the terminal, tab-separated lines when piped.
+
+    On a terminal every row is one line: when space is short big numbers become compact
+    (1.85M), bars shorter, long text is cut at a word end with `…`, and columns are left
+    out: empty ones first, then the least important (`keep` names the columns, most
+    important first; those it does not name come after, in table order). Headers, numbers,
+    keys and dates are never cut (a key wider than most of the screen excepted); a dim line
+    under the table names the columns left out.
+    """
     if not on_terminal():
         # Columns without a name hold bars: drawings, not data.
         kept = [i for i, column in enumerate(columns) if column]
@@ -116,36 +126,187 @@ def table(
         if footer:
             message(footer)
         return
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    right = set(numeric)
-    cells = [
-        [cell if isinstance(cell, Text) else Text(visible(cell)) for cell in row] for row in rows
-    ]
+    from scenecat.cli import layout
+
+    right = set(numeric) | {"#"}
+    cells = [[_one_line(cell) for cell in row] for row in rows]
     console = _console()
-    grid = Table(title=Text(visible(title)) if title else None, show_lines=False, expand=False)
-    for i, column in enumerate(columns):
-        justify: Literal["left", "right"] = "right" if column in right or column == "#" else "left"
-        if column == "key":
-            # Keys are typed back into other commands: keep them whole and copyable, and
-            # let the prose columns wrap instead.
-            # ...up to a third of the screen, so the other columns are not squeezed to a few
-            # characters (unreadable, and slow to lay out).
-            widest = max((cell_len(row[i]) for row in cells), default=3)
-            widest = min(widest, max(12, console.width // 3))
-            grid.add_column(column, justify=justify, no_wrap=True, min_width=widest)
-        else:
-            grid.add_column(column, justify=justify, overflow="fold")
+    kinds = [_kind(column, right, [row[i] for row in cells]) for i, column in enumerate(columns)]
+    measured = [
+        _measure(column, kinds[i], [row[i] for row in cells], console.width)
+        for i, column in enumerate(columns)
+    ]
+    named = [columns.index(name) for name in keep if name in columns]
+    importance = named + [i for i in range(len(columns)) if i not in named]
+    # A column empty in every row says nothing: when room is short it is left out before
+    # any text is cut for it.
+    empty = {i for i in range(len(columns)) if not any(row[i].plain for row in cells)}
+    if empty and layout.total([m.natural for m in measured]) > console.width:
+        importance = [i for i in importance if i not in empty]
+    plan = layout.fit(measured, importance, console.width)
+    left_out = [i for i in range(len(columns)) if i not in plan.widths]
+    if title:
+        console.print(_cut(Text(visible(title), style="bold"), console.width))
+    grid = Table(
+        box=box.MINIMAL_HEAVY_HEAD, show_edge=False, pad_edge=False, padding=(0, 1), expand=False
+    )
+    for i, width in plan.widths.items():
+        # Figures whose bars did not fit line up as numbers do.
+        justify: Literal["left", "right"] = (
+            "right" if kinds[i] == "number" or _bars_dropped(kinds[i], cells, i, width) else "left"
+        )
+        grid.add_column(columns[i], justify=justify, no_wrap=True, width=width)
+    # Bars too short to tell anything are left out (in a whole column at once).
+    kinds = [
+        "figure" if _bars_dropped(k, cells, i, plan.widths.get(i, 0)) else k
+        for i, k in enumerate(kinds)
+    ]
     for row in cells:
-        grid.add_row(*row)
+        grid.add_row(*(_fitted(row[i], kinds[i], w, plan.compact) for i, w in plan.widths.items()))
     console.print(grid)
+    if left_out:
+        hidden = ", ".join(columns[i] or "bars" for i in left_out)
+        console.print(Text(f"not shown at this width: {hidden}", style="dim"))
     if footer:
         console.print(Text(visible(footer), style="dim"))
 
 
+# Columns printed whole whatever the width: what is typed back into other commands, and
+# dates (a cut one reads as another date).
+_WHOLE = frozenset({"key", "when", "on", "aired", "between", "born", "year"})
+# The narrowest a column of prose is cut to.
+_NARROWEST = 8
+_SHORTEST_BAR = 6
+_BAR = re.compile("(?:^| )([█·]{3,})$")
+_LETTER = re.compile(r"[^\W\d_]")
+_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+)")
+
+
+def _kind(column: str, right: set[str], cells: list[Any]) -> str:
+    plains = [cell.plain for cell in cells if cell.plain]
+    if plains and all(_BAR.search(text) for text in plains):
+        return "bar"
+    if column in right:
+        return "number"
+    # Figures such as `9.0 (3)`, `5-1`, `5.77 = 8.47×64%` or `#12` read wrong when cut.
+    if column in _WHOLE or (plains and not any(_LETTER.search(text) for text in plains)):
+        return "whole"
+    return "text"
+
+
+def _measure(column: str, kind: str, cells: list[Any], screen: int) -> Any:
+    from scenecat.cli.layout import Column
+
+    header = cell_len(column)
+    natural = max([header, *(cell_len(cell) for cell in cells)])
+    if kind == "number":
+        compacted = max([header, *(cell_len(_compacted(cell.plain)) for cell in cells)])
+        return Column(natural, compacted, compacted)
+    if kind == "whole":
+        # Whole, unless it would take most of the screen (a key made from a very long
+        # title): then it is cut rather than leave no room for anything else.
+        return Column(natural, natural, natural if natural <= screen * 4 // 5 else screen // 2)
+    if kind == "bar":
+        # A bar can be drawn shorter, and is, before any text is cut (it is a drawing of
+        # a figure that stays whole beside it).
+        values = [cell_len(_BAR.sub("", cell.plain).rstrip()) for cell in cells]
+        least = min(natural, max([header, *(v if v else _SHORTEST_BAR for v in values)]))
+        return Column(natural, least, least)
+    # Cut by a third at most (long text: to 24 at least), so that a less important column
+    # is left out rather than this one cut to noise; `least` is for the first few columns.
+    least = min(natural, max(header, _NARROWEST))
+    return Column(natural, natural, max(least, min(natural * 2 // 3, 24)), least)
+
+
+def _compacted(text: str) -> str:
+    """`1,850,000` -> `1.85M`, `+650,000` -> `+650K`; other text unchanged."""
+    match = _GROUPED.fullmatch(text.strip())
+    if not match:
+        return text
+    return match.group(1) + compact(int(match.group(2).replace(",", "")))
+
+
+def _fitted(cell: Any, kind: str, width: int, compact_numbers: bool) -> Any:
+    from rich.text import Text
+
+    if kind == "number" and compact_numbers:
+        shown = _compacted(cell.plain)
+        return cell if shown == cell.plain else Text(shown, style=cell.style)
+    if kind == "figure":
+        return Text(_BAR.sub("", cell.plain).rstrip(), style=cell.style)
+    if kind == "bar" and cell_len(cell) > width:
+        return _shorter_bar(cell, width)
+    if cell_len(cell) > width:  # text; or, last resort, a key wider than the screen
+        return _cut(cell, width)
+    return cell
+
+
+def _bars_dropped(kind: str, cells: list[list[Any]], column: int, width: int) -> bool:
+    if kind != "bar":
+        return False
+    values = [cell_len(_BAR.sub("", row[column].plain).rstrip()) for row in cells]
+    return max(values, default=0) > 0 and width - max(values) - 1 < _SHORTEST_BAR
+
+
+def _shorter_bar(cell: Any, width: int) -> Any:
+    """The bar drawn again in fewer characters, in the same proportion."""
+    match = _BAR.search(cell.plain)
+    assert match is not None
+    value = cell.plain[: match.start(1)]
+    drawn = match.group(1)
+    room = width - cell_len(value)
+    filled = round(room * drawn.count("█") / len(drawn))
+    return cell[: len(value)] + bar(filled, room, width=room)
+
+
+def _one_line(cell: object) -> Any:
+    """A cell as one line of Rich Text: a newline or tab inside it becomes a space."""
+    from rich.text import Text
+
+    text = cell if isinstance(cell, Text) else Text(visible(cell))
+    for separator in ("\n", "\t"):
+        if separator in text.plain:
+            text = Text(" ").join(text.split(separator, allow_blank=True))
+    return text
+
+
+def _cut(text: Any, width: int) -> Any:
+    """`text` in `width` cells, cut at a word end and marked `…`."""
+    from rich.cells import cell_len as cells
+
+    if cells(text.plain) <= width:
+        return text
+    plain = text.plain
+    end = 0
+    while end < len(plain) and cells(plain[: end + 1]) <= width - 1:
+        end += 1
+    # At the end of a word (or after a hyphen): never half a word or number, unless the
+    # first word alone is wider than the column.
+    space = plain.rfind(" ", 0, end + 1)
+    hyphen = plain.rfind("-", 0, end) + 1
+    if space > 0 or hyphen >= end * 2 // 3:  # else one long word (a key): cut at the edge
+        end = max(space, hyphen)
+    piece = text[: len(plain[:end].rstrip(" ,;:-"))]
+    piece.append("…")
+    return piece
+
+
 def cell_len(cell: Any) -> int:
-    return len(cell.plain) if hasattr(cell, "plain") else len(str(cell))
+    from rich.cells import cell_len as width
+
+    return width(cell.plain if hasattr(cell, "plain") else str(cell))
+
+
+def compact(count: int) -> str:
+    """1850000 -> 1.85M: counts as fans read them (exact figures are in --json)."""
+    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if count >= size:
+            return f"{count / size:.3g}{unit}"
+    return str(count)
 
 
 def bar(value: float, maximum: float, width: int = 12) -> Any:

@@ -28,9 +28,25 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> Path:
+def backup(cat: Catalogue, dest: Path, *, force: bool = False, folder: bool = False) -> Path:
     """A consistent copy of the catalogue at `dest` (a file, or a folder to put it in),
-    taken with SQLite's online backup while other processes may go on writing."""
+    taken with SQLite's online backup while other processes may go on writing.
+
+    `folder` says the user wrote `dest` as a folder (`backups/`): it is made if missing.
+    A missing `dest` without a file suffix is refused rather than guessed: written as a
+    file, `backups` would look like a folder and make the next `db backup backups/` fail."""
+    if folder and not dest.is_dir():
+        if dest.exists():
+            raise InvalidInput(f"{dest} is a file, not a folder")
+        try:
+            dest.mkdir(parents=True)
+        except OSError as exc:
+            raise InvalidInput(f"cannot make the folder {dest}: {exc.strerror}") from None
+    if not dest.exists() and not dest.suffix:
+        raise InvalidInput(
+            f"there is no folder {dest}",
+            hint=f"to make one, end the name with / ({dest}/); to write a file, name it {dest}.db",
+        )
     if dest.is_dir():
         dest = dest / f"{cat.path.stem}-{_stamp()}.db"
     if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():

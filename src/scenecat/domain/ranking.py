@@ -737,7 +737,7 @@ def parse_today(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"--today {text!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"--until {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def trending(

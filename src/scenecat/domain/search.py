@@ -352,6 +352,9 @@ def suggest(conn: sqlite3.Connection, query: Query, has_filters: bool) -> str | 
     words = " ".join(t.text for t in query.positive_terms())
     if unknown or any(is_cjk(p) for t in query.positive_terms() for p in t.pieces):
         candidates = search_queries.name_candidates(conn, name_key(words))
+        exact = [c for c in candidates if name_key(c) == name_key(words)]
+        if exact:  # not a misspelling: offering the same name back says nothing
+            return f"{exact[0]!r} is in the catalogue, but no scene matches it"
         close_name = names.suggest(words, candidates)
         if close_name:
             return close_name
@@ -377,6 +380,13 @@ def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
     counted = [(search_queries.document_count(conn, w), w) for w in sorted(swaps - {word})]
     if any(docs for docs, _ in counted):
         return max(counted)[1]
+    if len(word) <= 4:
+        # A short word is one letter away from many real words ("rain": "ran", "rail",
+        # "ruin"), so a close spelling is more often another word than the intended one:
+        # only a dropped letter ("kis": "kiss") is guessed.
+        grown = search_queries.terms_like(conn, word[:1], len(word) + 1, len(word) + 1)
+        dropped = [(docs, term) for term, docs in grown if _one_letter_dropped(word, term)]
+        return max(dropped)[1] if dropped else None
     # Two leading letters keep a million-scene vocabulary down to a few thousand words, and
     # of those the commonest few thousand are enough to guess from.
     found = search_queries.terms_like(conn, word[:2], len(word) - 2, len(word) + 2)
@@ -390,6 +400,12 @@ def _closest_word(conn: sqlite3.Connection, word: str) -> str | None:
     return max(
         close,
         key=lambda t: (round(difflib.SequenceMatcher(None, word, t).ratio(), 2), candidates[t]),
+    )
+
+
+def _one_letter_dropped(typed: str, word: str) -> bool:
+    return len(word) == len(typed) + 1 and any(
+        word[:i] + word[i + 1 :] == typed for i in range(len(word))
     )
 
 

@@ -1,0 +1,315 @@
+"""The README runs: every line of its Tour, in order, and every other command it shows.
+
+As sqlite-utils checks its documentation, the commands are read out of README.md itself and
+run through a shell, one line at a time, in a fresh folder holding copies of `data/` and the
+built-in templates (the Tour runs from a clone). `export NAME=VALUE` and `unset NAME` lines
+change the environment of the lines after them, as in a shell. Each line runs on a
+pseudo-terminal, so that the lines that ask first (`undo`, `db restore`) are asked and
+answered `y`, and `edit` without flags finds a terminal; $EDITOR is `true` (nothing edited).
+
+The lists of commands are also kept here: when the README changes, the test says how the
+list differs and prints the new one to paste, so that a changed Tour is a reviewed change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+README = ROOT / "README.md"
+
+# The Tour, one command per line (continuation lines joined), as README.md has it. When the
+# Tour changes, test_the_tour_is_the_one_this_test_knows prints the list to paste here.
+TOUR = (
+    "scenecat init",
+    "scenecat db path",
+    "scenecat import data/sample.yaml",
+    "export SCENECAT_DB=news.db",
+    'scenecat add-actor "Ji Chang Wook" --native 지창욱 --alias "Ji Chang-wook" --born 1987',
+    'scenecat add-actor "Won Jin Ah" --native 원진아 --alias "Won Jin-ah" --born 1991',
+    'scenecat add-drama "Melting Me Softly" --native "날 녹여주오" --network tvN --year 2019 '
+    '--episodes 16 --cast "Ji Chang Wook:Ma Dong Chan" --cast "Won Jin Ah:Go Mi Ran"',
+    'scenecat add-episode "Melting Me Softly" 10 --aired 2019-10-27',
+    'scenecat add-scene --drama "Melting Me Softly" --episode 10 --actor "Ji Chang Wook" '
+    '--actor "Won Jin Ah" --kind kiss --title "The shower kiss" --spoiler major '
+    '--views 1000000 --on 2019-11-10 --source "tvN official upload"',
+    "scenecat list scenes",
+    "unset SCENECAT_DB",
+    'scenecat list scenes --actor "ji chang-wook" --kind kiss',
+    "scenecat list dramas --actor 지창욱 --json",
+    "scenecat show scene melting-me-softly-e10-shower-kiss",
+    'scenecat show drama "Melting Me Softly"',
+    'scenecat show actor "JCW"',
+    'scenecat search "shower kiss"',
+    "scenecat search '녹여'",
+    "scenecat search 'snow OR rooftop actor:\"Ji Chang Wook\" year:2014..2020 -blindfold*'",
+    'scenecat search "shower kis"',
+    "scenecat vote melting-me-softly-e10-shower-kiss 9",
+    "scenecat duel melting-me-softly-e10-shower-kiss healer-e9-snowy-rooftop-kiss",
+    "scenecat views melting-me-softly-e10-shower-kiss 1850000 --on 2020-01-05 "
+    '--source "tvN official upload"',
+    'scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama',
+    'scenecat rank --actor "Ji Chang Wook" --kind kiss --explain',
+    "scenecat rank --why melting-me-softly-e10-shower-kiss",
+    'scenecat rank --couple "Ji Chang Wook" "Won Jin Ah" --json',
+    "scenecat trending --days 30 --until 2019-11-10",
+    'scenecat export markdown --actor "Ji Chang Wook" --kind kiss --limit 10 --spoilers warn '
+    "-o top10.md",
+    "scenecat export markdown --template spotlight --scene melting-me-softly-e10-shower-kiss",
+    'scenecat export markdown --template drama --drama "Healer" --watched "Healer:8" '
+    "--spoilers hide",
+    "cp src/scenecat/templates/listicle.md.j2 my-listicle.md.j2",
+    'scenecat export markdown --template my-listicle.md.j2 --actor "Won Jin Ah" -o won-jin-ah.md',
+    "scenecat export csv --kind kiss -o kisses.csv",
+    'scenecat export json --actor "Ji Chang Wook"',
+    "scenecat stats",
+    "scenecat edit scene melting-me-softly-e10-shower-kiss --spoiler major",
+    'scenecat edit drama "Healer"',
+    'scenecat alias actor "Ji Chang Wook" "Ji Changwook"',
+    'scenecat add-actor "Kong Yoo"',
+    'scenecat merge actor "Gong Yoo" "Kong Yoo" --yes',
+    "scenecat remove scene healer-e8-elevator-rescue --yes",
+    "scenecat history",
+    "scenecat undo",
+    "scenecat export yaml -o catalogue.yaml",
+    "scenecat export jsonl -o catalogue.jsonl",
+    "scenecat import kisses.csv",
+    "scenecat db check",
+    "scenecat db backup backups/",
+    "scenecat db restore backups/catalogue-*.db",
+)
+
+# What some lines must show (on the terminal, stdout and stderr together), beyond exit 0:
+# the Tour's promises, not just its exit codes.
+SHOWS = {
+    "scenecat import data/sample.yaml": "54 new scenes",
+    "scenecat list scenes": "1 scene(s)",
+    'scenecat show actor "JCW"': "Ji Chang Wook",
+    "scenecat search 'snow OR rooftop actor:\"Ji Chang Wook\" year:2014..2020 -blindfold*'": (
+        "healer-e9-snowy-rooftop-kiss"
+    ),
+    'scenecat search "shower kis"': "did you mean 'shower kiss'?",
+    'scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama': "Answer: Melting Me Softly",
+    "scenecat trending --days 30 --until 2019-11-10": "The shower kiss",
+    'scenecat merge actor "Gong Yoo" "Kong Yoo" --yes': "Merged Kong Yoo into Gong Yoo",
+    "scenecat undo": "remove scene healer-e8-elevator-rescue",
+    "scenecat db check": "OK",
+}
+
+# The other commands README.md shows, outside the Tour (the fresh-machine lines first).
+OTHERS = (
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -U pip && pip install -e . "
+    "&& scenecat --db sample.db import data/sample.yaml && scenecat --db sample.db rank "
+    '--actor "Ji Chang Wook" --kind kiss --by drama',
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -U pip && pip install -e "
+    '".[test]" && python -m pytest -q',
+    "scenecat list scenes | grep -i kiss | cut -f1",
+    "ruff check src tests bench && ruff format src tests bench",
+)
+
+# Installing needs a package index; the install lines run in full only when asked.
+INSTALL = os.environ.get("SCENECAT_TEST_INSTALL") == "1"
+
+
+def tour_lines(text: str) -> list[str]:
+    block = re.search(r"^## Tour\n\n```sh\n(.*?)^```", text, re.M | re.S)
+    assert block, "README.md has no ```sh block under '## Tour'"
+    lines = []
+    for line in block.group(1).replace("\\\n", "").splitlines():
+        command = re.sub(r"\s+#.*$", "", line.strip()) if not line.lstrip().startswith("#") else ""
+        if command:
+            lines.append(re.sub(r"\s+", " ", command))
+    return lines
+
+
+def other_lines(text: str) -> list[str]:
+    """Indented code lines, and inline code that runs something (a pipe or `&&`)."""
+    indented = [line.strip() for line in text.splitlines() if line.startswith("    python3 ")]
+    inline = [span for span in re.findall(r"`([^`\n]+)`", text) if " | " in span or " && " in span]
+    return indented + inline
+
+
+def _paste(name: str, lines: list[str]) -> str:
+    body = "".join(f"    {line!r},\n" for line in lines)
+    return f"README.md changed: review it, then paste this over {name} in {__file__}:\n\n{name} = (\n{body})\n"
+
+
+def test_the_tour_is_the_one_this_test_knows() -> None:
+    found = tour_lines(README.read_text(encoding="utf-8"))
+    assert tuple(found) == TOUR, _paste("TOUR", found)
+    assert set(SHOWS) <= set(TOUR)
+
+
+def test_the_other_commands_are_the_ones_this_test_knows() -> None:
+    found = other_lines(README.read_text(encoding="utf-8"))
+    assert tuple(found) == OTHERS, _paste("OTHERS", found)
+
+
+def _folder(tmp_path: Path) -> Path:
+    """A clone's worth of what the README's commands read: data/ and the templates."""
+    work = tmp_path / "clone"
+    shutil.copytree(ROOT / "data", work / "data")
+    shutil.copytree(ROOT / "src" / "scenecat" / "templates", work / "src/scenecat/templates")
+    return work
+
+
+def _environment(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCENECAT_", "TTY_"))}
+    # The Tour's default catalogue (no --db, no SCENECAT_DB) lands in the temporary folder.
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "home" / "data"),
+        EDITOR="true",
+        VISUAL="true",
+        NO_COLOR="1",
+        TERM="xterm",
+        PYTHON=sys.executable,
+    )
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    return env
+
+
+# `scenecat` as the installed launcher would run it, from this interpreter.
+_PRELUDE = 'scenecat() { "$PYTHON" -m scenecat "$@"; }\n'
+
+
+def on_terminal(line: str, cwd: Path, env: dict[str, str], columns: int = 100) -> tuple[int, str]:
+    """Run one shell line on a pseudo-terminal of `columns`; answer `y` to a [y/N] prompt."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    proc = subprocess.Popen(
+        ["bash", "-c", _PRELUDE + line], stdin=slave, stdout=slave, stderr=slave,
+        cwd=cwd, env=env, close_fds=True, start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    answered = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                break
+            seen += chunk
+            if seen.count(b"[y/N]") > answered:
+                answered += 1
+                os.write(master, b"y\n")
+        elif proc.poll() is not None:
+            break
+    else:
+        proc.kill()
+    code = proc.wait(timeout=30)  # before the terminal closes: that would hang it up
+    os.close(master)
+    shown = seen.decode(errors="replace").replace("\r\n", "\n")
+    return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+
+
+def test_every_tour_line_works_in_order(tmp_path: Path) -> None:
+    work = _folder(tmp_path)
+    env = _environment(tmp_path)
+    for line in tour_lines(README.read_text(encoding="utf-8")):
+        if line.startswith("export "):
+            name, value = line.removeprefix("export ").split("=", 1)
+            env[name] = value
+            continue
+        if line.startswith("unset "):
+            env.pop(line.removeprefix("unset ").strip(), None)
+            continue
+        code, shown = on_terminal(line, work, env)
+        assert code == 0, f"README Tour line failed (exit {code}):\n$ {line}\n{shown}"
+        assert "Error:" not in shown and "Traceback" not in shown, f"$ {line}\n{shown}"
+        if line in SHOWS:
+            assert SHOWS[line] in shown, f"$ {line}\nexpected {SHOWS[line]!r} in:\n{shown}"
+    # What the Tour left behind is what it says.
+    assert (work / "news.db").is_file()
+    assert (work / "backups").is_dir() and len(list((work / "backups").glob("*.db"))) == 1
+    assert (work / "top10.md").read_text(encoding="utf-8").startswith("---\n")
+    assert "Won Jin Ah" in (work / "won-jin-ah.md").read_text(encoding="utf-8")
+
+
+def _run(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-c", _PRELUDE + line],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def _install_and_rest(line: str) -> tuple[str, str]:
+    """A fresh-machine line split into its install part and what follows it."""
+    parts = line.split(" && ")
+    last_install = max(i for i, part in enumerate(parts) if part.startswith(("pip ", "python3")))
+    return " && ".join(parts[: last_install + 1]), " && ".join(parts[last_install + 1 :])
+
+
+def test_the_first_fresh_machine_line_answers_the_question(tmp_path: Path) -> None:
+    line = other_lines(README.read_text(encoding="utf-8"))[0]
+    install, rest = _install_and_rest(line)
+    work = _folder(tmp_path)
+    env = _environment(tmp_path)
+    if INSTALL:
+        # The whole line, from a copy of the clone, as on a fresh machine.
+        shutil.copytree(ROOT, work, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+        proc = _run(line, work, env)
+    else:
+        # This interpreter stands for the installed scenecat; the install part is checked
+        # for its shape (run it with SCENECAT_TEST_INSTALL=1).
+        assert install.startswith("python3 -m venv .venv && . .venv/bin/activate")
+        proc = _run(rest, work, env)
+    assert proc.returncode == 0, proc.stderr
+    assert 'Answer: Healer, with "The kiss in the snow"' in proc.stderr
+
+
+@pytest.mark.skipif(not INSTALL, reason="installs from a package index: SCENECAT_TEST_INSTALL=1")
+def test_the_second_fresh_machine_line_installs_the_tests(tmp_path: Path) -> None:
+    line = other_lines(README.read_text(encoding="utf-8"))[1]
+    install, rest = _install_and_rest(line)
+    assert rest == "python -m pytest -q"  # the suite this test belongs to; .ci/run runs it
+    work = tmp_path / "clone"
+    shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".*"))
+    proc = _run(install + " && python -m pytest --version", work, _environment(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_piped_listing_example_prints_keys(tmp_path: Path) -> None:
+    line = other_lines(README.read_text(encoding="utf-8"))[2]
+    work = _folder(tmp_path)
+    env = {**_environment(tmp_path), "SCENECAT_DB": str(work / "c.db")}
+    assert _run("scenecat import data/sample.yaml", work, env).returncode == 0
+    proc = _run(line, work, env)
+    assert proc.returncode == 0, proc.stderr
+    keys = proc.stdout.split()
+    assert "melting-me-softly-e10-shower-kiss" in keys
+    assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in keys)
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the [test] extra")
+def test_the_lint_line_passes(tmp_path: Path) -> None:
+    line = other_lines(README.read_text(encoding="utf-8"))[3]
+    # On a copy: `ruff format` rewrites files, and the tree under test must not change.
+    work = tmp_path / "clone"
+    for name in ("src", "tests", "bench"):
+        shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", work)
+    proc = _run(line, work, {**os.environ})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "reformatted" not in proc.stdout, proc.stdout
