@@ -1,4 +1,4 @@
-"""Pure ranking math for scenes (DESIGN.md section 5).
+"""Pure ranking math for scenes (docs/DESIGN.md section 5).
 
 A scene's score is a weighted mean of up to three parts, each on a 0..10 scale:
 

@@ -1197,7 +1197,7 @@ def tidy(text: str) -> str:
 def _gc_paused() -> Iterator[None]:
     # A long article builds tens of thousands of small objects that all stay alive until the
     # end; the collector's passes over them find nothing and cost about an eighth of the time
-    # (bench/bench_export.py). Same reasoning as the importers (DESIGN.md performance notes).
+    # (bench/bench_export.py). Same reason as the importers (docs/DESIGN.md §7, performance notes).
     enabled = gc.isenabled()
     gc.disable()
     try:

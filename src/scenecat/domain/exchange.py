@@ -304,7 +304,7 @@ class _Importer:
 
 @contextmanager
 def _no_gc() -> Iterator[None]:
-    # Building a large object graph triggers many useless GC passes (DESIGN.md perf notes).
+    # Building a large object graph sets off useless GC passes (docs/DESIGN.md §7, perf notes).
     enabled = gc.isenabled()
     gc.disable()
     try:

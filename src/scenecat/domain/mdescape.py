@@ -1,6 +1,6 @@
 """Escaping user text for CommonMark, so a scene title prints exactly as typed.
 
-Catalogue text is data, never markup (DESIGN.md §3): `*stars*`, `<script>`, `[link](x)`,
+Catalogue text is data, never markup (docs/DESIGN.md §3): `*stars*`, `<script>`, `[link](x)`,
 backticks or a leading `#` in a title must come out of any CommonMark renderer as the same
 characters. CommonMark lets a backslash escape any ASCII punctuation, so escaping more than
 strictly needed is harmless; escaping too little is not. Beyond CommonMark itself this also

@@ -1,4 +1,4 @@
-"""Resolving names the way fans type them (DESIGN.md §2).
+"""Resolving names the way fans type them (docs/DESIGN.md §2).
 
 Exact name first, then the folded key (case, spaces, hyphens, Unicode form), which also
 matches native names and aliases. Two candidates are an error listing both, never a guess;

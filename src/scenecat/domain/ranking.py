@@ -1,4 +1,4 @@
-"""Ranking scenes by fan signals (DESIGN.md section 5) and finding what is trending.
+"""Ranking scenes by fan signals (docs/DESIGN.md section 5) and finding what is trending.
 
 `rank_scenes` loads every scene's votes of a scope in one query and the duel counts, then lets
 `scoring.ScopeRanker` work out only as much of the order as it shows: keys and Bradley-Terry

@@ -1,4 +1,4 @@
-"""Catalogue records (format 1, DESIGN.md §4): parsing and checking one record at a time.
+"""Catalogue records (format 1, docs/DESIGN.md §4): parsing and checking one record at a time.
 
 The same parsers serve `import`, `edit` in $EDITOR and the `add-*` commands, so a value is
 judged the same way wherever it comes from. Errors carry the record path and field
