@@ -39,19 +39,24 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
     from scenecat.domain import editing
     from scenecat.domain.records import FieldError
 
+    # The record is read again inside the write transaction and only the named fields
+    # change, so concurrent writers to other fields of the same record are not undone.
     with catalogue(ctx) as cat:
-        record_id, record = editing.fetch(cat.conn, what, name)
-        if any(v is not None for v in changes.values()):
-            updated = editing.apply_flags(record, changes)
-        else:
-            edited = edit_text(editing.to_yaml(what, record))
-            if edited is None:
-                message("No changes.")
-                return
-            updated = editing.from_yaml(edited)
         try:
-            with cat.write(f"edit {what} {name}") as conn:
-                outcome = editing.replace(conn, what, record_id, updated)
+            if any(v is not None for v in changes.values()):
+                with cat.write(f"edit {what} {name}") as conn:
+                    outcome = editing.update_named(conn, what, name, editing.flag_changes(changes))
+            else:
+                record_id, record = editing.fetch(cat.conn, what, name)
+                edited = edit_text(editing.to_yaml(what, record))
+                if edited is None:
+                    message("No changes.")
+                    return
+                updated = editing.from_yaml(edited)
+                with cat.write(f"edit {what} {name}") as conn:
+                    outcome = editing.update(
+                        conn, what, record_id, editing.edited_changes(record, updated)
+                    )
         except FieldError as exc:
             raise UserError(editing.field_message(exc), exc.hint) from None
     report_warnings(outcome.warnings)

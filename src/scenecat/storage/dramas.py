@@ -94,6 +94,10 @@ def _drama_from_row(row: tuple[object, ...], aliases: list[str]) -> Drama:
 _DRAMA_COLUMNS = "d.id, d.title, d.native, d.network, d.country, d.year, d.episodes, d.synopsis"
 
 
+def drama_exists(conn: sqlite3.Connection, drama_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM drama WHERE id = ?", (drama_id,)).fetchone() is not None
+
+
 def get_drama(conn: sqlite3.Connection, drama_id: int) -> Drama:
     row = conn.execute(f"SELECT {_DRAMA_COLUMNS} FROM drama d WHERE id = ?", (drama_id,)).fetchone()
     aliases = [

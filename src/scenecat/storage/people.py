@@ -76,6 +76,10 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
+def actor_exists(conn: sqlite3.Connection, actor_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM actor WHERE id = ?", (actor_id,)).fetchone() is not None
+
+
 def get_actor(conn: sqlite3.Connection, actor_id: int) -> Actor:
     row = conn.execute(
         "SELECT id, name, native, born FROM actor WHERE id = ?", (actor_id,)
