@@ -102,8 +102,9 @@ def edited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        if isinstance(old, list) and isinstance(new, list):
-            changes[key] = _ListChange(old, new)
+        if isinstance(old, list) or isinstance(new, list):
+            # an empty list is left out of the record: absent and [] are the same
+            changes[key] = _ListChange(old or [], new or [])
         else:
             changes[key] = new
     return changes
