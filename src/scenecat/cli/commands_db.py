@@ -53,7 +53,8 @@ def _describe(counts: dict[str, int]) -> str:
 @db_app.command("backup")
 def db_backup(
     ctx: typer.Context,
-    dest: Path = typer.Argument(..., help="File to write, or a folder to put a dated copy in."),
+    # str, not Path: Path("") would silently be the current folder.
+    dest: str = typer.Argument(..., help="File to write, or a folder to put a dated copy in."),
     force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
 ) -> None:
     """Copy the catalogue to DEST, safely even while other scenecat commands write.
@@ -63,8 +64,10 @@ def db_backup(
     from scenecat.cli.output import message
     from scenecat.domain.health import backup
 
+    if not dest.strip():
+        raise UserError("the backup file name is empty", hint="give a file or folder name")
     with catalogue(ctx, create=False) as cat:
-        written = backup(cat, dest, force=force)
+        written = backup(cat, Path(dest), force=force)
     message(f"Backed up {cat.path} to {written}")
 
 
@@ -73,8 +76,12 @@ def db_restore(
     ctx: typer.Context,
     src: Path = typer.Argument(..., help="A catalogue file, e.g. one made by `db backup`."),
     yes: bool = YES_OPTION,
+    force: bool = typer.Option(
+        False, "--force", help="Restore even if SRC fails `db check` (foreign keys, index)."
+    ),
 ) -> None:
     """Replace the catalogue with SRC (asks first); a copy of the current one is kept.
+    SRC must pass `db check` first (--force restores it anyway).
 
     Example: scenecat db restore ~/scenecat-backup.db
     """
@@ -82,7 +89,7 @@ def db_restore(
     from scenecat.domain import health
 
     with catalogue(ctx) as cat:
-        plan = health.plan_restore(cat, src)
+        plan = health.plan_restore(cat, src, force=force)
         confirm(
             f"Replace {cat.path} ({_describe(plan.current)}) with {src} "
             f"({_describe(plan.source.counts)})? The current one is kept at {plan.keep_at}",

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from scenecat.cli.common import UserError, catalogue, sub_app
+from scenecat.cli.common import catalogue, sub_app
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
@@ -114,14 +114,9 @@ def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> Non
             count = writer(cat.conn, sys.stdout, counter)
             return
         assert output is not None
-        temporary = output.with_name(output.name + ".part")
-        try:
-            with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-                count = writer(cat.conn, handle, counter)
-            temporary.replace(output)
-        except OSError as exc:
-            temporary.unlink(missing_ok=True)
-            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        from scenecat.files import write_text
+
+        count = write_text(output, lambda handle: writer(cat.conn, handle, counter), newline="\n")
     message(f"Wrote {count} records to {output}")
 
 

@@ -30,21 +30,35 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> Path:
     """A consistent copy of the catalogue at `dest` (a file, or a folder to put it in),
-    taken with SQLite's online backup while other processes may go on writing."""
+    taken with SQLite's online backup while other processes may go on writing. Without
+    `force` an existing file is never replaced, even one appearing while the copy runs."""
+    from scenecat.files import describe_os_error, is_special
+
     if dest.is_dir():
+        # A dated name in a folder: a second backup in the same second gets `-2`.
         dest = dest / f"{cat.path.stem}-{_stamp()}.db"
+        force = False
+        numbered = True
+    else:
+        numbered = False
+    if str(dest) in ("", "."):
+        raise InvalidInput("the backup file name is empty")
+    if is_special(dest):
+        raise InvalidInput(f"{dest} is not a regular file; a backup is a catalogue file")
     if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():
         raise InvalidInput("the backup cannot replace the catalogue itself; choose another path")
-    if dest.exists() and not force:
+    if dest.exists() and not force and not numbered:
         raise InvalidInput(f"{dest} already exists", hint="pass --force to replace it")
     if not dest.parent.is_dir():
         raise InvalidInput(f"no folder {dest.parent} to write the backup in")
     try:
-        connection.copy_database(cat.conn, dest)
+        written = connection.copy_database(cat.conn, dest, keep_existing=not force)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {dest}: {exc.strerror}") from None
+        raise describe_os_error(exc, dest) from None
     except sqlite3.OperationalError as exc:
         raise InvalidInput(f"cannot write {dest}: {exc}") from None
+    # If another process created DEST while we copied, ours went beside it (DEST-2).
+    dest = written
     result = health.quick_check(dest)
     if result != "ok":
         raise SchemaError(f"the backup at {dest} failed its check ({result})")
@@ -58,8 +72,9 @@ class RestorePlan:
     keep_at: Path
 
 
-def plan_restore(cat: Catalogue, source: Path) -> RestorePlan:
-    """Check `source` is a catalogue this scenecat can use; nothing is written."""
+def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> RestorePlan:
+    """Check `source` is a catalogue this scenecat can use and passes the checks of
+    `db check` (refused unless `force`); nothing is written but a temporary copy."""
     if not source.is_file():
         raise InvalidInput(f"no file at {source}")
     if _same_file(source, cat.path):
@@ -76,13 +91,37 @@ def plan_restore(cat: Catalogue, source: Path) -> RestorePlan:
             f"(schema {info.version}; this one knows {schema_version()}); nothing was changed",
             hint="upgrade scenecat: pip install -U scenecat",
         )
+    found = check_file(cat, source, info.version)
+    if found and not force:
+        listing = "; ".join(found[:3]) + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
+        raise SchemaError(
+            f"cannot restore from {source}: it fails `db check` ({listing}); nothing was changed",
+            hint="run `scenecat --db SOURCE db check` to see why, or pass --force to restore "
+            "it anyway",
+        )
     current = health.counts(cat.conn)
     keep_at = cat.path.with_name(f"{cat.path.name}.before-restore-{_stamp()}.bak")
     return RestorePlan(info, current, keep_at)
 
 
+def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
+    """`db check` on a catalogue file, run on a temporary copy next to the catalogue (some
+    checks write, and the source may be read-only). A file from an older scenecat gets the
+    checks that do not depend on the schema (it is upgraded after the restore)."""
+    from scenecat.files import temporary
+
+    with temporary(cat.path, suffix=".check.tmp") as staging:
+        connection.copy_database(source, staging)
+        conn = sqlite3.connect(staging, isolation_level=None)
+        try:
+            return health.problems(conn, full=version == schema_version())
+        finally:
+            conn.close()
+
+
 def restore(cat: Catalogue, plan: RestorePlan) -> Path:
-    """Keep a copy of the current catalogue, then replace it with the source in place."""
-    connection.copy_database(cat.conn, plan.keep_at)
+    """Keep a copy of the current catalogue (under a name no other file has: a safety copy
+    never replaces anything), then replace the catalogue with the source in place."""
+    kept = connection.copy_database(cat.conn, plan.keep_at, keep_existing=True)
     connection.copy_into(plan.source.path, cat)
-    return plan.keep_at
+    return kept

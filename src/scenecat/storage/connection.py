@@ -232,35 +232,41 @@ def _upgrade(catalogue: Catalogue) -> None:
 
 
 def _backup_before_upgrade(path: Path, version: int) -> Path:
-    target = path.with_name(f"{path.name}.schema{version}.bak")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.schema{version}.{counter}.bak")
-    copy_database(path, target)
-    return target
+    # A safety copy never replaces anything: the first free name is taken atomically.
+    return copy_database(
+        path, path.with_name(f"{path.name}.schema{version}.bak"), keep_existing=True
+    )
 
 
-def copy_database(source: Path | sqlite3.Connection, target: Path) -> None:
+def _backup_progress(status: int, remaining: int, total: int) -> None:
+    """Called by SQLite's backup as it copies (tests interrupt a copy through it)."""
+
+
+def copy_database(
+    source: Path | sqlite3.Connection, target: Path, *, keep_existing: bool = False
+) -> Path:
     """A consistent copy of a catalogue through SQLite's online backup API, safe while other
-    processes write (each step reads one snapshot; the copy is one self-contained file)."""
+    processes write (each step reads one snapshot; the copy is one self-contained file).
+
+    Written through scenecat.files.staged: an exclusively created temporary file, synced,
+    then renamed into place; with `keep_existing` an existing file is never replaced (the
+    copy takes the next free name, which is returned)."""
+    from scenecat.files import staged
+
     src = source if isinstance(source, sqlite3.Connection) else _connect(source)
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
-    dest = sqlite3.connect(partial, isolation_level=None)
     try:
-        src.backup(dest)
-        # The copy stands alone: no -wal file to carry around with it.
-        dest.execute("PRAGMA journal_mode = DELETE")
-    except BaseException:
-        dest.close()
-        partial.unlink(missing_ok=True)
-        raise
+        with staged(target, keep_existing=keep_existing) as stage:
+            dest = sqlite3.connect(stage.temp, isolation_level=None)
+            try:
+                src.backup(dest, progress=_backup_progress)
+                # The copy stands alone: no -wal file to carry around with it.
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
     finally:
         if src is not source:
             src.close()
-    dest.close()
-    partial.replace(target)
+    return stage.final
 
 
 def copy_into(source: Path, catalogue: Catalogue) -> None:
@@ -269,23 +275,27 @@ def copy_into(source: Path, catalogue: Catalogue) -> None:
     The online backup API writes into the live file under its write lock, so other scenecat
     processes wait and then see the restored catalogue; swapping files under them would not
     be safe. SQLite requires equal page sizes to write into a WAL database, so the source is
-    first copied (and re-paged if needed) into a temporary file next to the catalogue.
+    first copied (and re-paged if needed) into a temporary file next to the catalogue, which
+    is removed afterwards, also when interrupted.
     """
-    target = catalogue.path
-    staging = target.with_name(target.name + ".restore.tmp")
-    copy_database(source, staging)
-    try:
+    from scenecat.files import temporary
+
+    with temporary(catalogue.path, suffix=".restore.tmp") as staging:
         stage = sqlite3.connect(staging, isolation_level=None)
         try:
+            src = _connect(source)
+            try:
+                src.backup(stage)
+            finally:
+                src.close()
+            stage.execute("PRAGMA journal_mode = DELETE")
             wanted = catalogue.conn.execute("PRAGMA page_size").fetchone()[0]
             if stage.execute("PRAGMA page_size").fetchone()[0] != wanted:
                 stage.execute(f"PRAGMA page_size = {int(wanted)}")
                 stage.execute("VACUUM")
-            stage.backup(catalogue.conn)
+            stage.backup(catalogue.conn, progress=_backup_progress)
         finally:
             stage.close()
-    finally:
-        staging.unlink(missing_ok=True)
 
 
 @contextmanager
