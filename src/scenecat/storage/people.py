@@ -104,7 +104,7 @@ def list_actors(
         params.append(drama_id)
     sql = (
         "SELECT a.id, a.name, a.native, a.born, "
-        "(SELECT count(*) FROM credit WHERE actor_id = a.id), "
+        "(SELECT count(DISTINCT drama_id) FROM credit WHERE actor_id = a.id), "
         "(SELECT count(*) FROM scene_actor WHERE actor_id = a.id), "
         "(SELECT group_concat(alias, char(31)) FROM "
         " (SELECT alias FROM actor_alias WHERE actor_id = a.id ORDER BY alias)) "
