@@ -23,12 +23,35 @@ def _fix_resolvers(cls: Any) -> Any:
     return cls
 
 
+def _construct_mapping(self: Any, node: Any, deep: bool = False) -> Any:
+    """A mapping that names a key twice is an error naming the line, never "the last one
+    wins" (two `actors:` sections would silently lose the first)."""
+    import yaml
+
+    seen: set[tuple[str, str]] = set()
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = (key_node.tag, key_node.value)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping",
+                node.start_mark,
+                f"the key {key_node.value!r} appears twice in one mapping",
+                key_node.start_mark,
+            )
+        seen.add(key)
+    return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep)
+
+
 @cache
 def loader() -> Any:
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return _fix_resolvers(type("ScenecatLoader", (base,), {}))
+    return _fix_resolvers(
+        type("ScenecatLoader", (base,), {"construct_mapping": _construct_mapping})
+    )
 
 
 @cache

@@ -159,6 +159,8 @@ def from_yaml(text: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise InvalidInput(f"edited text is not valid YAML (line {line}: {exc.problem})") from None
+    except RecursionError:
+        raise InvalidInput("edited text is nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidInput("edited text must be one mapping of fields")
     return data

@@ -7,6 +7,7 @@ errors, and every error names the file, the line and the field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import json
 import sqlite3
@@ -326,6 +327,8 @@ def load_yaml_document(path: Path) -> Any:
         raise CatalogueFileError(f"not valid YAML: {exc}", file=str(path)) from None
     except UnicodeDecodeError:
         raise CatalogueFileError("not UTF-8 text", file=str(path)) from None
+    except RecursionError:
+        raise CatalogueFileError("the YAML is nested too deeply", file=str(path)) from None
 
 
 def yaml_line_of(path: Path, record_path: str) -> int | None:
@@ -464,12 +467,30 @@ def import_jsonl(
     return _run_import(conn, lambda importer: _read_jsonl(importer, path, progress), fast)
 
 
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object naming a key twice is an error, never "the last one wins"."""
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return record
+
+
 def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None) -> ImportReport:
     kinds = {s[:-1]: s for s in SECTIONS}
     seen = importer.report.seen
     total = path.stat().st_size
     name = str(path)
-    loads = json.loads
+    loads = functools.partial(json.loads, object_pairs_hook=_unique_keys)
     apply = importer.apply
     try:
         with path.open("r", encoding="utf-8") as handle:
@@ -481,6 +502,18 @@ def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None)
                 except json.JSONDecodeError as exc:
                     raise CatalogueFileError(
                         f"not valid JSON: {exc.msg}", file=name, line=number
+                    ) from None
+                except DuplicateKey as exc:
+                    raise CatalogueFileError(
+                        f"the key {exc.key!r} appears twice in one JSON object",
+                        file=name,
+                        line=number,
+                    ) from None
+                except RecursionError:
+                    raise CatalogueFileError(
+                        "the JSON is nested too deeply to be a scenecat record",
+                        file=name,
+                        line=number,
                     ) from None
                 if not isinstance(record, dict):
                     raise CatalogueFileError("expected a JSON object", file=name, line=number)
