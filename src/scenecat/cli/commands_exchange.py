@@ -70,28 +70,55 @@ def import_command(
         help='For .csv: COLUMN=FIELD names a column ("drama_name=title"); COLUMN=- skips it. '
         "Repeatable.",
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Say what would be added and changed; change nothing."
+    ),
 ) -> None:
     """Import a catalogue file, all or nothing; importing it again changes nothing.
+    Records already in the catalogue are updated from the file, and the report says how
+    many changed (--dry-run lists each change first).
 
-    Example: scenecat import data/sample.yaml
+    Example: scenecat import data/sample.yaml --dry-run
     """
     from scenecat.cli.output import message
-    from scenecat.domain.exchange import import_file
+    from scenecat.domain.exchange import ImportReport, import_file
 
-    with (
-        catalogue(ctx) as cat,
-        progress_bar(f"Importing {file.name}") as update,
-        cat.write(f"import {file}") as conn,
-    ):
-        report = import_file(conn, file, update, mapping=mapping)
+    class _DryRun(Exception):
+        def __init__(self, report: ImportReport) -> None:
+            self.report = report
+
+    try:
+        with (
+            catalogue(ctx) as cat,
+            progress_bar(f"Importing {file.name}") as update,
+            cat.write(f"import {file}") as conn,
+        ):
+            report = import_file(conn, file, update, mapping=mapping)
+            if dry_run:
+                raise _DryRun(report)  # rolls the whole import back
+    except _DryRun as done:
+        report = done.report
     for warning in report.warnings[:20]:
         message(f"warning: {warning}")
     if len(report.warnings) > 20:
         message(f"... and {len(report.warnings) - 20} more warnings")
-    parts = [
-        f"{report.created[s]} new {s} (of {report.seen[s]})" for s in report.seen if report.seen[s]
-    ]
-    message(f"Imported {file.name}: " + (", ".join(parts) if parts else "nothing in it"))
+    if dry_run:
+        for change in report.changes:
+            message(f"would change {change}")
+    parts = []
+    for section, seen in report.seen.items():
+        if not seen:
+            continue
+        part = f"{report.created[section]} new {section} (of {seen})"
+        if report.updated[section]:
+            count = report.updated[section]
+            part += f", {count} changed {section if count != 1 else section[:-1]}"
+        parts.append(part)
+    summary = ", ".join(parts) if parts else "nothing in it"
+    if dry_run:
+        message(f"Dry run of {file.name}: {summary}; nothing was changed")
+    else:
+        message(f"Imported {file.name}: {summary}")
 
 
 def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> None:

@@ -15,7 +15,7 @@ from scenecat import yamlio
 from scenecat.domain import catalogue, exchange, names
 from scenecat.domain.records import FieldError, parse_actor, parse_drama, parse_scene
 from scenecat.errors import InvalidInput, NotFound
-from scenecat.storage import dramas, people, scenes
+from scenecat.storage import people, scenes
 
 KINDS = ("actor", "drama", "scene")
 
@@ -40,25 +40,10 @@ def fetch(conn: sqlite3.Connection, what: str, name: str) -> tuple[int, dict[str
 
 def fetch_by_id(conn: sqlite3.Connection, what: str, record_id: int) -> dict[str, Any]:
     """The record as it is now; NotFound when another process removed it meanwhile."""
-    gone = NotFound(f"the {what} was removed by another command while you were editing it")
-    if what == "actor":
-        if not people.actor_exists(conn, record_id):
-            raise gone
-        actor = people.get_actor(conn, record_id)
-        return {
-            "name": actor.name,
-            "native": actor.native,
-            "aliases": actor.aliases,
-            "born": actor.born,
-        }
-    if what == "drama":
-        if not dramas.drama_exists(conn, record_id):
-            raise gone
-        return exchange.drama_record(conn, record_id)
-    found = scenes.scenes_by_ids(conn, [record_id])
-    if not found:
-        raise gone
-    return exchange.scene_record(found[0])
+    record = exchange.record_of(conn, f"{what}s", record_id)
+    if record is None:
+        raise NotFound(f"the {what} was removed by another command while you were editing it")
+    return record
 
 
 def update(

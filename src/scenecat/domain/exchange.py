@@ -49,10 +49,53 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     seen: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     warnings: list[str] = field(default_factory=list)
+    # records that existed and now hold different values, and what changed in each
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    changes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return any(self.created.values())
+        return any(self.created.values()) or any(self.updated.values())
+
+
+def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
+    actor = people.get_actor(conn, actor_id)
+    return drop_empty(
+        {"name": actor.name, "native": actor.native, "aliases": actor.aliases, "born": actor.born}
+    )
+
+
+def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[str, Any] | None:
+    """The format-1 record of an actor, drama or scene by id (None if there is none)."""
+    if section == "actors":
+        return actor_record(conn, record_id) if people.actor_exists(conn, record_id) else None
+    if section == "dramas":
+        return drama_record(conn, record_id) if drama_store.drama_exists(conn, record_id) else None
+    found = scenes.scenes_by_ids(conn, [record_id])
+    return scene_record(found[0]) if found else None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)  # repr: quotes strings and escapes anything unprintable
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """`field: old -> new` for each field that differs (lists: items added and removed)."""
+    found: list[str] = []
+    for key in list(before) + [k for k in after if k not in before]:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, list) or isinstance(new, list):
+            old_items, new_items = list(old or []), list(new or [])
+            added = [x for x in new_items if x not in old_items]
+            gone = [x for x in old_items if x not in new_items]
+            parts = [f"+{_short(x)}" for x in added] + [f"-{_short(x)}" for x in gone]
+            found.append(f"{key}: {' '.join(parts)}")
+        else:
+            found.append(f"{key}: {_short(old)} -> {_short(new)}")
+    return found
 
 
 # Export
@@ -260,9 +303,24 @@ class _Importer:
         self.keys_in_file: set[str] = set()
         self.names_in_file: dict[str, set[str]] = {"actors": set(), "dramas": set()}
 
+    def _existing(self, section: str, rec: Any) -> int | None:
+        if section == "actors":
+            found = people.actor_ids_by_name(self.conn, rec.name)
+        elif section == "dramas":
+            found = drama_store.drama_ids_by_title(self.conn, rec.title)
+        elif section == "scenes" and rec.key:
+            found = scenes.scene_ids_by_key(self.conn, rec.key)
+        else:
+            return None
+        return found[0] if found else None
+
     def apply(self, section: str, raw: Any, path: str) -> None:
         rec = PARSERS[section](raw, path)
         self.report.seen[section] += 1
+        # A record already in the catalogue is compared before and after, so the report
+        # can say what an import changed (and `import --dry-run` list it).
+        existing = self._existing(section, rec)
+        before = record_of(self.conn, section, existing) if existing is not None else None
         if section in ("actors", "dramas"):
             name = rec.name if section == "actors" else rec.title
             if name in self.names_in_file[section]:
@@ -291,6 +349,13 @@ class _Importer:
             outcome = catalogue.apply_duel(self.conn, rec, path)
         if outcome.created:
             self.report.created[section] += 1
+        elif before is not None:
+            after = record_of(self.conn, section, outcome.id)
+            differences = describe_changes(before, after or {})
+            if differences:
+                self.report.updated[section] += 1
+                what = section[:-1]
+                self.report.changes.append(f"{what} {outcome.name}: " + "; ".join(differences))
         self.report.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
 
     def finish(self) -> ImportReport:
