@@ -62,7 +62,28 @@ class ScenecatGroup(TyperGroup):
                     "the catalogue stayed locked by another scenecat process for too long",
                     hint="try again when the other command has finished",
                 ) from None
+            known = _known_database_problem(text)
+            if known is not None:
+                raise UserError(*known) from None
             raise UserError(f"database problem: {text}", hint=_debug_hint()) from None
+        except sqlite3.DatabaseError as exc:
+            if os.environ.get("SCENECAT_DEBUG") == "1":
+                raise
+            known = _known_database_problem(str(exc))
+            if known is not None:
+                raise UserError(*known) from None
+            raise UserError(f"database problem: {exc}", hint=_debug_hint()) from None
+        except OSError as exc:
+            if os.environ.get("SCENECAT_DEBUG") == "1":
+                raise
+            if exc.errno in _OS_KNOWN:
+                from scenecat.files import describe_os_error
+
+                error = describe_os_error(exc, exc.filename or "a file")
+                raise UserError(error.message, error.hint) from None
+            raise UserError(
+                f"unexpected failure: {type(exc).__name__}: {exc}", hint=_debug_hint()
+            ) from None
         except Exception as exc:
             if os.environ.get("SCENECAT_DEBUG") == "1":
                 raise
@@ -79,6 +100,31 @@ def _user_message(exc: ScenecatError) -> str:
     if isinstance(exc, FieldError) and "." in exc.path:
         return f"{exc.path.split('.', 1)[1]}: {exc.reason}"
     return exc.message
+
+
+# Conditions of the machine, not bugs: the disk is full, a file is read-only.
+_OS_KNOWN = (28, 122, 13, 1, 30)  # ENOSPC, EDQUOT, EACCES, EPERM, EROFS
+
+
+def _known_database_problem(text: str) -> tuple[str, str] | None:
+    """SQLite errors that say what happened to the file, as an error and what to do."""
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return (
+            "the catalogue is read-only; nothing was changed",
+            "make the catalogue file and its folder writable, or work on a copy",
+        )
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return (
+            "the disk is full; nothing was changed",
+            "free some space and run the command again",
+        )
+    if "malformed" in lowered or "not a database" in lowered:
+        return (
+            "the catalogue file is damaged (" + text + ")",
+            "run `scenecat db check` for what can be saved",
+        )
+    return None
 
 
 def _debug_hint() -> str:

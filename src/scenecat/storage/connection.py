@@ -41,6 +41,8 @@ class Catalogue:
     conn: sqlite3.Connection
     upgraded_from: int | None = None
     backup_path: Path | None = None
+    # Why the catalogue can only be read (a read-only file or folder), or None.
+    read_only: str | None = None
     _depth: int = field(default=0, repr=False)
 
     @contextmanager
@@ -53,6 +55,12 @@ class Catalogue:
         deletes the rows above it. Updates or deletes of older rows inside a bulk change
         cannot be undone, so bulk writers should only insert.
         """
+        if self.read_only:
+            raise ScenecatError(
+                f"the catalogue {self.path} is read-only ({self.read_only}); nothing was changed",
+                hint="make the file and its folder writable, or work on a copy "
+                "(`scenecat db backup COPY.db`, then --db COPY.db)",
+            )
         if self._depth:
             self._depth += 1
             try:
@@ -139,17 +147,24 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
         raise ScenecatError(f"no catalogue at {path}", hint="run `scenecat init` or pass --db PATH")
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
+    read_only = _why_read_only(path) if exists else None
     try:
-        conn = _connect(path)
+        conn = _connect_read_only(path) if read_only else _connect(path)
         version = _user_version(conn)
     except sqlite3.DatabaseError as exc:
         raise SchemaError(
             f"{path} is not a scenecat catalogue ({exc})",
             hint="pass --db with the path of a catalogue file",
         ) from None
-    catalogue = Catalogue(path=path, conn=conn)
+    catalogue = Catalogue(path=path, conn=conn, read_only=read_only)
     try:
         _refuse_newer(path, version)
+        if version < schema_version() and read_only:
+            raise SchemaError(
+                f"{path} is from an older scenecat (schema {version}) and must be upgraded "
+                f"before use, but it is read-only ({read_only}); it was left untouched",
+                hint="make it writable, or upgrade a copy: cp it elsewhere and pass --db COPY",
+            )
         if version < schema_version():
             if version == 0 and _has_tables(conn) and not is_scenecat(conn):
                 raise SchemaError(
@@ -162,6 +177,36 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
         conn.close()
         raise
     return catalogue
+
+
+def _why_read_only(path: Path) -> str | None:
+    """Whether this process may write the catalogue: the file, and (for the -wal and -shm
+    files SQLite keeps beside it) its folder. None when writable."""
+    if not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not os.access(path.parent or Path("."), os.W_OK | os.X_OK):
+        return "its folder is not writable"
+    return None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open for reading only. A WAL catalogue needs a -shm file beside it; when none exists
+    and the folder is read-only, SQLite can read it only as an immutable file, which is
+    right when there is no -wal either (nothing can be writing it)."""
+    from urllib.parse import quote
+
+    base = "file:" + quote(str(path.resolve()))
+    conn = sqlite3.connect(f"{base}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    return sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True, isolation_level=None)
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
