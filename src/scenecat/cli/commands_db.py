@@ -32,14 +32,19 @@ def db_check(ctx: typer.Context) -> None:
     Example: scenecat db check
     """
     from scenecat.cli.output import message
-    from scenecat.domain.health import check
+    from scenecat.domain.health import check, damage_advice
 
     with catalogue(ctx, create=False) as cat:
         problems = check(cat.conn)
+        damaged = any(p.startswith("integrity:") for p in problems)
+        advice = damage_advice(cat.conn, cat.path) if damaged else []
     if problems:
         for problem in problems:
             message(f"problem: {problem}")
-        raise UserError(f"{len(problems)} problem(s) found in {cat.path}")
+        for line in advice:
+            message(line)
+        what = "the catalogue file is damaged: " if damaged else ""
+        raise UserError(f"{what}{len(problems)} problem(s) found in {cat.path}")
     message(f"{cat.path}: OK")
 
 

@@ -61,8 +61,36 @@ def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> Path:
     dest = written
     result = health.quick_check(dest)
     if result != "ok":
-        raise SchemaError(f"the backup at {dest} failed its check ({result})")
+        raise SchemaError(
+            f"the catalogue is damaged ({result}); {dest} is a copy of it, damage included",
+            hint=RECOVER_HINT.format(path=dest),
+        )
     return dest
+
+
+RECOVER_HINT = (
+    "keep that copy, then let SQLite rebuild what it can read into a new file: "
+    "sqlite3 {path} .recover | sqlite3 recovered.db; then scenecat --db recovered.db db check"
+)
+
+
+def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """For a catalogue that fails its integrity check: what can still be read, and how to
+    save it (a byte copy first, then SQLite's .recover)."""
+    counts = health.readable_rows(conn)
+    readable = [f"{n:,} {t}" for t, n in counts.items() if n is not None]
+    damaged = [t for t, n in counts.items() if n is None]
+    lines = []
+    if damaged:
+        lines.append(f"cannot be read to the end: {', '.join(damaged)}")
+    if readable:
+        lines.append(f"readable: {', '.join(readable)} row(s)")
+    lines.append(
+        "to save what can be read: first a copy (scenecat db backup COPY.db, or cp the file), "
+        f"then SQLite's recovery (a sqlite3 shell built with .recover): "
+        f"sqlite3 {path} .recover | sqlite3 recovered.db; then scenecat --db recovered.db db check"
+    )
+    return lines
 
 
 @dataclass

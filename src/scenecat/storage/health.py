@@ -94,5 +94,24 @@ def quick_check(path: Path) -> str:
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
     finally:
         conn.close()
+
+
+SALVAGE_TABLES = ("actor", "drama", "episode", "credit", "scene", "view_count", "vote", "duel")
+
+
+def readable_rows(conn: sqlite3.Connection) -> dict[str, int | None]:
+    """Rows that can still be read in each main table (None: the table cannot be read
+    to its end), to tell the owner of a damaged catalogue what can be saved."""
+    found: dict[str, int | None] = {}
+    for table in SALVAGE_TABLES:
+        try:
+            # Reading every column walks every page of the table, as an export would.
+            rows = conn.execute(f"SELECT * FROM {table}")
+            found[table] = sum(1 for _ in rows)
+        except sqlite3.DatabaseError:
+            found[table] = None
+    return found

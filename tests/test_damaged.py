@@ -1,0 +1,60 @@
+"""#13.7: `db check` on a catalogue with a damaged page reports the damage, says what can
+still be read and how to save it, exit 1 — never "unexpected failure ... report it"; other
+commands say the file is damaged; `db backup` keeps a copy, damage included, and says so."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+
+def _damage(db: Path, table: str) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    data = bytearray(db.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + page_size] = b"\xff" * page_size
+    db.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def damaged_db(cli, sample_db: Path) -> Path:
+    assert cli("db", "check").exit_code == 0
+    _damage(sample_db, "scene")
+    return sample_db
+
+
+def test_db_check_reports_damage_and_what_can_be_saved(cli, damaged_db: Path) -> None:
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert "unexpected failure" not in result.stderr and "report it" not in result.stderr
+    assert "problem: integrity:" in result.stderr
+    assert "cannot be read to the end: scene" in result.stderr
+    assert "35 actor" in result.stderr  # what can still be read
+    assert ".recover" in result.stderr and "db backup" in result.stderr
+    assert (
+        result.stderr.rstrip().splitlines()[-1].startswith("Error: the catalogue file is damaged")
+    )
+
+
+@pytest.mark.parametrize("command", [["list", "scenes"], ["search", "kiss"], ["rank"]])
+def test_other_commands_say_the_file_is_damaged(cli, damaged_db: Path, command: list[str]) -> None:
+    result = cli(*command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: the catalogue file is damaged")
+    assert "db check" in result.stderr and "report it" not in result.stderr
+
+
+def test_backup_of_a_damaged_catalogue_keeps_the_copy(
+    cli, damaged_db: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.db"
+    result = cli("db", "backup", str(copy))
+    assert result.exit_code == 1
+    assert "damaged" in result.stderr and "damage included" in result.stderr
+    assert copy.exists() and copy.read_bytes()[:16] == b"SQLite format 3\x00"
