@@ -7,7 +7,6 @@ errors, and every error names the file, the line and the field.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import gc
 import json
 import sqlite3
@@ -555,7 +554,8 @@ def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None)
     seen = importer.report.seen
     total = path.stat().st_size
     name = str(path)
-    loads = functools.partial(json.loads, object_pairs_hook=_unique_keys)
+    # one decoder for the file: json.loads(..., object_pairs_hook=) would build one a line
+    loads = json.JSONDecoder(object_pairs_hook=_unique_keys).decode
     apply = importer.apply
     try:
         with path.open("r", encoding="utf-8") as handle:
