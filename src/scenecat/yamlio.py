@@ -54,12 +54,25 @@ def loader() -> Any:
     )
 
 
+# Characters PyYAML counts as printable but a terminal acts on (bidi overrides and isolates,
+# line/paragraph separators): a string holding one is written double-quoted, and the
+# character as a \\u escape, so the YAML means the same and shows safely.
+_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _represent_str(dumper: Any, value: str) -> Any:
+    style = '"' if _REORDERING.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
 @cache
 def dumper() -> Any:
     import yaml
 
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return _fix_resolvers(type("ScenecatDumper", (base,), {}))
+    cls = _fix_resolvers(type("ScenecatDumper", (base,), {}))
+    cls.add_representer(str, _represent_str)
+    return cls
 
 
 def load(stream: Any) -> Any:
@@ -84,4 +97,5 @@ def dump(data: Any, **options: Any) -> str:
         "width": 100,
         **options,
     }
-    return str(yaml.dump(data, None, Dumper=dumper(), **settings))
+    text = str(yaml.dump(data, None, Dumper=dumper(), **settings))
+    return _REORDERING.sub(lambda m: f"\\u{ord(m.group()):04X}", text)

@@ -123,13 +123,17 @@ def export_markdown(
         front_matter=not no_front_matter,
         method=method,
     )
+    from scenecat.text import visible_escapes
+
     with catalogue(ctx) as cat:
         article = render(cat.conn, request)
+    # Nothing a terminal would act on is written, even from text an older scenecat let in.
+    text = visible_escapes(article.text)
     if _to_stdout(output):
-        sys.stdout.write(article.text)
+        sys.stdout.write(text)
         return
     assert output is not None
-    write_atomically(output, lambda handle: handle.write(article.text))
+    write_atomically(output, lambda handle: handle.write(text))
     message(f"Wrote {article.title!r} ({article.scenes} scene(s)) to {output}")
 
 

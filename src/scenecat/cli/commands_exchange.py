@@ -75,8 +75,9 @@ def import_command(
     ),
 ) -> None:
     """Import a catalogue file, all or nothing; importing it again changes nothing.
-    Records already in the catalogue are updated from the file, and the report says how
-    many changed (--dry-run lists each change first).
+
+    Records already in the catalogue are updated from the file; the report says how many
+    changed (--dry-run lists each change first and changes nothing).
 
     Example: scenecat import data/sample.yaml --dry-run
     """

@@ -31,7 +31,7 @@ from scenecat.domain.records import (
 from scenecat.errors import CatalogueFileError, InvalidInput
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, search_index, signals
-from scenecat.text import format_clock
+from scenecat.text import format_clock, json_safe
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
 TOP_LEVEL = ("format", *SECTIONS)
@@ -267,7 +267,7 @@ def write_jsonl(
     for section in SECTIONS:
         kind = section[:-1]
         for record in SECTION_RECORDS[section](conn):
-            out.write(json.dumps({"type": kind, **record}, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps({"type": kind, **record}, ensure_ascii=False)) + "\n")
             count += 1
             if progress and count % PROGRESS_EVERY == 0:
                 progress(count)

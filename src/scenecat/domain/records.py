@@ -29,6 +29,8 @@ from scenecat.text import (
 FORMAT = "scenecat/1"
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# ASCII controls but tab and newline: clean_text's rule, checked before its fast path
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]").search
 
 
 class FieldError(InvalidInput):
@@ -599,7 +601,11 @@ def _scene_fast(data: Any) -> SceneRec | None:
     if description is not None:
         if type(description) is not str:
             return None
-        if description.isascii() and len(description) <= MAX_TEXT:
+        if (
+            description.isascii()
+            and len(description) <= MAX_TEXT
+            and not _ASCII_CONTROL(description)
+        ):
             description = description.strip() or None
         else:
             try:

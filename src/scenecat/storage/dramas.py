@@ -329,10 +329,32 @@ _CREDIT_ROLES = [
 ]
 
 
+# Name keys fold look-alike letters and drop invisible characters since 0006 (text.name_key):
+# the keys of names that are not plain ASCII are made again.
+_KEYED = (
+    ("actor", "name", "name_key"),
+    ("actor", "native", "native_key"),
+    ("actor_alias", "alias", "alias_key"),
+    ("drama", "title", "title_key"),
+    ("drama", "native", "native_key"),
+    ("drama_alias", "alias", "alias_key"),
+)
+
+
 def _credit_roles(db: Database) -> None:
     from scenecat.storage.schema import run_in_transaction_statements
 
     run_in_transaction_statements(db, _CREDIT_ROLES)
+    for table, column, key in _KEYED:
+        rows = db.conn.execute(
+            f"SELECT DISTINCT {column}, {key} FROM {table} WHERE {column} GLOB '*[^ -~]*'"
+        ).fetchall()
+        for value, old in rows:
+            new = name_key(value)
+            if new != old:
+                db.conn.execute(f"UPDATE {table} SET {key} = ? WHERE {column} = ?", (new, value))
 
 
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0006_credit_roles", _credit_roles)]
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
+    ("0006_credit_roles_and_name_keys", _credit_roles)
+]
