@@ -284,3 +284,39 @@ TAG_OPTION = typer.Option(None, "--tag", help="Scenes with this tag.")
 SPOILER_OPTION = typer.Option(
     None, "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
 )
+
+
+# Every whole-number option and argument (--episode, --limit, --born, undo N, ...) is one
+# click INT or IntRange. A number SQLite cannot hold (past 2^63) or Python will not read (over
+# 4,300 digits) is a usage error naming the option, exit 2, for all of them at once.
+INT_LIMIT = 2**63 - 1
+
+
+def _bounded_int_convert(original: Callable[..., Any]) -> Callable[..., Any]:
+    def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str):
+            digits = value.strip().lstrip("+-").replace("_", "")
+            if len(digits) > 19 and digits.isdigit():
+                shown = value.strip() if len(value.strip()) <= 24 else value.strip()[:20] + "…"
+                self.fail(
+                    f"{shown} ({len(digits)} digits) is too large; the largest is {INT_LIMIT:,}",
+                    param,
+                    ctx,
+                )
+        result = original(self, value, param, ctx)
+        if isinstance(result, int) and not -INT_LIMIT <= result <= INT_LIMIT:
+            self.fail(f"{result} is too large; the largest is {INT_LIMIT:,}", param, ctx)
+        return result
+
+    convert.__bounded__ = True  # type: ignore[attr-defined]
+    return convert
+
+
+def _install_integer_bounds() -> None:
+    from typer._click import types
+
+    if not getattr(types.IntParamType.convert, "__bounded__", False):
+        types.IntParamType.convert = _bounded_int_convert(types.IntParamType.convert)  # type: ignore[method-assign]
+
+
+_install_integer_bounds()

@@ -146,6 +146,8 @@ def from_yaml(text: str) -> dict[str, Any]:
         raise InvalidInput(f"edited text is not valid YAML (line {line}: {exc.problem})") from None
     except RecursionError:
         raise InvalidInput("edited text is nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise InvalidInput(f"edited text is not valid YAML ({str(exc).split(';')[0]})") from None
     if not isinstance(data, dict):
         raise InvalidInput("edited text must be one mapping of fields")
     return data

@@ -393,6 +393,10 @@ def load_yaml_document(path: Path) -> Any:
         raise CatalogueFileError("not UTF-8 text", file=str(path)) from None
     except RecursionError:
         raise CatalogueFileError("the YAML is nested too deeply", file=str(path)) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise CatalogueFileError(
+            f"not valid YAML: {str(exc).split(';')[0]}", file=str(path)
+        ) from None
 
 
 def yaml_line_of(path: Path, record_path: str) -> int | None:
@@ -579,6 +583,10 @@ def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None)
                         "the JSON is nested too deeply to be a scenecat record",
                         file=name,
                         line=number,
+                    ) from None
+                except ValueError as exc:  # a number of more than 4,300 digits
+                    raise CatalogueFileError(
+                        f"not valid JSON: {str(exc).split(';')[0]}", file=name, line=number
                     ) from None
                 if not isinstance(record, dict):
                     raise CatalogueFileError("expected a JSON object", file=name, line=number)
