@@ -72,8 +72,10 @@ def db_backup(
     if not dest.strip():
         raise UserError("the backup file name is empty", hint="give a file or folder name")
     with catalogue(ctx, create=False) as cat:
-        written = backup(cat, Path(dest), force=force)
+        written, warning = backup(cat, Path(dest), force=force)
     message(f"Backed up {cat.path} to {written}")
+    if warning:
+        message(f"warning: {warning}")
 
 
 @db_app.command("restore")

@@ -28,7 +28,7 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> Path:
+def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, str | None]:
     """A consistent copy of the catalogue at `dest` (a file, or a folder to put it in),
     taken with SQLite's online backup while other processes may go on writing. Without
     `force` an existing file is never replaced, even one appearing while the copy runs."""
@@ -61,35 +61,33 @@ def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> Path:
     dest = written
     result = health.quick_check(dest)
     if result != "ok":
-        raise SchemaError(
-            f"the catalogue is damaged ({result}); {dest} is a copy of it, damage included",
-            hint=RECOVER_HINT.format(path=dest),
-        )
-    return dest
-
-
-RECOVER_HINT = (
-    "keep that copy, then let SQLite rebuild what it can read into a new file: "
-    "sqlite3 {path} .recover | sqlite3 recovered.db; then scenecat --db recovered.db db check"
-)
+        source = health.integrity(cat.conn)
+        if source:
+            # The catalogue itself is damaged: the copy is what was asked for (the first
+            # step of saving it), damage included.
+            return dest, "the catalogue is damaged, and this copy with it: see `scenecat db check`"
+        raise SchemaError(f"the backup at {dest} failed its check ({result})")
+    return dest, None
 
 
 def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
     """For a catalogue that fails its integrity check: what can still be read, and how to
-    save it (a byte copy first, then SQLite's .recover)."""
+    save it (a copy first, then SQLite's .recover). Short lines: they are read at 80 columns."""
     counts = health.readable_rows(conn)
-    readable = [f"{n:,} {t}" for t, n in counts.items() if n is not None]
-    damaged = [t for t, n in counts.items() if n is None]
+    readable = [f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items() if n is not None]
+    damaged = [t.replace("_", " ") for t, n in counts.items() if n is None]
     lines = []
+    if readable:
+        lines.append("rows that can still be read: " + ", ".join(readable))
     if damaged:
         lines.append(f"cannot be read to the end: {', '.join(damaged)}")
-    if readable:
-        lines.append(f"readable: {', '.join(readable)} row(s)")
-    lines.append(
-        "to save what can be read: first a copy (scenecat db backup COPY.db, or cp the file), "
-        f"then SQLite's recovery (a sqlite3 shell built with .recover): "
-        f"sqlite3 {path} .recover | sqlite3 recovered.db; then scenecat --db recovered.db db check"
-    )
+    lines += [
+        "to save what can be read:",
+        f"  1. keep a copy first:  scenecat --db {path} db backup COPY.db",
+        f"  2. recover the rest:   sqlite3 {path} .recover | sqlite3 recovered.db",
+        "  3. check the result:   scenecat --db recovered.db db check",
+        "  (step 2 needs a sqlite3 shell with .recover, SQLite 3.29 or later)",
+    ]
     return lines
 
 

@@ -31,7 +31,7 @@ def problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]:
         if full:
             found.extend(_schema_checks(conn))
     except sqlite3.DatabaseError as exc:
-        found.append(f"the check stopped: {exc}")
+        found.append(f"the other checks could not run ({exc})")
     return found
 
 
