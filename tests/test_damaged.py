@@ -34,8 +34,8 @@ def test_db_check_reports_damage_and_what_can_be_saved(cli, damaged_db: Path) ->
     assert result.exit_code == 1
     assert "unexpected failure" not in result.stderr and "report it" not in result.stderr
     assert "problem: integrity:" in result.stderr
-    assert "cannot be read to the end: scene" in result.stderr
-    assert "35 actor" in result.stderr  # what can still be read
+    assert "cannot be read to the end: scenes" in result.stderr
+    assert "35 actors" in result.stderr  # what can still be read
     assert ".recover" in result.stderr and "db backup COPY.db" in result.stderr
     assert (
         result.stderr.rstrip().splitlines()[-1].startswith("Error: the catalogue file is damaged")
@@ -56,5 +56,5 @@ def test_backup_of_a_damaged_catalogue_keeps_the_copy(
     copy = tmp_path / "copy.db"
     result = cli("db", "backup", str(copy))
     assert result.exit_code == 0, result.stderr
-    assert "warning: the catalogue is damaged, and this copy with it" in result.stderr
+    assert "warning: the catalogue is damaged, so this copy is too" in result.stderr
     assert copy.exists() and copy.read_bytes()[:16] == b"SQLite format 3\x00"

@@ -297,15 +297,12 @@ def _bounded_int_convert(original: Callable[..., Any]) -> Callable[..., Any]:
         if isinstance(value, str):
             digits = value.strip().lstrip("+-").replace("_", "")
             if len(digits) > 19 and digits.isdigit():
-                shown = value.strip() if len(value.strip()) <= 24 else value.strip()[:20] + "…"
-                self.fail(
-                    f"{shown} ({len(digits)} digits) is too large; the largest is {INT_LIMIT:,}",
-                    param,
-                    ctx,
-                )
+                text = value.strip()
+                shown = text if len(text) <= 24 else f"{text[:12]}… ({len(digits)} digits)"
+                self.fail(f"{shown} is too large", param, ctx)
         result = original(self, value, param, ctx)
         if isinstance(result, int) and not -INT_LIMIT <= result <= INT_LIMIT:
-            self.fail(f"{result} is too large; the largest is {INT_LIMIT:,}", param, ctx)
+            self.fail(f"{result} is too large", param, ctx)
         return result
 
     convert.__bounded__ = True  # type: ignore[attr-defined]

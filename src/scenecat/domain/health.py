@@ -65,7 +65,7 @@ def backup(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, st
         if source:
             # The catalogue itself is damaged: the copy is what was asked for (the first
             # step of saving it), damage included.
-            return dest, "the catalogue is damaged, and this copy with it: see `scenecat db check`"
+            return dest, "the catalogue is damaged, so this copy is too (see: db check)"
         raise SchemaError(f"the backup at {dest} failed its check ({result})")
     return dest, None
 
@@ -74,11 +74,20 @@ def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
     """For a catalogue that fails its integrity check: what can still be read, and how to
     save it (a copy first, then SQLite's .recover). Short lines: they are read at 80 columns."""
     counts = health.readable_rows(conn)
-    readable = [f"{n:,} {t.replace('_', ' ')}" for t, n in counts.items() if n is not None]
-    damaged = [t.replace("_", " ") for t, n in counts.items() if n is None]
+    label = {"view_count": "view counts"}
+    readable = [f"{n:,} {label.get(t, t + 's')}" for t, n in counts.items() if n is not None]
+    damaged = [label.get(t, t + "s") for t, n in counts.items() if n is None]
     lines = []
     if readable:
-        lines.append("rows that can still be read: " + ", ".join(readable))
+        # wrapped between items, never inside one ("83 view counts" stays whole)
+        line = "can still be read:"
+        for i, item in enumerate(readable):
+            piece = f" {item}" + ("," if i < len(readable) - 1 else "")
+            if len(line) + len(piece) > 78:
+                lines.append(line)
+                line = " "
+            line += piece
+        lines.append(line)
     if damaged:
         lines.append(f"cannot be read to the end: {', '.join(damaged)}")
     lines += [
