@@ -128,11 +128,10 @@ def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> Restor
         )
     found = check_file(cat, source, info.version)
     if found and not force:
-        listing = "; ".join(found[:3]) + (f"; and {len(found) - 3} more" if len(found) > 3 else "")
         raise SchemaError(
-            f"cannot restore from {source}: it fails `db check` ({listing}); nothing was changed",
-            hint="run `scenecat --db SOURCE db check` to see why, or pass --force to restore "
-            "it anyway",
+            f"cannot restore from {source}: it fails `db check` with {len(found)} "
+            f"problem(s), the first: {found[0]}; nothing was changed",
+            hint=f"see them all: scenecat --db {source} db check; --force restores it anyway",
         )
     current = health.counts(cat.conn)
     keep_at = cat.path.with_name(f"{cat.path.name}.before-restore-{_stamp()}.bak")

@@ -25,7 +25,8 @@ def problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]:
     found = integrity(conn)
     try:
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            found.append(f"{table} row {rowid} points to a missing {parent}")
+            row = f"{table} row {rowid}" if rowid is not None else f"a row of {table}"
+            found.append(f"{row} points to a missing {parent}")
             if len(found) > 50:
                 break
         if full:
