@@ -128,6 +128,25 @@ def test_export_to_dev_stdout_writes_to_stdout(sample_db: Path) -> None:
     assert os.path.islink("/dev/stdout") or not os.path.isfile("/dev/stdout")
 
 
+def test_export_to_dev_stdout_appended_to_a_file_keeps_what_was_there(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    with log.open("a") as handle:
+        done = subprocess.run(
+            [sys.executable, "-m", "scenecat", "--db", str(sample_db), "export", "jsonl",
+             "-o", "/dev/stdout"],
+            stdout=handle, stderr=subprocess.PIPE, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == "earlier line" and json.loads(lines[1]) == {"format": "scenecat/1"}
+
+
 @pytest.mark.parametrize("command", [["export", "yaml"], ["export", "csv"],
                                      ["export", "markdown"], ["db", "backup"]])  # fmt: skip
 def test_an_empty_output_name_is_a_clear_error(

@@ -236,7 +236,9 @@ def write_text(
     check_target(target)
     try:
         if is_special(target):
-            with open(target, "w", encoding=encoding, newline=newline) as handle:
+            # Append, never truncate: `-o /dev/stdout >> log` must not wipe the log (for a
+            # pipe or a device appending is the same as writing).
+            with open(target, "a", encoding=encoding, newline=newline) as handle:
                 return write(handle)
         # The file closes (and flushes) before the stage is synced and renamed.
         with (
