@@ -61,6 +61,11 @@ def db_backup(
     # str, not Path: Path("") would silently be the current folder.
     dest: str = typer.Argument(..., help="File to write, or a folder to put a dated copy in."),
     force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
+    salvage: bool = typer.Option(
+        False,
+        "--salvage",
+        help="For a damaged catalogue: a new catalogue with every row that can still be read.",
+    ),
 ) -> None:
     """Copy the catalogue to DEST, safely even while other scenecat commands write.
 
@@ -69,6 +74,10 @@ def db_backup(
     from scenecat.cli.output import message
     from scenecat.domain.health import backup
 
+    if salvage:
+        _salvage(ctx, dest, force)
+        return
+
     if not dest.strip():
         raise UserError("the backup file name is empty", hint="give a file or folder name")
     with catalogue(ctx, create=False) as cat:
@@ -76,6 +85,48 @@ def db_backup(
     message(f"Backed up {cat.path} to {written}")
     if warning:
         message(f"warning: {warning}")
+
+
+def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
+    from scenecat.cli.output import message
+    from scenecat.domain.health import salvage
+
+    if not dest.strip():
+        raise UserError("the file name is empty", hint="give a file or folder name")
+    with catalogue(ctx, create=False) as cat:
+        written, found = salvage(cat, Path(dest), force=force)
+
+    def rows(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n)
+
+    message(f"Saved into {written}: {rows(found.copied) or 'nothing'}")
+    if found.unreadable:
+        lost = ", ".join(_LABELS.get(t, t) for t in found.unreadable)
+        message(f"could not be read (or not to the end): {lost}")
+    if found.skipped:
+        message(f"read around damaged pages: {', '.join(_LABELS.get(t, t) for t in found.skipped)}")
+    if found.orphans:
+        message(f"left out, their scene, actor or drama was lost: {rows(found.orphans)}")
+    message(f"check it: scenecat --db {written} db check")
+
+
+_LABELS = {
+    "actor": "actors",
+    "actor_alias": "actor aliases",
+    "drama": "dramas",
+    "drama_alias": "drama aliases",
+    "episode": "episodes",
+    "credit": "credits",
+    "scene": "scenes",
+    "scene_tag": "scene tags",
+    "scene_actor": "scene appearances",
+    "source": "sources",
+    "scene_source": "scene sources",
+    "view_count": "view counts",
+    "vote": "votes",
+    "duel": "duels",
+    "watch_progress": "watch progress rows",
+}
 
 
 @db_app.command("restore")

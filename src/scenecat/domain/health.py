@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scenecat.errors import InvalidInput, SchemaError
 from scenecat.storage import connection, health
@@ -93,11 +94,44 @@ def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
     lines += [
         "to save what can be read:",
         f"  1. keep a copy first:  scenecat --db {path} db backup COPY.db",
-        f"  2. recover the rest:   sqlite3 {path} .recover | sqlite3 recovered.db",
-        "  3. check the result:   scenecat --db recovered.db db check",
-        "  (step 2 needs a sqlite3 shell with .recover, SQLite 3.29 or later)",
+        f"  2. save what reads:    scenecat --db {path} db backup --salvage SAVED.db",
+        "  3. check the result:   scenecat --db SAVED.db db check",
+        f"  or SQLite's own: sqlite3 {path} .recover | sqlite3 recovered.db",
     ]
     return lines
+
+
+def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, Any]:
+    """A new catalogue at `dest` holding every row of `cat` that can still be read (for a
+    damaged catalogue); rows whose parent was lost are left out so that it passes
+    `db check`. The change history is not carried over."""
+    from scenecat.files import describe_os_error, staged
+    from scenecat.storage import salvage as salvager
+    from scenecat.storage import search_index
+
+    if dest.is_dir():
+        dest = dest / f"{cat.path.stem}-salvaged-{_stamp()}.db"
+    if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():
+        raise InvalidInput("the salvaged copy cannot replace the catalogue itself")
+    if dest.exists() and not force:
+        raise InvalidInput(f"{dest} already exists", hint="pass --force to replace it")
+    if not dest.parent.is_dir():
+        raise InvalidInput(f"no folder {dest.parent} to write the salvaged copy in")
+    try:
+        with staged(dest, keep_existing=not force) as stage:
+            new = connection.open_catalogue(stage.temp)
+            try:
+                new.conn.execute("PRAGMA foreign_keys = OFF")
+                with new.write(f"salvage from {cat.path}", bulk=True) as conn:
+                    found = salvager.copy_readable(cat.conn, conn)
+                    search_index.rebuild(conn)
+                new.conn.execute("PRAGMA foreign_keys = ON")
+                new.conn.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                new.close()
+    except OSError as exc:
+        raise describe_os_error(exc, dest) from None
+    return stage.final, found
 
 
 @dataclass
