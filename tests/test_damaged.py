@@ -68,7 +68,7 @@ def test_salvage_saves_what_can_be_read_into_a_sound_catalogue(
     assert result.exit_code == 0, result.stderr
     assert "35 actors" in result.stderr and "13 dramas" in result.stderr
     assert "could not be read (or not to the end): scenes" in result.stderr
-    assert "left out, their scene, actor or drama was lost:" in result.stderr
+    assert "left out (their scene, actor or drama was lost):" in result.stderr
     assert cli("--db", str(saved), "db", "check").exit_code == 0
     conn = sqlite3.connect(saved)
     try:

@@ -96,17 +96,27 @@ def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
     with catalogue(ctx, create=False) as cat:
         written, found = salvage(cat, Path(dest), force=force)
 
-    def rows(counts: dict[str, int]) -> str:
-        return ", ".join(f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n)
+    def rows(counts: dict[str, int]) -> list[str]:
+        return [f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n]
 
-    message(f"Saved into {written}: {rows(found.copied) or 'nothing'}")
+    def say(label: str, items: list[str]) -> None:
+        # wrapped between items, never inside one, for an 80-column terminal
+        line = label
+        for i, item in enumerate(items):
+            piece = f" {item}" + ("," if i < len(items) - 1 else "")
+            if len(line) + len(piece) > 78:
+                message(line)
+                line = " "
+            line += piece
+        message(line)
+
+    say(f"Saved into {written}:", rows(found.copied) or ["nothing"])
     if found.unreadable:
-        lost = ", ".join(_LABELS.get(t, t) for t in found.unreadable)
-        message(f"could not be read (or not to the end): {lost}")
+        say("could not be read (or not to the end):", [_LABELS.get(t, t) for t in found.unreadable])
     if found.skipped:
-        message(f"read around damaged pages: {', '.join(_LABELS.get(t, t) for t in found.skipped)}")
+        say("read around damaged pages:", [_LABELS.get(t, t) for t in found.skipped])
     if found.orphans:
-        message(f"left out, their scene, actor or drama was lost: {rows(found.orphans)}")
+        say("left out (their scene, actor or drama was lost):", rows(found.orphans))
     message(f"check it: scenecat --db {written} db check")
 
 
