@@ -181,3 +181,18 @@ def format_clock(seconds: int | None) -> str | None:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def wrap_items(label: str, items: list[str], width: int = 78) -> list[str]:
+    """`label item, item, ...` as lines of at most `width`, broken between items and never
+    inside one ("83 view counts" stays whole); later lines are indented."""
+    lines: list[str] = []
+    line = label
+    for i, item in enumerate(items):
+        piece = f" {item}" + ("," if i < len(items) - 1 else "")
+        if len(line) + len(piece) > width and line.strip():
+            lines.append(line)
+            line = " "
+        line += piece
+    lines.append(line)
+    return lines

@@ -90,6 +90,7 @@ def db_backup(
 def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
     from scenecat.cli.output import message
     from scenecat.domain.health import salvage
+    from scenecat.text import wrap_items
 
     if not dest.strip():
         raise UserError("the file name is empty", hint="give a file or folder name")
@@ -100,15 +101,8 @@ def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
         return [f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n]
 
     def say(label: str, items: list[str]) -> None:
-        # wrapped between items, never inside one, for an 80-column terminal
-        line = label
-        for i, item in enumerate(items):
-            piece = f" {item}" + ("," if i < len(items) - 1 else "")
-            if len(line) + len(piece) > 78:
-                message(line)
-                line = " "
-            line += piece
-        message(line)
+        for line in wrap_items(label, items):  # read at 80 columns
+            message(line)
 
     say(f"Saved into {written}:", rows(found.copied) or ["nothing"])
     if found.unreadable:

@@ -12,6 +12,7 @@ from scenecat.errors import InvalidInput, SchemaError
 from scenecat.storage import connection, health
 from scenecat.storage.connection import Catalogue
 from scenecat.storage.schema import schema_version
+from scenecat.text import wrap_items
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
@@ -80,15 +81,7 @@ def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
     damaged = [label.get(t, t + "s") for t, n in counts.items() if n is None]
     lines = []
     if readable:
-        # wrapped between items, never inside one ("83 view counts" stays whole)
-        line = "can still be read:"
-        for i, item in enumerate(readable):
-            piece = f" {item}" + ("," if i < len(readable) - 1 else "")
-            if len(line) + len(piece) > 78:
-                lines.append(line)
-                line = " "
-            line += piece
-        lines.append(line)
+        lines += wrap_items("can still be read:", readable)
     if damaged:
         lines.append(f"cannot be read to the end: {', '.join(damaged)}")
     lines += [
