@@ -167,3 +167,110 @@ def test_a_real_process_waits_out_a_held_write_lock(cli, sample_db: Path) -> Non
     assert proc.returncode == 0, err
     assert "locked" not in err
     assert _count(sample_db, "SELECT count(*) FROM actor WHERE name = 'Patient Person'") == 1
+
+
+def _held_lock_run(db: Path, batches: list[list[list[str]]], tmp_path: Path) -> list[str]:
+    """Start the workers while another connection holds the write lock, so that every
+    command is queued at once when it is let go (the case that loses updates when a
+    command reads before it takes the lock)."""
+    import time
+
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    go = tmp_path / "go"
+    workers = start_workers(batches, go)
+    go.touch()
+    time.sleep(3)  # long enough for every worker to reach its first write and wait
+    holder.execute("COMMIT")
+    holder.close()
+    return finish_workers(workers)
+
+
+def test_eight_processes_editing_different_fields_of_the_same_records(
+    cli, sample_db: Path, tmp_path: Path
+) -> None:
+    """#13.1: every acknowledged change is present afterwards; no edit writes back a field
+    it was not asked to change."""
+    db = str(sample_db)
+    scenes = ["healer-e7-blindfolded-on-the-rooftop", "healer-e8-elevator-rescue"]
+    rounds = 6
+    for i in range(rounds):
+        assert cli("--db", db, "add-actor", f"Dupe Person {i}", "--force").exit_code == 0
+    votes_before = _count(sample_db, "SELECT count(*) FROM vote")
+
+    def edits(field: str, value: str) -> list[list[str]]:
+        return [
+            ["--db", db, "edit", "scene", key, field, value.format(i=i)]
+            for i in range(rounds)
+            for key in scenes
+        ]
+
+    batches = [
+        edits("--title", "Title {i}"),
+        edits("--description", "Description {i}"),
+        edits("--location", "Location {i}"),
+        edits("--kind", "kind-{i}"),
+        [["--db", db, "edit", "actor", "Ji Chang Wook", "--born", str(1980 + i)]
+         for i in range(rounds)]
+        + [["--db", db, "edit", "drama", "Healer", "--year", str(2010 + i)]
+           for i in range(rounds)],
+        [["--db", db, "edit", "actor", "Ji Chang Wook", "--native", f"지창욱{i}"]
+         for i in range(rounds)]
+        + [["--db", db, "edit", "drama", "Healer", "--network", f"KBS{i}"]
+           for i in range(rounds)],
+        [["--db", db, "alias", "actor", "Ji Chang Wook", f"JCW {i}"] for i in range(rounds)]
+        + [["--db", db, "alias", "drama", "Healer", f"Healer {i}"] for i in range(rounds)],
+        [["--db", db, "vote", scenes[i % 2], str(i + 1), "--voter", f"racer{i}"]
+         for i in range(rounds)]
+        + [["--db", db, "merge", "actor", "Ji Chang Wook", f"Dupe Person {i}", "--yes"]
+           for i in range(rounds)],
+    ]  # fmt: skip
+    assert _held_lock_run(sample_db, batches, tmp_path) == []
+
+    last = rounds - 1
+    for key in scenes:
+        shown = cli("--db", db, "show", "scene", key, "--json")
+        assert shown.exit_code == 0, shown.stderr
+        import json
+
+        scene = json.loads(shown.stdout)["data"]
+        assert scene["title"] == f"Title {last}"
+        assert scene["description"] == f"Description {last}"
+        assert scene["location"] == f"Location {last}"
+        assert scene["kind"] == f"kind-{last}"
+    conn = sqlite3.connect(sample_db)
+    try:
+        born, native = conn.execute(
+            "SELECT born, native FROM actor WHERE name = 'Ji Chang Wook'"
+        ).fetchone()
+        assert (born, native) == (1980 + last, f"지창욱{last}")
+        year, network = conn.execute(
+            "SELECT year, network FROM drama WHERE title = 'Healer'"
+        ).fetchone()
+        assert (year, network) == (2010 + last, f"KBS{last}")
+        aliases = {
+            r[0]
+            for r in conn.execute(
+                "SELECT alias FROM actor_alias JOIN actor ON actor.id = actor_id "
+                "WHERE actor.name = 'Ji Chang Wook'"
+            )
+        }
+        for i in range(rounds):
+            assert f"JCW {i}" in aliases
+            assert f"Dupe Person {i}" in aliases  # the merged name became an alias
+        drama_aliases = {
+            r[0]
+            for r in conn.execute(
+                "SELECT alias FROM drama_alias JOIN drama ON drama.id = drama_id "
+                "WHERE drama.title = 'Healer'"
+            )
+        }
+        assert {f"Healer {i}" for i in range(rounds)} <= drama_aliases
+        assert (
+            conn.execute("SELECT count(*) FROM actor WHERE name LIKE 'Dupe Person %'").fetchone()[0]
+            == 0
+        )
+    finally:
+        conn.close()
+    assert _count(sample_db, "SELECT count(*) FROM vote") == votes_before + rounds
+    _check(cli, sample_db)

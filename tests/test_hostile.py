@@ -52,16 +52,25 @@ def _safe(text: str) -> None:
 @pytest.fixture
 def hostile_db(cli, sample_db: Path) -> Path:
     """The sample plus hostile records: some through the CLI (markup, markdown and HTML are
-    fine text; a description may hold anything), some written straight into the file as a
-    catalogue from another tool or person could hold them."""
+    fine text), some written straight into the file as a catalogue from another tool or
+    person (or an older scenecat, which let descriptions hold escapes) could hold them."""
+    hostile_description = f"{OSC8} {CSI_RED} {C1_CSI} {BIDI} {TITLE_QUERY}"
+    refused = cli(
+        "add-scene", "--drama", "Healer", "--episode", "6", "--actor", "Ji Chang Wook",
+        "--kind", "kiss", "--title", "x", "--description", hostile_description,
+    )  # fmt: skip
+    assert refused.exit_code == 1 and "control characters" in refused.stderr
     result = cli(
         "add-scene", "--drama", "Healer", "--episode", "6", "--actor", "Ji Chang Wook",
         "--kind", "kiss", "--title", f"{MARKUP} {MARKDOWN} {HTML}", "--key", HOSTILE_KEY,
-        "--description", f"{OSC8} {CSI_RED} {C1_CSI} {BIDI} {TITLE_QUERY}",
+        "--description", "to be replaced",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     conn = sqlite3.connect(sample_db)
     with conn:
+        conn.execute(
+            "UPDATE scene SET description = ? WHERE key = ?", (hostile_description, HOSTILE_KEY)
+        )
         conn.execute("UPDATE actor SET name = ? WHERE name = 'Park Min Young'", (HOSTILE_ACTOR,))
         conn.execute("UPDATE drama SET title = ? WHERE title = 'Healer'", (HOSTILE_DRAMA,))
         conn.execute(

@@ -56,14 +56,23 @@ def test_terminal_gets_the_table(sample_db: Path, cli, terminal: None) -> None:
 
 
 def test_tabs_newlines_and_escapes_stay_inside_their_field(db: Path, cli) -> None:
-    assert cli("add-actor", "A\u202eB").exit_code == 0
-    assert cli("add-drama", "Tab Drama", "--cast", "A\u202eB:Lead").exit_code == 0
+    # A bidi override is refused as input (#13.9); one already in a catalogue (an older
+    # scenecat allowed it) is put there straight.
+    assert cli("add-actor", "A\u202eB").exit_code == 1
+    assert cli("add-actor", "AB").exit_code == 0
+    assert cli("add-drama", "Tab Drama", "--cast", "AB:Lead").exit_code == 0
     added = cli(
-        "add-scene", "--drama", "Tab Drama", "--episode", "1", "--actor", "A\u202eB",
+        "add-scene", "--drama", "Tab Drama", "--episode", "1", "--actor", "AB",
         "--kind", "kiss", "--title", "[bold]x[/] | a |",
         "--description", "line one\nline\ttwo",
     )  # fmt: skip
     assert added.exit_code == 0, added.stderr
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE actor SET name = 'A\u202eB' WHERE name = 'AB'")
+    conn.close()
     listed = records(cli("list", "scenes").stdout)
     assert len(listed) == 2 and len(listed[1]) == len(SCENE_HEADER)
     title = listed[1][4]

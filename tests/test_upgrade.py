@@ -162,3 +162,40 @@ def test_schema_version_constant_matches_the_migrations() -> None:
     from scenecat.storage.schema import SCHEMA_VERSION, all_migrations
 
     assert len(all_migrations()) == SCHEMA_VERSION
+
+
+def test_migration_0006_keeps_credits_allows_dual_roles_and_rekeys_names(cli, old_db: Path) -> None:
+    """0006 rebuilds the credit table (ids and rows kept, one credit per character from then
+    on) and makes again the keys of names that are not ASCII (look-alike letters fold,
+    invisible characters go)."""
+    conn = sqlite3.connect(old_db)
+    with conn:
+        credits = conn.execute("SELECT * FROM credit ORDER BY id").fetchall()
+        # as an older scenecat keyed them: the Cyrillic е and the word joiner kept
+        conn.execute(
+            "INSERT INTO actor (name, name_key) VALUES (?, ?)",
+            ("Test P\u0435rson", "testp\u0435rson"),
+        )
+        conn.execute(
+            "INSERT INTO actor (name, name_key) VALUES (?, ?)",
+            ("Joined\u2060 Name", "joined\u2060name"),
+        )
+    conn.close()
+    assert cli("db", "check").exit_code == 0
+    conn = sqlite3.connect(old_db)
+    try:
+        assert conn.execute("SELECT * FROM credit ORDER BY id").fetchall() == credits
+        keys = dict(conn.execute("SELECT name, name_key FROM actor WHERE name LIKE '%e%'"))
+    finally:
+        conn.close()
+    assert keys["Test P\u0435rson"] == "testperson"
+    assert keys["Joined\u2060 Name"] == "joinedname"
+    assert cli("add-actor", "Test Person").exit_code == 1  # looks like the re-keyed one
+    assert cli("add-actor", "Twin Actor").exit_code == 0
+    result = cli("add-drama", "Twins", "--cast", "Twin Actor:One", "--cast", "Twin Actor:Two")
+    assert result.exit_code == 0, result.stderr
+    shown = cli("show", "drama", "Twins", "--json")
+    import json
+
+    cast = json.loads(shown.stdout)["data"]["cast"]
+    assert sorted(c["character"] for c in cast) == ["One", "Two"]

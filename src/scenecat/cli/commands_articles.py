@@ -19,7 +19,6 @@ from scenecat.cli.common import (
     SPOILER_OPTION,
     TAG_OPTION,
     YEAR_OPTION,
-    UserError,
     catalogue,
     complete_drama,
     complete_scene,
@@ -42,36 +41,11 @@ def register(app: typer.Typer) -> None:
 def write_atomically(
     output: Path, write: Callable[[IO[str]], object], *, bom: bool = False
 ) -> None:
-    """Write through a temporary file next to `output`, then rename it into place: a
-    failure half-way leaves any earlier file as it was and no partial one behind."""
-    import os
-    import tempfile
+    """Write `output` through scenecat.files (exclusive temporary file, then rename; pipes
+    and devices directly): a failure half-way leaves any earlier file as it was."""
+    from scenecat.files import write_text
 
-    folder = output.parent if str(output.parent) else Path(".")
-    try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
-    try:
-        encoding = "utf-8-sig" if bom else "utf-8"
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            write(handle)
-        # mkstemp makes the file private (0600); give it the mode a plain open() would,
-        # or keep the mode of the file it replaces.
-        try:
-            mode = output.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, output)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise UserError(f"cannot write {output}: {exc.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text(output, write, encoding="utf-8-sig" if bom else "utf-8", newline="")
 
 
 def _to_stdout(output: Optional[Path]) -> bool:
@@ -152,13 +126,17 @@ def export_markdown(
         front_matter=not no_front_matter,
         method=method,
     )
+    from scenecat.text import visible_escapes
+
     with catalogue(ctx) as cat:
         article = render(cat.conn, request)
+    # Nothing a terminal would act on is written, even from text an older scenecat let in.
+    text = visible_escapes(article.text)
     if _to_stdout(output):
-        sys.stdout.write(article.text)
+        sys.stdout.write(text)
         return
     assert output is not None
-    write_atomically(output, lambda handle: handle.write(article.text))
+    write_atomically(output, lambda handle: handle.write(text))
     message(f"Wrote {article.title!r} ({article.scenes} scene(s)) to {output}")
 
 

@@ -38,32 +38,27 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
     from scenecat.domain import editing
     from scenecat.domain.records import FieldError
 
+    # The record is read again inside the write transaction and only the named fields
+    # change, so concurrent writers to other fields of the same record are not undone.
     with catalogue(ctx) as cat:
-        record_id, record = editing.fetch(cat.conn, what, name)
         if any(v is not None for v in changes.values()):
-            updated = editing.apply_flags(record, changes)
             try:
-                editing.check(what, updated)
+                with cat.write(f"edit {what} {name}") as conn:
+                    outcome = editing.update_named(conn, what, name, editing.flag_changes(changes))
             except FieldError as exc:
                 # A flag's own value that is wrong is a usage error; a clash with the rest of
-                # the record (episodes past a new count) is reported by the write, exit 1.
-                if exc.path.split(".", 1)[-1] in changes:
-                    raise UserError(editing.field_message(exc), exc.hint, usage=True) from None
+                # the record (episodes past a new count) is exit 1.
+                usage = exc.path.split(".", 1)[-1] in changes
+                raise UserError(editing.field_message(exc), exc.hint, usage=usage) from None
         else:
             from scenecat.cli.edit_session import edit_in_editor
 
+            record_id, record = editing.fetch(cat.conn, what, name)
             edited = edit_in_editor(cat, what, name, record_id, record)
             if edited is None:
                 message("No changes.")
                 return
-            report_warnings(edited.warnings)
-            message(f"Updated {what} {edited.name}")
-            return
-        try:
-            with cat.write(f"edit {what} {name}") as conn:
-                outcome = editing.replace(conn, what, record_id, updated)
-        except FieldError as exc:
-            raise UserError(editing.field_message(exc), exc.hint) from None
+            outcome = edited
     report_warnings(outcome.warnings)
     message(f"Updated {what} {outcome.name}")
 

@@ -34,14 +34,19 @@ def db_check(ctx: typer.Context) -> None:
     Example: scenecat db check
     """
     from scenecat.cli.output import message
-    from scenecat.domain.health import check
+    from scenecat.domain.health import check, damage_advice
 
     with catalogue(ctx, create=False) as cat:
         problems = check(cat.conn)
+        damaged = any(p.startswith("integrity:") for p in problems)
+        advice = damage_advice(cat.conn, cat.path) if damaged else []
     if problems:
         for problem in problems:
             message(f"problem: {problem}")
-        raise UserError(f"{len(problems)} problem(s) found in {cat.path}")
+        for line in advice:
+            message(line)
+        what = "the catalogue file is damaged: " if damaged else ""
+        raise UserError(f"{what}{len(problems)} problem(s) found in {cat.path}")
     message(f"{cat.path}: OK")
 
 
@@ -55,12 +60,18 @@ def _describe(counts: dict[str, int]) -> str:
 @db_app.command("backup")
 def db_backup(
     ctx: typer.Context,
+    # str, not Path: Path("") would silently be the current folder.
     dest: str = typer.Argument(
         ...,
         metavar="DEST",
         help="File to write, or a folder to put a dated copy in (ending in /: made if missing).",
     ),
     force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
+    salvage: bool = typer.Option(
+        False,
+        "--salvage",
+        help="For a damaged catalogue: a new catalogue with every row that can still be read.",
+    ),
 ) -> None:
     """Copy the catalogue to DEST.
 
@@ -71,9 +82,64 @@ def db_backup(
     from scenecat.cli.output import message
     from scenecat.domain.health import backup
 
+    if salvage:
+        _salvage(ctx, dest, force)
+        return
+
+    if not dest.strip():
+        raise UserError("the backup file name is empty", hint="give a file or folder name")
     with catalogue(ctx, create=False) as cat:
-        written = backup(cat, Path(dest), force=force, folder=dest.endswith(("/", os.sep)))
+        folder = dest.endswith(("/", os.sep))
+        written, warning = backup(cat, Path(dest), force=force, folder=folder)
     message(f"Backed up {cat.path} to {written}")
+    if warning:
+        message(f"warning: {warning}")
+
+
+def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
+    from scenecat.cli.output import message
+    from scenecat.domain.health import salvage
+    from scenecat.text import wrap_items
+
+    if not dest.strip():
+        raise UserError("the file name is empty", hint="give a file or folder name")
+    with catalogue(ctx, create=False) as cat:
+        written, found = salvage(cat, Path(dest), force=force)
+
+    def rows(counts: dict[str, int]) -> list[str]:
+        return [f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n]
+
+    def say(label: str, items: list[str]) -> None:
+        for line in wrap_items(label, items):  # read at 80 columns
+            message(line)
+
+    say(f"Saved into {written}:", rows(found.copied) or ["nothing"])
+    if found.unreadable:
+        say("could not be read (or not to the end):", [_LABELS.get(t, t) for t in found.unreadable])
+    if found.skipped:
+        say("read around damaged pages:", [_LABELS.get(t, t) for t in found.skipped])
+    if found.orphans:
+        say("left out (their scene, actor or drama was lost):", rows(found.orphans))
+    message(f"check it: scenecat --db {written} db check")
+
+
+_LABELS = {
+    "actor": "actors",
+    "actor_alias": "actor aliases",
+    "drama": "dramas",
+    "drama_alias": "drama aliases",
+    "episode": "episodes",
+    "credit": "credits",
+    "scene": "scenes",
+    "scene_tag": "scene tags",
+    "scene_actor": "scene appearances",
+    "source": "sources",
+    "scene_source": "scene sources",
+    "view_count": "view counts",
+    "vote": "votes",
+    "duel": "duels",
+    "watch_progress": "watch progress rows",
+}
 
 
 @db_app.command("restore")
@@ -81,10 +147,14 @@ def db_restore(
     ctx: typer.Context,
     src: Path = typer.Argument(..., help="A catalogue file, e.g. one made by `db backup`."),
     yes: bool = YES_OPTION,
+    force: bool = typer.Option(
+        False, "--force", help="Restore even if SRC fails `db check` (foreign keys, index)."
+    ),
 ) -> None:
     """Replace the catalogue with SRC.
 
-    Asks first; a copy of the current one is kept.
+    Asks first; a copy of the current one is kept. SRC must pass `db check` first
+    (--force restores it anyway).
 
     Example: scenecat db restore ~/scenecat-backup.db
     """
@@ -92,7 +162,7 @@ def db_restore(
     from scenecat.domain import health
 
     with catalogue(ctx) as cat:
-        plan = health.plan_restore(cat, src)
+        plan = health.plan_restore(cat, src, force=force)
         confirm(
             f"Replace {cat.path} ({_describe(plan.current)}) with {src} "
             f"({_describe(plan.source.counts)})? The current one is kept at {plan.keep_at}",

@@ -144,15 +144,22 @@ def import_command(
         "--format",
         help="With -: yaml, jsonl or csv (default: told by the content).",
     ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Say what would be added and changed; change nothing."
+    ),
 ) -> None:
     """Import a catalogue file, all or nothing.
 
-    Importing it again changes nothing.
+    Importing it again changes nothing. Records already in the catalogue are updated from
+    the file; the report says how many changed (--dry-run lists each change first and
+    changes nothing).
 
     Example: scenecat export jsonl | scenecat --db copy.db import -
+
+    Example: scenecat import data/sample.yaml --dry-run
     """
     from scenecat.cli.output import message
-    from scenecat.domain.exchange import import_file
+    from scenecat.domain.exchange import ImportReport, import_file
     from scenecat.errors import ScenecatError
 
     from_stdin = str(file) == "-"
@@ -167,12 +174,18 @@ def import_command(
                 usage=True,
             )
     name = "standard input" if from_stdin else file.name
+
+    class _DryRun(Exception):
+        def __init__(self, report: ImportReport) -> None:
+            self.report = report
+
     nothing = "nothing was imported (an import is all or nothing)"
     try:
         with ExitStack() as stack:
             source = stack.enter_context(stdin_as_file(fmt)) if from_stdin else file
             try:
-                with catalogue(ctx, create=True) as cat:
+                # A dry run leaves no catalogue behind where there was none.
+                with catalogue(ctx, create=not dry_run) as cat:
                     newest = _newest_change(cat)
                     try:
                         with (
@@ -180,6 +193,10 @@ def import_command(
                             cat.write(f"import {'-' if from_stdin else file}") as conn,
                         ):
                             report = import_file(conn, source, update, mapping=mapping)
+                            if dry_run:
+                                raise _DryRun(report)  # rolls the whole import back
+                    except _DryRun as done:
+                        report = done.report
                     except Interrupted:
                         # One transaction: rolled back, unless Ctrl-C came just after
                         # its commit (then the change is in the history).
@@ -200,10 +217,23 @@ def import_command(
         message(f"warning: {warning}")
     if len(report.warnings) > 20:
         message(f"... and {len(report.warnings) - 20} more warnings")
-    parts = [
-        f"{report.created[s]} new {s} (of {report.seen[s]})" for s in report.seen if report.seen[s]
-    ]
-    message(f"Imported {name}: " + (", ".join(parts) if parts else "nothing in it"))
+    if dry_run:
+        for change in report.changes:
+            message(f"would change {change}")
+    parts = []
+    for section, seen in report.seen.items():
+        if not seen:
+            continue
+        part = f"{report.created[section]} new {section} (of {seen})"
+        if report.updated[section]:
+            count = report.updated[section]
+            part += f", {count} changed {section if count != 1 else section[:-1]}"
+        parts.append(part)
+    summary = ", ".join(parts) if parts else "nothing in it"
+    if dry_run:
+        message(f"Dry run of {name}: {summary}; nothing was changed")
+    else:
+        message(f"Imported {name}: {summary}")
 
 
 def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> None:
@@ -226,14 +256,9 @@ def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> Non
             count = writer(cat.conn, sys.stdout, counter)
             return
         assert output is not None
-        temporary = output.with_name(output.name + ".part")
-        try:
-            with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-                count = writer(cat.conn, handle, counter)
-            temporary.replace(output)
-        except OSError as exc:
-            temporary.unlink(missing_ok=True)
-            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+        from scenecat.files import write_text
+
+        count = write_text(output, lambda handle: writer(cat.conn, handle, counter), newline="\n")
     message(f"Wrote {count} records to {output}")
 
 

@@ -90,7 +90,28 @@ class ScenecatGroup(TyperGroup):
                     "the catalogue stayed locked by another scenecat process for too long",
                     hint="try again when the other command has finished",
                 ) from None
+            known = _known_database_problem(text)
+            if known is not None:
+                raise UserError(*known) from None
             raise UserError(f"database problem: {text}", hint=_debug_hint()) from None
+        except sqlite3.DatabaseError as exc:
+            if os.environ.get("SCENECAT_DEBUG") == "1":
+                raise
+            known = _known_database_problem(str(exc))
+            if known is not None:
+                raise UserError(*known) from None
+            raise UserError(f"database problem: {exc}", hint=_debug_hint()) from None
+        except OSError as exc:
+            if os.environ.get("SCENECAT_DEBUG") == "1":
+                raise
+            if exc.errno in _OS_KNOWN:
+                from scenecat.files import describe_os_error
+
+                error = describe_os_error(exc, exc.filename or "a file")
+                raise UserError(error.message, error.hint) from None
+            raise UserError(
+                f"unexpected failure: {type(exc).__name__}: {exc}", hint=_debug_hint()
+            ) from None
         except Exception as exc:
             if os.environ.get("SCENECAT_DEBUG") == "1":
                 raise
@@ -107,6 +128,31 @@ def _user_message(exc: ScenecatError) -> str:
     if isinstance(exc, FieldError) and "." in exc.path:
         return f"{exc.path.split('.', 1)[1]}: {exc.reason}"
     return exc.message
+
+
+# Conditions of the machine, not bugs: the disk is full, a file is read-only.
+_OS_KNOWN = (28, 122, 13, 1, 30)  # ENOSPC, EDQUOT, EACCES, EPERM, EROFS
+
+
+def _known_database_problem(text: str) -> tuple[str, str] | None:
+    """SQLite errors that say what happened to the file, as an error and what to do."""
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return (
+            "the catalogue is read-only; nothing was changed",
+            "make the catalogue file and its folder writable, or work on a copy",
+        )
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return (
+            "the disk is full; nothing was changed",
+            "free some space and run the command again",
+        )
+    if "malformed" in lowered or "not a database" in lowered:
+        return (
+            "the catalogue file is damaged (" + text + ")",
+            "run `scenecat db check` for what can be saved",
+        )
+    return None
 
 
 def _debug_hint() -> str:
@@ -280,3 +326,36 @@ TAG_OPTION = typer.Option(None, "--tag", help="Scenes with this tag.")
 SPOILER_OPTION = typer.Option(
     None, "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
 )
+
+
+# Every whole-number option and argument (--episode, --limit, --born, undo N, ...) is one
+# click INT or IntRange. A number SQLite cannot hold (past 2^63) or Python will not read (over
+# 4,300 digits) is a usage error naming the option, exit 2, for all of them at once.
+INT_LIMIT = 2**63 - 1
+
+
+def _bounded_int_convert(original: Callable[..., Any]) -> Callable[..., Any]:
+    def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str):
+            digits = value.strip().lstrip("+-").replace("_", "")
+            if len(digits) > 19 and digits.isdigit():
+                text = value.strip()
+                shown = text if len(text) <= 24 else f"{text[:12]}… ({len(digits)} digits)"
+                self.fail(f"{shown} is too large", param, ctx)
+        result = original(self, value, param, ctx)
+        if isinstance(result, int) and not -INT_LIMIT <= result <= INT_LIMIT:
+            self.fail(f"{result} is too large", param, ctx)
+        return result
+
+    convert.__bounded__ = True  # type: ignore[attr-defined]
+    return convert
+
+
+def _install_integer_bounds() -> None:
+    from typer._click import types
+
+    if not getattr(types.IntParamType.convert, "__bounded__", False):
+        types.IntParamType.convert = _bounded_int_convert(types.IntParamType.convert)  # type: ignore[method-assign]
+
+
+_install_integer_bounds()

@@ -126,8 +126,11 @@ def edit_in_editor(
             else:
                 try:
                     updated = editing.from_yaml(edited)
+                    # Only what the person changed is laid over the record as it is now,
+                    # so changes made by others while the editor was open are kept.
+                    changes = editing.edited_changes(record, updated)
                     with cat.write(f"edit {what} {name}") as conn:
-                        return editing.replace(conn, what, record_id, updated)
+                        return editing.update(conn, what, record_id, changes)
                 except ScenecatError as exc:
                     from scenecat.domain.records import FieldError
 

@@ -20,13 +20,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-# C0 and C1 controls (ESC starts CSI/OSC sequences such as OSC-8 links, BEL ends them, 0x9b
-# is a one-byte CSI), bidirectional overrides and isolates (they reorder what a terminal shows,
-# "Trojan Source"), and the Unicode line/paragraph separators. Tab and newline stay.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-# In JSON the same characters (but for C0, which json.dumps escapes already) become \u0085-style
-# escapes: the data stays exact and a terminal showing it stays safe.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+from scenecat.text import UNSAFE as _UNSAFE
+from scenecat.text import json_safe as _json_safe
+
+# The characters a terminal acts on (text.UNSAFE: C0/C1 controls but tab and newline, bidi
+# overrides, line separators; the one rule that also refuses them on input). In JSON,
+# text.json_safe escapes the same set.
+_CONTROL = re.compile(f"[{_UNSAFE}]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -91,7 +91,7 @@ def error(text: str, hint: str | None = None) -> None:
 
 def emit_json(data: Any, meta: dict[str, Any] | None = None) -> None:
     text = json.dumps({"data": data, "meta": meta or {}}, ensure_ascii=False, indent=2)
-    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    sys.stdout.write(_json_safe(text))
     sys.stdout.write("\n")
 
 

@@ -37,6 +37,7 @@ from scenecat.domain.records import (
 )
 from scenecat.errors import ScenecatError
 from scenecat.storage import bulk, search_index, signals, source_ids
+from scenecat.storage.dramas import merge_credit
 from scenecat.text import name_key
 
 NOTHING: tuple[str, ...] = ()  # no warnings (shared: most records have none)
@@ -231,22 +232,21 @@ class BulkImporter:
             self.dramas.add_key(alias_key, drama_id)
         self.docs.drama(drama_id, rec.title, rec.native, rec.aliases)
         self._source_ids("drama", drama_id, rec.ids, path)
-        # One actor listed twice in a cast updates the first credit, as upsert_credit does.
-        cast: dict[int, list[Any]] = {}
+        # One actor listed twice in a cast: one credit per character (a dual role), merged
+        # by the rule upsert_credit applies in the database.
+        cast: dict[int, list[list[Any]]] = {}
         for i, credit in enumerate(rec.cast):
             actor_id = self._resolve_actor(credit.actor, path, f"cast[{i}].actor")
-            if actor_id in cast:
-                row = cast[actor_id]
-                row[0] = credit.character if credit.character is not None else row[0]
-                row[1] = credit.role
-                row[2] = credit.billing if credit.billing is not None else row[2]
-            else:
-                cast[actor_id] = [credit.character, credit.role, credit.billing]
-        for actor_id, (character, role, billing) in cast.items():
-            self.rows["credit"].append(
-                (self.new_id["credit"](), drama_id, actor_id, character, role, billing)
+            merge_credit(
+                cast.setdefault(actor_id, []), credit.character, credit.role, credit.billing
             )
-            self.docs.credit(drama_id, actor_id, character)
+        for actor_id, roles in cast.items():
+            for character, role, billing in roles:
+                self.rows["credit"].append(
+                    (self.new_id["credit"](), drama_id, actor_id, character, role, billing)
+                )
+            # a scene's document names the character of the actor's first credit
+            self.docs.credit(drama_id, actor_id, roles[0][0])
         for episode in rec.episode_list:
             self.rows["episode"].append(
                 (

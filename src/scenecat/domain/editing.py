@@ -1,5 +1,10 @@
 """`edit`: a record is fetched as a format-1 mapping, changed (by flags or in $EDITOR) and
-written back whole, all or nothing."""
+written back, all or nothing.
+
+Only the fields the user named change: the record is read again inside the write
+transaction and the user's changes are laid over that fresh copy, so a field another
+process changed meanwhile (a concurrent `edit`, `alias`, `views`, ...) is kept.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 from scenecat import yamlio
 from scenecat.domain import catalogue, exchange, names
 from scenecat.domain.records import FieldError, parse_actor, parse_drama, parse_scene
-from scenecat.errors import InvalidInput
+from scenecat.errors import InvalidInput, NotFound
 from scenecat.storage import people, scenes
 
 KINDS = ("actor", "drama", "scene")
@@ -38,21 +43,93 @@ def check(what: str, record: Any) -> None:
     {"actor": parse_actor, "drama": parse_drama, "scene": parse_scene}[what](record, what)
 
 
+def fetch_by_id(conn: sqlite3.Connection, what: str, record_id: int) -> dict[str, Any]:
+    """The record as it is now; NotFound when another process removed it meanwhile."""
+    record = exchange.record_of(conn, f"{what}s", record_id)
+    if record is None:
+        raise NotFound(f"the {what} was removed by another command while you were editing it")
+    return record
+
+
+def update(
+    conn: sqlite3.Connection, what: str, record_id: int, changes: dict[str, Any]
+) -> catalogue.Outcome:
+    """Inside the caller's write transaction: the record as it is now, with only `changes`
+    (field -> new value, None clears) laid over it, written back."""
+    current = fetch_by_id(conn, what, record_id)
+    updated = dict(current)
+    for key, value in changes.items():
+        if isinstance(value, _ListChange):
+            value = value.apply(list(current.get(key) or [])) or None
+        if value is None:
+            updated.pop(key, None)
+        else:
+            updated[key] = value
+    return replace(conn, what, record_id, updated)
+
+
+def update_named(
+    conn: sqlite3.Connection, what: str, name: str, changes: dict[str, Any]
+) -> catalogue.Outcome:
+    """`update` for a record named by the user, resolved inside the transaction too."""
+    record_id, _ = fetch(conn, what, name)
+    return update(conn, what, record_id, changes)
+
+
+def flag_changes(flags: dict[str, Any]) -> dict[str, Any]:
+    """Command-line flags as changes: an absent flag (None) changes nothing, '' clears."""
+    return {k: (None if v == "" else v) for k, v in flags.items() if v is not None}
+
+
+def edited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What the user changed in $EDITOR, as changes to lay over the record as it is when
+    written: fields left as they were are not named, so concurrent changes to them stay.
+
+    Lists merge item by item: items the user deleted go, items the user added come, and
+    items someone else added meanwhile stay (`_ListChange`)."""
+    changes: dict[str, Any] = {}
+    for key in before.keys() | after.keys():
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, list) or isinstance(new, list):
+            # an empty list is left out of the record: absent and [] are the same
+            changes[key] = _ListChange(old or [], new or [])
+        else:
+            changes[key] = new
+    return changes
+
+
+class _ListChange:
+    """A list edited from `old` to `new`, applied to the list as it is now."""
+
+    def __init__(self, old: list[Any], new: list[Any]) -> None:
+        self.old, self.new = old, new
+
+    def apply(self, current: list[Any]) -> list[Any]:
+        if current == self.old:
+            return self.new  # nobody else changed it: keep the user's order too
+        old_keys = [_item_key(x) for x in self.old]
+        new_keys = [_item_key(x) for x in self.new]
+        removed = set(old_keys) - set(new_keys)
+        kept = [x for x in current if _item_key(x) not in removed]
+        have = {_item_key(x) for x in kept}
+        added = [x for x, k in zip(self.new, new_keys, strict=True) if k not in have]
+        return kept + added
+
+
+def _item_key(item: Any) -> str:
+    import json
+
+    return json.dumps(item, sort_keys=True, default=str, ensure_ascii=False)
+
+
 def replace(conn: sqlite3.Connection, what: str, record_id: int, record: Any) -> catalogue.Outcome:
     if what == "actor":
         return catalogue.apply_actor(conn, parse_actor(record, what), "replace", actor_id=record_id)
     if what == "drama":
         return catalogue.apply_drama(conn, parse_drama(record, what), "replace", drama_id=record_id)
     return catalogue.apply_scene(conn, parse_scene(record, what), "replace", scene_id=record_id)
-
-
-def apply_flags(record: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    updated = dict(record)
-    for key, value in changes.items():
-        if value is None:
-            continue
-        updated[key] = None if value == "" else value
-    return updated
 
 
 def to_yaml(what: str, record: dict[str, Any]) -> str:
@@ -72,6 +149,10 @@ def from_yaml(text: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise InvalidInput(f"edited text is not valid YAML (line {line}: {exc.problem})") from None
+    except RecursionError:
+        raise InvalidInput("edited text is nested too deeply") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise InvalidInput(f"edited text is not valid YAML ({str(exc).split(';')[0]})") from None
     if not isinstance(data, dict):
         raise InvalidInput("edited text must be one mapping of fields")
     return data

@@ -31,7 +31,7 @@ from scenecat.domain.records import (
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, search_index, signals, source_ids
-from scenecat.text import format_clock
+from scenecat.text import format_clock, json_safe
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
 TOP_LEVEL = ("format", *SECTIONS)
@@ -48,10 +48,53 @@ class ImportReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     seen: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     warnings: list[str] = field(default_factory=list)
+    # records that existed and now hold different values, and what changed in each
+    updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
+    changes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return any(self.created.values())
+        return any(self.created.values()) or any(self.updated.values())
+
+
+def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
+    actor = people.get_actor(conn, actor_id)
+    return drop_empty(
+        {"name": actor.name, "native": actor.native, "aliases": actor.aliases, "born": actor.born}
+    )
+
+
+def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[str, Any] | None:
+    """The format-1 record of an actor, drama or scene by id (None if there is none)."""
+    if section == "actors":
+        return actor_record(conn, record_id) if people.actor_exists(conn, record_id) else None
+    if section == "dramas":
+        return drama_record(conn, record_id) if drama_store.drama_exists(conn, record_id) else None
+    found = scenes.scenes_by_ids(conn, [record_id])
+    return scene_record(found[0]) if found else None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)  # repr: quotes strings and escapes anything unprintable
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """`field: old -> new` for each field that differs (lists: items added and removed)."""
+    found: list[str] = []
+    for key in list(before) + [k for k in after if k not in before]:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, list) or isinstance(new, list):
+            old_items, new_items = list(old or []), list(new or [])
+            added = [x for x in new_items if x not in old_items]
+            gone = [x for x in old_items if x not in new_items]
+            parts = [f"+{_short(x)}" for x in added] + [f"-{_short(x)}" for x in gone]
+            found.append(f"{key}: {' '.join(parts)}")
+        else:
+            found.append(f"{key}: {_short(old)} -> {_short(new)}")
+    return found
 
 
 # Export
@@ -226,7 +269,7 @@ def write_jsonl(
     for section in SECTIONS:
         kind = section[:-1]
         for record in SECTION_RECORDS[section](conn):
-            out.write(json.dumps({"type": kind, **record}, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps({"type": kind, **record}, ensure_ascii=False)) + "\n")
             count += 1
             if progress and count % PROGRESS_EVERY == 0:
                 progress(count)
@@ -261,9 +304,24 @@ class _Importer:
         self.keys_in_file: set[str] = set()
         self.names_in_file: dict[str, set[str]] = {"actors": set(), "dramas": set()}
 
+    def _existing(self, section: str, rec: Any) -> int | None:
+        if section == "actors":
+            found = people.actor_ids_by_name(self.conn, rec.name)
+        elif section == "dramas":
+            found = drama_store.drama_ids_by_title(self.conn, rec.title)
+        elif section == "scenes" and rec.key:
+            found = scenes.scene_ids_by_key(self.conn, rec.key)
+        else:
+            return None
+        return found[0] if found else None
+
     def apply(self, section: str, raw: Any, path: str) -> None:
         rec = PARSERS[section](raw, path)
         self.report.seen[section] += 1
+        # A record already in the catalogue is compared before and after, so the report
+        # can say what an import changed (and `import --dry-run` list it).
+        existing = self._existing(section, rec)
+        before = record_of(self.conn, section, existing) if existing is not None else None
         if section in ("actors", "dramas"):
             name = rec.name if section == "actors" else rec.title
             if name in self.names_in_file[section]:
@@ -292,6 +350,13 @@ class _Importer:
             outcome = catalogue.apply_duel(self.conn, rec, path)
         if outcome.created:
             self.report.created[section] += 1
+        elif before is not None:
+            after = record_of(self.conn, section, outcome.id)
+            differences = describe_changes(before, after or {})
+            if differences:
+                self.report.updated[section] += 1
+                what = section[:-1]
+                self.report.changes.append(f"{what} {outcome.name}: " + "; ".join(differences))
         self.report.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
 
     def finish(self) -> ImportReport:
@@ -328,6 +393,12 @@ def load_yaml_document(path: Path) -> Any:
         raise CatalogueFileError(f"not valid YAML: {exc}", file=str(path)) from None
     except UnicodeDecodeError:
         raise CatalogueFileError("not UTF-8 text", file=str(path)) from None
+    except RecursionError:
+        raise CatalogueFileError("the YAML is nested too deeply", file=str(path)) from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise CatalogueFileError(
+            f"not valid YAML: {str(exc).split(';')[0]}", file=str(path)
+        ) from None
 
 
 def yaml_line_of(path: Path, record_path: str) -> int | None:
@@ -466,12 +537,31 @@ def import_jsonl(
     return _run_import(conn, lambda importer: _read_jsonl(importer, path, progress), fast)
 
 
+class DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object naming a key twice is an error, never "the last one wins"."""
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return record
+
+
 def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None) -> ImportReport:
     kinds = {s[:-1]: s for s in SECTIONS}
     seen = importer.report.seen
     total = path.stat().st_size
     name = str(path)
-    loads = json.loads
+    # one decoder for the file: json.loads(..., object_pairs_hook=) would build one a line
+    loads = json.JSONDecoder(object_pairs_hook=_unique_keys).decode
     apply = importer.apply
     try:
         with path.open("r", encoding="utf-8") as handle:
@@ -483,6 +573,22 @@ def _read_jsonl(importer: Any, path: Path, progress: Callable[..., None] | None)
                 except json.JSONDecodeError as exc:
                     raise CatalogueFileError(
                         f"not valid JSON: {exc.msg}", file=name, line=number
+                    ) from None
+                except DuplicateKey as exc:
+                    raise CatalogueFileError(
+                        f"the key {exc.key!r} appears twice in one JSON object",
+                        file=name,
+                        line=number,
+                    ) from None
+                except RecursionError:
+                    raise CatalogueFileError(
+                        "the JSON is nested too deeply to be a scenecat record",
+                        file=name,
+                        line=number,
+                    ) from None
+                except ValueError as exc:  # a number of more than 4,300 digits
+                    raise CatalogueFileError(
+                        f"not valid JSON: {str(exc).split(';')[0]}", file=name, line=number
                     ) from None
                 if not isinstance(record, dict):
                     raise CatalogueFileError("expected a JSON object", file=name, line=number)

@@ -6,11 +6,13 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scenecat.errors import InvalidInput, SchemaError
 from scenecat.storage import connection, health
 from scenecat.storage.connection import Catalogue
 from scenecat.storage.schema import schema_version
+from scenecat.text import wrap_items
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
@@ -28,13 +30,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def backup(cat: Catalogue, dest: Path, *, force: bool = False, folder: bool = False) -> Path:
+def backup(
+    cat: Catalogue, dest: Path, *, force: bool = False, folder: bool = False
+) -> tuple[Path, str | None]:
     """A consistent copy of the catalogue at `dest` (a file, or a folder to put it in),
-    taken with SQLite's online backup while other processes may go on writing.
+    taken with SQLite's online backup while other processes may go on writing. Without
+    `force` an existing file is never replaced, even one appearing while the copy runs.
 
     `folder` says the user wrote `dest` as a folder (`backups/`): it is made if missing.
     A missing `dest` without a file suffix is refused rather than guessed: written as a
     file, `backups` would look like a folder and make the next `db backup backups/` fail."""
+    from scenecat.files import describe_os_error, is_special
+
     if folder and not dest.is_dir():
         if dest.exists():
             raise InvalidInput(f"{dest} is a file, not a folder")
@@ -42,29 +49,100 @@ def backup(cat: Catalogue, dest: Path, *, force: bool = False, folder: bool = Fa
             dest.mkdir(parents=True)
         except OSError as exc:
             raise InvalidInput(f"cannot make the folder {dest}: {exc.strerror}") from None
-    if not dest.exists() and not dest.suffix:
+    if str(dest) not in ("", ".") and not dest.exists() and not dest.suffix:
         raise InvalidInput(
             f"there is no folder {dest}",
             hint=f"to make one, end the name with / ({dest}/); to write a file, name it {dest}.db",
         )
     if dest.is_dir():
+        # A dated name in a folder: a second backup in the same second gets `-2`.
         dest = dest / f"{cat.path.stem}-{_stamp()}.db"
+        force = False
+        numbered = True
+    else:
+        numbered = False
+    if str(dest) in ("", "."):
+        raise InvalidInput("the backup file name is empty")
+    if is_special(dest):
+        raise InvalidInput(f"{dest} is not a regular file; a backup is a catalogue file")
     if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():
         raise InvalidInput("the backup cannot replace the catalogue itself; choose another path")
-    if dest.exists() and not force:
+    if dest.exists() and not force and not numbered:
         raise InvalidInput(f"{dest} already exists", hint="pass --force to replace it")
     if not dest.parent.is_dir():
         raise InvalidInput(f"no folder {dest.parent} to write the backup in")
     try:
-        connection.copy_database(cat.conn, dest)
+        written = connection.copy_database(cat.conn, dest, keep_existing=not force)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {dest}: {exc.strerror}") from None
+        raise describe_os_error(exc, dest) from None
     except sqlite3.OperationalError as exc:
         raise InvalidInput(f"cannot write {dest}: {exc}") from None
+    # If another process created DEST while we copied, ours went beside it (DEST-2).
+    dest = written
     result = health.quick_check(dest)
     if result != "ok":
+        source = health.integrity(cat.conn)
+        if source:
+            # The catalogue itself is damaged: the copy is what was asked for (the first
+            # step of saving it), damage included.
+            return dest, "the catalogue is damaged, so this copy is too (see: db check)"
         raise SchemaError(f"the backup at {dest} failed its check ({result})")
-    return dest
+    return dest, None
+
+
+def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """For a catalogue that fails its integrity check: what can still be read, and how to
+    save it (a copy first, then SQLite's .recover). Short lines: they are read at 80 columns."""
+    counts = health.readable_rows(conn)
+    label = {"view_count": "view counts"}
+    readable = [f"{n:,} {label.get(t, t + 's')}" for t, n in counts.items() if n is not None]
+    damaged = [label.get(t, t + "s") for t, n in counts.items() if n is None]
+    lines = []
+    if readable:
+        lines += wrap_items("can still be read:", readable)
+    if damaged:
+        lines.append(f"cannot be read to the end: {', '.join(damaged)}")
+    lines += [
+        "to save what can be read:",
+        f"  1. keep a copy first:  scenecat --db {path} db backup COPY.db",
+        f"  2. save what reads:    scenecat --db {path} db backup --salvage SAVED.db",
+        "  3. check the result:   scenecat --db SAVED.db db check",
+        f"  or SQLite's own: sqlite3 {path} .recover | sqlite3 recovered.db",
+    ]
+    return lines
+
+
+def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, Any]:
+    """A new catalogue at `dest` holding every row of `cat` that can still be read (for a
+    damaged catalogue); rows whose parent was lost are left out so that it passes
+    `db check`. The change history is not carried over."""
+    from scenecat.files import describe_os_error, staged
+    from scenecat.storage import salvage as salvager
+    from scenecat.storage import search_index
+
+    if dest.is_dir():
+        dest = dest / f"{cat.path.stem}-salvaged-{_stamp()}.db"
+    if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():
+        raise InvalidInput("the salvaged copy cannot replace the catalogue itself")
+    if dest.exists() and not force:
+        raise InvalidInput(f"{dest} already exists", hint="pass --force to replace it")
+    if not dest.parent.is_dir():
+        raise InvalidInput(f"no folder {dest.parent} to write the salvaged copy in")
+    try:
+        with staged(dest, keep_existing=not force) as stage:
+            new = connection.open_catalogue(stage.temp)
+            try:
+                new.conn.execute("PRAGMA foreign_keys = OFF")
+                with new.write(f"salvage from {cat.path}", bulk=True) as conn:
+                    found = salvager.copy_readable(cat.conn, conn)
+                    search_index.rebuild(conn)
+                new.conn.execute("PRAGMA foreign_keys = ON")
+                new.conn.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                new.close()
+    except OSError as exc:
+        raise describe_os_error(exc, dest) from None
+    return stage.final, found
 
 
 @dataclass
@@ -74,8 +152,9 @@ class RestorePlan:
     keep_at: Path
 
 
-def plan_restore(cat: Catalogue, source: Path) -> RestorePlan:
-    """Check `source` is a catalogue this scenecat can use; nothing is written."""
+def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> RestorePlan:
+    """Check `source` is a catalogue this scenecat can use and passes the checks of
+    `db check` (refused unless `force`); nothing is written but a temporary copy."""
     if not source.is_file():
         raise InvalidInput(f"no file at {source}")
     if _same_file(source, cat.path):
@@ -92,13 +171,36 @@ def plan_restore(cat: Catalogue, source: Path) -> RestorePlan:
             f"(schema {info.version}; this one knows {schema_version()}); nothing was changed",
             hint="upgrade scenecat: pip install -U scenecat",
         )
+    found = check_file(cat, source, info.version)
+    if found and not force:
+        raise SchemaError(
+            f"cannot restore from {source}: it fails `db check` with {len(found)} "
+            f"problem(s), the first: {found[0]}; nothing was changed",
+            hint=f"see them all: scenecat --db {source} db check; --force restores it anyway",
+        )
     current = health.counts(cat.conn)
     keep_at = cat.path.with_name(f"{cat.path.name}.before-restore-{_stamp()}.bak")
     return RestorePlan(info, current, keep_at)
 
 
+def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
+    """`db check` on a catalogue file, run on a temporary copy next to the catalogue (some
+    checks write, and the source may be read-only). A file from an older scenecat gets the
+    checks that do not depend on the schema (it is upgraded after the restore)."""
+    from scenecat.files import temporary
+
+    with temporary(cat.path, suffix=".check.tmp") as staging:
+        connection.copy_database(source, staging)
+        conn = sqlite3.connect(staging, isolation_level=None)
+        try:
+            return health.problems(conn, full=version == schema_version())
+        finally:
+            conn.close()
+
+
 def restore(cat: Catalogue, plan: RestorePlan) -> Path:
-    """Keep a copy of the current catalogue, then replace it with the source in place."""
-    connection.copy_database(cat.conn, plan.keep_at)
+    """Keep a copy of the current catalogue (under a name no other file has: a safety copy
+    never replaces anything), then replace the catalogue with the source in place."""
+    kept = connection.copy_database(cat.conn, plan.keep_at, keep_existing=True)
     connection.copy_into(plan.source.path, cat)
-    return plan.keep_at
+    return kept

@@ -29,6 +29,10 @@ from scenecat.text import (
 FORMAT = "scenecat/1"
 _KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# ASCII controls but tab and newline: clean_text's rule, checked before its fast path
+_WHOLE = re.compile(r"[+-]?\d+").fullmatch
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+|[+-]?\d{1,3}(?:_\d{3})+").fullmatch
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]").search
 
 
 class FieldError(InvalidInput):
@@ -73,9 +77,16 @@ def _int(value: Any, path: str, low: int, high: int) -> int:
             raise FieldError(path, f"expected a whole number, got {value!r}")
         value = int(value)
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("_", "")
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise FieldError(path, f"expected a whole number, got {value!r}")
+        text = value.strip()
+        # Separators only as thousands separators ("1,000,000", "1_000"): "1,0,0" is not 100.
+        if _GROUPED(text):
+            text = text.replace(",", "").replace("_", "")
+        if not _WHOLE(text):
+            shown = value if len(value) <= 30 else value[:30] + "…"
+            hint = "separators go every three digits, e.g. 1,000,000" if "," in text else None
+            raise FieldError(path, f"expected a whole number, got {shown!r}", hint)
+        if len(text.lstrip("+-")) > 30:
+            raise FieldError(path, f"{len(text.lstrip('+-'))} digits is out of range {low}..{high}")
         value = int(text)
     if not isinstance(value, int):
         raise FieldError(path, f"expected a whole number, got {_type_name(value)}")
@@ -623,7 +634,11 @@ def _scene_fast(data: Any) -> SceneRec | None:
     if description is not None:
         if type(description) is not str:
             return None
-        if description.isascii() and len(description) <= MAX_TEXT:
+        if (
+            description.isascii()
+            and len(description) <= MAX_TEXT
+            and not _ASCII_CONTROL(description)
+        ):
             description = description.strip() or None
         else:
             try:

@@ -34,7 +34,7 @@ from scenecat.domain.records import FieldError
 from scenecat.errors import CatalogueFileError, ScenecatError, UsageError
 from scenecat.models import Scene
 from scenecat.storage import scenes as scene_store
-from scenecat.text import format_clock
+from scenecat.text import format_clock, json_safe, visible_escapes
 
 LIST_SEPARATOR = "; "
 EXPORT_BATCH = 2_000
@@ -88,7 +88,8 @@ def iter_scenes(
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = str(value)
+    # Nothing a terminal would act on is written out (text.UNSAFE), even from old data.
+    text = visible_escapes(str(value))
     if text.startswith(_FORMULA_START):
         return "'" + text
     return text
@@ -155,12 +156,13 @@ def write_json(
     count = 0
     for scene in found:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(browse.scene_json(scene), ensure_ascii=False))
+        out.write(json_safe(json.dumps(browse.scene_json(scene), ensure_ascii=False)))
         count += 1
         if progress and count % EXPORT_BATCH == 0:
             progress(count, total)
     meta = {"count": count, "filters": _filters(scope, limit)}
-    out.write(("\n" if count else "") + '], "meta": ' + json.dumps(meta, ensure_ascii=False))
+    meta_text = json_safe(json.dumps(meta, ensure_ascii=False))
+    out.write(("\n" if count else "") + '], "meta": ' + meta_text)
     out.write("}\n")
     return count
 

@@ -42,6 +42,8 @@ class Catalogue:
     conn: sqlite3.Connection
     upgraded_from: int | None = None
     backup_path: Path | None = None
+    # Why the catalogue can only be read (a read-only file or folder), or None.
+    read_only: str | None = None
     _depth: int = field(default=0, repr=False)
 
     @contextmanager
@@ -54,6 +56,12 @@ class Catalogue:
         deletes the rows above it. Updates or deletes of older rows inside a bulk change
         cannot be undone, so bulk writers should only insert.
         """
+        if self.read_only:
+            raise ScenecatError(
+                f"the catalogue {self.path} is read-only ({self.read_only}); nothing was changed",
+                hint="make the file and its folder writable, or work on a copy "
+                "(`scenecat db backup COPY.db`, then --db COPY.db)",
+            )
         if self._depth:
             self._depth += 1
             try:
@@ -144,17 +152,24 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
         )
     if not exists:
         path.parent.mkdir(parents=True, exist_ok=True)
+    read_only = _why_read_only(path) if exists else None
     try:
-        conn = _connect(path)
+        conn = _connect_read_only(path) if read_only else _connect(path)
         version = _user_version(conn)
     except sqlite3.DatabaseError as exc:
         raise SchemaError(
             f"{path} is not a scenecat catalogue ({exc})",
             hint="pass --db with the path of a catalogue file",
         ) from None
-    catalogue = Catalogue(path=path, conn=conn)
+    catalogue = Catalogue(path=path, conn=conn, read_only=read_only)
     try:
         _refuse_newer(path, version)
+        if version < schema_version() and read_only:
+            raise SchemaError(
+                f"{path} is from an older scenecat (schema {version}) and must be upgraded "
+                f"before use, but it is read-only ({read_only}); it was left untouched",
+                hint="make it writable, or upgrade a copy: cp it elsewhere and pass --db COPY",
+            )
         if version < schema_version():
             if version == 0 and _has_tables(conn) and not is_scenecat(conn):
                 raise SchemaError(
@@ -167,6 +182,36 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
         conn.close()
         raise
     return catalogue
+
+
+def _why_read_only(path: Path) -> str | None:
+    """Whether this process may write the catalogue: the file, and (for the -wal and -shm
+    files SQLite keeps beside it) its folder. None when writable."""
+    if not os.access(path, os.W_OK):
+        return "the file is not writable"
+    if not os.access(path.parent or Path("."), os.W_OK | os.X_OK):
+        return "its folder is not writable"
+    return None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open for reading only. A WAL catalogue needs a -shm file beside it; when none exists
+    and the folder is read-only, SQLite can read it only as an immutable file, which is
+    right when there is no -wal either (nothing can be writing it)."""
+    from urllib.parse import quote
+
+    base = "file:" + quote(str(path.resolve()))
+    conn = sqlite3.connect(f"{base}?mode=ro", uri=True, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise
+    return sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True, isolation_level=None)
 
 
 def _user_version(conn: sqlite3.Connection) -> int:
@@ -237,35 +282,41 @@ def _upgrade(catalogue: Catalogue) -> None:
 
 
 def _backup_before_upgrade(path: Path, version: int) -> Path:
-    target = path.with_name(f"{path.name}.schema{version}.bak")
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = path.with_name(f"{path.name}.schema{version}.{counter}.bak")
-    copy_database(path, target)
-    return target
+    # A safety copy never replaces anything: the first free name is taken atomically.
+    return copy_database(
+        path, path.with_name(f"{path.name}.schema{version}.bak"), keep_existing=True
+    )
 
 
-def copy_database(source: Path | sqlite3.Connection, target: Path) -> None:
+def _backup_progress(status: int, remaining: int, total: int) -> None:
+    """Called by SQLite's backup as it copies (tests interrupt a copy through it)."""
+
+
+def copy_database(
+    source: Path | sqlite3.Connection, target: Path, *, keep_existing: bool = False
+) -> Path:
     """A consistent copy of a catalogue through SQLite's online backup API, safe while other
-    processes write (each step reads one snapshot; the copy is one self-contained file)."""
+    processes write (each step reads one snapshot; the copy is one self-contained file).
+
+    Written through scenecat.files.staged: an exclusively created temporary file, synced,
+    then renamed into place; with `keep_existing` an existing file is never replaced (the
+    copy takes the next free name, which is returned)."""
+    from scenecat.files import staged
+
     src = source if isinstance(source, sqlite3.Connection) else _connect(source)
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
-    dest = sqlite3.connect(partial, isolation_level=None)
     try:
-        src.backup(dest)
-        # The copy stands alone: no -wal file to carry around with it.
-        dest.execute("PRAGMA journal_mode = DELETE")
-    except BaseException:
-        dest.close()
-        partial.unlink(missing_ok=True)
-        raise
+        with staged(target, keep_existing=keep_existing) as stage:
+            dest = sqlite3.connect(stage.temp, isolation_level=None)
+            try:
+                src.backup(dest, progress=_backup_progress)
+                # The copy stands alone: no -wal file to carry around with it.
+                dest.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                dest.close()
     finally:
         if src is not source:
             src.close()
-    dest.close()
-    partial.replace(target)
+    return stage.final
 
 
 def copy_into(source: Path, catalogue: Catalogue) -> None:
@@ -274,23 +325,27 @@ def copy_into(source: Path, catalogue: Catalogue) -> None:
     The online backup API writes into the live file under its write lock, so other scenecat
     processes wait and then see the restored catalogue; swapping files under them would not
     be safe. SQLite requires equal page sizes to write into a WAL database, so the source is
-    first copied (and re-paged if needed) into a temporary file next to the catalogue.
+    first copied (and re-paged if needed) into a temporary file next to the catalogue, which
+    is removed afterwards, also when interrupted.
     """
-    target = catalogue.path
-    staging = target.with_name(target.name + ".restore.tmp")
-    copy_database(source, staging)
-    try:
+    from scenecat.files import temporary
+
+    with temporary(catalogue.path, suffix=".restore.tmp") as staging:
         stage = sqlite3.connect(staging, isolation_level=None)
         try:
+            src = _connect(source)
+            try:
+                src.backup(stage)
+            finally:
+                src.close()
+            stage.execute("PRAGMA journal_mode = DELETE")
             wanted = catalogue.conn.execute("PRAGMA page_size").fetchone()[0]
             if stage.execute("PRAGMA page_size").fetchone()[0] != wanted:
                 stage.execute(f"PRAGMA page_size = {int(wanted)}")
                 stage.execute("VACUUM")
-            stage.backup(catalogue.conn)
+            stage.backup(catalogue.conn, progress=_backup_progress)
         finally:
             stage.close()
-    finally:
-        staging.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from scenecat.models import Credit, Drama, Episode
 from scenecat.text import name_key
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 DRAMA_FIELDS = ("title", "native", "network", "country", "year", "episodes", "synopsis")
 
@@ -92,6 +96,10 @@ def _drama_from_row(row: tuple[object, ...], aliases: list[str]) -> Drama:
 
 
 _DRAMA_COLUMNS = "d.id, d.title, d.native, d.network, d.country, d.year, d.episodes, d.synopsis"
+
+
+def drama_exists(conn: sqlite3.Connection, drama_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM drama WHERE id = ?", (drama_id,)).fetchone() is not None
 
 
 def get_drama(conn: sqlite3.Connection, drama_id: int) -> Drama:
@@ -217,15 +225,25 @@ def upsert_credit(
     role: str,
     billing: int | None,
 ) -> bool:
-    """Returns True when the credit is new."""
-    row = conn.execute(
-        "SELECT id FROM credit WHERE drama_id = ? AND actor_id = ?", (drama_id, actor_id)
-    ).fetchone()
-    if row:
+    """Add a credit, or update the matching one; returns True when the credit is new.
+
+    An actor may have several credits in one drama, one per character (twins, a dual
+    role). The rule (`merge_credit` applies the same one to in-memory rows):
+    the same character updates that credit; no character updates the actor's first credit;
+    a character for an actor whose first credit has none fills it in; otherwise it is a
+    new credit."""
+    rows = conn.execute(
+        "SELECT id, character FROM credit WHERE drama_id = ? AND actor_id = ? ORDER BY id",
+        (drama_id, actor_id),
+    ).fetchall()
+    target = next((r[0] for r in rows if r[1] == character), None)
+    if target is None and rows and (character is None or rows[0][1] is None):
+        target = rows[0][0]
+    if target is not None:
         conn.execute(
             "UPDATE credit SET character = coalesce(?, character), role = ?, "
             "billing = coalesce(?, billing) WHERE id = ?",
-            (character, role, billing, row[0]),
+            (character, role, billing, target),
         )
         return False
     conn.execute(
@@ -233,6 +251,23 @@ def upsert_credit(
         (drama_id, actor_id, character, role, billing),
     )
     return True
+
+
+def merge_credit(
+    rows: list[list[Any]], character: str | None, role: str, billing: int | None
+) -> bool:
+    """`upsert_credit`'s rule over one actor's credits in one drama held in memory as
+    [character, role, billing] lists (bulk import); returns True when one is added."""
+    target = next((r for r in rows if r[0] == character), None)
+    if target is None and rows and (character is None or rows[0][0] is None):
+        target = rows[0]
+    if target is None:
+        rows.append([character, role, billing])
+        return True
+    target[0] = character if character is not None else target[0]
+    target[1] = role
+    target[2] = billing if billing is not None else target[2]
+    return False
 
 
 def is_credited(conn: sqlite3.Connection, drama_id: int, actor_id: int) -> bool:
@@ -271,3 +306,55 @@ def ids_in_title_order(conn: sqlite3.Connection) -> list[int]:
 
 def delete_credits(conn: sqlite3.Connection, drama_id: int) -> None:
     conn.execute("DELETE FROM credit WHERE drama_id = ?", (drama_id,))
+
+
+# 0006: an actor may hold several credits in one drama, one per character. SQLite cannot drop
+# the old UNIQUE (drama_id, actor_id), so the table is rebuilt (ids kept, so the change
+# history still points at the right rows; its triggers are re-made after every upgrade).
+_CREDIT_ROLES = [
+    """CREATE TABLE credit_new (
+    id INTEGER PRIMARY KEY,
+    actor_id INTEGER NOT NULL REFERENCES actor(id) ON DELETE CASCADE,
+    drama_id INTEGER NOT NULL REFERENCES drama(id) ON DELETE CASCADE,
+    character TEXT,
+    role TEXT NOT NULL DEFAULT 'main',
+    billing INTEGER
+)""",
+    "INSERT INTO credit_new (id, actor_id, drama_id, character, role, billing) "
+    "SELECT id, actor_id, drama_id, character, role, billing FROM credit",
+    "DROP TABLE credit",
+    "ALTER TABLE credit_new RENAME TO credit",
+    "CREATE INDEX credit_by_actor ON credit(actor_id, drama_id)",
+    "CREATE UNIQUE INDEX credit_role ON credit(drama_id, actor_id, ifnull(character, ''))",
+]
+
+
+# Name keys fold look-alike letters and drop invisible characters since 0006 (text.name_key):
+# the keys of names that are not plain ASCII are made again.
+_KEYED = (
+    ("actor", "name", "name_key"),
+    ("actor", "native", "native_key"),
+    ("actor_alias", "alias", "alias_key"),
+    ("drama", "title", "title_key"),
+    ("drama", "native", "native_key"),
+    ("drama_alias", "alias", "alias_key"),
+)
+
+
+def _credit_roles(db: Database) -> None:
+    from scenecat.storage.schema import run_in_transaction_statements
+
+    run_in_transaction_statements(db, _CREDIT_ROLES)
+    for table, column, key in _KEYED:
+        rows = db.conn.execute(
+            f"SELECT DISTINCT {column}, {key} FROM {table} WHERE {column} GLOB '*[^ -~]*'"
+        ).fetchall()
+        for value, old in rows:
+            new = name_key(value)
+            if new != old:
+                db.conn.execute(f"UPDATE {table} SET {key} = ? WHERE {column} = ?", (new, value))
+
+
+MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
+    ("0006_credit_roles_and_name_keys", _credit_roles)
+]

@@ -9,16 +9,35 @@ from pathlib import Path
 from scenecat.storage import history, search_index
 
 
-def problems(conn: sqlite3.Connection) -> list[str]:
-    found: list[str] = []
-    result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
-    if result != ["ok"]:
-        found.extend(f"integrity: {line}" for line in result[:20])
-    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-        found.append(f"{table} row {rowid} points to a missing {parent}")
-        if len(found) > 50:
-            break
-    found.extend(search_index.check(conn))
+def integrity(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's own page-level check; a damaged file is reported, not raised."""
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        return [f"integrity: {exc}"]
+    return [] if result == ["ok"] else [f"integrity: {line}" for line in result[:20]]
+
+
+def problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]:
+    """Everything `db check` reports. On a damaged file the checks that need to read every
+    table may fail themselves: that failure is one more line of the report. `full=False`
+    keeps to the checks that do not depend on this scenecat's schema (older files)."""
+    found = integrity(conn)
+    try:
+        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+            row = f"{table} row {rowid}" if rowid is not None else f"a row of {table}"
+            found.append(f"{row} points to a missing {parent}")
+            if len(found) > 50:
+                break
+        if full:
+            found.extend(_schema_checks(conn))
+    except sqlite3.DatabaseError as exc:
+        found.append(f"the other checks could not run ({exc})")
+    return found
+
+
+def _schema_checks(conn: sqlite3.Connection) -> list[str]:
+    found = search_index.check(conn)
     bad_votes = conn.execute(
         "SELECT count(*) FROM (SELECT scene_id, voter FROM vote GROUP BY scene_id, voter "
         "HAVING sum(current) <> 1)"
@@ -76,5 +95,24 @@ def quick_check(path: Path) -> str:
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
     finally:
         conn.close()
+
+
+SALVAGE_TABLES = ("actor", "drama", "episode", "credit", "scene", "view_count", "vote", "duel")
+
+
+def readable_rows(conn: sqlite3.Connection) -> dict[str, int | None]:
+    """Rows that can still be read in each main table (None: the table cannot be read
+    to its end), to tell the owner of a damaged catalogue what can be saved."""
+    found: dict[str, int | None] = {}
+    for table in SALVAGE_TABLES:
+        try:
+            # Reading every column walks every page of the table, as an export would.
+            rows = conn.execute(f"SELECT * FROM {table}")
+            found[table] = sum(1 for _ in rows)
+        except sqlite3.DatabaseError:
+            found[table] = None
+    return found

@@ -76,6 +76,10 @@ def _like_prefix(prefix: str) -> str:
     return escaped + "%"
 
 
+def actor_exists(conn: sqlite3.Connection, actor_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM actor WHERE id = ?", (actor_id,)).fetchone() is not None
+
+
 def get_actor(conn: sqlite3.Connection, actor_id: int) -> Actor:
     row = conn.execute(
         "SELECT id, name, native, born FROM actor WHERE id = ?", (actor_id,)
@@ -100,7 +104,7 @@ def list_actors(
         params.append(drama_id)
     sql = (
         "SELECT a.id, a.name, a.native, a.born, "
-        "(SELECT count(*) FROM credit WHERE actor_id = a.id), "
+        "(SELECT count(DISTINCT drama_id) FROM credit WHERE actor_id = a.id), "
         "(SELECT count(*) FROM scene_actor WHERE actor_id = a.id), "
         "(SELECT group_concat(alias, char(31)) FROM "
         " (SELECT alias FROM actor_alias WHERE actor_id = a.id ORDER BY alias)) "

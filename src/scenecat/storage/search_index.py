@@ -171,7 +171,8 @@ FROM scene s
 JOIN temp.scenecat_search_drama td ON td.id = s.drama_id
 LEFT JOIN scene_actor sa ON sa.scene_id = s.id
 LEFT JOIN temp.scenecat_search_actor ta ON ta.id = sa.actor_id
-LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id
+-- an actor with several roles in a drama: the first credit's character
+LEFT JOIN credit c ON c.id = (SELECT min(c1.id) FROM credit c1 WHERE c1.actor_id = sa.actor_id AND c1.drama_id = s.drama_id)
 LEFT JOIN temp.scenecat_search_character tc ON tc.character = coalesce(sa.character, c.character)
 """
 
@@ -224,7 +225,7 @@ def _prepare(conn: sqlite3.Connection, scene_ids: Sequence[int] | None) -> None:
         characters_sql = (
             "SELECT DISTINCT coalesce(sa.character, c.character) FROM scene_actor sa "
             "JOIN scene s ON s.id = sa.scene_id "
-            "LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id "
+            "LEFT JOIN credit c ON c.id = (SELECT min(c1.id) FROM credit c1 WHERE c1.actor_id = sa.actor_id AND c1.drama_id = s.drama_id) "
             f"WHERE sa.scene_id IN ({marks}) AND coalesce(sa.character, c.character) IS NOT NULL"
         )
     for table, entity, name, alias_table in (
@@ -482,7 +483,10 @@ def check(conn: sqlite3.Connection) -> list[str]:
     try:
         conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
-        problems.append(f"search index integrity check failed: {exc}")
+        # FTS5 runs its self-check as a write; a read-only catalogue cannot, which is not
+        # a problem of the index (the comparison below still covers every document).
+        if "readonly" not in str(exc):
+            problems.append(f"search index integrity check failed: {exc}")
     differs = " OR ".join(f"ss.{c} IS NOT doc.{c}" for c in COLUMNS)
     stale = conn.execute(
         f"WITH doc(id, {_COLS}) AS ({_documents(conn, None)}) SELECT count(*) FROM doc "

@@ -236,7 +236,7 @@ def hit_details(conn: sqlite3.Connection, rows: Sequence[HitRow]) -> None:
         "(SELECT group_concat(alias, char(31)) FROM actor_alias WHERE actor_id = sa.actor_id), "
         "coalesce(sa.character, c.character) "
         "FROM scene_actor sa JOIN scene s ON s.id = sa.scene_id "
-        "LEFT JOIN credit c ON c.actor_id = sa.actor_id AND c.drama_id = s.drama_id "
+        "LEFT JOIN credit c ON c.id = (SELECT min(c1.id) FROM credit c1 WHERE c1.actor_id = sa.actor_id AND c1.drama_id = s.drama_id) "
         f"WHERE sa.scene_id IN ({marks})",
         list(by_id),
     ):
