@@ -73,7 +73,13 @@ def cli(db: Path, _built_command: object, monkeypatch: pytest.MonkeyPatch) -> Ca
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Run:
-        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        from scenecat.cli.common import Interrupted
+
+        try:
+            result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        except Interrupted as exc:  # as app.run() does for the real entry point
+            outcome = f": {exc.outcome}" if exc.outcome else ""
+            return Run(130, "", f"Interrupted{outcome}.\n")
         return Run(result.exit_code, result.stdout, result.stderr)
 
     return invoke
@@ -127,7 +133,10 @@ def dump(path: Path) -> str:
 
 
 def run_on_terminal(
-    args: list[str], answers: list[tuple[bytes, bytes]], env: dict[str, str]
+    args: list[str],
+    answers: list[tuple[bytes, bytes]],
+    env: dict[str, str],
+    cwd: Path | None = None,
 ) -> tuple[int, str]:
     """Run `python -m scenecat ARGS` on a pseudo-terminal, answering each prompt as it
     appears; returns the exit code and everything the terminal showed."""
@@ -138,6 +147,7 @@ def run_on_terminal(
     proc = subprocess.Popen(
         [sys.executable, "-m", "scenecat", *args],
         stdin=slave, stdout=slave, stderr=slave, env={**os.environ, **env}, close_fds=True,
+        cwd=cwd,
     )  # fmt: skip
     os.close(slave)
     seen = b""

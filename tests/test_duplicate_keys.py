@@ -105,8 +105,8 @@ def test_very_deep_nesting_is_a_clear_error(
 def test_editor_text_with_a_duplicate_key_is_refused(sample_db: Path, tmp_path: Path) -> None:
     import sys
 
-    from tests.conftest import run_on_terminal
     from tests.fixtures.safety import python_env
+    from tests.terminal import Terminal
 
     script = tmp_path / "editor.py"
     script.write_text(
@@ -115,11 +115,12 @@ def test_editor_text_with_a_duplicate_key_is_refused(sample_db: Path, tmp_path: 
     )
     editor = f"{sys.executable} {script}"
     before = dump(sample_db)
-    code, screen = run_on_terminal(
-        ["--db", str(sample_db), "edit", "drama", "Healer"],
-        [],
-        python_env(EDITOR=editor, VISUAL=editor),
-    )
-    assert code == 1
-    assert "appears twice" in screen
+    env = python_env(EDITOR=editor, VISUAL=editor, SCENECAT_DB=str(sample_db))
+    term = Terminal(["edit", "drama", "Healer"], env, cwd=tmp_path)
+    shown = term.expect("Edit your text again? [Y/n]: ")
+    assert "appears twice" in shown
+    term.type("n")
+    assert term.wait() == 1, term.output
+    # Given up: the person's text is kept in a new file, and the catalogue is unchanged.
+    assert "your edited text is saved in" in term.output
     assert dump(sample_db) == before

@@ -77,7 +77,9 @@ def test_editing_a_record_another_process_removed(sample_db: Path, cli, tmp_path
         ["--db", str(sample_db), "edit", "scene", "melting-me-softly-e10-shower-kiss"],
         [],
         python_env(EDITOR=editor, VISUAL=editor),
+        cwd=tmp_path,
     )
     assert code == 1
     assert "removed by another command while you were editing" in screen
+    assert "your edited text is saved in" in screen  # not reopened: it cannot apply
     assert cli("show", "scene", "melting-me-softly-e10-shower-kiss").exit_code == 1

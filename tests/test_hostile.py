@@ -59,7 +59,7 @@ def hostile_db(cli, sample_db: Path) -> Path:
         "add-scene", "--drama", "Healer", "--episode", "6", "--actor", "Ji Chang Wook",
         "--kind", "kiss", "--title", "x", "--description", hostile_description,
     )  # fmt: skip
-    assert refused.exit_code == 1 and "control characters" in refused.stderr
+    assert refused.exit_code == 2 and "control characters" in refused.stderr
     result = cli(
         "add-scene", "--drama", "Healer", "--episode", "6", "--actor", "Ji Chang Wook",
         "--kind", "kiss", "--title", f"{MARKUP} {MARKDOWN} {HTML}", "--key", HOSTILE_KEY,

@@ -77,7 +77,7 @@ def test_views_with_separators_in_the_wrong_places_are_refused(
 ) -> None:
     before = dump(sample_db)
     result = cli("views", "healer-e8-elevator-rescue", count)
-    assert result.exit_code == 1, result.stderr
+    assert result.exit_code == 2, result.stderr  # a bad flag value: usage
     assert "expected a whole number" in result.stderr
     assert dump(sample_db) == before
 

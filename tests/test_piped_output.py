@@ -58,7 +58,7 @@ def test_terminal_gets_the_table(sample_db: Path, cli, terminal: None) -> None:
 def test_tabs_newlines_and_escapes_stay_inside_their_field(db: Path, cli) -> None:
     # A bidi override is refused as input (#13.9); one already in a catalogue (an older
     # scenecat allowed it) is put there straight.
-    assert cli("add-actor", "A\u202eB").exit_code == 1
+    assert cli("add-actor", "A\u202eB").exit_code == 2
     assert cli("add-actor", "AB").exit_code == 0
     assert cli("add-drama", "Tab Drama", "--cast", "AB:Lead").exit_code == 0
     added = cli(

@@ -41,7 +41,7 @@ FIELDS = {
 def test_every_text_field_refuses_terminal_controls(cli, sample_db: Path, field: str) -> None:
     before = dump(sample_db)
     result = cli(*FIELDS[field])
-    assert result.exit_code == 1, result.stderr
+    assert result.exit_code == 2, result.stderr  # a bad flag value: usage
     assert result.stderr.startswith("Error: ") and "control characters" in result.stderr
     assert dump(sample_db) == before
 

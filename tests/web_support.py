@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -35,6 +36,15 @@ def build_catalogue(folder: Path) -> Path:
     for source in (SAMPLE, EXTRA):
         result = run_process("--db", str(path), "import", str(source))
         assert result.exit_code == 0, result.stderr
+    # scenecat refuses terminal escapes in text; a catalogue written by an older scenecat
+    # or another tool can still hold them, and the site must show them harmlessly.
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE scene SET description = replace(description, 'Terminal red',"
+            " 'Terminal ' || char(27) || '[31mred' || char(27) || '[0m') WHERE key = ?",
+            (HOSTILE_KEY,),
+        )
+    conn.close()
     return path
 
 

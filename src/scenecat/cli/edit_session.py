@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenecat.cli.common import Interrupted, UserError, ask_yes_no
-from scenecat.errors import ScenecatError
+from scenecat.errors import NotFound, ScenecatError
 
 if TYPE_CHECKING:
     from scenecat.domain.catalogue import Outcome
@@ -131,6 +131,9 @@ def edit_in_editor(
                     changes = editing.edited_changes(record, updated)
                     with cat.write(f"edit {what} {name}") as conn:
                         return editing.update(conn, what, record_id, changes)
+                except NotFound as exc:
+                    # The record was removed meanwhile: editing again cannot help.
+                    raise UserError(f"{exc.message}; {_gave_up(kept, what, name)}") from None
                 except ScenecatError as exc:
                     from scenecat.domain.records import FieldError
 
