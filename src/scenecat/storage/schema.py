@@ -175,9 +175,10 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0001_initial", _in
 def all_migrations() -> list[tuple[str, Callable[[Database], None]]]:
     """Every migration, in name order. Feature modules own their own steps (e.g. the
     search index); each step's name starts with a 4-digit number that orders it."""
-    from scenecat.storage import history, ranking, search_index
+    from scenecat.storage import history, ranking, scene_signals, search_index
 
     steps = [*MIGRATIONS, *search_index.MIGRATIONS, *history.MIGRATIONS, *ranking.MIGRATIONS]
+    steps.extend(scene_signals.MIGRATIONS)
     return sorted(steps, key=lambda step: step[0])
 
 
@@ -192,7 +193,7 @@ def build_migrations() -> Migrations:
 
 # The number of migrations, written down so that opening an up-to-date catalogue imports
 # none of the modules that own migrations (~25 ms); a test keeps it equal to the list.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def schema_version() -> int:
