@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,39 @@ def stored(path: Path) -> dict[int, Row]:
         conn.close()
 
 
+def classes(path: Path) -> tuple[Counter[tuple[object, ...]], Counter[tuple[object, ...]]]:
+    """(class counts from the scenes' own rows, the stored signal_class table), plus each
+    row's derived columns checked against its own values."""
+    conn = sqlite3.connect(path)
+    try:
+        kinds = dict(conn.execute("SELECT id, kind FROM scene"))
+        expected: Counter[tuple[object, ...]] = Counter()
+        for sid, votes, total, views, wins, losses in recomputed(path).values():
+            expected[(kinds[sid], votes, total, wins + losses, int(views is not None))] += 1
+        table: Counter[tuple[object, ...]] = Counter()
+        for *key, scenes in conn.execute(
+            "SELECT kind, votes, vote_sum, duels, has_views, scenes FROM signal_class"
+        ):
+            table[tuple(key)] = scenes
+        for kind, duels, has_views, scene_id, wins, losses, views in conn.execute(
+            "SELECT kind, duels, has_views, scene_id, wins, losses, views FROM scene_signal"
+        ):
+            assert (kind, duels, has_views) == (
+                kinds[scene_id],
+                wins + losses,
+                int(views is not None),
+            )
+        return expected, table
+    finally:
+        conn.close()
+
+
 def assert_current(path: Path) -> None:
     expected = recomputed(path)
     assert expected, "no scenes: the comparison would prove nothing"
     assert stored(path) == expected
+    from_rows, table = classes(path)
+    assert table == from_rows
 
 
 def ok(result) -> None:  # type: ignore[no-untyped-def]
@@ -96,6 +126,7 @@ def test_votes_duels_and_views_keep_signals_current_and_undo_puts_them_back(
         ("duel", KISS, HUG, "--voter", "friend"),
         ("views", KISS, "123456789", "--on", "2025-05-05", "--source", "new upload"),
         ("views", HUG, "5", "--on", "2025-05-05"),
+        ("edit", "scene", KISS, "--kind", "confession"),
     ]
     for step in steps:
         ok(cli(*step))

@@ -69,7 +69,7 @@ TRIGGER_PREFIX = "history_"
 # its owner rebuilds (the search index, the per-scene signals kept by their own triggers).
 # Other modules may add their derived tables here.
 UNTRACKED_PREFIXES = ("sqlite_", "_", "history_", "scene_search")
-UNTRACKED: set[str] = {"scene_signal"}
+UNTRACKED: set[str] = {"scene_signal", "signal_class"}
 # Changes older than this many are forgotten (their log rows deleted) to bound the file size.
 KEEP_CHANGES = 500
 _BLOB_MARK = "\x00blob:"
