@@ -939,13 +939,23 @@ class ScopeRanker:
         # The same integer sums as the row-by-row constructor: the same prior mean.
         self.prior_mean = sum(h[1] * h[4] for h in histogram) / n_all if n_all else None
         self._setup()
-        for votes, total, duels, has_views, count in histogram:
-            if count <= 0:
-                continue
+        histogram = [h for h in histogram if h[4] > 0]
+        # One _compute over every class (a call per class costs more than the scoring): the
+        # parts without views, or with a view count (0 stands for any), as _variants gives.
+        computed = _compute(
+            [
+                ("class", votes, total, 0 if has_views else None, duels, None)
+                for votes, total, duels, has_views, _ in histogram
+            ],
+            self.prior_mean,
+            params,
+        )
+        for (votes, total, duels, has_views, count), parts in zip(
+            histogram, computed, strict=True
+        ):
             key: ClassKey = (votes, total, duels, bool(has_views))
-            variants = self._variants((votes, total, duels), "class")
             # Whether a member has a view count is known: one variant holds for all of them.
-            chosen = variants[1] if has_views else variants[0]
+            chosen = (parts[_VOTE_PART], parts[_DUEL_SHARE], parts[_VIEW_SHARE], parts[_SIGNAL])
             found = self._classes[key] = _Class(chosen, chosen)
             found.views_matter = bool(has_views) and chosen[2] > 0.0
             found.key = key
