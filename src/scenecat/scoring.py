@@ -950,9 +950,7 @@ class ScopeRanker:
             self.prior_mean,
             params,
         )
-        for (votes, total, duels, has_views, count), parts in zip(
-            histogram, computed, strict=True
-        ):
+        for (votes, total, duels, has_views, count), parts in zip(histogram, computed, strict=True):
             key: ClassKey = (votes, total, duels, bool(has_views))
             # Whether a member has a view count is known: one variant holds for all of them.
             chosen = (parts[_VOTE_PART], parts[_DUEL_SHARE], parts[_VIEW_SHARE], parts[_SIGNAL])
