@@ -81,6 +81,7 @@ def import_command(
     with (
         catalogue(ctx) as cat,
         progress_bar(f"Importing {file.name}") as update,
+        cat.loading(),
         cat.write(f"import {file}") as conn,
     ):
         report = import_file(conn, file, update, mapping=mapping)
