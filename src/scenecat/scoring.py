@@ -1148,8 +1148,7 @@ class ScopeRanker:
                 fresh = self._read(cls, None if limit is None else room)
                 read += len(fresh)
                 self._resize(cls)
-                for index in fresh:
-                    self._resolve(index, self.rows[index][3])
+                self._resolve_loaded(fresh)
             else:
                 self._resize(cls)
         self._asked.update(taken)
