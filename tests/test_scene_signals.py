@@ -227,6 +227,11 @@ def test_db_check_reports_signals_that_drifted(cli, sample_db: Path) -> None:
     assert f"1 scene(s) whose stored signals differ from their votes, duels and views: {KISS}" in (
         result.stderr
     )
+    assert "db check --repair" in result.stderr
+    history = cli("history").stdout
+    ok(cli("db", "check", "--repair"))
+    assert_current(sample_db)
+    assert cli("history").stdout == history  # derived data: no change to undo
 
 
 def test_db_check_reports_a_missing_trigger(cli, sample_db: Path) -> None:
@@ -237,6 +242,9 @@ def test_db_check_reports_a_missing_trigger(cli, sample_db: Path) -> None:
     result = cli("db", "check")
     assert result.exit_code == 1
     assert "scene_signal trigger(s) missing: scene_signal_vote_upd" in result.stderr
+    ok(cli("db", "check", "--repair"))
+    ok(cli("vote", KISS, "2", "--voter", "after-repair"))
+    assert_current(sample_db)
 
 
 def test_signals_are_not_logged_by_the_history(sample_db: Path) -> None:

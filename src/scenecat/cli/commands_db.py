@@ -25,16 +25,26 @@ def db_path_command(ctx: typer.Context) -> None:
 
 
 @db_app.command("check")
-def db_check(ctx: typer.Context) -> None:
-    """Check integrity, foreign keys, the search index, votes and the change history;
-    exit 1 with a report if not fine.
+def db_check(
+    ctx: typer.Context,
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="First compute the per-scene signals (votes, views, duels) again from the "
+        "votes, view counts and duels.",
+    ),
+) -> None:
+    """Check integrity, foreign keys, the search index, the per-scene signals, votes and the
+    change history; exit 1 with a report if not fine.
 
     Example: scenecat db check
     """
     from scenecat.cli.output import message
-    from scenecat.domain.health import check
+    from scenecat.domain.health import check, repair_signals
 
     with catalogue(ctx, create=False) as cat:
+        if repair:
+            repair_signals(cat)
         problems = check(cat.conn)
     if problems:
         for problem in problems:

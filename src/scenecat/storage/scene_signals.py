@@ -278,7 +278,10 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     found: list[str] = []
     missing = sorted(set(TRIGGERS) - installed_triggers(conn))
     if missing:
-        found.append(f"{TABLE} trigger(s) missing: {', '.join(missing)}")
+        found.append(
+            f"{TABLE} trigger(s) missing: {', '.join(missing)} "
+            "(scenecat db check --repair puts them back)"
+        )
     wrong = conn.execute(
         f"SELECT r.scene_id, s.key FROM ({RECOMPUTED}) r JOIN scene s ON s.id = r.scene_id "
         f"WHERE NOT EXISTS (SELECT 1 FROM scene_signal g WHERE g.scene_id = r.scene_id "
@@ -292,7 +295,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
         more = f" and {len(wrong) - shown} more" if len(wrong) > shown else ""
         found.append(
             f"{len(wrong)} scene(s) whose stored signals differ from their votes, duels "
-            f"and views: {keys}{more}"
+            f"and views: {keys}{more} (scenecat db check --repair computes them again)"
         )
     stray = conn.execute(
         "SELECT count(*) FROM scene_signal g WHERE NOT EXISTS "
@@ -311,7 +314,10 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
         ).fetchone()[0]
     )
     if classes:
-        found.append(f"{classes} signal_class count(s) differ from the scene_signal rows")
+        found.append(
+            f"{classes} signal_class count(s) differ from the scene_signal rows "
+            "(scenecat db check --repair computes them again)"
+        )
     return found
 
 
