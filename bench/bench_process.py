@@ -39,14 +39,19 @@ PY = sys.executable
 # answering the same question would run, its rows printed.
 FLOOR = "import sys, sqlite3, typer\nconn = sqlite3.connect(sys.argv[1])\n"
 BASE_LIST = FLOOR + (
-    "rows = conn.execute('SELECT s.key, s.title, d.title, s.episode, s.kind FROM scene s "
-    "JOIN drama d ON d.id = s.drama_id ORDER BY d.title, s.episode, s.key LIMIT 21').fetchall()\n"
-    "print('\\n'.join('\\t'.join(map(str, r)) for r in rows))\n"
+    "rows = conn.execute('SELECT s.id, s.key, d.title, s.episode, s.kind, s.title FROM scene s "
+    "JOIN drama d ON d.id = s.drama_id ORDER BY s.id LIMIT 21').fetchall()[:20]\n"
+    "ids = [r[0] for r in rows]\n"
+    "marks = ','.join('?' * len(ids))\n"
+    "actors = conn.execute('SELECT sa.scene_id, a.name FROM scene_actor sa JOIN actor a ON "
+    "a.id = sa.actor_id WHERE sa.scene_id IN (' + marks + ') ORDER BY sa.scene_id, "
+    "sa.position', ids).fetchall()\n"
+    "print('\\n'.join('\\t'.join(map(str, r)) for r in rows), actors)\n"
 )
 BASE_SEARCH = FLOOR + (
-    "rows = conn.execute(\"SELECT s.key, s.title, d.title, snippet(scene_search, -1, '', '', "
-    "'...', 12) FROM scene_search JOIN scene s ON s.id = scene_search.rowid JOIN drama d ON "
-    'd.id = s.drama_id WHERE scene_search MATCH ? ORDER BY rank LIMIT 21", '
+    "rows = conn.execute(\"SELECT s.key, s.title, d.title, snippet(scene_search_fts, 1, '', '', "
+    "'...', 24) FROM scene_search_fts f JOIN scene s ON s.id = f.rowid JOIN drama d ON "
+    'd.id = s.drama_id WHERE scene_search_fts MATCH ? ORDER BY f.rank LIMIT 21", '
     "(sys.argv[2],)).fetchall()\n"
     "print('\\n'.join('\\t'.join(map(str, r)) for r in rows))\n"
 )
