@@ -843,7 +843,9 @@ class ScopeRanker:
     settle them, the caller loads those (:meth:`add_views`, and a fit for the strengths), and
     when nothing is missing :meth:`contenders` and :meth:`ranked` give the exact order.
 
-    Rows may come with their view counts (then only strengths can be missing). Every score is
+    Rows may come with their view counts (then only strengths can be missing), or the scope
+    may be given as a histogram of classes (:meth:`from_classes`) whose members are read,
+    with their view counts, only when a class can reach the part asked for. Every score is
     made with the operations of :func:`_compute` in the same order, so
     ``ranked(contenders(w), keys)[:w]`` is exactly the first ``w`` signalled scenes of
     ``score_totals(...).order``; the scenes without a counted signal follow it, by key

@@ -1,7 +1,9 @@
 """Ranking scenes by fan signals (DESIGN.md section 5) and finding what is trending.
 
-`rank_scenes` loads every scene's votes of a scope in one query and the duel counts, then lets
-`scoring.ScopeRanker` work out only as much of the order as it shows: keys and Bradley-Terry
+`rank_scenes` reads the scope's signals from the per-scene signals table (storage/
+scene_signals.py): for the whole catalogue or one kind only the number of scenes in each
+score class and then the members of the classes that can reach the top, for other scopes
+every scene's row. `scoring.ScopeRanker` works out only as much of the order as it shows: keys and Bradley-Terry
 fits (of the duel components of those scenes) are read for the scenes that can still reach
 that part, and full records only for the scenes it returns. View counts are read for those
 scenes too, except for scenes with no votes and no duels: whether they rank at all depends
