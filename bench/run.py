@@ -12,7 +12,8 @@ ratio, the target and whether it is met. Every timing is a whole process started
 subprocess and timed with time.perf_counter(); scenecat and its baseline runs alternate so
 that other load on the machine hits both alike. Peak memory is the child's ru_maxrss
 (os.wait4). Then it runs the other issues' benchmarks (bench/bench_search.py,
-bench_rank.py, bench_export.py) on the same catalogue and prints their output.
+bench_rank.py, bench_export.py) on the same catalogue and prints their output (bench_process.py last: whole processes of
+list, search, rank, show and a vote against a Typer + raw query floor, issue 17).
 
 Cases (issue 6):
 - `scenecat --version` vs `python -c pass` (<= 1.5x)
@@ -393,6 +394,9 @@ def other_benchmarks(db: Path, scenes: int) -> None:
         "bench_search.py": ["--db", str(db), "--meta", str(meta)],
         "bench_rank.py": ["--db", str(db), "--meta", str(meta)],
         "bench_export.py": ["--db", str(db), "--scenes", str(min(scenes, 10_000))],
+        # Whole processes against a Typer + raw query floor (issue 17); its vote case writes
+        # to this catalogue, so it runs last.
+        "bench_process.py": ["--db", str(db), "--meta", str(meta), "--runs", "7"],
     }
     for script, args in plans.items():
         path = HERE / script

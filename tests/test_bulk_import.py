@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -363,3 +364,39 @@ def test_bulk_import_is_one_undoable_change_and_logging_resumes(cli: Any, db: Pa
     assert cli("undo", "--yes").exit_code == 0
     assert dump(db) == empty
     assert cli("db", "check").exit_code == 0
+
+
+def _journal_mode(path: Path) -> str:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_fresh_load_runs_with_a_rollback_journal_and_ends_in_wal(cli, tmp_path: Path) -> None:
+    """A load into an empty catalogue writes with a rollback journal (WAL would write every
+    page twice); the catalogue is in WAL after it, and after a load killed half-way once it
+    is opened again."""
+    from tests.test_crash import EXTRA, _assert_killed, _run
+
+    source = tmp_path / "extra.yaml"
+    source.write_text(EXTRA, encoding="utf-8")
+    db = tmp_path / "c.db"
+    assert cli("--db", str(db), "init").exit_code == 0
+    assert _journal_mode(db) == "wal"
+    killed = tmp_path / "killed.db"
+    shutil.copyfile(db, killed)
+    # Killed as it commits: the mode the load ran in is still the file's.
+    _assert_killed(_run(killed, ["import", str(source)], CRASH_ON="COMMIT"))
+    assert _journal_mode(killed) == "delete"
+    assert cli("--db", str(killed), "db", "check").exit_code == 0
+    assert _journal_mode(killed) == "wal"
+    assert cli("--db", str(db), "import", str(source)).exit_code == 0
+    assert _journal_mode(db) == "wal"
+    # Into a catalogue that is not empty nothing changes: the write stays in WAL.
+    shutil.copyfile(db, killed)
+    _assert_killed(_run(killed, ["vote", "crash-test-drama-e1-scene-0", "3"], CRASH_ON="COMMIT"))
+    assert _journal_mode(killed) == "wal"

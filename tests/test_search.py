@@ -265,7 +265,7 @@ def test_native_name_that_matched_is_shown(cli: Cli, sample_db: Path) -> None:
     assert hit["drama"] == "Melting Me Softly"
 
 
-def test_highlights_are_rich_spans_not_markup() -> None:
+def test_highlights_are_rich_spans_not_markup(terminal: None) -> None:
     from scenecat.cli.commands_search import HIGHLIGHT, _marked
     from scenecat.domain.search import Marked
 

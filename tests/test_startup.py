@@ -93,6 +93,14 @@ def test_list_creating_the_catalogue_still_skips_yaml(tmp_path: Path) -> None:
     assert "yaml" not in roots(modules)
 
 
+def test_piped_search_needs_no_rich(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    loaded(db, "import", "data/sample.yaml")
+    modules, out = loaded(db, "search", "kiss")
+    assert out.startswith("#\ttitle\t") and "\tkiss\t" in out
+    assert "rich" not in roots(modules)
+
+
 def test_json_listing_needs_no_rich(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     loaded(db, "init")

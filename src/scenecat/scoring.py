@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final, TypeVar
@@ -788,11 +788,29 @@ class _Class:
     their strength is not known. The duel value (10*s/(s+1)) and the popularity both lie in
     0..10, and a score grows with each, so the bounds hold whatever they turn out to be."""
 
-    __slots__ = ("high", "low", "members", "signal", "strength", "variants", "views_matter")
+    __slots__ = (
+        "after",
+        "high",
+        "key",
+        "low",
+        "members",
+        "signal",
+        "size",
+        "strength",
+        "unloaded",
+        "variants",
+        "views_matter",
+    )
 
     def __init__(self, no_views: _Variant, with_views: _Variant) -> None:
         self.variants = (no_views, with_views)
         self.members: list[int] = []  # row indices
+        # A class read from a histogram (ScopeRanker.from_classes): members not read yet, the
+        # key to read them by, and the last scene id read.
+        self.unloaded = 0
+        self.size = 0  # len(members) + unloaded, kept by ScopeRanker._resize
+        self.key: ClassKey | None = None
+        self.after = 0
         self.views_matter = no_views != with_views
         # None: whether the scenes have a counted signal depends on whether they have views.
         self.signal: bool | None = no_views[3] if no_views[3] == with_views[3] else None
@@ -803,6 +821,14 @@ class _Class:
         highs = [_rounded(v[0] + SCALE * v[1] + SCALE * v[2]) for v in counted]
         self.low = min(lows) if lows else -1
         self.high = max(highs) if highs else -1
+
+
+#: A score class as stored per scene (storage.scene_signals): (vote count, vote sum, duels,
+#: whether it has a view count).
+ClassKey = tuple[int, int, int, bool]
+#: Reads members of a class: (key, after this scene id, at most n or None for all) ->
+#: [(scene id, latest views or None)] by scene id.
+ClassLoader = Callable[[ClassKey, int, "int | None"], list[tuple[int, "int | None"]]]
 
 
 class ScopeRanker:
@@ -817,7 +843,9 @@ class ScopeRanker:
     settle them, the caller loads those (:meth:`add_views`, and a fit for the strengths), and
     when nothing is missing :meth:`contenders` and :meth:`ranked` give the exact order.
 
-    Rows may come with their view counts (then only strengths can be missing). Every score is
+    Rows may come with their view counts (then only strengths can be missing), or the scope
+    may be given as a histogram of classes (:meth:`from_classes`) whose members are read,
+    with their view counts, only when a class can reach the part asked for. Every score is
     made with the operations of :func:`_compute` in the same order, so
     ``ranked(contenders(w), keys)[:w]`` is exactly the first ``w`` signalled scenes of
     ``score_totals(...).order``; the scenes without a counted signal follow it, by key
@@ -831,22 +859,15 @@ class ScopeRanker:
     def __init__(
         self, rows: Sequence[SceneCounts], n_duels: Mapping[int, int], params: RankParams
     ) -> None:
-        self.rows = rows
+        self.rows: Sequence[SceneCounts] = rows
         self.n_duels = n_duels
         self.params = params
+        self.size = len(rows)
+        self._load: ClassLoader | None = None
         n_all = sum(map(itemgetter(1), rows))
         # Integer sums, as in _prior_mean: exact, whatever the order of the rows.
         self.prior_mean = sum(map(itemgetter(2), rows)) / n_all if n_all else None
-        self._log_ref = math.log10(1 + params.view_ref)
-        self._classes: dict[tuple[int, int, int], _Class] = {}
-        # Scenes taken out of their class, by row index: (lowest, highest) rounded score of
-        # those with a counted signal (equal once exact), the others in `_tail`.
-        self._score: dict[int, tuple[int, int]] = {}
-        self._pending: set[int] = set()  # of `_score`: exact once their strength is known
-        self._tail: list[int] = []
-        self._views: dict[int, int | None] = {}  # view counts loaded later, by row index
-        self._asked: set[int] = set()  # taken out of their class, waiting for their views
-        self._batch = self.BATCH
+        self._setup()
         # Sort the scenes into classes; the usual scene (no duels, views not loaded) by vote
         # count, then sum: two lookups cost less than building a key per scene.
         usual: dict[int, dict[int, list[int]]] = {}
@@ -874,10 +895,105 @@ class ScopeRanker:
                     members.append(index)
         for votes, by_total in usual.items():
             for total, members in by_total.items():
-                self._class((votes, total, 0), members[0]).members = members
+                found = self._class((votes, total, 0), members[0])
+                found.members = members
+                self._resize(found)
         for key, members in other.items():
-            self._class(key, members[0]).members = members
+            found = self._class(key, members[0])
+            found.members = members
+            self._resize(found)
         self._resolve_loaded(loaded)
+
+    def _setup(self) -> None:
+        self._log_ref = math.log10(1 + self.params.view_ref)
+        self._classes: dict[tuple[int, ...], _Class] = {}
+        # Scenes taken out of their class, by row index: (lowest, highest) rounded score of
+        # those with a counted signal (equal once exact), the others in `_tail`.
+        self._score: dict[int, tuple[int, int]] = {}
+        self._pending: set[int] = set()  # of `_score`: exact once their strength is known
+        self._tail: list[int] = []
+        self._views: dict[int, int | None] = {}  # view counts loaded later, by row index
+        self._asked: set[int] = set()  # taken out of their class, waiting for their views
+        self._batch = self.BATCH
+        self._progressed = False
+        self._in_classes = 0  # scenes still in classes with a counted signal
+        self._unsure = 0  # scenes still in classes whose signal depends on their views
+
+    @classmethod
+    def from_classes(
+        cls,
+        classes: Iterable[tuple[int, int, int, bool, int]],
+        load: ClassLoader,
+        params: RankParams,
+    ) -> ScopeRanker:
+        """A ranker for a scope given as a histogram of score classes (vote count, vote sum,
+        duels, has views, scenes): members are read with ``load`` only for the classes that
+        can reach the top, with their view counts, so :meth:`missing` never asks for views.
+        ``rows`` then holds the scenes read so far; ``size`` is the whole scope's."""
+        self = cls.__new__(cls)
+        histogram = list(classes)
+        self.rows = []
+        self.n_duels = {}
+        self.params = params
+        self.size = sum(h[4] for h in histogram)
+        self._load = load
+        n_all = sum(h[0] * h[4] for h in histogram)
+        # The same integer sums as the row-by-row constructor: the same prior mean.
+        self.prior_mean = sum(h[1] * h[4] for h in histogram) / n_all if n_all else None
+        self._setup()
+        histogram = [h for h in histogram if h[4] > 0]
+        # One _compute over every class (a call per class costs more than the scoring): the
+        # parts without views, or with a view count (0 stands for any), as _variants gives.
+        computed = _compute(
+            [
+                ("class", votes, total, 0 if has_views else None, duels, None)
+                for votes, total, duels, has_views, _ in histogram
+            ],
+            self.prior_mean,
+            params,
+        )
+        for (votes, total, duels, has_views, count), parts in zip(histogram, computed, strict=True):
+            key: ClassKey = (votes, total, duels, bool(has_views))
+            # Whether a member has a view count is known: one variant holds for all of them.
+            chosen = (parts[_VOTE_PART], parts[_DUEL_SHARE], parts[_VIEW_SHARE], parts[_SIGNAL])
+            found = self._classes[key] = _Class(chosen, chosen)
+            found.views_matter = bool(has_views) and chosen[2] > 0.0
+            found.key = key
+            found.unloaded = count
+            self._resize(found)
+        return self
+
+    def _resize(self, cls: _Class) -> None:
+        """Count the members of ``cls`` again after they changed (and the ranker's totals)."""
+        size = len(cls.members) + cls.unloaded
+        if cls.signal:
+            self._in_classes += size - cls.size
+        elif cls.signal is None:
+            self._unsure += size - cls.size
+        cls.size = size
+
+    def _read(self, cls: _Class, limit: int | None) -> list[int]:
+        """Read up to ``limit`` (None: all) unread members of lazy class ``cls`` into rows."""
+        if self._load is None or cls.key is None or not cls.unloaded:
+            return []
+        if limit is not None:
+            limit = min(limit, cls.unloaded)
+        found = self._load(cls.key, cls.after, limit)
+        votes, total, duels, _ = cls.key
+        rows = self.rows
+        n_duels = self.n_duels
+        assert isinstance(rows, list) and isinstance(n_duels, dict)
+        start = len(rows)
+        for scene_id, views in found:
+            rows.append((scene_id, votes, total, views))
+            if duels:
+                n_duels[scene_id] = duels
+        if found:
+            cls.after = found[-1][0]
+        cls.unloaded -= len(found)
+        if limit is None or len(found) < limit:
+            cls.unloaded = 0  # read to the end (a short read never loops)
+        return list(range(start, len(rows)))
 
     def _resolve_loaded(self, indices: list[int]) -> None:
         """:meth:`_resolve` for many scenes: the usual one (views, no duels) inline."""
@@ -905,26 +1021,28 @@ class ScopeRanker:
     def _class(self, key: tuple[int, int, int], index: int) -> _Class:
         found = self._classes.get(key)
         if found is None:
-            votes, total, duels = key
-            name = str(self.rows[index][0])
-            # Any view count gives the same parts but the view part: 0 stands for them all.
-            rows = [(name, votes, total, None, duels, None), (name, votes, total, 0, duels, None)]
-            no_views, with_views = _compute(rows, self.prior_mean, self.params)
-            found = self._classes[key] = _Class(
-                (
-                    no_views[_VOTE_PART],
-                    no_views[_DUEL_SHARE],
-                    no_views[_VIEW_SHARE],
-                    no_views[_SIGNAL],
-                ),
-                (
-                    with_views[_VOTE_PART],
-                    with_views[_DUEL_SHARE],
-                    with_views[_VIEW_SHARE],
-                    with_views[_SIGNAL],
-                ),
-            )
+            found = self._classes[key] = _Class(*self._variants(key, str(self.rows[index][0])))
         return found
+
+    def _variants(self, key: tuple[int, int, int], name: str) -> tuple[_Variant, _Variant]:
+        votes, total, duels = key
+        # Any view count gives the same parts but the view part: 0 stands for them all.
+        rows = [(name, votes, total, None, duels, None), (name, votes, total, 0, duels, None)]
+        no_views, with_views = _compute(rows, self.prior_mean, self.params)
+        return (
+            (
+                no_views[_VOTE_PART],
+                no_views[_DUEL_SHARE],
+                no_views[_VIEW_SHARE],
+                no_views[_SIGNAL],
+            ),
+            (
+                with_views[_VOTE_PART],
+                with_views[_DUEL_SHARE],
+                with_views[_VIEW_SHARE],
+                with_views[_SIGNAL],
+            ),
+        )
 
     def _resolve(self, index: int, views: int | None) -> None:
         """Score scene ``index`` on its own, now that its view count is known."""
@@ -989,23 +1107,20 @@ class ScopeRanker:
     @property
     def signalled(self) -> int:
         """Scenes with a counted signal (known once :meth:`missing` has asked for no views)."""
-        if self._asked or any(c.signal is None and c.members for c in self._classes.values()):
+        if self._asked or self._unsure:
             raise RuntimeError("load the view counts missing() asked for first")
-        in_classes = sum(len(c.members) for c in self._classes.values() if c.signal)
-        return in_classes + len(self._score)
+        return self._in_classes + len(self._score)
 
     @property
     def unsignalled(self) -> int:
-        return len(self.rows) - self.signalled
+        return self.size - self.signalled
 
     def _threshold(self, head: int) -> int | None:
         """A rounded score that at least ``head`` signalled scenes reach for sure (None: every
         signalled scene counts, ``head`` reaches their number)."""
         if head >= self.signalled:
             return None
-        entries = [
-            (c.low, len(c.members)) for c in self._classes.values() if c.signal and c.members
-        ]
+        entries = [(c.low, c.size) for c in self._classes.values() if c.signal and c.size]
         lows = map(itemgetter(0), self._score.values())
         entries.extend((low, 1) for low in heapq.nlargest(head, lows))
         entries.sort(reverse=True)
@@ -1017,15 +1132,27 @@ class ScopeRanker:
         raise AssertionError("fewer signalled scenes than counted")  # pragma: no cover
 
     def _take(self, classes: list[_Class], limit: int | None) -> list[int]:
-        """Take members out of ``classes`` (best bound first) to ask for their views."""
+        """Take members out of ``classes`` (best bound first) to ask for their views. Members
+        of a lazy class are read with their views and scored at once (nothing to ask for)."""
         classes.sort(key=lambda c: -c.high)
         taken: list[int] = []
+        read = 0
         for cls in classes:
-            room = len(cls.members) if limit is None else limit - len(taken)
+            room = cls.size if limit is None else limit - len(taken) - read
             if room <= 0:
                 break
-            taken.extend(cls.members[-room:])
-            del cls.members[-room:]
+            if cls.members:
+                part = cls.members[-room:]
+                del cls.members[-room:]
+                taken.extend(part)
+                room -= len(part)
+            if room > 0 and cls.unloaded:
+                fresh = self._read(cls, None if limit is None else room)
+                read += len(fresh)
+                self._resize(cls)
+                self._resolve_loaded(fresh)
+            else:
+                self._resize(cls)
         self._asked.update(taken)
         return taken
 
@@ -1036,9 +1163,27 @@ class ScopeRanker:
         empty, :meth:`contenders` is ready."""
         if self._asked:
             raise RuntimeError("load the view counts missing() asked for first")
+        while True:
+            views, unfitted = self._missing(want, strengths)
+            # Lazy classes are read and scored inside _take: go on until something is needed
+            # from outside, or nothing is left to read.
+            if views or unfitted or not self._progressed:
+                return views, unfitted
+
+    def _missing(self, want: int, strengths: Mapping[int, float]) -> tuple[list[int], list[int]]:
+        self._progressed = False
+        before = len(self.rows)
+        try:
+            return self._missing_step(want, strengths)
+        finally:
+            self._progressed = len(self.rows) > before
+
+    def _missing_step(
+        self, want: int, strengths: Mapping[int, float]
+    ) -> tuple[list[int], list[int]]:
         classes = self._classes.values()
         # Whether these scenes count at all depends on their views: every one is needed.
-        unsure = [c for c in classes if c.signal is None and c.members]
+        unsure = [c for c in classes if c.signal is None and c.size]
         if unsure:
             return self._take(unsure, None), []
         self._settle(strengths)
@@ -1052,7 +1197,7 @@ class ScopeRanker:
 
         # View counts that change scores, best bound first, a growing batch at a time.
         open_classes = [
-            c for c in classes if c.signal and c.members and c.views_matter and contends(c.high)
+            c for c in classes if c.signal and c.size and c.views_matter and contends(c.high)
         ]
         if open_classes:
             limit = None if threshold is None else max(self._batch, 2 * head)
@@ -1060,19 +1205,22 @@ class ScopeRanker:
             return self._take(open_classes, limit), []
         # Strengths: of the scenes scored on their own, and of classes whose views do not
         # matter (taken out of them: they are exact once their strength comes).
-        for cls in [c for c in classes if c.signal and c.members and contends(c.high)]:
+        for cls in [c for c in classes if c.signal and c.size and contends(c.high)]:
             if cls.strength:
+                if cls.unloaded:  # read with their views: scored on their own, pending
+                    self._take([cls], None)
                 for index in cls.members:
                     self._score[index] = (cls.low, cls.high)
                     self._pending.add(index)
                 cls.members = []
+                self._resize(cls)
         need = [i for i in self._pending if contends(self._score[i][1])]
         if need:
             return [], sorted(need)
         # Every contender is exact now; those without a loaded view count need it for the
         # tie-breaks (more views first) and to be shown: in a class whose views do not matter,
         # or taken out of one for its strength.
-        ties = [c for c in classes if c.signal and c.members and contends(c.high)]
+        ties = [c for c in classes if c.signal and c.size and contends(c.high)]
         lacking = [
             i
             for i, (_, high) in self._score.items()
@@ -1121,6 +1269,9 @@ class ScopeRanker:
         found = list(self._tail)
         for cls in self._classes.values():
             if cls.signal is False:
+                if cls.unloaded:
+                    cls.members.extend(self._read(cls, None))
+                    self._resize(cls)
                 found.extend(cls.members)
         return found
 

@@ -26,17 +26,28 @@ def db_path_command(ctx: typer.Context) -> None:
 
 
 @db_app.command("check")
-def db_check(ctx: typer.Context) -> None:
+def db_check(
+    ctx: typer.Context,
+    repair: bool = typer.Option(
+        False,
+        "--repair",
+        help="First compute the per-scene signals (votes, views, duels) again from the "
+        "votes, view counts and duels.",
+    ),
+) -> None:
     """Check the catalogue's health.
 
-    Integrity, foreign keys, the search index, votes and the change history; exit 1 with a report if not fine.
+    Integrity, foreign keys, the search index, the per-scene signals, votes and the change
+    history; exit 1 with a report if not fine.
 
     Example: scenecat db check
     """
     from scenecat.cli.output import message
-    from scenecat.domain.health import check, damage_advice
+    from scenecat.domain.health import check, damage_advice, repair_signals
 
     with catalogue(ctx, create=False) as cat:
+        if repair:
+            repair_signals(cat)
         problems = check(cat.conn)
         damaged = any(p.startswith("integrity:") for p in problems)
         advice = damage_advice(cat.conn, cat.path) if damaged else []

@@ -190,6 +190,7 @@ def import_command(
                     try:
                         with (
                             progress_bar(f"Importing {name}") as update,
+                            cat.loading(),
                             cat.write(f"import {'-' if from_stdin else file}") as conn,
                         ):
                             report = import_file(conn, source, update, mapping=mapping)

@@ -111,9 +111,12 @@ def search(
 
 def _marked(marked: Marked) -> Any:
     """Rich Text with the matched spans styled: built from plain pieces, each escaped by
-    output.text_cell, so user text is never parsed as markup and offsets stay right."""
+    output.text_cell, so user text is never parsed as markup and offsets stay right. Piped
+    (no table, no styles) the same text as a plain string: no Rich to import."""
     from scenecat.cli import output
 
+    if not output.on_terminal():
+        return output.visible(marked.text)
     cell = output.text_cell("")
     last = 0
     for start, end in marked.spans:
@@ -127,6 +130,8 @@ def _marked(marked: Marked) -> Any:
 def _joined(items: list[Marked]) -> Any:
     from scenecat.cli import output
 
+    if not output.on_terminal():
+        return ", ".join(output.visible(item.text) for item in items)
     cell = output.text_cell("")
     for i, item in enumerate(items):
         if i:

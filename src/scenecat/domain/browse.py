@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scenecat.domain import names
 from scenecat.errors import UsageError
-from scenecat.models import SPOILER_LEVELS, Actor, Credit, Drama, Episode, Scene
-from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes, signals, source_ids
+from scenecat.models import SPOILER_LEVELS
+from scenecat.storage import scenes
 from scenecat.storage.scenes import SceneFilter
-from scenecat.text import format_clock
+
+if TYPE_CHECKING:
+    from scenecat.models import Actor, Credit, Drama, Episode, Scene
+
+# Name resolution, the actor and drama tables and the signals are imported by the functions
+# that use them: an unfiltered `list scenes` needs none of them (start-up, issue 17).
 
 MAX_LIMIT = 100_000
 
@@ -59,9 +62,16 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
         max_spoiler = SPOILER_LEVELS.index(level)
     if scope.episode is not None and scope.episode < 1:
         raise UsageError(f"episode {scope.episode} does not exist; episodes start at 1")
+    actor_ids: tuple[int, ...] = ()
+    drama_id = None
+    if scope.actors or scope.drama:
+        from scenecat.domain import names
+
+        actor_ids = tuple(names.resolve_actor(conn, a) for a in scope.actors)
+        drama_id = names.resolve_drama(conn, scope.drama) if scope.drama else None
     return SceneFilter(
-        actor_ids=tuple(names.resolve_actor(conn, a) for a in scope.actors),
-        drama_id=names.resolve_drama(conn, scope.drama) if scope.drama else None,
+        actor_ids=actor_ids,
+        drama_id=drama_id,
         kind=scope.kind.strip().lower() if scope.kind else None,
         network=scope.network.strip() if scope.network else None,
         year=parse_year_range(scope.year) if scope.year else None,
@@ -95,6 +105,9 @@ def list_scenes(
 def list_actors(
     conn: sqlite3.Connection, drama: str | None, limit: int | None
 ) -> list[tuple[Actor, int, int]]:
+    from scenecat.domain import names
+    from scenecat.storage import people
+
     drama_id = names.resolve_drama(conn, drama) if drama else None
     return people.list_actors(conn, drama_id=drama_id, limit=check_limit(limit))
 
@@ -106,6 +119,9 @@ def list_dramas(
     year: str | None,
     limit: int | None,
 ) -> list[tuple[Drama, int]]:
+    from scenecat.domain import names
+    from scenecat.storage import dramas as drama_store
+
     actor_id = names.resolve_actor(conn, actor) if actor else None
     years = parse_year_range(year) if year else None
     return drama_store.list_dramas(
@@ -114,6 +130,9 @@ def list_dramas(
 
 
 def list_episodes(conn: sqlite3.Connection, drama: str | None, limit: int | None) -> list[Episode]:
+    from scenecat.domain import names
+    from scenecat.storage import dramas as drama_store
+
     drama_id = names.resolve_drama(conn, drama) if drama else None
     return drama_store.list_episodes(conn, drama_id=drama_id, limit=check_limit(limit))
 
@@ -145,6 +164,10 @@ class ScenePage:
 
 
 def show_actor(conn: sqlite3.Connection, name: str) -> ActorPage:
+    from scenecat.domain import names
+    from scenecat.storage import dramas as drama_store
+    from scenecat.storage import people, source_ids
+
     actor_id = names.resolve_actor(conn, name)
     return ActorPage(
         people.get_actor(conn, actor_id),
@@ -155,6 +178,10 @@ def show_actor(conn: sqlite3.Connection, name: str) -> ActorPage:
 
 
 def show_drama(conn: sqlite3.Connection, title: str) -> DramaPage:
+    from scenecat.domain import names
+    from scenecat.storage import dramas as drama_store
+    from scenecat.storage import source_ids
+
     drama_id = names.resolve_drama(conn, title)
     return DramaPage(
         drama_store.get_drama(conn, drama_id),
@@ -166,6 +193,9 @@ def show_drama(conn: sqlite3.Connection, title: str) -> DramaPage:
 
 
 def show_scene(conn: sqlite3.Connection, key: str) -> ScenePage:
+    from scenecat.domain import names
+    from scenecat.storage import signals
+
     scene_id = names.resolve_scene(conn, key)
     scene = scenes.scenes_by_ids(conn, [scene_id])[0]
     votes = signals.scene_votes(conn, scene_id)
@@ -178,6 +208,8 @@ def show_scene(conn: sqlite3.Connection, key: str) -> ScenePage:
 
 
 def scene_json(scene: Scene) -> dict[str, Any]:
+    from scenecat.text import format_clock
+
     latest = scene.latest_views
     return {
         "id": scene.id,

@@ -19,6 +19,14 @@ def check(conn: sqlite3.Connection) -> list[str]:
     return health.problems(conn)
 
 
+def repair_signals(cat: Catalogue) -> None:
+    """Compute the derived per-scene signals again (they leave no trace in the history)."""
+    from scenecat.storage import scene_signals
+
+    with cat.write("repair signals") as conn:
+        scene_signals.install(conn)
+
+
 def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 

@@ -1,7 +1,9 @@
 """Ranking scenes by fan signals (docs/DESIGN.md section 5) and finding what is trending.
 
-`rank_scenes` loads every scene's votes of a scope in one query and the duel counts, then lets
-`scoring.ScopeRanker` work out only as much of the order as it shows: keys and Bradley-Terry
+`rank_scenes` reads the scope's signals from the per-scene signals table (storage/
+scene_signals.py): for the whole catalogue or one kind only the number of scenes in each
+score class and then the members of the classes that can reach the top, for other scopes
+every scene's row. `scoring.ScopeRanker` works out only as much of the order as it shows: keys and Bradley-Terry
 fits (of the duel components of those scenes) are read for the scenes that can still reach
 that part, and full records only for the scenes it returns. View counts are read for those
 scenes too, except for scenes with no votes and no duels: whether they rank at all depends
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -226,7 +229,7 @@ class _Order:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        rows: list[store.SignalRow],
+        rows: Sequence[store.SignalRow],
         ranker: scoring.ScopeRanker,
         duels: _Duels,
     ) -> None:
@@ -251,7 +254,7 @@ class _Order:
 
     def first(self, want: int) -> list[int]:
         """The first `want` scenes of the order (all of them when there are fewer)."""
-        want = min(want, len(self.rows))
+        want = min(want, self.ranker.size)
         if len(self.known) >= want:
             return self.known[:want]
         ranker, rows, strengths = self.ranker, self.rows, self.duels.strengths
@@ -313,15 +316,28 @@ def rank_scenes(
         # View counts are read for the few scenes that can make the top, unless views weigh
         # as much as votes: then nearly every scene would need its own.
         eager = params.w_views > 0 and params.w_views >= params.w_votes
-        rows = store.scope_signals(conn, filt, views=eager)
-        n_duels = store.duel_counts(conn, [row[0] for row in rows])
-        ranker = scoring.ScopeRanker(rows, n_duels, params)
+        if eager or not store.classes_indexed(filt):
+            # Every scene's row: cheaper than a query per class when the scope is a join.
+            found, n_duels = store.stored_signals(conn, filt, views=eager)
+            ranker = scoring.ScopeRanker(found, n_duels, params)
+        else:
+            # Scenes counted per score class (scene_signal); members are read only for the
+            # classes that can reach the top.
+            def load(
+                key: scoring.ClassKey, after: int, count: int | None
+            ) -> list[tuple[int, int | None]]:
+                return store.class_members(conn, filt, key, after, count)
+
+            ranker = scoring.ScopeRanker.from_classes(
+                store.signal_classes(conn, filt), load, params
+            )
+        rows = ranker.rows
         duels = _Duels(conn, params.bt_prior)
         ordered = _Order(conn, rows, ranker, duels)
         positions: list[tuple[int, str | None, int | None]] = []  # (row index, group, size)
-        groups = len(rows)
+        groups = ranker.size
         if by == "scene":
-            chosen = ordered.first(len(rows) if limit is None else limit)
+            chosen = ordered.first(ranker.size if limit is None else limit)
             positions = [(i, None, None) for i in chosen]
         else:
             positions, groups = _best_per_group(conn, filt, ordered, by, limit)
@@ -329,7 +345,7 @@ def rank_scenes(
         full = {s.id: s for s in scene_store.scenes_by_ids(conn, scene_ids)}
     record = _record(duels.pairs, scene_ids)
     scene_rank = {index: pos for pos, index in enumerate(ordered.known, 1)} if by != "scene" else {}
-    info = RankInfo(params, method, by, ranker.prior_mean, len(rows), groups)
+    info = RankInfo(params, method, by, ranker.prior_mean, ranker.size, groups)
     entries = []
     for position, (index, group, size) in enumerate(positions, 1):
         scene = full[rows[index][0]]
@@ -351,7 +367,7 @@ def rank_scenes(
     return RankResult(
         entries=entries,
         params=params,
-        scope_size=len(rows),
+        scope_size=ranker.size,
         unsignalled=ranker.unsignalled,
         method=method,
         by=by,
@@ -392,7 +408,7 @@ def _best_per_group(
     number of groups in the scope."""
     sizes = store.group_sizes(conn, filt, by)
     rows = ordered.rows
-    total = len(rows)
+    total = ordered.ranker.size
     group_of: dict[int, list[tuple[object, str]]] = {}  # row index -> [(group id, label)]
     want = total if limit is None else min(total, max(limit * _GROUP_LOOKAHEAD, _GROUP_FIRST))
     while True:
@@ -424,7 +440,7 @@ def _size_key(group_id: object) -> object:
 
 def _memberships(
     conn: sqlite3.Connection,
-    rows: list[store.SignalRow],
+    rows: Sequence[store.SignalRow],
     indices: list[int],
     by: str,
     group_of: dict[int, list[tuple[object, str]]],

@@ -124,6 +124,7 @@ class LoadState:
     cache_size: int
     indexes: list[tuple[str, str]]  # (name, CREATE INDEX statement)
     history_triggers: bool
+    signal_triggers: bool = False
 
 
 def begin_load(conn: sqlite3.Connection) -> LoadState:
@@ -131,7 +132,7 @@ def begin_load(conn: sqlite3.Connection) -> LoadState:
     indexes of the big tables dropped, and the history's per-row logging triggers dropped
     (a bulk change is undone from its rowid marks, and the triggers' per-row check alone
     doubles the insert time). A rollback of the transaction brings everything back."""
-    from scenecat.storage import history
+    from scenecat.storage import history, scene_signals
 
     cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
     conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -149,17 +150,23 @@ def begin_load(conn: sqlite3.Connection) -> LoadState:
     triggers = history.history_triggers(conn)
     for name in triggers:
         conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-    return LoadState(cache, indexes, bool(triggers))
+    # The per-scene signals are computed once at the end (end_load) instead of per row.
+    signal_triggers = scene_signals.drop_triggers(conn)
+    return LoadState(cache, indexes, bool(triggers), signal_triggers)
 
 
 def end_load(conn: sqlite3.Connection, state: LoadState) -> None:
-    """Build the dropped indexes again and reinstall the history triggers."""
-    from scenecat.storage import history
+    """Build the dropped indexes again, reinstall the history triggers, and compute the
+    per-scene signals of everything loaded (their triggers keep them current from here)."""
+    from scenecat.storage import history, scene_signals
 
     for _, sql in state.indexes:
         conn.execute(sql)
     if state.history_triggers:
         history.install_triggers(conn)
+    if state.signal_triggers:
+        scene_signals.rebuild(conn)
+        scene_signals.install_triggers(conn)
 
 
 def restore_cache(conn: sqlite3.Connection, state: LoadState) -> None:

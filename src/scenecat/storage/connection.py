@@ -47,6 +47,29 @@ class Catalogue:
     _depth: int = field(default=0, repr=False)
 
     @contextmanager
+    def loading(self) -> Iterator[None]:
+        """Around the write that loads a fresh (empty) catalogue: a rollback journal while it
+        loads, WAL again after. WAL writes every page twice (log, then checkpoint); a load
+        into an empty file needs neither readers beside it nor that copy. When another
+        connection holds the file in WAL (SQLite then refuses the switch) the load simply
+        runs in WAL. A load killed half-way leaves the journal mode at DELETE: the next
+        open_catalogue() puts WAL back."""
+        from scenecat.storage import bulk
+
+        switched = False
+        if not self.conn.in_transaction and bulk.is_fresh(self.conn):
+            try:
+                row = self.conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+                switched = str(row[0]).lower() == "delete"
+            except sqlite3.OperationalError:
+                switched = False
+        try:
+            yield
+        finally:
+            if switched:
+                _retry_locked(self.conn, "PRAGMA journal_mode = WAL")
+
+    @contextmanager
     def write(self, label: str = "change", *, bulk: bool = False) -> Iterator[sqlite3.Connection]:
         """One transaction for one user-visible change, recorded in the history under `label`
         (for `history` and `undo`); nested calls join the outer one.
@@ -178,6 +201,9 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
                     hint="pass --db with the path of a catalogue file",
                 )
             _upgrade(catalogue)
+        elif _journal_mode(conn) != "wal":
+            # Left at DELETE by a load that was killed (Catalogue.loading).
+            _retry_locked(conn, "PRAGMA journal_mode = WAL")
     except BaseException:
         conn.close()
         raise
@@ -212,6 +238,10 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         if wal.exists() and wal.stat().st_size > 0:
             raise
     return sqlite3.connect(f"{base}?mode=ro&immutable=1", uri=True, isolation_level=None)
+
+
+def _journal_mode(conn: sqlite3.Connection) -> str:
+    return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
 
 
 def _user_version(conn: sqlite3.Connection) -> int:

@@ -66,9 +66,10 @@ SCHEMA = [
 
 TRIGGER_PREFIX = "history_"
 # Tables that are not user facts: SQLite's own, bookkeeping, this log, and derived data that
-# its owner rebuilds (the search index). Other modules may add their derived tables here.
+# its owner rebuilds (the search index, the per-scene signals kept by their own triggers).
+# Other modules may add their derived tables here.
 UNTRACKED_PREFIXES = ("sqlite_", "_", "history_", "scene_search")
-UNTRACKED: set[str] = set()
+UNTRACKED: set[str] = {"scene_signal", "signal_class"}
 # Changes older than this many are forgotten (their log rows deleted) to bound the file size.
 KEEP_CHANGES = 500
 _BLOB_MARK = "\x00blob:"

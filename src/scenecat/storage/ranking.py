@@ -125,6 +125,81 @@ def signals_sql(scope: SceneFilter, *, views: bool = True) -> tuple[str, list[ob
     return sql, params
 
 
+def _class_source(scope: SceneFilter) -> tuple[str, str, list[object]]:
+    """FROM and WHERE of the scope's scene_signal rows (alias g)."""
+    where, params = scope.where()
+    if where == "1":
+        return "scene_signal g", "1", []
+    if scope == SceneFilter(kind=scope.kind):  # the kind is in the row (and its index)
+        return "scene_signal g", "g.kind = ?", [scope.kind]
+    return f"{_from_scope(scope)} JOIN scene_signal g ON g.scene_id = s.id", where, params
+
+
+def classes_indexed(scope: SceneFilter) -> bool:
+    """Whether the scope's score classes are counted in signal_class (the whole catalogue, or
+    one kind): then :func:`signal_classes` reads a few thousand rows, whatever the size."""
+    return scope == SceneFilter() or scope == SceneFilter(kind=scope.kind)
+
+
+def signal_classes(
+    conn: sqlite3.Connection, scope: SceneFilter
+) -> list[tuple[int, int, int, bool, int]]:
+    """The scope's scenes counted by score class (storage.scene_signals): (vote count, vote
+    sum, duels won and lost, has a view count, scenes)."""
+    if classes_indexed(scope):
+        kind = "WHERE kind = ?" if scope.kind else ""
+        sql = (
+            "SELECT votes, vote_sum, duels, has_views, sum(scenes) FROM signal_class "
+            f"{kind} GROUP BY votes, vote_sum, duels, has_views"
+        )
+        rows = conn.execute(sql, [scope.kind] if scope.kind else [])
+    else:
+        source, where, params = _class_source(scope)
+        sql = (
+            "SELECT g.votes, g.vote_sum, g.duels, g.has_views, count(*) "
+            f"FROM {source} WHERE {where} GROUP BY 1, 2, 3, 4"
+        )
+        rows = conn.execute(sql, params)
+    return [(v, t, d, bool(h), n) for v, t, d, h, n in rows]
+
+
+def class_members(
+    conn: sqlite3.Connection,
+    scope: SceneFilter,
+    key: tuple[int, int, int, bool],
+    after: int,
+    limit: int | None,
+) -> list[tuple[int, int | None]]:
+    """(scene id, latest views) of the scope's scenes in one score class with an id above
+    `after`, by id, at most `limit` (None: all)."""
+    source, where, params = _class_source(scope)
+    votes, total, duels, has_views = key
+    sql = (
+        f"SELECT g.scene_id, g.views FROM {source} WHERE {where} AND g.votes = ? "
+        "AND g.vote_sum = ? AND g.duels = ? AND g.has_views = ? AND g.scene_id > ? "
+        "ORDER BY g.scene_id LIMIT ?"
+    )
+    args = [*params, votes, total, duels, int(has_views), after, -1 if limit is None else limit]
+    return list(conn.execute(sql, args))
+
+
+def stored_signals(
+    conn: sqlite3.Connection, scope: SceneFilter, *, views: bool = True
+) -> tuple[list[SignalRow], dict[int, int]]:
+    """Every scene of the scope from scene_signal: rows as :func:`scope_signals` gives them,
+    and the duels (won plus lost) of those that have any."""
+    source, where, params = _class_source(scope)
+    latest = "g.views" if views else str(NOT_LOADED)
+    sql = f"SELECT g.scene_id, g.votes, g.vote_sum, {latest}, g.duels FROM {source} WHERE {where}"
+    rows: list[SignalRow] = []
+    duels: dict[int, int] = {}
+    for scene_id, votes, total, seen, n in conn.execute(sql, params):
+        rows.append((scene_id, votes, total, seen))
+        if n:
+            duels[scene_id] = n
+    return rows, duels
+
+
 def scope_signals(
     conn: sqlite3.Connection, scope: SceneFilter, *, views: bool = True
 ) -> list[SignalRow]:

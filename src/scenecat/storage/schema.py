@@ -175,7 +175,7 @@ MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0001_initial", _in
 def all_migrations() -> list[tuple[str, Callable[[Database], None]]]:
     """Every migration, in name order. Feature modules own their own steps (e.g. the
     search index); each step's name starts with a 4-digit number that orders it."""
-    from scenecat.storage import dramas, history, ranking, search_index, source_ids
+    from scenecat.storage import dramas, history, ranking, scene_signals, search_index, source_ids
 
     steps = [
         *MIGRATIONS,
@@ -183,6 +183,7 @@ def all_migrations() -> list[tuple[str, Callable[[Database], None]]]:
         *history.MIGRATIONS,
         *ranking.MIGRATIONS,
         *dramas.MIGRATIONS,
+        *scene_signals.MIGRATIONS,
         *source_ids.MIGRATIONS,
     ]
     return sorted(steps, key=lambda step: step[0])
@@ -199,7 +200,7 @@ def build_migrations() -> Migrations:
 
 # The number of migrations, written down so that opening an up-to-date catalogue imports
 # none of the modules that own migrations (~25 ms); a test keeps it equal to the list.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def schema_version() -> int:
