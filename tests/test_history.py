@@ -155,6 +155,20 @@ def test_undo_of_a_merge_restores_both_actors_and_search(cli, sample_db: Path) -
     _check(cli)
 
 
+def test_undo_of_a_removal_after_a_merge_in_one_go(cli, sample_db: Path) -> None:
+    """Found by the two-process random test: a drama removed after its actor was merged
+    away. Undoing both (and the actor's addition) at once checks each restored row as it
+    stands after the whole undo, not as the removal logged it."""
+    start = raw_dump(sample_db)
+    assert cli("add-actor", "Random Person 2").exit_code == 0
+    assert cli("merge", "actor", "Random Person 2", "Ji Chang Wook", "--yes").exit_code == 0
+    assert cli("remove", "drama", "Melting Me Softly", "--yes").exit_code == 0
+    undone = cli("undo", "3", "--yes")
+    assert undone.exit_code == 0, undone.stderr
+    assert cli("db", "check").exit_code == 0
+    assert raw_dump(sample_db) == start
+
+
 def test_undo_of_an_import_into_an_empty_catalogue_empties_it(cli, db: Path) -> None:
     _ok(cli("init"))
     empty = raw_dump(db)

@@ -109,7 +109,8 @@ SHOWS = {
 # The other commands README.md shows, outside the Tour (the fresh-machine lines first).
 OTHERS = (
     "python3 -m venv .venv && . .venv/bin/activate && pip install -U pip && pip install -e . "
-    "&& scenecat --db sample.db import data/sample.yaml && scenecat --db sample.db rank "
+    "&& python -m compileall -q src && scenecat --db sample.db import data/sample.yaml "
+    "&& scenecat --db sample.db rank "
     '--actor "Ji Chang Wook" --kind kiss --by drama',
     "python3 -m venv .venv && . .venv/bin/activate && pip install -U pip && pip install -e "
     '".[test]" && python -m pytest -q',

@@ -126,7 +126,7 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
     `db check`. The change history is not carried over."""
     from scenecat.files import describe_os_error, staged
     from scenecat.storage import salvage as salvager
-    from scenecat.storage import search_index
+    from scenecat.storage import scene_signals, search_index
 
     if dest.is_dir():
         dest = dest / f"{cat.path.stem}-salvaged-{_stamp()}.db"
@@ -143,7 +143,9 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
                 new.conn.execute("PRAGMA foreign_keys = OFF")
                 with new.write(f"salvage from {cat.path}", bulk=True) as conn:
                     found = salvager.copy_readable(cat.conn, conn)
+                    # Derived tables are made again from the rows that were saved.
                     search_index.rebuild(conn)
+                    scene_signals.rebuild(conn)
                 new.conn.execute("PRAGMA foreign_keys = ON")
                 new.conn.execute("PRAGMA journal_mode = DELETE")
             finally:

@@ -354,10 +354,13 @@ def _check_references(
     for entry in entries:
         info = schema.info(entry.table, change)
         if entry.op in ("D", "U") and entry.old and entry.key_old is not None:
-            if store.current_image(conn, info, entry.key_old) is None:
+            current = store.current_image(conn, info, entry.key_old)
+            if current is None:
                 continue
+            # The row as it stands now: an older change undone in the same go may have
+            # pointed it elsewhere since (a merge undone after the removal it preceded).
             for fk in schema.fks(entry.table):
-                value = _fk_value(entry.old, fk)
+                value = _fk_value(current, fk)
                 if value is not None and not store.row_exists(
                     conn, fk.parent, fk.parent_columns, value
                 ):
