@@ -260,7 +260,11 @@ def _column_widths(rule: str) -> list[int]:
     parts = rule.split("┿")
     if len(parts) == 1:
         return [cell_len(rule)]
-    return [cell_len(parts[0]) - 1, *(cell_len(p) - 2 for p in parts[1:-1]), cell_len(parts[-1]) - 1]
+    return [
+        cell_len(parts[0]) - 1,
+        *(cell_len(p) - 2 for p in parts[1:-1]),
+        cell_len(parts[-1]) - 1,
+    ]
 
 
 def _whole_width(piped: str, name: str) -> int:
@@ -322,11 +326,15 @@ def test_no_width_is_left_unused_while_text_is_cut(
         assert len(widths) == len(header), shown
         for column, width in enumerate(widths):
             cells = [header[column], *(row[column] for row in rows)]
-            assert max(map(cell_len, cells)) == width, f"column {header[column]!r} has a blank strip:\n{shown}"
+            assert max(map(cell_len, cells)) == width, (
+                f"column {header[column]!r} has a blank strip:\n{shown}"
+            )
             for cell in cells[1:]:
                 if not cell.endswith("…"):
                     continue
-                assert 2 * cell_len(cell) >= width, f"{cell!r} fills less than half its column:\n{shown}"
+                assert 2 * cell_len(cell) >= width, (
+                    f"{cell!r} fills less than half its column:\n{shown}"
+                )
                 whole = [v for v in values if v.startswith(cell[:-1]) and v != cell]
                 assert whole, f"{cell!r} is not the start of any value"
                 # More of it would show in its column with the unused width added.

@@ -83,9 +83,12 @@ def fit(
 
 
 def _give_back(
-    columns: Sequence[Column], order: Sequence[int], placed: dict[int, int], width: int,
+    columns: Sequence[Column],
+    order: Sequence[int],
+    placed: dict[int, int],
+    width: int,
     drawn: Drawn,
-) -> None:  # fmt: skip
+) -> None:
     """Width left unused goes to the cut columns (each only as wide as what it draws),
     the most important first, up to their whole text; then to the columns left out, in
     `order`, each if it fits whole."""

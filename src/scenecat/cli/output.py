@@ -149,9 +149,7 @@ def table(
     if empty and layout.total([m.natural for m in measured]) > console.width:
         last = [i for i in importance if i in empty]
         importance = [i for i in importance if i not in empty]
-    plan = layout.fit(
-        measured, importance, console.width, _drawn(columns, kinds, cells), last=last
-    )
+    plan = layout.fit(measured, importance, console.width, _drawn(columns, kinds, cells), last=last)
     left_out = [i for i in range(len(columns)) if i not in plan.widths]
     if title:
         console.print(_cut(Text(visible(title), style="bold"), console.width))
@@ -179,9 +177,9 @@ def table(
         console.print(Text(visible(footer), style="dim"))
 
 
-# Columns printed whole whatever the width: what is typed back into other commands, and
-# dates (a cut one reads as another date).
-_WHOLE = frozenset({"key", "when", "on", "aired", "between", "born", "year"})
+# Columns printed whole whatever the width: what is typed back into other commands (a
+# scene's key, lookup's SOURCE:ID for --from), and dates (a cut one reads as another date).
+_WHOLE = frozenset({"key", "id", "when", "on", "aired", "between", "born", "year"})
 # The narrowest a column of prose is cut to.
 _NARROWEST = 8
 _SHORTEST_BAR = 6
@@ -295,7 +293,9 @@ def _drawn(columns: Sequence[str], kinds: list[str], cells: list[list[Any]]) -> 
         widest = cell_len(columns[column])
         for row in cells:
             kept = _kept(row[column].plain, width)
-            shown = cell_len(row[column]) if kept is None else cell_len(row[column].plain[:kept]) + 1
+            shown = (
+                cell_len(row[column]) if kept is None else cell_len(row[column].plain[:kept]) + 1
+            )
             widest = max(widest, shown)
         return min(widest, width)
 
