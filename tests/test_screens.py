@@ -243,3 +243,109 @@ def test_empty_columns_give_way_to_text(tmp_path: Path) -> None:
     [(_, rows)] = tables(shown)
     assert title in [row[0] for row in rows], shown
     assert "not shown at this width: native, network, year, episodes" in shown
+
+
+# Every table command, for the rule on unused width (`sources` as well: a table of prose).
+SPARE = {
+    **{name: args for name, (args, _) in COMMANDS.items()},
+    "sources": ["sources"],
+    "list-episodes": ["list", "episodes", "--drama", "Goblin"],
+}
+_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+)")
+
+
+def _column_widths(rule: str) -> list[int]:
+    # `━━┿━━━━━━━┿━━━`: no outer edges, so the first and last columns have one space of
+    # padding (towards the rule between columns), the others two.
+    parts = rule.split("┿")
+    if len(parts) == 1:
+        return [cell_len(rule)]
+    return [
+        cell_len(parts[0]) - 1,
+        *(cell_len(p) - 2 for p in parts[1:-1]),
+        cell_len(parts[-1]) - 1,
+    ]
+
+
+def _whole_width(piped: str, name: str) -> int:
+    """How wide the column `name` is whole (its header, its values; big numbers compact)."""
+    from scenecat.cli.output import compact
+
+    widest = cell_len(name)
+    lines = [line.split("\t") for line in piped.split("\n")]
+    for i, header in enumerate(lines):
+        if name not in header:
+            continue
+        at = header.index(name)
+        for fields in lines[i + 1 :]:
+            if len(fields) != len(header):
+                break
+            value = fields[at]
+            if m := _GROUPED.fullmatch(value):
+                value = m.group(1) + compact(int(m.group(2).replace(",", "")))
+            widest = max(widest, cell_len(value))
+    return widest
+
+
+def _next_word_end(cut: str, whole: str) -> int:
+    """How wide `whole` shows cut at the first word end after `cut` (with its `…`)."""
+    end = len(cut)
+    while end < len(whole) and whole[end] in " ,;:.!?-":
+        end += 1
+    while end < len(whole) and whole[end] not in " ,;:.!?-":
+        end += 1
+    if end < len(whole) and whole[end] == "-":
+        end += 1
+    if end >= len(whole):
+        return cell_len(whole)
+    return cell_len(whole[:end].rstrip(" ,;:-")) + 1
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("name", list(SPARE))
+def test_no_width_is_left_unused_while_text_is_cut(
+    catalogue: Path, name: str, columns: int
+) -> None:
+    """The rule: a column is as wide as its widest cell or header (no blank strip in it);
+    the width the table leaves unused at the right is too narrow to show any cut cell
+    up to its next word end (…it is given to cut cells first), and too narrow for any
+    column left out to come back whole (3 for the rule between columns + its width);
+    and a cut cell fills at least half its column (else it is cut mid-word, `Crash
+    Landin…`, rather than `Crash…`)."""
+    args = SPARE[name]
+    shown = screen(catalogue, args, columns)
+    piped = _piped(catalogue, args).stdout
+    values = sorted({field for line in piped.split("\n") for field in line.split("\t")})
+    lines = shown.split("\n")
+    rules = [i for i, line in enumerate(lines) if re.match(r"^━+(┿━+)*$", line)]
+    assert rules or "kiss" not in shown, shown
+    drawn = dict(zip(rules, tables(shown), strict=True))
+    for at, (header, rows) in drawn.items():
+        widths = _column_widths(lines[at])
+        spare = columns - cell_len(lines[at])
+        assert len(widths) == len(header), shown
+        for column, width in enumerate(widths):
+            cells = [header[column], *(row[column] for row in rows)]
+            assert max(map(cell_len, cells)) == width, (
+                f"column {header[column]!r} has a blank strip:\n{shown}"
+            )
+            for cell in cells[1:]:
+                if not cell.endswith("…"):
+                    continue
+                assert 2 * cell_len(cell) >= width, (
+                    f"{cell!r} fills less than half its column:\n{shown}"
+                )
+                whole = [v for v in values if v.startswith(cell[:-1]) and v != cell]
+                assert whole, f"{cell!r} is not the start of any value"
+                # More of it would show in its column with the unused width added.
+                more = [_next_word_end(cell[:-1], v) for v in whole]
+                assert max(more) > width + spare, (
+                    f"{cell!r} is cut while {spare} columns are unused:\n{shown}"
+                )
+        after = lines[at + 1 + len(rows)] if at + 1 + len(rows) < len(lines) else ""
+        if after.startswith("not shown at this width: "):
+            for left_out in after.removeprefix("not shown at this width: ").split(", "):
+                if left_out != "bars":
+                    assert 3 + _whole_width(piped, left_out) > spare, (
+                        f"{left_out!r} would fit whole in {spare} unused columns:\n{shown}"
+                    )

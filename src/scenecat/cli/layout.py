@@ -5,11 +5,14 @@ alone, which columns are shown and how wide each is. Every row stays one line. A
 too wide as it is gets its big numbers made compact; then the columns join one at a time,
 the most important first, each only if the row still fits once the columns that may be cut
 shrink (the widest first, never below their minimum); those that do not fit are left out.
+Last, the width the row leaves unused is given back: first to the columns that were cut
+(up to their whole text), then to the columns left out, the most important first, each if
+it fits whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 # Between two columns: a space of padding on each side of a one-character rule.
@@ -36,9 +39,23 @@ def total(widths: Sequence[int]) -> int:
     return sum(widths) + GAP * max(len(widths) - 1, 0)
 
 
-def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Plan:
+# How wide column i draws at width w (its widest cell as cut, or its header): at most w.
+Drawn = Callable[[int, int], int]
+
+
+def fit(
+    columns: Sequence[Column],
+    importance: Sequence[int],
+    width: int,
+    drawn: Drawn | None = None,
+    last: Sequence[int] = (),
+) -> Plan:
     """Widths for `columns` within `width` characters; `importance` lists the indexes of
-    the columns that may be shown, the most important first."""
+    the columns that may be shown, the most important first; `last` those shown only if
+    they fit whole in the width left over (columns empty in every row). `drawn` tells
+    how wide a column draws at a width (text cut at a word end may end short of it)."""
+    # A name listed twice (rank's `scene` is first and a signal) would be counted twice.
+    importance = list(dict.fromkeys(importance))
     shown = sorted(importance)
     naturals = [columns[i].natural for i in shown]
     if total(naturals) <= width:
@@ -60,7 +77,44 @@ def fit(columns: Sequence[Column], importance: Sequence[int], width: int) -> Pla
             chosen = trial
             # The first column alone too wide (a very long key): as wide as the screen.
             widths = fitted or [min(limits[0].minimum, width)]
-    return Plan(dict(zip(chosen, widths, strict=True)), True)
+    placed = dict(zip(chosen, widths, strict=True))
+    _give_back(columns, [*importance, *last], placed, width, drawn or (lambda _, w: w))
+    return Plan(dict(sorted(placed.items())), True)
+
+
+def _give_back(
+    columns: Sequence[Column],
+    order: Sequence[int],
+    placed: dict[int, int],
+    width: int,
+    drawn: Drawn,
+) -> None:
+    """Width left unused goes to the cut columns (each only as wide as what it draws),
+    the most important first, up to their whole text; then to the columns left out, in
+    `order`, each if it fits whole."""
+    for i, now in placed.items():
+        while (less := drawn(i, now)) < now:
+            now = less
+        placed[i] = now
+    grown = True
+    while grown:
+        grown = False
+        for i in (i for i in order if i in placed):
+            spare = width - total(list(placed.values()))
+            wider = min(columns[i].compacted, placed[i] + spare)
+            if wider <= placed[i]:
+                continue
+            # Text cut at a word end may draw narrower at a narrower width: down to a
+            # width the column fills.
+            got = drawn(i, wider)
+            while got > placed[i] and (less := drawn(i, got)) < got:
+                got = less
+            if got > placed[i]:
+                placed[i] = got
+                grown = True
+    for i in order:
+        if i not in placed and total([*placed.values(), columns[i].compacted]) <= width:
+            placed[i] = columns[i].compacted
 
 
 def _limit(column: Column, first: bool, joining_first: bool, now: int | None) -> Column:

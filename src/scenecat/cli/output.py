@@ -145,9 +145,11 @@ def table(
     # A column empty in every row says nothing: when room is short it is left out before
     # any text is cut for it.
     empty = {i for i in range(len(columns)) if not any(row[i].plain for row in cells)}
+    last: list[int] = []
     if empty and layout.total([m.natural for m in measured]) > console.width:
+        last = [i for i in importance if i in empty]
         importance = [i for i in importance if i not in empty]
-    plan = layout.fit(measured, importance, console.width)
+    plan = layout.fit(measured, importance, console.width, _drawn(columns, kinds, cells), last=last)
     left_out = [i for i in range(len(columns)) if i not in plan.widths]
     if title:
         console.print(_cut(Text(visible(title), style="bold"), console.width))
@@ -175,9 +177,9 @@ def table(
         console.print(Text(visible(footer), style="dim"))
 
 
-# Columns printed whole whatever the width: what is typed back into other commands, and
-# dates (a cut one reads as another date).
-_WHOLE = frozenset({"key", "when", "on", "aired", "between", "born", "year"})
+# Columns printed whole whatever the width: what is typed back into other commands (a
+# scene's key, lookup's SOURCE:ID for --from), and dates (a cut one reads as another date).
+_WHOLE = frozenset({"key", "id", "when", "on", "aired", "between", "born", "year"})
 # The narrowest a column of prose is cut to.
 _NARROWEST = 8
 _SHORTEST_BAR = 6
@@ -274,25 +276,78 @@ def _one_line(cell: object) -> Any:
     return text
 
 
-def _cut(text: Any, width: int) -> Any:
-    """`text` in `width` cells, cut at a word end and marked `…`."""
-    from rich.cells import cell_len as cells
+def _drawn(columns: Sequence[str], kinds: list[str], cells: list[list[Any]]) -> Any:
+    """How wide each column draws at a width: its header or widest cell as cut (text cut
+    at a word end may end short of the width; figures whose bars are left out are
+    narrower than the column)."""
+    import functools
 
-    if cells(text.plain) <= width:
+    @functools.cache
+    def drawn(column: int, width: int) -> int:
+        kind = kinds[column]
+        if kind == "bar" and _bars_dropped(kind, cells, column, width):
+            values = [_BAR.sub("", row[column].plain).rstrip() for row in cells]
+            return max(cell_len(text) for text in [columns[column], *values])
+        if kind != "text":
+            return width
+        widest = cell_len(columns[column])
+        for row in cells:
+            kept = _kept(row[column].plain, width)
+            shown = (
+                cell_len(row[column]) if kept is None else cell_len(row[column].plain[:kept]) + 1
+            )
+            widest = max(widest, shown)
+        return min(widest, width)
+
+    return drawn
+
+
+def _cut(text: Any, width: int) -> Any:
+    """`text` in `width` cells, cut and marked `…`."""
+    kept = _kept(text.plain, width)
+    if kept is None:
         return text
-    plain = text.plain
-    end = 0
-    while end < len(plain) and cells(plain[: end + 1]) <= width - 1:
-        end += 1
-    # At the end of a word (or after a hyphen): never half a word or number, unless the
-    # first word alone is wider than the column.
-    space = plain.rfind(" ", 0, end + 1)
-    hyphen = plain.rfind("-", 0, end) + 1
-    if space > 0 or hyphen >= end * 2 // 3:  # else one long word (a key): cut at the edge
-        end = max(space, hyphen)
-    piece = text[: len(plain[:end].rstrip(" ,;:-"))]
+    piece = text[:kept]
     piece.append("…")
     return piece
+
+
+# What a cut may not leave a cell's text going on with: the rest of a number.
+_NUMBER_GOES_ON = re.compile(r"[,.]?\d")
+_WORD_ENDS = re.compile(r"-|.[- ;:!?]|.[,.](?!\d)")
+
+
+def _kept(plain: str, width: int) -> int | None:
+    """How many characters of `plain` are kept before `…` to fit `width` cells (None:
+    it fits whole). At the end of a word (or after a hyphen), unless that leaves less
+    than half the width used ("Crash…" for "Crash Landing on You" in 13): then at the
+    edge, mid-word, as "Crash Landin…" (more of the text tells more), but never inside
+    a number."""
+    from rich.cells import get_character_cell_size as size
+
+    used = 0
+    end = None
+    for index, char in enumerate(plain):
+        used += size(char)
+        if end is None and used > width - 1:
+            end = index  # the characters that fit beside the `…`
+        if used > width:
+            break
+    else:
+        return None
+    assert end is not None
+    # The last word end that fits: before a space, a hyphen or a mark ending a clause
+    # (not a digit group's comma), or after a hyphen.
+    word = next((at for at in range(end, 0, -1) if _WORD_ENDS.match(plain, at - 1)), 0)
+    word = len(plain[:word].rstrip(" ,;:-"))
+    if word and 2 * (cell_len(plain[:word]) + 1) >= width:
+        return word
+    edge = end
+    while edge > 0 and _NUMBER_GOES_ON.match(plain, edge):
+        edge -= 1
+    edge = len(plain[:edge].rstrip(" ,;:-"))
+    # A cell that starts with a long number: cut at the word end, or at last in it.
+    return edge or word or end
 
 
 def cell_len(cell: Any) -> int:
