@@ -208,7 +208,7 @@ def keep_examples(app: typer.Typer) -> None:
         doc = info.callback.__doc__ if info.callback else None
         if doc and "\b\n" not in doc:
             # [ \t]*, not \s*: the \b line must sit right above `Example:`, not a blank line.
-            info.callback.__doc__ = re.sub(r"\n([ \t]*)Example:", r"\n\1\b\n\1Example:", doc)  # type: ignore[union-attr]
+            info.callback.__doc__ = re.sub(r"\n([ \t]*)Example:", r"\n\1\b\n\1Example:", doc)
     for group in app.registered_groups:
         if group.typer_instance is not None:
             keep_examples(group.typer_instance)

@@ -162,7 +162,7 @@ def count_drama_scenes(conn: sqlite3.Connection, drama_id: int) -> int:
 
 def max_scene_episode(conn: sqlite3.Connection, drama_id: int) -> int | None:
     row = conn.execute("SELECT max(episode) FROM scene WHERE drama_id = ?", (drama_id,)).fetchone()
-    return row[0]
+    return None if row[0] is None else int(row[0])
 
 
 # Episodes
