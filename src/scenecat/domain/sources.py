@@ -247,10 +247,10 @@ def _apply_cast(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, repo
     for entry in _grouped_cast(facts):
         actor_id = _actor_for(conn, entry.person, taken, report)
         taken[actor_id] = entry.person.id
-        character = " / ".join(entry.characters) or None
-        drama_store.upsert_credit(
-            conn, drama_id, actor_id, character, _role(entry, facts.episodes), entry.billing
-        )
+        role = _role(entry, facts.episodes)
+        # One credit per character, as everywhere in the catalogue (twins, a dual role).
+        for character in entry.characters or [None]:
+            drama_store.upsert_credit(conn, drama_id, actor_id, character, role, entry.billing)
         report.cast += 1
 
 
