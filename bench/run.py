@@ -53,7 +53,8 @@ GIB = 1024**3
 # one INSERT ... SELECT and one FTS5 build, in one transaction.
 BASELINE_IMPORT = r"""
 import json, sqlite3, sys
-from scenecat.storage.schema import INITIAL, statements
+from scenecat.storage.ddl import statements
+from scenecat.storage.schema import INITIAL
 source, target = sys.argv[1], sys.argv[2]
 conn = sqlite3.connect(target, isolation_level=None)
 conn.execute("BEGIN")

@@ -151,7 +151,7 @@ def test_restore_refuses_what_is_not_a_usable_catalogue(
 def test_restore_from_an_older_scenecat_upgrades_it(cli, sample_db: Path) -> None:
     result = cli("db", "restore", str(OLD_CATALOGUE), "--yes")
     _ok(result)
-    from scenecat.storage.schema import schema_version
+    from scenecat.storage.migrations import schema_version
 
     assert user_version(sample_db) == schema_version()
     assert user_version(OLD_CATALOGUE) == 2  # the source is only read

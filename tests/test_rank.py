@@ -544,12 +544,12 @@ def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: P
 
     from scenecat.storage import ranking as store
     from scenecat.storage.connection import open_catalogue
+    from scenecat.storage.migrations import MIGRATIONS
     from scenecat.storage.scenes import SceneFilter
 
     cat = open_catalogue(sample_db)
     try:
-        [(name, step)] = store.MIGRATIONS
-        assert name == "0005_ranking_indexes"
+        step = dict(MIGRATIONS)["0005_ranking_indexes"]
         for _ in range(2):  # idempotent
             step(Database(cat.conn))
             cat.conn.execute("COMMIT")

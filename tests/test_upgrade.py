@@ -49,7 +49,7 @@ def test_old_catalogue_is_upgraded_after_a_backup_and_keeps_every_fact(
     assert user_version(backup) == 2
     assert raw_dump(backup) == original
 
-    from scenecat.storage.schema import schema_version
+    from scenecat.storage.migrations import schema_version
 
     assert user_version(old_db) == schema_version()
     exported = cli("export", "yaml")
@@ -135,15 +135,15 @@ def test_a_data_migration_is_not_logged_as_a_change(
     undo of an older change to a rewritten row is refused rather than clobbering it."""
     assert cli("edit", "drama", "Healer", "--network", "KBS").exit_code == 0
     assert cli("vote", "melting-me-softly-e10-shower-kiss", "2").exit_code == 0
-    from scenecat.storage import schema
-
-    released = schema.all_migrations
+    from scenecat.storage import migrations
 
     def rewrite(db) -> None:  # type: ignore[no-untyped-def]
         db.execute("UPDATE drama SET synopsis = coalesce(synopsis, '') || ' (checked)'")
 
-    monkeypatch.setattr(schema, "all_migrations", lambda: [*released(), ("9999_rewrite", rewrite)])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    # The version follows the list: one more step is all a later scenecat adds.
+    monkeypatch.setattr(
+        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("0009_rewrite", rewrite)]
+    )
     result = cli("history", "--json")
     assert result.exit_code == 0 and "Upgraded" in result.stderr
     conn = sqlite3.connect(sample_db)
@@ -158,10 +158,42 @@ def test_a_data_migration_is_not_logged_as_a_change(
     assert cli("db", "check").exit_code == 0
 
 
-def test_schema_version_constant_matches_the_migrations() -> None:
-    from scenecat.storage.schema import SCHEMA_VERSION, all_migrations
+def test_migrations_are_numbered_in_order_and_the_version_is_their_count() -> None:
+    from scenecat.storage.migrations import MIGRATIONS, schema_version
 
-    assert len(all_migrations()) == SCHEMA_VERSION
+    names = [name for name, _ in MIGRATIONS]
+    assert [name[:5] for name in names] == [f"{n:04d}_" for n in range(1, len(names) + 1)]
+    assert len(set(names)) == len(names)
+    assert schema_version() == len(MIGRATIONS)
+
+
+def test_a_fresh_catalogue_records_every_step_by_its_released_name(cli, db: Path) -> None:
+    """Existing catalogues are upgraded by the names they have not recorded: a renamed
+    step would run twice, so the names stay exactly what earlier releases wrote."""
+    assert cli("init").exit_code == 0
+    conn = sqlite3.connect(db)
+    recorded = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'scenecat' ORDER BY rowid"
+        )
+    ]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.close()
+    from scenecat.storage.migrations import MIGRATIONS
+
+    assert recorded == [name for name, _ in MIGRATIONS]
+    assert version == len(MIGRATIONS)
+    assert recorded[:8] == [
+        "0001_initial",
+        "0002_search_index",
+        "0003_search_terms",
+        "0004_history",
+        "0005_ranking_indexes",
+        "0006_credit_roles_and_name_keys",
+        "0007_scene_signals",
+        "0008_source_ids",
+    ]
 
 
 def test_migration_0006_keeps_credits_allows_dual_roles_and_rekeys_names(cli, old_db: Path) -> None:

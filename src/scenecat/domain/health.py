@@ -11,7 +11,7 @@ from typing import Any
 from scenecat.errors import InvalidInput, SchemaError
 from scenecat.storage import connection, health
 from scenecat.storage.connection import Catalogue
-from scenecat.storage.schema import schema_version
+from scenecat.storage.migrations import schema_version
 from scenecat.text import wrap_items
 
 

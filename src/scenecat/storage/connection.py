@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scenecat.errors import ScenecatError, SchemaError
-from scenecat.storage.schema import schema_version
+from scenecat.storage.migrations import schema_version
 
 BUSY_TIMEOUT_MS = 15_000
 # How long a writer keeps retrying a lock held by another scenecat process before giving up.
@@ -284,7 +284,7 @@ def _upgrade(catalogue: Catalogue) -> None:
     from sqlite_utils import Database
 
     from scenecat.storage import history
-    from scenecat.storage.schema import build_migrations
+    from scenecat.storage.migrations import build_migrations
 
     conn = catalogue.conn
     latest = schema_version()

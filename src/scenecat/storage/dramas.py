@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scenecat.models import Credit, Drama, Episode
+from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.text import name_key
 
 if TYPE_CHECKING:
@@ -341,9 +342,8 @@ _KEYED = (
 )
 
 
-def _credit_roles(db: Database) -> None:
-    from scenecat.storage.schema import run_in_transaction_statements
-
+def credit_roles_and_name_keys(db: Database) -> None:
+    """Migration 0006_credit_roles_and_name_keys."""
     run_in_transaction_statements(db, _CREDIT_ROLES)
     for table, column, key in _KEYED:
         rows = db.conn.execute(
@@ -353,8 +353,3 @@ def _credit_roles(db: Database) -> None:
             new = name_key(value)
             if new != old:
                 db.conn.execute(f"UPDATE {table} SET {key} = ? WHERE {column} = ?", (new, value))
-
-
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
-    ("0006_credit_roles_and_name_keys", _credit_roles)
-]

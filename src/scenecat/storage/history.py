@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from scenecat.storage.ddl import run_in_transaction_statements
+
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS history_change (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -216,14 +218,10 @@ def install(conn: sqlite3.Connection) -> None:
     install_triggers(conn)
 
 
-def _migrate(db: Any) -> None:
-    from scenecat.storage.schema import run_in_transaction_statements
-
+def create_history(db: Any) -> None:
+    """Migration 0004_history."""
     run_in_transaction_statements(db, [])
     install(db.conn)
-
-
-MIGRATIONS = [("0004_history", _migrate)]
 
 
 # Recording changes

@@ -13,12 +13,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from scenecat.scoring import NOT_LOADED, SceneCounts
+from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.storage.scenes import SceneFilter
 
 if TYPE_CHECKING:
@@ -38,13 +39,10 @@ INDEXES = (
 )
 
 
-def _install(db: Database) -> None:
-    from scenecat.storage.schema import run_in_transaction_statements
-
+def create_indexes(db: Database) -> None:
+    """Migration 0005_ranking_indexes."""
     run_in_transaction_statements(db, list(INDEXES))
 
-
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0005_ranking_indexes", _install)]
 
 #: One scene of a scope: (id, key, drama_id, n_votes, vote_sum, latest_views, n_duels).
 ScopeRow = tuple[int, str, int, int, int, int | None, int]

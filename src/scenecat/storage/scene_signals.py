@@ -22,6 +22,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from scenecat.storage.ddl import run_in_transaction_statements
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -321,11 +323,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     return found
 
 
-def _migrate(db: Database) -> None:
-    from scenecat.storage.schema import run_in_transaction_statements
-
+def create_signals(db: Database) -> None:
+    """Migration 0007_scene_signals."""
     run_in_transaction_statements(db, [])
     install(db.conn)
-
-
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0007_scene_signals", _migrate)]

@@ -1,18 +1,17 @@
-"""The catalogue schema, as sqlite-utils migrations.
+"""The catalogue's first tables (migration 0001_initial).
 
-Each migration runs inside one transaction together with the record of it having been
-applied. `PRAGMA user_version` mirrors the number of applied migrations so that opening an
-up-to-date catalogue needs neither sqlite-utils nor a table scan.
+Later steps live with the feature they serve; storage/migrations.py lists every step in
+order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from scenecat.storage.ddl import run_in_transaction
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
 
 INITIAL = """
 CREATE TABLE IF NOT EXISTS actor (
@@ -147,62 +146,6 @@ CREATE TABLE IF NOT EXISTS watch_progress (
 """
 
 
-def statements(script: str) -> list[str]:
-    """Split a DDL script (no triggers, no string literals with ';') into statements."""
-    return [part.strip() for part in script.split(";") if part.strip()]
-
-
-def run_in_transaction(db: Database, script: str) -> None:
-    run_in_transaction_statements(db, statements(script))
-
-
-def run_in_transaction_statements(db: Database, script: list[str]) -> None:
-    # executescript() would commit early; plain execute() inside BEGIN keeps DDL atomic,
-    # and the Migrations record of the step is committed together with it.
-    if not db.conn.in_transaction:
-        db.execute("BEGIN IMMEDIATE")
-    for statement in script:
-        db.execute(statement)
-
-
-def _initial(db: Database) -> None:
+def create_tables(db: Database) -> None:
+    """Migration 0001_initial."""
     run_in_transaction(db, INITIAL)
-
-
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0001_initial", _initial)]
-
-
-def all_migrations() -> list[tuple[str, Callable[[Database], None]]]:
-    """Every migration, in name order. Feature modules own their own steps (e.g. the
-    search index); each step's name starts with a 4-digit number that orders it."""
-    from scenecat.storage import dramas, history, ranking, scene_signals, search_index, source_ids
-
-    steps = [
-        *MIGRATIONS,
-        *search_index.MIGRATIONS,
-        *history.MIGRATIONS,
-        *ranking.MIGRATIONS,
-        *dramas.MIGRATIONS,
-        *scene_signals.MIGRATIONS,
-        *source_ids.MIGRATIONS,
-    ]
-    return sorted(steps, key=lambda step: step[0])
-
-
-def build_migrations() -> Migrations:
-    from sqlite_utils.migrations import Migrations
-
-    migrations = Migrations("scenecat")
-    for name, step in all_migrations():
-        migrations(name=name)(step)
-    return migrations
-
-
-# The number of migrations, written down so that opening an up-to-date catalogue imports
-# none of the modules that own migrations (~25 ms); a test keeps it equal to the list.
-SCHEMA_VERSION = 8
-
-
-def schema_version() -> int:
-    """The user_version an up-to-date catalogue carries; checked without sqlite-utils."""
-    return SCHEMA_VERSION

@@ -26,8 +26,10 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+
+from scenecat.storage.ddl import run_in_transaction_statements
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -504,21 +506,15 @@ def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
     return row is not None
 
 
-def _install(db: Database) -> None:
-    from scenecat.storage.schema import run_in_transaction_statements
-
+def create_index(db: Database) -> None:
+    """Migration 0002_search_index."""
     run_in_transaction_statements(db, schema_statements())
     rebuild(db.conn)
 
 
-def _upgrade_layout(db: Database) -> None:
+def upgrade_layout(db: Database) -> None:
+    """Migration 0003_search_terms."""
     # Catalogues written before the `terms` column (schema 2) get the index rebuilt in the
     # current layout; on a catalogue that 0002 just created this finds nothing to do.
     if not _layout_current(db.conn):
         rebuild(db.conn)
-
-
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
-    ("0002_search_index", _install),
-    ("0003_search_terms", _upgrade_layout),
-]

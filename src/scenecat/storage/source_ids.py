@@ -7,8 +7,9 @@ or person twice finds the record made the first time instead of making a second 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from scenecat.storage.ddl import run_in_transaction_statements
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -33,13 +34,9 @@ _SCHEMA = [
 ]
 
 
-def _install(db: Database) -> None:
-    from scenecat.storage.schema import run_in_transaction_statements
-
+def create_tables(db: Database) -> None:
+    """Migration 0008_source_ids."""
     run_in_transaction_statements(db, _SCHEMA)
-
-
-MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [("0008_source_ids", _install)]
 
 
 def _table(kind: str) -> tuple[str, str]:

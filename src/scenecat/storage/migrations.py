@@ -1,0 +1,102 @@
+"""Every step of the catalogue's schema, in order: its whole history in one place.
+
+Each step runs inside one transaction together with the record of it having been applied
+(sqlite-utils' `_sqlite_migrations`, migration set "scenecat"). Step names never change
+once released: a catalogue is upgraded by the names it has not yet recorded.
+`PRAGMA user_version` mirrors the number of steps, so opening an up-to-date catalogue needs
+neither sqlite-utils nor a table scan.
+
+The SQL of a step stays with the feature it serves; the order and the list live here. A
+step imports its module when it runs, so that opening an up-to-date catalogue (which only
+asks schema_version()) imports none of them (~25 ms).
+
+A new migration: write its function in the module that owns the tables, add a step below
+with the next number, and a test that upgrades tests/fixtures/catalogue-schema2.db.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+Step = Callable[["Database"], None]
+
+
+def _initial(db: Database) -> None:
+    from scenecat.storage import schema
+
+    schema.create_tables(db)
+
+
+def _search_index(db: Database) -> None:
+    from scenecat.storage import search_index
+
+    search_index.create_index(db)
+
+
+def _search_terms(db: Database) -> None:
+    from scenecat.storage import search_index
+
+    search_index.upgrade_layout(db)
+
+
+def _history(db: Database) -> None:
+    from scenecat.storage import history
+
+    history.create_history(db)
+
+
+def _ranking_indexes(db: Database) -> None:
+    from scenecat.storage import ranking
+
+    ranking.create_indexes(db)
+
+
+def _credit_roles_and_name_keys(db: Database) -> None:
+    from scenecat.storage import dramas
+
+    dramas.credit_roles_and_name_keys(db)
+
+
+def _scene_signals(db: Database) -> None:
+    from scenecat.storage import scene_signals
+
+    scene_signals.create_signals(db)
+
+
+def _source_ids(db: Database) -> None:
+    from scenecat.storage import source_ids
+
+    source_ids.create_tables(db)
+
+
+MIGRATIONS: list[tuple[str, Step]] = [
+    ("0001_initial", _initial),
+    ("0002_search_index", _search_index),
+    # Catalogues written before the `terms` column (schema 2) get the index rebuilt.
+    ("0003_search_terms", _search_terms),
+    ("0004_history", _history),
+    ("0005_ranking_indexes", _ranking_indexes),
+    # One credit per character; keys of non-ASCII names made again.
+    ("0006_credit_roles_and_name_keys", _credit_roles_and_name_keys),
+    ("0007_scene_signals", _scene_signals),
+    ("0008_source_ids", _source_ids),
+]
+
+
+def schema_version() -> int:
+    """The user_version an up-to-date catalogue carries: the number of steps."""
+    return len(MIGRATIONS)
+
+
+def build_migrations() -> Migrations:
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("scenecat")
+    for name, step in MIGRATIONS:
+        migrations(name=name)(step)
+    return migrations
