@@ -34,7 +34,15 @@ from scenecat.domain.articles.builders import build_context
 from scenecat.domain.articles.render import front_matter, load_template, render
 from scenecat.domain.articles.views import Article, ArticleInfo, ArticleRequest
 
-__all__ = ["Article", "ArticleRequest", "export_markdown"]
+# build_context, load_template and render are the stages bench/bench_export.py times apart.
+__all__ = [
+    "Article",
+    "ArticleRequest",
+    "build_context",
+    "export_markdown",
+    "load_template",
+    "render",
+]
 
 
 @contextmanager
