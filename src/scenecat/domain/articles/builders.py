@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
@@ -188,19 +189,32 @@ def _tags(*groups: Iterable[str | None]) -> list[str]:
     return unique(t for group in groups for t in group if t)[:MAX_TAGS]
 
 
-def _article_info(
-    request: ArticleRequest, policy: SpoilerPolicy, *, title: str, **fields: Any
-) -> ArticleInfo:
-    """The article's front matter and framing; the parts every template shares (slug,
+def _article_info(job: _Job, *, title: str, **fields: Any) -> ArticleInfo:
+    """The article's front matter and framing; the parts every template shares (slug, date,
     spoiler mode and note, template name) are filled in here once."""
     return ArticleInfo(
         title=title,
         slug=slugify(title) or "scenecat-article",
-        spoilers=policy.mode,
-        spoiler_note=spoiler_note(policy),
-        template=request.template,
+        date=job.date,
+        spoilers=job.policy.mode,
+        spoiler_note=spoiler_note(job.policy),
+        template=job.request.template,
         **fields,
     )
+
+
+@dataclass
+class _Job:
+    """What every builder works from, made once per article in `build_context`."""
+
+    conn: sqlite3.Connection
+    request: ArticleRequest
+    policy: SpoilerPolicy
+    casts: _Casts
+    words: ScopeWords
+    limit: int
+    date: str
+    kind: str
 
 
 def build_context(conn: sqlite3.Connection, request: ArticleRequest) -> dict[str, Any]:
@@ -210,91 +224,80 @@ def build_context(conn: sqlite3.Connection, request: ArticleRequest) -> dict[str
     words = scope_words(conn, request.scope)
     date = article_date(request.date)
     limit = request.limit or DEFAULT_LIMITS.get(kind, DEFAULT_LIMITS["listicle"])
+    job = _Job(conn, request, policy, casts, words, limit, date, kind)
     context: dict[str, Any] = {}
     if kind == "spotlight" or (kind == "custom" and request.scene):
-        context.update(_spotlight(conn, request, policy, casts, words, limit, date, kind))
+        context.update(_spotlight(job))
     if kind == "drama" or (kind == "custom" and request.scope.drama):
-        context.update(_drama(conn, request, policy, casts, limit, date, kind))
+        context.update(_drama(job))
     if kind == "actor" or (kind == "custom" and len(request.scope.actors) == 1):
-        context.update(_actor(conn, request, policy, casts, limit, date, kind))
+        context.update(_actor(job))
     if kind in ("listicle", "custom"):
-        context.update(_listicle(conn, request, policy, casts, words, limit, date, kind))
+        context.update(_listicle(job))
     return context
 
 
-def _listicle(
-    conn: sqlite3.Connection,
-    request: ArticleRequest,
-    policy: SpoilerPolicy,
-    casts: _Casts,
-    words: ScopeWords,
-    limit: int,
-    date: str,
-    kind: str,
-) -> dict[str, Any]:
-    result = _rank(conn, request, request.scope, limit)
+def _listicle(job: _Job) -> dict[str, Any]:
+    result = _rank(job.conn, job.request, job.request.scope, job.limit)
     if not result.entries:
         raise NotFound(
-            f"no {words.plural} in the catalogue",
+            f"no {job.words.plural} in the catalogue",
             hint="check the filters with `scenecat list scenes` (same flags)",
         )
     entries = [
-        make_entry(r.scene, policy, casts, position=r.position, ranked=r) for r in result.entries
+        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
+        for r in result.entries
     ]
-    apply_warnings(policy, entries)
+    apply_warnings(job.policy, entries)
     n = len(entries)
-    title = request.title or (f"The best {words.singular}" if n == 1 else f"Top {n} {words.plural}")
+    title = job.request.title or (
+        f"The best {job.words.singular}" if n == 1 else f"Top {n} {job.words.plural}"
+    )
     total = result.scope_size
-    intro = listicle_intro(words.singular, words.plural, n, total)
+    intro = listicle_intro(job.words.singular, job.words.plural, n, total)
     info = _article_info(
-        request,
-        policy,
+        job,
         title=title,
-        date=date,
         tags=_tags(
             ["K-drama"],
-            words.actors,
-            [kind_label(request.scope.kind.strip().lower()) if request.scope.kind else None],
-            [words.drama, request.scope.network],
+            job.words.actors,
+            [
+                kind_label(job.request.scope.kind.strip().lower())
+                if job.request.scope.kind
+                else None
+            ],
+            [job.words.drama, job.request.scope.network],
             (e.drama for e in entries),
         ),
         intro=intro,
-        methodology=methodology(result.params, request.method, result.unsignalled),
-        scope=words.plural,
+        methodology=methodology(result.params, job.request.method, result.unsignalled),
+        scope=job.words.plural,
         in_scope=total,
     )
     return {"article": info, "entries": entries}
 
 
-def _spotlight(
-    conn: sqlite3.Connection,
-    request: ArticleRequest,
-    policy: SpoilerPolicy,
-    casts: _Casts,
-    words: ScopeWords,
-    limit: int,
-    date: str,
-    kind: str,
-) -> dict[str, Any]:
-    scope = request.scope
-    if request.scene:
-        scene_id = names.resolve_scene(conn, request.scene)
+def _spotlight(job: _Job) -> dict[str, Any]:
+    scope = job.request.scope
+    words = job.words
+    if job.request.scene:
+        scene_id = names.resolve_scene(job.conn, job.request.scene)
     else:
-        best = _rank(conn, request, scope, 1)
+        best = _rank(job.conn, job.request, scope, 1)
         if not best.entries:
             raise NotFound(f"no {words.plural} in the catalogue to spotlight")
         scene_id = best.entries[0].scene.id
-    scene = scenes.scenes_by_ids(conn, [scene_id])[0]
+    scene = scenes.scenes_by_ids(job.conn, [scene_id])[0]
     # Its place among the scope asked for, or among all scenes of its kind.
-    ranked = _place(conn, request, scope, scene.key) if _scope_given(scope) else None
+    ranked = _place(job.conn, job.request, scope, scene.key) if _scope_given(scope) else None
     if ranked is None:
         # The kind of a hidden scene is a spoiler: place it among its drama's scenes instead.
-        hidden = policy.hide_reason(scene) is not None
+        hidden = job.policy.hide_reason(scene) is not None
         scope = browse.Scope(drama=scene.drama) if hidden else browse.Scope(kind=scene.kind)
-        words = scope_words(conn, scope)
-        ranked = _place(conn, request, scope, scene.key)
+        words = scope_words(job.conn, scope)
+        ranked = _place(job.conn, job.request, scope, scene.key)
     assert ranked is not None
-    entry = make_entry(scene, policy, casts, position=ranked.position, ranked=ranked)
+    entry = make_entry(scene, job.policy, job.casts, position=ranked.position, ranked=ranked)
 
     parts = ranked.parts
     numbers: list[str] = []
@@ -322,21 +325,21 @@ def _spotlight(
     if scene.actors and not entry.hidden:
         lead = scene.actors[0]
         label = f"More from {lead}"
-        others = _rank(conn, request, browse.Scope(actors=(lead,)), limit + 1)
+        others = _rank(job.conn, job.request, browse.Scope(actors=(lead,)), job.limit + 1)
     else:
         label = f"More from {scene.drama}"
-        others = _rank(conn, request, browse.Scope(drama=scene.drama), limit + 1)
+        others = _rank(job.conn, job.request, browse.Scope(drama=scene.drama), job.limit + 1)
     for r in others.entries:
-        if r.scene.id != scene.id and len(related) < limit:
-            related.append(make_entry(r.scene, policy, casts, position=None, ranked=r))
-    apply_warnings(policy, [entry, *related])
+        if r.scene.id != scene.id and len(related) < job.limit:
+            related.append(make_entry(r.scene, job.policy, job.casts, position=None, ranked=r))
+    apply_warnings(job.policy, [entry, *related])
 
     if entry.hidden:
         where = f"episode {scene.episode} of " if scene.episode is not None else ""
-        title = request.title or f"A scene in {where}{scene.drama}"
+        title = job.request.title or f"A scene in {where}{scene.drama}"
         intro = f"A scene in {entry.drama_line}. {entry.hidden_note}"
     else:
-        title = request.title or f"{scene.drama}: {scene.title}"
+        title = job.request.title or f"{scene.drama}: {scene.title}"
         where = f"episode {scene.episode} of " if scene.episode is not None else ""
         facts = ", ".join(str(x) for x in (scene.network, scene.year) if x)
         intro = (
@@ -352,20 +355,18 @@ def _spotlight(
     )
     question = f"Is this {which}? Tell us your favourite in the comments."
     info = _article_info(
-        request,
-        policy,
+        job,
         title=title,
-        date=date,
         tags=_tags(["K-drama"], entry.actors, [entry.kind_label, scene.drama, scene.network]),
         intro=intro,
-        methodology=methodology(ranked.info.params, request.method),
+        methodology=methodology(ranked.info.params, job.request.method),
         scope=words.plural,
         in_scope=ranked.info.scope_size,
         question=question,
     )
     spotlight = Spotlight(entry, numbers, label, related)
     result: dict[str, Any] = {"spotlight": spotlight}
-    if kind == "spotlight":
+    if job.kind == "spotlight":
         result["article"] = info
     return result
 
@@ -419,19 +420,11 @@ def _credit_line(c: Credit) -> str:
     return line + f" ({c.role} role)"
 
 
-def _drama(
-    conn: sqlite3.Connection,
-    request: ArticleRequest,
-    policy: SpoilerPolicy,
-    casts: _Casts,
-    limit: int,
-    date: str,
-    kind: str,
-) -> dict[str, Any]:
-    assert request.scope.drama is not None
-    page = browse.show_drama(conn, request.scope.drama)
+def _drama(job: _Job) -> dict[str, Any]:
+    assert job.request.scope.drama is not None
+    page = browse.show_drama(job.conn, job.request.scope.drama)
     d = page.drama
-    seen = policy.watched.get(d.id)
+    seen = job.policy.watched.get(d.id)
     episodes = []
     for e in page.episodes:
         shown_title = e.title if seen is None or e.number <= seen[1] else None
@@ -459,12 +452,14 @@ def _drama(
         episodes,
     )
     # The best scenes of the drama, told in episode order.
-    result = _rank(conn, request, browse.Scope(drama=d.title), limit)
+    result = _rank(job.conn, job.request, browse.Scope(drama=d.title), job.limit)
     ordered = sorted(
         result.entries, key=lambda r: (r.scene.episode or 0, r.scene.start_s or 0, r.scene.key)
     )
-    entries = [make_entry(r.scene, policy, casts, position=r.position, ranked=r) for r in ordered]
-    apply_warnings(policy, entries)
+    entries = [
+        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r) for r in ordered
+    ]
+    apply_warnings(job.policy, entries)
     about = " ".join(str(x) for x in (d.year, d.network) if x)
     leads = [c.actor for c in page.credits if c.role == "main"][:4]
     intro = f"{d.title} is a {about + ' ' if about else ''}drama"
@@ -473,35 +468,25 @@ def _drama(
     if leads:
         intro += f" starring {join_names(leads)}"
     intro += "."
-    title = request.title or d.title
+    title = job.request.title or d.title
     article = _article_info(
-        request,
-        policy,
+        job,
         title=title,
-        date=date,
         tags=_tags(["K-drama", d.title, d.network], leads),
         intro=intro,
-        methodology=methodology(result.params, request.method, result.unsignalled)
+        methodology=methodology(result.params, job.request.method, result.unsignalled)
         + " Scenes are the best-scoring ones, told in episode order.",
         scope=f"scenes in {d.title}",
         in_scope=result.scope_size,
     )
     context: dict[str, Any] = {"drama": info, "drama_scenes": entries}
-    if kind == "drama":
+    if job.kind == "drama":
         context["article"] = article
     return context
 
 
-def _actor(
-    conn: sqlite3.Connection,
-    request: ArticleRequest,
-    policy: SpoilerPolicy,
-    casts: _Casts,
-    limit: int,
-    date: str,
-    kind: str,
-) -> dict[str, Any]:
-    page = browse.show_actor(conn, request.scope.actors[0])
+def _actor(job: _Job) -> dict[str, Any]:
+    page = browse.show_actor(job.conn, job.request.scope.actors[0])
     a = page.actor
     films = []
     for c in sorted(page.credits, key=lambda c: (c.year or 0, c.drama)):
@@ -513,12 +498,13 @@ def _actor(
         line += f", {c.role} role"
         films.append(FilmCredit(c.drama, c.year, c.network, c.character, c.role, line))
     info = ActorInfo(a.name, a.native, a.born, list(a.aliases), films, page.scene_count)
-    scope = browse.Scope(actors=(a.name,), kind=request.scope.kind)
-    result = _rank(conn, request, scope, limit)
+    scope = browse.Scope(actors=(a.name,), kind=job.request.scope.kind)
+    result = _rank(job.conn, job.request, scope, job.limit)
     entries = [
-        make_entry(r.scene, policy, casts, position=r.position, ranked=r) for r in result.entries
+        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
+        for r in result.entries
     ]
-    apply_warnings(policy, entries)
+    apply_warnings(job.policy, entries)
     intro = a.name
     if a.born:
         intro += f" (born {a.born})"
@@ -528,19 +514,17 @@ def _actor(
     if a.aliases:
         intro += f"; fans also write {join_names(a.aliases)}"
     intro += "."
-    title = request.title or a.name
+    title = job.request.title or a.name
     article = _article_info(
-        request,
-        policy,
+        job,
         title=title,
-        date=date,
         tags=_tags(["K-drama", a.name], (f.drama for f in films)),
         intro=intro,
-        methodology=methodology(result.params, request.method, result.unsignalled),
+        methodology=methodology(result.params, job.request.method, result.unsignalled),
         scope=f"{a.name} scenes",
         in_scope=result.scope_size,
     )
     context: dict[str, Any] = {"actor": info, "actor_scenes": entries}
-    if kind == "actor":
+    if job.kind == "actor":
         context["article"] = article
     return context
