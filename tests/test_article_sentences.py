@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scenecat.domain.articles import listicle_intro, ordinal, spoiler_warning
+from scenecat.domain.articles.spoilers import spoiler_warning
+from scenecat.domain.articles.wording import listicle_intro, ordinal
 from tests.conftest import Run
 
 DATE = "2024-05-01"

@@ -468,7 +468,7 @@ def test_escape_round_trips_through_commonmark() -> None:
 
 
 def _builtin(name: str) -> Path:
-    from scenecat.domain.articles import builtin_dir
+    from scenecat.domain.articles.render import builtin_dir
 
     return builtin_dir() / f"{name}.md.j2"
 

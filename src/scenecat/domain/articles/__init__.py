@@ -1,0 +1,76 @@
+"""Markdown articles from the catalogue: context building, spoiler policy and rendering.
+
+Templates are Jinja2 files (`scenecat/templates/*.md.j2`) that users can copy and change.
+Jinja2 because it is already the templating language of the static-site world these
+articles go to (and of Ansible, Salt, dbt...), so bloggers may know it, it reports errors
+with template line numbers, and it has a sandbox: a template copied from a forum cannot
+reach Python internals or the file system.
+
+Safety rules:
+- Catalogue text is data. Every `{{ value }}` is escaped for CommonMark on output (the
+  environment's `finalize`), unless a filter marked it as markdown already (`md`, `url`,
+  `link`, `raw`); Jinja's own HTML autoescape is off, since the output is not HTML.
+- Spoilers are removed from the context, not merely flagged: a hidden scene reaches the
+  template without its title, description, actors or sources, so no template can leak them.
+- Output is deterministic: everything comes from the catalogue and the arguments, and the
+  date appears only in the front matter.
+
+The package, by concern:
+- `views`: the request, the result and the records templates see;
+- `spoilers`: the spoiler policy (hide, warn, show, --watched);
+- `wording`: the sentences (counts, scores, scopes, methodology);
+- `builders`: one context builder per built-in template;
+- `render`: front matter, the Jinja2 sandbox, its filters, template loading.
+"""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from scenecat.domain.articles.builders import build_context
+from scenecat.domain.articles.render import front_matter, load_template, render
+from scenecat.domain.articles.views import Article, ArticleInfo, ArticleRequest
+
+# build_context, load_template and render are the stages bench/bench_export.py times apart.
+__all__ = [
+    "Article",
+    "ArticleRequest",
+    "build_context",
+    "export_markdown",
+    "load_template",
+    "render",
+]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # A long article builds tens of thousands of small objects that all stay alive until the
+    # end; the collector's passes over them find nothing and cost about an eighth of the time
+    # (bench/bench_export.py). Same reason as the importers (docs/DESIGN.md §7, performance notes).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def export_markdown(conn: sqlite3.Connection, request: ArticleRequest) -> Article:
+    """Render an article; raises InvalidInput/NotFound with one clear line on bad input."""
+    # The template first: a broken one fails before any catalogue work.
+    template = load_template(request.template)
+    with _gc_paused():
+        context = build_context(conn, request)
+        body = render(template, context)
+    info: ArticleInfo = context["article"]
+    text = (front_matter(info) if request.front_matter else "") + body
+    count = len(context.get("entries") or context.get("drama_scenes") or [])
+    if "spotlight" in context and request.template == "spotlight":
+        count = 1 + len(context["spotlight"].related)
+    elif request.template == "actor":
+        count = len(context["actor_scenes"])
+    return Article(text, info.title, info.slug, request.template, count)

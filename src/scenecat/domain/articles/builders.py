@@ -1,0 +1,530 @@
+"""Article contexts: one builder per built-in template (listicle, spotlight, drama, actor).
+
+A custom template gets every context its flags allow; `build_context` picks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scenecat.domain import browse, names
+from scenecat.domain.articles.spoilers import (
+    SpoilerPolicy,
+    apply_warnings,
+    parse_watched,
+    spoiler_note,
+)
+from scenecat.domain.articles.views import (
+    BUILTIN_TEMPLATES,
+    DEFAULT_LIMITS,
+    MAX_TAGS,
+    SPOILER_MODES,
+    ActorInfo,
+    ArticleInfo,
+    ArticleRequest,
+    CastMember,
+    DramaInfo,
+    Entry,
+    EpisodeLine,
+    FilmCredit,
+    ScopeWords,
+    SourceLink,
+    Spotlight,
+)
+from scenecat.domain.articles.wording import (
+    drama_line,
+    join_names,
+    kind_label,
+    listicle_intro,
+    methodology,
+    ordinal,
+    plural,
+    scope_words,
+    score_figure,
+    score_text,
+    some,
+    unique,
+    views_text,
+)
+from scenecat.errors import InvalidInput, NotFound, UsageError
+from scenecat.models import Credit, Scene, ViewCount
+from scenecat.storage import dramas as drama_store
+from scenecat.storage import scenes
+from scenecat.text import format_clock, slugify
+
+if TYPE_CHECKING:
+    from scenecat.domain.ranking import RankedEntry, RankResult
+
+
+class _Casts:
+    """Characters per drama, looked up once per drama."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cache: dict[int, dict[str, str | None]] = {}
+
+    def character(self, drama_id: int, actor: str) -> str | None:
+        if drama_id not in self.cache:
+            self.cache[drama_id] = {
+                c.actor: c.character for c in drama_store.credits(self.conn, drama_id=drama_id)
+            }
+        return self.cache[drama_id].get(actor)
+
+
+def make_entry(
+    scene: Scene,
+    policy: SpoilerPolicy,
+    casts: _Casts,
+    *,
+    position: int | None = None,
+    ranked: RankedEntry | None = None,
+) -> Entry:
+    reason = policy.hide_reason(scene)
+    # The snapshot the score used, when ranked, so the article and the score agree.
+    latest = ranked.latest if ranked is not None and ranked.latest else scene.latest_views
+    entry = Entry(
+        position=position,
+        key=scene.key,
+        drama=scene.drama,
+        network=scene.network,
+        year=scene.year,
+        episode=scene.episode,
+        # The kind of a hidden scene is a spoiler too ("a farewell scene in episode 16").
+        kind="" if reason else scene.kind,
+        kind_label="" if reason else kind_label(scene.kind),
+        spoiler=scene.spoiler,
+        hidden=reason is not None,
+        hidden_reason=reason,
+        hidden_note=policy.note(scene, reason) if reason else None,
+        heading="",
+        drama_line=drama_line(scene),
+        views=latest.count if latest else None,
+        views_on=latest.on if latest else None,
+        views_source=(latest.source or None) if latest else None,
+        views_text=views_text(latest.count, latest.on, latest.source) if latest else None,
+    )
+    if ranked is not None:
+        parts = ranked.parts
+        entry.score = parts.score
+        entry.votes = parts.n_votes
+        entry.score_text = score_text(parts, ranked.info)
+    if reason:
+        where = f", episode {scene.episode}" if scene.episode is not None else ""
+        entry.heading = f"{scene.drama}{where} (details hidden)"
+        return entry
+    entry.heading = f"{scene.title} ({scene.drama})"
+    entry.title = scene.title
+    entry.actors = list(scene.actors)
+    entry.who = join_names(
+        [
+            f"{a} as {character}" if (character := casts.character(scene.drama_id, a)) else a
+            for a in scene.actors
+        ]
+    )
+    entry.description = scene.description
+    entry.at = format_clock(scene.start_s)
+    entry.location = scene.location
+    entry.tags = list(scene.tags)
+    entry.sources = [
+        SourceLink(s.title or s.publisher or s.url, s.url, s.publisher, s.kind)
+        for s in scene.sources
+    ]
+    entry.is_spoiler = policy.is_spoiler(scene)
+    return entry
+
+
+def _rank(
+    conn: sqlite3.Connection, request: ArticleRequest, scope: browse.Scope, limit: int | None
+) -> RankResult:
+    from scenecat.domain import ranking
+    from scenecat.scoring import RankParams
+
+    return ranking.rank_scenes(
+        conn,
+        scope,
+        request.params or RankParams(),
+        by="scene",
+        method=request.method,
+        limit=limit,
+    )
+
+
+def _check_request(request: ArticleRequest) -> str:
+    if request.spoilers not in SPOILER_MODES:
+        raise UsageError(
+            f"--spoilers {request.spoilers!r} is not one of {', '.join(SPOILER_MODES)}"
+        )
+    browse.check_limit(request.limit)
+    from scenecat.domain.ranking import METHODS
+
+    if request.method not in METHODS:
+        raise UsageError(f"--method {request.method!r} is not one of {', '.join(METHODS)}")
+    kind = request.template if request.template in BUILTIN_TEMPLATES else "custom"
+    if request.scene and kind not in ("spotlight", "custom"):
+        raise UsageError("--scene is for the spotlight template", hint="add --template spotlight")
+    if kind == "drama" and not request.scope.drama:
+        raise UsageError("the drama template needs --drama TITLE")
+    if kind == "actor" and len(request.scope.actors) != 1:
+        raise UsageError("the actor template needs exactly one --actor NAME")
+    return kind
+
+
+def article_date(text: str | None) -> str:
+    if text is None:
+        return dt.date.today().isoformat()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"--date {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _tags(*groups: Iterable[str | None]) -> list[str]:
+    return unique(t for group in groups for t in group if t)[:MAX_TAGS]
+
+
+def _article_info(job: _Job, *, title: str, **fields: Any) -> ArticleInfo:
+    """The article's front matter and framing; the parts every template shares (slug, date,
+    spoiler mode and note, template name) are filled in here once."""
+    return ArticleInfo(
+        title=title,
+        slug=slugify(title) or "scenecat-article",
+        date=job.date,
+        spoilers=job.policy.mode,
+        spoiler_note=spoiler_note(job.policy),
+        template=job.request.template,
+        **fields,
+    )
+
+
+@dataclass
+class _Job:
+    """What every builder works from, made once per article in `build_context`."""
+
+    conn: sqlite3.Connection
+    request: ArticleRequest
+    policy: SpoilerPolicy
+    casts: _Casts
+    words: ScopeWords
+    limit: int
+    date: str
+    kind: str
+
+
+def build_context(conn: sqlite3.Connection, request: ArticleRequest) -> dict[str, Any]:
+    kind = _check_request(request)
+    policy = SpoilerPolicy(request.spoilers, parse_watched(conn, request.watched))
+    casts = _Casts(conn)
+    words = scope_words(conn, request.scope)
+    date = article_date(request.date)
+    limit = request.limit or DEFAULT_LIMITS.get(kind, DEFAULT_LIMITS["listicle"])
+    job = _Job(conn, request, policy, casts, words, limit, date, kind)
+    context: dict[str, Any] = {}
+    if kind == "spotlight" or (kind == "custom" and request.scene):
+        context.update(_spotlight(job))
+    if kind == "drama" or (kind == "custom" and request.scope.drama):
+        context.update(_drama(job))
+    if kind == "actor" or (kind == "custom" and len(request.scope.actors) == 1):
+        context.update(_actor(job))
+    if kind in ("listicle", "custom"):
+        context.update(_listicle(job))
+    return context
+
+
+def _listicle(job: _Job) -> dict[str, Any]:
+    result = _rank(job.conn, job.request, job.request.scope, job.limit)
+    if not result.entries:
+        raise NotFound(
+            f"no {job.words.plural} in the catalogue",
+            hint="check the filters with `scenecat list scenes` (same flags)",
+        )
+    entries = [
+        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
+        for r in result.entries
+    ]
+    apply_warnings(job.policy, entries)
+    n = len(entries)
+    title = job.request.title or (
+        f"The best {job.words.singular}" if n == 1 else f"Top {n} {job.words.plural}"
+    )
+    total = result.scope_size
+    intro = listicle_intro(job.words.singular, job.words.plural, n, total)
+    info = _article_info(
+        job,
+        title=title,
+        tags=_tags(
+            ["K-drama"],
+            job.words.actors,
+            [
+                kind_label(job.request.scope.kind.strip().lower())
+                if job.request.scope.kind
+                else None
+            ],
+            [job.words.drama, job.request.scope.network],
+            (e.drama for e in entries),
+        ),
+        intro=intro,
+        methodology=methodology(result.params, job.request.method, result.unsignalled),
+        scope=job.words.plural,
+        in_scope=total,
+    )
+    return {"article": info, "entries": entries}
+
+
+def _spotlight(job: _Job) -> dict[str, Any]:
+    scope = job.request.scope
+    words = job.words
+    if job.request.scene:
+        scene_id = names.resolve_scene(job.conn, job.request.scene)
+    else:
+        best = _rank(job.conn, job.request, scope, 1)
+        if not best.entries:
+            raise NotFound(f"no {words.plural} in the catalogue to spotlight")
+        scene_id = best.entries[0].scene.id
+    scene = scenes.scenes_by_ids(job.conn, [scene_id])[0]
+    # Its place among the scope asked for, or among all scenes of its kind.
+    ranked = _place(job.conn, job.request, scope, scene.key) if _scope_given(scope) else None
+    if ranked is None:
+        # The kind of a hidden scene is a spoiler: place it among its drama's scenes instead.
+        hidden = job.policy.hide_reason(scene) is not None
+        scope = browse.Scope(drama=scene.drama) if hidden else browse.Scope(kind=scene.kind)
+        words = scope_words(job.conn, scope)
+        ranked = _place(job.conn, job.request, scope, scene.key)
+    assert ranked is not None
+    entry = make_entry(scene, job.policy, job.casts, position=ranked.position, ranked=ranked)
+
+    parts = ranked.parts
+    numbers: list[str] = []
+    if entry.views_text:
+        numbers.append(f"Views: {entry.views_text}{_growth(scene, ranked.latest)}")
+    if parts.n_votes == 1 and parts.vote_mean is not None:
+        numbers.append(f"Fan votes: a single vote, of {score_figure(parts.vote_mean, 0)}/10")
+    elif parts.n_votes and parts.vote_mean is not None:
+        numbers.append(
+            f"Fan votes: {score_figure(parts.vote_mean)}/10 on average from {plural(parts.n_votes, 'vote')}"
+        )
+    duels = ranked.wins + ranked.losses
+    if duels == 1:
+        numbers.append(f"Head-to-head: {'won' if ranked.wins else 'lost'} its only duel")
+    elif duels:
+        numbers.append(f"Head-to-head: won {ranked.wins} of {plural(duels, 'duel')}")
+    numbers.append(f"Score: {entry.score_text}")
+    size = ranked.info.scope_size
+    if size == 1:
+        numbers.append(f"Rank: the only {words.singular} in our catalogue")
+    else:
+        numbers.append(f"Rank: {ordinal(ranked.position)} of {size:,} {words.plural}")
+
+    related: list[Entry] = []
+    if scene.actors and not entry.hidden:
+        lead = scene.actors[0]
+        label = f"More from {lead}"
+        others = _rank(job.conn, job.request, browse.Scope(actors=(lead,)), job.limit + 1)
+    else:
+        label = f"More from {scene.drama}"
+        others = _rank(job.conn, job.request, browse.Scope(drama=scene.drama), job.limit + 1)
+    for r in others.entries:
+        if r.scene.id != scene.id and len(related) < job.limit:
+            related.append(make_entry(r.scene, job.policy, job.casts, position=None, ranked=r))
+    apply_warnings(job.policy, [entry, *related])
+
+    if entry.hidden:
+        where = f"episode {scene.episode} of " if scene.episode is not None else ""
+        title = job.request.title or f"A scene in {where}{scene.drama}"
+        intro = f"A scene in {entry.drama_line}. {entry.hidden_note}"
+    else:
+        title = job.request.title or f"{scene.drama}: {scene.title}"
+        where = f"episode {scene.episode} of " if scene.episode is not None else ""
+        facts = ", ".join(str(x) for x in (scene.network, scene.year) if x)
+        intro = (
+            f"{entry.who or 'A scene'} in {where}{scene.drama}"
+            + (f" ({facts})" if facts else "")
+            + f": a {entry.kind_label} scene fans keep coming back to."
+        )
+    # Hidden scenes name no actor and no kind anywhere, the closing question included.
+    which = (
+        f"{scene.actors[0]}'s best {entry.kind_label} scene"
+        if entry.actors
+        else f"the best {entry.kind_label + ' ' if entry.kind_label else ''}scene in {scene.drama}"
+    )
+    question = f"Is this {which}? Tell us your favourite in the comments."
+    info = _article_info(
+        job,
+        title=title,
+        tags=_tags(["K-drama"], entry.actors, [entry.kind_label, scene.drama, scene.network]),
+        intro=intro,
+        methodology=methodology(ranked.info.params, job.request.method),
+        scope=words.plural,
+        in_scope=ranked.info.scope_size,
+        question=question,
+    )
+    spotlight = Spotlight(entry, numbers, label, related)
+    result: dict[str, Any] = {"spotlight": spotlight}
+    if job.kind == "spotlight":
+        result["article"] = info
+    return result
+
+
+def _place(
+    conn: sqlite3.Connection, request: ArticleRequest, scope: browse.Scope, key: str
+) -> RankedEntry | None:
+    """The scene's entry in the ranking of `scope`; None when it is not in the scope."""
+    from scenecat.domain import ranking
+    from scenecat.scoring import RankParams
+
+    params = request.params or RankParams()
+    try:
+        return ranking.why_scene(conn, scope, params, key, method=request.method)
+    except InvalidInput:
+        return None
+
+
+def _scope_given(scope: browse.Scope) -> bool:
+    return any(
+        (
+            scope.actors,
+            scope.drama,
+            scope.kind,
+            scope.network,
+            scope.year,
+            scope.episode,
+            scope.spoiler,
+            scope.tag,
+        )
+    )
+
+
+def _growth(scene: Scene, latest: ViewCount | None) -> str:
+    """ ", up from 350,000 on 2019-10-29": the first count of the same source."""
+    if latest is None or latest.on is None:
+        return ""
+    earlier = [v for v in scene.views if v.source == latest.source and v.on and v.on < latest.on]
+    if not earlier:
+        return ""
+    first = min(earlier, key=lambda v: (v.on or "", v.count))
+    if first.count >= latest.count:
+        return ""
+    return f", up from {first.count:,} on {first.on}"
+
+
+def _credit_line(c: Credit) -> str:
+    line = c.actor
+    if c.character:
+        line += f" as {c.character}"
+    return line + f" ({c.role} role)"
+
+
+def _drama(job: _Job) -> dict[str, Any]:
+    assert job.request.scope.drama is not None
+    page = browse.show_drama(job.conn, job.request.scope.drama)
+    d = page.drama
+    seen = job.policy.watched.get(d.id)
+    episodes = []
+    for e in page.episodes:
+        shown_title = e.title if seen is None or e.number <= seen[1] else None
+        parts = [f"Episode {e.number}"]
+        if shown_title:
+            parts[0] += f": {shown_title}"
+        facts = []
+        if e.aired:
+            facts.append(f"aired {e.aired}")
+        if e.rating is not None:
+            facts.append(f"{e.rating:.1f}% nationwide rating")
+        line = parts[0] + (f" ({', '.join(facts)})" if facts else "")
+        episodes.append(EpisodeLine(e.number, e.aired, shown_title, e.rating, line))
+    cast = [CastMember(c.actor, c.character, c.role, _credit_line(c)) for c in page.credits]
+    info = DramaInfo(
+        d.title,
+        d.native,
+        d.network,
+        d.country,
+        d.year,
+        d.episodes,
+        d.synopsis,
+        list(d.aliases),
+        cast,
+        episodes,
+    )
+    # The best scenes of the drama, told in episode order.
+    result = _rank(job.conn, job.request, browse.Scope(drama=d.title), job.limit)
+    ordered = sorted(
+        result.entries, key=lambda r: (r.scene.episode or 0, r.scene.start_s or 0, r.scene.key)
+    )
+    entries = [
+        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r) for r in ordered
+    ]
+    apply_warnings(job.policy, entries)
+    about = " ".join(str(x) for x in (d.year, d.network) if x)
+    leads = [c.actor for c in page.credits if c.role == "main"][:4]
+    intro = f"{d.title} is a {about + ' ' if about else ''}drama"
+    if d.episodes:
+        intro += f" in {plural(d.episodes, 'episode')}"
+    if leads:
+        intro += f" starring {join_names(leads)}"
+    intro += "."
+    title = job.request.title or d.title
+    article = _article_info(
+        job,
+        title=title,
+        tags=_tags(["K-drama", d.title, d.network], leads),
+        intro=intro,
+        methodology=methodology(result.params, job.request.method, result.unsignalled)
+        + " Scenes are the best-scoring ones, told in episode order.",
+        scope=f"scenes in {d.title}",
+        in_scope=result.scope_size,
+    )
+    context: dict[str, Any] = {"drama": info, "drama_scenes": entries}
+    if job.kind == "drama":
+        context["article"] = article
+    return context
+
+
+def _actor(job: _Job) -> dict[str, Any]:
+    page = browse.show_actor(job.conn, job.request.scope.actors[0])
+    a = page.actor
+    films = []
+    for c in sorted(page.credits, key=lambda c: (c.year or 0, c.drama)):
+        line = f"{c.year}: {c.drama}" if c.year else c.drama
+        if c.network:
+            line += f" ({c.network})"
+        if c.character:
+            line += f" as {c.character}"
+        line += f", {c.role} role"
+        films.append(FilmCredit(c.drama, c.year, c.network, c.character, c.role, line))
+    info = ActorInfo(a.name, a.native, a.born, list(a.aliases), films, page.scene_count)
+    scope = browse.Scope(actors=(a.name,), kind=job.request.scope.kind)
+    result = _rank(job.conn, job.request, scope, job.limit)
+    entries = [
+        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
+        for r in result.entries
+    ]
+    apply_warnings(job.policy, entries)
+    intro = a.name
+    if a.born:
+        intro += f" (born {a.born})"
+    intro += (
+        f" has {some(len(films), 'drama')} and {some(page.scene_count, 'scene')} in our catalogue"
+    )
+    if a.aliases:
+        intro += f"; fans also write {join_names(a.aliases)}"
+    intro += "."
+    title = job.request.title or a.name
+    article = _article_info(
+        job,
+        title=title,
+        tags=_tags(["K-drama", a.name], (f.drama for f in films)),
+        intro=intro,
+        methodology=methodology(result.params, job.request.method, result.unsignalled),
+        scope=f"{a.name} scenes",
+        in_scope=result.scope_size,
+    )
+    context: dict[str, Any] = {"actor": info, "actor_scenes": entries}
+    if job.kind == "actor":
+        context["article"] = article
+    return context

@@ -1,0 +1,219 @@
+"""Rendering: front matter, the Jinja2 sandbox, its filters and template loading.
+
+Catalogue text is data. Every `{{ value }}` is escaped for CommonMark on output (the
+environment's `finalize`), unless a filter marked it as markdown already (`md`, `url`,
+`link`, `raw`); Jinja's own HTML autoescape is off, since the output is not HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+
+from scenecat.domain.articles.views import BUILTIN_TEMPLATES, CONTEXT_TYPES, ArticleInfo
+from scenecat.domain.articles.wording import join_names, plural, score_figure
+from scenecat.domain.mdescape import Md, escape, escape_paragraphs, link, url
+from scenecat.errors import InvalidInput
+
+
+def _yaml_string(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar; U+2028/9 and NEL are escaped too
+    # because YAML treats them as line breaks.
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\u2028", "\\L").replace("\u2029", "\\P").replace("\x85", "\\N")
+
+
+def front_matter(info: ArticleInfo) -> str:
+    tags = ", ".join(_yaml_string(t) for t in info.tags)
+    return (
+        "---\n"
+        f"title: {_yaml_string(info.title)}\n"
+        f"date: {info.date}\n"
+        f"tags: [{tags}]\n"
+        f"slug: {_yaml_string(info.slug)}\n"
+        "---\n\n"
+    )
+
+
+# Templates
+
+
+def builtin_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, Md):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return escape(value)
+
+
+def _thousands(value: object) -> Md:
+    if value is None:
+        return Md("")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Md(f"{value:,}")
+    return escape(value)
+
+
+def _score(value: object, digits: int = 1) -> Md:
+    if value is None:
+        return Md("")
+    if isinstance(value, (int, float)):
+        return Md(score_figure(value, digits))
+    return escape(value)
+
+
+def _raw(value: object) -> Md:
+    return Md("" if value is None else str(value))
+
+
+class _Loader(jinja2.BaseLoader):
+    """Built-in templates by file name; a user template by its path; files next to a user
+    template (for `{% include %}`) by name. Built-ins win, so a user's copy of
+    `listicle.md.j2` can still `{% extends "listicle.md.j2" %}`."""
+
+    def __init__(self, user_file: Path | None) -> None:
+        self.user_file = user_file
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        if self.user_file is not None and template == str(self.user_file):
+            return _read_template(self.user_file), template, lambda: True
+        pieces = split_template_path(template)  # refuses `..`
+        folders = [builtin_dir()] + ([self.user_file.parent] if self.user_file else [])
+        for folder in folders:
+            path = folder.joinpath(*pieces)
+            if path.is_file():
+                return _read_template(path), str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with a fast path for the context's own records: their public fields
+    are plain data, so the per-access safety check (a third of the render time for a
+    10,000-scene article) is skipped for them. Everything else is checked as usual."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) in CONTEXT_TYPES and not attribute.startswith("_"):
+            try:
+                return getattr(obj, attribute)
+            except AttributeError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
+def _environment(user_file: Path | None) -> jinja2.Environment:
+    env = _Sandbox(
+        loader=_Loader(user_file),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        md=escape,
+        md_paragraphs=escape_paragraphs,
+        url=url,
+        link=link,
+        raw=_raw,
+        thousands=_thousands,
+        score=_score,
+        plural=plural,
+        join_names=join_names,
+    )
+    return env
+
+
+def _read_template(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"template {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read template {path}: {exc.strerror}") from None
+
+
+def template_name(template: str) -> tuple[str, Path | None]:
+    """(name to load, the user's file or None for a built-in)."""
+    if template in BUILTIN_TEMPLATES:
+        return f"{template}.md.j2", None
+    path = Path(template).expanduser()
+    if not path.is_file():
+        raise InvalidInput(
+            f"no template {template!r}: not a built-in ({', '.join(BUILTIN_TEMPLATES)}) "
+            "and no file at that path",
+            hint=f"copy a built-in one from {builtin_dir()} and pass its path",
+        )
+    return str(path), path
+
+
+def load_template(template: str) -> jinja2.Template:
+    name, user_file = template_name(template)
+    env = _environment(user_file)
+    try:
+        return env.get_template(name)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise InvalidInput(
+            f"template {where}, line {exc.lineno}: {exc.message}",
+            hint="Jinja2 syntax: https://jinja.palletsprojects.com/en/stable/templates/",
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise InvalidInput(f"template {name}: cannot find {exc.name!r}") from None
+
+
+def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
+    """The innermost template line of a traceback. Jinja rewrites the frames of compiled
+    template code into frames that carry the template's file name and line, marked by
+    `__jinja_exception__` in their globals."""
+    found = None
+    while tb is not None:
+        frame = tb.tb_frame
+        if "__jinja_exception__" in frame.f_globals:
+            found = (frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def render(template: jinja2.Template, context: dict[str, Any]) -> str:
+    try:
+        text = template.render(context)
+    except InvalidInput:
+        raise
+    except Exception as exc:
+        where = _template_line(exc.__traceback__)
+        if where is None and not isinstance(exc, jinja2.TemplateError):
+            raise  # our bug, not the template's: let the CLI report it as such
+        what = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+        place = f"template {where[0]}, line {where[1]}" if where else f"template {template.name}"
+        raise InvalidInput(
+            f"{place}: {what or type(exc).__name__}",
+            hint="the variables a template can use are listed at the top of each built-in one",
+        ) from None
+    return tidy(text)
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces off every line, at most one blank line in a row, one final newline."""
+    lines = "\n".join(line.rstrip() for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", lines).strip("\n") + "\n"
