@@ -275,7 +275,7 @@ def test_highlights_are_rich_spans_not_markup(terminal: None) -> None:
 
 
 def test_domain_search_returns_marked_results(sample_db: Path) -> None:
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import search
     from scenecat.storage.connection import open_catalogue
 

@@ -116,7 +116,15 @@ def export_markdown(
 
     request = ArticleRequest(
         template=template,
-        scope=Scope(tuple(actor), drama, kind, network, year, episode, None, tag),
+        scope=Scope(
+            actors=tuple(actor),
+            drama=drama,
+            kind=kind,
+            network=network,
+            year=year,
+            episode=episode,
+            tag=tag,
+        ),
         scene=scene,
         spoilers=spoilers.strip().lower(),
         watched=tuple(watched),
@@ -158,7 +166,16 @@ def _export_table(
     from scenecat.domain.browse import Scope
 
     actors, drama, kind, network = scope_args
-    scope = Scope(actors, drama, kind, network, year, episode, spoiler, tag)
+    scope = Scope(
+        actors=actors,
+        drama=drama,
+        kind=kind,
+        network=network,
+        year=year,
+        episode=episode,
+        spoiler=spoiler,
+        tag=tag,
+    )
     writer = getattr(tabular, writer_name)
     with catalogue(ctx) as cat, progress_bar("Exporting scenes") as update:
         if _to_stdout(output):

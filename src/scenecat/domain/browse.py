@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+# Re-exported for domain/articles.py (`browse.Scope`), which the articles split (#14) owns.
+from scenecat.domain.scope import Scope as Scope
 from scenecat.errors import UsageError
 from scenecat.models import SPOILER_LEVELS
 from scenecat.storage import scenes
@@ -19,20 +21,6 @@ if TYPE_CHECKING:
 # that use them: an unfiltered `list scenes` needs none of them (start-up, issue 17).
 
 MAX_LIMIT = 100_000
-
-
-@dataclass
-class Scope:
-    """Filters as users type them (names, not ids)."""
-
-    actors: tuple[str, ...] = ()
-    drama: str | None = None
-    kind: str | None = None
-    network: str | None = None
-    year: str | None = None
-    episode: int | None = None
-    spoiler: str | None = None
-    tag: str | None = None
 
 
 def parse_year_range(text: str) -> tuple[int, int]:
