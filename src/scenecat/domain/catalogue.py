@@ -357,13 +357,7 @@ def apply_scene(
         if warning:
             warnings.append(warning)
     for source in rec.sources:
-        from scenecat.models import Source
-
-        scenes.link_source(
-            conn,
-            scene_id,
-            Source(source.url, source.title, source.publisher, source.kind, source.published),
-        )
+        scenes.link_source(conn, scene_id, source)
     if refresh_index:
         search_index.refresh(conn, [scene_id])
     key = scenes.key_of(conn, scene_id)

@@ -7,11 +7,9 @@ errors, and every error names the file, the line and the field.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -29,14 +27,13 @@ from scenecat.domain.records import (
     parse_vote,
 )
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
+from scenecat.gcpause import paused_gc
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import people, scenes, search_index, signals, source_ids
 from scenecat.text import format_clock, json_safe
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
 TOP_LEVEL = ("format", *SECTIONS)
-# Above this many touched scenes one index rebuild beats row-by-row refreshes.
-REBUILD_THRESHOLD = 5_000
 # Exporters report progress every this many records (a report per record would cost more
 # than the bar is worth).
 PROGRESS_EVERY = 1_000
@@ -360,30 +357,18 @@ class _Importer:
         self.report.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
 
     def finish(self) -> ImportReport:
-        if len(self.touched_scenes) > REBUILD_THRESHOLD:
+        if len(self.touched_scenes) > search_index.REBUILD_THRESHOLD:
             search_index.rebuild(self.conn)
         else:
             search_index.refresh(self.conn, self.touched_scenes)
         return self.report
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    # Building a large object graph sets off useless GC passes (docs/DESIGN.md §7, perf notes).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_yaml_document(path: Path) -> Any:
     import yaml
 
     try:
-        with path.open("rb") as handle, _no_gc():
+        with path.open("rb") as handle, paused_gc():
             return yamlio.load(handle)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
