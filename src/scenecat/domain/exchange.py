@@ -28,8 +28,9 @@ from scenecat.domain.records import (
 )
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
 from scenecat.gcpause import paused_gc
+from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes, search_index, signals, source_ids
+from scenecat.storage import scenes, search_index, signals, source_ids
 from scenecat.text import format_clock, json_safe
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
@@ -55,7 +56,7 @@ class ImportReport:
 
 
 def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
-    actor = people.get_actor(conn, actor_id)
+    actor = actor_store.get_actor(conn, actor_id)
     return drop_empty(
         {"name": actor.name, "native": actor.native, "aliases": actor.aliases, "born": actor.born}
     )
@@ -64,7 +65,7 @@ def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
 def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[str, Any] | None:
     """The format-1 record of an actor, drama or scene by id (None if there is none)."""
     if section == "actors":
-        return actor_record(conn, record_id) if people.actor_exists(conn, record_id) else None
+        return actor_record(conn, record_id) if actor_store.actor_exists(conn, record_id) else None
     if section == "dramas":
         return drama_record(conn, record_id) if drama_store.drama_exists(conn, record_id) else None
     found = scenes.scenes_by_ids(conn, [record_id])
@@ -98,7 +99,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 
 def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for actor, _, _ in people.list_actors(conn):
+    for actor, _, _ in actor_store.list_actors(conn):
         yield drop_empty(
             {
                 "name": actor.name,
@@ -303,7 +304,7 @@ class _Importer:
 
     def _existing(self, section: str, rec: Any) -> int | None:
         if section == "actors":
-            found = people.actor_ids_by_name(self.conn, rec.name)
+            found = actor_store.actor_ids_by_name(self.conn, rec.name)
         elif section == "dramas":
             found = drama_store.drama_ids_by_title(self.conn, rec.title)
         elif section == "scenes" and rec.key:
