@@ -250,7 +250,7 @@ def _apply_cast(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, repo
         taken[actor_id] = entry.person.id
         role = _role(entry, facts.episodes)
         # One credit per character, as everywhere in the catalogue (twins, a dual role).
-        for character in entry.characters or [None]:
+        for character in entry.characters or (None,):
             drama_store.upsert_credit(conn, drama_id, actor_id, character, role, entry.billing)
         report.cast += 1
 
