@@ -291,6 +291,16 @@ def test_domain_search_returns_marked_results(sample_db: Path) -> None:
         assert marked["Ji Chang Wook"] == ["Ji Chang Wook"]
 
 
+def test_scope_is_built_by_keyword_only() -> None:
+    # Four commands pass seven or eight filters: a positional call would silently mis-assign
+    # them if the fields were ever reordered (issue 14).
+    from scenecat.domain.scope import Scope
+
+    with pytest.raises(TypeError):
+        Scope(("Ji Chang Wook",), "Healer")  # type: ignore[misc]
+    assert Scope(drama="Healer").drama == "Healer"
+
+
 # --- unsafe input --------------------------------------------------------------------------
 
 UNSAFE = [
