@@ -49,7 +49,8 @@ def main() -> int:
 
     import io
 
-    from scenecat.domain import articles, browse, ranking, tabular
+    from scenecat.domain import articles, ranking, tabular
+    from scenecat.domain.scope import Scope
     from scenecat.scoring import RankParams
     from scenecat.storage.connection import open_catalogue
 
@@ -61,7 +62,7 @@ def main() -> int:
         return articles.export_markdown(conn, request).text
 
     def baseline() -> str:
-        result = ranking.rank_scenes(conn, browse.Scope(), RankParams(), limit=args.scenes)
+        result = ranking.rank_scenes(conn, Scope(), RankParams(), limit=args.scenes)
         out = []
         for e in result.entries:
             s = e.scene
@@ -77,7 +78,7 @@ def main() -> int:
         return "".join(out)
 
     def rank_only() -> object:
-        return ranking.rank_scenes(conn, browse.Scope(), RankParams(), limit=args.scenes)
+        return ranking.rank_scenes(conn, Scope(), RankParams(), limit=args.scenes)
 
     def context_only() -> object:
         return articles.build_context(conn, request)
@@ -89,10 +90,10 @@ def main() -> int:
         return articles.render(template, context)
 
     def csv_export() -> int:
-        return tabular.write_csv(conn, browse.Scope(), io.StringIO(), limit=args.scenes)
+        return tabular.write_csv(conn, Scope(), io.StringIO(), limit=args.scenes)
 
     def json_export() -> int:
-        return tabular.write_json(conn, browse.Scope(), io.StringIO(), limit=args.scenes)
+        return tabular.write_json(conn, Scope(), io.StringIO(), limit=args.scenes)
 
     text = article()  # warm the page cache and imports once for every run
     plain = baseline()

@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from scenecat import scoring  # noqa: E402
-from scenecat.domain.browse import Scope  # noqa: E402
 from scenecat.domain.ranking import rank_scenes  # noqa: E402
+from scenecat.domain.scope import Scope  # noqa: E402
 from scenecat.storage import ranking as rank_store  # noqa: E402
 from scenecat.storage.connection import open_catalogue  # noqa: E402
 

@@ -53,7 +53,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import search
     from scenecat.storage.connection import open_catalogue
     from scenecat.storage.search_queries import ranked_hit_rows, top_matches

@@ -39,7 +39,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from scenecat.domain import ranking
-    from scenecat.domain.browse import Scope, list_scenes
+    from scenecat.domain.browse import list_scenes
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import search
     from scenecat.storage import site as store
     from scenecat.web import serve

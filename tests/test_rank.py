@@ -464,8 +464,8 @@ def test_why_for_a_scene_without_signal(load, cli) -> None:
 
 
 def test_domain_api_for_articles(sample_db: Path) -> None:
-    from scenecat.domain.browse import Scope
     from scenecat.domain.ranking import rank_scenes, why
+    from scenecat.domain.scope import Scope
     from scenecat.scoring import RankParams
     from scenecat.storage.connection import open_catalogue
 

@@ -451,8 +451,8 @@ def test_rank_scenes_matches_the_straightforward_ranking(
     catalogue: Any, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scenecat.domain import ranking
-    from scenecat.domain.browse import Scope
     from scenecat.domain.ranking import rank_scenes
+    from scenecat.domain.scope import Scope
 
     conn = catalogue(random_catalogue(seed))
     # Small batches: several rounds of loading views before the top is settled; for --by,
@@ -472,8 +472,8 @@ def test_rank_scenes_matches_the_straightforward_ranking(
 
 
 def test_couple_scope_and_custom_weights_match(catalogue: Any) -> None:
-    from scenecat.domain.browse import Scope
     from scenecat.domain.ranking import make_params, rank_scenes
+    from scenecat.domain.scope import Scope
 
     conn = catalogue(random_catalogue(11, scenes=60))
     couple = (ACTORS[0], ACTORS[1])
@@ -486,8 +486,8 @@ def test_couple_scope_and_custom_weights_match(catalogue: Any) -> None:
 
 
 def test_scenes_without_any_signal_and_an_empty_scope(catalogue: Any) -> None:
-    from scenecat.domain.browse import Scope
     from scenecat.domain.ranking import rank_scenes
+    from scenecat.domain.scope import Scope
 
     conn = catalogue([scene(f"quiet-{i}", "hug") for i in range(5)] + [scene("loud", "kiss")])
     for method in ("combined", "votes", "duels", "views"):

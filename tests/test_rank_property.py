@@ -80,8 +80,8 @@ def _build(folder: Path, name: str, base: list[dict[str, Any]], votes: list, due
 
 
 def _rankings(conn: Any) -> list[Any]:
-    from scenecat.domain.browse import Scope
     from scenecat.domain.ranking import rank_scenes, why
+    from scenecat.domain.scope import Scope
     from scenecat.scoring import RankParams
 
     out = []

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -11,13 +14,10 @@ from hypothesis import strategies as st
 from scenecat.scoring import (
     Duel,
     RankParams,
-    SceneSignals,
     ScoreParts,
-    bayesian_average,
     bradley_terry,
     popularity,
-    rank,
-    score_scenes,
+    score_totals,
 )
 
 # Two items, A beat B once, prior 1. The problem is symmetric under A<->B with s -> 1/s (the
@@ -32,6 +32,16 @@ TWO_ITEM_WINNER = 6.2902793623923685
 TWO_ITEM_LOSER = 3.7097206376076333
 
 
+@dataclass(frozen=True)
+class SceneSignals:
+    """One scene's signals as a reader thinks of them; `_totals` aggregates them the way the
+    rank queries do (storage/ranking.py), for the live scoring path, `score_totals`."""
+
+    key: str
+    votes: tuple[int, ...]  # current vote scores (1..10), one per voter
+    latest_views: int | None
+
+
 def _sig(key: str, votes: tuple[int, ...] = (), views: int | None = None) -> SceneSignals:
     return SceneSignals(key=key, votes=votes, latest_views=views)
 
@@ -40,26 +50,36 @@ def _by_key(parts: list[ScoreParts]) -> dict[str, ScoreParts]:
     return {p.key: p for p in parts}
 
 
+def score_scenes(
+    signals: Sequence[SceneSignals], duels: Sequence[Duel], params: RankParams
+) -> list[ScoreParts]:
+    """Every scene's parts, in the order given, from the live path."""
+    scored = score_totals(_totals(signals, duels, params.bt_prior), params)
+    return [scored.parts(i) for i in range(len(signals))]
+
+
+def ranked(
+    signals: Sequence[SceneSignals], duels: Sequence[Duel], params: RankParams
+) -> list[ScoreParts]:
+    """The scope best first, from the live path."""
+    return score_totals(_totals(signals, duels, params.bt_prior), params).ranked()
+
+
 # --------------------------------------------------------------------------- bayesian average
 
 
 def test_bayesian_fifty_nines_beat_one_ten_in_a_realistic_scope() -> None:
     # Scope: "one" has a single 10, "fifty" has fifty 9s, "rest" has forty-nine 5s.
     # C = (10 + 50*9 + 49*5) / 100 = 705/100 = 7.05, m = 5.
-    parts = _by_key(
-        score_scenes(
-            [_sig("one", (10,)), _sig("fifty", (9,) * 50), _sig("rest", (5,) * 49)],
-            [],
-            RankParams(m=5.0),
-        )
-    )
+    scope = [_sig("one", (10,)), _sig("fifty", (9,) * 50), _sig("rest", (5,) * 49)]
+    parts = _by_key(score_scenes(scope, [], RankParams(m=5.0)))
     # WR(one)   = (10  + 5*7.05) / (1 + 5)  = 45.25/6   = 7.541666...
     # WR(fifty) = (450 + 5*7.05) / (50 + 5) = 485.25/55 = 8.822727...
     # WR(rest)  = (245 + 5*7.05) / (49 + 5) = 280.25/54 = 5.189814...
     assert parts["one"].quality == pytest.approx(7.541666666666667, abs=1e-12)
     assert parts["fifty"].quality == pytest.approx(8.822727272727272, abs=1e-12)
     assert parts["rest"].quality == pytest.approx(5.189814814814815, abs=1e-12)
-    assert [p.key for p in rank(list(parts.values()))] == ["fifty", "one", "rest"]
+    assert [p.key for p in ranked(scope, [], RankParams(m=5.0))] == ["fifty", "one", "rest"]
 
 
 def test_bayesian_two_scene_scope_single_ten_still_wins_documented_limit() -> None:
@@ -68,22 +88,33 @@ def test_bayesian_two_scene_scope_single_ten_still_wins_documented_limit() -> No
     # toward C from above and WR(fifty) up toward C from below, so the single 10 stays ahead
     # for every m. m = 5:
     c = 460 / 51
+    scope = [_sig("one", (10,)), _sig("fifty", (9,) * 50)]
     # WR(one)   = (10 + 5*460/51) / 6   = 2810/306  = 1405/153 = 9.183006...
     # WR(fifty) = (450 + 5*460/51) / 55 = 25250/2805 = 5050/561 = 9.001782...
-    assert bayesian_average([10], c, 5.0) == pytest.approx(9.183006535947712, abs=1e-12)
-    assert bayesian_average([9] * 50, c, 5.0) == pytest.approx(9.001782531194296, abs=1e-12)
+    parts = _by_key(score_scenes(scope, [], RankParams(m=5.0)))
+    assert parts["one"].quality == pytest.approx(9.183006535947712, abs=1e-12)
+    assert parts["fifty"].quality == pytest.approx(9.001782531194296, abs=1e-12)
     for m in (5.0, 50.0, 5000.0):
-        assert bayesian_average([10], c, m) > c > bayesian_average([9] * 50, c, m)
+        parts = _by_key(score_scenes(scope, [], RankParams(m=m)))
+        one, fifty = parts["one"].quality, parts["fifty"].quality
+        assert one is not None and fifty is not None
+        assert one > c > fifty
+
+
+def _quality(scope: list[SceneSignals], m: float, key: str = "x") -> float | None:
+    return _by_key(score_scenes(scope, [], RankParams(m=m)))[key].quality
 
 
 def test_bayesian_edge_cases() -> None:
-    assert bayesian_average([], 7.25, 5.0) == 7.25  # v == 0 -> C
-    assert bayesian_average([4, 8], 7.0, 0.0) == 6.0  # m == 0 -> plain mean (4+8)/2
-    # v = 2, R = 6, C = 8, m = 2: 2/4*6 + 2/4*8 = 7
-    assert bayesian_average([4, 8], 8.0, 2.0) == pytest.approx(7.0, abs=1e-12)
-    assert bayesian_average([10] * 7, 10.0, 5.3) <= 10.0  # clamped between R and C
+    # v == 0 -> C, the mean of the scope's votes: (6 + 9) / 2 = 7.5
+    assert _quality([_sig("x"), _sig("y", (6, 9))], 5.0) == 7.5
+    assert _quality([_sig("x", (4, 8)), _sig("y", (10,))], 0.0) == 6.0  # m == 0 -> plain mean
+    # v = 2, R = 6, C = (4 + 8 + 10 + 10)/4 = 8, m = 2: 2/4*6 + 2/4*8 = 7
+    assert _quality([_sig("x", (4, 8)), _sig("y", (10, 10))], 2.0) == pytest.approx(7.0, abs=1e-12)
+    quality = _quality([_sig("x", (10,) * 7)], 5.3)
+    assert quality is not None and quality <= 10.0  # clamped between R and C
     with pytest.raises(ValueError):
-        bayesian_average([5], 5.0, -1.0)
+        RankParams(m=-1.0)
 
 
 def test_scope_without_votes_has_no_quality() -> None:
@@ -234,7 +265,8 @@ def test_combined_score_hand_computed() -> None:
     assert b.view_part == 0.0
     assert b.score == pytest.approx(7.362286, abs=1e-6)
     assert (a.n_votes, a.n_duels, a.latest_views) == (2, 1, 10_000_000)
-    assert [p.key for p in rank([b, a])] == ["a", "b"]
+    scope = [_sig("b", (6,)), _sig("a", (8, 10), 10_000_000)]
+    assert [p.key for p in ranked(scope, [Duel("a", "b")], RankParams())] == ["a", "b"]
 
 
 def test_duel_weight_blends_in_with_more_duels() -> None:
@@ -252,13 +284,13 @@ def test_duel_weight_blends_in_with_more_duels() -> None:
 def test_a_signal_whose_weight_is_zero_does_not_count() -> None:
     # With w_views = 0 (e.g. --method votes) a scene with only views has nothing it is ranked
     # on: it joins the unsignalled tail, ordered by key, though its popularity is still shown.
-    parts = score_scenes([_sig("b", views=1000), _sig("a")], [], RankParams(w_views=0.0))
-    b = _by_key(parts)["b"]
+    scope = [_sig("b", views=1000), _sig("a")]
+    b = _by_key(score_scenes(scope, [], RankParams(w_views=0.0)))["b"]
     assert not b.has_signal and b.score == 0.0 and b.popularity is not None
-    assert [p.key for p in rank(parts)] == ["a", "b"]
+    assert [p.key for p in ranked(scope, [], RankParams(w_views=0.0))] == ["a", "b"]
     # The same scene with a vote is ranked on the vote alone.
-    parts = score_scenes([_sig("b", (7,), 1000), _sig("a")], [], RankParams(w_views=0.0))
-    assert [(p.key, p.has_signal, p.score) for p in rank(parts)] == [
+    scope = [_sig("b", (7,), 1000), _sig("a")]
+    assert [(p.key, p.has_signal, p.score) for p in ranked(scope, [], RankParams(w_views=0.0))] == [
         ("b", True, 7.0),
         ("a", False, 0.0),
     ]
@@ -270,14 +302,7 @@ def test_zero_views_is_a_signal() -> None:
 
 
 def test_invalid_input_is_rejected() -> None:
-    with pytest.raises(ValueError):
-        score_scenes([_sig("a", (11,))], [], RankParams())
-    with pytest.raises(ValueError):
-        score_scenes([_sig("a", (0,))], [], RankParams())
-    with pytest.raises(ValueError):
-        score_scenes([_sig("a", views=-5)], [], RankParams())
-    with pytest.raises(ValueError):
-        score_scenes([_sig("a"), _sig("a")], [], RankParams())
+    # Bad rows (votes out of range, negative views, a key twice): test_aggregated_rows_are_checked.
     for bad in ({"m": -1.0}, {"w_votes": math.nan}, {"bt_prior": 0.0}, {"view_ref": 0}):
         with pytest.raises(ValueError):
             RankParams(**bad)
@@ -286,60 +311,54 @@ def test_invalid_input_is_rejected() -> None:
 # --------------------------------------------------------------------------- ranking
 
 
-def _parts(key: str, score: float, n_votes: int = 0, views: int | None = None) -> ScoreParts:
-    return ScoreParts(
-        key=key,
-        quality=None,
-        duel_strength=None,
-        popularity=None,
-        n_votes=n_votes,
-        n_duels=0,
-        latest_views=views,
-        vote_part=score,
-        duel_part=0.0,
-        view_part=0.0,
-        score=score,
-        has_signal=True,
-    )
+def _order(rows: list[Any], params: RankParams) -> list[str]:
+    return [p.key for p in score_totals(rows, params).ranked()]
 
 
 def test_ties_break_by_votes_then_views_then_key() -> None:
-    parts = [
-        _parts("e", 7.0, n_votes=3, views=None),  # None counts as 0 views
-        _parts("d", 7.0, n_votes=3, views=10),
-        _parts("c", 7.0, n_votes=3, views=0),
-        _parts("b", 7.0, n_votes=5, views=1),
-        _parts("f", 8.0, n_votes=0, views=None),
-        _parts("a", 7.0, n_votes=3, views=10),
+    # m = 0 and no view weight: each score is the plain mean of the scene's votes.
+    params = RankParams(m=0.0, w_views=0.0)
+    rows = [
+        ("e", 3, 21, None, 0, None),  # None counts as 0 views
+        ("d", 3, 21, 10, 0, None),
+        ("c", 3, 21, 0, 0, None),
+        ("b", 5, 35, 1, 0, None),
+        ("f", 1, 8, None, 0, None),
+        ("a", 3, 21, 10, 0, None),
     ]
     expected = ["f", "b", "a", "d", "c", "e"]
-    assert [p.key for p in rank(parts)] == expected
-    assert [p.key for p in rank(list(reversed(parts)))] == expected
+    assert _order(rows, params) == expected
+    assert _order(list(reversed(rows)), params) == expected
 
 
 def test_scores_equal_to_nine_places_are_ties() -> None:
-    # 0.1 + 0.2 != 0.3 in binary floating point, but they are the same score to a user.
-    parts = [_parts("a", 0.3, n_votes=1), _parts("b", 0.1 + 0.2, n_votes=2)]
-    assert [p.key for p in rank(parts)] == ["b", "a"]
+    # "b": four votes averaging 7.75, nothing else: 7.75. "a": five 7s and views at view_ref
+    # (popularity 10): 7 * 0.6/0.8 + 10 * 0.2/0.8, which binary floating point makes
+    # 7.749999999999999. The same score to a user, so "a"'s extra vote puts it first.
+    params = RankParams(m=0.0)
+    rows = [("b", 4, 31, None, 0, None), ("a", 5, 35, params.view_ref, 0, None)]
+    scored = score_totals(rows, params)
+    assert scored.parts(0).score != scored.parts(1).score
+    assert scored.parts(0).score == pytest.approx(scored.parts(1).score, abs=1e-12)
+    assert _order(rows, params) == ["a", "b"]
 
 
-def test_equal_scores_from_score_scenes_fall_back_to_key() -> None:
-    parts = score_scenes([_sig("b", views=1000), _sig("a", views=1000)], [], RankParams())
+def test_equal_scores_fall_back_to_key() -> None:
+    scope = [_sig("b", views=1000), _sig("a", views=1000)]
+    parts = score_scenes(scope, [], RankParams())
     assert parts[0].score == parts[1].score
-    assert [p.key for p in rank(parts)] == ["a", "b"]
+    assert [p.key for p in ranked(scope, [], RankParams())] == ["a", "b"]
 
 
 def test_no_signal_scenes_rank_last_with_score_zero() -> None:
-    parts = score_scenes(
-        [_sig("zz", (2,)), _sig("c"), _sig("b"), _sig("a", views=0)], [], RankParams()
-    )
-    by_key = _by_key(parts)
+    scope = [_sig("zz", (2,)), _sig("c"), _sig("b"), _sig("a", views=0)]
+    by_key = _by_key(score_scenes(scope, [], RankParams()))
     for key in ("b", "c"):
         p = by_key[key]
         assert not p.has_signal
         assert p.score == p.vote_part == p.duel_part == p.view_part == 0.0
         assert p.quality == 2.0  # still reported: C, the mean of the scope's votes
-    assert [p.key for p in rank(parts)] == ["zz", "a", "b", "c"]
+    assert [p.key for p in ranked(scope, [], RankParams())] == ["zz", "a", "b", "c"]
 
 
 # --------------------------------------------------------------------------- properties
@@ -389,10 +408,10 @@ def test_parts_add_up_and_stay_in_range(
         if not p.has_signal:
             assert p.score == 0.0
         assert (p.duel_strength is None) == (p.n_duels == 0)
-    ranked = rank(parts)
-    signal_flags = [p.has_signal for p in ranked]
+    order = ranked(signals, duels, params)
+    signal_flags = [p.has_signal for p in order]
     assert signal_flags == sorted(signal_flags, reverse=True)  # no-signal scenes last
-    scores = [round(p.score, 9) for p in ranked if p.has_signal]
+    scores = [round(p.score, 9) for p in order if p.has_signal]
     assert scores == sorted(scores, reverse=True)
 
 
@@ -406,8 +425,8 @@ def test_order_of_duels_votes_and_scenes_does_not_matter(
         SceneSignals(s.key, tuple(data.draw(st.permutations(s.votes))), s.latest_views)
         for s in data.draw(st.permutations(signals))
     ]
-    before = rank(score_scenes(signals, duels, params))
-    after = rank(score_scenes(shuffled_signals, shuffled_duels, params))
+    before = ranked(signals, duels, params)
+    after = ranked(shuffled_signals, shuffled_duels, params)
     assert [p.key for p in before] == [p.key for p in after]
     for p, q in zip(before, after, strict=True):
         assert p.score == pytest.approx(q.score, abs=1e-9)
@@ -437,9 +456,7 @@ def test_bradley_terry_is_a_stationary_point_and_order_free(
 # --------------------------------------------------------------------------- aggregated form
 
 
-def _totals(signals: list[SceneSignals], duels: list[Duel], prior: float) -> list:
-    from scenecat.scoring import bradley_terry
-
+def _totals(signals: Sequence[SceneSignals], duels: Sequence[Duel], prior: float) -> list[Any]:
     strengths = bradley_terry(duels, prior)
     n_duels: dict[str, int] = {}
     for d in duels:
@@ -453,14 +470,24 @@ def _totals(signals: list[SceneSignals], duels: list[Duel], prior: float) -> lis
     ]  # fmt: skip
 
 
+def _documented_order(parts: list[ScoreParts]) -> list[ScoreParts]:
+    """The rule score_totals documents, stated plainly: signalled scenes by score (to 9
+    decimal places), then more votes, more views (None as 0), key; the rest by key."""
+
+    def key(p: ScoreParts) -> tuple[bool, int, int, int, str]:
+        if not p.has_signal:
+            return (True, 0, 0, 0, p.key)
+        return (False, -int(p.score * 1e9 + 0.5), -p.n_votes, -(p.latest_views or 0), p.key)
+
+    return sorted(parts, key=key)
+
+
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st)
-def test_aggregated_scoring_ranks_exactly_like_score_scenes(
+def test_aggregated_order_follows_the_documented_rule(
     signals: list[SceneSignals], duels: list[Duel], params: RankParams
 ) -> None:
-    from scenecat.scoring import score_totals
-
-    expected = rank(score_scenes(signals, duels, params))
+    expected = _documented_order(score_scenes(signals, duels, params))
     scored = score_totals(_totals(signals, duels, params.bt_prior), params)
     assert scored.ranked() == expected
     assert scored.ranked(2) == expected[:2]

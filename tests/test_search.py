@@ -275,7 +275,7 @@ def test_highlights_are_rich_spans_not_markup(terminal: None) -> None:
 
 
 def test_domain_search_returns_marked_results(sample_db: Path) -> None:
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import search
     from scenecat.storage.connection import open_catalogue
 
@@ -289,6 +289,16 @@ def test_domain_search_returns_marked_results(sample_db: Path) -> None:
         assert hit.kind == "kiss"
         marked = {a.text: [a.text[s:e] for s, e in a.spans] for a in hit.actors}
         assert marked["Ji Chang Wook"] == ["Ji Chang Wook"]
+
+
+def test_scope_is_built_by_keyword_only() -> None:
+    # Four commands pass seven or eight filters: a positional call would silently mis-assign
+    # them if the fields were ever reordered (issue 14).
+    from scenecat.domain.scope import Scope
+
+    with pytest.raises(TypeError):
+        Scope(("Ji Chang Wook",), "Healer")  # type: ignore[misc]
+    assert Scope(drama="Healer").drama == "Healer"
 
 
 # --- unsafe input --------------------------------------------------------------------------

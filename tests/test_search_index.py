@@ -188,7 +188,7 @@ def _bulk_file(path: Path, scenes: int) -> None:
 
 
 def test_import_above_the_rebuild_threshold(cli: Cli, db: Path, tmp_path: Path) -> None:
-    from scenecat.domain.exchange import REBUILD_THRESHOLD
+    from scenecat.storage.search_index import REBUILD_THRESHOLD
 
     bulk = tmp_path / "bulk.jsonl"
     _bulk_file(bulk, REBUILD_THRESHOLD + 100)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scenecat.domain.browse import Scope, resolve_scope
+from scenecat.domain.browse import resolve_scope
 from scenecat.domain.query import Highlighter, _folded, highlighter, match_expression, parse
+from scenecat.domain.scope import Scope
 from scenecat.domain.search import _merge_scope, _single_spaced, search
 from scenecat.storage import search_index, search_queries
 from scenecat.storage.connection import open_catalogue

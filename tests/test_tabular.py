@@ -90,7 +90,7 @@ def test_json_export_of_nothing_is_valid(sample_db: Path, cli) -> None:
 
 
 def test_export_in_batches_keeps_every_scene(sample_db: Path) -> None:
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
     from scenecat.domain.tabular import write_csv
     from scenecat.storage.connection import open_catalogue
 

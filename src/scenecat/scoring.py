@@ -37,26 +37,23 @@ __all__ = [
     "Duel",
     "RankParams",
     "SceneCounts",
-    "SceneSignals",
     "SceneTotals",
     "ScopeRanker",
     "ScoreParts",
     "ScoredScope",
-    "bayesian_average",
     "bradley_terry",
     "bradley_terry_counts",
     "popularity",
-    "rank",
-    "score_scenes",
     "score_totals",
 ]
 
-#: Vote scores accepted by :func:`score_scenes`.
+#: Vote scores a scene can have (a row's vote sum is checked against them).
 MIN_VOTE = 1
 MAX_VOTE = 10
 #: Every part and every score lies in 0..SCALE.
 SCALE = 10.0
-#: Scores equal when rounded to this many decimals tie in :func:`rank` (then tie-breaks decide).
+#: Scores equal when rounded to this many decimals tie in :func:`score_totals` (then tie-breaks
+#: decide).
 SCORE_DECIMALS = 9
 # Rounding by scaling to an integer: round(x, 9) goes through decimal conversion and costs a
 # microsecond per scene, more than the score itself.
@@ -112,15 +109,6 @@ class RankParams:
 
 
 @dataclass(frozen=True)
-class SceneSignals:
-    """The fan signals of one scene in the scope being ranked (duels are passed separately)."""
-
-    key: str
-    votes: tuple[int, ...]  # current vote scores (1..10) of this scene, one per voter
-    latest_views: int | None  # latest view count (the caller picks it, e.g. max over sources)
-
-
-@dataclass(frozen=True)
 class Duel:
     """One head-to-head answer: ``winner`` was preferred to ``loser``."""
 
@@ -154,26 +142,6 @@ class ScoreParts:
     duel_share: float = 0.0
     view_share: float = 0.0
     vote_mean: float | None = None  # R, the plain mean of the scene's own votes
-
-
-def bayesian_average(scores: Sequence[float], prior_mean: float, m: float) -> float:
-    """Return ``WR = v/(v+m)*R + m/(v+m)*C`` for ``v`` scores of mean ``R`` and prior mean ``C``.
-
-    With no scores the result is ``C``; with ``m == 0`` it is the plain mean. The result is a
-    convex combination of ``R`` and ``C`` and is clamped to lie between them, so rounding can never
-    push it outside (for example above 10). The sum uses :func:`math.fsum`, so the order of the
-    scores does not change the result.
-    """
-    _check_finite("m", m)
-    if not math.isfinite(prior_mean):
-        raise ValueError(f"prior_mean must be finite, got {prior_mean!r}")
-    v = len(scores)
-    if v == 0:
-        return float(prior_mean)
-    total = math.fsum(scores)
-    lo, hi = min(scores), max(scores)
-    mean = min(max(total / v, lo), hi)
-    return _shrink(total, v, mean, prior_mean, m)
 
 
 def _shrink(total: float, v: int, mean: float, prior_mean: float, m: float) -> float:
@@ -664,51 +632,6 @@ def _bad_row(row: SceneTotals) -> ValueError:
     return ValueError(f"scene {key!r}: strength must be a positive number, got {strength!r}")
 
 
-def score_scenes(
-    signals: Sequence[SceneSignals], duels: Sequence[Duel], params: RankParams
-) -> list[ScoreParts]:
-    """Score every scene in ``signals`` (the scope), in the order given.
-
-    - ``C``, the prior mean of the Bayesian average, is the mean of every vote in the scope; when
-      the scope has no votes at all, ``quality`` is None for every scene. A scene without votes in
-      a scope with votes gets ``quality == C``.
-    - Bradley-Terry is fitted on all ``duels``, including those against scenes outside the scope.
-    - The score is the weighted mean of the available parts, with effective weights
-      ``w_votes`` (if quality is not None), ``w_duels * n/(n+duel_k)`` (if the scene has ``n > 0``
-      duels) and ``w_views`` (if it has a view count). ``score`` is the sum of the three parts.
-    - A scene has a signal when it has votes, duels or a view count whose weight is not 0; a
-      scene without one has ``has_signal`` False and score 0 (it ranks last).
-
-    Raises ValueError for a repeated key, a vote outside 1..10 or a negative view count.
-    """
-    for signal in signals:
-        if signal.votes and not (min(signal.votes) >= MIN_VOTE and max(signal.votes) <= MAX_VOTE):
-            bad = next(v for v in signal.votes if not MIN_VOTE <= v <= MAX_VOTE)
-            raise ValueError(
-                f"scene {signal.key!r}: vote {bad!r} is outside {MIN_VOTE}..{MAX_VOTE}"
-            )
-    n_duels: dict[str, int] = {}
-    for duel in duels:
-        if duel.winner != duel.loser:
-            n_duels[duel.winner] = n_duels.get(duel.winner, 0) + 1
-            n_duels[duel.loser] = n_duels.get(duel.loser, 0) + 1
-    in_scope_duels = any(signal.key in n_duels for signal in signals)
-    strengths = bradley_terry(duels, params.bt_prior) if in_scope_duels else {}
-    rows: list[SceneTotals] = [
-        (
-            s.key,
-            len(s.votes),
-            sum(s.votes),
-            s.latest_views,
-            n_duels.get(s.key, 0),
-            strengths.get(s.key),
-        )
-        for s in signals
-    ]
-    prior_mean = _prior_mean(rows)
-    return [_parts(row, c) for row, c in zip(rows, _compute(rows, prior_mean, params), strict=True)]
-
-
 @dataclass(frozen=True)
 class ScoredScope:
     """A scored scope: the ranking order plus the parts of any scene on demand.
@@ -735,9 +658,11 @@ class ScoredScope:
 def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope:
     """Score and rank a scope given in aggregated form (see :data:`SceneTotals`).
 
-    Same numbers as :func:`score_scenes` followed by :func:`rank`, for scopes of any size: the
-    caller aggregates votes (count and integer sum), picks the latest view count, counts duels
-    and fits strengths with :func:`bradley_terry_counts`.
+    Best first: scenes with a signal by score descending (scores equal to SCORE_DECIMALS places
+    count as equal), then more votes, then more latest views (None counts as 0), then key;
+    scenes without any signal last, by key. For scopes of any size: the caller aggregates votes
+    (count and integer sum), picks the latest view count, counts duels and fits strengths with
+    :func:`bradley_terry_counts`.
     """
     prior_mean = _prior_mean(rows)
     # Sort by the rounded score alone (one integer per scene, cheap), then put any run of
@@ -1278,21 +1203,3 @@ class ScopeRanker:
     def lacking_views(self, indices: Iterable[int]) -> list[int]:
         """Those of ``indices`` whose view count is not loaded."""
         return [i for i in indices if self.views_of(i) == NOT_LOADED]
-
-
-def _rank_key(part: ScoreParts) -> tuple[bool, int, int, int, str]:
-    if not part.has_signal:
-        return (True, 0, 0, 0, part.key)
-    views = part.latest_views if part.latest_views is not None else 0
-    # Scores lie in 0..10, so the scaled score is a small non-negative integer.
-    return (False, -_rounded(part.score), -part.n_votes, -views, part.key)
-
-
-def rank(parts: Sequence[ScoreParts]) -> list[ScoreParts]:
-    """Return ``parts`` sorted best first.
-
-    Scenes with a signal come first, by score descending (scores equal to 9 decimal places count
-    as equal), then more votes, then more latest views (None counts as 0), then key ascending.
-    Scenes without any signal come last, by key.
-    """
-    return sorted(parts, key=_rank_key)

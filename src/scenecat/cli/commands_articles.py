@@ -112,11 +112,19 @@ def export_markdown(
     from scenecat.cli.output import message
     from scenecat.domain.articles import ArticleRequest
     from scenecat.domain.articles import export_markdown as render
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
 
     request = ArticleRequest(
         template=template,
-        scope=Scope(tuple(actor), drama, kind, network, year, episode, None, tag),
+        scope=Scope(
+            actors=tuple(actor),
+            drama=drama,
+            kind=kind,
+            network=network,
+            year=year,
+            episode=episode,
+            tag=tag,
+        ),
         scene=scene,
         spoilers=spoilers.strip().lower(),
         watched=tuple(watched),
@@ -155,10 +163,19 @@ def _export_table(
     from scenecat.cli.commands_exchange import progress_bar
     from scenecat.cli.output import message
     from scenecat.domain import tabular
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
 
     actors, drama, kind, network = scope_args
-    scope = Scope(actors, drama, kind, network, year, episode, spoiler, tag)
+    scope = Scope(
+        actors=actors,
+        drama=drama,
+        kind=kind,
+        network=network,
+        year=year,
+        episode=episode,
+        spoiler=spoiler,
+        tag=tag,
+    )
     writer = getattr(tabular, writer_name)
     with catalogue(ctx) as cat, progress_bar("Exporting scenes") as update:
         if _to_stdout(output):

@@ -55,10 +55,20 @@ def list_scenes(
     Example: scenecat list scenes --actor "Ji Chang Wook" --kind kiss
     """
     from scenecat.cli import output
-    from scenecat.domain.browse import Scope, scene_json
     from scenecat.domain.browse import list_scenes as query
+    from scenecat.domain.browse import scene_json
+    from scenecat.domain.scope import Scope
 
-    scope = Scope(tuple(actor), drama, kind, network, year, episode, spoiler, tag)
+    scope = Scope(
+        actors=tuple(actor),
+        drama=drama,
+        kind=kind,
+        network=network,
+        year=year,
+        episode=episode,
+        spoiler=spoiler,
+        tag=tag,
+    )
     with catalogue(ctx) as cat:
         found, more = query(cat.conn, scope, limit)
     if as_json:

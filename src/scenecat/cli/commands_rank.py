@@ -79,7 +79,7 @@ def rank(
     """
     from scenecat.cli import output
     from scenecat.domain import ranking
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
 
     scope = Scope(actors=tuple(actor), drama=drama, kind=kind, network=network, year=year)
     params = ranking.make_params(
@@ -267,7 +267,7 @@ def trending(
     """
     from scenecat.cli import output
     from scenecat.domain import ranking
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
 
     day = ranking.parse_today(today)
     scope = Scope(actors=tuple(actor), drama=drama, kind=kind)

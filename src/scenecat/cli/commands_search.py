@@ -60,11 +60,19 @@ def search(
     Example: scenecat search "Ji Chang-wook" kiss -rain year:2016..2020
     """
     from scenecat.cli import output
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import search as run_search
 
     text = " ".join(words or [])
-    scope = Scope(tuple(actor), drama, kind, network, year, episode, spoiler)
+    scope = Scope(
+        actors=tuple(actor),
+        drama=drama,
+        kind=kind,
+        network=network,
+        year=year,
+        episode=episode,
+        spoiler=spoiler,
+    )
     with catalogue(ctx) as cat:
         result = run_search(cat.conn, text, scope, limit)
     if result.ignored and not as_json:

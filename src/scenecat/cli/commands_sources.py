@@ -478,8 +478,8 @@ def views_refresh(
 
     from scenecat.cli.commands_exchange import progress_bar
     from scenecat.cli.output import message, warn
-    from scenecat.domain.browse import Scope
     from scenecat.domain.clips import ClipLink, clip_links, record_clip_views
+    from scenecat.domain.scope import Scope
     from scenecat.errors import ScenecatError
     from scenecat.sources import clips
 

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
 from scenecat.models import SPOILER_LEVELS
 from scenecat.storage import scenes
@@ -19,20 +20,6 @@ if TYPE_CHECKING:
 # that use them: an unfiltered `list scenes` needs none of them (start-up, issue 17).
 
 MAX_LIMIT = 100_000
-
-
-@dataclass
-class Scope:
-    """Filters as users type them (names, not ids)."""
-
-    actors: tuple[str, ...] = ()
-    drama: str | None = None
-    kind: str | None = None
-    network: str | None = None
-    year: str | None = None
-    episode: int | None = None
-    spoiler: str | None = None
-    tag: str | None = None
 
 
 def parse_year_range(text: str) -> tuple[int, int]:
@@ -106,10 +93,10 @@ def list_actors(
     conn: sqlite3.Connection, drama: str | None, limit: int | None
 ) -> list[tuple[Actor, int, int]]:
     from scenecat.domain import names
-    from scenecat.storage import people
+    from scenecat.storage import actors as actor_store
 
     drama_id = names.resolve_drama(conn, drama) if drama else None
-    return people.list_actors(conn, drama_id=drama_id, limit=check_limit(limit))
+    return actor_store.list_actors(conn, drama_id=drama_id, limit=check_limit(limit))
 
 
 def list_dramas(
@@ -165,14 +152,15 @@ class ScenePage:
 
 def show_actor(conn: sqlite3.Connection, name: str) -> ActorPage:
     from scenecat.domain import names
+    from scenecat.storage import actors as actor_store
     from scenecat.storage import dramas as drama_store
-    from scenecat.storage import people, source_ids
+    from scenecat.storage import source_ids
 
     actor_id = names.resolve_actor(conn, name)
     return ActorPage(
-        people.get_actor(conn, actor_id),
+        actor_store.get_actor(conn, actor_id),
         drama_store.credits(conn, actor_id=actor_id),
-        people.count_actor_scenes(conn, actor_id),
+        actor_store.count_actor_scenes(conn, actor_id),
         source_ids.ids_of(conn, "actor", actor_id),
     )
 

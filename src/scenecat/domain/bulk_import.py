@@ -16,10 +16,10 @@ raises `NeedsSlowPath`; the caller rolls back to a savepoint and imports the slo
 
 from __future__ import annotations
 
-import gc
 import itertools
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from scenecat.domain import names
@@ -36,6 +36,7 @@ from scenecat.domain.records import (
     vote_values,
 )
 from scenecat.errors import ScenecatError
+from scenecat.gcpause import paused_gc
 from scenecat.storage import bulk, search_index, signals, source_ids
 from scenecat.storage.dramas import merge_credit
 from scenecat.text import name_key
@@ -124,8 +125,8 @@ class BulkImporter:
         self.source_ids: dict[tuple[str, str, str], int] = {}
         # The load builds large dicts of plain values (no reference cycles): the collector's
         # passes over them are pure cost. close() switches it back on.
-        self.gc_was_enabled = gc.isenabled()
-        gc.disable()
+        self._gc_pause = ExitStack()
+        self._gc_pause.enter_context(paused_gc())
 
     # helpers
 
@@ -516,5 +517,4 @@ class BulkImporter:
         """Give the connection its usual page cache back (after finish() or a failure), and
         the garbage collector its work."""
         bulk.restore_cache(self.conn, self.load)
-        if self.gc_was_enabled:
-            gc.enable()
+        self._gc_pause.close()

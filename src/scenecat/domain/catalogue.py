@@ -22,8 +22,9 @@ from scenecat.domain.records import (
 )
 from scenecat.errors import Conflict, InvalidInput, ScenecatError
 from scenecat.models import Drama
+from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes, search_index, signals
+from scenecat.storage import scenes, search_index, signals
 from scenecat.text import slugify
 
 Mode = Literal["add", "import", "replace"]
@@ -50,17 +51,17 @@ def apply_actor(
     force: bool = False,
     actor_id: int | None = None,
 ) -> Outcome:
-    existing = people.actor_ids_by_name(conn, rec.name)
+    existing = actor_store.actor_ids_by_name(conn, rec.name)
     if mode == "replace":
         assert actor_id is not None
         if existing and existing[0] != actor_id:
             raise Conflict(f"another actor is already called {rec.name!r}")
-        people.update_actor(conn, actor_id, name=rec.name, native=rec.native, born=rec.born)
-        for alias in people.get_actor(conn, actor_id).aliases:
+        actor_store.update_actor(conn, actor_id, name=rec.name, native=rec.native, born=rec.born)
+        for alias in actor_store.get_actor(conn, actor_id).aliases:
             if alias not in rec.aliases:
-                people.remove_alias(conn, actor_id, alias)
+                actor_store.remove_alias(conn, actor_id, alias)
         for alias in rec.aliases:
-            people.add_alias(conn, actor_id, alias)
+            actor_store.add_alias(conn, actor_id, alias)
         store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids", replace=True)
         search_index.refresh_for_actor(conn, actor_id)
         return Outcome(actor_id, rec.name, created=False)
@@ -72,13 +73,13 @@ def apply_actor(
             )
         actor_id = existing[0]
         changes: dict[str, object] = {}
-        current = people.get_actor(conn, actor_id)
+        current = actor_store.get_actor(conn, actor_id)
         if rec.native and rec.native != current.native:
             changes["native"] = rec.native
         if rec.born and rec.born != current.born:
             changes["born"] = rec.born
-        people.update_actor(conn, actor_id, **changes)
-        added = [people.add_alias(conn, actor_id, alias) for alias in rec.aliases]
+        actor_store.update_actor(conn, actor_id, **changes)
+        added = [actor_store.add_alias(conn, actor_id, alias) for alias in rec.aliases]
         store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
         if changes or any(added):
             search_index.refresh_for_actor(conn, actor_id)
@@ -93,9 +94,9 @@ def apply_actor(
         )
     if twins:
         warnings.append(f"{rec.name!r} is spelled like {', '.join(map(repr, twins))}; kept apart")
-    actor_id = people.insert_actor(conn, rec.name, rec.native, rec.born)
+    actor_id = actor_store.insert_actor(conn, rec.name, rec.native, rec.born)
     for alias in rec.aliases:
-        people.add_alias(conn, actor_id, alias)
+        actor_store.add_alias(conn, actor_id, alias)
     store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
     return Outcome(actor_id, rec.name, created=True, warnings=warnings)
 
@@ -357,13 +358,7 @@ def apply_scene(
         if warning:
             warnings.append(warning)
     for source in rec.sources:
-        from scenecat.models import Source
-
-        scenes.link_source(
-            conn,
-            scene_id,
-            Source(source.url, source.title, source.publisher, source.kind, source.published),
-        )
+        scenes.link_source(conn, scene_id, source)
     if refresh_index:
         search_index.refresh(conn, [scene_id])
     key = scenes.key_of(conn, scene_id)
@@ -426,12 +421,12 @@ def apply_duel(conn: sqlite3.Connection, rec: DuelRec, path: str = "duel") -> Ou
 
 def add_actor_alias(conn: sqlite3.Connection, actor: str, alias: str) -> Outcome:
     actor_id = names.resolve_actor(conn, actor)
-    others = [i for i in people.actor_ids_by_name(conn, alias) if i != actor_id]
+    others = [i for i in actor_store.actor_ids_by_name(conn, alias) if i != actor_id]
     if others:
         raise Conflict(f"{alias!r} is the name of another actor", hint="merge them instead")
-    added = people.add_alias(conn, actor_id, alias)
+    added = actor_store.add_alias(conn, actor_id, alias)
     search_index.refresh_for_actor(conn, actor_id)
-    return Outcome(actor_id, people.get_actor(conn, actor_id).name, created=added)
+    return Outcome(actor_id, actor_store.get_actor(conn, actor_id).name, created=added)
 
 
 def add_drama_alias(conn: sqlite3.Connection, drama: str, alias: str) -> Outcome:
@@ -446,8 +441,10 @@ def add_drama_alias(conn: sqlite3.Connection, drama: str, alias: str) -> Outcome
 
 def remove_actor_alias(conn: sqlite3.Connection, actor: str, alias: str) -> Outcome:
     actor_id = names.resolve_actor(conn, actor)
-    if not people.remove_alias(conn, actor_id, alias):
-        raise InvalidInput(f"{alias!r} is not an alias of {people.get_actor(conn, actor_id).name}")
+    if not actor_store.remove_alias(conn, actor_id, alias):
+        raise InvalidInput(
+            f"{alias!r} is not an alias of {actor_store.get_actor(conn, actor_id).name}"
+        )
     search_index.refresh_for_actor(conn, actor_id)
     return Outcome(actor_id, alias, created=False)
 
@@ -466,26 +463,26 @@ def merge_actors(conn: sqlite3.Connection, keep: str, gone: str) -> Outcome:
     gone_id = names.resolve_actor(conn, gone)
     if keep_id == gone_id:
         raise InvalidInput(f"{keep!r} and {gone!r} are already the same actor")
-    kept = people.get_actor(conn, keep_id)
-    lost = people.get_actor(conn, gone_id)
+    kept = actor_store.get_actor(conn, keep_id)
+    lost = actor_store.get_actor(conn, gone_id)
     affected = scenes.scene_ids_of_actors(conn, [keep_id, gone_id])
-    people.merge_actors(conn, keep_id, gone_id)
+    actor_store.merge_actors(conn, keep_id, gone_id)
     for alias in (lost.name, lost.native):
         if alias and alias not in (kept.name, kept.native):
-            people.add_alias(conn, keep_id, alias)
+            actor_store.add_alias(conn, keep_id, alias)
     if lost.native and not kept.native:
-        people.update_actor(conn, keep_id, native=lost.native)
+        actor_store.update_actor(conn, keep_id, native=lost.native)
     if lost.born and not kept.born:
-        people.update_actor(conn, keep_id, born=lost.born)
+        actor_store.update_actor(conn, keep_id, born=lost.born)
     search_index.refresh(conn, affected)
     return Outcome(keep_id, kept.name, created=False)
 
 
 def remove_actor(conn: sqlite3.Connection, actor: str) -> Outcome:
     actor_id = names.resolve_actor(conn, actor)
-    name = people.get_actor(conn, actor_id).name
+    name = actor_store.get_actor(conn, actor_id).name
     affected = scenes.scene_ids_of_actors(conn, [actor_id])
-    people.delete_actor(conn, actor_id)
+    actor_store.delete_actor(conn, actor_id)
     search_index.refresh(conn, affected)
     return Outcome(actor_id, name, created=False)
 
@@ -517,8 +514,8 @@ def describe_removal(conn: sqlite3.Connection, what: str, name: str) -> str:
     """What a removal would take with it, for the confirmation question."""
     if what == "actor":
         actor_id = names.resolve_actor(conn, name)
-        count = people.count_actor_scenes(conn, actor_id)
-        return f"actor {people.get_actor(conn, actor_id).name} (appears in {count} scene(s))"
+        count = actor_store.count_actor_scenes(conn, actor_id)
+        return f"actor {actor_store.get_actor(conn, actor_id).name} (appears in {count} scene(s))"
     if what == "drama":
         drama_id = names.resolve_drama(conn, name)
         count = drama_store.count_drama_scenes(conn, drama_id)

@@ -7,8 +7,9 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from scenecat.domain.browse import Scope, resolve_scope
+from scenecat.domain.browse import resolve_scope
 from scenecat.domain.catalogue import record_view
+from scenecat.domain.scope import Scope
 from scenecat.sources.clips import ClipInfo, DramaNames, Guess, guess
 from scenecat.storage import clips as clip_store
 from scenecat.storage import scenes

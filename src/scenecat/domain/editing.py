@@ -15,7 +15,8 @@ from scenecat import yamlio
 from scenecat.domain import catalogue, exchange, names
 from scenecat.domain.records import FieldError, parse_actor, parse_drama, parse_scene
 from scenecat.errors import InvalidInput, NotFound
-from scenecat.storage import people, scenes
+from scenecat.storage import actors as actor_store
+from scenecat.storage import scenes
 
 KINDS = ("actor", "drama", "scene")
 
@@ -23,7 +24,7 @@ KINDS = ("actor", "drama", "scene")
 def fetch(conn: sqlite3.Connection, what: str, name: str) -> tuple[int, dict[str, Any]]:
     if what == "actor":
         actor_id = names.resolve_actor(conn, name)
-        actor = people.get_actor(conn, actor_id)
+        actor = actor_store.get_actor(conn, actor_id)
         record = {
             "name": actor.name,
             "native": actor.native,

@@ -7,11 +7,9 @@ errors, and every error names the file, the line and the field.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -29,14 +27,14 @@ from scenecat.domain.records import (
     parse_vote,
 )
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
+from scenecat.gcpause import paused_gc
+from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes, search_index, signals, source_ids
+from scenecat.storage import scenes, search_index, signals, source_ids
 from scenecat.text import format_clock, json_safe
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
 TOP_LEVEL = ("format", *SECTIONS)
-# Above this many touched scenes one index rebuild beats row-by-row refreshes.
-REBUILD_THRESHOLD = 5_000
 # Exporters report progress every this many records (a report per record would cost more
 # than the bar is worth).
 PROGRESS_EVERY = 1_000
@@ -58,7 +56,7 @@ class ImportReport:
 
 
 def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
-    actor = people.get_actor(conn, actor_id)
+    actor = actor_store.get_actor(conn, actor_id)
     return drop_empty(
         {"name": actor.name, "native": actor.native, "aliases": actor.aliases, "born": actor.born}
     )
@@ -67,7 +65,7 @@ def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
 def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[str, Any] | None:
     """The format-1 record of an actor, drama or scene by id (None if there is none)."""
     if section == "actors":
-        return actor_record(conn, record_id) if people.actor_exists(conn, record_id) else None
+        return actor_record(conn, record_id) if actor_store.actor_exists(conn, record_id) else None
     if section == "dramas":
         return drama_record(conn, record_id) if drama_store.drama_exists(conn, record_id) else None
     found = scenes.scenes_by_ids(conn, [record_id])
@@ -101,7 +99,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 
 def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for actor, _, _ in people.list_actors(conn):
+    for actor, _, _ in actor_store.list_actors(conn):
         yield drop_empty(
             {
                 "name": actor.name,
@@ -306,7 +304,7 @@ class _Importer:
 
     def _existing(self, section: str, rec: Any) -> int | None:
         if section == "actors":
-            found = people.actor_ids_by_name(self.conn, rec.name)
+            found = actor_store.actor_ids_by_name(self.conn, rec.name)
         elif section == "dramas":
             found = drama_store.drama_ids_by_title(self.conn, rec.title)
         elif section == "scenes" and rec.key:
@@ -360,30 +358,18 @@ class _Importer:
         self.report.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
 
     def finish(self) -> ImportReport:
-        if len(self.touched_scenes) > REBUILD_THRESHOLD:
+        if len(self.touched_scenes) > search_index.REBUILD_THRESHOLD:
             search_index.rebuild(self.conn)
         else:
             search_index.refresh(self.conn, self.touched_scenes)
         return self.report
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    # Building a large object graph sets off useless GC passes (docs/DESIGN.md §7, perf notes).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_yaml_document(path: Path) -> Any:
     import yaml
 
     try:
-        with path.open("rb") as handle, _no_gc():
+        with path.open("rb") as handle, paused_gc():
             return yamlio.load(handle)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None

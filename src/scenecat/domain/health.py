@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from scenecat.errors import InvalidInput, SchemaError
-from scenecat.storage import connection, health
+from scenecat.storage import connection, integrity
 from scenecat.storage.connection import Catalogue
 from scenecat.storage.migrations import schema_version
 from scenecat.text import wrap_items
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
-    return health.problems(conn)
+    return integrity.problems(conn)
 
 
 def repair_signals(cat: Catalogue) -> None:
@@ -87,9 +87,9 @@ def backup(
         raise InvalidInput(f"cannot write {dest}: {exc}") from None
     # If another process created DEST while we copied, ours went beside it (DEST-2).
     dest = written
-    result = health.quick_check(dest)
+    result = integrity.quick_check(dest)
     if result != "ok":
-        source = health.integrity(cat.conn)
+        source = integrity.integrity(cat.conn)
         if source:
             # The catalogue itself is damaged: the copy is what was asked for (the first
             # step of saving it), damage included.
@@ -101,7 +101,7 @@ def backup(
 def damage_advice(conn: sqlite3.Connection, path: Path) -> list[str]:
     """For a catalogue that fails its integrity check: what can still be read, and how to
     save it (a copy first, then SQLite's .recover). Short lines: they are read at 80 columns."""
-    counts = health.readable_rows(conn)
+    counts = integrity.readable_rows(conn)
     label = {"view_count": "view counts"}
     readable = [f"{n:,} {label.get(t, t + 's')}" for t, n in counts.items() if n is not None]
     damaged = [label.get(t, t + "s") for t, n in counts.items() if n is None]
@@ -157,7 +157,7 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
 
 @dataclass
 class RestorePlan:
-    source: health.FileInfo
+    source: integrity.FileInfo
     current: dict[str, int]
     keep_at: Path
 
@@ -169,7 +169,7 @@ def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> Restor
         raise InvalidInput(f"no file at {source}")
     if _same_file(source, cat.path):
         raise InvalidInput(f"{source} is the catalogue itself")
-    info = health.inspect_file(source)
+    info = integrity.inspect_file(source)
     if info.problem:
         raise SchemaError(
             f"cannot restore from {source}: {info.problem}; nothing was changed",
@@ -188,7 +188,7 @@ def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> Restor
             f"problem(s), the first: {found[0]}; nothing was changed",
             hint=f"see them all: scenecat --db {source} db check; --force restores it anyway",
         )
-    current = health.counts(cat.conn)
+    current = integrity.counts(cat.conn)
     keep_at = cat.path.with_name(f"{cat.path.name}.before-restore-{_stamp()}.bak")
     return RestorePlan(info, current, keep_at)
 
@@ -203,7 +203,7 @@ def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
         connection.copy_database(source, staging)
         conn = sqlite3.connect(staging, isolation_level=None)
         try:
-            return health.problems(conn, full=version == schema_version())
+            return integrity.problems(conn, full=version == schema_version())
         finally:
             conn.close()
 

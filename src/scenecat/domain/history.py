@@ -20,9 +20,6 @@ from scenecat.storage import history as store
 from scenecat.storage import search_index
 from scenecat.storage.history import Change, Entry, ForeignKey, TableInfo
 
-# Above this many touched scenes one index rebuild beats refreshing scene by scene.
-REBUILD_THRESHOLD = 5_000
-
 NOUNS = {
     "actor": "actor",
     "actor_alias": "actor alias",
@@ -433,7 +430,7 @@ def _refresh_search(conn: sqlite3.Connection, replayed: list[Entry], *, rebuild:
                 value = image.get(column)
                 if isinstance(value, int):
                     bucket.add(value)
-    if len(scenes) + len(actors) + len(dramas) > REBUILD_THRESHOLD:
+    if len(scenes) + len(actors) + len(dramas) > search_index.REBUILD_THRESHOLD:
         search_index.rebuild(conn)
         return
     search_index.refresh(conn, scenes)

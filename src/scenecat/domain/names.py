@@ -11,8 +11,9 @@ import sqlite3
 from collections.abc import Callable, Iterable
 
 from scenecat.errors import Ambiguous, InvalidInput, NotFound
+from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, scenes
+from scenecat.storage import scenes
 from scenecat.text import name_key, nfc, slugify
 
 
@@ -58,8 +59,10 @@ def suggest(value: str, candidates: Iterable[str]) -> str | None:
 
 
 def actor_vocabulary(conn: sqlite3.Connection) -> list[str]:
-    names = [n for _, name, native in people.all_actor_names(conn) for n in (name, native) if n]
-    return names + [alias for _, alias in people.all_actor_aliases(conn)]
+    names = [
+        n for _, name, native in actor_store.all_actor_names(conn) for n in (name, native) if n
+    ]
+    return names + [alias for _, alias in actor_store.all_actor_aliases(conn)]
 
 
 def drama_vocabulary(conn: sqlite3.Connection) -> list[str]:
@@ -73,9 +76,9 @@ def resolve_actor(conn: sqlite3.Connection, text: str) -> int:
     return _resolve(
         text,
         "actor",
-        lambda v: people.actor_ids_by_name(conn, v),
-        lambda k: people.actor_ids_by_key(conn, k),
-        lambda i: people.get_actor(conn, i).name,
+        lambda v: actor_store.actor_ids_by_name(conn, v),
+        lambda k: actor_store.actor_ids_by_key(conn, k),
+        lambda i: actor_store.get_actor(conn, i).name,
         lambda: actor_vocabulary(conn),
         "add them with `scenecat add-actor NAME`",
     )
@@ -116,14 +119,14 @@ def resolve_scene(conn: sqlite3.Connection, text: str) -> int:
 
 def key_collision(conn: sqlite3.Connection, name: str) -> list[str]:
     """Existing actors whose folded name, native name or alias equals `name`'s."""
-    ids = people.actor_ids_by_key(conn, name_key(name))
-    return [people.get_actor(conn, i).name for i in ids]
+    ids = actor_store.actor_ids_by_key(conn, name_key(name))
+    return [actor_store.get_actor(conn, i).name for i in ids]
 
 
 def completions(conn: sqlite3.Connection, kind: str, prefix: str) -> list[str]:
     """Names starting with `prefix`, for shell completion (an index range scan, cheap)."""
     if kind == "actor":
-        return people.names_starting(conn, prefix)
+        return actor_store.names_starting(conn, prefix)
     if kind == "drama":
         return drama_store.titles_starting(conn, prefix)
     return scenes.keys_starting(conn, prefix)

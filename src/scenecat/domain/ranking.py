@@ -24,6 +24,7 @@ from typing import Any
 
 from scenecat import scoring
 from scenecat.domain import browse, names
+from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.storage import ranking as store
@@ -87,7 +88,7 @@ class RankResult:
     prior_mean: float | None = None
     groups: int = 0  # groups in the scope (== scope_size for --by scene)
     couple: tuple[str, str] | None = None
-    scope: browse.Scope = field(default_factory=browse.Scope)
+    scope: Scope = field(default_factory=Scope)
 
 
 def make_params(
@@ -141,7 +142,7 @@ def _check_params(params: scoring.RankParams) -> None:
 
 
 def _resolve(
-    conn: sqlite3.Connection, scope: browse.Scope, couple: tuple[str, str] | None
+    conn: sqlite3.Connection, scope: Scope, couple: tuple[str, str] | None
 ) -> scene_store.SceneFilter:
     filt = browse.resolve_scope(conn, scope)
     if couple is not None:
@@ -287,7 +288,7 @@ class _Order:
 
 def rank_scenes(
     conn: sqlite3.Connection,
-    scope: browse.Scope,
+    scope: Scope,
     params: scoring.RankParams,
     *,
     by: str = "scene",
@@ -470,7 +471,7 @@ def _memberships(
 
 def why_scene(
     conn: sqlite3.Connection,
-    scope: browse.Scope,
+    scope: Scope,
     params: scoring.RankParams,
     scene: str,
     *,
@@ -761,7 +762,7 @@ def trending(
     days: int,
     today: dt.date,
     *,
-    scope: browse.Scope | None = None,
+    scope: Scope | None = None,
     limit: int | None = None,
 ) -> TrendResult:
     """Scenes by views gained per day between their snapshots inside the last `days` days.
@@ -777,7 +778,7 @@ def trending(
     since = (today - dt.timedelta(days=days)).isoformat()
     until = today.isoformat()
     with store.read_snapshot(conn):
-        filt = browse.resolve_scope(conn, scope or browse.Scope())
+        filt = browse.resolve_scope(conn, scope or Scope())
         # Per scene and source, the first and the last snapshot in the window (by date, then
         # count), kept as plain values: a window can hold hundreds of thousands of snapshots.
         spans: dict[tuple[int, str], list[Any]] = {}

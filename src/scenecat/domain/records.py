@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenecat.errors import InvalidInput
-from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS
+
+# A scene record's views and sources are the models' own (fields and types are the same).
+from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS, Source, ViewCount
 from scenecat.text import (
     MAX_NAME,
     MAX_TEXT,
@@ -224,22 +226,6 @@ class DramaRec:
 
 
 @dataclass
-class ViewRec:
-    count: int
-    on: str | None = None
-    source: str = ""
-
-
-@dataclass
-class SourceRec:
-    url: str
-    title: str | None = None
-    publisher: str | None = None
-    kind: str | None = None
-    published: str | None = None
-
-
-@dataclass
 class SceneRec:
     key: str | None
     drama: str
@@ -253,8 +239,8 @@ class SceneRec:
     spoiler: str = "none"
     tags: list[str] = field(default_factory=list)
     location: str | None = None
-    views: list[ViewRec] = field(default_factory=list)
-    sources: list[SourceRec] = field(default_factory=list)
+    views: list[ViewCount] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
 
 
 @dataclass
@@ -426,23 +412,23 @@ def _clock(value: Any, path: str) -> int:
         raise FieldError(path, exc.message) from None
 
 
-def _parse_view_general(data: Any, path: str) -> ViewRec:
+def _parse_view_general(data: Any, path: str) -> ViewCount:
     d = _fields(data, path, ("count", "on", "source"), ("count",))
-    return ViewRec(
+    return ViewCount(
         count=_int(d["count"], f"{path}.count", 0, MAX_VIEWS),
         on=_opt(d, "on", path, parse_date),
         source=_opt(d, "source", path, _str) or "",
     )
 
 
-def parse_source(data: Any, path: str) -> SourceRec:
+def parse_source(data: Any, path: str) -> Source:
     if isinstance(data, str):
         data = {"url": data}
     d = _fields(data, path, ("url", "title", "publisher", "kind", "published"), ("url",))
     url = _str(d["url"], f"{path}.url")
     if not re.match(r"^https?://\S+$", url):
         raise FieldError(f"{path}.url", f"{url!r} is not an http(s) link")
-    return SourceRec(
+    return Source(
         url=url,
         title=_opt(d, "title", path, _str),
         publisher=_opt(d, "publisher", path, _str),
@@ -572,7 +558,7 @@ def _names(value: Any) -> list[str] | None:
     return list(dict.fromkeys(names)) if len(names) > 1 else names
 
 
-def _view_fast(data: Any) -> ViewRec | None:
+def _view_fast(data: Any) -> ViewCount | None:
     if type(data) is not dict or not data.keys() <= _VIEW_KEYS:
         return None
     count = data.get("count")
@@ -590,10 +576,10 @@ def _view_fast(data: Any) -> ViewRec | None:
         source = _name(source)
         if source is None:
             return None
-    return ViewRec(count, on, source)
+    return ViewCount(count, on, source)
 
 
-def parse_view(data: Any, path: str) -> ViewRec:
+def parse_view(data: Any, path: str) -> ViewCount:
     return _view_fast(data) or _parse_view_general(data, path)
 
 
@@ -672,7 +658,7 @@ def _scene_fast(data: Any) -> SceneRec | None:
         if location is None:
             return None
     views_raw = get("views")
-    views: list[ViewRec] = []
+    views: list[ViewCount] = []
     if views_raw is not None:
         if type(views_raw) is not list:
             return None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scenecat.domain import names
-from scenecat.domain.browse import Scope, check_limit, parse_year_range, resolve_scope
+from scenecat.domain.browse import check_limit, parse_year_range, resolve_scope
 from scenecat.domain.query import (
     Highlighter,
     Query,
@@ -19,6 +19,7 @@ from scenecat.domain.query import (
     match_expression,
     parse,
 )
+from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
 from scenecat.storage import search_queries
 from scenecat.storage.search_index import WORD, fold, is_cjk

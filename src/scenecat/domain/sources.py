@@ -19,8 +19,9 @@ from typing import Literal
 from scenecat.domain import names
 from scenecat.errors import Ambiguous, Conflict, NotFound
 from scenecat.sources.model import CastEntry, DramaFacts, Person
+from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people, search_index, source_ids
+from scenecat.storage import search_index, source_ids
 from scenecat.text import name_key
 
 Mode = Literal["add", "refresh"]
@@ -110,7 +111,7 @@ def _free_name(conn: sqlite3.Connection, person: Person) -> str:
         tries.append(f"{person.name} ({person.native})")
     tries.append(f"{person.name} ({label(person.source)} {person.id})")
     for name in tries:
-        if not people.actor_ids_by_name(conn, name):
+        if not actor_store.actor_ids_by_name(conn, name):
             return name
     return tries[-1]
 
@@ -120,12 +121,12 @@ def _actor_for(
 ) -> int:
     known = source_ids.record_with(conn, "actor", person.source, person.id)
     if known is not None:
-        report.linked.append(people.get_actor(conn, known).name)
+        report.linked.append(actor_store.get_actor(conn, known).name)
         return known
     actor_id, ambiguous = _by_names(conn, person)
     reason = ambiguous
     if actor_id is not None:
-        actor = people.get_actor(conn, actor_id)
+        actor = actor_store.get_actor(conn, actor_id)
         other_id = source_ids.ids_of(conn, "actor", actor_id).get(person.source)
         if other_id and other_id != person.id:
             reason = f"{actor.name} is {label(person.source)} {other_id}, this is {person.id}"
@@ -140,16 +141,16 @@ def _actor_for(
             if person.born and not actor.born:
                 changes["born"] = person.born
             if changes:
-                people.update_actor(conn, actor_id, **changes)
+                actor_store.update_actor(conn, actor_id, **changes)
                 search_index.refresh_for_actor(conn, actor_id)
             source_ids.set_id(conn, "actor", actor_id, person.source, person.id)
             report.linked.append(actor.name)
             return actor_id
     name = _free_name(conn, person)
-    new_id = people.insert_actor(conn, name, person.native, person.born)
+    new_id = actor_store.insert_actor(conn, name, person.native, person.born)
     for alias in dict.fromkeys([person.name, *person.aliases]):
         if alias != name:
-            people.add_alias(conn, new_id, alias)
+            actor_store.add_alias(conn, new_id, alias)
     source_ids.set_id(conn, "actor", new_id, person.source, person.id)
     report.added.append(name)
     if reason:
@@ -170,7 +171,7 @@ def people_to_check(conn: sqlite3.Connection, facts: DramaFacts) -> list[Person]
         actor_id, _ = _by_names(conn, person)
         if actor_id is None:
             continue
-        if people.get_actor(conn, actor_id).born is not None:
+        if actor_store.get_actor(conn, actor_id).born is not None:
             wanted.append(person)
     return wanted
 
@@ -311,7 +312,7 @@ def _remember_id(conn: sqlite3.Connection, actor_id: int, person: Person, report
         return
     if source_ids.record_with(conn, "actor", person.source, person.id) is not None:
         return
-    actor = people.get_actor(conn, actor_id)
+    actor = actor_store.get_actor(conn, actor_id)
     if _differs(actor.native, actor.born, person) is None:
         source_ids.set_id(conn, "actor", actor_id, person.source, person.id)
         report.linked.append(actor.name)

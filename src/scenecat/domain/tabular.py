@@ -31,6 +31,7 @@ from typing import IO, Any
 from scenecat.domain import browse
 from scenecat.domain.exchange import ImportReport, _Importer
 from scenecat.domain.records import FieldError
+from scenecat.domain.scope import Scope
 from scenecat.errors import CatalogueFileError, ScenecatError, UsageError
 from scenecat.models import Scene
 from scenecat.storage import scenes as scene_store
@@ -68,7 +69,7 @@ CSV_COLUMNS = (
 
 def iter_scenes(
     conn: sqlite3.Connection,
-    scope: browse.Scope,
+    scope: Scope,
     limit: int | None = None,
     batch: int = EXPORT_BATCH,
 ) -> tuple[int, Iterator[Scene]]:
@@ -122,7 +123,7 @@ def scene_row(scene: Scene) -> list[str]:
 
 def write_csv(
     conn: sqlite3.Connection,
-    scope: browse.Scope,
+    scope: Scope,
     out: IO[str],
     *,
     limit: int | None = None,
@@ -144,7 +145,7 @@ def write_csv(
 
 def write_json(
     conn: sqlite3.Connection,
-    scope: browse.Scope,
+    scope: Scope,
     out: IO[str],
     *,
     limit: int | None = None,
@@ -167,7 +168,7 @@ def write_json(
     return count
 
 
-def _filters(scope: browse.Scope, limit: int | None) -> dict[str, Any]:
+def _filters(scope: Scope, limit: int | None) -> dict[str, Any]:
     raw = {
         "actors": list(scope.actors),
         "drama": scope.drama,

@@ -195,14 +195,6 @@ def scene_ids(
     return [row[0] for row in conn.execute(sql, params)]
 
 
-def count_scenes(conn: sqlite3.Connection, scope: SceneFilter) -> int:
-    where, params = scope.where()
-    row = conn.execute(
-        f"SELECT count(*) FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where}", params
-    ).fetchone()
-    return int(row[0])
-
-
 def scenes_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Scene]:
     """Scenes in the order of `ids`."""
     found: dict[int, Scene] = {}

@@ -274,6 +274,11 @@ def _documents(conn: sqlite3.Connection, scene_ids: Sequence[int] | None) -> str
     return f"{_DOCUMENT} WHERE s.id IN ({_marks(scene_ids)}) GROUP BY s.id"
 
 
+# Above this many touched scenes (or actors and dramas) one rebuild beats refreshing the
+# documents one by one (import, undo).
+REBUILD_THRESHOLD = 5_000
+
+
 def refresh(conn: sqlite3.Connection, scene_ids: Iterable[int]) -> None:
     ids = sorted(set(scene_ids))
     for start in range(0, len(ids), 300):

@@ -38,14 +38,6 @@ def refresh_current_vote(conn: sqlite3.Connection, scene_id: int, voter: str) ->
     )
 
 
-def refresh_all_current_votes(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        "UPDATE vote SET current = (id = (SELECT v2.id FROM vote v2 WHERE v2.scene_id = "
-        "vote.scene_id AND v2.voter = vote.voter ORDER BY coalesce(v2.voted_on, '') DESC, "
-        "v2.id DESC LIMIT 1))"
-    )
-
-
 def current_vote(conn: sqlite3.Connection, scene_id: int, voter: str) -> int | None:
     row = conn.execute(
         "SELECT score FROM vote WHERE scene_id = ? AND voter = ? AND current = 1",

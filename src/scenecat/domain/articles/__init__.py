@@ -25,14 +25,12 @@ The package, by concern:
 
 from __future__ import annotations
 
-import gc
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from scenecat.domain.articles.builders import build_context
 from scenecat.domain.articles.render import front_matter, load_template, render
 from scenecat.domain.articles.views import Article, ArticleInfo, ArticleRequest
+from scenecat.gcpause import paused_gc
 
 # build_context, load_template and render are the stages bench/bench_export.py times apart.
 __all__ = [
@@ -45,25 +43,13 @@ __all__ = [
 ]
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # A long article builds tens of thousands of small objects that all stay alive until the
-    # end; the collector's passes over them find nothing and cost about an eighth of the time
-    # (bench/bench_export.py). Same reason as the importers (docs/DESIGN.md §7, performance notes).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def export_markdown(conn: sqlite3.Connection, request: ArticleRequest) -> Article:
     """Render an article; raises InvalidInput/NotFound with one clear line on bad input."""
     # The template first: a broken one fails before any catalogue work.
     template = load_template(request.template)
-    with _gc_paused():
+    # A long article builds tens of thousands of small objects that stay alive until the end;
+    # the collector's passes over them find nothing (bench/bench_export.py).
+    with paused_gc():
         context = build_context(conn, request)
         body = render(template, context)
     info: ArticleInfo = context["article"]

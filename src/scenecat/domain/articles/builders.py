@@ -51,6 +51,7 @@ from scenecat.domain.articles.wording import (
     unique,
     views_text,
 )
+from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, NotFound, UsageError
 from scenecat.models import Credit, Scene, ViewCount
 from scenecat.storage import dramas as drama_store
@@ -139,7 +140,7 @@ def make_entry(
 
 
 def _rank(
-    conn: sqlite3.Connection, request: ArticleRequest, scope: browse.Scope, limit: int | None
+    conn: sqlite3.Connection, request: ArticleRequest, scope: Scope, limit: int | None
 ) -> RankResult:
     from scenecat.domain import ranking
     from scenecat.scoring import RankParams
@@ -293,7 +294,7 @@ def _spotlight(job: _Job) -> dict[str, Any]:
     if ranked is None:
         # The kind of a hidden scene is a spoiler: place it among its drama's scenes instead.
         hidden = job.policy.hide_reason(scene) is not None
-        scope = browse.Scope(drama=scene.drama) if hidden else browse.Scope(kind=scene.kind)
+        scope = Scope(drama=scene.drama) if hidden else Scope(kind=scene.kind)
         words = scope_words(job.conn, scope)
         ranked = _place(job.conn, job.request, scope, scene.key)
     assert ranked is not None
@@ -325,10 +326,10 @@ def _spotlight(job: _Job) -> dict[str, Any]:
     if scene.actors and not entry.hidden:
         lead = scene.actors[0]
         label = f"More from {lead}"
-        others = _rank(job.conn, job.request, browse.Scope(actors=(lead,)), job.limit + 1)
+        others = _rank(job.conn, job.request, Scope(actors=(lead,)), job.limit + 1)
     else:
         label = f"More from {scene.drama}"
-        others = _rank(job.conn, job.request, browse.Scope(drama=scene.drama), job.limit + 1)
+        others = _rank(job.conn, job.request, Scope(drama=scene.drama), job.limit + 1)
     for r in others.entries:
         if r.scene.id != scene.id and len(related) < job.limit:
             related.append(make_entry(r.scene, job.policy, job.casts, position=None, ranked=r))
@@ -372,7 +373,7 @@ def _spotlight(job: _Job) -> dict[str, Any]:
 
 
 def _place(
-    conn: sqlite3.Connection, request: ArticleRequest, scope: browse.Scope, key: str
+    conn: sqlite3.Connection, request: ArticleRequest, scope: Scope, key: str
 ) -> RankedEntry | None:
     """The scene's entry in the ranking of `scope`; None when it is not in the scope."""
     from scenecat.domain import ranking
@@ -385,7 +386,7 @@ def _place(
         return None
 
 
-def _scope_given(scope: browse.Scope) -> bool:
+def _scope_given(scope: Scope) -> bool:
     return any(
         (
             scope.actors,
@@ -452,7 +453,7 @@ def _drama(job: _Job) -> dict[str, Any]:
         episodes,
     )
     # The best scenes of the drama, told in episode order.
-    result = _rank(job.conn, job.request, browse.Scope(drama=d.title), job.limit)
+    result = _rank(job.conn, job.request, Scope(drama=d.title), job.limit)
     ordered = sorted(
         result.entries, key=lambda r: (r.scene.episode or 0, r.scene.start_s or 0, r.scene.key)
     )
@@ -498,7 +499,7 @@ def _actor(job: _Job) -> dict[str, Any]:
         line += f", {c.role} role"
         films.append(FilmCredit(c.drama, c.year, c.network, c.character, c.role, line))
     info = ActorInfo(a.name, a.native, a.born, list(a.aliases), films, page.scene_count)
-    scope = browse.Scope(actors=(a.name,), kind=job.request.scope.kind)
+    scope = Scope(actors=(a.name,), kind=job.request.scope.kind)
     result = _rank(job.conn, job.request, scope, job.limit)
     entries = [
         make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from scenecat.domain import browse
+from scenecat.domain.scope import Scope
 
 if TYPE_CHECKING:
     from scenecat.scoring import RankParams
@@ -25,7 +25,7 @@ class ArticleRequest:
     """What `export markdown` was asked for (names as users type them)."""
 
     template: str = "listicle"  # a built-in name or a path to a template file
-    scope: browse.Scope = field(default_factory=browse.Scope)
+    scope: Scope = field(default_factory=Scope)
     scene: str | None = None  # spotlight: the scene (default: the best one in scope)
     spoilers: str = "warn"
     watched: Sequence[str] = ()  # "Drama:N", the reader has seen episodes 1..N

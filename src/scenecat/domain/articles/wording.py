@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
 from scenecat.domain.articles.views import ScopeWords
+from scenecat.domain.scope import Scope
 from scenecat.models import Scene
+from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import people
 
 if TYPE_CHECKING:
     from scenecat.scoring import RankParams
@@ -112,8 +113,8 @@ def year_words(text: str) -> str:
     return f"from {low} to {high}"
 
 
-def scope_words(conn: sqlite3.Connection, scope: browse.Scope) -> ScopeWords:
-    actors = [people.get_actor(conn, names.resolve_actor(conn, a)).name for a in scope.actors]
+def scope_words(conn: sqlite3.Connection, scope: Scope) -> ScopeWords:
+    actors = [actor_store.get_actor(conn, names.resolve_actor(conn, a)).name for a in scope.actors]
     drama = (
         drama_store.get_drama(conn, names.resolve_drama(conn, scope.drama)).title
         if scope.drama

@@ -116,7 +116,7 @@ def rank_rows(
     """`scenecat rank --actor ACTOR --kind KIND --by BY` as rows for a canned query."""
     from scenecat.cli.commands_rank import compact
     from scenecat.domain import ranking
-    from scenecat.domain.browse import Scope
+    from scenecat.domain.scope import Scope
 
     actors = (actor.strip(),) if actor and actor.strip() else ()
     scope = Scope(actors=actors, kind=(kind or "").strip() or None)
@@ -292,8 +292,9 @@ def _filter_words(query: Any) -> str:
 
 
 def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
-    from scenecat.domain.browse import Scope, resolve_scope
+    from scenecat.domain.browse import resolve_scope
     from scenecat.domain.query import parse
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import _merge_scope
     from scenecat.storage import site as store
 
