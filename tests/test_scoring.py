@@ -371,6 +371,7 @@ def scopes(draw: st.DrawFn) -> list[SceneSignals]:
     return [SceneSignals(k, draw(votes_st), draw(views_st)) for k in keys]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st)
 def test_parts_add_up_and_stay_in_range(
@@ -396,6 +397,7 @@ def test_parts_add_up_and_stay_in_range(
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st, st.data())
 def test_order_of_duels_votes_and_scenes_does_not_matter(
@@ -416,6 +418,7 @@ def test_order_of_duels_votes_and_scenes_does_not_matter(
         assert p.view_part == pytest.approx(q.view_part, abs=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(duels_st, st.floats(0.25, 5), st.data())
 def test_bradley_terry_is_a_stationary_point_and_order_free(
@@ -453,6 +456,7 @@ def _totals(signals: list[SceneSignals], duels: list[Duel], prior: float) -> lis
     ]  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st)
 def test_aggregated_scoring_ranks_exactly_like_score_scenes(
@@ -505,6 +509,7 @@ def test_aggregated_rows_are_checked(row: tuple) -> None:
         score_totals([("a", 0, 0, None, 0, None)] * 2, RankParams())
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(
