@@ -47,6 +47,7 @@ def test_no_scenes_is_one_clear_line(cli: Callable[..., Run], db: Path) -> None:
     assert result.stderr.startswith("Error: no K-drama kiss scenes in the catalogue\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("count", "limit", "title", "opening"),
     [

@@ -88,6 +88,7 @@ def links(text: str) -> list[str]:
 # Snapshots
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_snapshot(sample_db: Path, cli, case: str) -> None:
     text = export(cli, *CASES[case])
@@ -115,6 +116,7 @@ def test_output_is_deterministic_and_dated_only_in_front_matter(sample_db: Path,
 # CommonMark
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_every_export_is_commonmark_without_html(sample_db: Path, cli, case: str) -> None:
     text = export(cli, *CASES[case])
@@ -385,6 +387,7 @@ def nasty_db(db: Path, cli, tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("template", ["listicle", "spotlight", "drama", "actor"])
 def test_user_text_prints_as_typed(nasty_db: Path, cli, template: str) -> None:
     args = {
@@ -434,6 +437,7 @@ def test_nasty_title_heading_reads_as_typed(nasty_db: Path, cli) -> None:
     assert rendered_heading_text(text, "h2") == [f"1. {NASTY} (# Hash | Drama)"]
 
 
+@pytest.mark.slow
 def test_escape_round_trips_through_commonmark() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -581,6 +585,7 @@ def test_template_that_is_not_utf8(sample_db: Path, cli, tmp_path: Path) -> None
 # Other bad input and files
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [

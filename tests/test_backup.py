@@ -93,6 +93,7 @@ def test_backup_of_a_missing_catalogue_creates_nothing(cli, db: Path, tmp_path: 
     assert not db.exists() and not (tmp_path / "copy.db").exists()
 
 
+@pytest.mark.slow
 def test_backup_while_another_process_writes_passes_db_check(
     cli, sample_db: Path, tmp_path: Path
 ) -> None:
@@ -174,6 +175,7 @@ def _restore_on_a_terminal(db: Path, source: Path, answer: bytes) -> tuple[int, 
     )
 
 
+@pytest.mark.slow
 def test_restore_asks_first_on_a_terminal(cli, sample_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     _ok(cli("db", "backup", str(copy)))
@@ -187,6 +189,7 @@ def test_restore_asks_first_on_a_terminal(cli, sample_db: Path, tmp_path: Path) 
     assert raw_dump(sample_db) == raw_dump(copy)
 
 
+@pytest.mark.slow
 def test_restore_while_another_process_writes(cli, sample_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     _ok(cli("db", "backup", str(copy)))

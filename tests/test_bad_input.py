@@ -44,6 +44,7 @@ CASES = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input(sample_db: Path, cli, case: str) -> None:
     args, code, expected = CASES[case]

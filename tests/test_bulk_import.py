@@ -95,6 +95,7 @@ def _assert_same(tmp_path: Path, source: Path, *, bulk_all_the_way: bool = True)
     return fast
 
 
+@pytest.mark.slow
 def test_sample_catalogue_same_both_ways(tmp_path: Path) -> None:
     report = _assert_same(tmp_path, SAMPLE)
     assert report.created["scenes"] > 20
@@ -111,12 +112,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_generated_jsonl_same_both_ways(tmp_path: Path, generated: Path) -> None:
     report = _assert_same(tmp_path, generated)
     assert report.created["scenes"] == 2000
     assert report.created["votes"] == 6000
 
 
+@pytest.mark.slow
 def test_generated_file_through_the_cli(
     cli: Any, db: Path, tmp_path: Path, generated: Path
 ) -> None:
@@ -199,6 +202,7 @@ duels:
 """
 
 
+@pytest.mark.slow
 def test_edge_cases_same_both_ways(tmp_path: Path) -> None:
     source = tmp_path / "edge.yaml"
     source.write_text(EDGE_CASES, encoding="utf-8")
@@ -209,6 +213,7 @@ def test_edge_cases_same_both_ways(tmp_path: Path) -> None:
     assert report.created["votes"] == 7 and report.created["duels"] == 2
 
 
+@pytest.mark.slow
 def test_edge_cases_as_json_lines(tmp_path: Path) -> None:
     from scenecat import yamlio
 
@@ -228,6 +233,7 @@ def test_edge_cases_as_json_lines(tmp_path: Path) -> None:
     _assert_same(tmp_path, source)
 
 
+@pytest.mark.slow
 def test_explicit_key_equal_to_a_generated_one_merges_as_the_slow_path_does(
     tmp_path: Path,
 ) -> None:
@@ -271,6 +277,7 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", BAD_FILES, ids=list(BAD_FILES))
 @pytest.mark.parametrize("suffix", [".yaml", ".jsonl"])
 def test_errors_are_the_same_both_ways(tmp_path: Path, case: str, suffix: str) -> None:
@@ -300,6 +307,7 @@ def test_errors_are_the_same_both_ways(tmp_path: Path, case: str, suffix: str) -
     assert str(source) in errors[0][0]
 
 
+@pytest.mark.slow
 def test_import_into_a_catalogue_with_scenes_takes_the_slow_path(cli: Any, db: Path) -> None:
     assert cli("import", str(SAMPLE)).exit_code == 0
     before = dump(db)
@@ -327,6 +335,7 @@ def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Importing s.jsonl" in shown or "Building the search index" in shown
 
 
+@pytest.mark.slow
 def test_no_progress_bar_when_piped(cli: Any, db: Path, tmp_path: Path, generated: Path) -> None:
     result = cli("import", str(generated))
     assert result.exit_code == 0
@@ -337,6 +346,7 @@ def test_no_progress_bar_when_piped(cli: Any, db: Path, tmp_path: Path, generate
     assert result.stderr.strip() == f"Wrote {2000 + 6000 + 200 + 100 + 40} records to {out}"
 
 
+@pytest.mark.slow
 def test_import_reports_its_stages(tmp_path: Path, generated: Path) -> None:
     calls: list[tuple[Any, ...]] = []
     cat = open_catalogue(tmp_path / "c.db")
@@ -376,6 +386,7 @@ def _journal_mode(path: Path) -> str:
         conn.close()
 
 
+@pytest.mark.slow
 def test_fresh_load_runs_with_a_rollback_journal_and_ends_in_wal(cli, tmp_path: Path) -> None:
     """A load into an empty catalogue writes with a rollback journal (WAL would write every
     page twice); the catalogue is in WAL after it, and after a load killed half-way once it

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import dump
 from tests.terminal import Terminal
 
@@ -129,6 +131,7 @@ def test_add_actor_with_folded_twin_needs_force(db: Path, cli) -> None:
     assert cli("show", "actor", "Jang Jin-young").exit_code == 0
 
 
+@pytest.mark.slow
 def test_edit_with_flags_and_editor(sample_db: Path, cli, monkeypatch, tmp_path: Path) -> None:
     key = "melting-me-softly-e10-shower-kiss"
     assert cli("edit", "scene", key, "--title", "The cold shower kiss").exit_code == 0
@@ -153,6 +156,7 @@ def test_edit_with_flags_and_editor(sample_db: Path, cli, monkeypatch, tmp_path:
     assert len(drama["cast"]) >= 2 and len(drama["scene_list"]) >= 1
 
 
+@pytest.mark.slow
 def test_editor_with_bad_yaml_changes_nothing(
     sample_db: Path, cli, monkeypatch, tmp_path: Path
 ) -> None:

@@ -32,6 +32,7 @@ def scene(cli: Callable[..., Run], key: str) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 def test_done_when_the_e10_clip_becomes_a_scene_and_trends(db: Path, tmp_path: Path) -> None:
     env = {**offline_env(tmp_path), "SCENECAT_DB": str(db)}
     added = run_process("add-drama", "Melting Me Softly", "--from-file", MMS_FILE, env=env)
@@ -364,6 +365,7 @@ def test_views_refresh_through_the_network_path(
     assert counts == [1_000_512, 1_250_300]
 
 
+@pytest.mark.slow
 def test_the_guess_is_confirmed_on_a_terminal(db: Path, tmp_path: Path) -> None:
     env = {**offline_env(tmp_path), "SCENECAT_DB": str(db), "COLUMNS": "80", "LINES": "24"}
     assert (

@@ -8,6 +8,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.fixtures.safety import (
     OLD_CATALOGUE,
     finish_workers,
@@ -16,6 +18,8 @@ from tests.fixtures.safety import (
     start_workers,
     user_version,
 )
+
+pytestmark = pytest.mark.slow
 
 WORKERS = 4
 WRITES = 100

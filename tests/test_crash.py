@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import dump
 from tests.fixtures.safety import OLD_CATALOGUE, python_env, raw_dump, user_version
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")]
 
 CRASHER = r"""
 import atexit, os, signal, sys

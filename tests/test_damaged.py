@@ -78,6 +78,7 @@ def test_salvage_saves_what_can_be_read_into_a_sound_catalogue(
         conn.close()
 
 
+@pytest.mark.slow
 def test_salvage_reads_around_damaged_pages(cli, db: Path, tmp_path: Path) -> None:
     """A few damaged leaf pages in the middle of a big table lose only their rows."""
     lines = ["format: scenecat/1", "actors:", "  - name: Salvage Actor", "dramas:",

@@ -42,6 +42,7 @@ def _fill(folder: Path, leave: int) -> None:
     (folder / "filler").write_bytes(b"\0" * max(0, free - leave))
 
 
+@pytest.mark.slow
 def test_an_import_on_a_full_disk_says_so(
     sample_db: Path, small_disk: Path, tmp_path: Path
 ) -> None:

@@ -102,6 +102,7 @@ def test_very_deep_nesting_is_a_clear_error(
     assert dump(sample_db) == before
 
 
+@pytest.mark.slow
 def test_editor_text_with_a_duplicate_key_is_refused(sample_db: Path, tmp_path: Path) -> None:
     import sys
 

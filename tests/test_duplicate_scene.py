@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run, dump, run_process
 
 SHOWER = ["--drama", "Melting Me Softly", "--episode", "10", "--actor", "Ji Chang Wook"]
@@ -41,6 +43,7 @@ def test_another_title_or_episode_is_no_duplicate(cli: Callable[..., Run], sampl
     assert cli("add-scene", *other, "--title", "The shower kiss").exit_code == 0
 
 
+@pytest.mark.slow
 def test_two_at_once_add_one_scene(sample_db: Path) -> None:
     """Both processes see no twin before either writes only if the check were outside the
     write transaction; inside it, the second one finds the first one's scene."""

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_on_terminal
 from tests.fixtures.safety import python_env
 
@@ -30,6 +32,7 @@ def _editor(tmp_path: Path, db: Path, change: str, meanwhile: list[list[str]]) -
     return f"{sys.executable} {script}"
 
 
+@pytest.mark.slow
 def test_editor_change_keeps_what_others_changed_meanwhile(
     sample_db: Path, cli, tmp_path: Path
 ) -> None:
@@ -66,6 +69,7 @@ def test_flag_edit_changes_only_the_named_field(sample_db: Path, cli, tmp_path: 
     }
 
 
+@pytest.mark.slow
 def test_editing_a_record_another_process_removed(sample_db: Path, cli, tmp_path: Path) -> None:
     editor = _editor(
         tmp_path,

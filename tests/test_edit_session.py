@@ -9,8 +9,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run, dump, run_process
 from tests.terminal import Terminal
+
+pytestmark = pytest.mark.slow
 
 # Each run of the fake editor does the next step of $FAKE_EDITS (a JSON list): "replace"
 # [old, new] in the file, then "exit" with a status; every text it was given is appended to

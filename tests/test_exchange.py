@@ -46,6 +46,7 @@ def _write(tmp_path: Path, text: str, name: str = "in.yaml") -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_sample_imports_and_reimport_changes_nothing(db: Path, cli) -> None:
     first = cli("import", str(SAMPLE))
     assert first.exit_code == 0, first.stderr
@@ -57,6 +58,7 @@ def test_sample_imports_and_reimport_changes_nothing(db: Path, cli) -> None:
     assert cli("db", "check").exit_code == 0
 
 
+@pytest.mark.slow
 def test_export_import_export_is_identical(sample_db: Path, cli, tmp_path: Path) -> None:
     exported = tmp_path / "out.yaml"
     assert cli("export", "yaml", "-o", str(exported)).exit_code == 0
@@ -67,6 +69,7 @@ def test_export_import_export_is_identical(sample_db: Path, cli, tmp_path: Path)
     assert "on: 2019-11-10" in again.stdout  # a date, not YAML 1.1's boolean `on`
 
 
+@pytest.mark.slow
 def test_jsonl_round_trip(sample_db: Path, cli, tmp_path: Path) -> None:
     exported = tmp_path / "out.jsonl"
     assert cli("export", "jsonl", "-o", str(exported)).exit_code == 0
@@ -107,6 +110,7 @@ BAD_CASES = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD_CASES))
 def test_bad_file_gives_one_line_and_changes_nothing(
     sample_db: Path, cli, tmp_path: Path, case: str

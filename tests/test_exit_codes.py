@@ -72,6 +72,7 @@ def _check(cli: Callable[..., Run], db: Path, args: list[str], code: int, text: 
     assert dump(db) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "text"), USAGE, ids=lambda v: " ".join(v) if isinstance(v, list) else ""
 )

@@ -38,6 +38,7 @@ def _example(page: tuple[str, ...]) -> list[str]:
     return paragraph.split("\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [80, 60])
 @pytest.mark.parametrize("page", COMMANDS, ids=" ".join)
 def test_examples_print_verbatim(cli, monkeypatch, page: tuple[str, ...], width: int) -> None:
@@ -53,6 +54,7 @@ def test_examples_print_verbatim(cli, monkeypatch, page: tuple[str, ...], width:
     assert all(cell_len(indent + line) <= 80 for line in lines), lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [80, 60])
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: " ".join(p) or "scenecat")
 def test_help_reads_cleanly(cli, monkeypatch, page: tuple[str, ...], width: int) -> None:

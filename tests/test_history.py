@@ -111,6 +111,7 @@ CHANGES = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CHANGES))
 def test_undo_takes_each_kind_of_change_back_exactly(
     cli, sample_db: Path, tmp_path: Path, name: str
@@ -169,6 +170,7 @@ def test_undo_of_a_removal_after_a_merge_in_one_go(cli, sample_db: Path) -> None
     assert raw_dump(sample_db) == start
 
 
+@pytest.mark.slow
 def test_undo_of_an_import_into_an_empty_catalogue_empties_it(cli, db: Path) -> None:
     _ok(cli("init"))
     empty = raw_dump(db)
@@ -183,6 +185,7 @@ def test_undo_of_an_import_into_an_empty_catalogue_empties_it(cli, db: Path) -> 
     _check(cli)
 
 
+@pytest.mark.slow
 def test_a_command_that_changes_nothing_leaves_no_history(cli, sample_db: Path) -> None:
     _ok(cli("vote", KISS, "9", "--on", "2025-05-05"))
     count = len(_history(cli))
@@ -365,6 +368,7 @@ def test_bulk_change_blocks_undo_of_older_changes_out_of_order(cli, sample_db: P
     _check(cli)
 
 
+@pytest.mark.slow
 def test_old_history_is_pruned(cli, sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scenecat.storage import history
 

@@ -100,6 +100,7 @@ VIEWS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", VIEWS, ids=" ".join)
 def test_hostile_text_is_shown_harmlessly(cli, hostile_db: Path, args: tuple[str, ...]) -> None:
     result = cli(*args)
@@ -189,6 +190,7 @@ INJECTIONS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", INJECTIONS, ids=" ".join)
 def test_no_sql_from_input(cli, sample_db: Path, args: tuple[str, ...]) -> None:
     before = raw_dump(sample_db)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import SAMPLE, dump
 from tests.fixtures.safety import raw_dump
 
@@ -48,6 +50,7 @@ def test_dry_run_lists_changes_and_changes_nothing(cli, sample_db: Path, tmp_pat
     assert raw_dump(sample_db) == before  # not even a history entry
 
 
+@pytest.mark.slow
 def test_reimporting_an_identical_file_is_a_no_op(cli, sample_db: Path, tmp_path: Path) -> None:
     before = dump(sample_db)
     result = cli("import", str(SAMPLE))

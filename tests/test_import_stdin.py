@@ -13,6 +13,8 @@ import pytest
 
 from tests.conftest import SAMPLE, Run, dump, run_on_terminal, run_process
 
+pytestmark = pytest.mark.slow
+
 
 def _pipe(source: Path, export: list[str], target: Path, *extra: str) -> Run:
     """`scenecat --db SOURCE EXPORT... | scenecat --db TARGET import - EXTRA...`."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import dump, run_on_terminal, run_process
 
 
@@ -16,6 +18,7 @@ def test_add_scene_without_terminal_is_a_usage_error(sample_db: Path, cli) -> No
     assert dump(sample_db) == before
 
 
+@pytest.mark.slow
 def test_add_scene_prompts_on_a_terminal(sample_db: Path) -> None:
     code, shown = run_on_terminal(
         ["add-scene", "--drama", "Healer", "--kind", "hug"],
@@ -35,6 +38,7 @@ def test_add_scene_prompts_on_a_terminal(sample_db: Path) -> None:
     assert scene["episode"] == 4 and scene["kind"] == "hug" and scene["actors"] == ["Ji Chang Wook"]
 
 
+@pytest.mark.slow
 def test_shell_completion_offers_catalogue_names(sample_db: Path) -> None:
     env = {
         "SCENECAT_DB": str(sample_db), "_SCENECAT_COMPLETE": "complete_bash",

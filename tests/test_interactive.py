@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import dump, run_process
 from tests.terminal import Terminal
+
+pytestmark = pytest.mark.slow
 
 
 def _scene(db: Path, key: str) -> dict[str, object]:

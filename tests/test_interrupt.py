@@ -13,6 +13,8 @@ import pytest
 from tests.conftest import ROOT, dump
 from tests.terminal import Terminal
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def big_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:

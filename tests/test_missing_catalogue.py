@@ -78,6 +78,7 @@ def test_an_empty_file_is_no_catalogue_and_stays_as_it_is(
     assert db.read_bytes() == b""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

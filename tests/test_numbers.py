@@ -33,6 +33,7 @@ USAGE = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", USAGE)
 def test_huge_numbers_are_usage_errors(cli, sample_db: Path, case: str) -> None:
     before = dump(sample_db)

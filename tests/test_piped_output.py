@@ -108,6 +108,7 @@ def test_rank_piped_has_every_column_and_messages_on_stderr(sample_db: Path, cli
     assert "█" not in result.stdout  # bars are for terminals
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("forced, table", [("0", False), ("1", True)])
 def test_tty_compatible_forces_either_way(sample_db: Path, forced: str, table: bool) -> None:
     result = run_process(

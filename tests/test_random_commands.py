@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 
 from tests.fixtures.safety import raw_dump
 
+pytestmark = pytest.mark.slow
+
 ACTORS = ["Ji Chang Wook", "Won Jin Ah", "Park Min Young", "Random Person", "Random Person 2"]
 DRAMAS = ["Healer", "Melting Me Softly", "Goblin", "No Such Drama"]
 SCENES = [

@@ -510,6 +510,7 @@ BAD = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_rank_input(sample_db: Path, cli, case: str) -> None:
     args, code, expected = BAD[case]

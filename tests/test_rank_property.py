@@ -11,10 +11,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.test_rank import scene, views, write_catalogue
+
+pytestmark = pytest.mark.slow
 
 KEYS = [f"s{i}-scene" for i in range(6)]
 VOTERS = ["me", "ann", "bob", "cho"]

@@ -21,6 +21,8 @@ import pytest
 from tests.conftest import Run
 from tests.fixtures.safety import python_env, raw_dump
 
+pytestmark = pytest.mark.slow
+
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
 

@@ -118,6 +118,13 @@ OTHERS = (
     "ruff check src tests bench && ruff format src tests bench",
 )
 
+# The Development section's block: the everyday tests, the full suite, the commit hooks.
+DEVELOPMENT = (
+    'python -m pytest -q -m "not slow"',
+    "python -m pytest -q",
+    "pre-commit install",
+)
+
 # Installing needs a package index; the install lines run in full only when asked.
 INSTALL = os.environ.get("SCENECAT_TEST_INSTALL") == "1"
 
@@ -140,6 +147,13 @@ def other_lines(text: str) -> list[str]:
     return indented + inline
 
 
+def development_lines(text: str) -> list[str]:
+    """The indented block of the Development section."""
+    section = re.search(r"^## Development\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert section, "README.md has no '## Development' section"
+    return [line.strip() for line in section.group(1).splitlines() if line.startswith("    ")]
+
+
 def _paste(name: str, lines: list[str]) -> str:
     body = "".join(f"    {line!r},\n" for line in lines)
     return f"README.md changed: review it, then paste this over {name} in {__file__}:\n\n{name} = (\n{body})\n"
@@ -154,6 +168,76 @@ def test_the_tour_is_the_one_this_test_knows() -> None:
 def test_the_other_commands_are_the_ones_this_test_knows() -> None:
     found = other_lines(README.read_text(encoding="utf-8"))
     assert tuple(found) == OTHERS, _paste("OTHERS", found)
+
+
+def test_the_development_commands_are_the_ones_this_test_knows() -> None:
+    found = development_lines(README.read_text(encoding="utf-8"))
+    assert tuple(found) == DEVELOPMENT, _paste("DEVELOPMENT", found)
+
+
+def _collected(line: str) -> tuple[set[str], str]:
+    """The test ids a README pytest line selects (collected only: this test is in that suite)."""
+    proc = subprocess.run(
+        ["bash", "-c", f"{line} --collect-only -p no:cacheprovider"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ids = {row for row in proc.stdout.splitlines() if "::" in row}
+    return ids, proc.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_the_everyday_command_leaves_out_the_slow_tests_and_the_full_one_none() -> None:
+    everyday, full = (line.replace("python ", f"{sys.executable} ", 1) for line in DEVELOPMENT[:2])
+    fast_ids, fast_summary = _collected(everyday)
+    all_ids, all_summary = _collected(full)
+    assert "deselected" in fast_summary and "deselected" not in all_summary, (
+        fast_summary,
+        all_summary,
+    )
+    assert fast_ids < all_ids
+    left_out = all_ids - fast_ids
+    # What is left out is what is marked slow: this test, and a whole slow module.
+    this = "tests/test_readme_tour.py::test_the_everyday_command_leaves_out_the_slow_tests_and_the_full_one_none"
+    assert this in left_out
+    assert not any(i.startswith("tests/test_web_browser.py::") for i in fast_ids)
+    assert any(i.startswith("tests/test_web_browser.py::") for i in all_ids)
+    # The quick checks of this file stay in the everyday set.
+    assert (
+        "tests/test_readme_tour.py::test_the_development_commands_are_the_ones_this_test_knows"
+        in fast_ids
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pre-commit") is None, reason="pre-commit is in the [test] extra")
+def test_pre_commit_install_sets_the_hooks_and_they_pass(tmp_path: Path) -> None:
+    assert DEVELOPMENT[2] == "pre-commit install"
+    # A copy of the tree in a fresh git repository: installing writes .git/hooks.
+    work = tmp_path / "clone"
+    for name in ("src", "tests", "bench"):
+        shutil.copytree(
+            ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+    for name in ("pyproject.toml", ".pre-commit-config.yaml"):
+        shutil.copy(ROOT / name, work)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=work, check=True, env=env)
+    proc = subprocess.run(
+        ["bash", "-c", DEVELOPMENT[2]], cwd=work, env=env, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pre-commit" in (work / ".git" / "hooks" / "pre-commit").read_text(encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=work, check=True, env=env)
+    # The hook as a commit runs it: ruff, ruff format and mypy all pass on the tree as it is.
+    proc = subprocess.run(
+        [*git, "commit", "-q", "-m", "x"], cwd=work, env=env, capture_output=True, text=True
+    )
+    shown = proc.stdout + proc.stderr
+    assert proc.returncode == 0, shown
+    for hook in ("ruff check", "ruff format", "mypy"):
+        assert re.search(rf"^{re.escape(hook)}.*Passed$", shown, re.M), shown
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -225,6 +309,7 @@ def on_terminal(line: str, cwd: Path, env: dict[str, str], columns: int = 100) -
     return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
 
 
+@pytest.mark.slow
 def test_every_tour_line_works_in_order(tmp_path: Path) -> None:
     work = _folder(tmp_path)
     env = _environment(tmp_path)
@@ -262,6 +347,7 @@ def _install_and_rest(line: str) -> tuple[str, str]:
     return " && ".join(parts[: last_install + 1]), " && ".join(parts[last_install + 1 :])
 
 
+@pytest.mark.slow
 def test_the_first_fresh_machine_line_answers_the_question(tmp_path: Path) -> None:
     line = other_lines(README.read_text(encoding="utf-8"))[0]
     install, rest = _install_and_rest(line)
@@ -280,6 +366,7 @@ def test_the_first_fresh_machine_line_answers_the_question(tmp_path: Path) -> No
     assert 'Answer: Healer, with "The kiss in the snow"' in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not INSTALL, reason="installs from a package index: SCENECAT_TEST_INSTALL=1")
 def test_the_second_fresh_machine_line_installs_the_tests(tmp_path: Path) -> None:
     line = other_lines(README.read_text(encoding="utf-8"))[1]
@@ -291,6 +378,7 @@ def test_the_second_fresh_machine_line_installs_the_tests(tmp_path: Path) -> Non
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_the_piped_listing_example_prints_keys(tmp_path: Path) -> None:
     line = other_lines(README.read_text(encoding="utf-8"))[2]
     work = _folder(tmp_path)
@@ -303,6 +391,7 @@ def test_the_piped_listing_example_prints_keys(tmp_path: Path) -> None:
     assert all(re.fullmatch(r"[a-z0-9-]+", key) for key in keys)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is in the [test] extra")
 def test_the_lint_line_passes(tmp_path: Path) -> None:
     line = other_lines(README.read_text(encoding="utf-8"))[3]

@@ -14,7 +14,10 @@ import pytest
 from tests.conftest import REAL_DATA
 
 REAL = REAL_DATA if (REAL_DATA / "mdl_actor_credits.csv").is_file() else None
-pytestmark = pytest.mark.skipif(REAL is None, reason="shared/data/real is not present")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(REAL is None, reason="shared/data/real is not present"),
+]
 
 ROLES = {
     "Main Role": "main",

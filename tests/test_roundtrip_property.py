@@ -7,12 +7,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenecat import yamlio
 from scenecat.domain.exchange import import_file, write_jsonl, write_yaml
 from scenecat.storage.connection import open_catalogue
+
+pytestmark = pytest.mark.slow
 
 # Letters fans actually type plus the troublemakers: Hangul, emoji, quotes, colons, markup.
 ALPHABET = st.sampled_from(

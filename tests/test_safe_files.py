@@ -31,6 +31,7 @@ def _litter(folder: Path) -> list[str]:
 # 2. Safety copies
 
 
+@pytest.mark.slow
 def test_two_restores_in_the_same_second_keep_both_copies(
     cli, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -120,6 +121,7 @@ def test_export_to_a_fifo_writes_into_the_pipe(
     assert _litter(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_export_to_dev_stdout_writes_to_stdout(sample_db: Path) -> None:
     result = run_process("--db", str(sample_db), "export", "jsonl", "-o", "/dev/stdout")
     assert result.exit_code == 0, result.stderr
@@ -128,6 +130,7 @@ def test_export_to_dev_stdout_writes_to_stdout(sample_db: Path) -> None:
     assert os.path.islink("/dev/stdout") or not os.path.isfile("/dev/stdout")
 
 
+@pytest.mark.slow
 def test_export_to_dev_stdout_appended_to_a_file_keeps_what_was_there(
     sample_db: Path, tmp_path: Path
 ) -> None:
@@ -230,6 +233,7 @@ def _damaged_copy(cli, tmp_path: Path, damage: str) -> Path:  # type: ignore[no-
     return source
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["foreign-key", "search-index"])
 def test_restore_refuses_a_catalogue_that_fails_db_check(
     cli, sample_db: Path, tmp_path: Path, damage: str

@@ -114,6 +114,7 @@ def test_sample_catalogue_has_signals_with_votes_duels_and_views(sample_db: Path
     assert any(r[4] for r in rows) and any(r[5] for r in rows)
 
 
+@pytest.mark.slow
 def test_votes_duels_and_views_keep_signals_current_and_undo_puts_them_back(
     cli, sample_db: Path
 ) -> None:
@@ -139,6 +140,7 @@ def test_votes_duels_and_views_keep_signals_current_and_undo_puts_them_back(
         assert stored(sample_db) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -161,6 +163,7 @@ def test_removals_and_merges_keep_signals_current_and_undo_restores_them(
     assert stored(sample_db) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("start", ["empty", "sample"])
 def test_imports_bulk_and_record_by_record_leave_signals_current(
     cli, db: Path, sample_template: Path, tmp_path: Path, start: str
@@ -256,6 +259,7 @@ def test_signals_are_not_logged_by_the_history(sample_db: Path) -> None:
     assert not any(name.startswith("history_scene_signal") for name in names)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -284,6 +288,7 @@ def test_a_write_killed_at_any_point_leaves_signals_as_before(
         assert_current(victim)
 
 
+@pytest.mark.slow
 def test_undo_killed_half_way_leaves_signals_of_the_change(
     cli, sample_template: Path, tmp_path: Path
 ) -> None:

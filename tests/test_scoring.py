@@ -390,6 +390,7 @@ def scopes(draw: st.DrawFn) -> list[SceneSignals]:
     return [SceneSignals(k, draw(votes_st), draw(views_st)) for k in keys]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st)
 def test_parts_add_up_and_stay_in_range(
@@ -415,6 +416,7 @@ def test_parts_add_up_and_stay_in_range(
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st, st.data())
 def test_order_of_duels_votes_and_scenes_does_not_matter(
@@ -435,6 +437,7 @@ def test_order_of_duels_votes_and_scenes_does_not_matter(
         assert p.view_part == pytest.approx(q.view_part, abs=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(duels_st, st.floats(0.25, 5), st.data())
 def test_bradley_terry_is_a_stationary_point_and_order_free(
@@ -482,6 +485,7 @@ def _documented_order(parts: list[ScoreParts]) -> list[ScoreParts]:
     return sorted(parts, key=key)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(scopes(), duels_st, params_st)
 def test_aggregated_order_follows_the_documented_rule(
@@ -532,6 +536,7 @@ def test_aggregated_rows_are_checked(row: tuple) -> None:
         score_totals([("a", 0, 0, None, 0, None)] * 2, RankParams())
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(
     st.dictionaries(

@@ -28,6 +28,8 @@ from rich.cells import cell_len
 
 from tests.test_readme_tour import on_terminal
 
+pytestmark = pytest.mark.slow
+
 SCREENS = Path(__file__).parent / "screens"
 UPDATE = os.environ.get("SCENECAT_UPDATE_SCREENS") == "1"
 WIDTHS = (60, 80, 100, 160)

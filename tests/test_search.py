@@ -342,6 +342,7 @@ UNSAFE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", UNSAFE, ids=lambda q: repr(q[:20]))
 def test_any_query_is_safe(cli: Cli, sample_db: Path, query: str) -> None:
     before = dump(sample_db)

@@ -187,6 +187,7 @@ def _bulk_file(path: Path, scenes: int) -> None:
     path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_import_above_the_rebuild_threshold(cli: Cli, db: Path, tmp_path: Path) -> None:
     from scenecat.storage.search_index import REBUILD_THRESHOLD
 
@@ -255,6 +256,7 @@ def test_datasette_and_sqlite_utils_recognise_the_fts_table(sample_db: Path) -> 
 # --- real data (skipped when ../shared/data/real is absent) ------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not REAL_DATA.exists(), reason="real data folder is absent")
 def test_real_names_romanised_and_hangul(cli: Cli, db: Path, tmp_path: Path) -> None:
     """MyDramaList credits (romanised names, characters) and Korean Wikipedia dramas (Hangul
@@ -335,6 +337,7 @@ def test_real_names_romanised_and_hangul(cli: Cli, db: Path, tmp_path: Path) -> 
     assert inside >= 20
 
 
+@pytest.mark.slow
 def test_a_schema_2_catalogue_is_upgraded_to_the_current_index(cli: Cli, db: Path) -> None:
     """Catalogues written before the `terms` column get it by migration 0003."""
     import shutil

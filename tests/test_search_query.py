@@ -144,6 +144,7 @@ _ALPHABET = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_any_text_is_rejected_cleanly_or_compiles_to_valid_fts(
@@ -157,6 +158,7 @@ def test_any_text_is_rejected_cleanly_or_compiles_to_valid_fts(
         fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=60))
 def test_any_unicode_is_rejected_cleanly_or_compiles_to_valid_fts(

@@ -48,6 +48,7 @@ CATALOGUE_ERRORS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_signal_is_one_line_and_writes_nothing(sample_db: Path, cli, case: str) -> None:
     args, expected = BAD[case]

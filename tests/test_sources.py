@@ -219,6 +219,7 @@ def test_lookup_finds_nothing(cli: Callable[..., Run], no_network: Any, monkeypa
 # add-drama --from
 
 
+@pytest.mark.slow
 def test_done_when_add_drama_from_a_saved_tmdb_response_on_the_sample(
     sample_db: Path, tmp_path: Path
 ) -> None:
@@ -363,6 +364,7 @@ def test_same_name_different_birth_year_stays_apart_wikidata(
     assert show(cli, "actor", "Kim Ji Won (2001)")["born"] == 2001
 
 
+@pytest.mark.slow
 def test_same_name_different_tmdb_id_stays_apart(
     cli: Callable[..., Run], db: Path, tmp_path: Path
 ) -> None:
@@ -380,6 +382,7 @@ def test_same_name_different_tmdb_id_stays_apart(
     assert "Kim Ji Won (김지원)" in actor_names(cli)
 
 
+@pytest.mark.slow
 def test_network_path_compares_birth_years_before_linking(
     cli: Callable[..., Run], sample_db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -405,6 +408,7 @@ def test_network_path_compares_birth_years_before_linking(
     assert "Twin Rivers" not in [c["drama"] for c in show(cli, "actor", "Kim Ji Won")["credits"]]
 
 
+@pytest.mark.slow
 def test_add_drama_by_title_strong_match(
     cli: Callable[..., Run], sample_db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -439,6 +443,7 @@ def test_add_drama_several_candidates_off_a_terminal_lists_them_and_exits_1(
     assert dump(sample_db) == before
 
 
+@pytest.mark.slow
 def test_add_drama_no_candidate(
     cli: Callable[..., Run], sample_db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -463,6 +468,7 @@ def test_tmdb_without_a_key_says_how_to_get_one(
 # HTTP behaviour
 
 
+@pytest.mark.slow
 def test_429_then_success_waits_as_retry_after_says(
     cli: Callable[..., Run], sample_db: Path, no_network: list[float], monkeypatch: Any
 ) -> None:
@@ -498,6 +504,7 @@ def test_rate_limited_past_the_retries_is_one_line_and_nothing_written(
     assert dump(sample_db) == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("failure", "message"),
     [
@@ -542,6 +549,7 @@ def test_malformed_json_from_the_service(
     assert dump(sample_db) == before
 
 
+@pytest.mark.slow
 def test_offline_in_a_real_process_is_one_line(sample_db: Path, tmp_path: Path) -> None:
     env = {**offline_env(tmp_path), "SCENECAT_DB": str(sample_db), "TMDB_API_KEY": "k"}
     before = dump(sample_db)
@@ -567,6 +575,7 @@ def test_responses_are_cached_on_disk(
 # refresh drama and source ids in format 1
 
 
+@pytest.mark.slow
 def test_refresh_drama_shows_a_diff_and_applies_on_confirmation(
     cli: Callable[..., Run], sample_db: Path, no_network: Any, monkeypatch: Any
 ) -> None:
@@ -606,6 +615,7 @@ def test_refresh_without_a_source_id_says_how(cli: Callable[..., Run], sample_db
     assert "--from tmdb:ID" in result.stderr
 
 
+@pytest.mark.slow
 def test_source_ids_export_and_reimport(
     cli: Callable[..., Run], sample_db: Path, tmp_path: Path
 ) -> None:
@@ -627,6 +637,7 @@ def test_source_ids_export_and_reimport(
     assert '"ids": {"tmdb": "9001", "wikidata": "Q483960001"}' in jsonl.read_text()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("ids", "message"),
     [
@@ -663,6 +674,7 @@ def test_one_id_on_two_records_is_refused(
 # start-up
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [("list", "scenes"), ("sources", "--help"), ("lookup", "drama", "--help"), ("views", "x", "1")],
@@ -676,6 +688,7 @@ def test_network_libraries_load_only_when_fetching(tmp_path: Path, args: tuple[s
     assert not roots(modules) & {"httpx", "hishel", "httpcore", "yt_dlp"}
 
 
+@pytest.mark.slow
 def test_sources_loads_no_network_library(tmp_path: Path) -> None:
     from tests.test_startup import loaded, roots
 
@@ -715,6 +728,7 @@ def readme_commands() -> list[list[str]]:
     ]
 
 
+@pytest.mark.slow
 def test_readme_facts_from_the_web_commands_run(
     cli: Callable[..., Run], db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -772,6 +786,7 @@ def test_readme_facts_from_the_web_commands_run(
 # Data safety of the new write paths: undo, kill, concurrent runs, episodes under scenes
 
 
+@pytest.mark.slow
 def test_add_drama_from_a_source_is_undone_in_one_step(
     cli: Callable[..., Run], sample_db: Path
 ) -> None:
@@ -783,6 +798,7 @@ def test_add_drama_from_a_source_is_undone_in_one_step(
     assert cli("db", "check").exit_code == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -822,6 +838,7 @@ def test_killed_at_any_point_leaves_the_catalogue_as_before(
         assert raw_dump(victim) == before_raw, f"killed at {point}"
 
 
+@pytest.mark.slow
 def test_two_processes_adding_the_same_drama_make_one(sample_db: Path, tmp_path: Path) -> None:
     import subprocess
 
@@ -849,6 +866,7 @@ def test_refresh_does_not_cut_episodes_under_a_scene(
     assert show(cli, "drama", "Melting Me Softly")["episodes"] == 16
 
 
+@pytest.mark.slow
 def test_a_second_season_is_fetched_and_numbered_on(
     cli: Callable[..., Run], db: Path, no_network: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -879,6 +897,7 @@ def test_a_second_season_is_fetched_and_numbered_on(
     ]
 
 
+@pytest.mark.slow
 def test_add_drama_from_wikidata_by_id_over_the_network(
     cli: Callable[..., Run], db: Path, no_network: Any
 ) -> None:
@@ -904,6 +923,7 @@ def test_add_drama_from_wikidata_by_id_over_the_network(
     assert bad.exit_code == 1 and "'12' is not a Wikidata item id" in bad.stderr
 
 
+@pytest.mark.slow
 def test_on_a_terminal_add_drama_asks_which_candidate(db: Path, tmp_path: Path) -> None:
     from tests.conftest import run_on_terminal
 

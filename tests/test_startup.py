@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 # Runs scenecat's entry point as the console script does, then lists the loaded modules on
 # the last line of stderr, whatever way the command ended.
 _PROBE = """

@@ -155,6 +155,7 @@ def _import_all(cli, tmp_path: Path) -> None:
         assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_csv_import_of_actors_dramas_and_scenes(db: Path, cli, tmp_path: Path) -> None:
     _import_all(cli, tmp_path)
     actor = json.loads(cli("show", "actor", "JCW", "--json").stdout)["data"]
@@ -197,6 +198,7 @@ def test_csv_round_trip_changes_nothing(sample_db: Path, cli, tmp_path: Path) ->
     assert dump(sample_db) == before
 
 
+@pytest.mark.slow
 def test_formula_cells_are_guarded_and_read_back(db: Path, cli, tmp_path: Path) -> None:
     _import_all(cli, tmp_path)
     title = '=HYPERLINK("http://evil.test","click")'
@@ -240,6 +242,7 @@ def test_bad_row_imports_nothing_and_names_line_and_column(db: Path, cli, tmp_pa
     assert dump(db) == before  # the good rows above it were not kept
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -327,6 +330,7 @@ def test_mapping_names_and_skips_columns(db: Path, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [
@@ -366,6 +370,7 @@ def real() -> Path:
     return REAL_DATA
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "mapping", "message"),
     [
@@ -406,6 +411,7 @@ def test_real_files_fail_cleanly_and_change_nothing(
     assert dump(db) == before
 
 
+@pytest.mark.slow
 def test_real_file_imports_with_a_mapping(db: Path, real: Path, tmp_path: Path) -> None:
     # The unique titles of the MyDramaList extract, through the real file's own header.
     rows = list(csv.DictReader((real / "mdl_kdramalist_2023.csv").open(encoding="utf-8")))

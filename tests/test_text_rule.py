@@ -37,6 +37,7 @@ FIELDS = {
 }  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("field", FIELDS)
 def test_every_text_field_refuses_terminal_controls(cli, sample_db: Path, field: str) -> None:
     before = dump(sample_db)
@@ -81,6 +82,7 @@ def legacy_db(sample_db: Path) -> Path:
     return sample_db
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [["export", "csv"], ["export", "json"], ["export", "jsonl"], ["export", "yaml"],

@@ -32,6 +32,8 @@ from tests.web_support import (
     served,
 )
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = Path(os.environ.get("SCENECAT_TEST_OUTPUT", ROOT / "test-output")) / "browser"
 # Flags that keep a headless Chromium from reaching for the network (there is none here:

@@ -28,6 +28,8 @@ from tests.web_support import (
     served,
 )
 
+pytestmark = pytest.mark.slow
+
 # The fixtures web_template and web_db.
 pytest_plugins = ("tests.web_support",)
 

@@ -21,6 +21,8 @@ from tests.web_support import (
     scene_id,
 )
 
+pytestmark = pytest.mark.slow
+
 # The fixtures web_template, web_db and site.
 pytest_plugins = ("tests.web_support",)
 

@@ -9,6 +9,7 @@ import pytest
 from tests.test_startup import loaded, roots
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -29,6 +30,7 @@ def test_other_commands_do_not_import_datasette(tmp_path: Path, args: tuple[str,
     assert not {m for m in modules if m.startswith("scenecat.web")}
 
 
+@pytest.mark.slow
 def test_serve_imports_datasette(tmp_path: Path) -> None:
     """Guards the test above: the probe sees Datasette when serve loads it."""
     modules, _ = loaded(tmp_path / "missing.db", "publish", str(tmp_path / "site"))

@@ -510,7 +510,7 @@ def _compute(
     loop with the parameters in locals costs a fraction of a call and a dataclass per scene.
 
     ScopeRanker (_resolve, _resolve_loaded) adds the same parts in the same order to get the
-    same floats: a change to how parts are added must be made there too (tests/test_rank_fast.py
+    same floats: a change to how parts are added must be made there too (tests/test_rank_top_n.py
     compares the two)."""
     m, w_votes, w_duels, w_views = params.m, params.w_votes, params.w_duels, params.w_views
     duel_k = params.duel_k

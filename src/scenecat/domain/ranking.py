@@ -304,7 +304,7 @@ def rank_scenes(
     Only as much of the order as the answer shows is worked out (scoring.ScopeRanker): the
     Bradley-Terry fit covers the duel components of the scenes that can reach the top, and
     keys and full records are fetched for those scenes alone. The result is the same as
-    scoring every scene of the scope and sorting them all (tests/test_rank_fast.py).
+    scoring every scene of the scope and sorting them all (tests/test_rank_top_n.py).
     """
     if by not in GROUPINGS:
         raise UsageError(f"--by {by!r} is not one of {', '.join(GROUPINGS)}")

@@ -501,7 +501,7 @@ def _parse_duel_general(data: Any, path: str) -> DuelRec:
 # only such values and returns exactly what the general path returns for them; anything else
 # (other types, text that needs cleaning, a value out of range, an unknown field) goes the
 # general way, so every error and every normalisation is the general path's own. The fast
-# paths never raise. tests/test_bulk_speedups.py checks that both paths agree.
+# paths never raise. tests/test_bulk_import_shortcuts.py checks that both paths agree.
 
 # parse_key and parse_kind without the trailing-newline leniency of `$` (a key "x\n" is
 # cleaned to "x" by the general path, so the fast path must not take it as it is).

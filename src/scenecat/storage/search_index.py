@@ -159,7 +159,7 @@ CREATE TEMP TABLE IF NOT EXISTS scenecat_search_character (
 _TAGS = "(SELECT group_concat(tag, ' ') FROM scene_tag WHERE scene_id = s.id)"
 _OWN_TEXT = f"(s.title || ' ' || coalesce(s.description, '') || ' ' || coalesce({_TAGS}, ''))"
 # BulkDocuments (below) makes the same rows in Python during a bulk load: a change here
-# needs the same change there (tests/test_bulk_speedups.py and check() compare them).
+# needs the same change there (tests/test_bulk_import_shortcuts.py and check() compare them).
 _DOCUMENT = f"""
 SELECT s.id, s.title, s.description, {_TAGS}, s.kind, td.text,
     group_concat(ta.text, ' '),

@@ -163,18 +163,21 @@ def _same(fast: Callable[[Any, str], Any], general: Callable[[Any, str], Any], d
     assert _outcome(fast, data) == expected  # again: now with the dates remembered
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(any_scene)
 def test_scene_fast_path_is_the_general_path(data: Any) -> None:
     _same(records.parse_scene, records._parse_scene_general, data)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(views)
 def test_view_fast_path_is_the_general_path(data: Any) -> None:
     _same(records.parse_view, records._parse_view_general, data)
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(any_vote)
 def test_vote_fast_path_is_the_general_path(data: Any) -> None:
@@ -184,6 +187,7 @@ def test_vote_fast_path_is_the_general_path(data: Any) -> None:
         assert records.VoteRec(*values) == records._parse_vote_general(data, "v")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(any_duel)
 def test_duel_fast_path_is_the_general_path(data: Any) -> None:
@@ -422,6 +426,7 @@ view_lists = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(view_lists)
 def test_view_warnings_and_rows_same_both_ways(views: list[dict[str, Any]]) -> None:

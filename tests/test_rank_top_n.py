@@ -120,6 +120,7 @@ def scopes(draw: st.DrawFn) -> list[Full]:
     return draw(st.permutations(rows))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(
     scopes(),
@@ -446,6 +447,7 @@ def summary(result: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(6))
 def test_rank_scenes_matches_the_straightforward_ranking(
     catalogue: Any, seed: int, monkeypatch: pytest.MonkeyPatch

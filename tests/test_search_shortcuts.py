@@ -1,4 +1,4 @@
-"""The search fast paths (issue 3) give exactly what the plain ways give: the one-statement
+"""The search shortcuts give exactly what the plain ways give: the one-statement
 page of hits, the literal-first highlight pattern, the single-spaced test of snippets and the
 no-filter shortcut."""
 
@@ -107,6 +107,7 @@ def test_snippet_of_an_irregularly_spaced_description(sample_db: Path) -> None:
     assert hit.to_json()["highlights"] == [[2, 15]]
 
 
+@pytest.mark.slow
 def test_single_spaced_only_says_yes_when_split_and_join_keep_the_text() -> None:
     assert all(map(_single_spaced, ["", "a", "a b", "ab cd, ef.", "날 녹여주오 kiss"]))
     samples = [" ", "a  b", " a", "a "]
@@ -142,6 +143,7 @@ def _reference(marker: Highlighter) -> re.Pattern[str] | None:
     return re.compile("|".join(alternatives)) if alternatives else None
 
 
+@pytest.mark.slow
 def test_literal_first_pattern_matches_like_the_plain_one() -> None:
     rnd = random.Random(3)
     vocabulary = [
