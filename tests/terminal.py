@@ -8,6 +8,7 @@ import fcntl
 import os
 import re
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -39,6 +40,9 @@ class Terminal:
         def controlling_terminal() -> None:
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            # As from a person's shell: Ctrl-C at its default even when the test run itself
+            # was started with SIGINT ignored (a background job, some CI runners).
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         full_env = {**os.environ, "COLUMNS": str(columns), "LINES": str(rows), **env}
         full_env.pop("TTY_COMPATIBLE", None)
