@@ -455,3 +455,33 @@ def test_a_503_answer_then_success_on_wikidata(
     assert result.exit_code == 0, result.stderr
     assert no_network == [1.0]
     assert "wikidata has no drama matching 'Nothing'" in result.stderr
+
+
+def test_views_refresh_skips_a_scene_removed_while_its_clip_was_read(
+    cli: Callable[..., Run], sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clips are read without the write lock; a scene removed meanwhile (by another process)
+    is found inside the write and skipped, not written to nor a crash."""
+    from scenecat.domain import clips as domain_clips
+
+    added = cli(
+        "add-scene", "--clip-json", E10, "--kind", "clip-test", "--title", "Gone soon",
+        "--actor", "Ji Chang Wook",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    read = domain_clips.clip_links
+
+    def read_then_remove(*args: Any) -> Any:
+        links = read(*args)
+        gone = run_process(
+            "--db", str(sample_db), "remove", "scene", "melting-me-softly-e10-gone-soon", "--yes"
+        )  # another process, while the clips are being read
+        assert gone.exit_code == 0, gone.stderr
+        return links
+
+    monkeypatch.setattr(domain_clips, "clip_links", read_then_remove)
+    result = cli("views", "refresh", "--kind", "clip-test", "--from-json", LATER)
+    assert result.exit_code == 0, result.stderr
+    assert "removed while its clip was read; nothing recorded" in result.stderr
+    assert result.stderr.splitlines()[-1] == "0 refreshed, 0 unchanged, 1 failed"
+    assert cli("db", "check").exit_code == 0

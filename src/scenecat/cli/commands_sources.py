@@ -478,7 +478,7 @@ def views_refresh(
 
     from scenecat.cli.commands_exchange import progress_bar
     from scenecat.cli.output import message, warn
-    from scenecat.domain.clips import ClipLink, clip_links, record_clip_views
+    from scenecat.domain.clips import ClipLink, clip_links, linked_now, record_clip_views
     from scenecat.domain.scope import Scope
     from scenecat.errors import ScenecatError
     from scenecat.sources import clips
@@ -529,7 +529,14 @@ def views_refresh(
     warnings: list[str] = []
     if fetched:
         with catalogue(ctx) as cat, cat.write("views refresh") as conn:
+            # The clips were read without holding the write lock: a scene or link removed
+            # meanwhile is read again here, inside the write, and skipped.
+            still = linked_now(conn, [link for link, _ in fetched])
             for link, info in fetched:
+                if (link.scene_id, link.url) not in still:
+                    failed += 1
+                    warn(f"{link.key}: removed while its clip was read; nothing recorded")
+                    continue
                 added, warning = record_clip_views(conn, link, info, today)
                 refreshed += added
                 unchanged += not added

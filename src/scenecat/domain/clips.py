@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scenecat.domain.browse import resolve_scope
@@ -42,6 +43,12 @@ def clip_links(
         return links
     cutoff = (today - dt.timedelta(days=older_than_days)).isoformat()
     return [link for link in links if link.last_seen is None or link.last_seen <= cutoff]
+
+
+def linked_now(conn: sqlite3.Connection, links: Sequence[ClipLink]) -> set[tuple[int, str]]:
+    """Which of `links` (scene id, clip URL) are in the catalogue now."""
+    ids = sorted({link.scene_id for link in links})
+    return {(row[0], row[2]) for row in clip_store.clip_links(conn, ids)}
 
 
 def record_clip_views(
