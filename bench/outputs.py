@@ -66,7 +66,10 @@ class Case:
 def names(db: Path) -> dict[str, str]:
     """Records to name in commands, picked the same way from any catalogue."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    one = lambda sql: str(conn.execute(sql).fetchone()[0])  # noqa: E731
+
+    def one(sql: str) -> str:
+        return str(conn.execute(sql).fetchone()[0])
+
     scene = one(
         "SELECT s.key FROM scene s JOIN scene_signal g ON g.scene_id = s.id "
         "ORDER BY g.votes DESC, s.key LIMIT 1"
