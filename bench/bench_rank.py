@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from scenecat import scoring  # noqa: E402
 from scenecat.domain.ranking import rank_scenes  # noqa: E402
 from scenecat.domain.scope import Scope  # noqa: E402
-from scenecat.storage import ranking as rank_store  # noqa: E402
+from scenecat.storage import rank_queries  # noqa: E402
 from scenecat.storage.connection import open_catalogue  # noqa: E402
 
 LIMIT = 20
@@ -61,7 +61,7 @@ WITH scope AS (
         (SELECT count(*) FROM vote v WHERE v.scene_id = s.id AND v.current = 1) AS n,
         (SELECT coalesce(sum(v.score), 0) FROM vote v
             WHERE v.scene_id = s.id AND v.current = 1) AS total,
-        {rank_store.LATEST_VIEWS} AS views,
+        {rank_queries.LATEST_VIEWS} AS views,
         (SELECT count(*) FROM duel WHERE winner_id = s.id) AS won,
         (SELECT count(*) FROM duel WHERE loser_id = s.id) AS lost
     FROM scene s JOIN drama d ON d.id = s.drama_id
@@ -147,7 +147,7 @@ def measure(pairs: dict[str, Callable[[], object]], repeat: int) -> dict[str, fl
 
 def missing_indexes(conn: sqlite3.Connection) -> list[str]:
     have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    return [ddl for ddl in rank_store.INDEXES if ddl.split()[5] not in have]
+    return [ddl for ddl in rank_queries.INDEXES if ddl.split()[5] not in have]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         ("typical", meta["typical_actor"], 20.0),
     ):
         scope = Scope(actors=(actor,))
-        size = len(rank_store.scope_rows(conn, rank_store.SceneFilter(
+        size = len(rank_queries.scope_rows(conn, rank_queries.SceneFilter(
             actor_ids=(conn.execute("SELECT id FROM actor WHERE name = ?", (actor,)).fetchone()[0],)
         )))  # fmt: skip
         raw = raw_params(actor, params)

@@ -543,7 +543,7 @@ def test_user_text_is_not_markup(load, cli) -> None:
 def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: Path) -> None:
     from sqlite_utils import Database
 
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
     from scenecat.storage.connection import open_catalogue
     from scenecat.storage.migrations import MIGRATIONS
     from scenecat.storage.scenes import SceneFilter
@@ -555,9 +555,9 @@ def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: P
             step(Database(cat.conn))
             cat.conn.execute("COMMIT")
         actor = cat.conn.execute("SELECT id FROM actor WHERE name = 'Ji Chang Wook'").fetchone()
-        sql, params = store.scope_sql(SceneFilter(actor_ids=(actor[0],), kind="kiss"))
+        sql, params = rank_queries.scope_sql(SceneFilter(actor_ids=(actor[0],), kind="kiss"))
         plan = [row[3] for row in cat.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-        kisses = store.scope_rows(cat.conn, SceneFilter(kind="kiss"))
+        kisses = rank_queries.scope_rows(cat.conn, SceneFilter(kind="kiss"))
     finally:
         cat.close()
     text = "\n".join(plan)

@@ -35,7 +35,7 @@ TWO_ITEM_LOSER = 3.7097206376076333
 @dataclass(frozen=True)
 class SceneSignals:
     """One scene's signals as a reader thinks of them; `_totals` aggregates them the way the
-    rank queries do (storage/ranking.py), for the live scoring path, `score_totals`."""
+    rank queries do (storage/rank_queries.py), for the live scoring path, `score_totals`."""
 
     key: str
     votes: tuple[int, ...]  # current vote scores (1..10), one per voter

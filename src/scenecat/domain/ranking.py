@@ -27,7 +27,7 @@ from scenecat.domain import browse, names
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
-from scenecat.storage import ranking as store
+from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
 
 METHODS = ("combined", "votes", "duels", "views")
@@ -160,7 +160,7 @@ def _resolve(
 
 @dataclass
 class _Scored:
-    rows: list[store.ScopeRow]
+    rows: list[rank_queries.ScopeRow]
     scored: scoring.ScoredScope
     pairs: dict[tuple[int, int], int]
     params: scoring.RankParams
@@ -169,13 +169,13 @@ class _Scored:
 def _score_scope(
     conn: sqlite3.Connection, filt: scene_store.SceneFilter, params: scoring.RankParams
 ) -> _Scored:
-    rows = store.scope_rows(conn, filt)
+    rows = rank_queries.scope_rows(conn, filt)
     pairs: dict[tuple[int, int], int] = {}
     strengths: dict[int, float] = {}
     # Without a duel weight (--method votes|views) strengths would be computed for nothing.
     seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
     if seeds:
-        pairs = store.duel_graph(conn, seeds)
+        pairs = rank_queries.duel_graph(conn, seeds)
         strengths = scoring.bradley_terry_counts(pairs, params.bt_prior)
     get = strengths.get
     totals: list[scoring.SceneTotals] = [
@@ -199,7 +199,7 @@ def _record(pairs: dict[tuple[int, int], int], scene_ids: list[int]) -> dict[int
 
 
 def latest_snapshot(scene: Scene) -> ViewCount | None:
-    """The snapshot the popularity part uses (same rule as the SQL in storage/ranking.py)."""
+    """The snapshot the popularity part uses (same rule as the SQL in storage/rank_queries.py)."""
     return scene.latest_views
 
 
@@ -219,7 +219,7 @@ class _Duels:
         gives the strengths of one fit of every duel."""
         seeds = [i for i in scene_ids if i not in self.strengths]
         if seeds:
-            pairs = store.duel_graph(self.conn, seeds)
+            pairs = rank_queries.duel_graph(self.conn, seeds)
             self.pairs.update(pairs)  # components are whole: a pair is never counted twice
             self.strengths.update(scoring.bradley_terry_counts(pairs, self.prior))
 
@@ -230,7 +230,7 @@ class _Order:
     def __init__(
         self,
         conn: sqlite3.Connection,
-        rows: Sequence[store.SignalRow],
+        rows: Sequence[rank_queries.SignalRow],
         ranker: scoring.ScopeRanker,
         duels: _Duels,
     ) -> None:
@@ -245,12 +245,12 @@ class _Order:
         rows, keys = self.rows, self.keys
         missing = [rows[i][0] for i in indices if rows[i][0] not in keys]
         if missing:
-            keys.update(store.scene_keys(self.conn, missing))
+            keys.update(rank_queries.scene_keys(self.conn, missing))
 
     def _load_views(self, indices: list[int]) -> None:
         if indices:
             rows = self.rows
-            found = store.latest_views(self.conn, [rows[i][0] for i in indices])
+            found = rank_queries.latest_views(self.conn, [rows[i][0] for i in indices])
             self.ranker.add_views({i: found[rows[i][0]] for i in indices})
 
     def first(self, want: int) -> list[int]:
@@ -312,14 +312,14 @@ def rank_scenes(
         raise UsageError(f"--method {method!r} is not one of {', '.join(METHODS)}")
     browse.check_limit(limit)
     params = _effective(params, method)
-    with store.read_snapshot(conn):
+    with rank_queries.read_snapshot(conn):
         filt = _resolve(conn, scope, couple)
         # View counts are read for the few scenes that can make the top, unless views weigh
         # as much as votes: then nearly every scene would need its own.
         eager = params.w_views > 0 and params.w_views >= params.w_votes
-        if eager or not store.classes_indexed(filt):
+        if eager or not rank_queries.classes_indexed(filt):
             # Every scene's row: cheaper than a query per class when the scope is a join.
-            found, n_duels = store.stored_signals(conn, filt, views=eager)
+            found, n_duels = rank_queries.stored_signals(conn, filt, views=eager)
             ranker = scoring.ScopeRanker(found, n_duels, params)
         else:
             # Scenes counted per score class (scene_signal); members are read only for the
@@ -327,10 +327,10 @@ def rank_scenes(
             def load(
                 key: scoring.ClassKey, after: int, count: int | None
             ) -> list[tuple[int, int | None]]:
-                return store.class_members(conn, filt, key, after, count)
+                return rank_queries.class_members(conn, filt, key, after, count)
 
             ranker = scoring.ScopeRanker.from_classes(
-                store.signal_classes(conn, filt), load, params
+                rank_queries.signal_classes(conn, filt), load, params
             )
         rows = ranker.rows
         duels = _Duels(conn, params.bt_prior)
@@ -407,7 +407,7 @@ def _best_per_group(
 ) -> tuple[list[tuple[int, str | None, int | None]], int]:
     """Walk the scenes best first and keep the first (best) scene of every group; also the
     number of groups in the scope."""
-    sizes = store.group_sizes(conn, filt, by)
+    sizes = rank_queries.group_sizes(conn, filt, by)
     rows = ordered.rows
     total = ordered.ranker.size
     group_of: dict[int, list[tuple[object, str]]] = {}  # row index -> [(group id, label)]
@@ -441,7 +441,7 @@ def _size_key(group_id: object) -> object:
 
 def _memberships(
     conn: sqlite3.Connection,
-    rows: Sequence[store.SignalRow],
+    rows: Sequence[rank_queries.SignalRow],
     indices: list[int],
     by: str,
     group_of: dict[int, list[tuple[object, str]]],
@@ -449,13 +449,13 @@ def _memberships(
     """The groups (id, label) of each scene of `indices`, into `group_of`."""
     ids = [rows[i][0] for i in indices]
     if by == "drama":
-        dramas = store.scene_dramas(conn, ids)
-        titles = store.drama_titles(conn, sorted(set(dramas.values())))
+        dramas = rank_queries.scene_dramas(conn, ids)
+        titles = rank_queries.drama_titles(conn, sorted(set(dramas.values())))
         for i, scene_id in zip(indices, ids, strict=True):
             drama_id = dramas[scene_id]
             group_of[i] = [(drama_id, titles[drama_id])]
         return
-    actors = store.scene_actors(conn, ids)
+    actors = rank_queries.scene_actors(conn, ids)
     for i, scene_id in zip(indices, ids, strict=True):
         cast = actors.get(scene_id, [])
         if by == "actor":
@@ -482,7 +482,7 @@ def why_scene(
     if method not in METHODS:
         raise UsageError(f"--method {method!r} is not one of {', '.join(METHODS)}")
     params = _effective(params, method)
-    with store.read_snapshot(conn):
+    with rank_queries.read_snapshot(conn):
         scene_id = names.resolve_scene(conn, scene)
         filt = _resolve(conn, scope, couple)
         data = _score_scope(conn, filt, params)
@@ -777,12 +777,12 @@ def trending(
     browse.check_limit(limit)
     since = (today - dt.timedelta(days=days)).isoformat()
     until = today.isoformat()
-    with store.read_snapshot(conn):
+    with rank_queries.read_snapshot(conn):
         filt = browse.resolve_scope(conn, scope or Scope())
         # Per scene and source, the first and the last snapshot in the window (by date, then
         # count), kept as plain values: a window can hold hundreds of thousands of snapshots.
         spans: dict[tuple[int, str], list[Any]] = {}
-        for scene_id, source, on, count in store.view_snapshots(conn, filt, since, until):
+        for scene_id, source, on, count in rank_queries.view_snapshots(conn, filt, since, until):
             span = spans.get((scene_id, source))
             if span is None:
                 spans[(scene_id, source)] = [on, count, on, count]
@@ -803,7 +803,7 @@ def trending(
                         ViewCount(count=last, on=last_on, source=source),
                     )
                 )
-        keys = store.scene_keys(conn, list(growth))
+        keys = rank_queries.scene_keys(conn, list(growth))
         measured = sorted(
             (
                 (-math.fsum(t.per_day for t in trends), -sum(t.gained for t in trends), scene_id)
