@@ -1,10 +1,10 @@
-"""The top-N ranking of broad scopes (scoring.ScopeRanker, domain.ranking.rank_scenes) gives
+"""The top-N ranking of broad scopes (scoring.top_n.ScopeRanker, domain.ranking.rank_scenes) gives
 exactly what scoring every scene and sorting them all gives.
 
 `rank_scenes` loads votes for every scene of a scope but view counts and Bradley-Terry fits only
 for the scenes that can reach the part of the order it shows. These tests hold it to the
 straightforward computation (every scene's signals from `storage.rank_queries.scope_rows`, every
-duel component touching the scope fitted, `scoring.score_totals`, a walk over the whole order
+duel component touching the scope fitted, `scoring.scores.score_totals`, a walk over the whole order
 for --by), number for number: pure rows with many ties, and small catalogues with votes, duels,
 view snapshots from several sources (dated and not), ties and scenes with no signal at all.
 """
@@ -22,8 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenecat import scoring
-from scenecat.scoring import NOT_LOADED, RankParams, ScopeRanker
+from scenecat.scoring.bradley_terry import bradley_terry_counts
+from scenecat.scoring.params import RankParams
+from scenecat.scoring.scores import ScoredScope, score_totals
+from scenecat.scoring.top_n import NOT_LOADED, ScopeRanker
 from tests.test_rank import ACTORS, duel, scene, views, vote, write_catalogue
 
 # --------------------------------------------------------------------------- pure rows
@@ -47,11 +49,11 @@ def key_of(scene_id: int) -> str:
     return f"k{(scene_id * 7919) % 1009:04d}-{scene_id}"
 
 
-def reference(rows: Sequence[Full], params: RankParams) -> tuple[scoring.ScoredScope, list]:
+def reference(rows: Sequence[Full], params: RankParams) -> tuple[ScoredScope, list]:
     # As rank_scenes does: without a duel weight no strength is fitted (parts show 5.0).
     fitted = params.w_duels > 0
     totals = [(key_of(i), n, s, v, d, st if d and fitted else None) for i, n, s, v, d, st in rows]
-    return scoring.score_totals(totals, params), totals
+    return score_totals(totals, params), totals
 
 
 def fast(
@@ -209,7 +211,7 @@ def test_ranker_rejects_bad_rows_and_misuse() -> None:
 def test_storage_and_scoring_agree_on_the_not_loaded_marker() -> None:
     from scenecat.storage import rank_queries
 
-    assert rank_queries.NOT_LOADED == scoring.NOT_LOADED
+    assert rank_queries.NOT_LOADED == NOT_LOADED
 
 
 # --------------------------------------------------------------------------- storage
@@ -356,12 +358,12 @@ def straightforward(
     rows = rank_queries.scope_rows(conn, filt)
     seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
     pairs = rank_queries.duel_graph(conn, seeds) if seeds else {}
-    strengths = scoring.bradley_terry_counts(pairs, params.bt_prior)
+    strengths = bradley_terry_counts(pairs, params.bt_prior)
     totals = [
         (key, n, total, seen, duels, strengths.get(i) if duels else None)
         for i, key, _drama, n, total, seen, duels in rows
     ]
-    scored = scoring.score_totals(totals, params)
+    scored = score_totals(totals, params)
     order = list(scored.order)
     chosen: list[tuple[int, str | None, int | None]] = []
     groups = len(rows)

@@ -3,13 +3,13 @@
 `rank_scenes` reads the scope's signals from the per-scene signals table (storage/
 scene_signals.py): for the whole catalogue or one kind only the number of scenes in each
 score class and then the members of the classes that can reach the top, for other scopes
-every scene's row. `scoring.ScopeRanker` works out only as much of the order as it shows: keys and Bradley-Terry
+every scene's row. `ScopeRanker` works out only as much of the order as it shows: keys and Bradley-Terry
 fits (of the duel components of those scenes) are read for the scenes that can still reach
 that part, and full records only for the scenes it returns. View counts are read for those
 scenes too, except for scenes with no votes and no duels: whether they rank at all depends
 on having views, so all of those are read (in a scope where most scenes have no votes, that
 is most of the scope). `why_scene` scores the
-whole scope with `scoring.score_totals`. `--by drama|actor|couple` ranks groups by
+whole scope with `score_totals`. `--by drama|actor|couple` ranks groups by
 their best scene, so a drama with one great kiss beats a long drama with many good ones.
 """
 
@@ -22,11 +22,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from scenecat import scoring
 from scenecat.domain import browse, names
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
+from scenecat.scoring.bradley_terry import bradley_terry_counts
+from scenecat.scoring.params import RankParams, ScoreParts
+from scenecat.scoring.scores import SceneTotals, ScoredScope, score_totals
+from scenecat.scoring.top_n import ClassKey, ScopeRanker
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
 
@@ -55,7 +58,7 @@ __all__ = [
 class RankInfo:
     """What every entry of one ranking shares (for `why`)."""
 
-    params: scoring.RankParams
+    params: RankParams
     method: str
     by: str
     prior_mean: float | None  # C: the mean current vote of the scope (None: no votes)
@@ -67,7 +70,7 @@ class RankInfo:
 class RankedEntry:
     position: int  # 1-based position of this entry (a group for --by drama|actor|couple)
     scene: Scene  # the scene (a group's best scene)
-    parts: scoring.ScoreParts
+    parts: ScoreParts
     group: str | None  # drama title / actor name / "A & B" for --by drama|actor|couple
     info: RankInfo
     scene_position: int  # the scene's own position among the scope's scenes
@@ -80,7 +83,7 @@ class RankedEntry:
 @dataclass
 class RankResult:
     entries: list[RankedEntry]  # best first
-    params: scoring.RankParams  # the effective parameters (weights set by --method)
+    params: RankParams  # the effective parameters (weights set by --method)
     scope_size: int  # scenes in the scope
     unsignalled: int  # scenes in the scope without any counted signal (they rank last)
     method: str = "combined"
@@ -98,7 +101,7 @@ def make_params(
     w_votes: float | None = None,
     w_duels: float | None = None,
     w_views: float | None = None,
-) -> scoring.RankParams:
+) -> RankParams:
     """Parameters from user flags: `--method` other than combined fixes the weights."""
     if method not in METHODS:
         raise UsageError(f"--method {method!r} is not one of {', '.join(METHODS)}")
@@ -125,7 +128,7 @@ def make_params(
     elif method == "views":
         values.update(w_votes=0.0, w_duels=0.0, w_views=1.0)
     try:
-        params = scoring.RankParams(**values)  # type: ignore[arg-type]
+        params = RankParams(**values)  # type: ignore[arg-type]
     except ValueError as exc:
         raise UsageError(str(exc).replace("w_", "--w-")) from None
     if params.w_votes + params.w_duels + params.w_views <= 0:
@@ -136,7 +139,7 @@ def make_params(
     return params
 
 
-def _check_params(params: scoring.RankParams) -> None:
+def _check_params(params: RankParams) -> None:
     if params.w_votes + params.w_duels + params.w_views <= 0:
         raise InvalidInput("at least one ranking weight must be above 0")
 
@@ -161,13 +164,13 @@ def _resolve(
 @dataclass
 class _Scored:
     rows: list[rank_queries.ScopeRow]
-    scored: scoring.ScoredScope
+    scored: ScoredScope
     pairs: dict[tuple[int, int], int]
-    params: scoring.RankParams
+    params: RankParams
 
 
 def _score_scope(
-    conn: sqlite3.Connection, filt: scene_store.SceneFilter, params: scoring.RankParams
+    conn: sqlite3.Connection, filt: scene_store.SceneFilter, params: RankParams
 ) -> _Scored:
     rows = rank_queries.scope_rows(conn, filt)
     pairs: dict[tuple[int, int], int] = {}
@@ -176,13 +179,13 @@ def _score_scope(
     seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
     if seeds:
         pairs = rank_queries.duel_graph(conn, seeds)
-        strengths = scoring.bradley_terry_counts(pairs, params.bt_prior)
+        strengths = bradley_terry_counts(pairs, params.bt_prior)
     get = strengths.get
-    totals: list[scoring.SceneTotals] = [
+    totals: list[SceneTotals] = [
         (key, n_votes, vote_sum, views, n_duels, get(scene_id) if n_duels else None)
         for scene_id, key, _drama, n_votes, vote_sum, views, n_duels in rows
     ]
-    return _Scored(rows, scoring.score_totals(totals, params), pairs, params)
+    return _Scored(rows, score_totals(totals, params), pairs, params)
 
 
 def _record(pairs: dict[tuple[int, int], int], scene_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -215,13 +218,13 @@ class _Duels:
 
     def fit(self, scene_ids: list[int]) -> None:
         """Fit the components of `scene_ids` (scenes with duels) not fitted yet. Components are
-        fitted independently (scoring.bradley_terry_counts), so fitting them a few at a time
+        fitted independently (bradley_terry_counts), so fitting them a few at a time
         gives the strengths of one fit of every duel."""
         seeds = [i for i in scene_ids if i not in self.strengths]
         if seeds:
             pairs = rank_queries.duel_graph(self.conn, seeds)
             self.pairs.update(pairs)  # components are whole: a pair is never counted twice
-            self.strengths.update(scoring.bradley_terry_counts(pairs, self.prior))
+            self.strengths.update(bradley_terry_counts(pairs, self.prior))
 
 
 class _Order:
@@ -231,7 +234,7 @@ class _Order:
         self,
         conn: sqlite3.Connection,
         rows: Sequence[rank_queries.SignalRow],
-        ranker: scoring.ScopeRanker,
+        ranker: ScopeRanker,
         duels: _Duels,
     ) -> None:
         self.conn = conn
@@ -289,7 +292,7 @@ class _Order:
 def rank_scenes(
     conn: sqlite3.Connection,
     scope: Scope,
-    params: scoring.RankParams,
+    params: RankParams,
     *,
     by: str = "scene",
     method: str = "combined",
@@ -301,7 +304,7 @@ def rank_scenes(
     `method` other than "combined" ranks on one signal alone: its weight becomes 1 and the
     others 0, whatever `params` says (the result carries the effective parameters).
 
-    Only as much of the order as the answer shows is worked out (scoring.ScopeRanker): the
+    Only as much of the order as the answer shows is worked out (ScopeRanker): the
     Bradley-Terry fit covers the duel components of the scenes that can reach the top, and
     keys and full records are fetched for those scenes alone. The result is the same as
     scoring every scene of the scope and sorting them all (tests/test_rank_top_n.py).
@@ -320,18 +323,14 @@ def rank_scenes(
         if eager or not rank_queries.classes_indexed(filt):
             # Every scene's row: cheaper than a query per class when the scope is a join.
             found, n_duels = rank_queries.stored_signals(conn, filt, views=eager)
-            ranker = scoring.ScopeRanker(found, n_duels, params)
+            ranker = ScopeRanker(found, n_duels, params)
         else:
             # Scenes counted per score class (scene_signal); members are read only for the
             # classes that can reach the top.
-            def load(
-                key: scoring.ClassKey, after: int, count: int | None
-            ) -> list[tuple[int, int | None]]:
+            def load(key: ClassKey, after: int, count: int | None) -> list[tuple[int, int | None]]:
                 return rank_queries.class_members(conn, filt, key, after, count)
 
-            ranker = scoring.ScopeRanker.from_classes(
-                rank_queries.signal_classes(conn, filt), load, params
-            )
+            ranker = ScopeRanker.from_classes(rank_queries.signal_classes(conn, filt), load, params)
         rows = ranker.rows
         duels = _Duels(conn, params.bt_prior)
         ordered = _Order(conn, rows, ranker, duels)
@@ -379,7 +378,7 @@ def rank_scenes(
     )
 
 
-def _effective(params: scoring.RankParams, method: str) -> scoring.RankParams:
+def _effective(params: RankParams, method: str) -> RankParams:
     if method == "votes":
         params = replace(params, w_votes=1.0, w_duels=0.0, w_views=0.0)
     elif method == "duels":
@@ -472,7 +471,7 @@ def _memberships(
 def why_scene(
     conn: sqlite3.Connection,
     scope: Scope,
-    params: scoring.RankParams,
+    params: RankParams,
     scene: str,
     *,
     method: str = "combined",
@@ -591,7 +590,7 @@ def why(entry: RankedEntry) -> list[str]:
     return lines
 
 
-def _why_votes(p: scoring.ScoreParts, info: RankInfo) -> str:
+def _why_votes(p: ScoreParts, info: RankInfo) -> str:
     m = info.params.m
     if info.prior_mean is None or p.quality is None:
         return "Nobody has voted on a scene in this scope, so votes play no part."
@@ -638,7 +637,7 @@ def _why_views(entry: RankedEntry) -> str:
 # JSON
 
 
-def params_json(params: scoring.RankParams) -> dict[str, Any]:
+def params_json(params: RankParams) -> dict[str, Any]:
     return asdict(params)
 
 

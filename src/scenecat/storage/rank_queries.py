@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from scenecat.scoring import NOT_LOADED, SceneCounts
+from scenecat.scoring.top_n import NOT_LOADED, SceneCounts
 from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.storage.scenes import SceneFilter
 

@@ -143,7 +143,7 @@ def _rank(
     conn: sqlite3.Connection, request: ArticleRequest, scope: Scope, limit: int | None
 ) -> RankResult:
     from scenecat.domain import ranking
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
 
     return ranking.rank_scenes(
         conn,
@@ -377,7 +377,7 @@ def _place(
 ) -> RankedEntry | None:
     """The scene's entry in the ranking of `scope`; None when it is not in the scope."""
     from scenecat.domain import ranking
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
 
     params = request.params or RankParams()
     try:
