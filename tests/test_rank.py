@@ -464,7 +464,8 @@ def test_why_for_a_scene_without_signal(load, cli) -> None:
 
 
 def test_domain_api_for_articles(sample_db: Path) -> None:
-    from scenecat.domain.ranking import rank_scenes, why
+    from scenecat.domain.rank_why import why
+    from scenecat.domain.ranking import rank_scenes
     from scenecat.domain.scope import Scope
     from scenecat.scoring.params import RankParams
     from scenecat.storage.connection import open_catalogue

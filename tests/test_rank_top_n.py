@@ -59,7 +59,7 @@ def reference(rows: Sequence[Full], params: RankParams) -> tuple[ScoredScope, li
 def fast(
     rows: Sequence[Full], params: RankParams, want: int, *, lazy: bool, batch: int = 256
 ) -> tuple[ScopeRanker, list[int], dict[int, float]]:
-    """Drive a ScopeRanker the way domain.ranking._Order does; strengths and view counts are
+    """Drive a ScopeRanker the way domain.rank_order.ScopeOrder does; strengths and view counts are
     handed over only when asked for."""
     given = [(i, n, s, NOT_LOADED if lazy else v) for i, n, s, v, _d, _st in rows]
     n_duels = {i: d for i, _n, _s, _v, d, _st in rows if d}
@@ -353,8 +353,8 @@ def straightforward(
     from scenecat.storage import rank_queries
     from scenecat.storage import scenes as scene_store
 
-    params = ranking._effective(params, method)
-    filt = ranking._resolve(conn, scope, couple)
+    params = ranking.effective_params(params, method)
+    filt = ranking.scope_filter(conn, scope, couple)
     rows = rank_queries.scope_rows(conn, filt)
     seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
     pairs = rank_queries.duel_graph(conn, seeds) if seeds else {}
