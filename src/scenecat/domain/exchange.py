@@ -16,16 +16,8 @@ from typing import IO, Any
 
 from scenecat import yamlio
 from scenecat.domain import catalogue
-from scenecat.domain.records import (
-    FORMAT,
-    FieldError,
-    drop_empty,
-    parse_actor,
-    parse_drama,
-    parse_duel,
-    parse_scene,
-    parse_vote,
-)
+from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote
+from scenecat.domain.records import FORMAT, FieldError, drop_empty, parse_actor, parse_drama
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
 from scenecat.gcpause import paused_gc
 from scenecat.storage import actors as actor_store
