@@ -310,7 +310,7 @@ def test_undo_one_change_out_of_order_keeps_the_later_ones(cli, sample_db: Path)
     _check(cli)
 
 
-# The bulk API (Catalogue.write(label, bulk=True) / history.start_bulk) used by fast loaders.
+# The bulk API (Catalogue.write(label, bulk=True) / changelog.start_bulk) used by fast loaders.
 
 
 def _bulk_load(path: Path, names: list[str], *, alias_on: int | None = None) -> None:

@@ -150,8 +150,8 @@ def test_one_ten_does_not_beat_fifty_nines_in_a_realistic_scope(load, cli) -> No
 def test_two_scene_scope_keeps_the_single_ten_ahead_as_documented(load, cli) -> None:
     # The issue fixes C as the mean of the scope. Ranking only these two scenes,
     # C = 460/51 = 9.0196...: fifty 9s are below the scope's own average, so no shrinkage
-    # toward C can put them first (scoring.py's docstring). Any wider scope that brings C below
-    # 8.78 reverses it (the test above).
+    # toward C can put them first (the scoring package's docstring). Any wider scope that
+    # brings C below 8.78 reverses it (the test above).
     load(
         [
             scene("one-kiss"),

@@ -121,7 +121,7 @@ class ScopeRanker:
         self.size = len(rows)
         self._load: ClassLoader | None = None
         n_all = sum(map(itemgetter(1), rows))
-        # Integer sums, as in _prior_mean: exact, whatever the order of the rows.
+        # Integer sums, as in scores._prior_mean: exact, whatever the order of the rows.
         self.prior_mean = sum(map(itemgetter(2), rows)) / n_all if n_all else None
         self._setup()
         # Sort the scenes into classes; the usual scene (no duels, views not loaded) by vote
