@@ -454,7 +454,7 @@ def summary(result: Any) -> dict[str, Any]:
 def test_rank_scenes_matches_the_straightforward_ranking(
     catalogue: Any, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenecat.domain import ranking
+    from scenecat.domain import rank_order
     from scenecat.domain.ranking import rank_scenes
     from scenecat.domain.scope import Scope
 
@@ -462,8 +462,8 @@ def test_rank_scenes_matches_the_straightforward_ranking(
     # Small batches: several rounds of loading views before the top is settled; for --by,
     # several looks further down the order before enough groups are found.
     monkeypatch.setattr(ScopeRanker, "BATCH", 1 + seed % 3)
-    monkeypatch.setattr(ranking, "_GROUP_FIRST", 1)
-    monkeypatch.setattr(ranking, "_GROUP_LOOKAHEAD", 1)
+    monkeypatch.setattr(rank_order, "_GROUP_FIRST", 1)
+    monkeypatch.setattr(rank_order, "_GROUP_LOOKAHEAD", 1)
     scopes = [Scope(), Scope(kind="kiss"), Scope(actors=(ACTORS[0],)), Scope(drama=DRAMAS[1])]
     for scope in scopes:
         for by in ("scene", "drama", "actor", "couple"):
