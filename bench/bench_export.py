@@ -51,7 +51,7 @@ def main() -> int:
 
     from scenecat.domain import articles, ranking, tabular
     from scenecat.domain.scope import Scope
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
     from scenecat.storage.connection import open_catalogue
 
     cat = open_catalogue(args.db, create=False)

@@ -47,10 +47,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from scenecat import scoring  # noqa: E402
 from scenecat.domain.ranking import rank_scenes  # noqa: E402
 from scenecat.domain.scope import Scope  # noqa: E402
-from scenecat.storage import ranking as rank_store  # noqa: E402
+from scenecat.scoring.params import RankParams  # noqa: E402
+from scenecat.storage import rank_queries  # noqa: E402
 from scenecat.storage.connection import open_catalogue  # noqa: E402
 
 LIMIT = 20
@@ -61,7 +61,7 @@ WITH scope AS (
         (SELECT count(*) FROM vote v WHERE v.scene_id = s.id AND v.current = 1) AS n,
         (SELECT coalesce(sum(v.score), 0) FROM vote v
             WHERE v.scene_id = s.id AND v.current = 1) AS total,
-        {rank_store.LATEST_VIEWS} AS views,
+        {rank_queries.LATEST_VIEWS} AS views,
         (SELECT count(*) FROM duel WHERE winner_id = s.id) AS won,
         (SELECT count(*) FROM duel WHERE loser_id = s.id) AS lost
     FROM scene s JOIN drama d ON d.id = s.drama_id
@@ -115,7 +115,7 @@ RAW_SQL = RAW_TEMPLATE.format(
 )
 
 
-def raw_params(actor: str | None, params: scoring.RankParams, **scope: str) -> dict[str, Any]:
+def raw_params(actor: str | None, params: RankParams, **scope: str) -> dict[str, Any]:
     return {
         **({"actor": actor} if actor is not None else {}),
         **scope,
@@ -147,7 +147,7 @@ def measure(pairs: dict[str, Callable[[], object]], repeat: int) -> dict[str, fl
 
 def missing_indexes(conn: sqlite3.Connection) -> list[str]:
     have = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    return [ddl for ddl in rank_store.INDEXES if ddl.split()[5] not in have]
+    return [ddl for ddl in rank_queries.INDEXES if ddl.split()[5] not in have]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
         f"{args.repeat} runs per case, medians in ms"
     )
-    params = scoring.RankParams()
+    params = RankParams()
     ok = True
     header = f"{'case':<34} {'scenes':>7} {'in process':>11} {'raw SQL':>8} {'ratio':>6}"
     print(header)
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         ("typical", meta["typical_actor"], 20.0),
     ):
         scope = Scope(actors=(actor,))
-        size = len(rank_store.scope_rows(conn, rank_store.SceneFilter(
+        size = len(rank_queries.scope_rows(conn, rank_queries.SceneFilter(
             actor_ids=(conn.execute("SELECT id FROM actor WHERE name = ?", (actor,)).fetchone()[0],)
         )))  # fmt: skip
         raw = raw_params(actor, params)
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # Same numbers: with votes alone (no Bradley-Terry) the raw query must list the same
         # top scenes as `rank --method votes`.
-        votes_only = scoring.RankParams(w_votes=1.0, w_duels=0.0, w_views=0.0)
+        votes_only = RankParams(w_votes=1.0, w_duels=0.0, w_views=0.0)
         raw_keys = [r[1] for r in conn.execute(RAW_SQL, raw_params(actor, votes_only))]
         ours = rank_scenes(conn, scope, params, method="votes", limit=LIMIT)
         same = raw_keys == [e.scene.key for e in ours.entries]
@@ -249,13 +249,13 @@ def broad_cases(conn: sqlite3.Connection) -> list[tuple[str, Scope, str, dict[st
     return cases
 
 
-def broad(conn: sqlite3.Connection, params: scoring.RankParams, repeat: int) -> bool:
+def broad(conn: sqlite3.Connection, params: RankParams, repeat: int) -> bool:
     """Broad scopes against the raw query over the same scope; --by drama in process only."""
     print()
     print(f"broad scopes, {repeat} runs per case, medians in ms (target < 1000 ms in process)")
     print(f"{'case':<34} {'scenes':>9} {'in process':>11} {'raw SQL':>8} {'ratio':>6}")
     ok = True
-    votes_only = scoring.RankParams(w_votes=1.0, w_duels=0.0, w_views=0.0)
+    votes_only = RankParams(w_votes=1.0, w_duels=0.0, w_views=0.0)
     for label, scope, where, values in broad_cases(conn):
         sql = RAW_TEMPLATE.format(scope=where)
         raw = raw_params(None, params, **values)

@@ -310,7 +310,7 @@ def test_undo_one_change_out_of_order_keeps_the_later_ones(cli, sample_db: Path)
     _check(cli)
 
 
-# The bulk API (Catalogue.write(label, bulk=True) / history.start_bulk) used by fast loaders.
+# The bulk API (Catalogue.write(label, bulk=True) / changelog.start_bulk) used by fast loaders.
 
 
 def _bulk_load(path: Path, names: list[str], *, alias_on: int | None = None) -> None:
@@ -370,9 +370,9 @@ def test_bulk_change_blocks_undo_of_older_changes_out_of_order(cli, sample_db: P
 
 @pytest.mark.slow
 def test_old_history_is_pruned(cli, sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scenecat.storage import history
+    from scenecat.storage import changelog
 
-    monkeypatch.setattr(history, "KEEP_CHANGES", 5)
+    monkeypatch.setattr(changelog, "KEEP_CHANGES", 5)
     for i in range(30):
         _ok(cli("vote", KISS, str(i % 10 + 1), "--voter", f"fan{i}"))
     data = _history(cli)

@@ -150,8 +150,8 @@ def test_one_ten_does_not_beat_fifty_nines_in_a_realistic_scope(load, cli) -> No
 def test_two_scene_scope_keeps_the_single_ten_ahead_as_documented(load, cli) -> None:
     # The issue fixes C as the mean of the scope. Ranking only these two scenes,
     # C = 460/51 = 9.0196...: fifty 9s are below the scope's own average, so no shrinkage
-    # toward C can put them first (scoring.py's docstring). Any wider scope that brings C below
-    # 8.78 reverses it (the test above).
+    # toward C can put them first (the scoring package's docstring). Any wider scope that
+    # brings C below 8.78 reverses it (the test above).
     load(
         [
             scene("one-kiss"),
@@ -464,9 +464,10 @@ def test_why_for_a_scene_without_signal(load, cli) -> None:
 
 
 def test_domain_api_for_articles(sample_db: Path) -> None:
-    from scenecat.domain.ranking import rank_scenes, why
+    from scenecat.domain.rank_why import why
+    from scenecat.domain.ranking import rank_scenes
     from scenecat.domain.scope import Scope
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
     from scenecat.storage.connection import open_catalogue
 
     cat = open_catalogue(sample_db)
@@ -543,7 +544,7 @@ def test_user_text_is_not_markup(load, cli) -> None:
 def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: Path) -> None:
     from sqlite_utils import Database
 
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
     from scenecat.storage.connection import open_catalogue
     from scenecat.storage.migrations import MIGRATIONS
     from scenecat.storage.scenes import SceneFilter
@@ -555,9 +556,9 @@ def test_ranking_indexes_migration_makes_the_scope_query_index_only(sample_db: P
             step(Database(cat.conn))
             cat.conn.execute("COMMIT")
         actor = cat.conn.execute("SELECT id FROM actor WHERE name = 'Ji Chang Wook'").fetchone()
-        sql, params = store.scope_sql(SceneFilter(actor_ids=(actor[0],), kind="kiss"))
+        sql, params = rank_queries.scope_sql(SceneFilter(actor_ids=(actor[0],), kind="kiss"))
         plan = [row[3] for row in cat.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-        kisses = store.scope_rows(cat.conn, SceneFilter(kind="kiss"))
+        kisses = rank_queries.scope_rows(cat.conn, SceneFilter(kind="kiss"))
     finally:
         cat.close()
     text = "\n".join(plan)

@@ -83,9 +83,10 @@ def _build(folder: Path, name: str, base: list[dict[str, Any]], votes: list, due
 
 
 def _rankings(conn: Any) -> list[Any]:
-    from scenecat.domain.ranking import rank_scenes, why
+    from scenecat.domain.rank_why import why
+    from scenecat.domain.ranking import rank_scenes
     from scenecat.domain.scope import Scope
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
 
     out = []
     for scope in (Scope(), Scope(kind="kiss"), Scope(actors=("Alpha Actor",))):

@@ -1,10 +1,10 @@
-"""The top-N ranking of broad scopes (scoring.ScopeRanker, domain.ranking.rank_scenes) gives
+"""The top-N ranking of broad scopes (scoring.top_n.ScopeRanker, domain.ranking.rank_scenes) gives
 exactly what scoring every scene and sorting them all gives.
 
 `rank_scenes` loads votes for every scene of a scope but view counts and Bradley-Terry fits only
 for the scenes that can reach the part of the order it shows. These tests hold it to the
-straightforward computation (every scene's signals from `storage.ranking.scope_rows`, every
-duel component touching the scope fitted, `scoring.score_totals`, a walk over the whole order
+straightforward computation (every scene's signals from `storage.rank_queries.scope_rows`, every
+duel component touching the scope fitted, `scoring.scores.score_totals`, a walk over the whole order
 for --by), number for number: pure rows with many ties, and small catalogues with votes, duels,
 view snapshots from several sources (dated and not), ties and scenes with no signal at all.
 """
@@ -22,8 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenecat import scoring
-from scenecat.scoring import NOT_LOADED, RankParams, ScopeRanker
+from scenecat.scoring.bradley_terry import bradley_terry_counts
+from scenecat.scoring.params import RankParams
+from scenecat.scoring.scores import ScoredScope, score_totals
+from scenecat.scoring.top_n import NOT_LOADED, ScopeRanker
 from tests.test_rank import ACTORS, duel, scene, views, vote, write_catalogue
 
 # --------------------------------------------------------------------------- pure rows
@@ -47,17 +49,17 @@ def key_of(scene_id: int) -> str:
     return f"k{(scene_id * 7919) % 1009:04d}-{scene_id}"
 
 
-def reference(rows: Sequence[Full], params: RankParams) -> tuple[scoring.ScoredScope, list]:
+def reference(rows: Sequence[Full], params: RankParams) -> tuple[ScoredScope, list]:
     # As rank_scenes does: without a duel weight no strength is fitted (parts show 5.0).
     fitted = params.w_duels > 0
     totals = [(key_of(i), n, s, v, d, st if d and fitted else None) for i, n, s, v, d, st in rows]
-    return scoring.score_totals(totals, params), totals
+    return score_totals(totals, params), totals
 
 
 def fast(
     rows: Sequence[Full], params: RankParams, want: int, *, lazy: bool, batch: int = 256
 ) -> tuple[ScopeRanker, list[int], dict[int, float]]:
-    """Drive a ScopeRanker the way domain.ranking._Order does; strengths and view counts are
+    """Drive a ScopeRanker the way domain.rank_order.ScopeOrder does; strengths and view counts are
     handed over only when asked for."""
     given = [(i, n, s, NOT_LOADED if lazy else v) for i, n, s, v, _d, _st in rows]
     n_duels = {i: d for i, _n, _s, _v, d, _st in rows if d}
@@ -207,16 +209,16 @@ def test_ranker_rejects_bad_rows_and_misuse() -> None:
 
 
 def test_storage_and_scoring_agree_on_the_not_loaded_marker() -> None:
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
 
-    assert store.NOT_LOADED == scoring.NOT_LOADED
+    assert rank_queries.NOT_LOADED == NOT_LOADED
 
 
 # --------------------------------------------------------------------------- storage
 
 
 def _view_db() -> sqlite3.Connection:
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
 
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE scene (id INTEGER PRIMARY KEY)")
@@ -224,7 +226,7 @@ def _view_db() -> sqlite3.Connection:
         "CREATE TABLE view_count (id INTEGER PRIMARY KEY, scene_id INTEGER, count INTEGER, "
         "observed_on TEXT, source TEXT NOT NULL DEFAULT '')"
     )
-    conn.execute(store.INDEXES[1])
+    conn.execute(rank_queries.INDEXES[1])
     return conn
 
 
@@ -240,7 +242,7 @@ def test_latest_views_query_keeps_the_rule() -> None:
     equal), then the largest over sources: the same as the earlier formulation of the query
     and as Scene.latest_views."""
     from scenecat.models import ViewCount
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
 
     rng = random.Random(7)
     conn = _view_db()
@@ -257,10 +259,10 @@ def test_latest_views_query_keeps_the_rule() -> None:
                 (scene_id, count, on, source),
             )
             expected[scene_id].append(ViewCount(count=count, on=on or None, source=source))
-    new = dict(conn.execute(f"SELECT s.id, {store.LATEST_VIEWS} FROM scene s"))
+    new = dict(conn.execute(f"SELECT s.id, {rank_queries.LATEST_VIEWS} FROM scene s"))
     old = dict(conn.execute(f"SELECT s.id, {OLD_LATEST_VIEWS} FROM scene s"))
     assert new == old
-    assert store.latest_views(conn, list(new)) == new
+    assert rank_queries.latest_views(conn, list(new)) == new
     for scene_id, snapshots in expected.items():
         best: dict[str, ViewCount] = {}
         for view in snapshots:  # Scene.latest_views, with '' read as undated
@@ -348,20 +350,20 @@ def straightforward(
 ) -> dict[str, Any]:
     """rank_scenes the simple way: score every scene of the scope, sort them all, walk them."""
     from scenecat.domain import ranking
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
     from scenecat.storage import scenes as scene_store
 
-    params = ranking._effective(params, method)
-    filt = ranking._resolve(conn, scope, couple)
-    rows = store.scope_rows(conn, filt)
+    params = ranking.effective_params(params, method)
+    filt = ranking.scope_filter(conn, scope, couple)
+    rows = rank_queries.scope_rows(conn, filt)
     seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
-    pairs = store.duel_graph(conn, seeds) if seeds else {}
-    strengths = scoring.bradley_terry_counts(pairs, params.bt_prior)
+    pairs = rank_queries.duel_graph(conn, seeds) if seeds else {}
+    strengths = bradley_terry_counts(pairs, params.bt_prior)
     totals = [
         (key, n, total, seen, duels, strengths.get(i) if duels else None)
         for i, key, _drama, n, total, seen, duels in rows
     ]
-    scored = scoring.score_totals(totals, params)
+    scored = score_totals(totals, params)
     order = list(scored.order)
     chosen: list[tuple[int, str | None, int | None]] = []
     groups = len(rows)
@@ -370,11 +372,11 @@ def straightforward(
     else:
         member: dict[int, list[tuple[object, str]]] = {}
         if by == "drama":
-            titles = store.drama_titles(conn, [row[2] for row in rows])
+            titles = rank_queries.drama_titles(conn, [row[2] for row in rows])
             for i, row in enumerate(rows):
                 member[i] = [(row[2], titles[row[2]])]
         else:
-            cast = store.scene_actors(conn, [row[0] for row in rows])
+            cast = rank_queries.scene_actors(conn, [row[0] for row in rows])
             for i, row in enumerate(rows):
                 people = cast.get(row[0], [])
                 if by == "actor":
@@ -452,7 +454,7 @@ def summary(result: Any) -> dict[str, Any]:
 def test_rank_scenes_matches_the_straightforward_ranking(
     catalogue: Any, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenecat.domain import ranking
+    from scenecat.domain import rank_order
     from scenecat.domain.ranking import rank_scenes
     from scenecat.domain.scope import Scope
 
@@ -460,8 +462,8 @@ def test_rank_scenes_matches_the_straightforward_ranking(
     # Small batches: several rounds of loading views before the top is settled; for --by,
     # several looks further down the order before enough groups are found.
     monkeypatch.setattr(ScopeRanker, "BATCH", 1 + seed % 3)
-    monkeypatch.setattr(ranking, "_GROUP_FIRST", 1)
-    monkeypatch.setattr(ranking, "_GROUP_LOOKAHEAD", 1)
+    monkeypatch.setattr(rank_order, "_GROUP_FIRST", 1)
+    monkeypatch.setattr(rank_order, "_GROUP_LOOKAHEAD", 1)
     scopes = [Scope(), Scope(kind="kiss"), Scope(actors=(ACTORS[0],)), Scope(drama=DRAMAS[1])]
     for scope in scopes:
         for by in ("scene", "drama", "actor", "couple"):
@@ -505,7 +507,7 @@ def test_scenes_without_any_signal_and_an_empty_scope(catalogue: Any) -> None:
 def test_duel_counts_agree_both_ways(catalogue: Any) -> None:
     """Counting the whole duel table (many scenes) or looking up each scene (few) gives the
     same counts for the scenes asked about."""
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
 
     keys = [f"d{i}" for i in range(12)]
     records: list[dict[str, Any]] = [scene(key) for key in keys]
@@ -517,7 +519,7 @@ def test_duel_counts_agree_both_ways(catalogue: Any) -> None:
     ids = [row[0] for row in conn.execute("SELECT id FROM scene ORDER BY id")]
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
-    every = store.duel_counts(conn, ids)  # 12 scenes * 3 >= 15 duels * 2: the whole table
+    every = rank_queries.duel_counts(conn, ids)  # 12 scenes * 3 >= 15 duels * 2: the whole table
     assert "SELECT winner_id, loser_id FROM duel" in statements
     expected: dict[int, int] = {}
     for winner, loser in conn.execute("SELECT winner_id, loser_id FROM duel"):
@@ -526,7 +528,7 @@ def test_duel_counts_agree_both_ways(catalogue: Any) -> None:
     assert every == expected and expected
     for scene_id in ids:  # one scene: looked up
         statements.clear()
-        assert store.duel_counts(conn, [scene_id]) == (
+        assert rank_queries.duel_counts(conn, [scene_id]) == (
             {scene_id: expected[scene_id]} if scene_id in expected else {}
         )
         assert any("json_each" in sql for sql in statements)
@@ -534,13 +536,13 @@ def test_duel_counts_agree_both_ways(catalogue: Any) -> None:
 
 
 def test_group_sizes_match_a_count_in_python(catalogue: Any) -> None:
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
     from scenecat.storage.scenes import SceneFilter
 
     conn = catalogue(random_catalogue(5))
     for filt in (SceneFilter(), SceneFilter(kind="kiss"), SceneFilter(network="TVN")):
-        ids = store.scope_rows(conn, filt)
-        cast = store.scene_actors(conn, [row[0] for row in ids])
+        ids = rank_queries.scope_rows(conn, filt)
+        cast = rank_queries.scene_actors(conn, [row[0] for row in ids])
         dramas: dict[object, int] = {}
         actors: dict[object, int] = {}
         couples: dict[object, int] = {}
@@ -551,25 +553,25 @@ def test_group_sizes_match_a_count_in_python(catalogue: Any) -> None:
                 actors[a] = actors.get(a, 0) + 1
                 for b in people[n + 1 :]:
                     couples[(a, b)] = couples.get((a, b), 0) + 1
-        assert store.group_sizes(conn, filt, "drama") == dramas
-        assert store.group_sizes(conn, filt, "actor") == actors
-        assert store.group_sizes(conn, filt, "couple") == couples
+        assert rank_queries.group_sizes(conn, filt, "drama") == dramas
+        assert rank_queries.group_sizes(conn, filt, "actor") == actors
+        assert rank_queries.group_sizes(conn, filt, "couple") == couples
 
 
 def test_signals_query_reads_indexes_only(catalogue: Any) -> None:
-    from scenecat.storage import ranking as store
+    from scenecat.storage import rank_queries
     from scenecat.storage.scenes import SceneFilter
 
     conn = catalogue(random_catalogue(1))
     for views_too in (True, False):
-        sql, params = store.signals_sql(SceneFilter(kind="kiss"), views=views_too)
+        sql, params = rank_queries.signals_sql(SceneFilter(kind="kiss"), views=views_too)
         plan = "\n".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
         assert "COVERING INDEX scene_by_kind" in plan
         assert "COVERING INDEX vote_current_by_scene" in plan
         assert ("COVERING INDEX view_count_latest" in plan) == views_too
         assert "drama" not in plan  # no drama filter: no join
         assert "SCAN" not in plan
-    sql, params = store.signals_sql(SceneFilter(network="tvN"))
+    sql, params = rank_queries.signals_sql(SceneFilter(network="tvN"))
     assert "JOIN drama d" in sql
 
 

@@ -11,14 +11,35 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenecat.scoring import (
-    Duel,
-    RankParams,
-    ScoreParts,
-    bradley_terry,
-    popularity,
-    score_totals,
-)
+from scenecat.scoring.bradley_terry import bradley_terry_counts
+from scenecat.scoring.params import RankParams, ScoreParts
+from scenecat.scoring.scores import score_totals
+
+
+@dataclass(frozen=True)
+class Duel:
+    """One head-to-head answer as a reader states it (the program stores duels as rows and
+    fits their aggregated counts)."""
+
+    winner: str
+    loser: str
+
+
+def bradley_terry(
+    duels: Sequence[Duel], prior: float = 1.0, iterations: int = 100
+) -> dict[str, float]:
+    """The live fit, bradley_terry_counts, on a readable list of duels."""
+    counts: dict[tuple[str, str], int] = {}
+    for duel in duels:
+        pair = (duel.winner, duel.loser)
+        counts[pair] = counts.get(pair, 0) + 1
+    return bradley_terry_counts(counts, prior, iterations)
+
+
+def popularity(views: int | None, ref: int) -> float | None:
+    """The popularity part the live path gives a scene with only `views` (None: no views)."""
+    return score_totals([("a", 0, 0, views, 0, None)], RankParams(view_ref=ref)).parts(0).popularity
+
 
 # Two items, A beat B once, prior 1. The problem is symmetric under A<->B with s -> 1/s (the
 # reference has strength 1), so s_B = 1/s_A. A's stationarity condition "wins = expected wins",
@@ -35,7 +56,7 @@ TWO_ITEM_LOSER = 3.7097206376076333
 @dataclass(frozen=True)
 class SceneSignals:
     """One scene's signals as a reader thinks of them; `_totals` aggregates them the way the
-    rank queries do (storage/ranking.py), for the live scoring path, `score_totals`."""
+    rank queries do (storage/rank_queries.py), for the live scoring path, `score_totals`."""
 
     key: str
     votes: tuple[int, ...]  # current vote scores (1..10), one per voter
@@ -499,8 +520,6 @@ def test_aggregated_order_follows_the_documented_rule(
 
 
 def test_aggregated_ties_and_tail() -> None:
-    from scenecat.scoring import score_totals
-
     rows = [
         ("d", 1, 8, 10, 0, None),
         ("c", 1, 8, 1000, 0, None),
@@ -528,8 +547,6 @@ def test_aggregated_ties_and_tail() -> None:
     ],
 )
 def test_aggregated_rows_are_checked(row: tuple) -> None:
-    from scenecat.scoring import score_totals
-
     with pytest.raises(ValueError):
         score_totals([row], RankParams())
     with pytest.raises(ValueError, match="given twice"):
@@ -552,8 +569,6 @@ def test_bradley_terry_converges_on_lopsided_records(
 ) -> None:
     # Chains of 400-0 records and a weak prior put strengths many orders of magnitude apart:
     # the fit must still reach the MAP condition for every scene.
-    from scenecat.scoring import bradley_terry_counts
-
     s = bradley_terry_counts(wins, prior)
     for key, s_i in s.items():
         won = sum(t for (w, lo), t in wins.items() if w == key and lo != key)
@@ -566,8 +581,6 @@ def test_bradley_terry_converges_on_lopsided_records(
 
 
 def test_components_of_the_same_shape_get_the_same_strengths() -> None:
-    from scenecat.scoring import bradley_terry_counts
-
     # Two chains a > b > c labelled in different orders, and a lone pair: one fit per shape,
     # so the matching scenes get bit-for-bit the same strengths.
     s = bradley_terry_counts({(1, 2): 1, (2, 3): 1, (30, 20): 1, (20, 10): 1, (7, 8): 2})

@@ -230,7 +230,8 @@ def add_scene(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene
-    from scenecat.domain.records import parse_scene, today
+    from scenecat.domain.record_shortcuts import parse_scene
+    from scenecat.domain.records import today
 
     clip_source: dict[str, object] | None = None
     if clip is not None or clip_json is not None:

@@ -17,7 +17,8 @@ from scenecat.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from scenecat.domain.ranking import RankedEntry, RankResult, TrendResult
+    from scenecat.domain.ranking import RankedEntry, RankResult
+    from scenecat.domain.trends import TrendResult
 
 # ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
@@ -78,7 +79,7 @@ def rank(
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama
     """
     from scenecat.cli import output
-    from scenecat.domain import ranking
+    from scenecat.domain import rank_why, ranking
     from scenecat.domain.scope import Scope
 
     scope = Scope(actors=tuple(actor), drama=drama, kind=kind, network=network, year=year)
@@ -88,10 +89,10 @@ def rank(
     pair = (couple[0], couple[1]) if couple else None
     if why_key is not None:
         with catalogue(ctx) as cat:
-            entry = ranking.why_scene(cat.conn, scope, params, why_key, method=method, couple=pair)
+            entry = rank_why.why_scene(cat.conn, scope, params, why_key, method=method, couple=pair)
         if as_json:
             output.emit_json(
-                ranking.entry_json(entry) | {"why": ranking.why(entry)},
+                ranking.entry_json(entry) | {"why": rank_why.why(entry)},
                 {
                     "params": ranking.params_json(entry.info.params),
                     "prior_mean": entry.info.prior_mean,
@@ -99,7 +100,7 @@ def rank(
                 },
             )
             return
-        for line in ranking.why(entry):
+        for line in rank_why.why(entry):
             output.plain(output.visible(line))
         return
     shown = DEFAULT_LIMIT if limit is None else limit
@@ -266,16 +267,16 @@ def trending(
     Example: scenecat trending --days 90
     """
     from scenecat.cli import output
-    from scenecat.domain import ranking
+    from scenecat.domain import trends
     from scenecat.domain.scope import Scope
 
-    day = ranking.parse_today(today)
+    day = trends.parse_today(today)
     scope = Scope(actors=tuple(actor), drama=drama, kind=kind)
     shown = DEFAULT_LIMIT if limit is None else limit
     with catalogue(ctx) as cat:
-        result = ranking.trending(cat.conn, days, day, scope=scope, limit=shown)
+        result = trends.trending(cat.conn, days, day, scope=scope, limit=shown)
     if as_json:
-        data, meta = ranking.trending_json(result)
+        data, meta = trends.trending_json(result)
         output.emit_json(data, meta)
         return
     _render_trending(result)

@@ -59,7 +59,8 @@ def views(
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import record_view
     from scenecat.domain.names import resolve_scene
-    from scenecat.domain.records import parse_view, today
+    from scenecat.domain.record_shortcuts import parse_view
+    from scenecat.domain.records import today
     from scenecat.errors import ScenecatError
 
     if re.fullmatch(r"-\s*[\d,_]+", count.strip()):
@@ -95,7 +96,8 @@ def vote(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_vote
-    from scenecat.domain.records import parse_vote, today
+    from scenecat.domain.record_shortcuts import parse_vote
+    from scenecat.domain.records import today
 
     rec = parse_flags(
         parse_vote,
@@ -130,7 +132,8 @@ def duel(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_duel
-    from scenecat.domain.records import parse_duel, today
+    from scenecat.domain.record_shortcuts import parse_duel
+    from scenecat.domain.records import today
 
     rec = parse_flags(
         parse_duel,

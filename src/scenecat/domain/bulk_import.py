@@ -25,16 +25,8 @@ from typing import Any
 from scenecat.domain import names
 from scenecat.domain.catalogue import scene_key
 from scenecat.domain.exchange import ImportReport
-from scenecat.domain.records import (
-    FieldError,
-    SceneRec,
-    parse_actor,
-    parse_drama,
-    parse_duel,
-    parse_scene,
-    parse_vote,
-    vote_values,
-)
+from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote, vote_values
+from scenecat.domain.records import FieldError, SceneRec, parse_actor, parse_drama
 from scenecat.errors import ScenecatError
 from scenecat.gcpause import paused_gc
 from scenecat.storage import bulk, search_index, signals, source_ids

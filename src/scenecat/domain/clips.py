@@ -12,14 +12,13 @@ from scenecat.domain.browse import resolve_scope
 from scenecat.domain.catalogue import record_view
 from scenecat.domain.scope import Scope
 from scenecat.sources.clips import ClipInfo, DramaNames, Guess, guess
-from scenecat.storage import clips as clip_store
-from scenecat.storage import scenes
+from scenecat.storage import clip_queries, scenes
 
 
 def guess_scene(conn: sqlite3.Connection, clip: ClipInfo) -> Guess:
     dramas = [
         DramaNames(drama_id, title, tuple(names), aired, episodes)
-        for drama_id, title, names, episodes, aired in clip_store.drama_names(conn)
+        for drama_id, title, names, episodes, aired in clip_queries.drama_names(conn)
     ]
     return guess(clip, dramas)
 
@@ -38,7 +37,7 @@ def clip_links(
     """The clip links of the scenes in scope, those last counted more than N days ago (or
     never) when `older_than_days` is given."""
     ids = scenes.scene_ids(conn, resolve_scope(conn, scope))
-    links = [ClipLink(*row) for row in clip_store.clip_links(conn, ids)]
+    links = [ClipLink(*row) for row in clip_queries.clip_links(conn, ids)]
     if older_than_days is None:
         return links
     cutoff = (today - dt.timedelta(days=older_than_days)).isoformat()
@@ -48,7 +47,7 @@ def clip_links(
 def linked_now(conn: sqlite3.Connection, links: Sequence[ClipLink]) -> set[tuple[int, str]]:
     """Which of `links` (scene id, clip URL) are in the catalogue now."""
     ids = sorted({link.scene_id for link in links})
-    return {(row[0], row[2]) for row in clip_store.clip_links(conn, ids)}
+    return {(row[0], row[2]) for row in clip_queries.clip_links(conn, ids)}
 
 
 def record_clip_views(
@@ -59,7 +58,7 @@ def record_clip_views(
     if clip.views is None:
         raise ValueError("the clip shows no view count")
     on = clip.observed or today.isoformat()
-    if clip_store.latest_count(conn, link.scene_id, link.url) == clip.views:
+    if clip_queries.latest_count(conn, link.scene_id, link.url) == clip.views:
         return False, None
     warning = record_view(conn, link.scene_id, clip.views, on, link.url)
     return True, warning

@@ -13,7 +13,8 @@ from typing import Any
 
 from scenecat import yamlio
 from scenecat.domain import catalogue, exchange, names
-from scenecat.domain.records import FieldError, parse_actor, parse_drama, parse_scene
+from scenecat.domain.record_shortcuts import parse_scene
+from scenecat.domain.records import FieldError, parse_actor, parse_drama
 from scenecat.errors import InvalidInput, NotFound
 from scenecat.storage import actors as actor_store
 from scenecat.storage import scenes

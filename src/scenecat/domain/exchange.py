@@ -16,16 +16,8 @@ from typing import IO, Any
 
 from scenecat import yamlio
 from scenecat.domain import catalogue
-from scenecat.domain.records import (
-    FORMAT,
-    FieldError,
-    drop_empty,
-    parse_actor,
-    parse_drama,
-    parse_duel,
-    parse_scene,
-    parse_vote,
-)
+from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote
+from scenecat.domain.records import FORMAT, FieldError, drop_empty, parse_actor, parse_drama
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
 from scenecat.gcpause import paused_gc
 from scenecat.storage import actors as actor_store
@@ -479,7 +471,7 @@ def _run_import(
     path runs inside a savepoint so that the rare file it does not model can start over on
     the record-by-record path within the same transaction.
     """
-    from scenecat.storage import bulk, history
+    from scenecat.storage import bulk, changelog
     from scenecat.storage.connection import savepoint
 
     if fast is not False and bulk.is_fresh(conn):
@@ -487,10 +479,10 @@ def _run_import(
 
         try:
             with savepoint(conn, "bulk_import"):
-                if history.current_change(conn) is not None:
+                if changelog.current_change(conn) is not None:
                     # Undo of a load into a fresh catalogue needs only each table's old top
                     # rowid, not a log entry per row (the savepoint's rollback undoes this too).
-                    history.start_bulk(conn)
+                    changelog.start_bulk(conn)
                 importer = BulkImporter(conn)
                 try:
                     return run(importer)

@@ -1,6 +1,6 @@
 """`history` and `undo`: what changed, and taking it back.
 
-Undo works on the row log kept by storage/history.py. Before anything is written it refuses
+Undo works on the row log kept by storage/changelog.py. Before anything is written it refuses
 (with the reason) when a later change still in place depends on the change being undone:
 it changed the same rows, it added rows that refer to rows this change added, or it removed
 rows this change would bring back references to. While replaying it checks every row is still
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenecat.errors import Conflict, InvalidInput, NotFound, UsageError
-from scenecat.storage import history as store
-from scenecat.storage import search_index
-from scenecat.storage.history import Change, Entry, ForeignKey, TableInfo
+from scenecat.storage import changelog, search_index, undo_queries
+from scenecat.storage.changelog import Change, TableInfo
+from scenecat.storage.undo_queries import Entry, ForeignKey
 
 NOUNS = {
     "actor": "actor",
@@ -50,7 +50,7 @@ class UndoResult:
 def recent(conn: sqlite3.Connection, limit: int = 20) -> list[Change]:
     if limit < 1:
         raise UsageError("--limit must be at least 1")
-    return store.recent(conn, limit)
+    return changelog.recent(conn, limit)
 
 
 def change_json(change: Change) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def describe(change: Change) -> str:
 def plan(conn: sqlite3.Connection, count: int = 1, change_id: int | None = None) -> list[Change]:
     """The changes an undo would revert, newest first."""
     if change_id is not None:
-        change = store.get_change(conn, change_id)
+        change = changelog.get_change(conn, change_id)
         if change is None:
             raise NotFound(
                 f"no change #{change_id} in the history", hint="`scenecat history` lists them"
@@ -86,7 +86,7 @@ def plan(conn: sqlite3.Connection, count: int = 1, change_id: int | None = None)
         return [change]
     if count < 1:
         raise UsageError(f"cannot undo {count} changes; give a number from 1 up")
-    changes = store.undoable(conn, count)
+    changes = changelog.undoable(conn, count)
     if not changes:
         raise NotFound("nothing to undo", hint="`scenecat history` lists the recorded changes")
     if len(changes) < count:
@@ -105,7 +105,7 @@ def undo(
     expected: list[int] | None = None,
 ) -> UndoResult:
     """Revert changes inside the caller's `Catalogue.write()`; all or nothing."""
-    undo_id = store.current_change(conn)
+    undo_id = changelog.current_change(conn)
     if undo_id is None:
         raise RuntimeError("undo() runs inside Catalogue.write()")
     changes = plan(conn, count, change_id)
@@ -114,7 +114,7 @@ def undo(
             "the history changed while you were asked; nothing was undone",
             hint="run the command again",
         )
-    store.defer_foreign_keys(conn)
+    undo_queries.defer_foreign_keys(conn)
     schema = _Schema(conn)
     undone_ids = [c.id for c in changes]
     # The undo's own replay is logged under its id (to spot cascades); it is no later change.
@@ -122,7 +122,7 @@ def undo(
     replayed: list[Entry] = []
     bulk_undone = False
     for change in changes:
-        own = store.entries(conn, change.id)
+        own = undo_queries.entries(conn, change.id)
         _check_dependencies(conn, schema, change, own, excluding)
         if change.bulk:
             _undo_bulk(conn, change)
@@ -131,13 +131,13 @@ def undo(
             _replay(conn, schema, change, entry)
         replayed.extend(own)
     _check_side_effects(conn, undo_id, replayed, changes)
-    store.drop_entries(conn, undo_id)
+    undo_queries.drop_entries(conn, undo_id)
     for change in changes:
         _check_references(conn, schema, change, [e for e in replayed if e.change_id == change.id])
     _refresh_search(conn, replayed, rebuild=bulk_undone)
     rows = sum(c.rows for c in changes)
     label = "undo " + "; ".join(describe(c) for c in changes)
-    store.mark_undone(conn, undone_ids, undo_id, label[:300], rows)
+    changelog.mark_undone(conn, undone_ids, undo_id, label[:300], rows)
     return UndoResult(undo_id, changes, rows)
 
 
@@ -155,31 +155,31 @@ class _Schema:
 
     def info(self, table: str, change: Change) -> TableInfo:
         if table not in self._infos:
-            if not store.table_exists(self.conn, table):
+            if not changelog.table_exists(self.conn, table):
                 raise Conflict(
                     f"cannot undo {describe(change)}: its table {table!r} no longer exists"
                 )
-            self._infos[table] = store.table_info(self.conn, table)
+            self._infos[table] = changelog.table_info(self.conn, table)
         return self._infos[table]
 
     def fks(self, table: str) -> list[ForeignKey]:
         if table not in self._fks:
-            exists = store.table_exists(self.conn, table)
-            self._fks[table] = store.foreign_keys(self.conn, table) if exists else []
+            exists = changelog.table_exists(self.conn, table)
+            self._fks[table] = undo_queries.foreign_keys(self.conn, table) if exists else []
         return self._fks[table]
 
     def children(self, table: str) -> list[ForeignKey]:
         if self._children is None:
             self._children = defaultdict(list)
-            for child in store.tracked_tables(self.conn):
+            for child in changelog.tracked_tables(self.conn):
                 for fk in self.fks(child):
                     self._children[fk.parent].append(fk)
         return self._children.get(table, [])
 
     def key_of(self, table: str) -> tuple[str, ...] | None:
-        if not store.table_exists(self.conn, table):
+        if not changelog.table_exists(self.conn, table):
             return None
-        return store.table_info(self.conn, table).key
+        return changelog.table_info(self.conn, table).key
 
 
 def _noun(table: str) -> str:
@@ -201,7 +201,7 @@ def _what(table: str, image: dict[str, Any] | None, key: tuple[Any, ...] | None)
 def _by(conn: sqlite3.Connection, entry: Entry) -> str:
     if entry.change_id is None:
         return "a change made outside scenecat's history"
-    change = store.get_change(conn, entry.change_id)
+    change = changelog.get_change(conn, entry.change_id)
     return f"the later change {describe(change) if change else f'#{entry.change_id}'}"
 
 
@@ -220,10 +220,10 @@ def _check_dependencies(
         )
         return Conflict(f"cannot undo {describe(change)}: {reason}", hint=hint)
 
-    for bulk in store.later_bulk_changes(conn, change.id):
+    for bulk in changelog.later_bulk_changes(conn, change.id):
         if bulk.id not in excluding:
             raise refuse(f"the later bulk change {describe(bulk)} may build on it", bulk.id)
-    later_entries = store.later_entries(conn, change.first_seq, excluding)
+    later_entries = undo_queries.later_entries(conn, change.first_seq, excluding)
     if not later_entries:
         return
     if change.bulk:
@@ -285,32 +285,34 @@ def _replay(conn: sqlite3.Connection, schema: _Schema, change: Change, entry: En
     try:
         if entry.op == "I":
             assert entry.key_new is not None and entry.new is not None
-            current = store.current_image(conn, info, entry.key_new)
-            if not store.same_image(info, entry.new, current):
+            current = undo_queries.current_image(conn, info, entry.key_new)
+            if not undo_queries.same_image(info, entry.new, current):
                 raise refuse(
                     f"the {_what(entry.table, entry.new, entry.key_new)} was changed since"
                 )
-            store.delete_row(conn, info, entry.key_new)
+            undo_queries.delete_row(conn, info, entry.key_new)
         elif entry.op == "D":
             assert entry.key_old is not None and entry.old is not None
-            if store.current_image(conn, info, entry.key_old) is not None:
+            if undo_queries.current_image(conn, info, entry.key_old) is not None:
                 raise refuse(
                     f"a later record took the place of the {_what(entry.table, entry.old, None)}"
                 )
-            store.insert_row(conn, info, entry.old)
+            undo_queries.insert_row(conn, info, entry.old)
         else:
             assert entry.key_new is not None and entry.key_old is not None
             assert entry.new is not None and entry.old is not None
-            current = store.current_image(conn, info, entry.key_new)
-            if not store.same_image(info, entry.new, current):
+            current = undo_queries.current_image(conn, info, entry.key_new)
+            if not undo_queries.same_image(info, entry.new, current):
                 raise refuse(
                     f"the {_what(entry.table, entry.new, entry.key_new)} was changed since"
                 )
-            if entry.key_old != entry.key_new and store.current_image(conn, info, entry.key_old):
+            if entry.key_old != entry.key_new and undo_queries.current_image(
+                conn, info, entry.key_old
+            ):
                 raise refuse(
                     f"a later record took the place of the {_what(entry.table, entry.old, None)}"
                 )
-            store.update_row(conn, info, entry.key_new, entry.old)
+            undo_queries.update_row(conn, info, entry.key_new, entry.old)
     except sqlite3.IntegrityError as exc:
         raise Conflict(
             f"cannot undo {describe(change)}: bringing back the "
@@ -330,7 +332,7 @@ def _check_side_effects(
     expected: dict[tuple[str, str], int] = defaultdict(int)
     for entry in replayed:
         expected[(entry.table, _INVERSE[entry.op])] += 1
-    actual = store.entry_counts(conn, undo_id)
+    actual = undo_queries.entry_counts(conn, undo_id)
     for (table, op), n in sorted(actual.items()):
         extra = n - expected.get((table, op), 0)
         if extra > 0:
@@ -351,14 +353,14 @@ def _check_references(
     for entry in entries:
         info = schema.info(entry.table, change)
         if entry.op in ("D", "U") and entry.old and entry.key_old is not None:
-            current = store.current_image(conn, info, entry.key_old)
+            current = undo_queries.current_image(conn, info, entry.key_old)
             if current is None:
                 continue
             # The row as it stands now: an older change undone in the same go may have
             # pointed it elsewhere since (a merge undone after the removal it preceded).
             for fk in schema.fks(entry.table):
                 value = _fk_value(current, fk)
-                if value is not None and not store.row_exists(
+                if value is not None and not undo_queries.row_exists(
                     conn, fk.parent, fk.parent_columns, value
                 ):
                     raise Conflict(
@@ -369,13 +371,13 @@ def _check_references(
                     )
         if entry.op == "I" or (entry.op == "U" and entry.key_old != entry.key_new):
             image, key = entry.new, entry.key_new
-            if image is None or key is None or store.current_image(conn, info, key):
+            if image is None or key is None or undo_queries.current_image(conn, info, key):
                 continue
             for fk in schema.children(entry.table):
                 values = tuple(image.get(c) for c in fk.parent_columns)
                 if any(v is None for v in values):
                     continue
-                if store.row_exists(conn, fk.table, fk.columns, values):
+                if undo_queries.row_exists(conn, fk.table, fk.columns, values):
                     raise Conflict(
                         f"cannot undo {describe(change)}: later {_noun(fk.table)} rows refer "
                         f"to the {_what(entry.table, image, None)} it added",
@@ -384,16 +386,18 @@ def _check_references(
 
 
 def _undo_bulk(conn: sqlite3.Connection, change: Change) -> None:
-    marks = [m for m in store.bulk_marks(conn, change.id) if store.table_exists(conn, m.table)]
-    store.set_logging(conn, False)
+    marks = [
+        m for m in undo_queries.bulk_marks(conn, change.id) if changelog.table_exists(conn, m.table)
+    ]
+    changelog.set_logging(conn, False)
     try:
         for mark in marks:
-            if store.table_info(conn, mark.table).has_rowid:
-                store.delete_above(conn, mark.table, mark.max_rowid)
+            if changelog.table_info(conn, mark.table).has_rowid:
+                undo_queries.delete_above(conn, mark.table, mark.max_rowid)
         # Rows of tables without rowids go with their parents (ON DELETE CASCADE); whatever
         # count is off now was not the bulk change's alone.
         for mark in marks:
-            now = store.count_rows(conn, mark.table)
+            now = changelog.count_rows(conn, mark.table)
             if now != mark.row_count:
                 raise Conflict(
                     f"cannot undo {describe(change)}: {_noun(mark.table)} has {now} rows "
@@ -402,7 +406,7 @@ def _undo_bulk(conn: sqlite3.Connection, change: Change) -> None:
                     "told apart from older ones",
                 )
     finally:
-        store.set_logging(conn, True)
+        changelog.set_logging(conn, True)
 
 
 def _refresh_search(conn: sqlite3.Connection, replayed: list[Entry], *, rebuild: bool) -> None:

@@ -132,7 +132,7 @@ def begin_load(conn: sqlite3.Connection) -> LoadState:
     indexes of the big tables dropped, and the history's per-row logging triggers dropped
     (a bulk change is undone from its rowid marks, and the triggers' per-row check alone
     doubles the insert time). A rollback of the transaction brings everything back."""
-    from scenecat.storage import history, scene_signals
+    from scenecat.storage import changelog, scene_signals
 
     cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
     conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -147,7 +147,7 @@ def begin_load(conn: sqlite3.Connection) -> LoadState:
     ]
     for name, _ in indexes:
         conn.execute(f'DROP INDEX "{name}"')
-    triggers = history.history_triggers(conn)
+    triggers = changelog.history_triggers(conn)
     for name in triggers:
         conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     # The per-scene signals are computed once at the end (end_load) instead of per row.
@@ -158,12 +158,12 @@ def begin_load(conn: sqlite3.Connection) -> LoadState:
 def end_load(conn: sqlite3.Connection, state: LoadState) -> None:
     """Build the dropped indexes again, reinstall the history triggers, and compute the
     per-scene signals of everything loaded (their triggers keep them current from here)."""
-    from scenecat.storage import history, scene_signals
+    from scenecat.storage import changelog, scene_signals
 
     for _, sql in state.indexes:
         conn.execute(sql)
     if state.history_triggers:
-        history.install_triggers(conn)
+        changelog.install_triggers(conn)
     if state.signal_triggers:
         scene_signals.rebuild(conn)
         scene_signals.install_triggers(conn)

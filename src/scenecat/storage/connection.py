@@ -92,14 +92,14 @@ class Catalogue:
             finally:
                 self._depth -= 1
             return
-        from scenecat.storage import history
+        from scenecat.storage import changelog
 
         _begin_immediate(self.conn)
         self._depth = 1
         try:
-            change_id = history.begin(self.conn, label, bulk=bulk)
+            change_id = changelog.begin(self.conn, label, bulk=bulk)
             yield self.conn
-            history.finish(self.conn, change_id)
+            changelog.finish(self.conn, change_id)
         except BaseException:
             _rollback(self.conn)
             raise
@@ -283,7 +283,7 @@ def _upgrade(catalogue: Catalogue) -> None:
     """
     from sqlite_utils import Database
 
-    from scenecat.storage import history
+    from scenecat.storage import changelog
     from scenecat.storage.migrations import build_migrations
 
     conn = catalogue.conn
@@ -300,10 +300,10 @@ def _upgrade(catalogue: Catalogue) -> None:
             if _has_tables(conn):
                 catalogue.backup_path = _backup_before_upgrade(catalogue.path, version)
                 catalogue.upgraded_from = version
-            logged = history.last_seq(conn)
+            logged = changelog.last_seq(conn)
             build_migrations().apply(db)
-            history.forget_unrecorded_since(conn, logged)
-            history.install_triggers(conn)
+            changelog.forget_unrecorded_since(conn, logged)
+            changelog.install_triggers(conn)
             conn.execute(f"PRAGMA user_version = {latest}")
     except BaseException:
         _rollback(conn)

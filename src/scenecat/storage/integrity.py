@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenecat.storage import history, scene_signals, search_index
+from scenecat.storage import changelog, scene_signals, search_index
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:
@@ -45,7 +45,7 @@ def _schema_checks(conn: sqlite3.Connection) -> list[str]:
     if bad_votes:
         found.append(f"{bad_votes} voter/scene pair(s) without exactly one current vote")
     found.extend(scene_signals.problems(conn))
-    found.extend(history.problems(conn))
+    found.extend(changelog.problems(conn))
     return found
 
 

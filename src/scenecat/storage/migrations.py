@@ -45,15 +45,15 @@ def _search_terms(db: Database) -> None:
 
 
 def _history(db: Database) -> None:
-    from scenecat.storage import history
+    from scenecat.storage import changelog
 
-    history.create_history(db)
+    changelog.create_history(db)
 
 
 def _ranking_indexes(db: Database) -> None:
-    from scenecat.storage import ranking
+    from scenecat.storage import rank_queries
 
-    ranking.create_indexes(db)
+    rank_queries.create_indexes(db)
 
 
 def _credit_roles_and_name_keys(db: Database) -> None:

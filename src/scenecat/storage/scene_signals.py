@@ -1,12 +1,12 @@
 """Per-scene signals: one `scene_signal` row per scene with the aggregates ranking needs.
 
 A row holds the scene's current votes (count and integer sum), its latest view count (the
-rule of storage.ranking.LATEST_VIEWS: the largest count of each source's latest snapshot,
+rule of storage.rank_queries.LATEST_VIEWS: the largest count of each source's latest snapshot,
 NULL without any) and its duels won and lost. SQL triggers on scene, vote, duel and
 view_count keep it current inside the transaction of every write, whatever the path:
 commands, record-by-record import, merges and removals (foreign-key cascades fire them
 too), and `undo`, which replays logged rows through the same triggers. The table is
-therefore derived data: it is not logged by the history (history.UNTRACKED), `db check`
+therefore derived data: it is not logged by the history (changelog.UNTRACKED), `db check`
 compares it with a recomputation from the tables it comes from, and the bulk import (which
 drops the triggers while it loads) and the upgrade that creates it build it whole.
 
@@ -74,7 +74,7 @@ def _duels(scene: str) -> str:
 
 
 def latest_views_sql(scene: str) -> str:
-    """The latest view count of scene `scene` (an SQL expression): storage.ranking's rule."""
+    """The latest view count of scene `scene` (an SQL expression): storage.rank_queries' rule."""
     return (
         f"(SELECT max(vc.count) FROM view_count vc WHERE vc.scene_id = {scene} "
         f"AND NOT EXISTS (SELECT 1 FROM view_count o WHERE o.scene_id = {scene} "

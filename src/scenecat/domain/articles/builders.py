@@ -143,7 +143,7 @@ def _rank(
     conn: sqlite3.Connection, request: ArticleRequest, scope: Scope, limit: int | None
 ) -> RankResult:
     from scenecat.domain import ranking
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
 
     return ranking.rank_scenes(
         conn,
@@ -376,12 +376,12 @@ def _place(
     conn: sqlite3.Connection, request: ArticleRequest, scope: Scope, key: str
 ) -> RankedEntry | None:
     """The scene's entry in the ranking of `scope`; None when it is not in the scope."""
-    from scenecat.domain import ranking
-    from scenecat.scoring import RankParams
+    from scenecat.domain import rank_why
+    from scenecat.scoring.params import RankParams
 
     params = request.params or RankParams()
     try:
-        return ranking.why_scene(conn, scope, params, key, method=request.method)
+        return rank_why.why_scene(conn, scope, params, key, method=request.method)
     except InvalidInput:
         return None
 

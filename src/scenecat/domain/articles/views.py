@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from scenecat.domain.scope import Scope
 
 if TYPE_CHECKING:
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
 
 BUILTIN_TEMPLATES = ("listicle", "spotlight", "drama", "actor")
 SPOILER_MODES = ("hide", "warn", "show")

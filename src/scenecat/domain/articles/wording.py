@@ -14,7 +14,7 @@ from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 
 if TYPE_CHECKING:
-    from scenecat.scoring import RankParams
+    from scenecat.scoring.params import RankParams
 
 
 def join_names(items: Sequence[str]) -> str:

@@ -146,14 +146,14 @@ def rank_rows(
 
 def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
     """`scenecat trending --days DAYS` as rows for a canned query."""
-    from scenecat.domain import ranking
+    from scenecat.domain import trends
     from scenecat.errors import InvalidInput
 
     try:
         window = int(str(days).strip() or 30)
     except ValueError:
         raise InvalidInput(f"days must be a whole number, got {days!r}") from None
-    result = ranking.trending(conn, window, ranking.parse_today(None), limit=RANK_LIMIT)
+    result = trends.trending(conn, window, trends.parse_today(None), limit=RANK_LIMIT)
     return [
         {
             "position": e.position,

@@ -1,4 +1,4 @@
-"""Loading the fan signals of a scope fast, for `rank` and `trending`.
+"""The SQL of `rank` and `trending`: loading the fan signals of a scope fast.
 
 One query returns, per scene of the scope, the aggregates the ranking needs (current votes as
 count and integer sum, the latest view count); duels are counted apart (for a broad scope from
@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from scenecat.scoring import NOT_LOADED, SceneCounts
+from scenecat.scoring.top_n import NOT_LOADED, SceneCounts
 from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.storage.scenes import SceneFilter
 

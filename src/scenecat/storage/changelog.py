@@ -5,7 +5,8 @@ its before/after images (JSON) to `history_entry`, under the change named in the
 `history_state` table. `Catalogue.write(label)` sets that row right after BEGIN and clears it
 before COMMIT, so other connections never see it set and a crash rolls it back with the rest.
 
-Undo replays the inverse of each entry, newest first. Triggers are generated from the live
+Undo replays the inverse of each entry, newest first (the SQL it uses is
+storage/undo_queries.py). Triggers are generated from the live
 schema (`install_triggers`, run after every upgrade), so tables added by later migrations are
 tracked without hand-written SQL. Derived tables (the search index) are not tracked: undo
 rebuilds their affected rows instead.
@@ -17,8 +18,6 @@ rowid and the row count from before, and undo deletes the rows above the mark.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,7 +73,7 @@ UNTRACKED_PREFIXES = ("sqlite_", "_", "history_", "scene_search")
 UNTRACKED: set[str] = {"scene_signal", "signal_class"}
 # Changes older than this many are forgotten (their log rows deleted) to bound the file size.
 KEEP_CHANGES = 500
-_BLOB_MARK = "\x00blob:"
+BLOB_MARK = "\x00blob:"
 
 
 def now() -> str:
@@ -98,7 +97,7 @@ class TableInfo:
         return ("rowid", *self.columns) if self.key == ("rowid",) else self.columns
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -107,11 +106,11 @@ def _lit(text: str) -> str:
 
 
 def table_info(conn: sqlite3.Connection, table: str) -> TableInfo:
-    rows = list(conn.execute(f"PRAGMA table_info({_q(table)})"))
+    rows = list(conn.execute(f"PRAGMA table_info({quote(table)})"))
     columns = tuple(r[1] for r in rows)
     pk = tuple(r[1] for r in sorted((r for r in rows if r[5]), key=lambda r: r[5]))
     try:
-        conn.execute(f"SELECT rowid FROM {_q(table)} LIMIT 0")
+        conn.execute(f"SELECT rowid FROM {quote(table)} LIMIT 0")
         has_rowid = True
     except sqlite3.OperationalError:
         has_rowid = False
@@ -135,7 +134,7 @@ def tracked_tables(conn: sqlite3.Connection) -> list[str]:
 
 
 def _value(info: TableInfo, prefix: str, column: str) -> str:
-    ref = f"{prefix}{_q(column)}" if column != "rowid" else f"{prefix}rowid"
+    ref = f"{prefix}{quote(column)}" if column != "rowid" else f"{prefix}rowid"
     if column in info.blob_columns:
         return (
             f"CASE WHEN typeof({ref}) = 'blob' THEN char(0) || 'blob:' || hex({ref}) ELSE {ref} END"
@@ -143,7 +142,7 @@ def _value(info: TableInfo, prefix: str, column: str) -> str:
     return ref
 
 
-def _image(info: TableInfo, prefix: str) -> str:
+def image_json(info: TableInfo, prefix: str) -> str:
     parts = [f"{_lit(c)}, {_value(info, prefix, c)}" for c in info.image_columns]
     return f"json_object({', '.join(parts)})"
 
@@ -153,26 +152,26 @@ def _key(info: TableInfo, prefix: str) -> str:
 
 
 def trigger_statements(info: TableInfo) -> list[str]:
-    table = _q(info.name)
+    table = quote(info.name)
     name = _lit(info.name)
     state = "(SELECT change_id FROM history_state WHERE id = 1)"
     logging = "(SELECT bulk FROM history_state WHERE id = 1) = 0"
-    changed = " OR ".join(f"old.{_q(c)} IS NOT new.{_q(c)}" for c in info.columns)
+    changed = " OR ".join(f"old.{quote(c)} IS NOT new.{quote(c)}" for c in info.columns)
     if info.key == ("rowid",):
         changed = f"old.rowid IS NOT new.rowid OR {changed}"
-    ins, upd, dele = (_q(f"{TRIGGER_PREFIX}{info.name}_{op}") for op in ("ins", "upd", "del"))
+    ins, upd, dele = (quote(f"{TRIGGER_PREFIX}{info.name}_{op}") for op in ("ins", "upd", "del"))
     return [
         f"CREATE TRIGGER {ins} AFTER INSERT ON {table} WHEN {logging} BEGIN "
         f"INSERT INTO history_entry (change_id, tbl, op, key_new, new) VALUES "
-        f"({state}, {name}, 'I', {_key(info, 'new.')}, {_image(info, 'new.')}); END",
+        f"({state}, {name}, 'I', {_key(info, 'new.')}, {image_json(info, 'new.')}); END",
         f"CREATE TRIGGER {upd} AFTER UPDATE ON {table} "
         f"WHEN {logging} AND ({changed}) BEGIN "
         f"INSERT INTO history_entry (change_id, tbl, op, key_old, key_new, old, new) VALUES "
         f"({state}, {name}, 'U', {_key(info, 'old.')}, {_key(info, 'new.')}, "
-        f"{_image(info, 'old.')}, {_image(info, 'new.')}); END",
+        f"{image_json(info, 'old.')}, {image_json(info, 'new.')}); END",
         f"CREATE TRIGGER {dele} AFTER DELETE ON {table} WHEN {logging} BEGIN "
         f"INSERT INTO history_entry (change_id, tbl, op, key_old, old) VALUES "
-        f"({state}, {name}, 'D', {_key(info, 'old.')}, {_image(info, 'old.')}); END",
+        f"({state}, {name}, 'D', {_key(info, 'old.')}, {image_json(info, 'old.')}); END",
     ]
 
 
@@ -192,7 +191,7 @@ def install_triggers(conn: sqlite3.Connection) -> None:
     """(Re)create the logging triggers of every tracked table from the live schema; run
     inside the upgrade transaction, after all migrations, so new tables and columns count."""
     for name in history_triggers(conn):
-        conn.execute(f"DROP TRIGGER IF EXISTS {_q(name)}")
+        conn.execute(f"DROP TRIGGER IF EXISTS {quote(name)}")
     for table in tracked_tables(conn):
         for statement in trigger_statements(table_info(conn, table)):
             conn.execute(statement)
@@ -283,11 +282,11 @@ def start_bulk(conn: sqlite3.Connection) -> None:
     for table in tracked_tables(conn):
         info = table_info(conn, table)
         top = (
-            conn.execute(f"SELECT max(rowid) FROM {_q(table)}").fetchone()[0]
+            conn.execute(f"SELECT max(rowid) FROM {quote(table)}").fetchone()[0]
             if info.has_rowid
             else None
         )
-        count = conn.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0]
+        count = conn.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0]
         conn.execute(
             "INSERT OR IGNORE INTO history_bulk_mark (change_id, tbl, max_rowid, row_count) "
             "VALUES (?, ?, ?, ?)",
@@ -408,193 +407,6 @@ def mark_undone(
     )
 
 
-# Row images and replay
-
-
-@dataclass
-class Entry:
-    seq: int
-    change_id: int | None
-    table: str
-    op: str  # I, U or D
-    key_old: tuple[Any, ...] | None
-    key_new: tuple[Any, ...] | None
-    old: dict[str, Any] | None
-    new: dict[str, Any] | None
-
-    @property
-    def keys(self) -> list[tuple[Any, ...]]:
-        return [k for k in (self.key_old, self.key_new) if k is not None]
-
-
-def _entry(row: tuple[Any, ...]) -> Entry:
-    def key(text: str | None) -> tuple[Any, ...] | None:
-        return tuple(json.loads(text)) if text is not None else None
-
-    def image(text: str | None) -> dict[str, Any] | None:
-        return json.loads(text) if text is not None else None
-
-    return Entry(
-        row[0], row[1], row[2], row[3], key(row[4]), key(row[5]), image(row[6]), image(row[7])
-    )
-
-
-_ENTRY_COLUMNS = "seq, change_id, tbl, op, key_old, key_new, old, new"
-
-
-def entries(conn: sqlite3.Connection, change_id: int) -> list[Entry]:
-    rows = conn.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM history_entry WHERE change_id = ? ORDER BY seq",
-        (change_id,),
-    )
-    return [_entry(r) for r in rows]
-
-
-def later_entries(
-    conn: sqlite3.Connection, after_seq: int, excluding: Iterable[int]
-) -> list[Entry]:
-    """Entries written after `after_seq` by anything but the `excluding` changes (entries
-    with no change were written outside `Catalogue.write`, e.g. by another tool)."""
-    skip = sorted(set(excluding))
-    marks = ",".join("?" * len(skip)) or "NULL"
-    rows = conn.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM history_entry WHERE seq > ? "
-        f"AND (change_id IS NULL OR change_id NOT IN ({marks})) ORDER BY seq",
-        [after_seq, *skip],
-    )
-    return [_entry(r) for r in rows]
-
-
-def entry_counts(conn: sqlite3.Connection, change_id: int) -> dict[tuple[str, str], int]:
-    rows = conn.execute(
-        "SELECT tbl, op, count(*) FROM history_entry WHERE change_id = ? GROUP BY tbl, op",
-        (change_id,),
-    )
-    return {(r[0], r[1]): r[2] for r in rows}
-
-
-def drop_entries(conn: sqlite3.Connection, change_id: int) -> None:
-    conn.execute("DELETE FROM history_entry WHERE change_id = ?", (change_id,))
-
-
-def defer_foreign_keys(conn: sqlite3.Connection) -> None:
-    # Undo restores rows in the reverse order they were written; parents and children may be
-    # briefly out of step inside the transaction. The check still runs at COMMIT.
-    conn.execute("PRAGMA defer_foreign_keys = ON")
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_BLOB_MARK):
-        return bytes.fromhex(value[len(_BLOB_MARK) :])
-    return value
-
-
-@functools.lru_cache(maxsize=256)
-def _where_sql(info: TableInfo) -> str:
-    return " AND ".join(f"{_q(c) if c != 'rowid' else 'rowid'} = ?" for c in info.key)
-
-
-@functools.lru_cache(maxsize=256)
-def _select_image_sql(info: TableInfo) -> str:
-    return f"SELECT {_image(info, '')} FROM {_q(info.name)} WHERE {_where_sql(info)}"
-
-
-def _where(info: TableInfo, key: tuple[Any, ...]) -> tuple[str, list[Any]]:
-    return _where_sql(info), [_decode(v) for v in key]
-
-
-def current_image(
-    conn: sqlite3.Connection, info: TableInfo, key: tuple[Any, ...]
-) -> dict[str, Any] | None:
-    """The row with `key` as the triggers would log it (same JSON rendering), or None."""
-    row = conn.execute(_select_image_sql(info), [_decode(v) for v in key]).fetchone()
-    return json.loads(row[0]) if row else None
-
-
-def same_image(info: TableInfo, logged: dict[str, Any], current: dict[str, Any] | None) -> bool:
-    if current is None:
-        return False
-    # Columns added after the entry was logged are not compared.
-    return all(current.get(c) == v for c, v in logged.items() if c in current)
-
-
-def delete_row(conn: sqlite3.Connection, info: TableInfo, key: tuple[Any, ...]) -> int:
-    where, params = _where(info, key)
-    return conn.execute(f"DELETE FROM {_q(info.name)} WHERE {where}", params).rowcount
-
-
-def insert_row(conn: sqlite3.Connection, info: TableInfo, image: dict[str, Any]) -> None:
-    columns = [c for c in info.image_columns if c in image]
-    names = ", ".join(_q(c) if c != "rowid" else "rowid" for c in columns)
-    conn.execute(
-        f"INSERT INTO {_q(info.name)} ({names}) VALUES ({', '.join('?' * len(columns))})",
-        [_decode(image[c]) for c in columns],
-    )
-
-
-def update_row(
-    conn: sqlite3.Connection, info: TableInfo, key: tuple[Any, ...], image: dict[str, Any]
-) -> int:
-    columns = [c for c in info.image_columns if c in image]
-    assignments = ", ".join(f"{_q(c) if c != 'rowid' else 'rowid'} = ?" for c in columns)
-    where, params = _where(info, key)
-    return conn.execute(
-        f"UPDATE {_q(info.name)} SET {assignments} WHERE {where}",
-        [*(_decode(image[c]) for c in columns), *params],
-    ).rowcount
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    table: str  # the child
-    columns: tuple[str, ...]
-    parent: str
-    parent_columns: tuple[str, ...]
-
-
-def foreign_keys(conn: sqlite3.Connection, table: str) -> list[ForeignKey]:
-    groups: dict[int, list[tuple[Any, ...]]] = {}
-    for row in conn.execute(f"PRAGMA foreign_key_list({_q(table)})"):
-        groups.setdefault(row[0], []).append(row)
-    found = []
-    for rows in groups.values():
-        rows.sort(key=lambda r: r[1])
-        parent = rows[0][2]
-        targets = tuple(r[4] for r in rows)
-        if any(t is None for t in targets):
-            targets = table_info(conn, parent).key
-        found.append(ForeignKey(table, tuple(r[3] for r in rows), parent, targets))
-    return found
-
-
-def row_exists(
-    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], values: tuple[Any, ...]
-) -> bool:
-    where = " AND ".join(f"{_q(c)} = ?" for c in columns)
-    found = conn.execute(
-        f"SELECT 1 FROM {_q(table)} WHERE {where} LIMIT 1", [_decode(v) for v in values]
-    ).fetchone()
-    return found is not None
-
-
-# Bulk changes
-
-
-@dataclass
-class BulkMark:
-    table: str
-    max_rowid: int | None
-    row_count: int
-
-
-def bulk_marks(conn: sqlite3.Connection, change_id: int) -> list[BulkMark]:
-    rows = conn.execute(
-        "SELECT tbl, max_rowid, row_count FROM history_bulk_mark WHERE change_id = ?",
-        (change_id,),
-    )
-    return [BulkMark(r[0], r[1], r[2]) for r in rows]
-
-
 def table_exists(conn: sqlite3.Connection, table: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
@@ -602,15 +414,8 @@ def table_exists(conn: sqlite3.Connection, table: str) -> bool:
     return row is not None
 
 
-def delete_above(conn: sqlite3.Connection, table: str, max_rowid: int | None) -> int:
-    """Delete the rows added after a bulk mark (all of them when the table was empty)."""
-    if max_rowid is None:
-        return conn.execute(f"DELETE FROM {_q(table)}").rowcount
-    return conn.execute(f"DELETE FROM {_q(table)} WHERE rowid > ?", (max_rowid,)).rowcount
-
-
 def count_rows(conn: sqlite3.Connection, table: str) -> int:
-    return int(conn.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])
 
 
 # Health

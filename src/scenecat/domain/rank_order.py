@@ -1,0 +1,177 @@
+"""The order of a scope worked out only as far as a ranking shows: `ScopeOrder` drives
+`ScopeRanker` (scoring/top_n.py), fitting duel components (`Duels`) and loading view counts and
+keys for the scenes that can still reach the part asked for; `best_per_group` walks that order
+for `rank --by drama|actor|couple`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from scenecat.scoring.bradley_terry import bradley_terry_counts
+from scenecat.scoring.top_n import ScopeRanker
+from scenecat.storage import rank_queries
+from scenecat.storage.scenes import SceneFilter
+
+
+class Duels:
+    """Bradley-Terry strengths of the duel components fitted so far (by scene id), and the duel
+    counts {(winner id, loser id): times} of those components."""
+
+    def __init__(self, conn: sqlite3.Connection, prior: float) -> None:
+        self.conn = conn
+        self.prior = prior
+        self.pairs: dict[tuple[int, int], int] = {}
+        self.strengths: dict[int, float] = {}
+
+    def fit(self, scene_ids: list[int]) -> None:
+        """Fit the components of `scene_ids` (scenes with duels) not fitted yet. Components are
+        fitted independently (bradley_terry_counts), so fitting them a few at a time
+        gives the strengths of one fit of every duel."""
+        seeds = [i for i in scene_ids if i not in self.strengths]
+        if seeds:
+            pairs = rank_queries.duel_graph(self.conn, seeds)
+            self.pairs.update(pairs)  # components are whole: a pair is never counted twice
+            self.strengths.update(bradley_terry_counts(pairs, self.prior))
+
+
+class ScopeOrder:
+    """The ranking order of a scope, worked out as far as it is asked for (row indices)."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        rows: Sequence[rank_queries.SignalRow],
+        ranker: ScopeRanker,
+        duels: Duels,
+    ) -> None:
+        self.conn = conn
+        self.rows = rows
+        self.ranker = ranker
+        self.duels = duels
+        self.keys: dict[int, str] = {}  # scene id -> key, fetched for the scenes that need one
+        self.known: list[int] = []  # the first len(known) scenes of the order
+
+    def _fetch_keys(self, indices: list[int]) -> None:
+        rows, keys = self.rows, self.keys
+        missing = [rows[i][0] for i in indices if rows[i][0] not in keys]
+        if missing:
+            keys.update(rank_queries.scene_keys(self.conn, missing))
+
+    def _load_views(self, indices: list[int]) -> None:
+        if indices:
+            rows = self.rows
+            found = rank_queries.latest_views(self.conn, [rows[i][0] for i in indices])
+            self.ranker.add_views({i: found[rows[i][0]] for i in indices})
+
+    def first(self, want: int) -> list[int]:
+        """The first `want` scenes of the order (all of them when there are fewer)."""
+        want = min(want, self.ranker.size)
+        if len(self.known) >= want:
+            return self.known[:want]
+        ranker, rows, strengths = self.ranker, self.rows, self.duels.strengths
+        while True:
+            views, unfitted = ranker.missing(want, strengths)
+            if unfitted:
+                ids = [rows[i][0] for i in unfitted]
+                self.duels.fit(ids)
+                if any(i not in strengths for i in ids):  # pragma: no cover - a broken fit
+                    raise RuntimeError("the Bradley-Terry fit left out a scene with duels")
+            elif views:
+                self._load_views(views)
+            else:
+                break
+        head = min(want, ranker.signalled)
+        indices = ranker.contenders(head)
+        self._fetch_keys(indices)
+        order = ranker.ranked(indices, self.keys)[:head]
+        if want > head:
+            tail = ranker.tail()
+            self._fetch_keys(tail)
+            keys = self.keys
+            tail.sort(key=lambda i: keys[rows[i][0]])
+            shown = tail[: want - head]
+            self._load_views(ranker.lacking_views(shown))
+            order.extend(shown)
+        self.known = order
+        return order
+
+
+#: How many scenes of the order the first look for --by drama|actor|couple takes per group
+#: asked for (at least _GROUP_FIRST); when they hold too few groups, four times as many are
+#: taken, and so on.
+_GROUP_LOOKAHEAD = 4
+_GROUP_FIRST = 64
+_GROUP_GROWTH = 4
+
+
+def best_per_group(
+    conn: sqlite3.Connection,
+    filt: SceneFilter,
+    ordered: ScopeOrder,
+    by: str,
+    limit: int | None,
+) -> tuple[list[tuple[int, str | None, int | None]], int]:
+    """Walk the scenes best first and keep the first (best) scene of every group; also the
+    number of groups in the scope."""
+    sizes = rank_queries.group_sizes(conn, filt, by)
+    rows = ordered.rows
+    total = ordered.ranker.size
+    group_of: dict[int, list[tuple[object, str]]] = {}  # row index -> [(group id, label)]
+    want = total if limit is None else min(total, max(limit * _GROUP_LOOKAHEAD, _GROUP_FIRST))
+    while True:
+        order = ordered.first(want)
+        _memberships(conn, rows, [i for i in order if i not in group_of], by, group_of)
+        best: list[tuple[int, str | None, int | None]] = []
+        seen: set[object] = set()
+        for index in order:
+            for group_id, label in group_of[index]:
+                if group_id not in seen:
+                    seen.add(group_id)
+                    best.append((index, label, sizes[_size_key(group_id)]))
+            if limit is not None and len(best) >= limit:
+                break
+        # Every group of the scope found (often fewer than --limit, or none): looking further
+        # down the order cannot add one.
+        if (limit is not None and len(best) >= limit) or want >= total or len(seen) >= len(sizes):
+            break
+        want = min(total, want * _GROUP_GROWTH)
+    return (best if limit is None else best[:limit]), len(sizes)
+
+
+def _size_key(group_id: object) -> object:
+    # Couples are counted in storage as (lower actor id, higher actor id).
+    if isinstance(group_id, tuple):
+        return (min(group_id), max(group_id))
+    return group_id
+
+
+def _memberships(
+    conn: sqlite3.Connection,
+    rows: Sequence[rank_queries.SignalRow],
+    indices: list[int],
+    by: str,
+    group_of: dict[int, list[tuple[object, str]]],
+) -> None:
+    """The groups (id, label) of each scene of `indices`, into `group_of`."""
+    ids = [rows[i][0] for i in indices]
+    if by == "drama":
+        dramas = rank_queries.scene_dramas(conn, ids)
+        titles = rank_queries.drama_titles(conn, sorted(set(dramas.values())))
+        for i, scene_id in zip(indices, ids, strict=True):
+            drama_id = dramas[scene_id]
+            group_of[i] = [(drama_id, titles[drama_id])]
+        return
+    actors = rank_queries.scene_actors(conn, ids)
+    for i, scene_id in zip(indices, ids, strict=True):
+        cast = actors.get(scene_id, [])
+        if by == "actor":
+            group_of[i] = [(actor_id, name) for actor_id, name in cast]
+        else:
+            people = sorted(cast, key=lambda a: (a[1], a[0]))
+            group_of[i] = [
+                ((a[0], b[0]), f"{a[1]} & {b[1]}")
+                for n, a in enumerate(people)
+                for b in people[n + 1 :]
+            ]

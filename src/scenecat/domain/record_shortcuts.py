@@ -1,0 +1,280 @@
+"""parse_view, parse_scene, parse_vote and parse_duel: the parsers of the records a bulk import
+reads by the million.
+
+A bulk import parses millions of values that are already clean: plain ASCII names, whole
+numbers in range, ISO dates. Each parser here first tries a fast path that accepts only such
+values and returns exactly what the general parser of records.py returns for them; anything
+else (other types, text that needs cleaning, a value out of range, an unknown field) goes the
+general way, so every error and every normalisation is the general path's own. The fast paths
+never raise. tests/test_bulk_import_shortcuts.py checks that both paths agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from scenecat.domain.records import (
+    MAX_CLOCK,
+    MAX_EPISODE,
+    MAX_KIND,
+    MAX_VIEWS,
+    SCENE_FIELDS,
+    DuelRec,
+    FieldError,
+    SceneRec,
+    VoteRec,
+    parse_date,
+    parse_duel_general,
+    parse_scene_general,
+    parse_view_general,
+    parse_vote_general,
+)
+from scenecat.errors import InvalidInput
+from scenecat.models import SPOILER_LEVELS, ViewCount
+from scenecat.text import MAX_NAME, MAX_TEXT, clean_name, clean_text, is_plain_name, parse_clock
+
+# ASCII controls but tab and newline: clean_text's rule, checked before its fast path
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]").search
+# parse_key and parse_kind without the trailing-newline leniency of `$` (a key "x\n" is
+# cleaned to "x" by the general path, so the fast path must not take it as it is).
+_KEY_FULL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*").fullmatch
+_VIEW_KEYS = frozenset(("count", "on", "source"))
+_SCENE_KEYS = frozenset(SCENE_FIELDS)
+_VOTE_KEYS = frozenset(("scene", "score", "voter", "on"))
+_DUEL_KEYS = frozenset(("winner", "loser", "voter", "on"))
+_SPOILERS = frozenset(SPOILER_LEVELS)
+# Dates that parse_date() (not allowing the future) accepted, as given -> as returned. A day
+# accepted once stays accepted (it only gets further into the past); bounded to stay small.
+_PAST_DATES: dict[str | dt.date, str] = {}
+_PAST_DATES_MAX = 50_000
+
+
+def _past_date(value: Any) -> str | None:
+    """parse_date(value) for a date (text, or a YAML date) it accepts, else None."""
+    if type(value) is not str and type(value) is not dt.date:
+        return None
+    day = _PAST_DATES.get(value)
+    if day is None:
+        try:
+            day = parse_date(value, "")
+        except FieldError:
+            return None
+        if len(_PAST_DATES) < _PAST_DATES_MAX:
+            _PAST_DATES[value] = day
+    return day
+
+
+def _name(value: Any) -> str | None:
+    """_str(value) for a text value it accepts, else None."""
+    if type(value) is not str:
+        return None
+    try:
+        return clean_name(value, "")
+    except InvalidInput:
+        return None
+
+
+def _names(value: Any) -> list[str] | None:
+    """_name_list(value) for a list of text values it accepts, else None."""
+    if value is None:
+        return []
+    if type(value) is not list:
+        return None
+    names: list[str] = []
+    for item in value:
+        text = _name(item)
+        if text is None:
+            return None
+        names.append(text)
+    # _name_list keeps the first of equal names, in order
+    return list(dict.fromkeys(names)) if len(names) > 1 else names
+
+
+def _view_fast(data: Any) -> ViewCount | None:
+    if type(data) is not dict or not data.keys() <= _VIEW_KEYS:
+        return None
+    count = data.get("count")
+    if type(count) is not int or not 0 <= count <= MAX_VIEWS:
+        return None
+    on = data.get("on")
+    if on is not None:
+        on = _past_date(on)
+        if on is None:
+            return None
+    source = data.get("source")
+    if source is None:
+        source = ""
+    else:
+        source = _name(source)
+        if source is None:
+            return None
+    return ViewCount(count, on, source)
+
+
+def parse_view(data: Any, path: str) -> ViewCount:
+    return _view_fast(data) or parse_view_general(data, path)
+
+
+def _clock_fast(value: Any) -> int | None:
+    if type(value) is int:
+        return value if 0 <= value <= MAX_CLOCK else None
+    if type(value) is str:
+        try:
+            return parse_clock(value)
+        except InvalidInput:
+            return None
+    return None
+
+
+def _scene_fast(data: Any) -> SceneRec | None:
+    if type(data) is not dict or not data.keys() <= _SCENE_KEYS:
+        return None
+    get = data.get
+    actors = _names(get("actors"))
+    if actors is None:
+        return None
+    key = get("key")
+    if key is not None and (type(key) is not str or len(key) > MAX_NAME or not _KEY_FULL(key)):
+        return None
+    drama = _name(get("drama"))
+    if drama is None:
+        return None
+    episode = get("episode")
+    if episode is not None and (type(episode) is not int or not 1 <= episode <= MAX_EPISODE):
+        return None
+    kind = get("kind")
+    if type(kind) is not str or len(kind) > MAX_KIND or not _KEY_FULL(kind):
+        return None
+    title = _name(get("title"))
+    if title is None:
+        return None
+    description = get("description")
+    if description is not None:
+        if type(description) is not str:
+            return None
+        if (
+            description.isascii()
+            and len(description) <= MAX_TEXT
+            and not _ASCII_CONTROL(description)
+        ):
+            description = description.strip() or None
+        else:
+            try:
+                description = clean_text(description, "")
+            except InvalidInput:
+                return None
+    at = get("at")
+    if at is not None:
+        at = _clock_fast(at)
+        if at is None:
+            return None
+    end = get("end")
+    if end is not None:
+        end = _clock_fast(end)
+        if end is None:
+            return None
+    spoiler = get("spoiler")
+    if spoiler is None:
+        spoiler = "none"
+    elif type(spoiler) is not str or spoiler not in _SPOILERS:
+        return None
+    tags = get("tags")
+    if tags is not None:
+        tags = _names(tags)
+        if tags is None:
+            return None
+        tags = [t.lower() for t in tags]
+    location = get("location")
+    if location is not None:
+        location = _name(location)
+        if location is None:
+            return None
+    views_raw = get("views")
+    views: list[ViewCount] = []
+    if views_raw is not None:
+        if type(views_raw) is not list:
+            return None
+        for item in views_raw:
+            view = _view_fast(item)
+            if view is None:
+                return None
+            views.append(view)
+    sources_raw = get("sources")
+    if sources_raw is not None and sources_raw != []:
+        return None  # rare in bulk: the general path
+    return SceneRec(
+        key,
+        drama,
+        episode,
+        kind,
+        title,
+        actors,
+        description,
+        at,
+        end,
+        spoiler,
+        tags if tags is not None else [],
+        location,
+        views,
+        [],
+    )
+
+
+def parse_scene(data: Any, path: str) -> SceneRec:
+    return _scene_fast(data) or parse_scene_general(data, path)
+
+
+def vote_values(data: Any) -> tuple[str, int, str, str | None] | None:
+    """parse_vote's fast path: (scene, score, voter, on) of a plain vote record, else None
+    (then parse_vote gives the record or the error)."""
+    if type(data) is not dict or not data.keys() <= _VOTE_KEYS:
+        return None
+    get = data.get
+    scene = get("scene")
+    if not is_plain_name(scene):
+        return None
+    score = get("score")
+    if type(score) is not int or not 1 <= score <= 10:
+        return None
+    signed = _voter_and_day(get)
+    return None if signed is None else (scene, score, *signed)
+
+
+def parse_vote(data: Any, path: str) -> VoteRec:
+    values = vote_values(data)
+    return VoteRec(*values) if values is not None else parse_vote_general(data, path)
+
+
+def _duel_fast(data: Any) -> DuelRec | None:
+    if type(data) is not dict or not data.keys() <= _DUEL_KEYS:
+        return None
+    get = data.get
+    winner, loser = get("winner"), get("loser")
+    if not (is_plain_name(winner) and is_plain_name(loser)):
+        return None
+    if winner == loser:
+        return None
+    signed = _voter_and_day(get)
+    return None if signed is None else DuelRec(winner, loser, *signed)
+
+
+def _voter_and_day(get: Any) -> tuple[str, str | None] | None:
+    """The fast paths' (voter, on) of a vote or duel record: "me" when no voter is given,
+    None when either value needs the general parser."""
+    voter = get("voter")
+    if voter is None:
+        voter = "me"
+    elif not is_plain_name(voter):
+        return None
+    on = get("on")
+    if on is not None:
+        on = _past_date(on)
+        if on is None:
+            return None
+    return voter, on
+
+
+def parse_duel(data: Any, path: str) -> DuelRec:
+    return _duel_fast(data) or parse_duel_general(data, path)

@@ -1,0 +1,74 @@
+"""What a ranking is set with and what it gives per scene: the settable parameters
+(:class:`RankParams`, checked when made), how one scene's score was made (:class:`ScoreParts`),
+and the scales votes and scores lie on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+#: Vote scores a scene can have (a row's vote sum is checked against them).
+MIN_VOTE = 1
+MAX_VOTE = 10
+#: Every part and every score lies in 0..SCALE.
+SCALE = 10.0
+
+MIN_WEIGHT = 1e-6
+
+
+def check_finite(name: str, value: float, *, minimum: float = 0.0, strict: bool = False) -> None:
+    if not math.isfinite(value) or value < minimum or (strict and value == minimum):
+        bound = ">" if strict else ">="
+        raise ValueError(f"{name} must be a finite number {bound} {minimum:g}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RankParams:
+    """Settable ranking parameters (printed by ``rank --explain``)."""
+
+    m: float = 5.0  # Bayesian prior weight in votes (--min-votes)
+    w_votes: float = 0.6  # weights of the three parts
+    w_duels: float = 0.2
+    w_views: float = 0.2
+    duel_k: float = 3.0  # duels needed for half the duel weight: blend c = n/(n+duel_k)
+    bt_prior: float = 1.0  # virtual wins AND losses against a reference scene of strength 1
+    view_ref: int = 10_000_000  # views that score 10/10 on the log scale (fixed, not per query)
+
+    def __post_init__(self) -> None:
+        check_finite("m", self.m)
+        check_finite("w_votes", self.w_votes)
+        check_finite("w_duels", self.w_duels)
+        check_finite("w_views", self.w_views)
+        for name in ("w_votes", "w_duels", "w_views"):
+            weight = getattr(self, name)
+            # Subnormal weights underflow in the blend (w * n/(n+k) -> 0 or a lone ulp) and
+            # would make the parts meaningless; nobody means a weight of 1e-300.
+            if 0.0 < weight < MIN_WEIGHT:
+                raise ValueError(f"{name} must be 0 or at least {MIN_WEIGHT:g}, got {weight!r}")
+        check_finite("duel_k", self.duel_k)
+        check_finite("bt_prior", self.bt_prior, strict=True)
+        if self.view_ref < 1:
+            raise ValueError(f"view_ref must be at least 1, got {self.view_ref!r}")
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """How one scene's score was made (for ``--explain`` and ``--json``)."""
+
+    key: str
+    quality: float | None  # Bayesian average on 0..10 (None when the scope has no votes)
+    duel_strength: float | None  # 10 * P(beats a reference scene of strength 1); None: no duels
+    popularity: float | None  # 0..10 log scale; None when no views
+    n_votes: int
+    n_duels: int
+    latest_views: int | None
+    vote_part: float  # contribution of each part to the final score
+    duel_part: float
+    view_part: float
+    score: float  # == vote_part + duel_part + view_part (exactly, by construction)
+    has_signal: bool  # False when no signal the weights count: no votes, duels or views
+    vote_share: float = 0.0  # effective weight of each part after normalising (sum 1 or 0)
+    duel_share: float = 0.0
+    view_share: float = 0.0
+    vote_mean: float | None = None  # R, the plain mean of the scene's own votes

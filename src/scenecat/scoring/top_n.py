@@ -1,0 +1,536 @@
+"""ScopeRanker: the order of :func:`~scenecat.scoring.scores.score_totals`, worked out only as
+far as a ranking shows, from score bounds per class of scenes (same votes and duels).
+tests/test_rank_top_n.py keeps it equal to scoring every scene.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
+
+from scenecat.scoring.params import SCALE, RankParams, ScoreParts
+from scenecat.scoring.scores import (
+    DUEL_SHARE,
+    SCORE,
+    SIGNAL,
+    VIEW_SHARE,
+    VOTE_PART,
+    SceneTotals,
+    bad_row,
+    compute,
+    parts_of,
+    popularity_of,
+    rounded,
+)
+
+#: ``latest_views`` of a :data:`SceneCounts` row whose view count has not been read (yet).
+NOT_LOADED = -1
+
+#: One scene for :class:`ScopeRanker`: ``(scene_id, n_votes, vote_sum, latest_views)``, where
+#: ``latest_views`` may be :data:`NOT_LOADED`; the number of duels comes apart, as a mapping from
+#: scene id (scenes without duels left out).
+SceneCounts = tuple[int, int, int, int | None]
+
+# What the scenes with the same votes and duels share, without views and with views: the vote
+# part, the duel share, the view share and whether the scene has a counted signal.
+_Variant = tuple[float, float, float, bool]
+
+
+class _Class:
+    """The scenes of a scope with one vote count, vote sum and number of duels whose scores are
+    known only as bounds: their view count is not loaded (or does not matter) and, with duels,
+    their strength is not known. The duel value (10*s/(s+1)) and the popularity both lie in
+    0..10, and a score grows with each, so the bounds hold whatever they turn out to be."""
+
+    __slots__ = (
+        "after",
+        "high",
+        "key",
+        "low",
+        "members",
+        "signal",
+        "size",
+        "strength",
+        "unloaded",
+        "variants",
+        "views_matter",
+    )
+
+    def __init__(self, no_views: _Variant, with_views: _Variant) -> None:
+        self.variants = (no_views, with_views)
+        self.members: list[int] = []  # row indices
+        # A class read from a histogram (ScopeRanker.from_classes): members not read yet, the
+        # key to read them by, and the last scene id read.
+        self.unloaded = 0
+        self.size = 0  # len(members) + unloaded, kept by ScopeRanker._resize
+        self.key: ClassKey | None = None
+        self.after = 0
+        self.views_matter = no_views != with_views
+        # None: whether the scenes have a counted signal depends on whether they have views.
+        self.signal: bool | None = no_views[3] if no_views[3] == with_views[3] else None
+        counted = [v for v in self.variants if v[3]]
+        self.strength = any(v[1] for v in counted)  # a Bradley-Terry strength changes the score
+        # (vote part + duel part) + view part, as compute adds them, at both ends of 0..10.
+        lows = [rounded(v[0]) for v in counted]
+        highs = [rounded(v[0] + SCALE * v[1] + SCALE * v[2]) for v in counted]
+        self.low = min(lows) if lows else -1
+        self.high = max(highs) if highs else -1
+
+
+#: A score class as stored per scene (storage.scene_signals): (vote count, vote sum, duels,
+#: whether it has a view count).
+ClassKey = tuple[int, int, int, bool]
+#: Reads members of a class: (key, after this scene id, at most n or None for all) ->
+#: [(scene id, latest views or None)] by scene id.
+ClassLoader = Callable[[ClassKey, int, "int | None"], list[tuple[int, "int | None"]]]
+
+
+class ScopeRanker:
+    """The order of :func:`score_totals`, worked out only as far as it is asked for.
+
+    A broad scope has far more scenes than a ranking shows. Scenes with the same vote count,
+    vote sum and number of duels share their vote part and shares (:class:`_Class`), so their
+    scores are known up to the view part (without the view count) and the duel part (without
+    the Bradley-Terry strength), each between 0 and its share times 10. Only scenes whose best
+    possible score reaches the ``want``-th best worst possible score can be among the first
+    ``want``; :meth:`missing` names, best bound first, the view counts and strengths that would
+    settle them, the caller loads those (:meth:`add_views`, and a fit for the strengths), and
+    when nothing is missing :meth:`contenders` and :meth:`ranked` give the exact order.
+
+    Rows may come with their view counts (then only strengths can be missing), or the scope
+    may be given as a histogram of classes (:meth:`from_classes`) whose members are read,
+    with their view counts, only when a class can reach the part asked for. Every score is
+    made with the operations of :func:`compute` in the same order, so
+    ``ranked(contenders(w), keys)[:w]`` is exactly the first ``w`` signalled scenes of
+    ``score_totals(...).order``; the scenes without a counted signal follow it, by key
+    (:meth:`tail`).
+    """
+
+    #: View counts asked for at first (in :meth:`missing`, best bound first); the batch
+    #: doubles each time, so a few queries settle even a top whose bounds overlap a lot.
+    BATCH = 256
+
+    def __init__(
+        self, rows: Sequence[SceneCounts], n_duels: Mapping[int, int], params: RankParams
+    ) -> None:
+        self.rows: Sequence[SceneCounts] = rows
+        self.n_duels = n_duels
+        self.params = params
+        self.size = len(rows)
+        self._load: ClassLoader | None = None
+        n_all = sum(map(itemgetter(1), rows))
+        # Integer sums, as in scores._prior_mean: exact, whatever the order of the rows.
+        self.prior_mean = sum(map(itemgetter(2), rows)) / n_all if n_all else None
+        self._setup()
+        # Sort the scenes into classes; the usual scene (no duels, views not loaded) by vote
+        # count, then sum: two lookups cost less than building a key per scene.
+        usual: dict[int, dict[int, list[int]]] = {}
+        other: dict[tuple[int, int, int], list[int]] = {}
+        loaded: list[int] = []
+        not_loaded = NOT_LOADED
+        for index, (scene_id, votes, total, views) in enumerate(rows):
+            if views != not_loaded:
+                loaded.append(index)
+            elif scene_id in n_duels:
+                key = (votes, total, n_duels[scene_id])
+                members = other.get(key)
+                if members is None:
+                    other[key] = [index]
+                else:
+                    members.append(index)
+            else:
+                by_total = usual.get(votes)
+                if by_total is None:
+                    by_total = usual[votes] = {}
+                members = by_total.get(total)
+                if members is None:
+                    by_total[total] = [index]
+                else:
+                    members.append(index)
+        for votes, by_total in usual.items():
+            for total, members in by_total.items():
+                found = self._class((votes, total, 0), members[0])
+                found.members = members
+                self._resize(found)
+        for key, members in other.items():
+            found = self._class(key, members[0])
+            found.members = members
+            self._resize(found)
+        self._resolve_loaded(loaded)
+
+    def _setup(self) -> None:
+        self._log_ref = math.log10(1 + self.params.view_ref)
+        self._classes: dict[tuple[int, ...], _Class] = {}
+        # Scenes taken out of their class, by row index: (lowest, highest) rounded score of
+        # those with a counted signal (equal once exact), the others in `_tail`.
+        self._score: dict[int, tuple[int, int]] = {}
+        self._pending: set[int] = set()  # of `_score`: exact once their strength is known
+        self._tail: list[int] = []
+        self._views: dict[int, int | None] = {}  # view counts loaded later, by row index
+        self._asked: set[int] = set()  # taken out of their class, waiting for their views
+        self._batch = self.BATCH
+        self._progressed = False
+        self._in_classes = 0  # scenes still in classes with a counted signal
+        self._unsure = 0  # scenes still in classes whose signal depends on their views
+
+    @classmethod
+    def from_classes(
+        cls,
+        classes: Iterable[tuple[int, int, int, bool, int]],
+        load: ClassLoader,
+        params: RankParams,
+    ) -> ScopeRanker:
+        """A ranker for a scope given as a histogram of score classes (vote count, vote sum,
+        duels, has views, scenes): members are read with ``load`` only for the classes that
+        can reach the top, with their view counts, so :meth:`missing` never asks for views.
+        ``rows`` then holds the scenes read so far; ``size`` is the whole scope's."""
+        self = cls.__new__(cls)
+        histogram = list(classes)
+        self.rows = []
+        self.n_duels = {}
+        self.params = params
+        self.size = sum(h[4] for h in histogram)
+        self._load = load
+        n_all = sum(h[0] * h[4] for h in histogram)
+        # The same integer sums as the row-by-row constructor: the same prior mean.
+        self.prior_mean = sum(h[1] * h[4] for h in histogram) / n_all if n_all else None
+        self._setup()
+        histogram = [h for h in histogram if h[4] > 0]
+        # One compute over every class (a call per class costs more than the scoring): the
+        # parts without views, or with a view count (0 stands for any), as _variants gives.
+        computed = compute(
+            [
+                ("class", votes, total, 0 if has_views else None, duels, None)
+                for votes, total, duels, has_views, _ in histogram
+            ],
+            self.prior_mean,
+            params,
+        )
+        for (votes, total, duels, has_views, count), parts in zip(histogram, computed, strict=True):
+            key: ClassKey = (votes, total, duels, bool(has_views))
+            # Whether a member has a view count is known: one variant holds for all of them.
+            chosen = (parts[VOTE_PART], parts[DUEL_SHARE], parts[VIEW_SHARE], parts[SIGNAL])
+            found = self._classes[key] = _Class(chosen, chosen)
+            found.views_matter = bool(has_views) and chosen[2] > 0.0
+            found.key = key
+            found.unloaded = count
+            self._resize(found)
+        return self
+
+    def _resize(self, cls: _Class) -> None:
+        """Count the members of ``cls`` again after they changed (and the ranker's totals)."""
+        size = len(cls.members) + cls.unloaded
+        if cls.signal:
+            self._in_classes += size - cls.size
+        elif cls.signal is None:
+            self._unsure += size - cls.size
+        cls.size = size
+
+    def _read(self, cls: _Class, limit: int | None) -> list[int]:
+        """Read up to ``limit`` (None: all) unread members of lazy class ``cls`` into rows."""
+        if self._load is None or cls.key is None or not cls.unloaded:
+            return []
+        if limit is not None:
+            limit = min(limit, cls.unloaded)
+        found = self._load(cls.key, cls.after, limit)
+        votes, total, duels, _ = cls.key
+        rows = self.rows
+        n_duels = self.n_duels
+        assert isinstance(rows, list) and isinstance(n_duels, dict)
+        start = len(rows)
+        for scene_id, views in found:
+            rows.append((scene_id, votes, total, views))
+            if duels:
+                n_duels[scene_id] = duels
+        if found:
+            cls.after = found[-1][0]
+        cls.unloaded -= len(found)
+        if limit is None or len(found) < limit:
+            cls.unloaded = 0  # read to the end (a short read never loops)
+        return list(range(start, len(rows)))
+
+    def _resolve_loaded(self, indices: list[int]) -> None:
+        """:meth:`_resolve` for many scenes: the usual one (views, no duels) inline."""
+        rows, n_duels, score = self.rows, self.n_duels, self._score
+        log_ref = self._log_ref
+        shared: dict[tuple[int, int], _Variant] = {}
+        for index in indices:
+            scene_id, votes, total, views = rows[index]
+            if views is None or views < 0 or scene_id in n_duels:
+                self._resolve(index, views)
+                continue
+            parts = shared.get((votes, total))
+            if parts is None:
+                parts = shared[(votes, total)] = self._class((votes, total, 0), index).variants[1]
+            vote_part, _, view_share, signal = parts
+            if not signal:
+                self._tail.append(index)
+                continue
+            # As in _resolve: the same operations as compute, in the same order.
+            exact = rounded(vote_part + popularity_of(views, log_ref) * view_share)
+            score[index] = (exact, exact)
+
+    # -- scores
+
+    def _class(self, key: tuple[int, int, int], index: int) -> _Class:
+        found = self._classes.get(key)
+        if found is None:
+            found = self._classes[key] = _Class(*self._variants(key, str(self.rows[index][0])))
+        return found
+
+    def _variants(self, key: tuple[int, int, int], name: str) -> tuple[_Variant, _Variant]:
+        votes, total, duels = key
+        # Any view count gives the same parts but the view part: 0 stands for them all.
+        rows = [(name, votes, total, None, duels, None), (name, votes, total, 0, duels, None)]
+        no_views, with_views = compute(rows, self.prior_mean, self.params)
+        return (
+            (
+                no_views[VOTE_PART],
+                no_views[DUEL_SHARE],
+                no_views[VIEW_SHARE],
+                no_views[SIGNAL],
+            ),
+            (
+                with_views[VOTE_PART],
+                with_views[DUEL_SHARE],
+                with_views[VIEW_SHARE],
+                with_views[SIGNAL],
+            ),
+        )
+
+    def _resolve(self, index: int, views: int | None) -> None:
+        """Score scene ``index`` on its own, now that its view count is known."""
+        scene_id, votes, total, _ = self.rows[index]
+        duels = self.n_duels.get(scene_id, 0)
+        if views is not None and views < 0:
+            raise bad_row((str(scene_id), votes, total, views, duels, None))
+        cls = self._class((votes, total, duels), index)
+        vote_part, duel_share, view_share, signal = cls.variants[views is not None]
+        if not signal:
+            self._tail.append(index)
+            return
+        # The same operations as compute, in the same order: the same floats.
+        view_part = 0.0 if views is None else popularity_of(views, self._log_ref) * view_share
+        if duel_share:
+            self._score[index] = (
+                rounded(vote_part + 0.0 + view_part),
+                rounded(vote_part + SCALE * duel_share + view_part),
+            )
+            self._pending.add(index)
+        else:
+            # No duel part (it is 0.0, and vote_part + 0.0 is vote_part).
+            exact = rounded(vote_part + view_part)
+            self._score[index] = (exact, exact)
+
+    def views_of(self, index: int) -> int | None:
+        views = self.rows[index][3]
+        return self._views.get(index, views) if views == NOT_LOADED else views
+
+    def totals(self, index: int, key: str, strengths: Mapping[int, float]) -> SceneTotals:
+        """Scene ``index`` as a :data:`SceneTotals` row (``strengths`` by scene id)."""
+        scene_id, votes, total, _ = self.rows[index]
+        views = self.views_of(index)
+        if views == NOT_LOADED:
+            raise KeyError(f"scene {key!r}: its view count is not loaded")
+        duels = self.n_duels.get(scene_id, 0)
+        strength = strengths.get(scene_id) if duels else None
+        if strength is None and index in self._pending:
+            raise KeyError(f"scene {key!r} needs its Bradley-Terry strength")
+        return (key, votes, total, views, duels, strength)
+
+    def parts(self, index: int, key: str, strengths: Mapping[int, float]) -> ScoreParts:
+        """How the score of scene ``index`` was made (the same as :meth:`ScoredScope.parts`)."""
+        row = self.totals(index, key, strengths)
+        return parts_of(row, next(compute([row], self.prior_mean, self.params)))
+
+    def _settle(self, strengths: Mapping[int, float]) -> None:
+        """Exact scores for the scenes whose strength has come."""
+        rows, prior_mean, params = self.rows, self.prior_mean, self.params
+        for index in [i for i in self._pending if rows[i][0] in strengths]:
+            scene_id, votes, total, _ = rows[index]
+            views = self.views_of(index)
+            if views == NOT_LOADED:  # taken out of a class whose views do not matter
+                views = None
+            row = (str(scene_id), votes, total, views, self.n_duels[scene_id], strengths[scene_id])
+            exact = rounded(next(compute([row], prior_mean, params))[SCORE])
+            self._score[index] = (exact, exact)
+            self._pending.discard(index)
+
+    # -- how far the order is known
+
+    @property
+    def signalled(self) -> int:
+        """Scenes with a counted signal (known once :meth:`missing` has asked for no views)."""
+        if self._asked or self._unsure:
+            raise RuntimeError("load the view counts missing() asked for first")
+        return self._in_classes + len(self._score)
+
+    @property
+    def unsignalled(self) -> int:
+        return self.size - self.signalled
+
+    def _threshold(self, head: int) -> int | None:
+        """A rounded score that at least ``head`` signalled scenes reach for sure (None: every
+        signalled scene counts, ``head`` reaches their number)."""
+        if head >= self.signalled:
+            return None
+        entries = [(c.low, c.size) for c in self._classes.values() if c.signal and c.size]
+        lows = map(itemgetter(0), self._score.values())
+        entries.extend((low, 1) for low in heapq.nlargest(head, lows))
+        entries.sort(reverse=True)
+        reached = 0
+        for low, count in entries:
+            reached += count
+            if reached >= head:
+                return low
+        raise AssertionError("fewer signalled scenes than counted")  # pragma: no cover
+
+    def _take(self, classes: list[_Class], limit: int | None) -> list[int]:
+        """Take members out of ``classes`` (best bound first) to ask for their views. Members
+        of a lazy class are read with their views and scored at once (nothing to ask for)."""
+        classes.sort(key=lambda c: -c.high)
+        taken: list[int] = []
+        read = 0
+        for cls in classes:
+            room = cls.size if limit is None else limit - len(taken) - read
+            if room <= 0:
+                break
+            if cls.members:
+                part = cls.members[-room:]
+                del cls.members[-room:]
+                taken.extend(part)
+                room -= len(part)
+            if room > 0 and cls.unloaded:
+                fresh = self._read(cls, None if limit is None else room)
+                read += len(fresh)
+                self._resize(cls)
+                self._resolve_loaded(fresh)
+            else:
+                self._resize(cls)
+        self._asked.update(taken)
+        return taken
+
+    def missing(self, want: int, strengths: Mapping[int, float]) -> tuple[list[int], list[int]]:
+        """What is still needed to know the first ``want`` signalled scenes: (row indices whose
+        view counts to load with :meth:`add_views`, row indices whose Bradley-Terry strength
+        to put into ``strengths``, by scene id). Call again after loading; when both lists are
+        empty, :meth:`contenders` is ready."""
+        if self._asked:
+            raise RuntimeError("load the view counts missing() asked for first")
+        while True:
+            views, unfitted = self._missing(want, strengths)
+            # Lazy classes are read and scored inside _take: go on until something is needed
+            # from outside, or nothing is left to read.
+            if views or unfitted or not self._progressed:
+                return views, unfitted
+
+    def _missing(self, want: int, strengths: Mapping[int, float]) -> tuple[list[int], list[int]]:
+        self._progressed = False
+        before = len(self.rows)
+        try:
+            return self._missing_step(want, strengths)
+        finally:
+            self._progressed = len(self.rows) > before
+
+    def _missing_step(
+        self, want: int, strengths: Mapping[int, float]
+    ) -> tuple[list[int], list[int]]:
+        classes = self._classes.values()
+        # Whether these scenes count at all depends on their views: every one is needed.
+        unsure = [c for c in classes if c.signal is None and c.size]
+        if unsure:
+            return self._take(unsure, None), []
+        self._settle(strengths)
+        head = min(want, self.signalled)
+        if head <= 0:
+            return [], []
+        threshold = self._threshold(head)
+
+        def contends(high: int) -> bool:
+            return threshold is None or high >= threshold
+
+        # View counts that change scores, best bound first, a growing batch at a time.
+        open_classes = [
+            c for c in classes if c.signal and c.size and c.views_matter and contends(c.high)
+        ]
+        if open_classes:
+            limit = None if threshold is None else max(self._batch, 2 * head)
+            self._batch *= 2
+            return self._take(open_classes, limit), []
+        # Strengths: of the scenes scored on their own, and of classes whose views do not
+        # matter (taken out of them: they are exact once their strength comes).
+        for cls in [c for c in classes if c.signal and c.size and contends(c.high)]:
+            if cls.strength:
+                if cls.unloaded:  # read with their views: scored on their own, pending
+                    self._take([cls], None)
+                for index in cls.members:
+                    self._score[index] = (cls.low, cls.high)
+                    self._pending.add(index)
+                cls.members = []
+                self._resize(cls)
+        need = [i for i in self._pending if contends(self._score[i][1])]
+        if need:
+            return [], sorted(need)
+        # Every contender is exact now; those without a loaded view count need it for the
+        # tie-breaks (more views first) and to be shown: in a class whose views do not matter,
+        # or taken out of one for its strength.
+        ties = [c for c in classes if c.signal and c.size and contends(c.high)]
+        lacking = [
+            i
+            for i, (_, high) in self._score.items()
+            if contends(high) and self.views_of(i) == NOT_LOADED
+        ]
+        return self._take(ties, None) + lacking, []
+
+    def add_views(self, views: Mapping[int, int | None]) -> None:
+        """Latest view counts by row index (None: the scene has none)."""
+        for index, count in views.items():
+            if count == NOT_LOADED:
+                raise ValueError(f"scene {self.rows[index][0]}: {count} is not a view count")
+            self._views[index] = count
+            if index in self._asked:
+                self._asked.discard(index)
+                self._resolve(index, count)
+        if self._asked:
+            raise KeyError(f"{len(self._asked)} scene(s) asked for still have no view count")
+
+    def contenders(self, want: int) -> list[int]:
+        """Row indices of the signalled scenes that can be among the first ``want`` (after
+        :meth:`missing` has found nothing missing), in no particular order."""
+        head = min(want, self.signalled)
+        if head <= 0:
+            return []
+        threshold = self._threshold(head)
+        found = [
+            i for i, (_, high) in self._score.items() if threshold is None or high >= threshold
+        ]
+        if any(i in self._pending for i in found):
+            raise RuntimeError("missing() has not been satisfied")
+        return found
+
+    def ranked(self, indices: Iterable[int], keys: Mapping[int, str]) -> list[int]:
+        """Scenes ``indices`` (from :meth:`contenders`) in ranking order: rounded score, then
+        more votes, then more views, then key (``keys`` by scene id)."""
+        rows, score, views_of = self.rows, self._score, self.views_of
+
+        def order(i: int) -> tuple[int, int, int, str]:
+            return (-score[i][0], -rows[i][1], -(views_of(i) or 0), keys[rows[i][0]])
+
+        return sorted(indices, key=order)
+
+    def tail(self) -> list[int]:
+        """Row indices of the scenes without a counted signal (they rank last, by key)."""
+        found = list(self._tail)
+        for cls in self._classes.values():
+            if cls.signal is False:
+                if cls.unloaded:
+                    cls.members.extend(self._read(cls, None))
+                    self._resize(cls)
+                found.extend(cls.members)
+        return found
+
+    def lacking_views(self, indices: Iterable[int]) -> list[int]:
+        """Those of ``indices`` whose view count is not loaded."""
+        return [i for i in indices if self.views_of(i) == NOT_LOADED]
