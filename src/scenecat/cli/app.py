@@ -10,7 +10,7 @@ tests/test_startup.py keeps equal to what the modules register.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Annotated, Any
 
 import typer
 from typer import _click
@@ -221,17 +221,22 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(  # noqa: UP045 - Typer reads the annotation
-        None,
-        "--db",
-        envvar="SCENECAT_DB",
-        metavar="PATH",
-        help="Catalogue file (default: scenecat/catalogue.db in your user data directory).",
-        show_envvar=True,
-    ),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
-    ),
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="SCENECAT_DB",
+            metavar="PATH",
+            help="Catalogue file (default: scenecat/catalogue.db in your user data directory).",
+            show_envvar=True,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Catalogue, search, rank and write about TV drama scenes.
 
