@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click.exceptions import ClickException
 from typer.core import TyperGroup
 
 from scenecat.errors import ScenecatError
@@ -22,8 +21,11 @@ if TYPE_CHECKING:
     from scenecat.storage.connection import Catalogue
 
 
-class UserError(ClickException):
-    """Shown as `Error: ...` (+ `hint: ...`) on stderr, exit 1 (a usage error: 2)."""
+class UserError(typer.TyperException):
+    """Shown as `Error: ...` (+ `hint: ...`) on stderr, exit 1 (a usage error: 2).
+
+    ScenecatGroup.invoke shows it and exits; Typer's own errors (its click exceptions, all
+    TyperException) it lets through to Typer, which shows them the same way."""
 
     exit_code = 1
 
@@ -67,13 +69,21 @@ class ScenecatGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
+            return self._invoke_translating_errors(ctx)
+        except UserError as exc:
+            # What Typer does with its own errors: the message, then exit with its code.
+            exc.show()
+            raise typer.Exit(exc.exit_code) from None
+
+    def _invoke_translating_errors(self, ctx: typer.Context) -> Any:
+        try:
             return super().invoke(ctx)
         except ScenecatError as exc:
             from scenecat.errors import UsageError
 
             usage = isinstance(exc, UsageError)
             raise UserError(_user_message(exc), exc.hint, usage=usage) from None
-        except (ClickException, typer.Exit, typer.Abort):
+        except (typer.TyperException, typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
             raise Interrupted() from None
@@ -384,11 +394,18 @@ def _bounded_int_convert(original: Callable[..., Any]) -> Callable[..., Any]:
     return convert
 
 
-def _install_integer_bounds() -> None:
-    from typer._click import types
+def install_integer_bounds() -> None:
+    """Bound the integer type Typer gives every `int` parameter (IntRange builds on it).
+    Called when commands are loaded, before any is parsed: finding the type means converting
+    a one-option app, which `scenecat --help` need not pay for."""
+    from typer.main import get_command
 
-    if not getattr(types.IntParamType.convert, "__bounded__", False):
-        types.IntParamType.convert = _bounded_int_convert(types.IntParamType.convert)  # type: ignore[method-assign]
+    probe = typer.Typer(add_completion=False)
+    probe.command()(_int_probe)
+    integer = type(get_command(probe).params[0].type)
+    if not getattr(integer.convert, "__bounded__", False):
+        integer.convert = _bounded_int_convert(integer.convert)  # type: ignore[method-assign]
 
 
-_install_integer_bounds()
+def _int_probe(number: Annotated[int, typer.Option()] = 0) -> None:
+    """The one parameter whose type install_integer_bounds() looks at."""
