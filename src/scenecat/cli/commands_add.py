@@ -1,7 +1,5 @@
 """Commands that add facts: init, add-*, views, vote, duel."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path

@@ -1,7 +1,5 @@
 """Browsing: `list actors|dramas|episodes|scenes` and `show actor|drama|scene`."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

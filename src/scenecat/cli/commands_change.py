@@ -1,7 +1,5 @@
 """Changing records: edit, remove, alias, merge."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Catalogue housekeeping: db path, db check, db backup, db restore."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """The change history: `history` lists recent changes, `undo` takes them back."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """Ranking: `rank` (scenes, or dramas/actors/couples by their best scene) and `trending`."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -128,7 +126,7 @@ def rank(
     _render(result, scope_label(result), explain)
 
 
-def scope_label(result: RankResult) -> str:
+def scope_label(result: "RankResult") -> str:
     s = result.scope
     bits = []
     if result.couple:
@@ -138,12 +136,12 @@ def scope_label(result: RankResult) -> str:
     return ", ".join(bits)
 
 
-def _noun(result: RankResult, count: int) -> str:
+def _noun(result: "RankResult", count: int) -> str:
     kind = f"{result.scope.kind} " if result.scope.kind else ""
     return f"{count:,} {kind}scene" + ("" if count == 1 else "s")
 
 
-def _votes_cell(entry: RankedEntry) -> str:
+def _votes_cell(entry: "RankedEntry") -> str:
     p = entry.parts
     return f"{p.vote_mean:.1f} ({p.n_votes})" if p.n_votes and p.vote_mean is not None else ""
 
@@ -161,7 +159,7 @@ def _part_cell(value: float | None, share: float, points: float) -> str:
     return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
 
 
-def _render(result: RankResult, label: str, explain: bool) -> None:
+def _render(result: "RankResult", label: str, explain: bool) -> None:
     from scenecat.cli import output
 
     by = result.by
@@ -214,7 +212,7 @@ def _render(result: RankResult, label: str, explain: bool) -> None:
     )
 
 
-def _footer(result: RankResult, explain: bool) -> str:
+def _footer(result: "RankResult", explain: bool) -> str:
     lines = []
     if not result.entries:
         lines.append(f"No {result.scope.kind or ''} scenes in this scope.".replace("  ", " "))
@@ -298,7 +296,7 @@ def trending(
     _render_trending(result)
 
 
-def _render_trending(result: TrendResult) -> None:
+def _render_trending(result: "TrendResult") -> None:
     from scenecat.cli import output
 
     top = max((e.per_day for e in result.entries), default=0.0)

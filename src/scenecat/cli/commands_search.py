@@ -1,7 +1,5 @@
 """`scenecat search`: full-text search over scenes, ranked by relevance."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -118,7 +116,7 @@ def search(
     )
 
 
-def _marked(marked: Marked) -> Any:
+def _marked(marked: "Marked") -> Any:
     """Rich Text with the matched spans styled: built from plain pieces, each escaped by
     output.text_cell, so user text is never parsed as markup and offsets stay right. Piped
     (no table, no styles) the same text as a plain string: no Rich to import."""
@@ -136,7 +134,7 @@ def _marked(marked: Marked) -> Any:
     return cell
 
 
-def _joined(items: list[Marked]) -> Any:
+def _joined(items: "list[Marked]") -> Any:
     from scenecat.cli import output
 
     if not output.on_terminal():

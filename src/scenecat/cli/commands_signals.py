@@ -1,7 +1,5 @@
 """Fan signals: views, vote, duel."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager

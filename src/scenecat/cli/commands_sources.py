@@ -1,8 +1,6 @@
 """Facts from the web: metadata sources, lookups, adding and refreshing dramas from them,
 and clips (add-scene --clip, views refresh)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -72,7 +70,7 @@ def sources(as_json: JsonFlag = False) -> None:
     output.plain(NOTICE)
 
 
-def _default_source(name: str | None) -> Source:
+def _default_source(name: str | None) -> "Source":
     import os
 
     from scenecat.sources.plugins import get_source
@@ -83,7 +81,7 @@ def _default_source(name: str | None) -> Source:
     return get_source("tmdb" if has_key else "wikidata")
 
 
-def _candidate_rows(ranked: list[Scored]) -> list[tuple[object, ...]]:
+def _candidate_rows(ranked: "list[Scored]") -> list[tuple[object, ...]]:
     return [
         (
             i,
@@ -103,7 +101,7 @@ def _candidate_rows(ranked: list[Scored]) -> list[tuple[object, ...]]:
 _CANDIDATE_COLUMNS = ("#", "distance", "id", "title", "native", "year", "network", "eps", "country")
 
 
-def _candidate_table(ranked: list[Scored]) -> None:
+def _candidate_table(ranked: "list[Scored]") -> None:
     """Candidates, leaving out the columns no candidate fills (TMDB's search gives no
     networks or episode counts): at 80 columns every one counts."""
     from scenecat.cli import output
@@ -191,7 +189,7 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
 
 
-def _choose(src: Source, title: str, year: int | None) -> str:
+def _choose(src: "Source", title: str, year: int | None) -> str:
     """The id of the candidate for `title`: a strong match, or the user's choice."""
     from scenecat.sources.matching import Wanted, rank, strong
 
@@ -218,7 +216,7 @@ def _choose(src: Source, title: str, year: int | None) -> str:
 
 def fetch_drama(
     spec: str | None, from_file: Path | None, title: str | None, year: int | None
-) -> DramaFacts:
+) -> "DramaFacts":
     """The drama as the source has it: from a saved response, by id, or by title."""
     from scenecat.sources.plugins import get_source
 
@@ -236,7 +234,7 @@ def fetch_drama(
     return src.drama(ext_id)
 
 
-def add_birth_years(ctx: typer.Context, src: Source, facts: DramaFacts) -> None:
+def add_birth_years(ctx: typer.Context, src: "Source", facts: "DramaFacts") -> None:
     """Birth years of the cast members whose names match an actor with a known one, so that
     a namesake is told apart before linking (TMDB gives them per person, not per cast)."""
     from scenecat.domain.sources import people_to_check
@@ -275,7 +273,7 @@ def add_drama_from(
     _report(report, f"Added drama {report.title} (id {report.drama_id}) from {where}")
 
 
-def _report(report: Report, headline: str) -> None:
+def _report(report: "Report", headline: str) -> None:
     from scenecat.cli.output import message
 
     message(
@@ -363,7 +361,7 @@ def refresh_drama(
 # Clips
 
 
-def read_clip(url: str | None, clip_json: Path | None) -> ClipInfo:
+def read_clip(url: str | None, clip_json: Path | None) -> "ClipInfo":
     from scenecat.sources import clips
 
     if clip_json is not None:
@@ -378,7 +376,7 @@ def read_clip(url: str | None, clip_json: Path | None) -> ClipInfo:
 
 
 def clip_scene_values(
-    ctx: typer.Context, clip: ClipInfo, drama: str | None, episode: int | None
+    ctx: typer.Context, clip: "ClipInfo", drama: str | None, episode: int | None
 ) -> tuple[str | None, int | None, dict[str, object]]:
     """Drama and episode for a scene from a clip (flags win over the guess, which is shown
     and, on a terminal, confirmed), and the clip as the scene's source."""

@@ -1,7 +1,5 @@
 """The website: `serve` (Datasette on the catalogue) and `publish` (a folder for any host)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
