@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -397,6 +398,7 @@ def _bounded_int_convert(original: Callable[..., Any]) -> Callable[..., Any]:
     return convert
 
 
+@functools.cache
 def install_integer_bounds() -> None:
     """Bound the integer type Typer gives every `int` parameter (IntRange builds on it).
     Called when commands are loaded, before any is parsed: finding the type means converting
