@@ -197,7 +197,7 @@ def test_each_command_loads_only_its_own_modules() -> None:
 def test_root_help_from_the_table_equals_the_full_help(
     width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from typer import _click
+    import typer
     from typer.main import get_command
 
     from scenecat.cli import app as app_module
@@ -205,7 +205,7 @@ def test_root_help_from_the_table_equals_the_full_help(
     monkeypatch.setattr(app_module._Loaded, "modules", ())
     monkeypatch.setattr(app_module._Loaded, "commands", {})
     group = get_command(app_module.app)
-    context = _click.Context(group, info_name="scenecat", terminal_width=width)
+    context = typer.Context(group, info_name="scenecat", terminal_width=width)
     lazy = group.get_help(context)
     assert not app_module._Loaded.modules
     app_module.load_commands()

@@ -10,14 +10,13 @@ tests/test_startup.py keeps equal to what the modules register.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Annotated, Any
 
 import typer
-from typer import _click
-from typer.core import TyperArgument, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from scenecat import __version__
-from scenecat.cli.common import ScenecatGroup, keep_examples, state
+from scenecat.cli.common import ScenecatGroup, install_integer_bounds, keep_examples, state
 
 # Registration order: `scenecat --help` lists plain commands in it, then groups.
 MODULES = (
@@ -75,15 +74,18 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 _OWNERS = {name: modules for name, modules, _ in COMMANDS}
 
+# What Typer turns a command (TyperCommand) or a sub-app (TyperGroup) into.
+Command = TyperCommand | TyperGroup
+
 
 class _Loaded:
     """What this process has imported and converted so far."""
 
     modules: tuple[str, ...] = ()
-    commands: dict[str, _click.Command] = {}  # noqa: RUF012 - replaced, never mutated
+    commands: dict[str, Command] = {}  # noqa: RUF012 - replaced, never mutated
 
 
-def load_commands(names: Iterable[str] | None = None) -> dict[str, _click.Command]:
+def load_commands(names: Iterable[str] | None = None) -> dict[str, Command]:
     """The top-level commands, converted to click: those named (and whatever else their
     modules register), or all of them; a name missing from COMMANDS loads all."""
     if names is None or any(name not in _OWNERS for name in names):
@@ -104,6 +106,7 @@ def load_commands(names: Iterable[str] | None = None) -> dict[str, _click.Comman
     for module in modules:
         importlib.import_module(f"scenecat.cli.{module}").register(holder)
     keep_examples(holder)
+    install_integer_bounds()
     _Loaded.commands = dict(get_command(holder).commands)  # type: ignore[attr-defined]
     for command in _Loaded.commands.values():
         _plain_placeholders(command)
@@ -139,14 +142,14 @@ class _Argument(TyperArgument):
     """An argument shown as NAME in usage lines and help, as click shows them, instead of
     Typer's `{name}` (Typer's own make_metavar wraps required arguments in braces)."""
 
-    def make_metavar(self, ctx: _click.Context, *, usage: bool = False) -> str:
+    def make_metavar(self, ctx: typer.Context, *, usage: bool = False) -> str:  # type: ignore[override]
         shown = self.metavar or (self.name or "").upper()
         if self.nargs != 1:
             shown += "..."
         return f"[{shown}]" if usage and not self.required else shown
 
 
-def _plain_placeholders(command: _click.Command) -> None:
+def _plain_placeholders(command: Command) -> None:
     """Placeholders that read NAME, PATH, INTEGER... rather than `<str>` and `{name}`."""
     for param in command.params:
         if isinstance(param, TyperArgument):
@@ -173,29 +176,30 @@ class LazyGroup(ScenecatGroup):
     help is written from COMMANDS without loading any."""
 
     @property  # type: ignore[override]
-    def commands(self) -> dict[str, _click.Command]:
+    def commands(self) -> dict[str, Command]:
         return load_commands()
 
     @commands.setter
     def commands(self, value: Any) -> None:
         """Ignored: Typer builds the root with no commands; they come from load_commands()."""
 
-    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:  # type: ignore[override]
         return load_commands([cmd_name]).get(cmd_name)
 
-    def list_commands(self, ctx: _click.Context) -> list[str]:
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         if all_loaded():
             return super().list_commands(ctx)
         return [name for name, _, _ in COMMANDS]
 
-    def format_commands(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
         if all_loaded():
             return super().format_commands(ctx, formatter)
-        from typer._click.utils import make_default_short_help
-
-        # As click's Command.get_short_help_str() for a command with help and no short_help.
+        # Each line shortened as the command's own would be once loaded.
         limit = formatter.width - 6 - max(len(name) for name, _, _ in COMMANDS)
-        rows = [(name, make_default_short_help(text, limit).strip()) for name, _, text in COMMANDS]
+        rows = [
+            (name, TyperCommand(name, help=text).get_short_help_str(limit))
+            for name, _, text in COMMANDS
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
         return None
@@ -221,17 +225,22 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(  # noqa: UP045 - Typer reads the annotation
-        None,
-        "--db",
-        envvar="SCENECAT_DB",
-        metavar="PATH",
-        help="Catalogue file (default: scenecat/catalogue.db in your user data directory).",
-        show_envvar=True,
-    ),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
-    ),
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="SCENECAT_DB",
+            metavar="PATH",
+            help="Catalogue file (default: scenecat/catalogue.db in your user data directory).",
+            show_envvar=True,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Catalogue, search, rank and write about TV drama scenes.
 

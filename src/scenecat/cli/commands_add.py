@@ -1,11 +1,9 @@
 """Commands that add facts: init, add-*, views, vote, duel."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -17,8 +15,6 @@ from scenecat.cli.common import (
     db_path,
     report_warnings,
 )
-
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 T = TypeVar("T")
 
@@ -45,13 +41,17 @@ def init(ctx: typer.Context) -> None:
 
 def add_actor(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Display name, romanised (e.g. 'Ji Chang Wook')."),
-    native: Optional[str] = typer.Option(None, "--native", help="Name in Hangul, e.g. 지창욱."),
-    alias: list[str] = typer.Option([], "--alias", help="Another spelling (repeatable)."),
-    born: Optional[int] = typer.Option(None, "--born", help="Birth year."),
-    force: bool = typer.Option(
-        False, "--force", help="Add even if the name looks like another actor's."
-    ),
+    name: Annotated[str, typer.Argument(help="Display name, romanised (e.g. 'Ji Chang Wook').")],
+    native: Annotated[
+        str | None, typer.Option("--native", help="Name in Hangul, e.g. 지창욱.")
+    ] = None,
+    alias: Annotated[
+        list[str], typer.Option("--alias", help="Another spelling (repeatable).")
+    ] = [],
+    born: Annotated[int | None, typer.Option("--born", help="Birth year.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add even if the name looks like another actor's.")
+    ] = False,
 ) -> None:
     """Add an actor.
 
@@ -72,30 +72,39 @@ def add_actor(
 
 def add_drama(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="Title in English, e.g. 'Melting Me Softly'."),
-    native: Optional[str] = typer.Option(
-        None, "--native", help="Original title, e.g. 날 녹여주오."
-    ),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
-    country: Optional[str] = typer.Option(None, "--country", help="Country, e.g. South Korea."),
-    year: Optional[int] = typer.Option(None, "--year", help="First air year."),
-    episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
-    synopsis: Optional[str] = typer.Option(None, "--synopsis", help="A short synopsis."),
-    alias: list[str] = typer.Option([], "--alias", help="Another title (repeatable)."),
-    cast: list[str] = typer.Option(
-        [],
-        "--cast",
-        help="'Actor:Character' (repeatable); the actor must exist.",
-        autocompletion=complete_actor,
-    ),
-    from_source: Optional[str] = typer.Option(
-        None,
-        "--from",
-        help="Fill it from a source: wikidata or tmdb, or SOURCE:ID (see `scenecat sources`).",
-    ),
-    from_file: Optional[Path] = typer.Option(
-        None, "--from-file", help="A saved response of the source's API instead of the network."
-    ),
+    title: Annotated[str, typer.Argument(help="Title in English, e.g. 'Melting Me Softly'.")],
+    native: Annotated[
+        str | None, typer.Option("--native", help="Original title, e.g. 날 녹여주오.")
+    ] = None,
+    network: Annotated[str | None, typer.Option("--network", help="Broadcaster, e.g. tvN.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Country, e.g. South Korea.")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="First air year.")] = None,
+    episodes: Annotated[int | None, typer.Option("--episodes", help="Number of episodes.")] = None,
+    synopsis: Annotated[str | None, typer.Option("--synopsis", help="A short synopsis.")] = None,
+    alias: Annotated[list[str], typer.Option("--alias", help="Another title (repeatable).")] = [],
+    cast: Annotated[
+        list[str],
+        typer.Option(
+            "--cast",
+            help="'Actor:Character' (repeatable); the actor must exist.",
+            autocompletion=complete_actor,
+        ),
+    ] = [],
+    from_source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Fill it from a source: wikidata or tmdb, or SOURCE:ID (see `scenecat sources`).",
+        ),
+    ] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-file", help="A saved response of the source's API instead of the network."
+        ),
+    ] = None,
 ) -> None:
     """Add a drama and its cast.
 
@@ -140,11 +149,13 @@ def add_drama(
 
 def add_episode(
     ctx: typer.Context,
-    drama: str = typer.Argument(..., help="Drama title.", autocompletion=complete_drama),
-    number: int = typer.Argument(..., help="Episode number."),
-    aired: Optional[str] = typer.Option(None, "--aired", help="Air date, YYYY-MM-DD."),
-    rating: Optional[float] = typer.Option(None, "--rating", help="Nationwide rating in %."),
-    title: Optional[str] = typer.Option(None, "--title", help="Episode title."),
+    drama: Annotated[str, typer.Argument(help="Drama title.", autocompletion=complete_drama)],
+    number: Annotated[int, typer.Argument(help="Episode number.")],
+    aired: Annotated[str | None, typer.Option("--aired", help="Air date, YYYY-MM-DD.")] = None,
+    rating: Annotated[
+        float | None, typer.Option("--rating", help="Nationwide rating in %.")
+    ] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Episode title.")] = None,
 ) -> None:
     """Add or update an episode.
 
@@ -171,48 +182,60 @@ def _required_flags(*values: object) -> list[tuple[str, object]]:
 
 def add_scene(
     ctx: typer.Context,
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Drama title.", autocompletion=complete_drama
-    ),
-    episode: Optional[int] = typer.Option(None, "--episode", "-e", help="Episode number."),
-    actor: list[str] = typer.Option(
-        [], "--actor", "-a", help="Actor in the scene (repeatable).", autocompletion=complete_actor
-    ),
-    kind: Optional[str] = typer.Option(
-        None, "--kind", "-k", help="kiss, confession, fight, reunion, ..."
-    ),
-    title: Optional[str] = typer.Option(
-        None, "--title", "-t", help="Short title, e.g. 'The shower kiss'."
-    ),
-    description: Optional[str] = typer.Option(None, "--description", help="What happens."),
-    at: Optional[str] = typer.Option(
-        None, "--at", help="Start time in the episode, mm:ss or h:mm:ss."
-    ),
-    end: Optional[str] = typer.Option(None, "--end", help="End time in the episode."),
-    spoiler: str = typer.Option("none", "--spoiler", help="none, minor, major or ending."),
-    tag: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
-    location: Optional[str] = typer.Option(None, "--location", help="Where it happens."),
-    key: Optional[str] = typer.Option(
-        None, "--key", help="Scene key (default: made from drama, episode and title)."
-    ),
-    views_count: Optional[str] = typer.Option(
-        None, "--views", help="View count of the clip, e.g. 1000000."
-    ),
-    views_on: Optional[str] = typer.Option(
-        None, "--on", help="Date the views were seen (default today)."
-    ),
-    source: Optional[str] = typer.Option(
-        None, "--source", help="Where the views were seen (a URL or a name)."
-    ),
-    force: bool = typer.Option(
-        False, "--force", help="Add even if the episode has a scene with the same title."
-    ),
-    clip: Optional[str] = typer.Option(
-        None, "--clip", help="A clip's URL: fills drama, episode, views and source from it."
-    ),
-    clip_json: Optional[Path] = typer.Option(
-        None, "--clip-json", help="As --clip, from a saved `yt-dlp -J URL` file."
-    ),
+    drama: Annotated[
+        str | None,
+        typer.Option("--drama", "-d", help="Drama title.", autocompletion=complete_drama),
+    ] = None,
+    episode: Annotated[int | None, typer.Option("--episode", "-e", help="Episode number.")] = None,
+    actor: Annotated[
+        list[str],
+        typer.Option(
+            "--actor", "-a", help="Actor in the scene (repeatable).", autocompletion=complete_actor
+        ),
+    ] = [],
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="kiss, confession, fight, reunion, ...")
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", "-t", help="Short title, e.g. 'The shower kiss'.")
+    ] = None,
+    description: Annotated[str | None, typer.Option("--description", help="What happens.")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Start time in the episode, mm:ss or h:mm:ss.")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--end", help="End time in the episode.")] = None,
+    spoiler: Annotated[
+        str, typer.Option("--spoiler", help="none, minor, major or ending.")
+    ] = "none",
+    tag: Annotated[list[str], typer.Option("--tag", help="A tag (repeatable).")] = [],
+    location: Annotated[str | None, typer.Option("--location", help="Where it happens.")] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="Scene key (default: made from drama, episode and title)."),
+    ] = None,
+    views_count: Annotated[
+        str | None, typer.Option("--views", help="View count of the clip, e.g. 1000000.")
+    ] = None,
+    views_on: Annotated[
+        str | None, typer.Option("--on", help="Date the views were seen (default today).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where the views were seen (a URL or a name).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Add even if the episode has a scene with the same title."),
+    ] = False,
+    clip: Annotated[
+        str | None,
+        typer.Option(
+            "--clip", help="A clip's URL: fills drama, episode, views and source from it."
+        ),
+    ] = None,
+    clip_json: Annotated[
+        Path | None,
+        typer.Option("--clip-json", help="As --clip, from a saved `yt-dlp -J URL` file."),
+    ] = None,
 ) -> None:
     """Add a scene (asks for what is missing).
 

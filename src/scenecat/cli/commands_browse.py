@@ -1,21 +1,19 @@
 """Browsing: `list actors|dramas|episodes|scenes` and `show actor|drama|scene`."""
 
-from __future__ import annotations
-
-from typing import Optional
+from typing import Annotated
 
 import typer
 
 from scenecat.cli.common import (
-    ACTOR_OPTION,
-    DRAMA_OPTION,
-    EPISODE_OPTION,
-    JSON_OPTION,
-    KIND_OPTION,
-    NETWORK_OPTION,
-    SPOILER_OPTION,
-    TAG_OPTION,
-    YEAR_OPTION,
+    ActorFilter,
+    DramaFilter,
+    EpisodeFilter,
+    JsonFlag,
+    KindFilter,
+    NetworkFilter,
+    SpoilerFilter,
+    TagFilter,
+    YearFilter,
     catalogue,
     complete_actor,
     complete_drama,
@@ -23,12 +21,10 @@ from scenecat.cli.common import (
     sub_app,
 )
 
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
-
 list_app = sub_app(help="List actors, dramas, episodes or scenes.")
 show_app = sub_app(help="Show one actor, drama or scene in full.")
 
-LIMIT_OPTION = typer.Option(None, "--limit", "-n", help="Show at most this many.")
+Limit = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most this many.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -39,16 +35,16 @@ def register(app: typer.Typer) -> None:
 @list_app.command("scenes")
 def list_scenes(
     ctx: typer.Context,
-    actor: list[str] = ACTOR_OPTION,
-    drama: Optional[str] = DRAMA_OPTION,
-    kind: Optional[str] = KIND_OPTION,
-    network: Optional[str] = NETWORK_OPTION,
-    year: Optional[str] = YEAR_OPTION,
-    episode: Optional[int] = EPISODE_OPTION,
-    spoiler: Optional[str] = SPOILER_OPTION,
-    tag: Optional[str] = TAG_OPTION,
-    limit: Optional[int] = LIMIT_OPTION,
-    as_json: bool = JSON_OPTION,
+    actor: ActorFilter = [],
+    drama: DramaFilter = None,
+    kind: KindFilter = None,
+    network: NetworkFilter = None,
+    year: YearFilter = None,
+    episode: EpisodeFilter = None,
+    spoiler: SpoilerFilter = None,
+    tag: TagFilter = None,
+    limit: Limit = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List scenes, filtered.
 
@@ -103,11 +99,12 @@ def list_scenes(
 @list_app.command("actors")
 def list_actors(
     ctx: typer.Context,
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Cast of this drama.", autocompletion=complete_drama
-    ),
-    limit: Optional[int] = LIMIT_OPTION,
-    as_json: bool = JSON_OPTION,
+    drama: Annotated[
+        str | None,
+        typer.Option("--drama", "-d", help="Cast of this drama.", autocompletion=complete_drama),
+    ] = None,
+    limit: Limit = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List actors, with drama and scene counts.
 
@@ -136,13 +133,16 @@ def list_actors(
 @list_app.command("dramas")
 def list_dramas(
     ctx: typer.Context,
-    actor: Optional[str] = typer.Option(
-        None, "--actor", "-a", help="Dramas with this actor.", autocompletion=complete_actor
-    ),
-    network: Optional[str] = NETWORK_OPTION,
-    year: Optional[str] = YEAR_OPTION,
-    limit: Optional[int] = LIMIT_OPTION,
-    as_json: bool = JSON_OPTION,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            "--actor", "-a", help="Dramas with this actor.", autocompletion=complete_actor
+        ),
+    ] = None,
+    network: NetworkFilter = None,
+    year: YearFilter = None,
+    limit: Limit = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List dramas by year.
 
@@ -174,11 +174,14 @@ def list_dramas(
 @list_app.command("episodes")
 def list_episodes(
     ctx: typer.Context,
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Episodes of this drama.", autocompletion=complete_drama
-    ),
-    limit: Optional[int] = LIMIT_OPTION,
-    as_json: bool = JSON_OPTION,
+    drama: Annotated[
+        str | None,
+        typer.Option(
+            "--drama", "-d", help="Episodes of this drama.", autocompletion=complete_drama
+        ),
+    ] = None,
+    limit: Limit = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """List episodes: air dates and ratings.
 
@@ -216,10 +219,10 @@ def list_episodes(
 @show_app.command("actor")
 def show_actor(
     ctx: typer.Context,
-    name: str = typer.Argument(
-        ..., help="Actor name, alias or Hangul name.", autocompletion=complete_actor
-    ),
-    as_json: bool = JSON_OPTION,
+    name: Annotated[
+        str, typer.Argument(help="Actor name, alias or Hangul name.", autocompletion=complete_actor)
+    ],
+    as_json: JsonFlag = False,
 ) -> None:
     """Show an actor and their filmography.
 
@@ -267,10 +270,11 @@ def show_actor(
 @show_app.command("drama")
 def show_drama(
     ctx: typer.Context,
-    title: str = typer.Argument(
-        ..., help="Drama title, alias or native title.", autocompletion=complete_drama
-    ),
-    as_json: bool = JSON_OPTION,
+    title: Annotated[
+        str,
+        typer.Argument(help="Drama title, alias or native title.", autocompletion=complete_drama),
+    ],
+    as_json: JsonFlag = False,
 ) -> None:
     """Show a drama: cast, episodes and scenes.
 
@@ -343,10 +347,10 @@ def show_drama(
 @show_app.command("scene")
 def show_scene(
     ctx: typer.Context,
-    key: str = typer.Argument(
-        ..., help="Scene key (or its exact title).", autocompletion=complete_scene
-    ),
-    as_json: bool = JSON_OPTION,
+    key: Annotated[
+        str, typer.Argument(help="Scene key (or its exact title).", autocompletion=complete_scene)
+    ],
+    as_json: JsonFlag = False,
 ) -> None:
     """Show a scene: views, votes and sources.
 

@@ -1,14 +1,12 @@
 """Changing records: edit, remove, alias, merge."""
 
-from __future__ import annotations
-
-from typing import Optional
+from typing import Annotated
 
 import typer
 
 from scenecat.cli.common import (
-    YES_OPTION,
     UserError,
+    YesFlag,
     catalogue,
     complete_actor,
     complete_drama,
@@ -17,8 +15,6 @@ from scenecat.cli.common import (
     report_warnings,
     sub_app,
 )
-
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 edit_app = sub_app(help="Change an actor, drama or scene.")
 remove_app = sub_app(help="Remove an actor, drama, episode or scene.")
@@ -66,10 +62,12 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
 @edit_app.command("actor")
 def edit_actor(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Actor to change.", autocompletion=complete_actor),
-    new_name: Optional[str] = typer.Option(None, "--name", help="New display name."),
-    native: Optional[str] = typer.Option(None, "--native", help="Hangul name ('' clears it)."),
-    born: Optional[int] = typer.Option(None, "--born", help="Birth year."),
+    name: Annotated[str, typer.Argument(help="Actor to change.", autocompletion=complete_actor)],
+    new_name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
+    native: Annotated[
+        str | None, typer.Option("--native", help="Hangul name ('' clears it).")
+    ] = None,
+    born: Annotated[int | None, typer.Option("--born", help="Birth year.")] = None,
 ) -> None:
     """Change an actor (no flags: in $EDITOR).
 
@@ -83,14 +81,18 @@ def edit_actor(
 @edit_app.command("drama")
 def edit_drama(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="Drama to change.", autocompletion=complete_drama),
-    new_title: Optional[str] = typer.Option(None, "--title", help="New title."),
-    native: Optional[str] = typer.Option(None, "--native", help="Native title ('' clears it)."),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster."),
-    country: Optional[str] = typer.Option(None, "--country", help="Country."),
-    year: Optional[int] = typer.Option(None, "--year", help="First air year."),
-    episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
-    synopsis: Optional[str] = typer.Option(None, "--synopsis", help="Synopsis ('' clears it)."),
+    title: Annotated[str, typer.Argument(help="Drama to change.", autocompletion=complete_drama)],
+    new_title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    native: Annotated[
+        str | None, typer.Option("--native", help="Native title ('' clears it).")
+    ] = None,
+    network: Annotated[str | None, typer.Option("--network", help="Broadcaster.")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="Country.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="First air year.")] = None,
+    episodes: Annotated[int | None, typer.Option("--episodes", help="Number of episodes.")] = None,
+    synopsis: Annotated[
+        str | None, typer.Option("--synopsis", help="Synopsis ('' clears it).")
+    ] = None,
 ) -> None:
     """Change a drama (no flags: in $EDITOR).
 
@@ -117,17 +119,19 @@ def edit_drama(
 @edit_app.command("scene")
 def edit_scene(
     ctx: typer.Context,
-    key: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    title: Optional[str] = typer.Option(None, "--title", help="New title."),
-    kind: Optional[str] = typer.Option(None, "--kind", help="New kind."),
-    episode: Optional[int] = typer.Option(None, "--episode", help="Episode number."),
-    description: Optional[str] = typer.Option(
-        None, "--description", help="What happens ('' clears it)."
-    ),
-    at: Optional[str] = typer.Option(None, "--at", help="Start time, mm:ss."),
-    spoiler: Optional[str] = typer.Option(None, "--spoiler", help="none, minor, major or ending."),
-    location: Optional[str] = typer.Option(None, "--location", help="Where it happens."),
-    new_key: Optional[str] = typer.Option(None, "--key", help="A new key for the scene."),
+    key: Annotated[str, typer.Argument(help="Scene key.", autocompletion=complete_scene)],
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="New kind.")] = None,
+    episode: Annotated[int | None, typer.Option("--episode", help="Episode number.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="What happens ('' clears it).")
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Start time, mm:ss.")] = None,
+    spoiler: Annotated[
+        str | None, typer.Option("--spoiler", help="none, minor, major or ending.")
+    ] = None,
+    location: Annotated[str | None, typer.Option("--location", help="Where it happens.")] = None,
+    new_key: Annotated[str | None, typer.Option("--key", help="A new key for the scene.")] = None,
 ) -> None:
     """Change a scene (no flags: in $EDITOR).
 
@@ -173,8 +177,8 @@ def _remove(ctx: typer.Context, what: str, name: str, yes: bool) -> None:
 @remove_app.command("actor")
 def remove_actor(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Actor to remove.", autocompletion=complete_actor),
-    yes: bool = YES_OPTION,
+    name: Annotated[str, typer.Argument(help="Actor to remove.", autocompletion=complete_actor)],
+    yes: YesFlag = False,
 ) -> None:
     """Remove an actor; their scenes stay.
 
@@ -188,8 +192,8 @@ def remove_actor(
 @remove_app.command("drama")
 def remove_drama(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="Drama to remove.", autocompletion=complete_drama),
-    yes: bool = YES_OPTION,
+    title: Annotated[str, typer.Argument(help="Drama to remove.", autocompletion=complete_drama)],
+    yes: YesFlag = False,
 ) -> None:
     """Remove a drama with its scenes.
 
@@ -203,8 +207,8 @@ def remove_drama(
 @remove_app.command("scene")
 def remove_scene(
     ctx: typer.Context,
-    key: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    yes: bool = YES_OPTION,
+    key: Annotated[str, typer.Argument(help="Scene key.", autocompletion=complete_scene)],
+    yes: YesFlag = False,
 ) -> None:
     """Remove a scene with its votes and views.
 
@@ -218,9 +222,9 @@ def remove_scene(
 @remove_app.command("episode")
 def remove_episode(
     ctx: typer.Context,
-    drama: str = typer.Argument(..., help="Drama title.", autocompletion=complete_drama),
-    number: int = typer.Argument(..., help="Episode number."),
-    yes: bool = YES_OPTION,
+    drama: Annotated[str, typer.Argument(help="Drama title.", autocompletion=complete_drama)],
+    number: Annotated[int, typer.Argument(help="Episode number.")],
+    yes: YesFlag = False,
 ) -> None:
     """Remove an episode's details.
 
@@ -241,9 +245,9 @@ def remove_episode(
 @alias_app.command("actor")
 def alias_actor(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Actor.", autocompletion=complete_actor),
-    alias: str = typer.Argument(..., help="Another spelling, e.g. 'Ji Chang-wook' or 'JCW'."),
-    remove: bool = typer.Option(False, "--remove", help="Remove this alias instead."),
+    name: Annotated[str, typer.Argument(help="Actor.", autocompletion=complete_actor)],
+    alias: Annotated[str, typer.Argument(help="Another spelling, e.g. 'Ji Chang-wook' or 'JCW'.")],
+    remove: Annotated[bool, typer.Option("--remove", help="Remove this alias instead.")] = False,
 ) -> None:
     """Add (or --remove) a name for an actor.
 
@@ -255,9 +259,9 @@ def alias_actor(
 @alias_app.command("drama")
 def alias_drama(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="Drama.", autocompletion=complete_drama),
-    alias: str = typer.Argument(..., help="Another title, e.g. 'Melt Me Softly'."),
-    remove: bool = typer.Option(False, "--remove", help="Remove this alias instead."),
+    title: Annotated[str, typer.Argument(help="Drama.", autocompletion=complete_drama)],
+    alias: Annotated[str, typer.Argument(help="Another title, e.g. 'Melt Me Softly'.")],
+    remove: Annotated[bool, typer.Option("--remove", help="Remove this alias instead.")] = False,
 ) -> None:
     """Add (or --remove) a title for a drama.
 
@@ -295,11 +299,14 @@ def _alias(ctx: typer.Context, what: str, name: str, alias: str, remove: bool) -
 @merge_app.command("actor")
 def merge_actor(
     ctx: typer.Context,
-    keep: str = typer.Argument(..., help="The actor to keep.", autocompletion=complete_actor),
-    gone: str = typer.Argument(
-        ..., help="The duplicate; its name becomes an alias.", autocompletion=complete_actor
-    ),
-    yes: bool = YES_OPTION,
+    keep: Annotated[str, typer.Argument(help="The actor to keep.", autocompletion=complete_actor)],
+    gone: Annotated[
+        str,
+        typer.Argument(
+            help="The duplicate; its name becomes an alias.", autocompletion=complete_actor
+        ),
+    ],
+    yes: YesFlag = False,
 ) -> None:
     """Merge actor GONE into KEEP.
 

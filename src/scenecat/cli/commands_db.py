@@ -1,13 +1,12 @@
 """Catalogue housekeeping: db path, db check, db backup, db restore."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from scenecat.cli.common import YES_OPTION, UserError, catalogue, confirm, db_path, sub_app
+from scenecat.cli.common import UserError, YesFlag, catalogue, confirm, db_path, sub_app
 
 db_app = sub_app(help="The catalogue file: path, health, copies.")
 
@@ -28,12 +27,14 @@ def db_path_command(ctx: typer.Context) -> None:
 @db_app.command("check")
 def db_check(
     ctx: typer.Context,
-    repair: bool = typer.Option(
-        False,
-        "--repair",
-        help="First compute the per-scene signals (votes, views, duels) again from the "
-        "votes, view counts and duels.",
-    ),
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="First compute the per-scene signals (votes, views, duels) again from the "
+            "votes, view counts and duels.",
+        ),
+    ] = False,
 ) -> None:
     """Check the catalogue's health.
 
@@ -72,17 +73,21 @@ def _describe(counts: dict[str, int]) -> str:
 def db_backup(
     ctx: typer.Context,
     # str, not Path: Path("") would silently be the current folder.
-    dest: str = typer.Argument(
-        ...,
-        metavar="DEST",
-        help="File to write, or a folder to put a dated copy in (ending in /: made if missing).",
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
-    salvage: bool = typer.Option(
-        False,
-        "--salvage",
-        help="For a damaged catalogue: a new catalogue with every row that can still be read.",
-    ),
+    dest: Annotated[
+        str,
+        typer.Argument(
+            metavar="DEST",
+            help="File to write, or a folder to put a dated copy in (ending in /: made if missing).",
+        ),
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Replace DEST if it exists.")] = False,
+    salvage: Annotated[
+        bool,
+        typer.Option(
+            "--salvage",
+            help="For a damaged catalogue: a new catalogue with every row that can still be read.",
+        ),
+    ] = False,
 ) -> None:
     """Copy the catalogue to DEST.
 
@@ -156,11 +161,12 @@ _LABELS = {
 @db_app.command("restore")
 def db_restore(
     ctx: typer.Context,
-    src: Path = typer.Argument(..., help="A catalogue file, e.g. one made by `db backup`."),
-    yes: bool = YES_OPTION,
-    force: bool = typer.Option(
-        False, "--force", help="Restore even if SRC fails `db check` (foreign keys, index)."
-    ),
+    src: Annotated[Path, typer.Argument(help="A catalogue file, e.g. one made by `db backup`.")],
+    yes: YesFlag = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Restore even if SRC fails `db check` (foreign keys, index)."),
+    ] = False,
 ) -> None:
     """Replace the catalogue with SRC.
 

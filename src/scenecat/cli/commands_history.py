@@ -1,14 +1,10 @@
 """The change history: `history` lists recent changes, `undo` takes them back."""
 
-from __future__ import annotations
-
-from typing import Optional
+from typing import Annotated
 
 import typer
 
-from scenecat.cli.common import JSON_OPTION, YES_OPTION, catalogue, confirm
-
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
+from scenecat.cli.common import JsonFlag, YesFlag, catalogue, confirm
 
 
 def register(app: typer.Typer) -> None:
@@ -30,8 +26,10 @@ def _when(stamp: str | None) -> str:
 
 def history(
     ctx: typer.Context,
-    limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many changes."),
-    as_json: bool = JSON_OPTION,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="Show at most this many changes.")
+    ] = 20,
+    as_json: JsonFlag = False,
 ) -> None:
     """List recent changes, newest first.
 
@@ -70,11 +68,12 @@ def history(
 
 def undo(
     ctx: typer.Context,
-    count: int = typer.Argument(1, help="How many of the newest changes to take back."),
-    change: Optional[int] = typer.Option(
-        None, "--change", help="Take back this one change (its # in `history`) instead."
-    ),
-    yes: bool = YES_OPTION,
+    count: Annotated[int, typer.Argument(help="How many of the newest changes to take back.")] = 1,
+    change: Annotated[
+        int | None,
+        typer.Option("--change", help="Take back this one change (its # in `history`) instead."),
+    ] = None,
+    yes: YesFlag = False,
 ) -> None:
     """Take back the newest change (or N).
 

@@ -1,18 +1,16 @@
 """Ranking: `rank` (scenes, or dramas/actors/couples by their best scene) and `trending`."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scenecat.cli.common import (
-    ACTOR_OPTION,
-    DRAMA_OPTION,
-    JSON_OPTION,
-    KIND_OPTION,
-    NETWORK_OPTION,
-    YEAR_OPTION,
+    ActorFilter,
+    DramaFilter,
+    JsonFlag,
+    KindFilter,
+    NetworkFilter,
+    YearFilter,
     catalogue,
 )
 
@@ -20,7 +18,6 @@ if TYPE_CHECKING:
     from scenecat.domain.ranking import RankedEntry, RankResult
     from scenecat.domain.trends import TrendResult
 
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 DEFAULT_LIMIT = 20
 
@@ -32,45 +29,60 @@ def register(app: typer.Typer) -> None:
 
 def rank(
     ctx: typer.Context,
-    actor: list[str] = ACTOR_OPTION,
-    drama: Optional[str] = DRAMA_OPTION,
-    kind: Optional[str] = KIND_OPTION,
-    network: Optional[str] = NETWORK_OPTION,
-    year: Optional[str] = YEAR_OPTION,
-    couple: Optional[tuple[str, str]] = typer.Option(
-        None,
-        "--couple",
-        help="Scenes with both of these two actors: --couple A B.",
-        show_default=False,
-    ),
-    by: str = typer.Option(
-        "scene", "--by", help="scene, or drama|actor|couple: each ranked by its best scene."
-    ),
-    method: str = typer.Option(
-        "combined", "--method", help="combined (votes + duels + views), votes, duels or views."
-    ),
-    limit: Optional[int] = typer.Option(
-        None, "--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."
-    ),
-    min_votes: Optional[float] = typer.Option(
-        None,
-        "--min-votes",
-        "-m",
-        help="Prior weight m: votes of the scope's mean every scene is shrunk with (default 5).",
-    ),
-    w_votes: Optional[float] = typer.Option(None, "--w-votes", help="Weight of votes (0.6)."),
-    w_duels: Optional[float] = typer.Option(None, "--w-duels", help="Weight of duels (0.2)."),
-    w_views: Optional[float] = typer.Option(None, "--w-views", help="Weight of views (0.2)."),
-    explain: bool = typer.Option(
-        False, "--explain", help="One column per part, and the parameters used."
-    ),
-    why_key: Optional[str] = typer.Option(
-        None,
-        "--why",
-        metavar="SCENE",
-        help="Explain one scene's score in this scope, sentence by sentence.",
-    ),
-    as_json: bool = JSON_OPTION,
+    actor: ActorFilter = [],
+    drama: DramaFilter = None,
+    kind: KindFilter = None,
+    network: NetworkFilter = None,
+    year: YearFilter = None,
+    couple: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--couple",
+            help="Scenes with both of these two actors: --couple A B.",
+            show_default=False,
+        ),
+    ] = None,
+    by: Annotated[
+        str,
+        typer.Option("--by", help="scene, or drama|actor|couple: each ranked by its best scene."),
+    ] = "scene",
+    method: Annotated[
+        str,
+        typer.Option("--method", help="combined (votes + duels + views), votes, duels or views."),
+    ] = "combined",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."),
+    ] = None,
+    min_votes: Annotated[
+        float | None,
+        typer.Option(
+            "--min-votes",
+            "-m",
+            help="Prior weight m: votes of the scope's mean every scene is shrunk with (default 5).",
+        ),
+    ] = None,
+    w_votes: Annotated[
+        float | None, typer.Option("--w-votes", help="Weight of votes (0.6).")
+    ] = None,
+    w_duels: Annotated[
+        float | None, typer.Option("--w-duels", help="Weight of duels (0.2).")
+    ] = None,
+    w_views: Annotated[
+        float | None, typer.Option("--w-views", help="Weight of views (0.2).")
+    ] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="One column per part, and the parameters used.")
+    ] = False,
+    why_key: Annotated[
+        str | None,
+        typer.Option(
+            "--why",
+            metavar="SCENE",
+            help="Explain one scene's score in this scope, sentence by sentence.",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Rank scenes by votes, duels and views.
 
@@ -115,7 +127,7 @@ def rank(
     _render(result, scope_label(result), explain)
 
 
-def scope_label(result: RankResult) -> str:
+def scope_label(result: "RankResult") -> str:
     s = result.scope
     bits = []
     if result.couple:
@@ -125,12 +137,12 @@ def scope_label(result: RankResult) -> str:
     return ", ".join(bits)
 
 
-def _noun(result: RankResult, count: int) -> str:
+def _noun(result: "RankResult", count: int) -> str:
     kind = f"{result.scope.kind} " if result.scope.kind else ""
     return f"{count:,} {kind}scene" + ("" if count == 1 else "s")
 
 
-def _votes_cell(entry: RankedEntry) -> str:
+def _votes_cell(entry: "RankedEntry") -> str:
     p = entry.parts
     return f"{p.vote_mean:.1f} ({p.n_votes})" if p.n_votes and p.vote_mean is not None else ""
 
@@ -148,7 +160,7 @@ def _part_cell(value: float | None, share: float, points: float) -> str:
     return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
 
 
-def _render(result: RankResult, label: str, explain: bool) -> None:
+def _render(result: "RankResult", label: str, explain: bool) -> None:
     from scenecat.cli import output
 
     by = result.by
@@ -201,7 +213,7 @@ def _render(result: RankResult, label: str, explain: bool) -> None:
     )
 
 
-def _footer(result: RankResult, explain: bool) -> str:
+def _footer(result: "RankResult", explain: bool) -> str:
     lines = []
     if not result.entries:
         lines.append(f"No {result.scope.kind or ''} scenes in this scope.".replace("  ", " "))
@@ -244,21 +256,24 @@ def _footer(result: RankResult, explain: bool) -> str:
 
 def trending(
     ctx: typer.Context,
-    days: int = typer.Option(30, "--days", help="Window: the last N days (default 30)."),
-    actor: list[str] = ACTOR_OPTION,
-    drama: Optional[str] = DRAMA_OPTION,
-    kind: Optional[str] = KIND_OPTION,
-    limit: Optional[int] = typer.Option(
-        None, "--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."
-    ),
-    today: Optional[str] = typer.Option(
-        None,
-        "--until",
-        "--today",
-        metavar="DATE",
-        help="Last day of the window, YYYY-MM-DD (default today): what was trending then.",
-    ),
-    as_json: bool = JSON_OPTION,
+    days: Annotated[int, typer.Option("--days", help="Window: the last N days (default 30).")] = 30,
+    actor: ActorFilter = [],
+    drama: DramaFilter = None,
+    kind: KindFilter = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."),
+    ] = None,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            "--today",
+            metavar="DATE",
+            help="Last day of the window, YYYY-MM-DD (default today): what was trending then.",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Scenes whose views grew fastest.
 
@@ -282,7 +297,7 @@ def trending(
     _render_trending(result)
 
 
-def _render_trending(result: TrendResult) -> None:
+def _render_trending(result: "TrendResult") -> None:
     from scenecat.cli import output
 
     top = max((e.per_day for e in result.entries), default=0.0)

@@ -1,27 +1,24 @@
 """`scenecat search`: full-text search over scenes, ranked by relevance."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from scenecat.cli.common import (
-    ACTOR_OPTION,
-    DRAMA_OPTION,
-    EPISODE_OPTION,
-    JSON_OPTION,
-    KIND_OPTION,
-    NETWORK_OPTION,
-    SPOILER_OPTION,
-    YEAR_OPTION,
+    ActorFilter,
+    DramaFilter,
+    EpisodeFilter,
+    JsonFlag,
+    KindFilter,
+    NetworkFilter,
+    SpoilerFilter,
+    YearFilter,
     catalogue,
 )
 
 if TYPE_CHECKING:
     from scenecat.domain.search import Marked
 
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 HIGHLIGHT = "bold magenta"
 
@@ -32,22 +29,24 @@ def register(app: typer.Typer) -> None:
 
 def search(
     ctx: typer.Context,
-    words: list[str] = typer.Argument(
-        None,
-        metavar="QUERY...",
-        help='Words, "phrases", OR, -word, word*, and field:value filters '
-        "(actor: drama: kind: network: year: episode: spoiler:).",
-        show_default=False,
-    ),
-    actor: list[str] = ACTOR_OPTION,
-    drama: Optional[str] = DRAMA_OPTION,
-    kind: Optional[str] = KIND_OPTION,
-    network: Optional[str] = NETWORK_OPTION,
-    year: Optional[str] = YEAR_OPTION,
-    episode: Optional[int] = EPISODE_OPTION,
-    spoiler: Optional[str] = SPOILER_OPTION,
-    limit: int = typer.Option(20, "--limit", "-n", help="Show at most this many."),
-    as_json: bool = JSON_OPTION,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="QUERY...",
+            help='Words, "phrases", OR, -word, word*, and field:value filters '
+            "(actor: drama: kind: network: year: episode: spoiler:).",
+            show_default=False,
+        ),
+    ] = None,
+    actor: ActorFilter = [],
+    drama: DramaFilter = None,
+    kind: KindFilter = None,
+    network: NetworkFilter = None,
+    year: YearFilter = None,
+    episode: EpisodeFilter = None,
+    spoiler: SpoilerFilter = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many.")] = 20,
+    as_json: JsonFlag = False,
 ) -> None:
     """Find scenes by what you remember of them.
 
@@ -117,7 +116,7 @@ def search(
     )
 
 
-def _marked(marked: Marked) -> Any:
+def _marked(marked: "Marked") -> Any:
     """Rich Text with the matched spans styled: built from plain pieces, each escaped by
     output.text_cell, so user text is never parsed as markup and offsets stay right. Piped
     (no table, no styles) the same text as a plain string: no Rich to import."""
@@ -135,7 +134,7 @@ def _marked(marked: Marked) -> Any:
     return cell
 
 
-def _joined(items: list[Marked]) -> Any:
+def _joined(items: "list[Marked]") -> Any:
     from scenecat.cli import output
 
     if not output.on_terminal():

@@ -1,19 +1,15 @@
 """Fan signals: views, vote, duel."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Optional
+from typing import Annotated
 
 import typer
 
 from scenecat.cli.commands_add import parse_flags
 from scenecat.cli.commands_sources import ViewsCommand
 from scenecat.cli.common import UserError, catalogue, complete_scene, report_warnings
-
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 # `views KEY -5` must reach the count parser (and get a clear "cannot be negative") rather
 # than be taken for an unknown option -5 by click.
@@ -40,12 +36,14 @@ def _field_errors() -> Iterator[None]:
 
 def views(
     ctx: typer.Context,
-    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    count: str = typer.Argument(..., help="View count, e.g. 1000000 or 1,000,000."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date seen, YYYY-MM-DD (default today)."),
-    source: str = typer.Option(
-        "", "--source", help="Where: a URL or a name such as 'tvN official upload'."
-    ),
+    scene: Annotated[str, typer.Argument(help="Scene key.", autocompletion=complete_scene)],
+    count: Annotated[str, typer.Argument(help="View count, e.g. 1000000 or 1,000,000.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date seen, YYYY-MM-DD (default today).")
+    ] = None,
+    source: Annotated[
+        str, typer.Option("--source", help="Where: a URL or a name such as 'tvN official upload'.")
+    ] = "",
 ) -> None:
     """Record a scene's view count on a date.
 
@@ -83,10 +81,12 @@ def views(
 
 def vote(
     ctx: typer.Context,
-    scene: str = typer.Argument(..., help="Scene key.", autocompletion=complete_scene),
-    score: str = typer.Argument(..., help="Score from 1 to 10 (whole numbers)."),
-    voter: str = typer.Option("me", "--voter", help="Who votes."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date of the vote (default today)."),
+    scene: Annotated[str, typer.Argument(help="Scene key.", autocompletion=complete_scene)],
+    score: Annotated[str, typer.Argument(help="Score from 1 to 10 (whole numbers).")],
+    voter: Annotated[str, typer.Option("--voter", help="Who votes.")] = "me",
+    on: Annotated[
+        str | None, typer.Option("--on", help="Date of the vote (default today).")
+    ] = None,
 ) -> None:
     """Vote for a scene, 1-10.
 
@@ -116,12 +116,14 @@ def vote(
 
 def duel(
     ctx: typer.Context,
-    winner: str = typer.Argument(
-        ..., help="The better scene's key.", autocompletion=complete_scene
-    ),
-    loser: str = typer.Argument(..., help="The other scene's key.", autocompletion=complete_scene),
-    voter: str = typer.Option("me", "--voter", help="Who decided."),
-    on: Optional[str] = typer.Option(None, "--on", help="Date (default today)."),
+    winner: Annotated[
+        str, typer.Argument(help="The better scene's key.", autocompletion=complete_scene)
+    ],
+    loser: Annotated[
+        str, typer.Argument(help="The other scene's key.", autocompletion=complete_scene)
+    ],
+    voter: Annotated[str, typer.Option("--voter", help="Who decided.")] = "me",
+    on: Annotated[str | None, typer.Option("--on", help="Date (default today).")] = None,
 ) -> None:
     """Record that one scene beats another.
 

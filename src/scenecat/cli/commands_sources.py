@@ -1,19 +1,17 @@
 """Facts from the web: metadata sources, lookups, adding and refreshing dramas from them,
 and clips (add-scene --clip, views refresh)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from scenecat.cli.common import (
-    JSON_OPTION,
-    YES_OPTION,
+    JsonFlag,
     UserError,
+    YesFlag,
     catalogue,
     complete_drama,
     confirm,
@@ -28,17 +26,18 @@ if TYPE_CHECKING:
     from scenecat.sources.model import DramaFacts
     from scenecat.sources.plugins import Source
 
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 lookup_app = sub_app(help="Find a drama in a metadata source.")
 refresh_app = sub_app(help="Re-read a drama from its source.")
 
-SOURCE_OPTION = typer.Option(
-    None,
-    "--source",
-    "-s",
-    help="wikidata, tmdb or a plugin's (default: tmdb with a key, else wikidata).",
-)
+SourceName = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="wikidata, tmdb or a plugin's (default: tmdb with a key, else wikidata).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +46,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(refresh_app, name="refresh")
 
 
-def sources(as_json: bool = JSON_OPTION) -> None:
+def sources(as_json: JsonFlag = False) -> None:
     """List the metadata sources and their terms.
 
     What each source provides and what it needs (an API key, an extra).
@@ -71,7 +70,7 @@ def sources(as_json: bool = JSON_OPTION) -> None:
     output.plain(NOTICE)
 
 
-def _default_source(name: str | None) -> Source:
+def _default_source(name: str | None) -> "Source":
     import os
 
     from scenecat.sources.plugins import get_source
@@ -82,7 +81,7 @@ def _default_source(name: str | None) -> Source:
     return get_source("tmdb" if has_key else "wikidata")
 
 
-def _candidate_rows(ranked: list[Scored]) -> list[tuple[object, ...]]:
+def _candidate_rows(ranked: "list[Scored]") -> list[tuple[object, ...]]:
     return [
         (
             i,
@@ -102,7 +101,7 @@ def _candidate_rows(ranked: list[Scored]) -> list[tuple[object, ...]]:
 _CANDIDATE_COLUMNS = ("#", "distance", "id", "title", "native", "year", "network", "eps", "country")
 
 
-def _candidate_table(ranked: list[Scored]) -> None:
+def _candidate_table(ranked: "list[Scored]") -> None:
     """Candidates, leaving out the columns no candidate fills (TMDB's search gives no
     networks or episode counts): at 80 columns every one counts."""
     from scenecat.cli import output
@@ -119,14 +118,14 @@ def _candidate_table(ranked: list[Scored]) -> None:
 
 @lookup_app.command("drama")
 def lookup_drama(
-    title: str = typer.Argument(..., help="Title as you know it (English or Hangul)."),
-    source: Optional[str] = SOURCE_OPTION,
-    year: Optional[int] = typer.Option(
-        None, "--year", help="First air year, to tell remakes apart."
-    ),
-    network: Optional[str] = typer.Option(None, "--network", help="Broadcaster, e.g. tvN."),
-    episodes: Optional[int] = typer.Option(None, "--episodes", help="Number of episodes."),
-    as_json: bool = JSON_OPTION,
+    title: Annotated[str, typer.Argument(help="Title as you know it (English or Hangul).")],
+    source: SourceName = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="First air year, to tell remakes apart.")
+    ] = None,
+    network: Annotated[str | None, typer.Option("--network", help="Broadcaster, e.g. tvN.")] = None,
+    episodes: Annotated[int | None, typer.Option("--episodes", help="Number of episodes.")] = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Candidates for a title, closest first.
 
@@ -190,7 +189,7 @@ def _read_json(path: Path) -> Any:
         raise UserError(f"{path}: not valid JSON ({exc})") from None
 
 
-def _choose(src: Source, title: str, year: int | None) -> str:
+def _choose(src: "Source", title: str, year: int | None) -> str:
     """The id of the candidate for `title`: a strong match, or the user's choice."""
     from scenecat.sources.matching import Wanted, rank, strong
 
@@ -217,7 +216,7 @@ def _choose(src: Source, title: str, year: int | None) -> str:
 
 def fetch_drama(
     spec: str | None, from_file: Path | None, title: str | None, year: int | None
-) -> DramaFacts:
+) -> "DramaFacts":
     """The drama as the source has it: from a saved response, by id, or by title."""
     from scenecat.sources.plugins import get_source
 
@@ -235,7 +234,7 @@ def fetch_drama(
     return src.drama(ext_id)
 
 
-def add_birth_years(ctx: typer.Context, src: Source, facts: DramaFacts) -> None:
+def add_birth_years(ctx: typer.Context, src: "Source", facts: "DramaFacts") -> None:
     """Birth years of the cast members whose names match an actor with a known one, so that
     a namesake is told apart before linking (TMDB gives them per person, not per cast)."""
     from scenecat.domain.sources import people_to_check
@@ -274,7 +273,7 @@ def add_drama_from(
     _report(report, f"Added drama {report.title} (id {report.drama_id}) from {where}")
 
 
-def _report(report: Report, headline: str) -> None:
+def _report(report: "Report", headline: str) -> None:
     from scenecat.cli.output import message
 
     message(
@@ -292,16 +291,20 @@ def _report(report: Report, headline: str) -> None:
 @refresh_app.command("drama")
 def refresh_drama(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="Drama title.", autocompletion=complete_drama),
-    source: Optional[str] = typer.Option(
-        None,
-        "--from",
-        help="SOURCE or SOURCE:ID (default: the source id stored with the drama).",
-    ),
-    from_file: Optional[Path] = typer.Option(
-        None, "--from-file", help="A saved response of the source's API instead of the network."
-    ),
-    yes: bool = YES_OPTION,
+    title: Annotated[str, typer.Argument(help="Drama title.", autocompletion=complete_drama)],
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="SOURCE or SOURCE:ID (default: the source id stored with the drama)."
+        ),
+    ] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-file", help="A saved response of the source's API instead of the network."
+        ),
+    ] = None,
+    yes: YesFlag = False,
 ) -> None:
     """Re-read a drama from its source and apply it.
 
@@ -358,7 +361,7 @@ def refresh_drama(
 # Clips
 
 
-def read_clip(url: str | None, clip_json: Path | None) -> ClipInfo:
+def read_clip(url: str | None, clip_json: Path | None) -> "ClipInfo":
     from scenecat.sources import clips
 
     if clip_json is not None:
@@ -373,7 +376,7 @@ def read_clip(url: str | None, clip_json: Path | None) -> ClipInfo:
 
 
 def clip_scene_values(
-    ctx: typer.Context, clip: ClipInfo, drama: str | None, episode: int | None
+    ctx: typer.Context, clip: "ClipInfo", drama: str | None, episode: int | None
 ) -> tuple[str | None, int | None, dict[str, object]]:
     """Drama and episode for a scene from a clip (flags win over the guess, which is shown
     and, on a terminal, confirmed), and the clip as the scene's source."""
@@ -452,20 +455,32 @@ def _days(text: str) -> int:
 
 def views_refresh(
     ctx: typer.Context,
-    drama: Optional[str] = typer.Option(
-        None, "--drama", "-d", help="Only this drama's scenes.", autocompletion=complete_drama
-    ),
-    actor: list[str] = typer.Option([], "--actor", "-a", help="Only scenes with this actor."),
-    kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only this kind of scene."),
-    older_than: Optional[str] = typer.Option(
-        None, "--older-than", help="Only clips last counted more than this long ago (7d, 2w)."
-    ),
-    from_json: Optional[Path] = typer.Option(
-        None,
-        "--from-json",
-        help="A folder of saved `yt-dlp -J URL` files instead of the network.",
-        file_okay=False,
-    ),
+    drama: Annotated[
+        str | None,
+        typer.Option(
+            "--drama", "-d", help="Only this drama's scenes.", autocompletion=complete_drama
+        ),
+    ] = None,
+    actor: Annotated[
+        list[str], typer.Option("--actor", "-a", help="Only scenes with this actor.")
+    ] = [],
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="Only this kind of scene.")
+    ] = None,
+    older_than: Annotated[
+        str | None,
+        typer.Option(
+            "--older-than", help="Only clips last counted more than this long ago (7d, 2w)."
+        ),
+    ] = None,
+    from_json: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-json",
+            help="A folder of saved `yt-dlp -J URL` files instead of the network.",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Count the views of every clip in scope again.
 

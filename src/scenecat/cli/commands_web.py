@@ -1,15 +1,11 @@
 """The website: `serve` (Datasette on the catalogue) and `publish` (a folder for any host)."""
 
-from __future__ import annotations
-
 from pathlib import Path
-from typing import Optional
+from typing import Annotated
 
 import typer
 
 from scenecat.cli.common import db_path
-
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
 
 DEFAULT_PORT = 8001
 
@@ -21,17 +17,21 @@ def register(app: typer.Typer) -> None:
 
 def serve(
     ctx: typer.Context,
-    port: int = typer.Option(DEFAULT_PORT, "--port", "-p", help="Port to listen on."),
-    host: str = typer.Option(
-        "127.0.0.1", "--host", help="Address to listen on (0.0.0.0: every network)."
-    ),
-    open_browser: bool = typer.Option(False, "--open", help="Open the site in a browser."),
-    live: bool = typer.Option(
-        False,
-        "--live",
-        help="Show changes made while serving (default: the file is served as immutable).",
-    ),
-    title: Optional[str] = typer.Option(None, "--title", help="The site's title."),
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = DEFAULT_PORT,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (0.0.0.0: every network).")
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the site in a browser.")
+    ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Show changes made while serving (default: the file is served as immutable).",
+        ),
+    ] = False,
+    title: Annotated[str | None, typer.Option("--title", help="The site's title.")] = None,
 ) -> None:
     """Browse the catalogue in a web browser.
 
@@ -55,8 +55,8 @@ def serve(
 
 def publish(
     ctx: typer.Context,
-    folder: Path = typer.Argument(..., help="A new (or empty) folder to write."),
-    title: Optional[str] = typer.Option(None, "--title", help="The site's title."),
+    folder: Annotated[Path, typer.Argument(help="A new (or empty) folder to write.")],
+    title: Annotated[str | None, typer.Option("--title", help="The site's title.")] = None,
 ) -> None:
     """Write a folder a Datasette host can serve.
 
