@@ -37,8 +37,8 @@ MODULES = (
 )
 
 # Every top-level command as `scenecat --help` lists it: its name, the modules that
-# register it and its subcommands, and the first paragraph of its help. When a command is added, or its help changes,
-# tests/test_startup.py prints the table to paste here.
+# register it and its subcommands, and the first paragraph of its help. When a command is
+# added, or its help changes, tests/test_startup.py prints the table to paste here.
 COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("init", ("commands_add",), "Create the catalogue (safe to run again)."),
     ("add-actor", ("commands_add",), "Add an actor."),
