@@ -49,7 +49,8 @@ def main() -> int:
 
     import io
 
-    from scenecat.domain import articles, ranking, tabular
+    from scenecat.domain import articles, ranking
+    from scenecat.domain.exporting import scene_table
     from scenecat.domain.scope import Scope
     from scenecat.scoring.params import RankParams
     from scenecat.storage.connection import open_catalogue
@@ -90,10 +91,10 @@ def main() -> int:
         return articles.render(template, context)
 
     def csv_export() -> int:
-        return tabular.write_csv(conn, Scope(), io.StringIO(), limit=args.scenes)
+        return scene_table.write_csv(conn, Scope(), io.StringIO(), limit=args.scenes)
 
     def json_export() -> int:
-        return tabular.write_json(conn, Scope(), io.StringIO(), limit=args.scenes)
+        return scene_table.write_json(conn, Scope(), io.StringIO(), limit=args.scenes)
 
     text = article()  # warm the page cache and imports once for every run
     plain = baseline()

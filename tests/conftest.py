@@ -88,7 +88,7 @@ def cli(db: Path, _built_command: object, monkeypatch: pytest.MonkeyPatch) -> Ca
 @pytest.fixture(scope="session")
 def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample catalogue imported once per session; tests copy it."""
-    from scenecat.domain.exchange import import_file
+    from scenecat.domain.importing import import_file
     from scenecat.storage.connection import open_catalogue
 
     path = tmp_path_factory.mktemp("sample") / "sample.db"
@@ -122,7 +122,7 @@ def run_process(*args: str, env: dict[str, str] | None = None, input: str | None
 
 def dump(path: Path) -> str:
     """The whole catalogue as text, to compare before and after a failed command."""
-    from scenecat.domain.exchange import dump_for_compare
+    from scenecat.domain.exporting.catalogue_file import dump_for_compare
     from scenecat.storage.connection import open_catalogue
 
     cat = open_catalogue(path)

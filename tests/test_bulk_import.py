@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from conftest import ROOT, SAMPLE, dump
 
-from scenecat.domain.exchange import ImportReport, import_file
+from scenecat.domain.importing import ImportReport, import_file
 from scenecat.errors import CatalogueFileError
 from scenecat.storage.connection import open_catalogue
 
@@ -70,22 +70,22 @@ def _check(db: Path) -> list[str]:
 
 
 def _assert_same(tmp_path: Path, source: Path, *, bulk_all_the_way: bool = True) -> ImportReport:
-    from scenecat.domain import bulk_import
+    from scenecat.domain.importing import bulk_importer
 
     slow_db, fast_db = tmp_path / "slow.db", tmp_path / "fast.db"
     slow = _import(slow_db, source, fast=False)
     finished = []
-    original = bulk_import.BulkImporter.finish
+    original = bulk_importer.BulkImporter.finish
 
     def spy(self: Any) -> ImportReport:
         finished.append(True)
         return original(self)
 
-    bulk_import.BulkImporter.finish = spy  # type: ignore[method-assign]
+    bulk_importer.BulkImporter.finish = spy  # type: ignore[method-assign]
     try:
         fast = _import(fast_db, source, fast=True)
     finally:
-        bulk_import.BulkImporter.finish = original  # type: ignore[method-assign]
+        bulk_importer.BulkImporter.finish = original  # type: ignore[method-assign]
     # Proves the comparison is against the bulk path, not its record-by-record fallback.
     assert finished == ([True] if bulk_all_the_way else [])
     assert fast == slow
@@ -323,7 +323,7 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scenecat.cli.commands_exchange import progress_bar
+    from scenecat.cli.output import progress_bar
 
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)

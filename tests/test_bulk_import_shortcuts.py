@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenecat.domain import record_shortcuts, records
-from scenecat.domain.exchange import import_file
+from scenecat.domain.importing import import_file
 from scenecat.domain.records import FieldError
 from scenecat.errors import CatalogueFileError
 from scenecat.storage import bulk, search_index

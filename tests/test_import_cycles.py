@@ -143,11 +143,8 @@ def test_no_module_level_import_cycles_anywhere_in_the_package() -> None:
     assert not found, _described(found)
 
 
-def test_no_import_cycles_through_storage_even_inside_functions() -> None:
-    # Only storage is held to this here: domain/ (exchange <-> bulk_import) and sources/
-    # (builtin <-> plugins) still have circles through lazy imports, to be untangled by
-    # the parts of #14 that move those modules.
-    found = cycles(import_graph(PACKAGE_ROOT, "scenecat", lazy=True), within="scenecat.storage.")
+def test_no_import_cycles_anywhere_even_inside_functions() -> None:
+    found = cycles(import_graph(PACKAGE_ROOT, "scenecat", lazy=True))
     assert not found, _described(found)
 
 

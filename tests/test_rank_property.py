@@ -67,7 +67,7 @@ def scenes_st(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 def _build(folder: Path, name: str, base: list[dict[str, Any]], votes: list, duels: list) -> Any:
     from scenecat.domain.catalogue import apply_duel, apply_vote
-    from scenecat.domain.exchange import import_file
+    from scenecat.domain.importing import import_file
     from scenecat.domain.records import DuelRec, VoteRec
     from scenecat.storage.connection import open_catalogue
 

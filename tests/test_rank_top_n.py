@@ -322,7 +322,7 @@ def random_catalogue(seed: int, scenes: int = 45) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def catalogue(tmp_path: Path) -> Iterator[Any]:
-    from scenecat.domain.exchange import import_file
+    from scenecat.domain.importing import import_file
     from scenecat.storage.connection import open_catalogue
 
     opened = []
@@ -578,7 +578,7 @@ def test_signals_query_reads_indexes_only(catalogue: Any) -> None:
 def test_rank_command_output_does_not_depend_on_the_batch(
     db: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scenecat.domain.exchange import import_file
+    from scenecat.domain.importing import import_file
     from scenecat.storage.connection import open_catalogue
 
     cat = open_catalogue(db)

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scenecat import yamlio
-from scenecat.domain.exchange import import_file, write_jsonl, write_yaml
+from scenecat.domain.exporting.catalogue_file import write_jsonl, write_yaml
+from scenecat.domain.importing import import_file
 from scenecat.storage.connection import open_catalogue
 
 pytestmark = pytest.mark.slow

@@ -24,10 +24,11 @@ MODULES = (
     "commands_signals",
     "commands_browse",
     "commands_change",
-    "commands_exchange",
+    "commands_import",
+    "commands_export",
     "commands_search",
     "commands_rank",
-    "commands_articles",
+    "commands_stats",
     "commands_history",
     "commands_db",
     "commands_sources",
@@ -35,9 +36,8 @@ MODULES = (
 )
 
 # Every top-level command as `scenecat --help` lists it: its name, the modules that
-# register it and its subcommands (`export` gets some from commands_articles), and the
-# first paragraph of its help. When a command is added, or its help changes,
-# tests/test_startup.py prints the table to paste here.
+# register it and its subcommands, and the first paragraph of its help. When a command is
+# added, or its help changes, tests/test_startup.py prints the table to paste here.
 COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("init", ("commands_add",), "Create the catalogue (safe to run again)."),
     ("add-actor", ("commands_add",), "Add an actor."),
@@ -47,11 +47,11 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("views", ("commands_signals",), "Record a scene's view count on a date."),
     ("vote", ("commands_signals",), "Vote for a scene, 1-10."),
     ("duel", ("commands_signals",), "Record that one scene beats another."),
-    ("import", ("commands_exchange",), "Import a catalogue file, all or nothing."),
+    ("import", ("commands_import",), "Import a catalogue file, all or nothing."),
     ("search", ("commands_search",), "Find scenes by what you remember of them."),
     ("rank", ("commands_rank",), "Rank scenes by votes, duels and views."),
     ("trending", ("commands_rank",), "Scenes whose views grew fastest."),
-    ("stats", ("commands_articles",), "Counts of records and scenes, as charts."),
+    ("stats", ("commands_stats",), "Counts of records and scenes, as charts."),
     ("history", ("commands_history",), "List recent changes, newest first."),
     ("undo", ("commands_history",), "Take back the newest change (or N)."),
     ("sources", ("commands_sources",), "List the metadata sources and their terms."),
@@ -63,11 +63,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("remove", ("commands_change",), "Remove an actor, drama, episode or scene."),
     ("alias", ("commands_change",), "Add or remove another name for a record."),
     ("merge", ("commands_change",), "Merge two records that are really one."),
-    (
-        "export",
-        ("commands_exchange", "commands_articles"),
-        "Write (part of) the catalogue to a file.",
-    ),
+    ("export", ("commands_export",), "Write (part of) the catalogue to a file."),
     ("db", ("commands_db",), "The catalogue file: path, health, copies."),
     ("lookup", ("commands_sources",), "Find a drama in a metadata source."),
     ("refresh", ("commands_sources",), "Re-read a drama from its source."),

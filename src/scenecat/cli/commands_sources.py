@@ -491,8 +491,7 @@ def views_refresh(
     """
     import datetime as dt
 
-    from scenecat.cli.commands_exchange import progress_bar
-    from scenecat.cli.output import message, warn
+    from scenecat.cli.output import message, progress_bar, warn
     from scenecat.domain.clips import ClipLink, clip_links, linked_now, record_clip_views
     from scenecat.domain.scope import Scope
     from scenecat.errors import ScenecatError

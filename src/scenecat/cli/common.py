@@ -346,34 +346,6 @@ SpoilerFilter = Annotated[
     ),
 ]
 
-# The same options in Typer's older default-value style, for cli/commands_articles.py
-# only, which another change converts to the aliases above; remove them with it.
-ACTOR_OPTION = typer.Option(
-    [],
-    "--actor",
-    "-a",
-    help="Scenes with this actor (repeat: scenes with all of them).",
-    autocompletion=complete_actor,
-)
-DRAMA_OPTION = typer.Option(
-    None,
-    "--drama",
-    "-d",
-    help="Scenes of this drama.",
-    autocompletion=complete_drama,
-)
-KIND_OPTION = typer.Option(None, "--kind", "-k", help="kiss, confession, ...")
-NETWORK_OPTION = typer.Option(None, "--network", help="Broadcaster, e.g. tvN.")
-YEAR_OPTION = typer.Option(None, "--year", help="Year or range, e.g. 2016..2020.")
-EPISODE_OPTION = typer.Option(None, "--episode", "-e", help="Episode number.")
-TAG_OPTION = typer.Option(None, "--tag", help="Scenes with this tag.")
-SPOILER_OPTION = typer.Option(
-    None, "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
-)
-
-
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON ({data, meta}) to stdout.")
-
 
 # Every whole-number option and argument (--episode, --limit, --born, undo N, ...) is one
 # click INT or IntRange. A number SQLite cannot hold (past 2^63) or Python will not read (over

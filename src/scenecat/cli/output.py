@@ -17,7 +17,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from scenecat.text import UNSAFE as _UNSAFE
@@ -413,3 +414,44 @@ def record(
     for label, shown in shown_fields:
         grid.add_row(Text(label), Text(visible(shown)))
     _console().print(grid)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
+    """A Rich progress bar on stderr when it is a terminal; nothing when it is piped.
+
+    Yields `update(done, total, stage=None)`: a total of 0 shows an open-ended bar, and
+    `stage` replaces the label (e.g. "Building the search index" after the rows).
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ or None)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    # Rich would otherwise capture sys.stdout while the bar shows: `export jsonl | ...` with
+    # the bar on the terminal sent the records to the terminal and nothing down the pipe.
+    with Progress(
+        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int, stage: str | None = None) -> None:
+            bar.update(task, completed=done, total=total if total > 0 else None)
+            if stage:
+                bar.update(task, description=stage)
+
+        yield update

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scenecat.sources.plugins import hookimpl
+from scenecat.sources.markers import hookimpl
 
 
 @hookimpl

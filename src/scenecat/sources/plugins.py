@@ -24,10 +24,12 @@ from typing import Any, Protocol
 import pluggy
 
 from scenecat.errors import NotFound
+from scenecat.sources import builtin
+from scenecat.sources.markers import hookimpl, hookspec
 from scenecat.sources.model import Candidate, DramaFacts, Person
 
-hookspec = pluggy.HookspecMarker("scenecat")
-hookimpl = pluggy.HookimplMarker("scenecat")
+# hookimpl is what a plugin imports from here (see above).
+__all__ = ["Hooks", "Source", "all_sources", "get_source", "hookimpl", "hookspec"]
 
 
 class Source(Protocol):
@@ -52,8 +54,6 @@ class Hooks:
 
 
 def _manager() -> pluggy.PluginManager:
-    from scenecat.sources import builtin
-
     pm = pluggy.PluginManager("scenecat")
     pm.add_hookspecs(Hooks)
     pm.register(builtin, "builtin")

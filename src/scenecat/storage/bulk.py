@@ -1,5 +1,5 @@
 """Bulk loading: batched inserts with ids chosen by the caller, for imports into a fresh
-catalogue (domain/bulk_import.py decides what goes in; this module only writes it).
+catalogue (domain/importing/bulk_importer.py decides what goes in; this module only writes it).
 
 Rows carry explicit ids so that the loader can refer to a row before its batch is written;
 batches are written in dependency order, so every foreign key points at a row already there.

@@ -29,7 +29,7 @@ def _listed(cli, *filters: str) -> list[dict]:
 
 
 def test_csv_export_opens_with_the_csv_module(sample_db: Path, cli, tmp_path: Path) -> None:
-    from scenecat.domain.tabular import CSV_COLUMNS
+    from scenecat.domain.exporting.scene_table import CSV_COLUMNS
 
     out = tmp_path / "kisses.csv"
     result = cli("export", "csv", "--actor", "Ji Chang Wook", "--kind", "kiss", "-o", str(out))
@@ -90,8 +90,8 @@ def test_json_export_of_nothing_is_valid(sample_db: Path, cli) -> None:
 
 
 def test_export_in_batches_keeps_every_scene(sample_db: Path) -> None:
+    from scenecat.domain.exporting.scene_table import write_csv
     from scenecat.domain.scope import Scope
-    from scenecat.domain.tabular import write_csv
     from scenecat.storage.connection import open_catalogue
 
     cat = open_catalogue(sample_db)
@@ -99,9 +99,9 @@ def test_export_in_batches_keeps_every_scene(sample_db: Path) -> None:
         whole, paged = io.StringIO(), io.StringIO()
         write_csv(cat.conn, Scope(), whole)
         write_csv(cat.conn, Scope(), paged, limit=None)
-        from scenecat.domain import tabular
+        from scenecat.domain.exporting import scene_table
 
-        total, scenes = tabular.iter_scenes(cat.conn, Scope(), batch=7)
+        total, scenes = scene_table.iter_scenes(cat.conn, Scope(), batch=7)
         keys = [s.key for s in scenes]
     finally:
         cat.close()
@@ -292,13 +292,13 @@ def test_csv_that_is_not_utf8(db: Path, cli, tmp_path: Path) -> None:
 
 
 def _import_csv(db: Path, path: Path, *mapping: str):
-    from scenecat.domain import tabular
+    from scenecat.domain.importing import csv_file
     from scenecat.storage.connection import open_catalogue
 
     cat = open_catalogue(db)
     try:
         with cat.write("import") as conn:
-            return tabular.import_csv(conn, path, mapping=tabular.parse_mapping(mapping))
+            return csv_file.import_csv(conn, path, mapping=csv_file.parse_mapping(mapping))
     finally:
         cat.close()
 

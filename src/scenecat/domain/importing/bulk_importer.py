@@ -1,17 +1,18 @@
 """The fast import path: a file into a fresh catalogue (no actors, dramas or scenes yet).
 
 It gives the same catalogue, report and errors as applying the records one by one through
-domain/catalogue.py, but with a handful of executemany batches instead of ~15 queries per
-scene: records are validated by the same parsers, names are resolved against dictionaries
-built as the file is read (exact name first, then the folded key, as domain/names.py does),
-ids are chosen here, search documents are made as each scene is read (search_index.
-BulkDocuments) and the full-text index is built once at the end.
+domain/catalogue.py (record_importer.py), but with a handful of executemany batches instead
+of ~15 queries per scene: records are validated by the same parsers, names are resolved
+against dictionaries built as the file is read (exact name first, then the folded key, as
+domain/names.py does), ids are chosen here, search documents are made as each scene is read
+(search_index.BulkDocuments) and the full-text index is built once at the end.
 
 Whenever a name does not resolve to exactly one record, the pending rows are written and the
 database resolver is asked instead, so errors ("did you mean", "matches 2 actors") come out
 word for word as on the slow path. The one case this path does not model (a record whose
 explicit key equals a key generated earlier in the same import, which the slow path merges)
-raises `NeedsSlowPath`; the caller rolls back to a savepoint and imports the slow way.
+raises `NeedsSlowPath`; the caller (runner.py) rolls back to a savepoint and imports the
+slow way.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from scenecat.domain import names
 from scenecat.domain.catalogue import scene_key
-from scenecat.domain.exchange import ImportReport
+from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote, vote_values
 from scenecat.domain.records import FieldError, SceneRec, parse_actor, parse_drama
 from scenecat.errors import ScenecatError
@@ -63,7 +64,8 @@ class _Names:
 
 
 class BulkImporter:
-    """Same interface as exchange._Importer: apply(section, raw, path) per record, finish()."""
+    """An Importer (report.py), as RecordImporter: apply(section, raw, path) per record,
+    finish()."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn

@@ -1,72 +1,22 @@
-"""Data exchange: import, export yaml|jsonl."""
-
-from __future__ import annotations
+"""`import FILE` (or `-`, standard input): a catalogue file into the catalogue."""
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scenecat.cli.common import Interrupted, UserError, catalogue, sub_app
+from scenecat.cli.common import Interrupted, UserError, catalogue
 
 if TYPE_CHECKING:
     from scenecat.storage.connection import Catalogue
 
-# ruff: noqa: UP045 - Typer reads Optional[...] annotations on Python 3.10
-
-export_app = sub_app(help="Write (part of) the catalogue to a file.")
-
 
 def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
-    app.add_typer(export_app, name="export")
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
-    """A Rich progress bar on stderr when it is a terminal; nothing when it is piped.
-
-    Yields `update(done, total, stage=None)`: a total of 0 shows an open-ended bar, and
-    `stage` replaces the label (e.g. "Building the search index" after the rows).
-    """
-    if not sys.stderr.isatty():
-        yield None
-        return
-    import os
-
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    console = Console(stderr=True, no_color="NO_COLOR" in os.environ or None)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-    )
-    # Rich would otherwise capture sys.stdout while the bar shows: `export jsonl | ...` with
-    # the bar on the terminal sent the records to the terminal and nothing down the pipe.
-    with Progress(
-        *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int, stage: str | None = None) -> None:
-            bar.update(task, completed=done, total=total if total > 0 else None)
-            if stage:
-                bar.update(task, description=stage)
-
-        yield update
 
 
 FORMATS = {"yaml": ("YAML", ".yaml"), "jsonl": ("JSON Lines", ".jsonl"), "csv": ("CSV", ".csv")}
@@ -121,7 +71,7 @@ def stdin_as_file(chosen: str | None) -> Iterator[Path]:
         yield path
 
 
-def _newest_change(cat: Catalogue) -> int | None:
+def _newest_change(cat: "Catalogue") -> int | None:
     from scenecat.domain.history import recent
 
     changes = recent(cat.conn, 1)
@@ -130,23 +80,28 @@ def _newest_change(cat: Catalogue) -> int | None:
 
 def import_command(
     ctx: typer.Context,
-    file: Path = typer.Argument(
-        ..., help="A catalogue file: .yaml (format 1), .jsonl or .csv; - reads standard input."
-    ),
-    mapping: list[str] = typer.Option(
-        [],
-        "--map",
-        help='For .csv: COLUMN=FIELD names a column ("drama_name=title"); COLUMN=- skips it. '
-        "Repeatable.",
-    ),
-    fmt: Optional[str] = typer.Option(
-        None,
-        "--format",
-        help="With -: yaml, jsonl or csv (default: told by the content).",
-    ),
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Say what would be added and changed; change nothing."
-    ),
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A catalogue file: .yaml (format 1), .jsonl or .csv; - reads standard input."
+        ),
+    ],
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='For .csv: COLUMN=FIELD names a column ("drama_name=title"); COLUMN=- skips '
+            "it. Repeatable.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="With -: yaml, jsonl or csv (default: told by the content)."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Say what would be added and changed; change nothing."),
+    ] = False,
 ) -> None:
     """Import a catalogue file, all or nothing.
 
@@ -158,8 +113,8 @@ def import_command(
 
     Example: scenecat import data/sample.yaml --dry-run
     """
-    from scenecat.cli.output import message
-    from scenecat.domain.exchange import ImportReport, import_file
+    from scenecat.cli.output import message, progress_bar
+    from scenecat.domain.importing import ImportReport, import_file
     from scenecat.errors import ScenecatError
 
     from_stdin = str(file) == "-"
@@ -193,7 +148,7 @@ def import_command(
                             cat.loading(),
                             cat.write(f"import {'-' if from_stdin else file}") as conn,
                         ):
-                            report = import_file(conn, source, update, mapping=mapping)
+                            report = import_file(conn, source, update, mapping=mapping or ())
                             if dry_run:
                                 raise _DryRun(report)  # rolls the whole import back
                     except _DryRun as done:
@@ -235,54 +190,3 @@ def import_command(
         message(f"Dry run of {name}: {summary}; nothing was changed")
     else:
         message(f"Imported {name}: {summary}")
-
-
-def _export(ctx: typer.Context, output: Optional[Path], writer_name: str) -> None:
-    from scenecat.cli.output import message
-    from scenecat.domain import exchange
-
-    writer = getattr(exchange, writer_name)
-    to_stdout = output is None or str(output) == "-"
-    # A bar on the terminal would mix with records printed to it.
-    label = "" if to_stdout and sys.stdout.isatty() else f"Exporting {writer_name[6:].upper()}"
-    with catalogue(ctx) as cat, progress_bar(label) as update:
-        counter = None
-        if update is not None and label:
-            total = exchange.count_records(cat.conn)
-
-            def counter(done: int) -> None:
-                update(done, total)
-
-        if to_stdout:
-            count = writer(cat.conn, sys.stdout, counter)
-            return
-        assert output is not None
-        from scenecat.files import write_text
-
-        count = write_text(output, lambda handle: writer(cat.conn, handle, counter), newline="\n")
-    message(f"Wrote {count} records to {output}")
-
-
-OUTPUT_OPTION = typer.Option(None, "--output", "-o", help="File to write (default: stdout).")
-
-
-@export_app.command("yaml")
-def export_yaml(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> None:
-    """The whole catalogue as YAML (format 1).
-
-    Re-importable and diff-friendly.
-
-    Example: scenecat export yaml -o catalogue.yaml
-    """
-    _export(ctx, output, "write_yaml")
-
-
-@export_app.command("jsonl")
-def export_jsonl(ctx: typer.Context, output: Optional[Path] = OUTPUT_OPTION) -> None:
-    """The whole catalogue as JSON Lines.
-
-    One record a line (fast, for bulk).
-
-    Example: scenecat export jsonl -o catalogue.jsonl
-    """
-    _export(ctx, output, "write_jsonl")

@@ -1,0 +1,150 @@
+"""The catalogue as format-1 records: the plain dicts a catalogue file holds, read back
+from the database, one section at a time (actors, dramas, scenes, votes, duels).
+
+Export writes them (domain/exporting), import compares a record before and after it is
+applied (domain/importing), and `edit` opens one in $EDITOR (domain/editing.py); the parsers
+that read such records back are in domain/records.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scenecat.domain.records import drop_empty
+from scenecat.storage import actors as actor_store
+from scenecat.storage import dramas as drama_store
+from scenecat.storage import scenes, signals, source_ids
+from scenecat.text import format_clock
+
+SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
+
+
+def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
+    actor = actor_store.get_actor(conn, actor_id)
+    return drop_empty(
+        {"name": actor.name, "native": actor.native, "aliases": actor.aliases, "born": actor.born}
+    )
+
+
+def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[str, Any] | None:
+    """The format-1 record of an actor, drama or scene by id (None if there is none)."""
+    if section == "actors":
+        return actor_record(conn, record_id) if actor_store.actor_exists(conn, record_id) else None
+    if section == "dramas":
+        return drama_record(conn, record_id) if drama_store.drama_exists(conn, record_id) else None
+    found = scenes.scenes_by_ids(conn, [record_id])
+    return scene_record(found[0]) if found else None
+
+
+def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for actor, _, _ in actor_store.list_actors(conn):
+        yield drop_empty(
+            {
+                "name": actor.name,
+                "native": actor.native,
+                "aliases": actor.aliases,
+                "born": actor.born,
+                "ids": source_ids.ids_of(conn, "actor", actor.id) or None,
+            }
+        )
+
+
+def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
+    drama = drama_store.get_drama(conn, drama_id)
+    cast = [
+        drop_empty(
+            {"actor": c.actor, "character": c.character, "role": c.role, "billing": c.billing}
+        )
+        for c in drama_store.credits(conn, drama_id=drama_id)
+    ]
+    episodes = [
+        drop_empty({"number": e.number, "aired": e.aired, "title": e.title, "rating": e.rating})
+        for e in drama_store.list_episodes(conn, drama_id=drama_id)
+    ]
+    return drop_empty(
+        {
+            "title": drama.title,
+            "native": drama.native,
+            "aliases": drama.aliases,
+            "network": drama.network,
+            "country": drama.country,
+            "year": drama.year,
+            "episodes": drama.episodes,
+            "synopsis": drama.synopsis,
+            "cast": cast,
+            "episode_list": episodes,
+            "ids": source_ids.ids_of(conn, "drama", drama_id) or None,
+        }
+    )
+
+
+def drama_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    ids = drama_store.ids_in_title_order(conn)
+    for drama_id in ids:
+        yield drama_record(conn, drama_id)
+
+
+def scene_record(scene: Any) -> dict[str, Any]:
+    return drop_empty(
+        {
+            "key": scene.key,
+            "drama": scene.drama,
+            "episode": scene.episode,
+            "kind": scene.kind,
+            "title": scene.title,
+            "actors": scene.actors,
+            "spoiler": scene.spoiler if scene.spoiler != "none" else None,
+            "tags": scene.tags,
+            "at": format_clock(scene.start_s),
+            "end": format_clock(scene.end_s),
+            "location": scene.location,
+            "description": scene.description,
+            "views": [
+                drop_empty({"count": v.count, "on": v.on, "source": v.source}) for v in scene.views
+            ],
+            "sources": [
+                drop_empty(
+                    {
+                        "url": s.url,
+                        "title": s.title,
+                        "publisher": s.publisher,
+                        "kind": s.kind,
+                        "published": s.published,
+                    }
+                )
+                for s in scene.sources
+            ],
+        }
+    )
+
+
+def scene_records(conn: sqlite3.Connection, batch: int = 2_000) -> Iterator[dict[str, Any]]:
+    ids = scenes.ids_in_key_order(conn)
+    for start in range(0, len(ids), batch):
+        for scene in scenes.scenes_by_ids(conn, ids[start : start + batch]):
+            yield scene_record(scene)
+
+
+def vote_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for vote in signals.all_votes(conn):
+        yield drop_empty(
+            {"scene": vote.scene, "score": vote.score, "voter": vote.voter, "on": vote.on}
+        )
+
+
+def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for duel in signals.all_duels(conn):
+        yield drop_empty(
+            {"winner": duel.winner, "loser": duel.loser, "voter": duel.voter, "on": duel.on}
+        )
+
+
+SECTION_RECORDS: dict[str, Callable[[sqlite3.Connection], Iterator[dict[str, Any]]]] = {
+    "actors": actor_records,
+    "dramas": drama_records,
+    "scenes": scene_records,
+    "votes": vote_records,
+    "duels": duel_records,
+}

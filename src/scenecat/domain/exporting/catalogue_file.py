@@ -1,0 +1,99 @@
+"""The whole catalogue as a format-1 file: YAML (one document) or JSON Lines (one record a
+line), streamed section by section; domain/importing reads both back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+
+from scenecat import yamlio
+from scenecat.domain.catalogue_records import SECTION_RECORDS, SECTIONS
+from scenecat.domain.records import FORMAT
+from scenecat.storage import scenes
+from scenecat.text import json_safe
+
+# Exporters report progress every this many records (a report per record would cost more
+# than the bar is worth).
+PROGRESS_EVERY = 1_000
+
+
+_DATE_KEYS = ("on", "aired", "published")
+
+
+def _dates_as_dates(value: Any) -> Any:
+    # ISO strings become YAML dates, so files read `on: 2019-11-10` rather than a quoted string.
+    if isinstance(value, dict):
+        return {
+            k: dt.date.fromisoformat(v)
+            if k in _DATE_KEYS and isinstance(v, str)
+            else _dates_as_dates(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_dates_as_dates(v) for v in value]
+    return value
+
+
+def count_records(conn: sqlite3.Connection) -> int:
+    """How many records an export writes (for a progress bar's total)."""
+    return scenes.count_records(conn)
+
+
+def dump_yaml_record(record: dict[str, Any]) -> str:
+    return yamlio.dump([_dates_as_dates(record)])
+
+
+def write_yaml(
+    conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
+    """Stream the catalogue as one YAML document; returns the number of records."""
+    out.write(f"format: {FORMAT}\n")
+    count = 0
+    for section in SECTIONS:
+        records = SECTION_RECORDS[section](conn)
+        first = next(records, None)
+        if first is None:
+            out.write(f"{section}: []\n")
+            continue
+        out.write(f"{section}:\n")
+        for record in _chain(first, records):
+            out.write(dump_yaml_record(record))
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count)
+    if progress:
+        progress(count)
+    return count
+
+
+def write_jsonl(
+    conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
+    out.write(json.dumps({"format": FORMAT}) + "\n")
+    count = 0
+    for section in SECTIONS:
+        kind = section[:-1]
+        for record in SECTION_RECORDS[section](conn):
+            out.write(json_safe(json.dumps({"type": kind, **record}, ensure_ascii=False)) + "\n")
+            count += 1
+            if progress and count % PROGRESS_EVERY == 0:
+                progress(count)
+    if progress:
+        progress(count)
+    return count
+
+
+def _chain(first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield first
+    yield from rest
+
+
+def dump_for_compare(conn: sqlite3.Connection) -> str:
+    """The whole catalogue as text, to compare before and after a failed change."""
+    buffer = io.StringIO()
+    write_jsonl(conn, buffer)
+    return buffer.getvalue()
