@@ -169,3 +169,17 @@ def test_a_cycle_is_found_and_named(tmp_path: Path) -> None:
     assert cycles(import_graph(pkg, "pkg", lazy=True)) == [
         ["pkg.a", "pkg.sub.b", "pkg.sub.c", "pkg.a"]
     ]
+
+
+def test_no_module_takes_a_private_name_from_another() -> None:
+    """A leading underscore means "only this module relies on it": refactors may change it."""
+    found = []
+    for name, path in _module_names(PACKAGE_ROOT, "scenecat").items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("scenecat"):
+                found += [
+                    f"{name}: from {node.module} import {alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+    assert found == []

@@ -14,7 +14,7 @@ import pytest
 from scenecat.domain.browse import resolve_scope
 from scenecat.domain.query import Highlighter, _folded, highlighter, match_expression, parse
 from scenecat.domain.scope import Scope
-from scenecat.domain.search import _merge_scope, _single_spaced, search
+from scenecat.domain.search import merge_scope, _single_spaced, search
 from scenecat.storage import search_index, search_queries
 from scenecat.storage.connection import open_catalogue
 
@@ -81,7 +81,7 @@ def test_no_filter_shortcut_is_what_the_general_path_comes_to(sample_db: Path) -
         for text in QUERIES:
             query = parse(text)
             assert not query.filters.any()
-            merged = _merge_scope(cat.conn, query, Scope())
+            merged = merge_scope(cat.conn, query, Scope())
             assert merged == Scope()
             scene_filter = resolve_scope(cat.conn, merged)
             assert scene_filter.where() == ("1", [])

@@ -122,7 +122,7 @@ def search(
         # No filter at all, the usual search: what the general path below comes to.
         merged, has_filters, where, params, one_drama = Scope(), False, "1", (), False
     else:
-        merged = _merge_scope(conn, query, scope or Scope())
+        merged = merge_scope(conn, query, scope or Scope())
         has_filters = merged != _NO_SCOPE
         scene_filter = resolve_scope(conn, merged)
         where, params = scene_filter.where()
@@ -170,7 +170,7 @@ def search(
 _NO_SCOPE = Scope()
 
 
-def _merge_scope(conn: sqlite3.Connection, query: Query, flags: Scope) -> Scope:
+def merge_scope(conn: sqlite3.Connection, query: Query, flags: Scope) -> Scope:
     """Flags and field:value terms together; a single-valued field given twice must agree."""
     f = query.filters
     actors = (*flags.actors, *f.actors)

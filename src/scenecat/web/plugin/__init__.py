@@ -295,10 +295,10 @@ def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
     from scenecat.domain.browse import resolve_scope
     from scenecat.domain.query import parse
     from scenecat.domain.scope import Scope
-    from scenecat.domain.search import _merge_scope
+    from scenecat.domain.search import merge_scope
     from scenecat.storage import site as store
 
-    scope = _merge_scope(conn, parse(text), Scope())
+    scope = merge_scope(conn, parse(text), Scope())
     where, params = resolve_scope(conn, scope).where()
     return store.scene_ids_where(conn, where, params)
 
