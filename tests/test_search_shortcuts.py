@@ -14,7 +14,7 @@ import pytest
 from scenecat.domain.browse import resolve_scope
 from scenecat.domain.query import Highlighter, _folded, highlighter, match_expression, parse
 from scenecat.domain.scope import Scope
-from scenecat.domain.search import merge_scope, _single_spaced, search
+from scenecat.domain.search import _single_spaced, merge_scope, search
 from scenecat.storage import search_index, search_queries
 from scenecat.storage.connection import open_catalogue
 
