@@ -4,6 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# A scene's declared fields and the records its views and sources are made of.
+from scenecat.scene_fields import SceneFacts, Source, ViewCount
+
+__all__ = [
+    "DEFAULT_VOTER",
+    "ROLES",
+    "SOURCE_KINDS",
+    "SPOILER_LEVELS",
+    "Actor",
+    "Credit",
+    "Drama",
+    "Duel",
+    "Episode",
+    "Scene",
+    "SceneFacts",
+    "Source",
+    "ViewCount",
+    "Vote",
+]
+
 SPOILER_LEVELS = ("none", "minor", "major", "ending")
 ROLES = ("main", "support", "guest", "cameo")
 SOURCE_KINDS = ("official-clip", "fan-edit", "article", "episode")
@@ -56,22 +76,6 @@ class Credit:
 
 
 @dataclass
-class ViewCount:
-    count: int
-    on: str | None
-    source: str = ""
-
-
-@dataclass
-class Source:
-    url: str
-    title: str | None = None
-    publisher: str | None = None
-    kind: str | None = None
-    published: str | None = None
-
-
-@dataclass
 class Vote:
     scene: str
     score: int
@@ -88,26 +92,16 @@ class Duel:
     on: str | None
 
 
-@dataclass
-class Scene:
+@dataclass(kw_only=True)
+class Scene(SceneFacts):
+    """A stored scene: its declared fields (scene_fields.py) and where it belongs."""
+
     id: int
     key: str
     drama_id: int
     drama: str
-    episode: int | None
-    kind: str
-    title: str
-    description: str | None = None
-    start_s: int | None = None
-    end_s: int | None = None
-    spoiler: str = "none"
-    location: str | None = None
     network: str | None = None
     year: int | None = None
-    tags: list[str] = field(default_factory=list)
-    actors: list[str] = field(default_factory=list)
-    views: list[ViewCount] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
 
     @property
     def latest_views(self) -> ViewCount | None:

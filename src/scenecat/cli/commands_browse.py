@@ -378,7 +378,7 @@ def show_scene(
             ("key", s.key),
             ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
             ("episode", s.episode),
-            ("at", format_clock(s.start_s)),
+            ("at", format_clock(s.at)),
             ("kind", s.kind),
             ("actors", s.actors),
             ("spoiler", s.spoiler),

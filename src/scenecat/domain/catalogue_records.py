@@ -97,8 +97,8 @@ def scene_record(scene: Any) -> dict[str, Any]:
             "actors": scene.actors,
             "spoiler": scene.spoiler if scene.spoiler != "none" else None,
             "tags": scene.tags,
-            "at": format_clock(scene.start_s),
-            "end": format_clock(scene.end_s),
+            "at": format_clock(scene.at),
+            "end": format_clock(scene.end),
             "location": scene.location,
             "description": scene.description,
             "views": [

@@ -205,20 +205,20 @@ def _scene_fast(data: Any) -> SceneRec | None:
     if sources_raw is not None and sources_raw != []:
         return None  # rare in bulk: the general path
     return SceneRec(
-        key,
-        drama,
-        episode,
-        kind,
-        title,
-        actors,
-        description,
-        at,
-        end,
-        spoiler,
-        tags if tags is not None else [],
-        location,
-        views,
-        [],
+        key=key,
+        drama=drama,
+        episode=episode,
+        kind=kind,
+        title=title,
+        actors=actors,
+        description=description,
+        at=at,
+        end=end,
+        spoiler=spoiler,
+        tags=tags if tags is not None else [],
+        location=location,
+        views=views,
+        sources=[],
     )
 
 

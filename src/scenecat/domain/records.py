@@ -22,7 +22,8 @@ from typing import Any
 from scenecat.errors import InvalidInput
 
 # A scene record's views and sources are the models' own (fields and types are the same).
-from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS, Source, ViewCount
+from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS, SceneFacts, Source, ViewCount
+from scenecat.scene_fields import FIELDS as SCENE_DECLARED
 from scenecat.text import (
     MAX_NAME,
     clean_name,
@@ -226,22 +227,13 @@ class DramaRec:
     ids: dict[str, str] = field(default_factory=dict)  # source name -> id there
 
 
-@dataclass
-class SceneRec:
-    key: str | None
+@dataclass(kw_only=True)
+class SceneRec(SceneFacts):
+    """A scene record: its declared fields (scene_fields.py), the drama named, and the key
+    when the record gives one."""
+
+    key: str | None = None
     drama: str
-    episode: int | None
-    kind: str
-    title: str
-    actors: list[str] = field(default_factory=list)
-    description: str | None = None
-    at: int | None = None
-    end: int | None = None
-    spoiler: str = "none"
-    tags: list[str] = field(default_factory=list)
-    location: str | None = None
-    views: list[ViewCount] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
 
 
 @dataclass
@@ -274,22 +266,8 @@ DRAMA_FIELDS = (
     "episode_list",
     "ids",
 )
-SCENE_FIELDS = (
-    "key",
-    "drama",
-    "episode",
-    "kind",
-    "title",
-    "actors",
-    "description",
-    "at",
-    "end",
-    "spoiler",
-    "tags",
-    "location",
-    "views",
-    "sources",
-)
+# A scene record: its key and drama, then the declared fields (scene_fields.py).
+SCENE_FIELDS = ("key", "drama", *(f.name for f in SCENE_DECLARED))
 MAX_YEAR = 2100
 # Limits both the general parsers and their fast paths below check.
 MAX_EPISODE = 100_000

@@ -6,21 +6,13 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from scenecat.models import Scene, Source, ViewCount
+from scenecat.scene_fields import COLUMN_FIELDS
 
-SCENE_FIELDS = (
-    "key",
-    "drama_id",
-    "episode",
-    "kind",
-    "title",
-    "description",
-    "start_s",
-    "end_s",
-    "spoiler",
-    "location",
-)
+# The columns a scene is written with (insert_scene, update_scene).
+SCENE_FIELDS = ("key", "drama_id", *(f.column for f in COLUMN_FIELDS if f.column))
 
 
 @dataclass
@@ -158,10 +150,24 @@ def key_exists(conn: sqlite3.Connection, key: str) -> bool:
     return conn.execute("SELECT 1 FROM scene WHERE key = ?", (key,)).fetchone() is not None
 
 
-_SCENE_COLUMNS = (
-    "s.id, s.key, s.drama_id, d.title, s.episode, s.kind, s.title, s.description, "
-    "s.start_s, s.end_s, s.spoiler, s.location, d.network, d.year"
+# A listed scene: these, then its declared columns (scene_fields.COLUMN_FIELDS).
+_SCENE_COLUMNS = ", ".join(
+    ["s.id", "s.key", "s.drama_id", "d.title", "d.network", "d.year"]
+    + [f"s.{f.column}" for f in COLUMN_FIELDS]
 )
+_ATTRIBUTES = tuple(f.name for f in COLUMN_FIELDS)
+
+
+def _scene(row: Sequence[Any]) -> Scene:
+    return Scene(
+        id=row[0],
+        key=row[1],
+        drama_id=row[2],
+        drama=row[3],
+        network=row[4],
+        year=row[5],
+        **dict(zip(_ATTRIBUTES, row[6:], strict=True)),
+    )
 
 
 def list_scenes(
@@ -175,7 +181,7 @@ def list_scenes(
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
-    scenes = [Scene(*row) for row in conn.execute(sql, params)]
+    scenes = [_scene(row) for row in conn.execute(sql, params)]
     attach_details(conn, scenes)
     return scenes
 
@@ -206,7 +212,7 @@ def scenes_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Scene]:
             f"WHERE s.id IN ({marks})",
             batch,
         ):
-            found[row[0]] = Scene(*row)
+            found[row[0]] = _scene(row)
     scenes = [found[i] for i in ids if i in found]
     attach_details(conn, scenes)
     return scenes

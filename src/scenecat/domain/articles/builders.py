@@ -128,7 +128,7 @@ def make_entry(
         ]
     )
     entry.description = scene.description
-    entry.at = format_clock(scene.start_s)
+    entry.at = format_clock(scene.at)
     entry.location = scene.location
     entry.tags = list(scene.tags)
     entry.sources = [
@@ -455,7 +455,7 @@ def _drama(job: _Job) -> dict[str, Any]:
     # The best scenes of the drama, told in episode order.
     result = _rank(job.conn, job.request, Scope(drama=d.title), job.limit)
     ordered = sorted(
-        result.entries, key=lambda r: (r.scene.episode or 0, r.scene.start_s or 0, r.scene.key)
+        result.entries, key=lambda r: (r.scene.episode or 0, r.scene.at or 0, r.scene.key)
     )
     entries = [
         make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r) for r in ordered

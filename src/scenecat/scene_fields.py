@@ -1,0 +1,213 @@
+"""A scene's fields, each declared once.
+
+`SceneFacts` is the one place a scene field is declared: its Python type and default, and in
+its metadata (`declare(...)`) how the rest of scenecat treats it: the column of the `scene`
+table that stores it, the value type that parses it (domain/records.py and its fast path in
+record_shortcuts.py), the CSV header spellings, its line in `show scene`, whether it goes into
+the search document and may be named as `field:value` in a search. The stored scene
+(`models.Scene`) and the format-1 record (`domain/records.SceneRec`) both inherit these
+attributes, so a new field is one declaration here plus its migration step
+(storage/migrations.py); storage columns, INSERTs, parsers, import and export records, CSV
+columns, JSON, `show` rows and search documents follow from `FIELDS`.
+
+The key and the drama are not declared here: they identify a scene rather than describe it,
+and their types differ between a record (a name) and a stored scene (an id and a title).
+
+Orders: `FIELDS` is the order of a format-1 record's fields as the parsers list them and of
+`--json`. Exports (YAML, JSON Lines, CSV) and `show scene` lay the first fields out in the
+orders they have always had (`EXPORT_ORDER`, `SHOW_ORDER`); a field they do not name comes
+after those, in declaration order, so a new field needs no entry there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+
+@dataclass
+class ViewCount:
+    count: int
+    on: str | None
+    source: str = ""
+
+
+@dataclass
+class Source:
+    url: str
+    title: str | None = None
+    publisher: str | None = None
+    kind: str | None = None
+    published: str | None = None
+
+
+# Value types: the parser of each lives in domain/records.py (VALUE_PARSERS) with its fast
+# path in domain/record_shortcuts.py (FAST_VALUES); both tables must name every type here.
+VALUE_TYPES = (
+    "name",  # one line of text (clean_name)
+    "text",  # prose, several lines allowed (clean_text)
+    "episode",  # a whole number 1..MAX_EPISODE
+    "kind",  # a scene kind: lowercase word(s) joined by hyphens
+    "clock",  # seconds into an episode; written and read as H:MM:SS / M:SS
+    "spoiler",  # one of SPOILER_LEVELS; "none" when absent
+    "names",  # a list of names (each cleaned, first of equal names kept)
+    "tags",  # a list of names, lowercased
+    "views",  # a list of view-count records
+    "sources",  # a list of source records (or bare URLs)
+)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """How one declared field is stored, read, written, shown and searched."""
+
+    name: str  # attribute, format-1 record key, JSON name and default CSV header
+    value: str  # one of VALUE_TYPES
+    column: str | None  # column of the `scene` table; None when stored in a table of its own
+    headers: tuple[str, ...]  # CSV header spellings; the first is the one `export csv` writes
+    required: bool  # a record without it is refused
+    show: str | None  # the label of its line in `show scene` (None: not a line of its own)
+    search: float | None  # bm25 weight of its column in the search document; None: not indexed
+    filter: bool  # narrows by equal text (case folded): `name:value` in a search, `--name`
+
+
+def declare(
+    value: str,
+    *,
+    column: str | None = None,
+    headers: tuple[str, ...] = (),
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    show: str | None = None,
+    search: float | None = None,
+    filter: bool = False,
+) -> Any:
+    """A dataclass field of SceneFacts with its declaration as metadata (FieldInfo is
+    completed with the attribute's name when FIELDS is built)."""
+    if value not in VALUE_TYPES:
+        raise ValueError(f"unknown value type {value!r}")
+    meta = {
+        "value": value,
+        "column": column,
+        "headers": headers,
+        "show": show,
+        "search": search,
+        "filter": filter,
+    }
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata=meta)
+    if default is not MISSING:
+        return field(default=default, metadata=meta)
+    return field(metadata=meta)
+
+
+@dataclass(kw_only=True)
+class SceneFacts:
+    """The declared fields of a scene, shared by a stored scene and a format-1 record."""
+
+    episode: int | None = declare(
+        "episode",
+        column="episode",
+        headers=("episode", "ep", "episode_number"),
+        default=None,
+        show="episode",
+    )
+    kind: str = declare(
+        "kind",
+        column="kind",
+        headers=("kind", "scene_kind", "scene_type", "type"),
+        show="kind",
+        search=4.0,
+    )
+    title: str = declare(
+        "name", column="title", headers=("title", "scene_title", "scene"), search=8.0
+    )
+    actors: list[str] = declare(
+        "names", headers=("actors", "cast", "who"), default_factory=list, show="actors"
+    )
+    description: str | None = declare(
+        "text",
+        column="description",
+        headers=("description", "what_happens", "summary"),
+        default=None,
+        show="description",
+        search=1.0,
+    )
+    at: int | None = declare(
+        "clock",
+        column="start_s",
+        headers=("at", "start", "time", "timestamp"),
+        default=None,
+        show="at",
+    )
+    end: int | None = declare("clock", column="end_s", headers=("end", "end_time"), default=None)
+    spoiler: str = declare(
+        "spoiler",
+        column="spoiler",
+        headers=("spoiler", "spoiler_level", "spoilers"),
+        default="none",
+        show="spoiler",
+    )
+    tags: list[str] = declare(
+        "tags", headers=("tags", "tag"), default_factory=list, show="tags", search=4.0
+    )
+    location: str | None = declare(
+        "name",
+        column="location",
+        headers=("location", "place"),
+        default=None,
+        show="location",
+        search=3.0,
+        filter=True,
+    )
+    views: list[ViewCount] = declare(
+        "views", headers=("views", "view_count", "latest_views"), default_factory=list
+    )
+    sources: list[Source] = declare(
+        "sources",
+        headers=("sources", "source_urls", "links", "urls", "url"),
+        default_factory=list,
+    )
+
+
+def _infos() -> tuple[FieldInfo, ...]:
+    infos = []
+    for f in fields(SceneFacts):
+        meta = dict(f.metadata)
+        required = f.default is MISSING and f.default_factory is MISSING
+        headers = meta.pop("headers") or (f.name,)
+        infos.append(FieldInfo(name=f.name, headers=headers, required=required, **meta))
+    return tuple(infos)
+
+
+FIELDS: tuple[FieldInfo, ...] = _infos()
+BY_NAME: dict[str, FieldInfo] = {f.name: f for f in FIELDS}
+
+
+def _ordered(first: tuple[str, ...]) -> tuple[str, ...]:
+    return first + tuple(f.name for f in FIELDS if f.name not in first)
+
+
+# The declared fields stored as columns of `scene`, in declaration order.
+COLUMN_FIELDS: tuple[FieldInfo, ...] = tuple(f for f in FIELDS if f.column is not None)
+# Fields a listing or a search can be narrowed by (`--location`, `location:`).
+FILTER_FIELDS: tuple[FieldInfo, ...] = tuple(f for f in FIELDS if f.filter)
+# Fields whose text is a column of the search document: these first, in the index's
+# original column order, then any other in declaration order.
+SEARCH_FIELDS: tuple[FieldInfo, ...] = tuple(
+    BY_NAME[name]
+    for name in _ordered(("title", "description", "tags", "kind"))
+    if BY_NAME[name].search is not None
+)
+
+
+# Where exports (format 1 and CSV) put each field: these first, as they always have.
+EXPORT_ORDER: tuple[str, ...] = _ordered(
+    ("episode", "kind", "title", "actors", "spoiler", "tags", "at", "end", "location")
+)
+# The lines of `show scene` (fields with a `show` label), in this order.
+SHOW_ORDER: tuple[str, ...] = tuple(
+    name
+    for name in _ordered(("episode", "at", "kind", "actors", "spoiler", "tags", "location"))
+    if BY_NAME[name].show is not None
+)
