@@ -41,7 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
-WORK = Path("/tmp/scenecat-outputs-work")  # the same path in every run, so messages match
+# The same path in every run, so messages match (masked as <work>). Two runs at once need two
+# folders: SCENECAT_OUTPUTS_WORK names another, of the same length so that text wraps alike.
+WORK = Path(os.environ.get("SCENECAT_OUTPUTS_WORK", "/tmp/scenecat-outputs-work"))
 
 # Clock readings: ISO date-times (history, backups' names, import reports), and the
 # YYYYMMDD-HHMMSS stamps of safety copies.
