@@ -65,7 +65,21 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
         episode=scope.episode,
         max_spoiler=max_spoiler,
         tag=scope.tag.strip().lower() if scope.tag else None,
+        equals=filter_columns(scope.fields),
     )
+
+
+def filter_columns(fields: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """(column, value) of the declared filter fields a scope names, values trimmed."""
+    from scenecat.scene_fields import BY_NAME
+
+    columns = []
+    for name, value in fields:
+        info = BY_NAME.get(name)
+        if info is None or not info.filter or info.column is None:
+            raise UsageError(f"scenes cannot be filtered by {name!r}")
+        columns.append((info.column, value.strip()))
+    return tuple(columns)
 
 
 def check_limit(limit: int | None) -> int | None:

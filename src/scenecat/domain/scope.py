@@ -19,3 +19,5 @@ class Scope:
     episode: int | None = None
     spoiler: str | None = None
     tag: str | None = None
+    # (declared field, value) for the fields scene_fields.py marks `filter`: equal text
+    fields: tuple[tuple[str, str], ...] = ()

@@ -28,6 +28,9 @@ class SceneFilter:
     episode: int | None = None
     max_spoiler: int | None = None  # index into SPOILER_LEVELS
     tag: str | None = None
+    # (column, value): the declared filter fields (scene_fields.FILTER_FIELDS), equal text
+    # with ASCII case folded; columns come from the declarations, never from user text
+    equals: tuple[tuple[str, str], ...] = ()
 
     def needs_drama(self) -> bool:
         """Does :meth:`where` refer to the drama (alias ``d``)? Queries that only read scenes
@@ -64,6 +67,9 @@ class SceneFilter:
         if self.tag:
             clauses.append("s.id IN (SELECT scene_id FROM scene_tag WHERE tag = ?)")
             params.append(self.tag)
+        for column, value in self.equals:
+            clauses.append(f"s.{column} = ? COLLATE NOCASE")
+            params.append(value)
         return (" AND ".join(clauses) or "1"), params
 
 
