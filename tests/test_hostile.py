@@ -219,7 +219,13 @@ def test_scene_filter_has_only_known_fields() -> None:
     names = {f.name for f in dataclasses.fields(SceneFilter)}
     assert names == {
         "actor_ids", "drama_id", "kind", "network", "year", "episode", "max_spoiler", "tag",
+        "equals",
     }  # fmt: skip
-    where, params = SceneFilter(kind="kiss' OR 1=1", tag="x; DROP", network="%").where()
-    assert "kiss" not in where and "DROP" not in where and "%" not in where
-    assert params == ["kiss' OR 1=1", "%", "x; DROP"]
+    where, params = SceneFilter(
+        kind="kiss' OR 1=1", tag="x; DROP", network="%", equals=(("location", "' OR 1=1"),)
+    ).where()
+    assert "kiss" not in where and "DROP" not in where and "%" not in where and "OR" not in where
+    assert params == ["kiss' OR 1=1", "%", "x; DROP", "' OR 1=1"]
+    # a column that is not a declared filter field never reaches the SQL
+    with pytest.raises(ValueError):
+        SceneFilter(equals=(("1=1 OR title", "x"),)).where()

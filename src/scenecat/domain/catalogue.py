@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Literal
 
-from scenecat.domain import names
+from scenecat.domain import names, write_rules
 from scenecat.domain.records import (
     ActorRec,
     DramaRec,
@@ -19,9 +19,11 @@ from scenecat.domain.records import (
     FieldError,
     SceneRec,
     VoteRec,
+    check_duel,
 )
 from scenecat.errors import Conflict, InvalidInput, ScenecatError
 from scenecat.models import Drama
+from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, search_index, signals
@@ -93,7 +95,7 @@ def apply_actor(
             "if the same, use `scenecat alias actor`",
         )
     if twins:
-        warnings.append(f"{rec.name!r} is spelled like {', '.join(map(repr, twins))}; kept apart")
+        warnings.append(write_rules.spelled_like(rec.name, twins))
     actor_id = actor_store.insert_actor(conn, rec.name, rec.native, rec.born)
     for alias in rec.aliases:
         actor_store.add_alias(conn, actor_id, alias)
@@ -227,13 +229,7 @@ def get_drama(conn: sqlite3.Connection, drama_id: int) -> Drama:
 
 def check_episode(conn: sqlite3.Connection, drama_id: int, number: int, path: str) -> None:
     drama = drama_store.get_drama(conn, drama_id)
-    if number < 1:
-        raise FieldError(path, f"episode {number} does not exist; episodes start at 1")
-    if drama.episodes is not None and number > drama.episodes:
-        raise FieldError(
-            path,
-            f"episode {number} is past the end of {drama.title} ({drama.episodes} episodes)",
-        )
+    write_rules.check_episode_number(number, drama.title, drama.episodes, path)
 
 
 # Scenes
@@ -268,6 +264,11 @@ def likely_duplicate(
     return None
 
 
+def scene_columns(rec: SceneRec) -> dict[str, object]:
+    """The values of the scene table's declared columns, by column."""
+    return {f.column: getattr(rec, f.name) for f in COLUMN_FIELDS if f.column is not None}
+
+
 def apply_scene(
     conn: sqlite3.Connection,
     rec: SceneRec,
@@ -286,29 +287,15 @@ def apply_scene(
     except ScenecatError as exc:
         raise FieldError(f"{path}.drama", exc.message, exc.hint) from None
     drama = drama_store.get_drama(conn, drama_id)
-    if rec.episode is not None:
-        check_episode(conn, drama_id, rec.episode, f"{path}.episode")
-    if rec.at is not None and rec.end is not None and rec.end < rec.at:
-        raise FieldError(f"{path}.end", "the scene ends before it starts")
+    write_rules.check_scene(rec, drama.title, drama.episodes, path)
     actor_ids: list[int] = []
     for i, actor in enumerate(rec.actors):
         try:
             actor_ids.append(names.resolve_actor(conn, actor))
         except ScenecatError as exc:
             raise FieldError(f"{path}.actors[{i}]", exc.message, exc.hint) from None
-    if len(set(actor_ids)) != len(actor_ids):
-        raise FieldError(f"{path}.actors", "the same actor is listed twice")
-    values: dict[str, object] = {
-        "drama_id": drama_id,
-        "episode": rec.episode,
-        "kind": rec.kind,
-        "title": rec.title,
-        "description": rec.description,
-        "start_s": rec.at,
-        "end_s": rec.end,
-        "spoiler": rec.spoiler,
-        "location": rec.location,
-    }
+    write_rules.check_actors(actor_ids, path)
+    values: dict[str, object] = {"drama_id": drama_id, **scene_columns(rec)}
     created = False
     if mode == "replace":
         assert scene_id is not None
@@ -352,7 +339,7 @@ def apply_scene(
     for actor_id, actor in zip(actor_ids, rec.actors, strict=True):
         if not drama_store.is_credited(conn, drama_id, actor_id):
             drama_store.upsert_credit(conn, drama_id, actor_id, None, "support", None)
-            warnings.append(f"{actor} was not in the cast of {drama.title}; added as support")
+            warnings.append(write_rules.added_as_support(actor, drama.title))
     for view in rec.views:
         warning = record_view(conn, scene_id, view.count, view.on, view.source)
         if warning:
@@ -373,18 +360,7 @@ def record_view(
     earlier = scenes.highest_earlier_count(conn, scene_id, source, on)
     later = scenes.lowest_later_count(conn, scene_id, source, on)
     scenes.add_view_count(conn, scene_id, count, on, source)
-    where = f" on {source}" if source else ""
-    if earlier and earlier[0] > count:
-        return (
-            f"{count:,} views is lower than the {earlier[0]:,}{where} seen "
-            f"{earlier[1] or 'earlier'}; recorded anyway (a re-upload or a different clip?)"
-        )
-    if later and later[0] < count:
-        return (
-            f"{count:,} views on {on} is higher than the {later[0]:,}{where} seen later on "
-            f"{later[1]}; recorded anyway"
-        )
-    return None
+    return write_rules.view_count_warning(count, on, source, earlier, later)
 
 
 # Signals
@@ -399,7 +375,7 @@ def apply_vote(conn: sqlite3.Connection, rec: VoteRec, path: str = "vote") -> Ou
     created = signals.add_vote(conn, scene_id, rec.voter, rec.score, rec.on)
     warnings = []
     if created and previous is not None and previous != rec.score:
-        warnings.append(f"replaces {rec.voter}'s earlier vote of {previous}")
+        warnings.append(write_rules.replaced_vote(rec.voter, previous))
     return Outcome(scene_id, rec.scene, created=created, warnings=warnings)
 
 
@@ -410,8 +386,7 @@ def apply_duel(conn: sqlite3.Connection, rec: DuelRec, path: str = "duel") -> Ou
             ids.append(names.resolve_scene(conn, getattr(rec, role)))
         except ScenecatError as exc:
             raise FieldError(f"{path}.{role}", exc.message, exc.hint) from None
-    if ids[0] == ids[1]:
-        raise FieldError(f"{path}.loser", "a scene cannot duel itself")
+    check_duel(ids[0], ids[1], path)
     created = signals.add_duel(conn, ids[0], ids[1], rec.voter, rec.on)
     return Outcome(ids[0], rec.winner, created=created)
 

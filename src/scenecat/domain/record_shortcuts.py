@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from scenecat.domain.records import (
@@ -33,6 +34,7 @@ from scenecat.domain.records import (
 )
 from scenecat.errors import InvalidInput
 from scenecat.models import SPOILER_LEVELS, ViewCount
+from scenecat.scene_fields import FIELDS as SCENE_DECLARED
 from scenecat.text import MAX_NAME, MAX_TEXT, clean_name, clean_text, is_plain_name, parse_clock
 
 # ASCII controls but tab and newline: clean_text's rule, checked before its fast path
@@ -128,98 +130,111 @@ def _clock_fast(value: Any) -> int | None:
     return None
 
 
+# The fast path of each value type (records.VALUE_PARSERS): the clean value of a plain value
+# it accepts, else _FAIL (None is a clean value: a blank description).
+_FAIL: Any = object()
+
+
+def _fast_name(value: Any) -> Any:
+    text = _name(value)
+    return _FAIL if text is None else text
+
+
+def _fast_text(value: Any) -> Any:
+    if type(value) is not str:
+        return _FAIL
+    if value.isascii() and len(value) <= MAX_TEXT and not _ASCII_CONTROL(value):
+        return value.strip() or None
+    try:
+        return clean_text(value, "")
+    except InvalidInput:
+        return _FAIL
+
+
+def _fast_episode(value: Any) -> Any:
+    return value if type(value) is int and 1 <= value <= MAX_EPISODE else _FAIL
+
+
+def _fast_kind(value: Any) -> Any:
+    if type(value) is str and len(value) <= MAX_KIND and _KEY_FULL(value):
+        return value
+    return _FAIL
+
+
+def _fast_clock(value: Any) -> Any:
+    seconds = _clock_fast(value)
+    return _FAIL if seconds is None else seconds
+
+
+def _fast_spoiler(value: Any) -> Any:
+    return value if type(value) is str and value in _SPOILERS else _FAIL
+
+
+def _fast_names(value: Any) -> Any:
+    names = _names(value)
+    return _FAIL if names is None else names
+
+
+def _fast_tags(value: Any) -> Any:
+    tags = _names(value)
+    return _FAIL if tags is None else [t.lower() for t in tags]
+
+
+def _fast_views(value: Any) -> Any:
+    if type(value) is not list:
+        return _FAIL
+    views = []
+    for item in value:
+        view = _view_fast(item)
+        if view is None:
+            return _FAIL
+        views.append(view)
+    return views
+
+
+def _fast_sources(value: Any) -> Any:
+    # Sources are rare in a bulk file: any goes the general way.
+    return [] if value == [] else _FAIL
+
+
+FAST_VALUES: dict[str, Callable[[Any], Any]] = {
+    "name": _fast_name,
+    "text": _fast_text,
+    "episode": _fast_episode,
+    "kind": _fast_kind,
+    "clock": _fast_clock,
+    "spoiler": _fast_spoiler,
+    "names": _fast_names,
+    "tags": _fast_tags,
+    "views": _fast_views,
+    "sources": _fast_sources,
+}
+# (name, fast parser, required) of each declared scene field, in declaration order
+_SCENE_FAST = tuple((f.name, FAST_VALUES[f.value], f.required) for f in SCENE_DECLARED)
+
+
 def _scene_fast(data: Any) -> SceneRec | None:
     if type(data) is not dict or not data.keys() <= _SCENE_KEYS:
         return None
     get = data.get
-    actors = _names(get("actors"))
-    if actors is None:
-        return None
     key = get("key")
     if key is not None and (type(key) is not str or len(key) > MAX_NAME or not _KEY_FULL(key)):
         return None
     drama = _name(get("drama"))
     if drama is None:
         return None
-    episode = get("episode")
-    if episode is not None and (type(episode) is not int or not 1 <= episode <= MAX_EPISODE):
-        return None
-    kind = get("kind")
-    if type(kind) is not str or len(kind) > MAX_KIND or not _KEY_FULL(kind):
-        return None
-    title = _name(get("title"))
-    if title is None:
-        return None
-    description = get("description")
-    if description is not None:
-        if type(description) is not str:
-            return None
-        if (
-            description.isascii()
-            and len(description) <= MAX_TEXT
-            and not _ASCII_CONTROL(description)
-        ):
-            description = description.strip() or None
-        else:
-            try:
-                description = clean_text(description, "")
-            except InvalidInput:
+    values = {}
+    for name, parse, required in _SCENE_FAST:
+        raw = get(name)
+        if raw is None:
+            if required:
                 return None
-    at = get("at")
-    if at is not None:
-        at = _clock_fast(at)
-        if at is None:
+            continue  # SceneFacts' default
+        value = parse(raw)
+        if value is _FAIL:
             return None
-    end = get("end")
-    if end is not None:
-        end = _clock_fast(end)
-        if end is None:
-            return None
-    spoiler = get("spoiler")
-    if spoiler is None:
-        spoiler = "none"
-    elif type(spoiler) is not str or spoiler not in _SPOILERS:
-        return None
-    tags = get("tags")
-    if tags is not None:
-        tags = _names(tags)
-        if tags is None:
-            return None
-        tags = [t.lower() for t in tags]
-    location = get("location")
-    if location is not None:
-        location = _name(location)
-        if location is None:
-            return None
-    views_raw = get("views")
-    views: list[ViewCount] = []
-    if views_raw is not None:
-        if type(views_raw) is not list:
-            return None
-        for item in views_raw:
-            view = _view_fast(item)
-            if view is None:
-                return None
-            views.append(view)
-    sources_raw = get("sources")
-    if sources_raw is not None and sources_raw != []:
-        return None  # rare in bulk: the general path
-    return SceneRec(
-        key=key,
-        drama=drama,
-        episode=episode,
-        kind=kind,
-        title=title,
-        actors=actors,
-        description=description,
-        at=at,
-        end=end,
-        spoiler=spoiler,
-        tags=tags if tags is not None else [],
-        location=location,
-        views=views,
-        sources=[],
-    )
+        values[name] = value
+    return SceneRec(key=key, drama=drama, **values)
 
 
 def parse_scene(data: Any, path: str) -> SceneRec:

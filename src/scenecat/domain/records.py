@@ -416,34 +416,42 @@ def parse_source(data: Any, path: str) -> Source:
     )
 
 
-def _list_of(
-    data: dict[str, Any], key: str, path: str, parse: Callable[[Any, str], Any]
-) -> list[Any]:
-    raw = data.get(key, [])
-    if not isinstance(raw, list):
-        raise FieldError(f"{path}.{key}", f"expected a list, got {_type_name(raw)}")
-    return [parse(item, f"{path}.{key}[{i}]") for i, item in enumerate(raw)]
+def _list_parser(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], list[Any]]:
+    def parse_list(value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise FieldError(path, f"expected a list, got {_type_name(value)}")
+        return [parse(item, f"{path}[{i}]") for i, item in enumerate(value)]
+
+    return parse_list
+
+
+# The parser of each value type a scene field is declared with (scene_fields.VALUE_TYPES):
+# (value, path) -> the clean value, or FieldError. record_shortcuts.FAST_VALUES holds their
+# fast paths.
+VALUE_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "name": _str,
+    "text": _long_text,
+    "episode": lambda v, p: _int(v, p, 1, MAX_EPISODE),
+    "kind": parse_kind,
+    "clock": _clock,
+    "spoiler": lambda v, p: _choice(v, p, SPOILER_LEVELS),
+    "names": _name_list,
+    "tags": lambda v, p: [t.lower() for t in _name_list(v, p)],
+    "views": _list_parser(parse_view_general),
+    "sources": _list_parser(parse_source),
+}
+# (name, parser) of each declared scene field, in declaration order
+_SCENE_PARSERS = tuple((f.name, VALUE_PARSERS[f.value]) for f in SCENE_DECLARED)
+_SCENE_REQUIRED = ("drama", *(f.name for f in SCENE_DECLARED if f.required))
 
 
 def parse_scene_general(data: Any, path: str) -> SceneRec:
-    d = _fields(data, path, SCENE_FIELDS, ("drama", "kind", "title"))
-    actors = _name_list(d.get("actors"), f"{path}.actors")
-    return SceneRec(
-        key=_opt(d, "key", path, parse_key),
-        drama=_str(d["drama"], f"{path}.drama"),
-        episode=_opt(d, "episode", path, lambda v, p: _int(v, p, 1, MAX_EPISODE)),
-        kind=parse_kind(d["kind"], f"{path}.kind"),
-        title=_str(d["title"], f"{path}.title"),
-        actors=actors,
-        description=_opt(d, "description", path, _long_text),
-        at=_opt(d, "at", path, _clock),
-        end=_opt(d, "end", path, _clock),
-        spoiler=_opt(d, "spoiler", path, lambda v, p: _choice(v, p, SPOILER_LEVELS)) or "none",
-        tags=[t.lower() for t in _name_list(d.get("tags"), f"{path}.tags")],
-        location=_opt(d, "location", path, _str),
-        views=_list_of(d, "views", path, parse_view_general),
-        sources=_list_of(d, "sources", path, parse_source),
-    )
+    d = _fields(data, path, SCENE_FIELDS, _SCENE_REQUIRED)
+    key = _opt(d, "key", path, parse_key)
+    drama = _str(d["drama"], f"{path}.drama")
+    # An absent field keeps SceneFacts' default.
+    values = {name: parse(d[name], f"{path}.{name}") for name, parse in _SCENE_PARSERS if name in d}
+    return SceneRec(key=key, drama=drama, **values)
 
 
 def parse_score(value: Any, path: str = "score") -> int:
@@ -468,9 +476,14 @@ def parse_duel_general(data: Any, path: str) -> DuelRec:
         voter=_opt(d, "voter", path, _str) or "me",
         on=_opt(d, "on", path, parse_date),
     )
-    if rec.winner == rec.loser:
-        raise FieldError(f"{path}.loser", "a scene cannot duel itself")
+    check_duel(rec.winner, rec.loser, path)
     return rec
+
+
+def check_duel(winner: object, loser: object, path: str) -> None:
+    """A duel is between two scenes (as named, or once resolved to ids)."""
+    if winner == loser:
+        raise FieldError(f"{path}.loser", "a scene cannot duel itself")
 
 
 def drop_empty(record: dict[str, Any]) -> dict[str, Any]:

@@ -13,9 +13,16 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import attrgetter
 from typing import Any
 
+from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import search_index
+
+# The scene table's declared columns, and a getter of their values from a scene record (a
+# tuple in the same order, so that a row's values always meet their own columns).
+SCENE_COLUMNS = tuple(f.column for f in COLUMN_FIELDS if f.column is not None)
+scene_values = attrgetter(*(f.name for f in COLUMN_FIELDS))
 
 # Parent tables first: a batch never holds a row whose parent is written after it.
 _INSERTS: dict[str, str] = {
@@ -29,8 +36,9 @@ _INSERTS: dict[str, str] = {
     "VALUES (?, ?, ?, ?, ?, ?)",
     "credit": "INSERT INTO credit (id, drama_id, actor_id, character, role, billing) "
     "VALUES (?, ?, ?, ?, ?, ?)",
-    "scene": "INSERT INTO scene (id, key, drama_id, episode, kind, title, description, start_s, "
-    "end_s, spoiler, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    # (id, key, drama_id, then the declared columns): rows from scene_row()
+    "scene": f"INSERT INTO scene (id, key, drama_id, {', '.join(SCENE_COLUMNS)}) "
+    f"VALUES (?, ?, ?{', ?' * len(SCENE_COLUMNS)})",
     # the search documents, made by the loader (search_index.BulkDocuments)
     "scene_search": f"INSERT INTO scene_search (id, {', '.join(search_index.COLUMNS)}) "
     f"VALUES (?{', ?' * len(search_index.COLUMNS)})",

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenecat.models import Scene, Source, ViewCount
-from scenecat.scene_fields import COLUMN_FIELDS
+from scenecat.scene_fields import COLUMN_FIELDS, FILTER_FIELDS
 
 # The columns a scene is written with (insert_scene, update_scene).
 SCENE_FIELDS = ("key", "drama_id", *(f.column for f in COLUMN_FIELDS if f.column))
+
+
+_FILTER_COLUMNS = frozenset(f.column for f in FILTER_FIELDS)
 
 
 @dataclass
@@ -68,6 +71,8 @@ class SceneFilter:
             clauses.append("s.id IN (SELECT scene_id FROM scene_tag WHERE tag = ?)")
             params.append(self.tag)
         for column, value in self.equals:
+            if column not in _FILTER_COLUMNS:
+                raise ValueError(f"{column!r} is not a declared filter column")
             clauses.append(f"s.{column} = ? COLLATE NOCASE")
             params.append(value)
         return (" AND ".join(clauses) or "1"), params

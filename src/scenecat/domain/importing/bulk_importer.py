@@ -27,7 +27,15 @@ from scenecat.domain import names
 from scenecat.domain.catalogue import scene_key
 from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote, vote_values
-from scenecat.domain.records import FieldError, SceneRec, parse_actor, parse_drama
+from scenecat.domain.records import FieldError, SceneRec, check_duel, parse_actor, parse_drama
+from scenecat.domain.write_rules import (
+    added_as_support,
+    check_actors,
+    check_scene,
+    replaced_vote,
+    spelled_like,
+    view_count_warning,
+)
 from scenecat.errors import ScenecatError
 from scenecat.gcpause import paused_gc
 from scenecat.storage import bulk, search_index, signals, source_ids
@@ -177,8 +185,7 @@ class BulkImporter:
         key = name_key(rec.name)
         twins = self.actors.by_key.get(key)
         if twins:
-            spelled = ", ".join(repr(self.actor_names[i]) for i in sorted(twins))
-            warnings.append(f"{rec.name!r} is spelled like {spelled}; kept apart")
+            warnings.append(spelled_like(rec.name, [self.actor_names[i] for i in sorted(twins)]))
         actor_id = self.new_id["actor"]()
         native_key = name_key(rec.native) if rec.native else None
         self.rows["actor"].append((actor_id, rec.name, key, rec.native, native_key, rec.born))
@@ -265,25 +272,13 @@ class BulkImporter:
                 raise NeedsSlowPath(f"{path}.key names a scene key generated earlier")
         drama_id = self.dramas.exact.get(rec.drama) or self._resolve_drama(rec.drama, path, "drama")
         title, episodes = self.drama_info[drama_id]
-        if rec.episode is not None:
-            if rec.episode < 1:
-                raise FieldError(
-                    f"{path}.episode", f"episode {rec.episode} does not exist; episodes start at 1"
-                )
-            if episodes is not None and rec.episode > episodes:
-                raise FieldError(
-                    f"{path}.episode",
-                    f"episode {rec.episode} is past the end of {title} ({episodes} episodes)",
-                )
-        if rec.at is not None and rec.end is not None and rec.end < rec.at:
-            raise FieldError(f"{path}.end", "the scene ends before it starts")
+        check_scene(rec, title, episodes, path)
         exact = self.actors.exact
         actor_ids = [
             exact.get(actor) or self._resolve_actor(actor, path, f"actors[{i}]")
             for i, actor in enumerate(rec.actors)
         ]
-        if len(set(actor_ids)) != len(actor_ids):
-            raise FieldError(f"{path}.actors", "the same actor is listed twice")
+        check_actors(actor_ids, path)
         scene_id = self.next_scene_id()
         if rec.key:
             key = rec.key
@@ -295,21 +290,7 @@ class BulkImporter:
                 n += 1
                 key = f"{base}-{n}"
             self._scene_ids[key] = -scene_id
-        self.scene_rows.append(
-            (
-                scene_id,
-                key,
-                drama_id,
-                rec.episode,
-                rec.kind,
-                rec.title,
-                rec.description,
-                rec.at,
-                rec.end,
-                rec.spoiler,
-                rec.location,
-            ),
-        )
+        self.scene_rows.append((scene_id, key, drama_id, *bulk.scene_values(rec)))
         tags = list(dict.fromkeys(rec.tags)) if rec.tags else NO_TAGS
         if tags:
             self.tag_rows.extend([(scene_id, tag) for tag in tags])
@@ -325,7 +306,7 @@ class BulkImporter:
                     (self.new_id["credit"](), drama_id, actor_id, None, "support", None)
                 )
                 self.docs.credit(drama_id, actor_id, None)
-                warnings.append(f"{actor} was not in the cast of {title}; added as support")
+                warnings.append(added_as_support(actor, title))
         self.search_rows.append(
             self.docs.document(
                 scene_id, rec.title, rec.description, tags, rec.kind, drama_id, actor_ids
@@ -387,17 +368,9 @@ class BulkImporter:
             if (on, count, source) not in kept:
                 kept.append((on, count, source))
                 rows.append((new_id(), scene_id, count, on, source))
-            where = f" on {source}" if source else ""
-            if earlier and earlier[0] > count:
-                warnings.append(
-                    f"{count:,} views is lower than the {earlier[0]:,}{where} seen "
-                    f"{earlier[1] or 'earlier'}; recorded anyway (a re-upload or a different clip?)"
-                )
-            elif later and later[0] < count:
-                warnings.append(
-                    f"{count:,} views on {on} is higher than the {later[0]:,}{where} seen "
-                    f"later on {later[1]}; recorded anyway"
-                )
+            warning = view_count_warning(count, on, source, earlier, later)
+            if warning:
+                warnings.append(warning)
 
     def _source(self, source: Any) -> int:
         known = self.sources.get(source.url)
@@ -459,15 +432,14 @@ class BulkImporter:
             (self.next_vote_id(), scene_id, voter_name, score, on, int(is_current))
         )
         if previous != score:
-            return [f"replaces {voter_name}'s earlier vote of {previous}"]
+            return [replaced_vote(voter_name, previous)]
         return NOTHING
 
     def _duel(self, raw: Any, path: str) -> Sequence[str] | None:
         rec = parse_duel(raw, path)
         winner = self._resolve_scene(rec.winner, path, "winner")
         loser = self._resolve_scene(rec.loser, path, "loser")
-        if winner == loser:
-            raise FieldError(f"{path}.loser", "a scene cannot duel itself")
+        check_duel(winner, loser, path)
         voter = self.voters.get(rec.voter)
         if voter is None:
             voter = self.voters[rec.voter] = len(self.voter_names)

@@ -1,0 +1,77 @@
+"""The rules a write obeys, written once for both ways records reach the catalogue.
+
+catalogue.py applies records one at a time against the database; importing/bulk_importer.py
+loads a whole file into an empty catalogue from in-memory lookups. Both check a record, and
+word its warnings, through these functions, so a rule changes in one place. Each takes the
+facts it needs as values (the bulk path has them in memory, the record path reads them), and
+raises FieldError or returns a warning's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scenecat.domain.records import FieldError, SceneRec
+
+
+def check_episode_number(number: int, title: str, episodes: int | None, path: str) -> None:
+    """An episode number must lie within the drama's episodes (when that count is known)."""
+    if number < 1:
+        raise FieldError(path, f"episode {number} does not exist; episodes start at 1")
+    if episodes is not None and number > episodes:
+        raise FieldError(path, f"episode {number} is past the end of {title} ({episodes} episodes)")
+
+
+def check_scene(rec: SceneRec, title: str, episodes: int | None, path: str) -> None:
+    """A scene's own facts against its drama: its episode exists, it does not end before it
+    starts."""
+    if rec.episode is not None:
+        check_episode_number(rec.episode, title, episodes, f"{path}.episode")
+    if rec.at is not None and rec.end is not None and rec.end < rec.at:
+        raise FieldError(f"{path}.end", "the scene ends before it starts")
+
+
+def check_actors(actor_ids: Sequence[int], path: str) -> None:
+    """A scene names each of its actors once."""
+    if len(set(actor_ids)) != len(actor_ids):
+        raise FieldError(f"{path}.actors", "the same actor is listed twice")
+
+
+def added_as_support(actor: str, drama_title: str) -> str:
+    """The warning when a scene's actor was not in the drama's cast: the write credits them
+    as support."""
+    return f"{actor} was not in the cast of {drama_title}; added as support"
+
+
+def spelled_like(name: str, twins: Sequence[str]) -> str:
+    """The warning when a new actor's name folds to the same key as existing ones: they are
+    kept as different people."""
+    return f"{name!r} is spelled like {', '.join(map(repr, twins))}; kept apart"
+
+
+def replaced_vote(voter: str, previous: int) -> str:
+    """The warning when a voter's new vote on a scene replaces a different earlier one."""
+    return f"replaces {voter}'s earlier vote of {previous}"
+
+
+def view_count_warning(
+    count: int,
+    on: str | None,
+    source: str,
+    earlier: tuple[int, str | None] | None,
+    later: tuple[int, str | None] | None,
+) -> str | None:
+    """A new count that runs against the counts of the same source: lower than the highest
+    seen before it (`earlier`: count, date), or higher than the lowest seen after it."""
+    where = f" on {source}" if source else ""
+    if earlier and earlier[0] > count:
+        return (
+            f"{count:,} views is lower than the {earlier[0]:,}{where} seen "
+            f"{earlier[1] or 'earlier'}; recorded anyway (a re-upload or a different clip?)"
+        )
+    if later and later[0] < count:
+        return (
+            f"{count:,} views on {on} is higher than the {later[0]:,}{where} seen later on "
+            f"{later[1]}; recorded anyway"
+        )
+    return None
