@@ -126,7 +126,6 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
     `db check`. The change history is not carried over."""
     from scenecat.files import describe_os_error, staged
     from scenecat.storage import salvage as salvager
-    from scenecat.storage import scene_signals, search_index
 
     if dest.is_dir():
         dest = dest / f"{cat.path.stem}-salvaged-{_stamp()}.db"
@@ -140,14 +139,7 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
         with staged(dest, keep_existing=not force) as stage:
             new = connection.open_catalogue(stage.temp)
             try:
-                new.conn.execute("PRAGMA foreign_keys = OFF")
-                with new.write(f"salvage from {cat.path}", bulk=True) as conn:
-                    found = salvager.copy_readable(cat.conn, conn)
-                    # Derived tables are made again from the rows that were saved.
-                    search_index.rebuild(conn)
-                    scene_signals.rebuild(conn)
-                new.conn.execute("PRAGMA foreign_keys = ON")
-                new.conn.execute("PRAGMA journal_mode = DELETE")
+                found = salvager.salvage_into(cat.conn, new, f"salvage from {cat.path}")
             finally:
                 new.close()
     except OSError as exc:
@@ -201,11 +193,7 @@ def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
 
     with temporary(cat.path, suffix=".check.tmp") as staging:
         connection.copy_database(source, staging)
-        conn = sqlite3.connect(staging, isolation_level=None)
-        try:
-            return integrity.problems(conn, full=version == schema_version())
-        finally:
-            conn.close()
+        return integrity.file_problems(staging, full=version == schema_version())
 
 
 def restore(cat: Catalogue, plan: RestorePlan) -> Path:

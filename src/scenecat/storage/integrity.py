@@ -36,6 +36,15 @@ def problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]:
     return found
 
 
+def file_problems(path: Path, *, full: bool = True) -> list[str]:
+    """problems() of the catalogue file at `path` (not opened as a Catalogue: no upgrade)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return problems(conn, full=full)
+    finally:
+        conn.close()
+
+
 def _schema_checks(conn: sqlite3.Connection) -> list[str]:
     found = search_index.check(conn)
     bad_votes = conn.execute(

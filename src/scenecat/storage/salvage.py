@@ -7,6 +7,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scenecat.storage.connection import Catalogue
 
 # Bookkeeping and derived tables: made again in the new catalogue, not copied.
 _SKIP = ("sqlite_", "_sqlite", "history_", "scene_search")
@@ -90,6 +94,24 @@ def _rows(
         for row in batch:
             yield row[1:]
         after = batch[-1][0]
+
+
+def salvage_into(src: sqlite3.Connection, new: Catalogue, label: str) -> Salvaged:
+    """Every readable row of `src` into the new, empty catalogue `new` as one bulk change,
+    its derived tables made again from the rows saved; left in rollback-journal mode, as a
+    file to be moved into place."""
+    from scenecat.storage import scene_signals, search_index
+
+    # Rows arrive table by table, children possibly before their parents: the keys are
+    # checked once, by dropping the orphans at the end.
+    new.conn.execute("PRAGMA foreign_keys = OFF")
+    with new.write(label, bulk=True) as conn:
+        found = copy_readable(src, conn)
+        search_index.rebuild(conn)
+        scene_signals.rebuild(conn)
+    new.conn.execute("PRAGMA foreign_keys = ON")
+    new.conn.execute("PRAGMA journal_mode = DELETE")
+    return found
 
 
 def copy_readable(src: sqlite3.Connection, dest: sqlite3.Connection) -> Salvaged:
