@@ -1,4 +1,4 @@
-"""Text rules shared by every layer: Unicode form, name keys, slugs, clock times."""
+"""Text rules shared by every layer: Unicode form, name keys, slugs, clock times, counts."""
 
 from __future__ import annotations
 
@@ -38,14 +38,15 @@ def json_safe(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def visible_escapes(text: str) -> str:
-    """Terminal-unsafe characters written as \\x1b / \\u202e (for CSV and plain text)."""
+def visible_escapes(text: object) -> str:
+    """Terminal-unsafe characters written as \\x1b / \\u202e (terminal, CSV, plain text and
+    the website); None is the empty text."""
+    return _CONTROL_MULTILINE.sub(_escape, "" if text is None else str(text))
 
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _CONTROL_MULTILINE.sub(escape, text)
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 # Lone surrogates come from JSON escapes such as "\ud800" or from command-line bytes that
@@ -181,6 +182,14 @@ def format_clock(seconds: int | None) -> str | None:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def compact(count: int) -> str:
+    """1850000 -> 1.85M: counts as fans read them (exact figures are in --json)."""
+    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if count >= size:
+            return f"{count / size:.3g}{unit}"
+    return str(count)
 
 
 def wrap_items(label: str, items: list[str], width: int = 78) -> list[str]:

@@ -147,13 +147,6 @@ def _votes_cell(entry: "RankedEntry") -> str:
     return f"{p.vote_mean:.1f} ({p.n_votes})" if p.n_votes and p.vote_mean is not None else ""
 
 
-def compact(count: int) -> str:
-    """1850000 -> 1.85M: view counts as fans read them (exact figures are in --json)."""
-    from scenecat.cli.output import compact as compact_count
-
-    return compact_count(count)
-
-
 def _part_cell(value: float | None, share: float, points: float) -> str:
     if value is None or share == 0:
         return ""
@@ -162,6 +155,7 @@ def _part_cell(value: float | None, share: float, points: float) -> str:
 
 def _render(result: "RankResult", label: str, explain: bool) -> None:
     from scenecat.cli import output
+    from scenecat.text import compact
 
     by = result.by
     kind = f"{result.scope.kind} " if result.scope.kind else ""
@@ -299,6 +293,7 @@ def trending(
 
 def _render_trending(result: "TrendResult") -> None:
     from scenecat.cli import output
+    from scenecat.text import compact
 
     top = max((e.per_day for e in result.entries), default=0.0)
     rows = []

@@ -21,24 +21,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from scenecat.text import UNSAFE as _UNSAFE
+from scenecat.text import compact, visible_escapes
 from scenecat.text import json_safe as _json_safe
 
-# The characters a terminal acts on (text.UNSAFE: C0/C1 controls but tab and newline, bidi
-# overrides, line separators; the one rule that also refuses them on input). In JSON,
+# Control characters (ESC, BEL, OSC sequences...; text.UNSAFE, the one rule that also refuses
+# them on input) shown as harmless escapes; the commands know it as output.visible. In JSON,
 # text.json_safe escapes the same set.
-_CONTROL = re.compile(f"[{_UNSAFE}]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: object) -> str:
-    """Control characters (ESC, BEL, OSC sequences...) shown as harmless escapes."""
-    value = "" if text is None else str(text)
-    return _CONTROL.sub(_escape, value)
+visible = visible_escapes
 
 
 def on_terminal() -> bool:
@@ -355,14 +344,6 @@ def cell_len(cell: Any) -> int:
     from rich.cells import cell_len as width
 
     return width(cell.plain if hasattr(cell, "plain") else str(cell))
-
-
-def compact(count: int) -> str:
-    """1850000 -> 1.85M: counts as fans read them (exact figures are in --json)."""
-    for size, unit in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
-        if count >= size:
-            return f"{count / size:.3g}{unit}"
-    return str(count)
 
 
 def bar(value: float, maximum: float, width: int = 12) -> Any:

@@ -114,9 +114,9 @@ def rank_rows(
     conn: sqlite3.Connection, actor: str | None, kind: str | None, by: str
 ) -> list[dict[str, Any]]:
     """`scenecat rank --actor ACTOR --kind KIND --by BY` as rows for a canned query."""
-    from scenecat.cli.commands_rank import compact
     from scenecat.domain import ranking
     from scenecat.domain.scope import Scope
+    from scenecat.text import compact
 
     actors = (actor.strip(),) if actor and actor.strip() else ()
     scope = Scope(actors=actors, kind=(kind or "").strip() or None)
@@ -312,9 +312,9 @@ def render_cell(
     Markup in the text is escaped by Datasette, or here where this hook writes the HTML."""
     if not _is_catalogue(datasette, database) or not isinstance(value, str):
         return None
-    from scenecat.cli.output import visible
+    from scenecat.text import visible_escapes
 
-    shown = visible(value)
+    shown = visible_escapes(value)
     if table == "scene" and column == "description":
         return _spoiler_cell(row, shown, shown != value, datasette, database)
     if table == "source" and column == "url":
@@ -398,16 +398,16 @@ def extra_template_vars(
         card, clips = await datasette.get_database(database).execute_fn(read)
         if card is None:
             return {}
-        from scenecat.cli.output import visible
+        from scenecat.text import visible_escapes
 
         for name in ("title", "description", "drama", "drama_native", "kind", "network"):
             if isinstance(card[name], str):
-                card[name] = visible(card[name])
+                card[name] = visible_escapes(card[name])
         for actor in card["actors"]:
             for name in ("name", "native", "character"):
                 if isinstance(actor[name], str):
-                    actor[name] = visible(actor[name])
-        card["tags"] = [visible(tag) for tag in card["tags"]]
+                    actor[name] = visible_escapes(actor[name])
+        card["tags"] = [visible_escapes(tag) for tag in card["tags"]]
         card["hidden"] = card["spoiler"] in HIDDEN_SPOILERS
         return {
             "scenecat_scene": card,
