@@ -381,10 +381,11 @@ def clip_scene_values(
     """Drama and episode for a scene from a clip (flags win over the guess, which is shown
     and, on a terminal, confirmed), and the clip as the scene's source."""
     from scenecat.cli.output import message
-    from scenecat.domain.clips import guess_scene
+    from scenecat.domain.clips import clip_scene
 
     with catalogue(ctx) as cat:
-        guess = guess_scene(cat.conn, clip)
+        found = clip_scene(cat.conn, clip)
+    guess = found.guess
     length = f", {clip.duration_s // 60}:{clip.duration_s % 60:02d}" if clip.duration_s else ""
     message(
         f"Clip: {clip.title} ({clip.channel or 'unknown channel'}, "
@@ -400,24 +401,7 @@ def clip_scene_values(
         drama = guessed_drama
         if episode is None:
             episode = guess.episode
-    source: dict[str, object] = {"url": clip.url}
-    if clip.title:
-        source["title"] = clip.title
-    if clip.channel:
-        source["publisher"] = clip.channel
-        network = guess.drama and _network_of(ctx, guess.drama.id)
-        if network and network.lower() in clip.channel.lower():
-            source["kind"] = "official-clip"
-    if clip.uploaded:
-        source["published"] = clip.uploaded
-    return drama, episode, source
-
-
-def _network_of(ctx: typer.Context, drama_id: int) -> str | None:
-    from scenecat.storage.dramas import get_drama
-
-    with catalogue(ctx) as cat:
-        return get_drama(cat.conn, drama_id).network
+    return drama, episode, found.source
 
 
 # views refresh

@@ -24,6 +24,38 @@ def guess_scene(conn: sqlite3.Connection, clip: ClipInfo) -> Guess:
 
 
 @dataclass
+class ClipScene:
+    """What a clip tells about a scene: the drama and episode guessed, and the clip as the
+    scene's source record (format 1)."""
+
+    guess: Guess
+    source: dict[str, object]
+
+
+def clip_scene(conn: sqlite3.Connection, clip: ClipInfo) -> ClipScene:
+    """The guess for a clip, and the clip as a source: an official clip when its channel
+    names the guessed drama's network (tvN's upload of a tvN drama)."""
+    from scenecat.storage.dramas import get_drama
+
+    found = guess_scene(conn, clip)
+    network = get_drama(conn, found.drama.id).network if found.drama else None
+    return ClipScene(found, clip_source(clip, network))
+
+
+def clip_source(clip: ClipInfo, network: str | None) -> dict[str, object]:
+    source: dict[str, object] = {"url": clip.url}
+    if clip.title:
+        source["title"] = clip.title
+    if clip.channel:
+        source["publisher"] = clip.channel
+        if network and network.lower() in clip.channel.lower():
+            source["kind"] = "official-clip"
+    if clip.uploaded:
+        source["published"] = clip.uploaded
+    return source
+
+
+@dataclass
 class ClipLink:
     scene_id: int
     key: str
