@@ -1,30 +1,27 @@
 """Browsing: `list actors|dramas|episodes|scenes` and `show actor|drama|scene`."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scenecat.cli.common import (
-    ActorFilter,
-    DramaFilter,
-    EpisodeFilter,
     JsonFlag,
-    KindFilter,
+    Limit,
     NetworkFilter,
-    SpoilerFilter,
-    TagFilter,
     YearFilter,
     catalogue,
     complete_actor,
     complete_drama,
     complete_scene,
+    scope_options,
     sub_app,
 )
 
+if TYPE_CHECKING:
+    from scenecat.domain.scope import Scope
+
 list_app = sub_app(help="List actors, dramas, episodes or scenes.")
 show_app = sub_app(help="Show one actor, drama or scene in full.")
-
-Limit = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most this many.")]
 
 
 def register(app: typer.Typer) -> None:
@@ -33,16 +30,10 @@ def register(app: typer.Typer) -> None:
 
 
 @list_app.command("scenes")
+@scope_options()
 def list_scenes(
     ctx: typer.Context,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    network: NetworkFilter = None,
-    year: YearFilter = None,
-    episode: EpisodeFilter = None,
-    spoiler: SpoilerFilter = None,
-    tag: TagFilter = None,
+    scope: "Scope",
     limit: Limit = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -53,18 +44,7 @@ def list_scenes(
     from scenecat.cli import output
     from scenecat.domain.browse import list_scenes as query
     from scenecat.domain.browse import scene_json
-    from scenecat.domain.scope import Scope
 
-    scope = Scope(
-        actors=tuple(actor),
-        drama=drama,
-        kind=kind,
-        network=network,
-        year=year,
-        episode=episode,
-        spoiler=spoiler,
-        tag=tag,
-    )
     with catalogue(ctx) as cat:
         found, more = query(cat.conn, scope, limit)
     if as_json:

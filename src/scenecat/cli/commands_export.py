@@ -8,17 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from scenecat.cli.common import (
-    ActorFilter,
-    DramaFilter,
-    EpisodeFilter,
-    KindFilter,
-    NetworkFilter,
-    SpoilerFilter,
-    TagFilter,
-    YearFilter,
+    Limit,
     catalogue,
     complete_drama,
     complete_scene,
+    scope_options,
     sub_app,
 )
 
@@ -32,11 +26,11 @@ def register(app: typer.Typer) -> None:
     app.add_typer(export_app, name="export")
 
 
-# The options of every format; the scope filters are common.py's, shared with list, search and rank.
+# The option of every format; the scope filters and --limit are common.py's, shared with
+# list, search and rank.
 Output = Annotated[
     Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
 ]
-Limit = Annotated[int | None, typer.Option("--limit", "-n", help="At most this many scenes.")]
 
 
 def _to_stdout(output: Path | None) -> bool:
@@ -96,16 +90,15 @@ def export_jsonl(ctx: typer.Context, output: Output = None) -> None:
 # An article
 
 
+# No --spoiler filter: an article's --spoilers says how spoilers are shown instead.
 @export_app.command("markdown")
+@scope_options(
+    without=("spoiler",),
+    limit_default="listicle and drama 10, actor 5, spotlight 3 related ones",
+)
 def export_markdown(
     ctx: typer.Context,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    network: NetworkFilter = None,
-    year: YearFilter = None,
-    episode: EpisodeFilter = None,
-    tag: TagFilter = None,
+    scope: "Scope",
     template: Annotated[
         str,
         typer.Option(
@@ -143,14 +136,7 @@ def export_markdown(
     title: Annotated[
         str | None, typer.Option("--title", help="Headline (default: generated).")
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            "-n",
-            help="How many scenes: listicle and drama 10, actor 5, spotlight 3 related ones.",
-        ),
-    ] = None,
+    limit: Limit = None,
     date: Annotated[
         str | None,
         typer.Option("--date", help="Front-matter date, YYYY-MM-DD (default: today)."),
@@ -173,21 +159,12 @@ def export_markdown(
     from scenecat.cli.output import message
     from scenecat.domain.articles import ArticleRequest
     from scenecat.domain.articles import export_markdown as render
-    from scenecat.domain.scope import Scope
     from scenecat.files import write_text
     from scenecat.text import visible_escapes
 
     request = ArticleRequest(
         template=template,
-        scope=Scope(
-            actors=tuple(actor or ()),
-            drama=drama,
-            kind=kind,
-            network=network,
-            year=year,
-            episode=episode,
-            tag=tag,
-        ),
+        scope=scope,
         scene=scene,
         spoilers=spoilers.strip().lower(),
         watched=tuple(watched or ()),
@@ -244,16 +221,10 @@ def _export_scenes(
 
 
 @export_app.command("json")
+@scope_options()
 def export_json(
     ctx: typer.Context,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    network: NetworkFilter = None,
-    year: YearFilter = None,
-    episode: EpisodeFilter = None,
-    spoiler: SpoilerFilter = None,
-    tag: TagFilter = None,
+    scope: "Scope",
     limit: Limit = None,
     output: Output = None,
 ) -> None:
@@ -264,32 +235,14 @@ def export_json(
     Example: scenecat export json --actor "Ji Chang Wook" --kind kiss \\
         -o kisses.json
     """
-    from scenecat.domain.scope import Scope
-
-    scope = Scope(
-        actors=tuple(actor or ()),
-        drama=drama,
-        kind=kind,
-        network=network,
-        year=year,
-        episode=episode,
-        spoiler=spoiler,
-        tag=tag,
-    )
     _export_scenes(ctx, "json", scope, limit, output)
 
 
 @export_app.command("csv")
+@scope_options()
 def export_csv(
     ctx: typer.Context,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    network: NetworkFilter = None,
-    year: YearFilter = None,
-    episode: EpisodeFilter = None,
-    spoiler: SpoilerFilter = None,
-    tag: TagFilter = None,
+    scope: "Scope",
     limit: Limit = None,
     bom: Annotated[
         bool,
@@ -310,16 +263,4 @@ def export_csv(
 
     Example: scenecat export csv --drama "Melting Me Softly" -o scenes.csv
     """
-    from scenecat.domain.scope import Scope
-
-    scope = Scope(
-        actors=tuple(actor or ()),
-        drama=drama,
-        kind=kind,
-        network=network,
-        year=year,
-        episode=episode,
-        spoiler=spoiler,
-        tag=tag,
-    )
     _export_scenes(ctx, "csv", scope, limit, output, bom=bom)

@@ -4,18 +4,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import (
-    ActorFilter,
-    DramaFilter,
-    JsonFlag,
-    KindFilter,
-    NetworkFilter,
-    YearFilter,
-    catalogue,
-)
+from scenecat.cli.common import JsonFlag, Limit, catalogue, scope_options
 
 if TYPE_CHECKING:
     from scenecat.domain.ranking import RankedEntry, RankResult
+    from scenecat.domain.scope import Scope
     from scenecat.domain.trends import TrendResult
 
 
@@ -27,13 +20,11 @@ def register(app: typer.Typer) -> None:
     app.command("trending")(trending)
 
 
+# The filters rank has always offered (its SQL, storage/rank_queries.py, reads them all).
+@scope_options(without=("episode", "spoiler", "tag"))
 def rank(
     ctx: typer.Context,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    network: NetworkFilter = None,
-    year: YearFilter = None,
+    scope: "Scope",
     couple: Annotated[
         tuple[str, str] | None,
         typer.Option(
@@ -50,10 +41,7 @@ def rank(
         str,
         typer.Option("--method", help="combined (votes + duels + views), votes, duels or views."),
     ] = "combined",
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."),
-    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
     min_votes: Annotated[
         float | None,
         typer.Option(
@@ -92,9 +80,7 @@ def rank(
     """
     from scenecat.cli import output
     from scenecat.domain import rank_why, ranking
-    from scenecat.domain.scope import Scope
 
-    scope = Scope(actors=tuple(actor), drama=drama, kind=kind, network=network, year=year)
     params = ranking.make_params(
         method, m=min_votes, w_votes=w_votes, w_duels=w_duels, w_views=w_views
     )
@@ -248,16 +234,13 @@ def _footer(result: "RankResult", explain: bool) -> str:
     return "\n".join(lines)
 
 
+@scope_options(without=("network", "year", "episode", "spoiler", "tag"))
 def trending(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", help="Window: the last N days (default 30).")] = 30,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    limit: Annotated[
-        int | None,
-        typer.Option("--limit", "-n", help=f"Show at most this many (default {DEFAULT_LIMIT})."),
-    ] = None,
+    *,
+    scope: "Scope",
+    limit: Limit = DEFAULT_LIMIT,
     today: Annotated[
         str | None,
         typer.Option(
@@ -277,10 +260,8 @@ def trending(
     """
     from scenecat.cli import output
     from scenecat.domain import trends
-    from scenecat.domain.scope import Scope
 
     day = trends.parse_today(today)
-    scope = Scope(actors=tuple(actor), drama=drama, kind=kind)
     shown = DEFAULT_LIMIT if limit is None else limit
     with catalogue(ctx) as cat:
         result = trends.trending(cat.conn, days, day, scope=scope, limit=shown)

@@ -4,19 +4,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import (
-    ActorFilter,
-    DramaFilter,
-    EpisodeFilter,
-    JsonFlag,
-    KindFilter,
-    NetworkFilter,
-    SpoilerFilter,
-    YearFilter,
-    catalogue,
-)
+from scenecat.cli.common import JsonFlag, Limit, catalogue, scope_options
 
 if TYPE_CHECKING:
+    from scenecat.domain.scope import Scope
     from scenecat.domain.search import Marked
 
 
@@ -27,6 +18,8 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search)
 
 
+# No --tag: search has never offered one (tags are words of the search document).
+@scope_options(without=("tag",))
 def search(
     ctx: typer.Context,
     words: Annotated[
@@ -38,14 +31,9 @@ def search(
             show_default=False,
         ),
     ] = None,
-    actor: ActorFilter = [],
-    drama: DramaFilter = None,
-    kind: KindFilter = None,
-    network: NetworkFilter = None,
-    year: YearFilter = None,
-    episode: EpisodeFilter = None,
-    spoiler: SpoilerFilter = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many.")] = 20,
+    *,
+    scope: "Scope",
+    limit: Limit = 20,
     as_json: JsonFlag = False,
 ) -> None:
     """Find scenes by what you remember of them.
@@ -59,19 +47,9 @@ def search(
     Example: scenecat search "Ji Chang-wook" kiss -rain year:2016..2020
     """
     from scenecat.cli import output
-    from scenecat.domain.scope import Scope
     from scenecat.domain.search import search as run_search
 
     text = " ".join(words or [])
-    scope = Scope(
-        actors=tuple(actor),
-        drama=drama,
-        kind=kind,
-        network=network,
-        year=year,
-        episode=episode,
-        spoiler=spoiler,
-    )
     with catalogue(ctx) as cat:
         result = run_search(cat.conn, text, scope, limit)
     if result.ignored and not as_json:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import functools
+import inspect
 import os
 import re
 import sqlite3
@@ -11,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args
 
 import typer
 from typer.core import TyperGroup
@@ -19,6 +21,7 @@ from typer.core import TyperGroup
 from scenecat.errors import ScenecatError
 
 if TYPE_CHECKING:
+    from scenecat.domain.scope import Scope
     from scenecat.storage.connection import Catalogue
 
 
@@ -320,7 +323,10 @@ complete_drama = _completer(_names("drama"))
 complete_scene = _completer(_names("scene"))
 
 
-# Scope filters shared by list, search, rank and export (one spelling, one help text).
+# The scope filters, each declared once: flag and help text here, the Scope field it fills
+# in SCOPE_FILTERS. Every command that narrows scenes (list scenes, search, rank, trending,
+# export markdown, json and csv) takes them through @scope_options, so a new filter there
+# reaches them all; `list dramas` uses --network and --year alone.
 ActorFilter = Annotated[
     list[str],
     typer.Option(
@@ -345,6 +351,111 @@ SpoilerFilter = Annotated[
         "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
     ),
 ]
+# Parameter name: (Scope field, annotation, default), in the order --help lists them.
+SCOPE_FILTERS: dict[str, tuple[str, Any, Any]] = {
+    "actor": ("actors", ActorFilter, []),
+    "drama": ("drama", DramaFilter, None),
+    "kind": ("kind", KindFilter, None),
+    "network": ("network", NetworkFilter, None),
+    "year": ("year", YearFilter, None),
+    "episode": ("episode", EpisodeFilter, None),
+    "spoiler": ("spoiler", SpoilerFilter, None),
+    "tag": ("tag", TagFilter, None),
+}
+# How many rows a command shows; a command whose default is not None gives it as the
+# parameter's default (shown as [default: N]), or as scope_options(limit_default=...).
+Limit = Annotated[int | None, typer.Option("--limit", "-n", help="Show at most this many.")]
+
+
+@functools.cache
+def declared_filters() -> tuple[str, ...]:
+    """The scene fields scene_fields.py declares as filters (`location`): each is a flag of
+    every command that takes the scope filters, filling Scope.fields."""
+    from scenecat.scene_fields import FILTER_FIELDS
+
+    return tuple(f.name for f in FILTER_FIELDS)
+
+
+def _declared_option(name: str) -> Any:
+    words = name.replace("_", " ")
+    flag = "--" + name.replace("_", "-")
+    return Annotated[str | None, typer.Option(flag, help=f"Scenes whose {words} is this.")]
+
+
+R = TypeVar("R")
+
+
+def scope_options(
+    *, without: tuple[str, ...] = (), limit_default: str | None = None
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Put the scope filters (all of SCOPE_FILTERS but `without`, then every declared filter
+    field) where the command declares `scope: "Scope"`; the command gets one Scope.
+
+    Typer reads a command's parameters from `__signature__` and `__annotations__`, so the
+    flags are written once here instead of in each command. `limit_default` is the text
+    --help shows as the default of the command's `limit: Limit = None`, when it depends on
+    other options."""
+    unknown = set(without) - set(SCOPE_FILTERS)
+    if unknown:
+        raise ValueError(f"not scope filters: {', '.join(sorted(unknown))}")
+    family = tuple(name for name in SCOPE_FILTERS if name not in without)
+
+    def decorate(command: Callable[..., R]) -> Callable[..., R]:
+        declared = declared_filters()
+
+        @functools.wraps(command)
+        def run(**flags: Any) -> R:
+            flags["scope"] = _scope(flags, family, declared)
+            return command(**flags)
+
+        flags = [(name, SCOPE_FILTERS[name][1], SCOPE_FILTERS[name][2]) for name in family] + [
+            (name, _declared_option(name), None) for name in declared
+        ]
+        signature = _with_flags(inspect.signature(command), flags, limit_default)
+        run.__signature__ = signature  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        return run
+
+    return decorate
+
+
+def _with_flags(
+    signature: inspect.Signature, flags: list[tuple[str, Any, Any]], limit_default: str | None
+) -> inspect.Signature:
+    """`signature` with the `scope` parameter replaced by `flags`. Every parameter is made
+    keyword-only (Typer passes them all by name), so defaults may come in any order."""
+    taken = set(signature.parameters) & {name for name, _, _ in flags}
+    if taken or "scope" not in signature.parameters:
+        raise TypeError(f"a scoped command takes `scope` and no filter of its own: {taken}")
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = []
+    for param in signature.parameters.values():
+        if param.name == "scope":
+            params += [inspect.Parameter(n, keyword, default=d, annotation=a) for n, a, d in flags]
+            continue
+        if param.name == "limit" and limit_default is not None:
+            param = param.replace(annotation=_shown_default(param.annotation, limit_default))
+        params.append(param.replace(kind=keyword))
+    return signature.replace(parameters=params)
+
+
+def _shown_default(annotation: Any, text: str) -> Any:
+    kind, option = get_args(annotation)
+    shown = copy.copy(option)
+    shown.show_default = text
+    return Annotated[kind, shown]
+
+
+def _scope(flags: dict[str, Any], family: tuple[str, ...], declared: tuple[str, ...]) -> Scope:
+    """The Scope of the filter flags, taken out of `flags`."""
+    from scenecat.domain.scope import Scope
+
+    values: dict[str, Any] = {}
+    for name in family:
+        value = flags.pop(name)
+        values[SCOPE_FILTERS[name][0]] = tuple(value) if isinstance(value, list) else value
+    fields = ((name, flags.pop(name)) for name in declared)
+    return Scope(**values, fields=tuple((n, v) for n, v in fields if v is not None))
 
 
 # Every whole-number option and argument (--episode, --limit, --born, undo N, ...) is one

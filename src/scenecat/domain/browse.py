@@ -70,7 +70,8 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
 
 
 def filter_columns(fields: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """(column, value) of the declared filter fields a scope names, values trimmed."""
+    """(column, value) of the declared filter fields a scope names, values trimmed; a blank
+    value narrows nothing, as a blank kind or tag does."""
     from scenecat.scene_fields import BY_NAME
 
     columns = []
@@ -78,7 +79,8 @@ def filter_columns(fields: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str]
         info = BY_NAME.get(name)
         if info is None or not info.filter or info.column is None:
             raise UsageError(f"scenes cannot be filtered by {name!r}")
-        columns.append((info.column, value.strip()))
+        if value.strip():
+            columns.append((info.column, value.strip()))
     return tuple(columns)
 
 

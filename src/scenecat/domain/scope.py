@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-# Keyword-only: four commands pass seven or eight filters, and a positional call would
-# silently mis-assign them if the fields were ever reordered (issue 14).
+# Keyword-only: a positional call would silently mis-assign the filters if the fields were
+# ever reordered (issue 14). The CLI fills it from its flags in one place,
+# cli/common.scope_options (common.SCOPE_FILTERS names the field of each flag).
 @dataclass(kw_only=True)
 class Scope:
     """Filters as users type them (names, not ids)."""

@@ -397,6 +397,7 @@ def _scope_given(scope: Scope) -> bool:
             scope.episode,
             scope.spoiler,
             scope.tag,
+            any(value for _, value in scope.fields),
         )
     )
 
