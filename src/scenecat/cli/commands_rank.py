@@ -120,6 +120,7 @@ def scope_label(result: "RankResult") -> str:
         bits.append(f"{result.couple[0]} & {result.couple[1]}")
     bits.extend(s.actors)
     bits.extend(x for x in (s.drama, s.network, s.year) if x)
+    bits.extend(value for _, value in s.fields if value.strip())
     return ", ".join(bits)
 
 

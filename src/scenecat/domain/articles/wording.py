@@ -138,6 +138,9 @@ def scope_words(conn: sqlite3.Connection, scope: Scope) -> ScopeWords:
         suffix += " " + year_words(scope.year)
     if scope.tag:
         suffix += f" tagged {scope.tag.strip().lower()}"
+    for name, value in scope.fields:
+        if value.strip():
+            suffix += f" ({name}: {value.strip()})"
     stem = " ".join(adjectives)
     # With a drama and nothing else the stem is empty: "scenes in Healer", one space.
     singular, many = f"{stem} scene{suffix}".strip(), f"{stem} scenes{suffix}".strip()
