@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from scenecat import __version__
-from scenecat.cli.common import ScenecatGroup, install_integer_bounds, keep_examples, state
+from scenecat.cli.common import ScenecatGroup, bounded_int, keep_examples, state
 
 # Registration order: `scenecat --help` lists plain commands in it, then groups.
 MODULES = (
@@ -70,6 +70,11 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )
 _OWNERS = {name: modules for name, modules, _ in COMMANDS}
 
+# Commands named by two words whose first word is a command of its own (`views SCENE COUNT`
+# and `views refresh [OPTIONS]`): the module and function of each. Not listed in any help;
+# LazyGroup.resolve_command hands `views refresh ...` over.
+NESTED = {"views refresh": ("commands_sources", "views_refresh")}
+
 # What Typer turns a command (TyperCommand) or a sub-app (TyperGroup) into.
 Command = TyperCommand | TyperGroup
 
@@ -102,9 +107,10 @@ def load_commands(names: Iterable[str] | None = None) -> dict[str, Command]:
     for module in modules:
         importlib.import_module(f"scenecat.cli.{module}").register(holder)
     keep_examples(holder)
-    install_integer_bounds()
     _Loaded.commands = dict(get_command(holder).commands)  # type: ignore[attr-defined]
+    integers = _Integers()
     for command in _Loaded.commands.values():
+        _bound_integers(command, integers)
         _plain_placeholders(command)
     _Loaded.modules = modules
     return _Loaded.commands
@@ -145,6 +151,30 @@ class _Argument(TyperArgument):
         return f"[{shown}]" if usage and not self.required else shown
 
 
+class _Integers:
+    """The type Typer gives a plain `int` parameter, and the bounded one put in its place.
+
+    Both come from Typer's own get_click_type(): the bounded one is what
+    `typer.Option(parser=bounded_int)` declares, given to every `int` parameter here rather
+    than written into each declaration (a new one cannot forget it)."""
+
+    def __init__(self) -> None:
+        from typer.main import get_click_type
+
+        self.plain = type(get_click_type(annotation=int, parameter_info=typer.Option()))
+        self.bounded = get_click_type(
+            annotation=int, parameter_info=typer.Option(parser=bounded_int)
+        )
+
+
+def _bound_integers(command: Command, integers: _Integers) -> None:
+    for param in command.params:
+        if type(param.type) is integers.plain:
+            param.type = integers.bounded
+    for sub in getattr(command, "commands", {}).values():
+        _bound_integers(sub, integers)
+
+
 def _plain_placeholders(command: Command) -> None:
     """Placeholders that read NAME, PATH, INTEGER... rather than `<str>` and `{name}`."""
     for param in command.params:
@@ -157,6 +187,22 @@ def _plain_placeholders(command: Command) -> None:
                 param.metavar = by_name or _BY_TYPE.get(kind, "TEXT")
     for sub in getattr(command, "commands", {}).values():
         _plain_placeholders(sub)
+
+
+def _nested_command(name: str) -> Command:
+    """A command of NESTED, converted on its own. Its help has always been Typer's own (no
+    placeholders, `Example:` wrapped), and stays so; its integers are bounded like all."""
+    import importlib
+
+    from typer.main import get_command
+
+    module, function = NESTED[name]
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    callback = getattr(importlib.import_module(f"scenecat.cli.{module}"), function)
+    holder.command(name.split()[-1])(callback)
+    command: Command = get_command(holder)  # type: ignore[assignment]
+    _bound_integers(command, _Integers())
+    return command
 
 
 def all_loaded() -> bool:
@@ -181,6 +227,15 @@ class LazyGroup(ScenecatGroup):
 
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:  # type: ignore[override]
         return load_commands([cmd_name]).get(cmd_name)
+
+    def resolve_command(  # type: ignore[override]
+        self, ctx: typer.Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        nested = f"{name} {rest[0]}" if name and rest else ""
+        if nested in NESTED:
+            return nested, _nested_command(nested), rest[1:]
+        return name, command, rest  # type: ignore[return-value]
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         if all_loaded():
