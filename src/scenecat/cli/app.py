@@ -9,6 +9,7 @@ tests/test_startup.py keeps equal to what the modules register.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from scenecat import __version__
-from scenecat.cli.common import ScenecatGroup, install_integer_bounds, keep_examples, state
+from scenecat.cli.common import ScenecatGroup, bounded_int, keep_examples, state
 
 # Registration order: `scenecat --help` lists plain commands in it, then groups.
 MODULES = (
@@ -37,7 +38,9 @@ MODULES = (
 
 # Every top-level command as `scenecat --help` lists it: its name, the modules that
 # register it and its subcommands, and the first paragraph of its help. When a command is
-# added, or its help changes, tests/test_startup.py prints the table to paste here.
+# added, or its help changes, tests/test_startup.py prints the table to paste here. (The
+# help is a checked copy of the docstrings: reading them instead means importing every
+# command module, about 5 ms, a twentieth of `scenecat --help`.)
 COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("init", ("commands_add",), "Create the catalogue (safe to run again)."),
     ("add-actor", ("commands_add",), "Add an actor."),
@@ -69,6 +72,11 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("refresh", ("commands_sources",), "Re-read a drama from its source."),
 )
 _OWNERS = {name: modules for name, modules, _ in COMMANDS}
+
+# Commands named by two words whose first word is a command of its own (`views SCENE COUNT`
+# and `views refresh [OPTIONS]`): the module and function of each. Not listed in any help;
+# LazyGroup.resolve_command hands `views refresh ...` over.
+NESTED = {"views refresh": ("commands_sources", "views_refresh")}
 
 # What Typer turns a command (TyperCommand) or a sub-app (TyperGroup) into.
 Command = TyperCommand | TyperGroup
@@ -102,9 +110,9 @@ def load_commands(names: Iterable[str] | None = None) -> dict[str, Command]:
     for module in modules:
         importlib.import_module(f"scenecat.cli.{module}").register(holder)
     keep_examples(holder)
-    install_integer_bounds()
     _Loaded.commands = dict(get_command(holder).commands)  # type: ignore[attr-defined]
     for command in _Loaded.commands.values():
+        _bound_integers(command, integers())
         _plain_placeholders(command)
     _Loaded.modules = modules
     return _Loaded.commands
@@ -136,13 +144,49 @@ _BY_TYPE = {"integer": "INTEGER", "float": "NUMBER", "path": "PATH", "filename":
 
 class _Argument(TyperArgument):
     """An argument shown as NAME in usage lines and help, as click shows them, instead of
-    Typer's `{name}` (Typer's own make_metavar wraps required arguments in braces)."""
+    Typer's `{name}` (Typer's own make_metavar wraps required arguments in braces).
+
+    The one Typer detail scenecat leans on: Typer builds every argument as a TyperArgument
+    and takes no class for it, and its `metavar=` would also rename the argument in error
+    messages ('NAME' for 'name') and keep the braces; so _plain_placeholders() makes each
+    argument an _Argument after conversion. It rests on make_metavar(ctx, *, usage) being
+    what the usage line and the Arguments section call, which
+    tests/test_typer_api.py::test_argument_placeholders_rest_on_make_metavar checks."""
 
     def make_metavar(self, ctx: typer.Context, *, usage: bool = False) -> str:  # type: ignore[override]
         shown = self.metavar or (self.name or "").upper()
         if self.nargs != 1:
             shown += "..."
         return f"[{shown}]" if usage and not self.required else shown
+
+
+class _Integers:
+    """The type Typer gives a plain `int` parameter, and the bounded one put in its place.
+
+    Both come from Typer's own get_click_type(): the bounded one is what
+    `typer.Option(parser=bounded_int)` declares, given to every `int` parameter here rather
+    than written into each declaration (a new one cannot forget it)."""
+
+    def __init__(self) -> None:
+        from typer.main import get_click_type
+
+        self.plain = type(get_click_type(annotation=int, parameter_info=typer.Option()))
+        self.bounded = get_click_type(
+            annotation=int, parameter_info=typer.Option(parser=bounded_int)
+        )
+
+
+@functools.cache
+def integers() -> _Integers:
+    return _Integers()
+
+
+def _bound_integers(command: Command, types: _Integers) -> None:
+    for param in command.params:
+        if type(param.type) is types.plain:
+            param.type = types.bounded
+    for sub in getattr(command, "commands", {}).values():
+        _bound_integers(sub, types)
 
 
 def _plain_placeholders(command: Command) -> None:
@@ -157,6 +201,22 @@ def _plain_placeholders(command: Command) -> None:
                 param.metavar = by_name or _BY_TYPE.get(kind, "TEXT")
     for sub in getattr(command, "commands", {}).values():
         _plain_placeholders(sub)
+
+
+def _nested_command(name: str) -> Command:
+    """A command of NESTED, converted on its own. Its help has always been Typer's own (no
+    placeholders, `Example:` wrapped), and stays so; its integers are bounded like all."""
+    import importlib
+
+    from typer.main import get_command
+
+    module, function = NESTED[name]
+    holder = typer.Typer(rich_markup_mode=None, add_completion=False)
+    callback = getattr(importlib.import_module(f"scenecat.cli.{module}"), function)
+    holder.command(name.split()[-1])(callback)
+    command: Command = get_command(holder)  # type: ignore[assignment]
+    _bound_integers(command, integers())
+    return command
 
 
 def all_loaded() -> bool:
@@ -181,6 +241,15 @@ class LazyGroup(ScenecatGroup):
 
     def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:  # type: ignore[override]
         return load_commands([cmd_name]).get(cmd_name)
+
+    def resolve_command(  # type: ignore[override]
+        self, ctx: typer.Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        nested = f"{name} {rest[0]}" if name and rest else ""
+        if nested in NESTED:
+            return nested, _nested_command(nested), rest[1:]
+        return name, command, rest  # type: ignore[return-value]
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         if all_loaded():

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from scenecat.cli.commands_add import parse_flags
-from scenecat.cli.commands_sources import ViewsCommand
 from scenecat.cli.common import UserError, catalogue, complete_scene, report_warnings
 
 # `views KEY -5` must reach the count parser (and get a clear "cannot be negative") rather
@@ -17,7 +16,7 @@ NUMBERS_MAY_BE_NEGATIVE = {"ignore_unknown_options": True}
 
 
 def register(app: typer.Typer) -> None:
-    app.command("views", cls=ViewsCommand, context_settings=NUMBERS_MAY_BE_NEGATIVE)(views)
+    app.command("views", context_settings=NUMBERS_MAY_BE_NEGATIVE)(views)
     app.command("vote", context_settings=NUMBERS_MAY_BE_NEGATIVE)(vote)
     app.command("duel")(duel)
 

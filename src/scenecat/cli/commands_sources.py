@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer.core import TyperCommand
 
 from scenecat.cli.common import (
     JsonFlag,
@@ -405,27 +404,6 @@ def clip_scene_values(
 
 
 # views refresh
-
-
-class ViewsCommand(TyperCommand):
-    """`views SCENE COUNT`, and `views refresh ...` handed to `views_refresh`."""
-
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
-    ) -> Any:
-        if args and args[0] == "refresh":
-            from typer.main import get_command
-
-            holder = typer.Typer(rich_markup_mode=None, add_completion=False)
-            holder.command("refresh")(views_refresh)
-            command = get_command(holder)
-            return command.make_context(f"{info_name} refresh", args[1:], parent=parent, **extra)
-        return super().make_context(info_name, args, parent=parent, **extra)
-
-    def invoke(self, ctx: Any) -> Any:
-        if ctx.command is not self:
-            return ctx.command.invoke(ctx)
-        return super().invoke(ctx)
 
 
 def _days(text: str) -> int:

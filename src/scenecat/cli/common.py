@@ -458,42 +458,25 @@ def _scope(flags: dict[str, Any], family: tuple[str, ...], declared: tuple[str, 
     return Scope(**values, fields=tuple((n, v) for n, v in fields if v is not None))
 
 
-# Every whole-number option and argument (--episode, --limit, --born, undo N, ...) is one
-# click INT or IntRange. A number SQLite cannot hold (past 2^63) or Python will not read (over
-# 4,300 digits) is a usage error naming the option, exit 2, for all of them at once.
+# Every whole-number option and argument (--episode, --limit, --born, undo N, ...) is read by
+# bounded_int(): app.py gives it to each `int` parameter once the commands are converted.
+# A number SQLite cannot hold (past 2^63) or Python will not read (over 4,300 digits) is a
+# usage error naming the option, exit 2, for all of them at once.
 INT_LIMIT = 2**63 - 1
 
 
-def _bounded_int_convert(original: Callable[..., Any]) -> Callable[..., Any]:
-    def convert(self: Any, value: Any, param: Any, ctx: Any) -> Any:
-        if isinstance(value, str):
-            digits = value.strip().lstrip("+-").replace("_", "")
-            if len(digits) > 19 and digits.isdigit():
-                text = value.strip()
-                shown = text if len(text) <= 24 else f"{text[:12]}… ({len(digits)} digits)"
-                self.fail(f"{shown} is too large", param, ctx)
-        result = original(self, value, param, ctx)
-        if isinstance(result, int) and not -INT_LIMIT <= result <= INT_LIMIT:
-            self.fail(f"{result} is too large", param, ctx)
-        return result
-
-    convert.__bounded__ = True  # type: ignore[attr-defined]
-    return convert
-
-
-@functools.cache
-def install_integer_bounds() -> None:
-    """Bound the integer type Typer gives every `int` parameter (IntRange builds on it).
-    Called when commands are loaded, before any is parsed: finding the type means converting
-    a one-option app, which `scenecat --help` need not pay for."""
-    from typer.main import get_command
-
-    probe = typer.Typer(add_completion=False)
-    probe.command()(_int_probe)
-    integer = type(get_command(probe).params[0].type)
-    if not getattr(integer.convert, "__bounded__", False):
-        integer.convert = _bounded_int_convert(integer.convert)  # type: ignore[method-assign]
-
-
-def _int_probe(number: Annotated[int, typer.Option()] = 0) -> None:
-    """The one parameter whose type install_integer_bounds() looks at."""
+def bounded_int(value: Any) -> int:
+    """An `int` parameter's value, worded as click's own integer type words its errors."""
+    if isinstance(value, str):
+        digits = value.strip().lstrip("+-").replace("_", "")
+        if len(digits) > 19 and digits.isdigit():
+            text = value.strip()
+            shown = text if len(text) <= 24 else f"{text[:12]}… ({len(digits)} digits)"
+            raise typer.BadParameter(f"{shown} is too large")
+    try:
+        result = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a valid int.") from None
+    if not -INT_LIMIT <= result <= INT_LIMIT:
+        raise typer.BadParameter(f"{result} is too large")
+    return result
