@@ -15,10 +15,12 @@ from scenecat.cli.common import (
     complete_drama,
     confirm,
     report_warnings,
+    scope_options,
     sub_app,
 )
 
 if TYPE_CHECKING:
+    from scenecat.domain.scope import Scope
     from scenecat.domain.sources import Report
     from scenecat.sources.clips import ClipInfo
     from scenecat.sources.matching import Scored
@@ -415,20 +417,10 @@ def _days(text: str) -> int:
     return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
 
 
+@scope_options(without=("network", "year", "episode", "spoiler", "tag"))
 def views_refresh(
     ctx: typer.Context,
-    drama: Annotated[
-        str | None,
-        typer.Option(
-            "--drama", "-d", help="Only this drama's scenes.", autocompletion=complete_drama
-        ),
-    ] = None,
-    actor: Annotated[
-        list[str], typer.Option("--actor", "-a", help="Only scenes with this actor.")
-    ] = [],
-    kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="Only this kind of scene.")
-    ] = None,
+    scope: "Scope",
     older_than: Annotated[
         str | None,
         typer.Option(
@@ -455,7 +447,6 @@ def views_refresh(
 
     from scenecat.cli.output import message, progress_bar, warn
     from scenecat.domain.clips import ClipLink, clip_links, linked_now, record_clip_views
-    from scenecat.domain.scope import Scope
     from scenecat.errors import ScenecatError
     from scenecat.sources import clips
 
@@ -472,7 +463,6 @@ def views_refresh(
                 warn(f"{path.name}: skipped ({exc})")
                 continue
             saved[info.url] = info
-    scope = Scope(actors=tuple(actor), drama=drama, kind=kind)
     with catalogue(ctx) as cat:
         links = clip_links(cat.conn, scope, days, today)
     if not links:
