@@ -34,7 +34,9 @@ VIEW_PARTS = ("on", "source")
 
 def _latest_cells(views: list[ViewCount]) -> tuple[object, ...]:
     latest = latest_view(views)
-    return (latest.count, latest.on, latest.source) if latest else (None, None, None)
+    if latest is None:
+        return (None,) * (1 + len(VIEW_PARTS))
+    return (latest.count, *(getattr(latest, part) for part in VIEW_PARTS))
 
 
 def _joined(values: list[str]) -> tuple[object, ...]:
