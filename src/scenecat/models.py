@@ -105,14 +105,20 @@ class Scene(SceneFacts):
 
     @property
     def latest_views(self) -> ViewCount | None:
-        """The count ranking uses: per source the largest count on its latest date (undated
-        ones count as oldest), then the largest of those, so a small re-upload seen last
-        does not hide the official clip's count."""
-        best: dict[str, ViewCount] = {}
-        for view in self.views:
-            current = best.get(view.source)
-            if current is None or (view.on or "", view.count) > (current.on or "", current.count):
-                best[view.source] = view
-        if not best:
-            return None
-        return max(best.values(), key=lambda v: (v.count, v.on or "", v.source))
+        """The view count ranking uses (latest_view)."""
+        return latest_view(self.views)
+
+
+def latest_view(views: list[ViewCount]) -> ViewCount | None:
+    """The count ranking uses: per source the largest count on its latest date (undated
+    ones count as oldest), then the largest of those, so a small re-upload seen last
+    does not hide the official clip's count. A function of the list, so that an export
+    can write it for any field holding view counts."""
+    best: dict[str, ViewCount] = {}
+    for view in views:
+        current = best.get(view.source)
+        if current is None or (view.on or "", view.count) > (current.on or "", current.count):
+            best[view.source] = view
+    if not best:
+        return None
+    return max(best.values(), key=lambda v: (v.count, v.on or "", v.source))

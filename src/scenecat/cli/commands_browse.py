@@ -337,9 +337,8 @@ def show_scene(
     Example: scenecat show scene melting-me-softly-e10-shower-kiss
     """
     from scenecat.cli import output
-    from scenecat.domain.browse import scene_json
+    from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
-    from scenecat.text import format_clock
 
     with catalogue(ctx) as cat:
         page = query(cat.conn, key)
@@ -357,14 +356,7 @@ def show_scene(
         [
             ("key", s.key),
             ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
-            ("episode", s.episode),
-            ("at", format_clock(s.at)),
-            ("kind", s.kind),
-            ("actors", s.actors),
-            ("spoiler", s.spoiler),
-            ("tags", s.tags),
-            ("location", s.location),
-            ("description", s.description),
+            *scene_lines(s),
             (
                 "views",
                 f"{latest.count:,} ({latest.source or 'unknown source'}, {latest.on or 'undated'})"

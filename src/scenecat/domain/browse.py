@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
-from scenecat.models import SPOILER_LEVELS
+from scenecat.models import SPOILER_LEVELS, ViewCount, latest_view
+from scenecat.scene_fields import BY_NAME, FIELDS, SHOW_ORDER
 from scenecat.storage import scenes
 from scenecat.storage.scenes import SceneFilter
+from scenecat.text import format_clock
 
 if TYPE_CHECKING:
     from scenecat.models import Actor, Credit, Drama, Episode, Scene
@@ -211,31 +214,67 @@ def show_scene(conn: sqlite3.Connection, key: str) -> ScenePage:
 # JSON shapes: stable field names, ids and keys included.
 
 
-def scene_json(scene: Scene) -> dict[str, Any]:
-    from scenecat.text import format_clock
+def _records(items: list[Any]) -> list[dict[str, Any]]:
+    # Views and sources are flat dataclasses: a copy of their attributes is asdict's answer.
+    return [dict(vars(item)) for item in items]
 
-    latest = scene.latest_views
-    return {
+
+def _latest_record(views: list[ViewCount]) -> dict[str, Any] | None:
+    latest = latest_view(views)
+    return dict(vars(latest)) if latest else None
+
+
+# How `--json` writes each value type; a type not named here is written as it is.
+_JSON_VALUES: dict[str, Callable[[Any], Any]] = {
+    "clock": format_clock,
+    "views": _records,
+    "sources": _records,
+}
+
+
+def _json_fields() -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    """(JSON name, attribute, writer or None) per declared field in declaration order; a
+    field of view counts is followed by its latest count (`latest_views`)."""
+    layout: list[tuple[str, str, Callable[[Any], Any] | None]] = []
+    for info in FIELDS:
+        layout.append((info.name, info.name, _JSON_VALUES.get(info.value)))
+        if info.value == "views":
+            layout.append((f"latest_{info.name}", info.name, _latest_record))
+    return tuple(layout)
+
+
+_JSON_FIELDS = _json_fields()
+
+
+def scene_json(scene: Scene) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "id": scene.id,
         "key": scene.key,
         "drama": scene.drama,
         "drama_id": scene.drama_id,
         "network": scene.network,
         "year": scene.year,
-        "episode": scene.episode,
-        "kind": scene.kind,
-        "title": scene.title,
-        "actors": scene.actors,
-        "description": scene.description,
-        "at": format_clock(scene.at),
-        "end": format_clock(scene.end),
-        "spoiler": scene.spoiler,
-        "tags": scene.tags,
-        "location": scene.location,
-        "views": [asdict(v) for v in scene.views],
-        "latest_views": asdict(latest) if latest else None,
-        "sources": [asdict(s) for s in scene.sources],
     }
+    for key, name, write in _JSON_FIELDS:
+        value = getattr(scene, name)
+        data[key] = value if write is None else write(value)
+    return data
+
+
+# How `show scene` writes each value type; a type not named here is shown as it is (a list
+# as its items joined by the output layer).
+_SHOWN_VALUES: dict[str, Callable[[Any], Any]] = {"clock": format_clock}
+
+
+def scene_lines(scene: Scene) -> list[tuple[str, object]]:
+    """The `show scene` lines of the declared fields: (label, value) in SHOW_ORDER."""
+    lines: list[tuple[str, object]] = []
+    for name in SHOW_ORDER:
+        info = BY_NAME[name]
+        value = getattr(scene, name)
+        write = _SHOWN_VALUES.get(info.value)
+        lines.append((info.show or name, value if write is None else write(value)))
+    return lines
 
 
 def actor_json(

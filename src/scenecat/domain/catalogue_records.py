@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
+from operator import attrgetter
 from typing import Any
 
 from scenecat.domain.records import drop_empty
+from scenecat.scene_fields import BY_NAME, EXPORT_ORDER
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, signals, source_ids
@@ -86,38 +88,38 @@ def drama_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         yield drama_record(conn, drama_id)
 
 
+def _sub_records(items: list[Any]) -> list[dict[str, Any]]:
+    # Views and sources are flat dataclasses: their attributes are the sub-record's keys.
+    return [drop_empty(vars(item)) for item in items]
+
+
+def _spoiler_value(level: str) -> str | None:
+    return None if level == "none" else level
+
+
+# How a format-1 record writes each value type; a type not named here is written as it is.
+_RECORD_VALUES: dict[str, Callable[[Any], Any]] = {
+    "clock": format_clock,
+    "spoiler": _spoiler_value,
+    "views": _sub_records,
+    "sources": _sub_records,
+}
+# The record's keys in order, read in one call, and the fields whose value is rewritten:
+# a JSON Lines export writes every scene through scene_record.
+_RECORD_KEYS = ("key", "drama", *EXPORT_ORDER)
+_read_record = attrgetter(*_RECORD_KEYS)
+_RECORD_WRITERS = tuple(
+    (name, _RECORD_VALUES[BY_NAME[name].value])
+    for name in EXPORT_ORDER
+    if BY_NAME[name].value in _RECORD_VALUES
+)
+
+
 def scene_record(scene: Any) -> dict[str, Any]:
-    return drop_empty(
-        {
-            "key": scene.key,
-            "drama": scene.drama,
-            "episode": scene.episode,
-            "kind": scene.kind,
-            "title": scene.title,
-            "actors": scene.actors,
-            "spoiler": scene.spoiler if scene.spoiler != "none" else None,
-            "tags": scene.tags,
-            "at": format_clock(scene.at),
-            "end": format_clock(scene.end),
-            "location": scene.location,
-            "description": scene.description,
-            "views": [
-                drop_empty({"count": v.count, "on": v.on, "source": v.source}) for v in scene.views
-            ],
-            "sources": [
-                drop_empty(
-                    {
-                        "url": s.url,
-                        "title": s.title,
-                        "publisher": s.publisher,
-                        "kind": s.kind,
-                        "published": s.published,
-                    }
-                )
-                for s in scene.sources
-            ],
-        }
-    )
+    record = dict(zip(_RECORD_KEYS, _read_record(scene), strict=True))
+    for name, write in _RECORD_WRITERS:
+        record[name] = write(record[name])
+    return drop_empty(record)
 
 
 def scene_records(conn: sqlite3.Connection, batch: int = 2_000) -> Iterator[dict[str, Any]]:

@@ -17,7 +17,8 @@ from typing import IO, Any
 
 from scenecat.domain import browse
 from scenecat.domain.scope import Scope
-from scenecat.models import Scene
+from scenecat.models import Scene, ViewCount, latest_view
+from scenecat.scene_fields import BY_NAME, EXPORT_ORDER, FieldInfo
 from scenecat.storage import scenes as scene_store
 from scenecat.text import format_clock, json_safe, visible_escapes
 
@@ -26,25 +27,48 @@ EXPORT_BATCH = 2_000
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# A field of view counts is written as its latest count and, in the columns after it
+# (header + "_" + part: "views_on", "views_source"), that count's date and source.
+VIEW_PARTS = ("on", "source")
+
+
+def _latest_cells(views: list[ViewCount]) -> tuple[object, ...]:
+    latest = latest_view(views)
+    if latest is None:
+        return (None,) * (1 + len(VIEW_PARTS))
+    return (latest.count, *(getattr(latest, part) for part in VIEW_PARTS))
+
+
+def _joined(values: list[str]) -> tuple[object, ...]:
+    return (LIST_SEPARATOR.join(values),)
+
+
+# How a CSV row writes each value type, as the cells of its columns; a type not named here
+# is one cell holding the value as it is.
+_CSV_VALUES: dict[str, Callable[[Any], tuple[object, ...]]] = {
+    "clock": lambda seconds: (format_clock(seconds),),
+    "names": _joined,
+    "tags": _joined,
+    "views": _latest_cells,
+    "sources": lambda sources: (LIST_SEPARATOR.join(s.url for s in sources),),
+}
+# (attribute, writer or None) per declared field, in export order.
+_CSV_FIELDS = tuple((name, _CSV_VALUES.get(BY_NAME[name].value)) for name in EXPORT_ORDER)
+
+
+def _columns(info: FieldInfo) -> tuple[str, ...]:
+    header = info.headers[0]
+    parts = VIEW_PARTS if info.value == "views" else ()
+    return (header, *(f"{header}_{part}" for part in parts))
+
+
+# The drama's network and year are CSV-only columns (import skips them: the drama holds them).
 CSV_COLUMNS = (
     "key",
     "drama",
     "network",
     "year",
-    "episode",
-    "kind",
-    "title",
-    "actors",
-    "spoiler",
-    "tags",
-    "at",
-    "end",
-    "location",
-    "description",
-    "views",
-    "views_on",
-    "views_source",
-    "sources",
+    *(column for name in EXPORT_ORDER for column in _columns(BY_NAME[name])),
 )
 
 
@@ -78,27 +102,13 @@ def _cell(value: object) -> str:
 
 
 def scene_row(scene: Scene) -> list[str]:
-    latest = scene.latest_views
-    values: list[object] = [
-        scene.key,
-        scene.drama,
-        scene.network,
-        scene.year,
-        scene.episode,
-        scene.kind,
-        scene.title,
-        LIST_SEPARATOR.join(scene.actors),
-        scene.spoiler,
-        LIST_SEPARATOR.join(scene.tags),
-        format_clock(scene.at),
-        format_clock(scene.end),
-        scene.location,
-        scene.description,
-        latest.count if latest else None,
-        latest.on if latest else None,
-        latest.source if latest else None,
-        LIST_SEPARATOR.join(s.url for s in scene.sources),
-    ]
+    values: list[object] = [scene.key, scene.drama, scene.network, scene.year]
+    for name, write in _CSV_FIELDS:
+        value = getattr(scene, name)
+        if write is None:
+            values.append(value)
+        else:
+            values.extend(write(value))
     return [_cell(v) for v in values]
 
 

@@ -23,12 +23,38 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scenecat.domain.exporting.scene_table import VIEW_PARTS
 from scenecat.domain.importing.record_importer import RecordImporter
 from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.records import FieldError
 from scenecat.errors import CatalogueFileError, ScenecatError, UsageError
+from scenecat.scene_fields import FIELDS
 
 SECTION_OF = {"actors": "actor", "dramas": "drama", "scenes": "scene"}
+
+# The CSV-only columns beside a view count (`export csv` writes the latest count's date and
+# source in them): their names follow the field's, and these are their other spellings.
+VIEW_SPELLINGS = {
+    "views_on": ("seen", "views_date", "seen_on"),
+    "views_source": ("source_name", "seen_at"),
+}
+# The declared fields holding view counts: one count per row, with its date and source.
+VIEW_FIELDS = tuple(info.name for info in FIELDS if info.value == "views")
+
+
+def _scene_headers() -> dict[str, tuple[str, ...]]:
+    headers: dict[str, tuple[str, ...]] = {
+        "key": ("key", "scene_key", "slug"),
+        "drama": ("drama", "drama_title"),
+    }
+    for info in FIELDS:
+        headers[info.name] = info.headers
+        if info.name in VIEW_FIELDS:
+            for part in VIEW_PARTS:
+                column, written = f"{info.name}_{part}", f"{info.headers[0]}_{part}"
+                headers[column] = (written, *VIEW_SPELLINGS.get(column, ()))
+    return headers
+
 
 # Record field -> header spellings (after normalising: lowercase, runs of other characters
 # turned into "_"). The first spelling is the one `export csv` writes.
@@ -50,29 +76,18 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "synopsis": ("synopsis", "summary", "plot"),
         "cast": ("cast",),
     },
-    "scenes": {
-        "key": ("key", "scene_key", "slug"),
-        "drama": ("drama", "drama_title"),
-        "episode": ("episode", "ep", "episode_number"),
-        "kind": ("kind", "scene_kind", "scene_type", "type"),
-        "title": ("title", "scene_title", "scene"),
-        "actors": ("actors", "cast", "who"),
-        "description": ("description", "what_happens", "summary"),
-        "at": ("at", "start", "time", "timestamp"),
-        "end": ("end", "end_time"),
-        "spoiler": ("spoiler", "spoiler_level", "spoilers"),
-        "tags": ("tags", "tag"),
-        "location": ("location", "place"),
-        "views": ("views", "view_count", "latest_views"),
-        "views_on": ("views_on", "seen", "views_date", "seen_on"),
-        "views_source": ("views_source", "source_name", "seen_at"),
-        "sources": ("sources", "source_urls", "links", "urls", "url"),
-    },
+    "scenes": _scene_headers(),
 }
 # Columns `export csv` writes that describe the scene's drama rather than the scene: read
 # back, they are ignored (the drama record holds them).
 DERIVED = {"scenes": ("network", "year")}
-LIST_FIELDS = {"aliases", "cast", "actors", "tags", "sources"}
+# Fields whose cell holds a list ("; "-separated): a scene's, by their declared value type.
+LIST_VALUES = ("names", "tags", "sources")
+LIST_FIELDS = {
+    "actors": {"aliases"},
+    "dramas": {"aliases", "cast"},
+    "scenes": {info.name for info in FIELDS if info.value in LIST_VALUES},
+}
 
 
 def normalise_header(text: str) -> str:
@@ -196,23 +211,28 @@ def _split_list(text: str) -> list[str]:
 def row_record(section: str, fields: dict[str, Column], row: list[str]) -> dict[str, Any]:
     """A CSV row as a format-1 record (values still raw text; the parsers judge them)."""
     record: dict[str, Any] = {}
+    lists = LIST_FIELDS[section]
     for name, column in fields.items():
         text = _unprotect(row[column.index].strip()) if column.index < len(row) else ""
         if not text:
             continue
-        record[name] = _split_list(text) if name in LIST_FIELDS else text
+        record[name] = _split_list(text) if name in lists else text
     if section == "scenes":
-        view = {
-            "count": record.pop("views", None),
-            "on": record.pop("views_on", None),
-            "source": record.pop("views_source", None),
-        }
-        if view["count"] is not None:
-            record["views"] = [{k: v for k, v in view.items() if v is not None}]
-        elif view["on"] is not None or view["source"] is not None:
-            part = "views_on" if view["on"] is not None else "views_source"
-            raise FieldError(f"row.{part}", "needs a views count in the same row")
+        for name in VIEW_FIELDS:
+            _view_of_row(record, name)
     return record
+
+
+def _view_of_row(record: dict[str, Any], name: str) -> None:
+    """A row's views count and the date and source beside it as the field's one view."""
+    count = record.pop(name, None)
+    parts = {part: record.pop(f"{name}_{part}", None) for part in VIEW_PARTS}
+    if count is not None:
+        record[name] = [{"count": count} | {k: v for k, v in parts.items() if v is not None}]
+        return
+    for part, value in parts.items():
+        if value is not None:
+            raise FieldError(f"row.{name}_{part}", "needs a views count in the same row")
 
 
 def _column_of(section: str, fields: dict[str, Column], error_path: str) -> Column | None:
@@ -221,7 +241,7 @@ def _column_of(section: str, fields: dict[str, Column], error_path: str) -> Colu
     if len(parts) < 2:
         return None
     name = parts[1]
-    if section == "scenes" and name == "views" and len(parts) > 2 and parts[2] != "count":
+    if section == "scenes" and name in VIEW_FIELDS and len(parts) > 2 and parts[2] != "count":
         name = f"views_{parts[2]}"
     return fields.get(name)
 
