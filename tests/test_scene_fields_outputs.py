@@ -145,3 +145,23 @@ def test_csv_export_imports_into_the_same_catalogue(
     result = cli("import", str(exported))
     assert result.exit_code == 0, result.stderr
     assert dump(other) == before
+
+
+def test_an_article_template_reaches_every_declared_field(one_scene: Path, cli, tmp_path: Path):
+    """`e.fields` gives a custom template every declared field, by name, as `show` writes it."""
+    template = tmp_path / "fields.md.j2"
+    template.write_text(
+        "{% for e in entries %}{% for name, value in e.fields.items() %}"
+        "{{ name }}={{ value }}\n{% endfor %}{% endfor %}",
+        encoding="utf-8",
+    )
+    result = cli("export", "markdown", "--template", str(template), "--spoilers", "show")
+    assert result.exit_code == 0, result.stderr
+    written = dict(
+        line.split("=", 1)
+        for line in result.stdout.splitlines()
+        if "=" in line and " " not in line.split("=")[0]
+    )
+    assert list(written) == [info.name for info in FIELDS]
+    assert written["location"] == "Rooftop"
+    assert written["at"] == "41:05"

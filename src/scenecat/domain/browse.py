@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
 from scenecat.models import SPOILER_LEVELS, ViewCount, latest_view
-from scenecat.scene_fields import BY_NAME, FIELDS, SHOW_ORDER
+from scenecat.scene_fields import BY_NAME, FIELDS, SHOW_ORDER, FieldInfo
 from scenecat.storage import scenes
 from scenecat.storage.scenes import SceneFilter
 from scenecat.text import format_clock
@@ -266,15 +266,16 @@ def scene_json(scene: Scene) -> dict[str, Any]:
 _SHOWN_VALUES: dict[str, Callable[[Any], Any]] = {"clock": format_clock}
 
 
+def shown_value(scene: Scene, info: FieldInfo) -> Any:
+    """A declared field's value as `show scene` and articles write it."""
+    value = getattr(scene, info.name)
+    write = _SHOWN_VALUES.get(info.value)
+    return value if write is None else write(value)
+
+
 def scene_lines(scene: Scene) -> list[tuple[str, object]]:
     """The `show scene` lines of the declared fields: (label, value) in SHOW_ORDER."""
-    lines: list[tuple[str, object]] = []
-    for name in SHOW_ORDER:
-        info = BY_NAME[name]
-        value = getattr(scene, name)
-        write = _SHOWN_VALUES.get(info.value)
-        lines.append((info.show or name, value if write is None else write(value)))
-    return lines
+    return [(BY_NAME[name].show or name, shown_value(scene, BY_NAME[name])) for name in SHOW_ORDER]
 
 
 def actor_json(

@@ -54,6 +54,7 @@ from scenecat.domain.articles.wording import (
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, NotFound, UsageError
 from scenecat.models import Credit, Scene, ViewCount
+from scenecat.scene_fields import FIELDS
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes
 from scenecat.text import format_clock, slugify
@@ -130,6 +131,7 @@ def make_entry(
     entry.description = scene.description
     entry.at = format_clock(scene.at)
     entry.location = scene.location
+    entry.fields = {f.name: browse.shown_value(scene, f) for f in FIELDS}
     entry.tags = list(scene.tags)
     entry.sources = [
         SourceLink(s.title or s.publisher or s.url, s.url, s.publisher, s.kind)

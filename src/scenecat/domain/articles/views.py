@@ -83,6 +83,9 @@ class Entry:
     at: str | None = None
     location: str | None = None
     tags: list[str] = field(default_factory=list)
+    # every declared scene field (scene_fields.py) by name, as `show scene` writes it, so a
+    # template can use a field the entry has no attribute for: {{ e.fields.location }}
+    fields: dict[str, object] = field(default_factory=dict)
     sources: list[SourceLink] = field(default_factory=list)
     is_spoiler: bool = False  # shown, and a spoiler for this reader (warn marks these)
     warning: str | None = None  # printed just before this entry (the first spoiler)
