@@ -42,7 +42,7 @@ def main() -> None:
     from scenecat.domain.browse import list_scenes
     from scenecat.domain.scope import Scope
     from scenecat.domain.search import search
-    from scenecat.storage import site as store
+    from scenecat.storage import site_queries as store
     from scenecat.web import serve
 
     meta = json.loads(args.meta.read_text())

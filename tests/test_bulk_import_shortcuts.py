@@ -1,6 +1,6 @@
 """The shortcuts of a big import give exactly what the general code gives.
 
-- record_shortcuts.py: parse_view/scene/vote/duel try a fast path for plain values first; for any
+- fast_parsers.py: parse_view/scene/vote/duel try a fast path for plain values first; for any
   input both paths give the same record or the same error;
 - search_index.BulkDocuments makes the search documents in Python as the document query does;
 - bulk.insert_rows writes rows with multi-row INSERTs, the same rows executemany writes;
@@ -24,7 +24,7 @@ from conftest import dump
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenecat.domain import record_shortcuts, records
+from scenecat.domain import fast_parsers, records
 from scenecat.domain.importing import import_file
 from scenecat.domain.records import FieldError
 from scenecat.errors import CatalogueFileError
@@ -167,22 +167,22 @@ def _same(fast: Callable[[Any, str], Any], general: Callable[[Any, str], Any], d
 @settings(max_examples=600, deadline=None)
 @given(any_scene)
 def test_scene_fast_path_is_the_general_path(data: Any) -> None:
-    _same(record_shortcuts.parse_scene, records.parse_scene_general, data)
+    _same(fast_parsers.parse_scene, records.parse_scene_general, data)
 
 
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(views)
 def test_view_fast_path_is_the_general_path(data: Any) -> None:
-    _same(record_shortcuts.parse_view, records.parse_view_general, data)
+    _same(fast_parsers.parse_view, records.parse_view_general, data)
 
 
 @pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(any_vote)
 def test_vote_fast_path_is_the_general_path(data: Any) -> None:
-    _same(record_shortcuts.parse_vote, records.parse_vote_general, data)
-    values = record_shortcuts.vote_values(data)
+    _same(fast_parsers.parse_vote, records.parse_vote_general, data)
+    values = fast_parsers.vote_values(data)
     if values is not None:
         assert records.VoteRec(*values) == records.parse_vote_general(data, "v")
 
@@ -191,7 +191,7 @@ def test_vote_fast_path_is_the_general_path(data: Any) -> None:
 @settings(max_examples=300, deadline=None)
 @given(any_duel)
 def test_duel_fast_path_is_the_general_path(data: Any) -> None:
-    _same(record_shortcuts.parse_duel, records.parse_duel_general, data)
+    _same(fast_parsers.parse_duel, records.parse_duel_general, data)
 
 
 @pytest.mark.parametrize(
@@ -212,7 +212,7 @@ def test_duel_fast_path_is_the_general_path(data: Any) -> None:
     ],
 )
 def test_scene_corner_cases(data: dict[str, Any]) -> None:
-    _same(record_shortcuts.parse_scene, records.parse_scene_general, data)
+    _same(fast_parsers.parse_scene, records.parse_scene_general, data)
 
 
 def test_plain_records_take_the_fast_path() -> None:
@@ -228,19 +228,19 @@ def test_plain_records_take_the_fast_path() -> None:
         "spoiler": "none",
         "views": [{"count": 5, "on": "2020-01-01", "source": "tvN"}],
     }
-    assert record_shortcuts._scene_fast(scene) == records.parse_scene_general(scene, "s")
+    assert fast_parsers._scene_fast(scene) == records.parse_scene_general(scene, "s")
     vote = {"scene": "d-e1-kiss", "score": 7, "voter": "fan1", "on": "2020-01-02"}
-    assert record_shortcuts.vote_values(vote) == ("d-e1-kiss", 7, "fan1", "2020-01-02")
+    assert fast_parsers.vote_values(vote) == ("d-e1-kiss", 7, "fan1", "2020-01-02")
     duel = {"winner": "a", "loser": "b", "on": "2020-01-02"}
-    assert record_shortcuts._duel_fast(duel) == records.parse_duel_general(duel, "d")
+    assert fast_parsers._duel_fast(duel) == records.parse_duel_general(duel, "d")
 
 
 def test_a_future_date_is_never_remembered() -> None:
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
     for _ in range(2):
         with pytest.raises(FieldError, match="in the future"):
-            record_shortcuts.parse_vote({"scene": "s", "score": 5, "on": tomorrow}, "votes[0]")
-    assert tomorrow not in record_shortcuts._PAST_DATES
+            fast_parsers.parse_vote({"scene": "s", "score": 5, "on": tomorrow}, "votes[0]")
+    assert tomorrow not in fast_parsers._PAST_DATES
 
 
 # --- documents, rows, FTS build ---------------------------------------------------------------

@@ -399,7 +399,7 @@ def test_the_guess_is_confirmed_on_a_terminal(db: Path, tmp_path: Path) -> None:
 
 
 def _names(*rows: tuple[int, str, tuple[str, ...], dict[str, int]]) -> list[Any]:
-    from scenecat.sources.clips import DramaNames
+    from scenecat.sources.videos import DramaNames
 
     return [DramaNames(i, title, names, aired, 16) for i, title, names, aired in rows]
 
@@ -417,7 +417,7 @@ def _names(*rows: tuple[int, str, tuple[str, ...], dict[str, int]]) -> list[Any]
     ],
 )
 def test_guess(title: str, drama: str | None, episode: int | None) -> None:
-    from scenecat.sources.clips import ClipInfo, guess
+    from scenecat.sources.videos import ClipInfo, guess
 
     dramas = _names(
         (1, "Melting Me Softly", ("Melting Me Softly", "날 녹여주오"), {"2019-10-27": 10}),
@@ -462,7 +462,7 @@ def test_views_refresh_skips_a_scene_removed_while_its_clip_was_read(
 ) -> None:
     """Clips are read without the write lock; a scene removed meanwhile (by another process)
     is found inside the write and skipped, not written to nor a crash."""
-    from scenecat.domain import clips as domain_clips
+    from scenecat.domain import clip_scenes as domain_clips
 
     added = cli(
         "add-scene", "--clip-json", E10, "--kind", "clip-test", "--title", "Gone soon",

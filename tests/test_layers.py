@@ -21,8 +21,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # The website is another front end: it uses the domain and storage, never the CLI.
     ("scenecat.web",),
     ("scenecat.domain",),
-    # Facts from the web: the domain puts them into the catalogue (domain/sources.py,
-    # domain/clips.py); fetching them needs neither the domain nor the catalogue.
+    # Facts from the web: the domain puts them into the catalogue (domain/fetched_dramas.py,
+    # domain/clip_scenes.py); fetching them needs neither the domain nor the catalogue.
     ("scenecat.sources",),
     ("scenecat.storage",),
     # Pure ranking math on the standard library alone, so storage may hand its signals over

@@ -388,7 +388,7 @@ def test_network_and_year_facets_on_scenes(site: Site, web_db: Path) -> None:
     ],
 )
 def test_youtube_video_ids(url: str, video: str | None) -> None:
-    from scenecat.web.clips import clip, youtube_id
+    from scenecat.web.thumbnails import clip, youtube_id
 
     assert youtube_id(url) == video
     thumb = clip(url, None, None).thumbnail

@@ -3,7 +3,7 @@
 `SceneFacts` is the one place a scene field is declared: its Python type and default, and in
 its metadata (`declare(...)`) how the rest of scenecat treats it: the column of the `scene`
 table that stores it, the value type that parses it (domain/records.py and its fast path in
-record_shortcuts.py), the CSV header spellings, its line in `show scene`, whether it goes into
+fast_parsers.py), the CSV header spellings, its line in `show scene`, whether it goes into
 the search document and may be named as `field:value` in a search. The stored scene
 (`models.Scene`) and the format-1 record (`domain/records.SceneRec`) both inherit these
 attributes, so a new field is one declaration here plus its migration step
@@ -42,7 +42,7 @@ class Source:
 
 
 # Value types: the parser of each lives in domain/records.py (VALUE_PARSERS) with its fast
-# path in domain/record_shortcuts.py (FAST_VALUES); both tables must name every type here.
+# path in domain/fast_parsers.py (FAST_VALUES); both tables must name every type here.
 VALUE_TYPES = (
     "name",  # one line of text (clean_name)
     "text",  # prose, several lines allowed (clean_text)

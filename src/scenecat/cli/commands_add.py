@@ -253,7 +253,7 @@ def add_scene(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene
-    from scenecat.domain.record_shortcuts import parse_scene
+    from scenecat.domain.fast_parsers import parse_scene
     from scenecat.domain.records import today
 
     clip_source: dict[str, object] | None = None

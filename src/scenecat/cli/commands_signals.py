@@ -55,8 +55,8 @@ def views(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import record_view
+    from scenecat.domain.fast_parsers import parse_view
     from scenecat.domain.names import resolve_scene
-    from scenecat.domain.record_shortcuts import parse_view
     from scenecat.domain.records import today
     from scenecat.errors import ScenecatError
 
@@ -95,7 +95,7 @@ def vote(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_vote
-    from scenecat.domain.record_shortcuts import parse_vote
+    from scenecat.domain.fast_parsers import parse_vote
     from scenecat.domain.records import today
 
     rec = parse_flags(
@@ -133,7 +133,7 @@ def duel(
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_duel
-    from scenecat.domain.record_shortcuts import parse_duel
+    from scenecat.domain.fast_parsers import parse_duel
     from scenecat.domain.records import today
 
     rec = parse_flags(

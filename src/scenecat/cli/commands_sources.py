@@ -20,12 +20,12 @@ from scenecat.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from scenecat.domain.fetched_dramas import Report
     from scenecat.domain.scope import Scope
-    from scenecat.domain.sources import Report
-    from scenecat.sources.clips import ClipInfo
+    from scenecat.sources.facts import DramaFacts
     from scenecat.sources.matching import Scored
-    from scenecat.sources.model import DramaFacts
     from scenecat.sources.plugins import Source
+    from scenecat.sources.videos import ClipInfo
 
 
 lookup_app = sub_app(help="Find a drama in a metadata source.")
@@ -238,7 +238,7 @@ def fetch_drama(
 def add_birth_years(ctx: typer.Context, src: "Source", facts: "DramaFacts") -> None:
     """Birth years of the cast members whose names match an actor with a known one, so that
     a namesake is told apart before linking (TMDB gives them per person, not per cast)."""
-    from scenecat.domain.sources import people_to_check
+    from scenecat.domain.fetched_dramas import people_to_check
 
     with catalogue(ctx, create=True) as cat:
         wanted = people_to_check(cat.conn, facts)
@@ -252,7 +252,7 @@ def add_drama_from(
     ctx: typer.Context, title: str, spec: str | None, from_file: Path | None, year: int | None
 ) -> None:
     """`add-drama TITLE --from SOURCE[:ID]` / `--from-file FILE`."""
-    from scenecat.domain.sources import add_drama, label
+    from scenecat.domain.fetched_dramas import add_drama, label
     from scenecat.sources.matching import STRONG, Wanted, score
 
     facts = fetch_drama(spec, from_file, title, year)
@@ -315,7 +315,7 @@ def refresh_drama(
     Example: scenecat refresh drama "Melting Me Softly" --from tmdb:93405
     """
     from scenecat.cli.output import message, plain
-    from scenecat.domain import sources as domain
+    from scenecat.domain import fetched_dramas as domain
     from scenecat.domain.names import resolve_drama
 
     with catalogue(ctx) as cat:
@@ -363,17 +363,17 @@ def refresh_drama(
 
 
 def read_clip(url: str | None, clip_json: Path | None) -> "ClipInfo":
-    from scenecat.sources import clips
+    from scenecat.sources import videos
 
     if clip_json is not None:
         from scenecat.errors import ScenecatError
 
         try:
-            return clips.from_ytdlp(_read_json(clip_json))
+            return videos.from_ytdlp(_read_json(clip_json))
         except ScenecatError as exc:
             raise UserError(f"{clip_json}: {exc.message}", exc.hint) from None
     assert url is not None
-    return clips.fetch(url)
+    return videos.fetch(url)
 
 
 def clip_scene_values(
@@ -382,7 +382,7 @@ def clip_scene_values(
     """Drama and episode for a scene from a clip (flags win over the guess, which is shown
     and, on a terminal, confirmed), and the clip as the scene's source."""
     from scenecat.cli.output import message
-    from scenecat.domain.clips import clip_scene
+    from scenecat.domain.clip_scenes import clip_scene
 
     with catalogue(ctx) as cat:
         found = clip_scene(cat.conn, clip)
@@ -446,9 +446,9 @@ def views_refresh(
     import datetime as dt
 
     from scenecat.cli.output import message, progress_bar, warn
-    from scenecat.domain.clips import ClipLink, clip_links, linked_now, record_clip_views
+    from scenecat.domain.clip_scenes import ClipLink, clip_links, linked_now, record_clip_views
     from scenecat.errors import ScenecatError
-    from scenecat.sources import clips
+    from scenecat.sources import videos
 
     today = dt.date.today()
     days = _days(older_than) if older_than else None
@@ -458,7 +458,7 @@ def views_refresh(
             raise UserError(f"{from_json}: no such folder")
         for path in sorted(from_json.glob("*.json")):
             try:
-                info = clips.from_ytdlp(_read_json(path))
+                info = videos.from_ytdlp(_read_json(path))
             except (ScenecatError, UserError) as exc:
                 warn(f"{path.name}: skipped ({exc})")
                 continue
@@ -479,7 +479,7 @@ def views_refresh(
                         raise UserError(f"no saved `yt-dlp -J` file for {link.url}")
                     info = found
                 else:
-                    info = clips.fetch(link.url)
+                    info = videos.fetch(link.url)
                 if info.views is None:
                     raise UserError(f"{link.url} shows no view count")
                 fetched.append((link, info))

@@ -42,7 +42,7 @@ def _problem(exc: ScenecatError) -> None:
 
 def _field(name: str, value: object) -> Any:
     """`value` checked by the same parser as `--NAME value` (and a catalogue file's field)."""
-    from scenecat.domain.record_shortcuts import parse_scene
+    from scenecat.domain.fast_parsers import parse_scene
 
     record: dict[str, object] = {"drama": "d", "kind": "kiss", "title": "t", name: value}
     return getattr(parse_scene(record, "scene"), name)

@@ -201,12 +201,12 @@ def show_drama(conn: sqlite3.Connection, title: str) -> DramaPage:
 
 def show_scene(conn: sqlite3.Connection, key: str) -> ScenePage:
     from scenecat.domain import names
-    from scenecat.storage import signals
+    from scenecat.storage import votes_duels
 
     scene_id = names.resolve_scene(conn, key)
     scene = scenes.scenes_by_ids(conn, [scene_id])[0]
-    votes = signals.scene_votes(conn, scene_id)
-    won, lost = signals.duel_record(conn, scene_id)
+    votes = votes_duels.scene_votes(conn, scene_id)
+    won, lost = votes_duels.duel_record(conn, scene_id)
     mean = sum(v[1] for v in votes) / len(votes) if votes else None
     return ScenePage(scene, votes, mean, won, lost)
 

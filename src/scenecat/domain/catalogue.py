@@ -26,7 +26,7 @@ from scenecat.models import Drama
 from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import scenes, search_index, signals
+from scenecat.storage import scenes, search_index, votes_duels
 from scenecat.text import slugify
 
 Mode = Literal["add", "import", "replace"]
@@ -371,8 +371,8 @@ def apply_vote(conn: sqlite3.Connection, rec: VoteRec, path: str = "vote") -> Ou
         scene_id = names.resolve_scene(conn, rec.scene)
     except ScenecatError as exc:
         raise FieldError(f"{path}.scene", exc.message, exc.hint) from None
-    previous = signals.current_vote(conn, scene_id, rec.voter)
-    created = signals.add_vote(conn, scene_id, rec.voter, rec.score, rec.on)
+    previous = votes_duels.current_vote(conn, scene_id, rec.voter)
+    created = votes_duels.add_vote(conn, scene_id, rec.voter, rec.score, rec.on)
     warnings = []
     if created and previous is not None and previous != rec.score:
         warnings.append(write_rules.replaced_vote(rec.voter, previous))
@@ -387,7 +387,7 @@ def apply_duel(conn: sqlite3.Connection, rec: DuelRec, path: str = "duel") -> Ou
         except ScenecatError as exc:
             raise FieldError(f"{path}.{role}", exc.message, exc.hint) from None
     check_duel(ids[0], ids[1], path)
-    created = signals.add_duel(conn, ids[0], ids[1], rec.voter, rec.on)
+    created = votes_duels.add_duel(conn, ids[0], ids[1], rec.voter, rec.on)
     return Outcome(ids[0], rec.winner, created=created)
 
 

@@ -12,8 +12,8 @@ import sqlite3
 from typing import Any
 
 from scenecat import yamlio
-from scenecat.domain import catalogue, catalogue_records, names
-from scenecat.domain.record_shortcuts import parse_scene
+from scenecat.domain import catalogue, format1, names
+from scenecat.domain.fast_parsers import parse_scene
 from scenecat.domain.records import FieldError, parse_actor, parse_drama
 from scenecat.errors import InvalidInput, NotFound
 from scenecat.storage import actors as actor_store
@@ -35,9 +35,9 @@ def fetch(conn: sqlite3.Connection, what: str, name: str) -> tuple[int, dict[str
         return actor_id, record
     if what == "drama":
         drama_id = names.resolve_drama(conn, name)
-        return drama_id, catalogue_records.drama_record(conn, drama_id)
+        return drama_id, format1.drama_record(conn, drama_id)
     scene_id = names.resolve_scene(conn, name)
-    return scene_id, catalogue_records.scene_record(scenes.scenes_by_ids(conn, [scene_id])[0])
+    return scene_id, format1.scene_record(scenes.scenes_by_ids(conn, [scene_id])[0])
 
 
 def check(what: str, record: Any) -> None:
@@ -47,7 +47,7 @@ def check(what: str, record: Any) -> None:
 
 def fetch_by_id(conn: sqlite3.Connection, what: str, record_id: int) -> dict[str, Any]:
     """The record as it is now; NotFound when another process removed it meanwhile."""
-    record = catalogue_records.record_of(conn, f"{what}s", record_id)
+    record = format1.record_of(conn, f"{what}s", record_id)
     if record is None:
         raise NotFound(f"the {what} was removed by another command while you were editing it")
     return record

@@ -2,7 +2,7 @@
 
 This module holds the record types, the value checks and the general parsers (every value
 judged, every error with its path). Views, scenes, votes and duels, which a bulk import reads
-by the million, are parsed through record_shortcuts.py: a fast path for already-clean values
+by the million, are parsed through fast_parsers.py: a fast path for already-clean values
 that falls back to the general parser here.
 
 The same parsers serve `import`, `edit` in $EDITOR and the `add-*` commands, so a value is
@@ -426,7 +426,7 @@ def _list_parser(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], list[
 
 
 # The parser of each value type a scene field is declared with (scene_fields.VALUE_TYPES):
-# (value, path) -> the clean value, or FieldError. record_shortcuts.FAST_VALUES holds their
+# (value, path) -> the clean value, or FieldError. fast_parsers.FAST_VALUES holds their
 # fast paths.
 VALUE_PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "name": _str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from scenecat.sources.model import Candidate
+from scenecat.sources.facts import Candidate
 from scenecat.text import name_key
 
 WEIGHTS = {"title": 3.0, "year": 1.0, "network": 0.5, "episodes": 0.5}

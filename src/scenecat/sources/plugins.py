@@ -25,8 +25,8 @@ import pluggy
 
 from scenecat.errors import NotFound
 from scenecat.sources import builtin
+from scenecat.sources.facts import Candidate, DramaFacts, Person
 from scenecat.sources.markers import hookimpl, hookspec
-from scenecat.sources.model import Candidate, DramaFacts, Person
 
 # hookimpl is what a plugin imports from here (see above).
 __all__ = ["Hooks", "Source", "all_sources", "get_source", "hookimpl", "hookspec"]

@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 from scenecat.errors import InvalidInput
+from scenecat.sources.facts import Candidate, CastEntry, DramaFacts, EpisodeFacts, Person
 from scenecat.sources.http import Http, SourceUnavailable
-from scenecat.sources.model import Candidate, CastEntry, DramaFacts, EpisodeFacts, Person
 
 API = "https://api.themoviedb.org/3"
 NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from scenecat.errors import InvalidInput, NotFound
+from scenecat.sources.facts import Candidate, CastEntry, DramaFacts, Person
 from scenecat.sources.http import Http
-from scenecat.sources.model import Candidate, CastEntry, DramaFacts, Person
 
 API = "https://www.wikidata.org/w/api.php"
 # television series, television drama, web series, television program, drama television series

@@ -94,9 +94,9 @@ class Published:
 
 
 def publish(source: Path, folder: Path, *, title: str | None = None) -> Published:
-    from scenecat.storage import site as store
+    from scenecat.storage import site_queries as store
+    from scenecat.web.metadata import metadata
     from scenecat.web.serve import inspect
-    from scenecat.web.site import metadata
 
     inspect(source)  # one clear error for a missing, foreign or out-of-date catalogue
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):

@@ -36,9 +36,9 @@ class SiteInfo:
 
 def inspect(path: Path, *, title: str | None = None) -> SiteInfo:
     """Check that `path` is an up-to-date catalogue (reading only) and write its metadata."""
-    from scenecat.storage import site as store
+    from scenecat.storage import site_queries as store
     from scenecat.storage.migrations import schema_version
-    from scenecat.web.site import metadata
+    from scenecat.web.metadata import metadata
 
     if not path.is_file() or path.stat().st_size == 0:
         raise ScenecatError(

@@ -28,8 +28,8 @@ from __future__ import annotations
 import sqlite3
 
 from scenecat.domain.articles.builders import build_context
+from scenecat.domain.articles.entries import Article, ArticleInfo, ArticleRequest
 from scenecat.domain.articles.render import front_matter, load_template, render
-from scenecat.domain.articles.views import Article, ArticleInfo, ArticleRequest
 from scenecat.gcpause import paused_gc
 
 # build_context, load_template and render are the stages bench/bench_export.py times apart.

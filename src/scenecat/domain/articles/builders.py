@@ -13,13 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
-from scenecat.domain.articles.spoilers import (
-    SpoilerPolicy,
-    apply_warnings,
-    parse_watched,
-    spoiler_note,
-)
-from scenecat.domain.articles.views import (
+from scenecat.domain.articles.entries import (
     BUILTIN_TEMPLATES,
     DEFAULT_LIMITS,
     MAX_TAGS,
@@ -35,6 +29,12 @@ from scenecat.domain.articles.views import (
     ScopeWords,
     SourceLink,
     Spotlight,
+)
+from scenecat.domain.articles.spoilers import (
+    SpoilerPolicy,
+    apply_warnings,
+    parse_watched,
+    spoiler_note,
 )
 from scenecat.domain.articles.wording import (
     drama_line,

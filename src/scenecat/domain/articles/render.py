@@ -18,7 +18,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from scenecat.domain.articles.views import BUILTIN_TEMPLATES, CONTEXT_TYPES, ArticleInfo
+from scenecat.domain.articles.entries import BUILTIN_TEMPLATES, CONTEXT_TYPES, ArticleInfo
 from scenecat.domain.articles.wording import join_names, plural, score_figure
 from scenecat.domain.mdescape import Md, escape, escape_paragraphs, link, url
 from scenecat.errors import InvalidInput

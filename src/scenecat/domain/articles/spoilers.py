@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from scenecat.domain import names
-from scenecat.domain.articles.views import Entry
+from scenecat.domain.articles.entries import Entry
 from scenecat.domain.articles.wording import join_names
 from scenecat.errors import UsageError
 from scenecat.models import SPOILER_LEVELS, Scene

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
-from scenecat.domain.articles.views import ScopeWords
+from scenecat.domain.articles.entries import ScopeWords
 from scenecat.domain.scope import Scope
 from scenecat.models import Scene
 from scenecat.storage import actors as actor_store

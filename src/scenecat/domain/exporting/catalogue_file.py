@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from scenecat import yamlio
-from scenecat.domain.catalogue_records import SECTION_RECORDS, SECTIONS
+from scenecat.domain.format1 import SECTION_RECORDS, SECTIONS
 from scenecat.domain.records import FORMAT
 from scenecat.storage import scenes
 from scenecat.text import json_safe

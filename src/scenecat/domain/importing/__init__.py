@@ -3,7 +3,7 @@ suffix.
 
 - yaml_file.py, jsonl_file.py, csv_file.py: one reader per kind of file; errors name the
   file, the line and the field (or column).
-- record_importer.py: the record-by-record path (any catalogue; the report lists changes).
+- one_by_one.py: the record-by-record path (any catalogue; the report lists changes).
 - bulk_importer.py: the fast path into a fresh catalogue (same catalogue, report and errors).
 - runner.py: which of the two a YAML or JSON Lines file goes through.
 - report.py: ImportReport and the interface both importers share.

@@ -1,7 +1,7 @@
 """The fast import path: a file into a fresh catalogue (no actors, dramas or scenes yet).
 
 It gives the same catalogue, report and errors as applying the records one by one through
-domain/catalogue.py (record_importer.py), but with a handful of executemany batches instead
+domain/catalogue.py (one_by_one.py), but with a handful of executemany batches instead
 of ~15 queries per scene: records are validated by the same parsers, names are resolved
 against dictionaries built as the file is read (exact name first, then the folded key, as
 domain/names.py does), ids are chosen here, search documents are made as each scene is read
@@ -25,8 +25,8 @@ from typing import Any
 
 from scenecat.domain import names
 from scenecat.domain.catalogue import scene_key
+from scenecat.domain.fast_parsers import parse_duel, parse_scene, parse_vote, vote_values
 from scenecat.domain.importing.report import ImportReport
-from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote, vote_values
 from scenecat.domain.records import FieldError, SceneRec, check_duel, parse_actor, parse_drama
 from scenecat.domain.write_rules import (
     added_as_support,
@@ -38,7 +38,7 @@ from scenecat.domain.write_rules import (
 )
 from scenecat.errors import ScenecatError
 from scenecat.gcpause import paused_gc
-from scenecat.storage import bulk, search_index, signals, source_ids
+from scenecat.storage import bulk, search_index, source_ids, votes_duels
 from scenecat.storage.dramas import merge_credit
 from scenecat.text import name_key
 
@@ -475,7 +475,9 @@ class BulkImporter:
         if changed:
             bulk.update_sources(self.conn, changed)
         for pair in self.stale_votes:
-            signals.refresh_current_vote(self.conn, pair >> 32, self.voter_names[pair & 0xFFFFFFFF])
+            votes_duels.refresh_current_vote(
+                self.conn, pair >> 32, self.voter_names[pair & 0xFFFFFFFF]
+            )
         search_index.end_bulk(self.conn)
         return self.report
 

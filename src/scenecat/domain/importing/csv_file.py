@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scenecat.domain.exporting.scene_table import VIEW_PARTS
-from scenecat.domain.importing.record_importer import RecordImporter
+from scenecat.domain.importing.one_by_one import RecordImporter
 from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.records import FieldError
 from scenecat.errors import CatalogueFileError, ScenecatError, UsageError

@@ -1,5 +1,5 @@
 """What an import did (ImportReport), and what every importer offers: the record-by-record
-one (record_importer.py) and the bulk one for a fresh catalogue (bulk_importer.py) share
+one (one_by_one.py) and the bulk one for a fresh catalogue (bulk_importer.py) share
 this module and nothing else, so neither imports the other."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from scenecat.domain.catalogue_records import SECTIONS
+from scenecat.domain.format1 import SECTIONS
 
 # The progress label once the records are in and the search index is being built.
 INDEX_STAGE = "Building the search index"

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 
 from scenecat.domain.importing.bulk_importer import BulkImporter, NeedsSlowPath
-from scenecat.domain.importing.record_importer import RecordImporter
+from scenecat.domain.importing.one_by_one import RecordImporter
 from scenecat.domain.importing.report import Importer, ImportReport
 from scenecat.storage import bulk, changelog
 from scenecat.storage.connection import savepoint

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scenecat import yamlio
-from scenecat.domain.catalogue_records import SECTIONS
+from scenecat.domain.format1 import SECTIONS
 from scenecat.domain.importing.report import INDEX_STAGE, Importer, ImportReport
 from scenecat.domain.importing.runner import run_import
 from scenecat.domain.records import FORMAT, FieldError

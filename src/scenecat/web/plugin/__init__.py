@@ -49,7 +49,7 @@ def _is_catalogue(datasette: Any, database: str) -> bool:
 
 @hook_last
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    from scenecat.storage import site as store
+    from scenecat.storage import site_queries as store
 
     try:
         catalogue = store.has_search_index(conn)
@@ -96,7 +96,7 @@ def _on_catalogue(path: Path | None, immutable: bool, work: Any) -> str:
     """Run `work` on a read-only connection of its own and return its rows as JSON; a
     scenecat error becomes a single row saying it (Datasette shows SQL errors generically)."""
     from scenecat.errors import ScenecatError
-    from scenecat.storage import site as store
+    from scenecat.storage import site_queries as store
 
     if path is None:
         return json.dumps([{"title": "Error: this catalogue has no file to rank from"}])
@@ -181,7 +181,7 @@ class DramaFacet(Facet):  # type: ignore[misc]
         return []
 
     async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
-        from scenecat.storage import site as store
+        from scenecat.storage import site_queries as store
 
         results: list[dict[str, Any]] = []
         timed_out: list[str] = []
@@ -251,7 +251,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
         from datasette.filters import FilterArguments
 
         from scenecat.domain.query import parse
-        from scenecat.storage import site as store
+        from scenecat.storage import site_queries as store
 
         where: list[str] = []
         params: dict[str, Any] = {}
@@ -296,7 +296,7 @@ def _filtered_ids(conn: sqlite3.Connection, text: str) -> list[int]:
     from scenecat.domain.query import parse
     from scenecat.domain.scope import Scope
     from scenecat.domain.search import merge_scope
-    from scenecat.storage import site as store
+    from scenecat.storage import site_queries as store
 
     scope = merge_scope(conn, parse(text), Scope())
     where, params = resolve_scope(conn, scope).where()
@@ -342,7 +342,7 @@ def _spoiler_cell(row: Any, value: str, changed: bool, datasette: Any, database:
         return hidden(None)
 
     async def inner() -> Markup | None:
-        from scenecat.storage import site as store
+        from scenecat.storage import site_queries as store
 
         scene_id = row["id"]
         level = await datasette.get_database(database).execute_fn(
@@ -362,7 +362,7 @@ def spoiler_markup(level: str, text: str) -> Markup:
 
 
 def _clip_cell(url: str) -> Markup | None:
-    from scenecat.web.clips import clip
+    from scenecat.web.thumbnails import clip
 
     c = clip(url, None, None)
     if c.safe_url is None:
@@ -383,8 +383,8 @@ def extra_template_vars(
         return None
 
     async def inner() -> dict[str, Any]:
-        from scenecat.storage import site as store
-        from scenecat.web.clips import clip
+        from scenecat.storage import site_queries as store
+        from scenecat.web.thumbnails import clip
 
         pks = (request.url_vars or {}).get("pks", "")
         try:

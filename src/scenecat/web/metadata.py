@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from scenecat.storage import site as store
+from scenecat.storage import site_queries as store
 
 # name -> title, description, and Datasette table options.
 TABLES: dict[str, dict[str, Any]] = {

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from scenecat.domain import catalogue
-from scenecat.domain.catalogue_records import record_of
+from scenecat.domain.fast_parsers import parse_duel, parse_scene, parse_vote
+from scenecat.domain.format1 import record_of
 from scenecat.domain.importing.report import ImportReport
-from scenecat.domain.record_shortcuts import parse_duel, parse_scene, parse_vote
 from scenecat.domain.records import FieldError, parse_actor, parse_drama
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store

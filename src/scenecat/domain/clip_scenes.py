@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from scenecat.domain.browse import resolve_scope
 from scenecat.domain.catalogue import record_view
 from scenecat.domain.scope import Scope
-from scenecat.sources.clips import ClipInfo, DramaNames, Guess, guess
+from scenecat.sources.videos import ClipInfo, DramaNames, Guess, guess
 from scenecat.storage import clip_queries, scenes
 
 

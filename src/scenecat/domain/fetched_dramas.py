@@ -18,7 +18,7 @@ from typing import Literal
 
 from scenecat.domain import names
 from scenecat.errors import Ambiguous, Conflict, NotFound
-from scenecat.sources.model import CastEntry, DramaFacts, Person
+from scenecat.sources.facts import CastEntry, DramaFacts, Person
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import search_index, source_ids

@@ -17,7 +17,7 @@ from scenecat.domain.records import drop_empty
 from scenecat.scene_fields import BY_NAME, EXPORT_ORDER
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import scenes, signals, source_ids
+from scenecat.storage import scenes, source_ids, votes_duels
 from scenecat.text import format_clock
 
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
@@ -130,14 +130,14 @@ def scene_records(conn: sqlite3.Connection, batch: int = 2_000) -> Iterator[dict
 
 
 def vote_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for vote in signals.all_votes(conn):
+    for vote in votes_duels.all_votes(conn):
         yield drop_empty(
             {"scene": vote.scene, "score": vote.score, "voter": vote.voter, "on": vote.on}
         )
 
 
 def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for duel in signals.all_duels(conn):
+    for duel in votes_duels.all_duels(conn):
         yield drop_empty(
             {"winner": duel.winner, "loser": duel.loser, "voter": duel.voter, "on": duel.on}
         )
