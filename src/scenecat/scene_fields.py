@@ -69,6 +69,8 @@ class FieldInfo:
     show: str | None  # the label of its line in `show scene` (None: not a line of its own)
     search: float | None  # bm25 weight of its column in the search document; None: not indexed
     filter: bool  # narrows by equal text (case folded): `name:value` in a search, `--name`
+    flag: str | None  # its flag on add-scene and edit scene (None: those commands' own)
+    help: str | None  # that flag's help text
 
 
 def declare(
@@ -81,6 +83,8 @@ def declare(
     show: str | None = None,
     search: float | None = None,
     filter: bool = False,
+    flag: str | None = None,
+    help: str | None = None,
 ) -> Any:
     """A dataclass field of SceneFacts with its declaration as metadata (FieldInfo is
     completed with the attribute's name when FIELDS is built)."""
@@ -93,6 +97,8 @@ def declare(
         "show": show,
         "search": search,
         "filter": filter,
+        "flag": flag,
+        "help": help,
     }
     if default_factory is not MISSING:
         return field(default_factory=default_factory, metadata=meta)
@@ -132,6 +138,8 @@ class SceneFacts:
         default=None,
         show="description",
         search=1.0,
+        flag="--description",
+        help="What happens.",
     )
     at: int | None = declare(
         "clock",
@@ -139,17 +147,34 @@ class SceneFacts:
         headers=("at", "start", "time", "timestamp"),
         default=None,
         show="at",
+        flag="--at",
+        help="Start time in the episode, mm:ss or h:mm:ss.",
     )
-    end: int | None = declare("clock", column="end_s", headers=("end", "end_time"), default=None)
+    end: int | None = declare(
+        "clock",
+        column="end_s",
+        headers=("end", "end_time"),
+        default=None,
+        flag="--end",
+        help="End time in the episode.",
+    )
     spoiler: str = declare(
         "spoiler",
         column="spoiler",
         headers=("spoiler", "spoiler_level", "spoilers"),
         default="none",
         show="spoiler",
+        flag="--spoiler",
+        help="none, minor, major or ending.",
     )
     tags: list[str] = declare(
-        "tags", headers=("tags", "tag"), default_factory=list, show="tags", search=4.0
+        "tags",
+        headers=("tags", "tag"),
+        default_factory=list,
+        show="tags",
+        search=4.0,
+        flag="--tag",
+        help="A tag (repeatable).",
     )
     location: str | None = declare(
         "name",
@@ -159,6 +184,8 @@ class SceneFacts:
         show="location",
         search=3.0,
         filter=True,
+        flag="--location",
+        help="Where it happens.",
     )
     views: list[ViewCount] = declare(
         "views", headers=("views", "view_count", "latest_views"), default_factory=list

@@ -8,12 +8,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from scenecat.cli.common import (
+    SceneFlags,
     UserError,
     catalogue,
     complete_actor,
     complete_drama,
     db_path,
     report_warnings,
+    scene_field_options,
 )
 
 T = TypeVar("T")
@@ -180,6 +182,7 @@ def _required_flags(*values: object) -> list[tuple[str, object]]:
     return list(zip(("--drama", "--actor", "--kind", "--title"), values, strict=True))
 
 
+@scene_field_options
 def add_scene(
     ctx: typer.Context,
     drama: Annotated[
@@ -199,16 +202,8 @@ def add_scene(
     title: Annotated[
         str | None, typer.Option("--title", "-t", help="Short title, e.g. 'The shower kiss'.")
     ] = None,
-    description: Annotated[str | None, typer.Option("--description", help="What happens.")] = None,
-    at: Annotated[
-        str | None, typer.Option("--at", help="Start time in the episode, mm:ss or h:mm:ss.")
-    ] = None,
-    end: Annotated[str | None, typer.Option("--end", help="End time in the episode.")] = None,
-    spoiler: Annotated[
-        str, typer.Option("--spoiler", help="none, minor, major or ending.")
-    ] = "none",
-    tag: Annotated[list[str], typer.Option("--tag", help="A tag (repeatable).")] = [],
-    location: Annotated[str | None, typer.Option("--location", help="Where it happens.")] = None,
+    *,
+    fields: SceneFlags,
     key: Annotated[
         str | None,
         typer.Option("--key", help="Scene key (default: made from drama, episode and title)."),
@@ -292,12 +287,7 @@ def add_scene(
         "kind": kind,
         "title": title,
         "actors": actors,
-        "description": description,
-        "at": at,
-        "end": end,
-        "spoiler": spoiler,
-        "tags": list(tag),
-        "location": location,
+        **fields,
     }
     if views_count is not None:
         label = source or ""

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from scenecat.cli.common import (
+    SceneFlags,
     UserError,
     YesFlag,
     catalogue,
@@ -13,6 +14,7 @@ from scenecat.cli.common import (
     complete_scene,
     confirm,
     report_warnings,
+    scene_field_options,
     sub_app,
 )
 
@@ -117,25 +119,21 @@ def edit_drama(
 
 
 @edit_app.command("scene")
+@scene_field_options
 def edit_scene(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="Scene key.", autocompletion=complete_scene)],
     title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="New kind.")] = None,
     episode: Annotated[int | None, typer.Option("--episode", help="Episode number.")] = None,
-    description: Annotated[
-        str | None, typer.Option("--description", help="What happens ('' clears it).")
-    ] = None,
-    at: Annotated[str | None, typer.Option("--at", help="Start time, mm:ss.")] = None,
-    spoiler: Annotated[
-        str | None, typer.Option("--spoiler", help="none, minor, major or ending.")
-    ] = None,
-    location: Annotated[str | None, typer.Option("--location", help="Where it happens.")] = None,
+    *,
+    fields: SceneFlags,
     new_key: Annotated[str | None, typer.Option("--key", help="A new key for the scene.")] = None,
 ) -> None:
     """Change a scene (no flags: in $EDITOR).
 
-    With no flags, opens the record in $EDITOR.
+    With no flags, opens the record in $EDITOR. A flag given '' clears that field; --tag
+    replaces the scene's tags with the ones given.
 
     Example: scenecat edit scene melting-me-softly-e10-shower-kiss \\
         --spoiler major
@@ -148,10 +146,7 @@ def edit_scene(
             "title": title,
             "kind": kind,
             "episode": episode,
-            "description": description,
-            "at": at,
-            "spoiler": spoiler,
-            "location": location,
+            **fields,
             "key": new_key,
         },
     )

@@ -403,7 +403,6 @@ def scope_options(
     def decorate(command: Callable[..., R]) -> Callable[..., R]:
         declared = declared_filters()
 
-        @functools.wraps(command)
         def run(**flags: Any) -> R:
             flags["scope"] = _scope(flags, family, declared)
             return command(**flags)
@@ -411,32 +410,77 @@ def scope_options(
         flags = [(name, SCOPE_FILTERS[name][1], SCOPE_FILTERS[name][2]) for name in family] + [
             (name, _declared_option(name), None) for name in declared
         ]
-        signature = _with_flags(inspect.signature(command), flags, limit_default)
-        run.__signature__ = signature  # type: ignore[attr-defined]
-        run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+        _wrap(command, _with_flags(inspect.signature(command), "scope", flags, limit_default), run)
         return run
 
     return decorate
 
 
 def _with_flags(
-    signature: inspect.Signature, flags: list[tuple[str, Any, Any]], limit_default: str | None
+    signature: inspect.Signature,
+    marker: str,
+    flags: list[tuple[str, Any, Any]],
+    limit_default: str | None = None,
 ) -> inspect.Signature:
-    """`signature` with the `scope` parameter replaced by `flags`. Every parameter is made
+    """`signature` with the `marker` parameter replaced by `flags`. Every parameter is made
     keyword-only (Typer passes them all by name), so defaults may come in any order."""
     taken = set(signature.parameters) & {name for name, _, _ in flags}
-    if taken or "scope" not in signature.parameters:
-        raise TypeError(f"a scoped command takes `scope` and no filter of its own: {taken}")
+    if taken or marker not in signature.parameters:
+        raise TypeError(f"the command takes `{marker}` and none of its flags itself: {taken}")
     keyword = inspect.Parameter.KEYWORD_ONLY
     params = []
     for param in signature.parameters.values():
-        if param.name == "scope":
+        if param.name == marker:
             params += [inspect.Parameter(n, keyword, default=d, annotation=a) for n, a, d in flags]
             continue
         if param.name == "limit" and limit_default is not None:
             param = param.replace(annotation=_shown_default(param.annotation, limit_default))
         params.append(param.replace(kind=keyword))
     return signature.replace(parameters=params)
+
+
+def _wrap(command: Callable[..., R], signature: inspect.Signature, run: Callable[..., R]) -> None:
+    functools.update_wrapper(run, command)
+    run.__signature__ = signature  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+
+
+def scene_field_options(command: Callable[..., R]) -> Callable[..., R]:
+    """Put a flag for each declared scene field that has one (scene_fields.py: `flag`,
+    `help`) where the command declares `fields: "SceneFlags"`; the command gets the fields
+    given, {field name: value} (an absent flag, or a list flag given no item, is left out).
+    add-scene and edit scene share these, so a new declared field is settable by both."""
+    from scenecat.scene_fields import FIELDS
+
+    declared = [f for f in FIELDS if f.flag]
+    flags = [
+        (f.name, _field_option(f.value, f.flag or "", f.help), _field_default(f.value))
+        for f in declared
+    ]
+
+    def run(**values: Any) -> R:
+        given = {f.name: values.pop(f.name) for f in declared}
+        values["fields"] = {k: v for k, v in given.items() if v is not None and v != []}
+        return command(**values)
+
+    _wrap(command, _with_flags(inspect.signature(command), "fields", flags), run)
+    return run
+
+
+def _field_option(value: str, flag: str, help: str | None) -> Any:
+    if value in _LIST_VALUES:
+        return Annotated[list[str], typer.Option(flag, help=help)]
+    return Annotated[str | None, typer.Option(flag, help=help)]
+
+
+def _field_default(value: str) -> Any:
+    return [] if value in _LIST_VALUES else None
+
+
+# Value types given as a repeatable flag (each use one item).
+_LIST_VALUES = ("names", "tags")
+# What a command that takes @scene_field_options gets: declared field name -> flag value.
+SceneFlags = dict[str, Any]
 
 
 def _shown_default(annotation: Any, text: str) -> Any:
