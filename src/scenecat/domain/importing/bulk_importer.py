@@ -326,11 +326,7 @@ class BulkImporter:
                 )
                 self.docs.credit(drama_id, actor_id, None)
                 warnings.append(f"{actor} was not in the cast of {title}; added as support")
-        self.search_rows.append(
-            self.docs.document(
-                scene_id, rec.title, rec.description, tags, rec.kind, drama_id, actor_ids
-            )
-        )
+        self.search_rows.append(self.docs.document(scene_id, rec, drama_id, actor_ids))
         if rec.views:
             self._views(scene_id, rec, warnings)
         if rec.sources:
