@@ -278,7 +278,16 @@ CJK_CATALOGUE = [
         "tags": ["눈물", "rain", "Rain"],
         "description": "설렘 under the snow",
     },
-    {"type": "scene", "drama": "MMS", "kind": "hug", "title": "A hug", "actors": ["Solo"]},
+    {
+        "type": "scene",
+        "drama": "MMS",
+        "kind": "hug",
+        "title": "A hug",
+        "actors": ["Solo"],
+        "location": "Seoul",
+    },
+    # only the location is not ASCII: its grams are all the scene's own
+    {"type": "scene", "drama": "Empty", "kind": "walk", "title": "A walk", "location": "남산 타워"},
     {"type": "scene", "drama": "Empty", "kind": "fight", "title": "Nobody"},
     {"type": "scene", "drama": "Empty", "kind": "fight", "title": "Nobody", "tags": ["x"]},
     {
@@ -332,6 +341,7 @@ def test_documents_made_in_python_are_the_query_documents(tmp_path: Path) -> Non
     ]
     assert documents[0] == documents[1]
     assert any(row[-1] and "냉동" in row[-1] for row in documents[1])  # CJK grams made
+    assert any(row[-1] and "남산" in row[-1] for row in documents[1])  # of a location too
     conn = sqlite3.connect(tmp_path / "True.db")
     try:
         assert search_index.check(conn) == []

@@ -131,9 +131,15 @@ def fts() -> sqlite3.Connection:
         f"CREATE VIRTUAL TABLE t USING fts5({', '.join(COLUMNS)}, "
         "tokenize='unicode61 remove_diacritics 2')"
     )
+    row = {
+        "title": "The shower kiss",
+        "description": "they kiss",
+        "kind": "kiss",
+        "drama": "Melting Me Softly 날 녹여주오",
+    }
     conn.execute(
         f"INSERT INTO t VALUES ({', '.join('?' * len(COLUMNS))})",
-        ("The shower kiss", "they kiss", "", "kiss", "Melting Me Softly 날 녹여주오", "", "", ""),
+        [row.get(column, "") for column in COLUMNS],
     )
     return conn
 

@@ -141,9 +141,8 @@ def test_a_data_migration_is_not_logged_as_a_change(
         db.execute("UPDATE drama SET synopsis = coalesce(synopsis, '') || ' (checked)'")
 
     # The version follows the list: one more step is all a later scenecat adds.
-    monkeypatch.setattr(
-        migrations, "MIGRATIONS", [*migrations.MIGRATIONS, ("0009_rewrite", rewrite)]
-    )
+    later = f"{len(migrations.MIGRATIONS) + 1:04d}_rewrite"
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, (later, rewrite)])
     result = cli("history", "--json")
     assert result.exit_code == 0 and "Upgraded" in result.stderr
     conn = sqlite3.connect(sample_db)
@@ -184,7 +183,7 @@ def test_a_fresh_catalogue_records_every_step_by_its_released_name(cli, db: Path
 
     assert recorded == [name for name, _ in MIGRATIONS]
     assert version == len(MIGRATIONS)
-    assert recorded[:8] == [
+    assert recorded[:9] == [
         "0001_initial",
         "0002_search_index",
         "0003_search_terms",
@@ -193,6 +192,7 @@ def test_a_fresh_catalogue_records_every_step_by_its_released_name(cli, db: Path
         "0006_credit_roles_and_name_keys",
         "0007_scene_signals",
         "0008_source_ids",
+        "0009_search_location",
     ]
 
 
@@ -231,3 +231,124 @@ def test_migration_0006_keeps_credits_allows_dual_roles_and_rekeys_names(cli, ol
 
     cast = json.loads(shown.stdout)["data"]["cast"]
     assert sorted(c["character"] for c in cast) == ["One", "Two"]
+
+
+# --- the search document's columns follow the searchable fields -------------------------------
+
+AIRPORT = "lovestruck-in-the-city-e1-airport-pickup"  # location: Yangyang, in no other text
+# The search document as schema 8 wrote it, before `location` was searchable.
+SCHEMA8_SEARCH = """
+DROP TRIGGER scene_search_ai; DROP TRIGGER scene_search_ad; DROP TRIGGER scene_search_au;
+DROP TABLE scene_search_fts;
+ALTER TABLE scene_search RENAME TO scene_search_now;
+CREATE TABLE scene_search (
+    id INTEGER PRIMARY KEY REFERENCES scene(id) ON DELETE CASCADE,
+    title TEXT, description TEXT, tags TEXT, kind TEXT,
+    drama TEXT, actors TEXT, characters TEXT, terms TEXT);
+INSERT INTO scene_search SELECT id, title, description, tags, kind, drama, actors,
+    characters, terms FROM scene_search_now;
+DROP TABLE scene_search_now;
+CREATE VIRTUAL TABLE scene_search_fts USING fts5(
+    title, description, tags, kind, drama, actors, characters, terms,
+    content="scene_search", content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+INSERT INTO scene_search_fts(scene_search_fts) VALUES ('rebuild');
+CREATE TRIGGER scene_search_ai AFTER INSERT ON scene_search BEGIN SELECT 1; END;
+CREATE TRIGGER scene_search_ad AFTER DELETE ON scene_search BEGIN SELECT 1; END;
+CREATE TRIGGER scene_search_au AFTER UPDATE ON scene_search BEGIN SELECT 1; END;
+DELETE FROM _sqlite_migrations WHERE name = '0009_search_location';
+PRAGMA user_version = 8;
+"""
+
+
+def _search_columns(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[1] for row in conn.execute("PRAGMA table_info(scene_search)")]
+    finally:
+        conn.close()
+
+
+def _matching(path: Path, word: str) -> list[int]:
+    conn = sqlite3.connect(path)
+    try:
+        sql = "SELECT rowid FROM scene_search_fts WHERE scene_search_fts MATCH ?"
+        return [row[0] for row in conn.execute(sql, (word,))]
+    finally:
+        conn.close()
+
+
+def _search_keys(cli, *args: str) -> list[str]:  # type: ignore[no-untyped-def]
+    import json
+
+    run = cli("search", "--json", *args)
+    assert run.exit_code == 0, run.stderr
+    return [hit["key"] for hit in json.loads(run.stdout)["data"]]
+
+
+def test_a_schema8_catalogue_gets_location_into_its_search_documents(cli, sample_db: Path) -> None:
+    conn = sqlite3.connect(sample_db)
+    conn.executescript(SCHEMA8_SEARCH)
+    conn.close()
+    assert "location" not in _search_columns(sample_db)
+    assert _matching(sample_db, "yangyang") == []
+    before = raw_dump(sample_db)
+    before.pop("scene_search")
+
+    run = cli("search", "--json", "Yangyang")
+    assert run.exit_code == 0, run.stderr
+    assert "Upgraded the catalogue from schema 8" in run.stderr
+    assert _search_keys(cli, "Yangyang") == [AIRPORT]
+    assert _search_keys(cli, "location:yangyang") == [AIRPORT]
+    assert _search_columns(sample_db)[:6] == [
+        "id", "title", "description", "tags", "kind", "location",
+    ]  # fmt: skip
+    after = raw_dump(sample_db)
+    after.pop("scene_search")
+    assert after.pop("_sqlite_migrations", None) == before.pop("_sqlite_migrations", None)
+    assert after == before  # only the search documents changed
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+    # The index keeps up with later writes through its triggers, made again too.
+    assert cli("edit", "scene", AIRPORT, "--location", "Sokcho").exit_code == 0
+    assert _search_keys(cli, "Sokcho") == [AIRPORT]
+    assert _search_keys(cli, "Yangyang") == []
+    assert cli("db", "check").exit_code == 0
+
+
+def test_the_schema2_catalogue_searches_locations_after_its_upgrade(cli, old_db: Path) -> None:
+    assert _matching(old_db, "yangyang") == []
+    assert _search_keys(cli, "Yangyang") == [AIRPORT]
+    assert _search_keys(cli, "shower kiss")[0] == "melting-me-softly-e10-shower-kiss"
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+
+
+def test_the_search_step_waits_for_the_columns_it_reads(tmp_path: Path) -> None:
+    """A searchable field added later gets its `scene` column from a later step: the search
+    steps before that one make no index, and the one after it makes the whole index."""
+    from sqlite_utils import Database
+
+    from scenecat.storage import schema, search_index
+
+    conn = sqlite3.connect(tmp_path / "c.db", isolation_level=None)
+    db = Database(conn)
+    schema.create_tables(db)
+    conn.execute("ALTER TABLE scene DROP COLUMN location")  # as if it were not there yet
+    search_index.create_index(db)
+    search_index.upgrade_layout(db)
+    assert not _exists(conn, "scene_search")
+    conn.execute("ALTER TABLE scene ADD COLUMN location TEXT")
+    search_index.upgrade_layout(db)
+    assert _exists(conn, "scene_search") and _exists(conn, "scene_search_fts")
+    conn.execute("COMMIT")  # the steps ran in one transaction, as an upgrade runs them
+    conn.close()
+    conn = sqlite3.connect(tmp_path / "c.db")
+    try:
+        assert search_index.check(conn) == []
+    finally:
+        conn.close()
+
+
+def _exists(conn: sqlite3.Connection, table: str) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    return found is not None

@@ -27,7 +27,7 @@ def search(
         typer.Argument(
             metavar="QUERY...",
             help='Words, "phrases", OR, -word, word*, and field:value filters '
-            "(actor: drama: kind: network: year: episode: spoiler:).",
+            "(actor: drama: kind: network: year: episode: spoiler: location:).",
             show_default=False,
         ),
     ] = None,

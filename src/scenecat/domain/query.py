@@ -5,7 +5,8 @@
     kiss OR hug                either word (OR binds tighter than the implied AND)
     kiss -rain, NOT rain       leave out scenes with a word
     umbrel*                    prefix
-    actor:"Ji Chang Wook"      filters: actor drama kind network year episode spoiler
+    actor:"Ji Chang Wook"      filters: actor drama kind network year episode spoiler, and
+                               the fields scene_fields.py declares `filter` (location)
     year:2016..2020            year ranges; spoiler:minor = at most that spoiler level
 
 User text never reaches MATCH: words are cut into letters-and-digits tokens (the way the index
@@ -19,9 +20,13 @@ import re
 from dataclasses import dataclass, field
 
 from scenecat.errors import UsageError
+from scenecat.scene_fields import FILTER_FIELDS
 from scenecat.storage.search_index import CJK_RUN, GLUE_WINDOW, TERMS_COLUMN, WORD, fold, is_cjk
 
-FIELDS = ("actor", "drama", "kind", "network", "year", "episode", "spoiler")
+# The declared filter fields (location:Seoul) narrow by equal text; the others have rules of
+# their own (names resolved, year ranges, spoiler levels).
+DECLARED_FIELDS = tuple(f.name for f in FILTER_FIELDS)
+FIELDS = ("actor", "drama", "kind", "network", "year", "episode", "spoiler", *DECLARED_FIELDS)
 MAX_QUERY = 1_000
 MAX_TERMS = 32
 # Adjacent plain words are also tried glued ("ji chang wook" ~ "jichangwook") in windows of up
@@ -68,6 +73,8 @@ class Filters:
     year: list[str] = field(default_factory=list)
     episode: list[int] = field(default_factory=list)
     spoiler: list[str] = field(default_factory=list)
+    # (declared field, value) of the DECLARED_FIELDS, in the order typed
+    fields: list[tuple[str, str]] = field(default_factory=list)
 
     def any(self) -> bool:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
@@ -247,6 +254,8 @@ def _add_filter(filters: Filters, name: str, value: str) -> None:
         if not value.isdigit() or not value.isascii():
             raise UsageError(f"episode:{value} is not an episode number", hint="e.g. episode:10")
         filters.episode.append(int(value))
+    elif key in DECLARED_FIELDS:
+        filters.fields.append((key, value))
     else:
         getattr(filters, key).append(value)
 
@@ -259,6 +268,7 @@ _EXAMPLES = {
     "year": "year:2016..2020",
     "episode": "episode:10",
     "spoiler": "spoiler:minor",
+    **{name: f"{name}:{name.upper()}" for name in DECLARED_FIELDS},
 }
 
 

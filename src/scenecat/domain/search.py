@@ -13,6 +13,7 @@ from typing import Any
 from scenecat.domain import names
 from scenecat.domain.browse import check_limit, parse_year_range, resolve_scope
 from scenecat.domain.query import (
+    DECLARED_FIELDS,
     Highlighter,
     Query,
     highlighter,
@@ -189,7 +190,27 @@ def merge_scope(conn: sqlite3.Connection, query: Query, flags: Scope) -> Scope:
         year=year,
         episode=episode,
         spoiler=spoiler,
+        fields=_declared(flags.fields, f.fields),
     )
+
+
+def _declared(
+    flags: tuple[tuple[str, str], ...], typed: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """(field, value) of the declared filter fields (location), from flags and field:value
+    words; one value per field, as for kind. A name that is not a filter field is kept for
+    browse.filter_columns to refuse."""
+    given = [*flags, *typed]
+    merged: list[tuple[str, str]] = []
+    for name in dict.fromkeys([*DECLARED_FIELDS, *(n for n, _ in flags)]):
+        value = _one(name, [v for n, v in given if n == name], _text_key)
+        if value is not None:
+            merged.append((name, value))
+    return tuple(merged)
+
+
+def _text_key(value: str) -> str:
+    return " ".join(value.split()).casefold()
 
 
 def _one(name: str, values: list[Any], key: Any) -> Any:
@@ -323,8 +344,9 @@ def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
 
 
 def _filter_hint(conn: sqlite3.Connection, scope: Scope) -> str | None:
-    """A kind or network that no scene has is the likelier reason for no result."""
-    for name, value in (("kind", scope.kind), ("network", scope.network)):
+    """A kind, network or location that no scene has is the likelier reason for no result."""
+    fields = [(name, value.strip()) for name, value in scope.fields]
+    for name, value in (("kind", scope.kind), ("network", scope.network), *fields):
         if value is None:
             continue
         known = search_queries.known_values(conn, name)

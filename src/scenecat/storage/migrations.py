@@ -38,7 +38,7 @@ def _search_index(db: Database) -> None:
     search_index.create_index(db)
 
 
-def _search_terms(db: Database) -> None:
+def _search_layout(db: Database) -> None:
     from scenecat.storage import search_index
 
     search_index.upgrade_layout(db)
@@ -78,13 +78,16 @@ MIGRATIONS: list[tuple[str, Step]] = [
     ("0001_initial", _initial),
     ("0002_search_index", _search_index),
     # Catalogues written before the `terms` column (schema 2) get the index rebuilt.
-    ("0003_search_terms", _search_terms),
+    ("0003_search_terms", _search_layout),
     ("0004_history", _history),
     ("0005_ranking_indexes", _ranking_indexes),
     # One credit per character; keys of non-ASCII names made again.
     ("0006_credit_roles_and_name_keys", _credit_roles_and_name_keys),
     ("0007_scene_signals", _scene_signals),
     ("0008_source_ids", _source_ids),
+    # The search document gains a column per searchable field (location); a later
+    # searchable field adds one more line like this, after the step adding its column.
+    ("0009_search_location", _search_layout),
 ]
 
 

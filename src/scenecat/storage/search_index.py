@@ -26,9 +26,11 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
+from scenecat.scene_fields import SEARCH_FIELDS, FieldInfo, SceneFacts
 from scenecat.storage.ddl import run_in_transaction_statements
 
 if TYPE_CHECKING:
@@ -36,29 +38,28 @@ if TYPE_CHECKING:
 
 TABLE = "scene_search"
 FTS_TABLE = "scene_search_fts"
-# Indexed columns, in FTS order; `terms` holds the derived tokens described above.
-COLUMNS = ("title", "description", "tags", "kind", "drama", "actors", "characters", "terms")
 TERMS_COLUMN = "terms"
+# The scene's own columns: one per declared searchable field (scene_fields.SEARCH_FIELDS),
+# named after it. Then the columns made from other tables, `terms` holding the derived
+# tokens described above.
+FIELD_COLUMNS = tuple(f.name for f in SEARCH_FIELDS)
+_DERIVED = {"drama": 3.0, "actors": 4.0, "characters": 3.0, TERMS_COLUMN: 2.0}
+# Indexed columns, in FTS order.
+COLUMNS = (*FIELD_COLUMNS, *_DERIVED)
 # bm25 weights per column (same order): a word in a title or a name says more about a scene
 # than the same word somewhere in a 30-word description.
-WEIGHTS = (8.0, 1.0, 4.0, 4.0, 3.0, 4.0, 3.0, 2.0)
+WEIGHTS = (*(f.search for f in SEARCH_FIELDS if f.search is not None), *_DERIVED.values())
 
 _COLS = ", ".join(COLUMNS)
 _NEW = ", ".join(f"new.{c}" for c in COLUMNS)
 _OLD = ", ".join(f"old.{c}" for c in COLUMNS)
+_TYPED = ",\n    ".join(f"{c} TEXT" for c in COLUMNS)
 
 # content="..." in double quotes: Datasette's FTS detection looks for exactly that spelling.
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
     id INTEGER PRIMARY KEY REFERENCES scene(id) ON DELETE CASCADE,
-    title TEXT,
-    description TEXT,
-    tags TEXT,
-    kind TEXT,
-    drama TEXT,
-    actors TEXT,
-    characters TEXT,
-    terms TEXT
+    {_TYPED}
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
     {_COLS},
@@ -154,14 +155,29 @@ CREATE TEMP TABLE IF NOT EXISTS scenecat_search_character (
     character TEXT PRIMARY KEY, terms TEXT)
 """
 
+# A searchable field's text in the document: a column of `scene` as it is; tags (their own
+# table) as the sorted tags joined by spaces. BulkDocuments makes the same text in Python
+# (_field_texts), so both follow SEARCH_FIELDS.
+_TAGS = "(SELECT group_concat(tag, ' ') FROM scene_tag WHERE scene_id = s.id)"
+
+
+def _field_sql(info: FieldInfo) -> str:
+    if info.column is not None:
+        return f"s.{info.column}"
+    if info.value == "tags":
+        return _TAGS
+    raise ValueError(f"a search document cannot hold field {info.name!r} ({info.value})")
+
+
+_FIELD_SQL = [_field_sql(f) for f in SEARCH_FIELDS]
 # The scene's own text gets CJK grams only when it has non-ASCII bytes: the byte-length test
 # runs in C and spares a Python call for nearly every scene of an English catalogue.
-_TAGS = "(SELECT group_concat(tag, ' ') FROM scene_tag WHERE scene_id = s.id)"
-_OWN_TEXT = f"(s.title || ' ' || coalesce(s.description, '') || ' ' || coalesce({_TAGS}, ''))"
-# BulkDocuments (below) makes the same rows in Python during a bulk load: a change here
-# needs the same change there (tests/test_bulk_import_shortcuts.py and check() compare them).
+_OWN_TEXT = "(" + " || ' ' || ".join(f"coalesce({sql}, '')" for sql in _FIELD_SQL) + ")"
+# BulkDocuments (below) makes the same rows in Python during a bulk load: both are written
+# from SEARCH_FIELDS, and the derived columns here and there must agree
+# (tests/test_bulk_import_shortcuts.py and check() compare them).
 _DOCUMENT = f"""
-SELECT s.id, s.title, s.description, {_TAGS}, s.kind, td.text,
+SELECT s.id, {", ".join(_FIELD_SQL)}, td.text,
     group_concat(ta.text, ' '),
     group_concat(coalesce(sa.character, c.character), ' '),
     nullif(trim(coalesce(td.terms, '') || ' '
@@ -427,18 +443,14 @@ class BulkDocuments:
         self.parts[drama_id << 32 | actor_id] = (text, character, part)
 
     def document(
-        self,
-        scene_id: int,
-        title: str,
-        description: str | None,
-        tags: Sequence[str],
-        kind: str,
-        drama_id: int,
-        actor_ids: Sequence[int],
+        self, scene_id: int, scene: SceneFacts, drama_id: int, actor_ids: Sequence[int]
     ) -> tuple[object, ...]:
-        """The row (id, *COLUMNS); `tags` without repeats, `actor_ids` with a credit each."""
+        """The row (id, *COLUMNS) of `scene`; `actor_ids` (no repeats) with a credit each."""
+        texts = [*_get_fields(scene)]
+        for i in _LISTS:  # inlined: this runs for each of a million scenes
+            tags = texts[i]
+            texts[i] = " ".join(sorted(set(tags))) if tags else None
         drama_text, drama_terms = self.dramas[drama_id]
-        tag_text = " ".join(sorted(tags)) if tags else None
         if actor_ids:
             parts = self.parts
             base = drama_id << 32
@@ -455,24 +467,22 @@ class BulkDocuments:
         else:
             actors = characters = None
             terms = f"{drama_terms}  "
-        # the query's test (length in characters <> in bytes) is: not all ASCII
-        if not (
-            title.isascii()
-            and (description is None or description.isascii())
-            and (tag_text is None or tag_text.isascii())
-        ):
-            terms += _grams_text(f"{title} {description or ''} {tag_text or ''}") or ""
-        return (
-            scene_id,
-            title,
-            description,
-            tag_text,
-            kind,
-            drama_text,
-            actors,
-            characters,
-            terms.strip(" ") or None,
-        )
+        # The query's own text joins the same texts (empty ones only add spaces, which no
+        # gram spans), and its test (length in characters <> in bytes) is: not all ASCII.
+        own = " ".join(filter(None, texts))
+        if not own.isascii():
+            terms += _grams_text(own) or ""
+        return (scene_id, *texts, drama_text, actors, characters, terms.strip(" ") or None)
+
+
+# SCENE's searchable fields as the document query reads them (_field_sql): a column's value
+# as it is; tags, as scene_tag holds them (each once, in key order), joined by spaces.
+_get_fields: Callable[[SceneFacts], tuple[Any, ...]] = (
+    attrgetter(*FIELD_COLUMNS)
+    if len(FIELD_COLUMNS) > 1
+    else lambda scene: (getattr(scene, FIELD_COLUMNS[0]),)  # attrgetter of one: no tuple
+)
+_LISTS = tuple(i for i, f in enumerate(SEARCH_FIELDS) if f.column is None)
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
@@ -511,15 +521,27 @@ def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
     return row is not None
 
 
+def _scene_has_columns(conn: sqlite3.Connection) -> bool:
+    """Whether `scene` has every column the documents read. A searchable field added later
+    gets its column in a later migration step: the steps that make the index before then
+    leave it to the search step that follows that one."""
+    have = {row[1] for row in conn.execute("PRAGMA table_info(scene)")}
+    return all(f.column in have for f in SEARCH_FIELDS if f.column is not None)
+
+
 def create_index(db: Database) -> None:
     """Migration 0002_search_index."""
-    run_in_transaction_statements(db, schema_statements())
-    rebuild(db.conn)
+    if _scene_has_columns(db.conn):
+        run_in_transaction_statements(db, schema_statements())
+        rebuild(db.conn)
 
 
 def upgrade_layout(db: Database) -> None:
-    """Migration 0003_search_terms."""
-    # Catalogues written before the `terms` column (schema 2) get the index rebuilt in the
-    # current layout; on a catalogue that 0002 just created this finds nothing to do.
-    if not _layout_current(db.conn):
+    """The index in the layout SEARCH_FIELDS declares, refilled: migrations 0003_search_terms
+    (the `terms` column), 0009_search_location, and the step of each later change to the
+    searchable fields (one more migration line calling this, after the step that adds the
+    field's column)."""
+    # On a catalogue that already has the current layout (0002 just created it, or an
+    # earlier call of this step) there is nothing to do.
+    if _scene_has_columns(db.conn) and not _layout_current(db.conn):
         rebuild(db.conn)

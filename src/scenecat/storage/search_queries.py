@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenecat.errors import InvalidInput
+from scenecat.scene_fields import BY_NAME
 from scenecat.storage.search_index import FTS_TABLE, WEIGHTS
 
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in WEIGHTS)})"
@@ -255,11 +256,15 @@ def _split(value: str | None) -> list[str]:
 
 
 def known_values(conn: sqlite3.Connection, field: str) -> list[str]:
-    """Every scene kind or drama network in the catalogue (for "did you mean")."""
+    """Every scene kind, drama network or value of a declared filter field (location) in
+    the catalogue (for "did you mean")."""
     sql = {
         "kind": "SELECT DISTINCT kind FROM scene",
         "network": "SELECT DISTINCT network FROM drama WHERE network IS NOT NULL",
-    }[field]
+    }.get(field)
+    if sql is None:
+        column = BY_NAME[field].column
+        sql = f"SELECT DISTINCT {column} FROM scene WHERE {column} IS NOT NULL"
     return [row[0] for row in conn.execute(sql)]
 
 

@@ -307,11 +307,7 @@ class BulkImporter:
                 )
                 self.docs.credit(drama_id, actor_id, None)
                 warnings.append(added_as_support(actor, title))
-        self.search_rows.append(
-            self.docs.document(
-                scene_id, rec.title, rec.description, tags, rec.kind, drama_id, actor_ids
-            )
-        )
+        self.search_rows.append(self.docs.document(scene_id, rec, drama_id, actor_ids))
         if rec.views:
             self._views(scene_id, rec, warnings)
         if rec.sources:

@@ -288,6 +288,7 @@ def _filter_words(query: Any) -> str:
     words = [f"actor:{a}" for a in f.actors]
     for name in ("drama", "kind", "network", "year", "episode", "spoiler"):
         words += [f"{name}:{v}" for v in getattr(f, name)]
+    words += [f"{name}:{v}" for name, v in f.fields]
     return " ".join(words)
 
 
