@@ -86,3 +86,15 @@ def test_an_empty_flag_clears_and_an_absent_list_flag_keeps(sample_db, cli) -> N
     shown = _shown(cli, KEY)
     assert shown["location"] is None
     assert shown["tags"] == ["rain"]
+
+
+def test_search_help_names_every_field_filter_of_the_query_language(cli, monkeypatch) -> None:
+    """The CLI lists the query language's field:value filters without importing it at
+    start-up; this keeps the list equal to domain/query.py's (declared fields included)."""
+    from scenecat.domain.query import FIELDS
+
+    monkeypatch.setenv("COLUMNS", "400")
+    result = cli("search", "--help")
+    words = re.search(r"field:value filters \(([^)]*)\)", result.stdout)
+    assert words is not None
+    assert words[1].split() == [f"{name}:" for name in FIELDS]

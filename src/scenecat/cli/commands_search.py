@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import JsonFlag, Limit, catalogue, scope_options
+from scenecat.cli.common import JsonFlag, Limit, catalogue, declared_filters, scope_options
 
 if TYPE_CHECKING:
     from scenecat.domain.scope import Scope
@@ -18,6 +18,12 @@ def register(app: typer.Typer) -> None:
     app.command("search")(search)
 
 
+# The search language's field:value filters (domain/query.py FIELDS): these, then each
+# declared filter field (scene_fields.py), which the query language takes as they come.
+_FILTERS = ("actor", "drama", "kind", "network", "year", "episode", "spoiler")
+_FILTER_WORDS = " ".join(f"{name}:" for name in (*_FILTERS, *declared_filters()))
+
+
 # No --tag: search has never offered one (tags are words of the search document).
 @scope_options(without=("tag",))
 def search(
@@ -25,9 +31,8 @@ def search(
     words: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="QUERY...",
-            help='Words, "phrases", OR, -word, word*, and field:value filters '
-            "(actor: drama: kind: network: year: episode: spoiler: location:).",
+            metavar="QUERY",
+            help=f'Words, "phrases", OR, -word, word*, and field:value filters ({_FILTER_WORDS}).',
             show_default=False,
         ),
     ] = None,
