@@ -324,11 +324,12 @@ def test_the_schema2_catalogue_searches_locations_after_its_upgrade(cli, old_db:
 
 
 def test_the_search_step_waits_for_the_columns_it_reads(tmp_path: Path) -> None:
-    """A searchable field added later gets its `scene` column from a later step: the search
-    steps before that one make no index, and the one after it makes the whole index."""
+    """A searchable field added later gets its `scene` column from a later step
+    (scenes.add_declared_columns): the search steps before that one make no index, and the
+    one after it makes the whole index."""
     from sqlite_utils import Database
 
-    from scenecat.storage import schema, search_index
+    from scenecat.storage import scenes, schema, search_index
 
     conn = sqlite3.connect(tmp_path / "c.db", isolation_level=None)
     db = Database(conn)
@@ -337,7 +338,10 @@ def test_the_search_step_waits_for_the_columns_it_reads(tmp_path: Path) -> None:
     search_index.create_index(db)
     search_index.upgrade_layout(db)
     assert not _exists(conn, "scene_search")
-    conn.execute("ALTER TABLE scene ADD COLUMN location TEXT")
+    scenes.add_declared_columns(db)
+    columns = {row[1]: row[2] for row in conn.execute("PRAGMA table_info(scene)")}
+    assert columns["location"] == "TEXT"
+    scenes.add_declared_columns(db)  # a second run finds nothing to add
     search_index.upgrade_layout(db)
     assert _exists(conn, "scene_search") and _exists(conn, "scene_search_fts")
     conn.execute("COMMIT")  # the steps ran in one transaction, as an upgrade runs them

@@ -68,6 +68,12 @@ def _scene_signals(db: Database) -> None:
     scene_signals.create_signals(db)
 
 
+def _scene_columns(db: Database) -> None:
+    from scenecat.storage import scenes
+
+    scenes.add_declared_columns(db)
+
+
 def _source_ids(db: Database) -> None:
     from scenecat.storage import source_ids
 
@@ -88,6 +94,8 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # The search document gains a column per searchable field (location); a later
     # searchable field adds one more line like this, after the step adding its column.
     ("0009_search_location", _search_layout),
+    # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
+    # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]
 
 

@@ -6,10 +6,13 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenecat.models import Scene, Source, ViewCount
 from scenecat.scene_fields import COLUMN_FIELDS, FILTER_FIELDS
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # The columns a scene is written with (insert_scene, update_scene).
 SCENE_FIELDS = ("key", "drama_id", *(f.column for f in COLUMN_FIELDS if f.column))
@@ -379,3 +382,23 @@ def count_records(conn: sqlite3.Connection) -> int:
     """Actors, dramas, scenes, votes and duels: the records an export writes."""
     tables = ("actor", "drama", "scene", "vote", "duel")
     return sum(int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables)
+
+
+# The SQL type of each value type a column can hold (scene_fields.VALUE_TYPES).
+_SQL_TYPES = {"episode": "INTEGER", "clock": "INTEGER"}
+
+
+def add_declared_columns(db: Database) -> None:
+    """Migration step: a column for each declared scene field the `scene` table lacks (a
+    new field's step in storage/migrations.py is this function; nothing else to write)."""
+    from scenecat.storage.ddl import run_in_transaction_statements
+
+    have = {row[1] for row in db.execute("PRAGMA table_info(scene)")}
+    run_in_transaction_statements(
+        db,
+        [
+            f"ALTER TABLE scene ADD COLUMN {f.column} {_SQL_TYPES.get(f.value, 'TEXT')}"
+            for f in COLUMN_FIELDS
+            if f.column is not None and f.column not in have
+        ],
+    )
