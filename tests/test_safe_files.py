@@ -248,3 +248,24 @@ def test_restore_refuses_a_catalogue_that_fails_db_check(
     assert list(tmp_path.glob(sample_db.name + ".before-restore-*")) == []
     _ok(cli("db", "restore", str(source), "--yes", "--force"))
     assert raw_dump(sample_db)["actor"] == raw_dump(source)["actor"]
+
+
+def test_a_staged_folder_lands_whole_or_not_at_all(tmp_path: Path) -> None:
+    """`publish` writes its folder through files.staged_folder: complete or absent, a folder
+    with contents never replaced, no temporary folder left behind."""
+    from scenecat.files import staged_folder
+
+    target = tmp_path / "site"
+    with pytest.raises(RuntimeError), staged_folder(target) as work:
+        (work / "half.txt").write_text("x", encoding="utf-8")
+        raise RuntimeError("failed half-way")
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+    with staged_folder(target) as work:
+        (work / "whole.txt").write_text("x", encoding="utf-8")
+    assert [p.name for p in target.iterdir()] == ["whole.txt"]
+
+    with pytest.raises(OSError), staged_folder(target) as work:
+        (work / "other.txt").write_text("y", encoding="utf-8")
+    assert [p.name for p in target.iterdir()] == ["whole.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]

@@ -224,6 +224,26 @@ def staged(target: Path, *, keep_existing: bool = False) -> Iterator[Staged]:
         _fsync_path(target.parent, directory=True)
 
 
+@contextmanager
+def staged_folder(target: Path) -> Iterator[Path]:
+    """Yield a new, exclusively created, unpredictably named folder next to `target`; when
+    the block ends without an error it is renamed to `target`, which must then be absent or
+    an empty folder (nothing is replaced). On any error, or Ctrl-C, the folder is removed."""
+    import shutil
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.resolve().parent))
+    try:
+        yield work
+        if target.is_dir():
+            target.rmdir()  # fails unless empty: a folder with contents is never replaced
+        os.rename(work, target)
+        _fsync_path(target.resolve().parent, directory=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
 def write_text(
     target: Path,
     write: Callable[[IO[str]], T],

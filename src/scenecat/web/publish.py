@@ -11,13 +11,12 @@ so DIR is either complete or absent; an existing non-empty DIR is refused.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from scenecat.errors import ScenecatError
+from scenecat.files import staged_folder
 
 DB_NAME = "catalogue"
 # What the vendored scenecat code imports beyond Datasette and its own dependencies.
@@ -107,8 +106,7 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
     parent = folder.resolve().parent
     if not parent.is_dir():
         raise ScenecatError(f"the folder {parent} does not exist")
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=parent))
-    try:
+    with staged_folder(folder) as work:
         db_file = work / f"{DB_NAME}.db"
         src = store.open_read_only(source)
         try:
@@ -144,10 +142,4 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
         files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
             "plugins/"
         ]
-        if folder.exists():
-            folder.rmdir()  # empty (checked above); rename needs the name free
-        os.rename(work, folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
     return Published(folder, dropped, files)
