@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from scenecat.models import Actor, Credit, Drama, Episode, Scene
 
 # Name resolution, the actor and drama tables and the signals are imported by the functions
-# that use them: an unfiltered `list scenes` needs none of them (start-up, issue 17).
+# that use them: an unfiltered `list scenes` needs none of them (start-up time).
 
 MAX_LIMIT = 100_000
 

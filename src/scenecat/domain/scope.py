@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 # Keyword-only: a positional call would silently mis-assign the filters if the fields were
-# ever reordered (issue 14). The CLI fills it from its flags in one place,
+# ever reordered. The CLI fills it from its flags in one place,
 # cli/common.scope_options (common.SCOPE_FILTERS names the field of each flag).
 @dataclass(kw_only=True)
 class Scope:
