@@ -192,7 +192,9 @@ def test_search_with_results(chromium: str, server: tuple[str, Path]) -> None:
     shot, dom = browse(chromium, page_url(base, "/scene?_search=rooftop+kiss"), "search")
     assert_not_blank(shot)
     assert "The rooftop kiss on video" in dom
-    assert "1 row" in dom and "rooftop kiss" in dom
+    # and the Healer kiss whose location is "a rooftop" (locations are searchable)
+    assert "The kiss in the snow" in dom
+    assert "2 rows" in dom and "rooftop kiss" in dom
 
 
 def test_hangul_search(chromium: str, server: tuple[str, Path]) -> None:
