@@ -137,9 +137,16 @@ _PLACEHOLDERS = {
     "method": "METHOD",
     "by": "GROUP",
     "views_count": "COUNT",
+    "older_than": "AGE",
     **dict.fromkeys(("episode", "episodes", "limit"), "INTEGER"),
 }
-_BY_TYPE = {"integer": "INTEGER", "float": "NUMBER", "path": "PATH", "filename": "PATH"}
+_BY_TYPE = {
+    "integer": "INTEGER",
+    "float": "NUMBER",
+    "path": "PATH",
+    "filename": "PATH",
+    "directory": "FOLDER",
+}
 
 
 class _Argument(TyperArgument):
@@ -204,8 +211,8 @@ def _plain_placeholders(command: Command) -> None:
 
 
 def _nested_command(name: str) -> Command:
-    """A command of NESTED, converted on its own. Its help has always been Typer's own (no
-    placeholders, `Example:` wrapped), and stays so; its integers are bounded like all."""
+    """A command of NESTED, converted on its own, with the placeholders and integer bounds
+    of every other command."""
     import importlib
 
     from typer.main import get_command
@@ -216,6 +223,7 @@ def _nested_command(name: str) -> Command:
     holder.command(name.split()[-1])(callback)
     command: Command = get_command(holder)  # type: ignore[assignment]
     _bound_integers(command, integers())
+    _plain_placeholders(command)
     return command
 
 

@@ -452,14 +452,15 @@ def scene_field_options(command: Callable[..., R]) -> Callable[..., R]:
     add-scene and edit scene share these, so a new declared field is settable by both."""
     from scenecat.scene_fields import FIELDS
 
-    declared = [f for f in FIELDS if f.flag]
+    # parameter (named after the flag: --tag is `tag`, shown as TAG) -> declared field
+    declared = {(f.flag or "").lstrip("-").replace("-", "_"): f for f in FIELDS if f.flag}
     flags = [
-        (f.name, _field_option(f.value, f.flag or "", f.help), _field_default(f.value))
-        for f in declared
+        (param, _field_option(f.value, f.flag or "", f.help), _field_default(f.value))
+        for param, f in declared.items()
     ]
 
     def run(**values: Any) -> R:
-        given = {f.name: values.pop(f.name) for f in declared}
+        given = {f.name: values.pop(param) for param, f in declared.items()}
         values["fields"] = {k: v for k, v in given.items() if v is not None and v != []}
         return command(**values)
 
