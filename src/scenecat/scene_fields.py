@@ -1,8 +1,9 @@
 """A scene's fields, each declared once.
 
 `SceneFacts` is the one place a scene field is declared: its Python type and default, and in
-its metadata (`declare(...)`) how the rest of scenecat treats it: the column of the `scene`
-table that stores it, the value type that parses it (domain/records.py and its fast path in
+its metadata (`declare(...)` of fields.py, where an actor's and a drama's fields are
+declared the same way) how the rest of scenecat treats it: the column of the `scene` table
+that stores it, the value type that parses it (domain/records.py and its fast path in
 fast_parsers.py), the CSV header spellings, its line in `show scene`, whether it goes into
 the search document and may be named as `field:value` in a search. The stored scene
 (`models.Scene`) and the format-1 record (`domain/records.SceneRec`) both inherit these

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenecat.errors import InvalidInput
-
-# A scene record's views and sources are the models' own (fields and types are the same).
 from scenecat.fields import ACTOR_FIELDS as ACTOR_DECLARED
 from scenecat.fields import DRAMA_FIELDS as DRAMA_DECLARED
 from scenecat.fields import ActorFacts, DramaFacts, FieldInfo
+
+# A scene record's views and sources are the models' own (fields and types are the same).
 from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS, SceneFacts, Source, ViewCount
 from scenecat.scene_fields import FIELDS as SCENE_DECLARED
 from scenecat.text import (
