@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "scenecat",
         "scenecat.errors",
+        "scenecat.fields",
         "scenecat.files",
         "scenecat.gcpause",
         "scenecat.models",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-# A scene's declared fields and the records its views and sources are made of.
+# Each kind's declared fields, and the records a scene's views and sources are made of.
+from scenecat.fields import ActorFacts, DramaFacts
 from scenecat.scene_fields import SceneFacts, Source, ViewCount
 
 __all__ = [
@@ -30,26 +31,18 @@ SOURCE_KINDS = ("official-clip", "fan-edit", "article", "episode")
 DEFAULT_VOTER = "me"
 
 
-@dataclass
-class Actor:
+@dataclass(kw_only=True)
+class Actor(ActorFacts):
+    """A stored actor: their declared fields (fields.py) and id."""
+
     id: int
-    name: str
-    native: str | None = None
-    born: int | None = None
-    aliases: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Drama:
+@dataclass(kw_only=True)
+class Drama(DramaFacts):
+    """A stored drama: its declared fields (fields.py) and id."""
+
     id: int
-    title: str
-    native: str | None = None
-    network: str | None = None
-    country: str | None = None
-    year: int | None = None
-    episodes: int | None = None
-    synopsis: str | None = None
-    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """A scene's fields, each declared once.
 
 `SceneFacts` is the one place a scene field is declared: its Python type and default, and in
-its metadata (`declare(...)`) how the rest of scenecat treats it: the column of the `scene`
-table that stores it, the value type that parses it (domain/records.py and its fast path in
+its metadata (`declare(...)` of fields.py, where an actor's and a drama's fields are
+declared the same way) how the rest of scenecat treats it: the column of the `scene` table
+that stores it, the value type that parses it (domain/records.py and its fast path in
 fast_parsers.py), the CSV header spellings, its line in `show scene`, whether it goes into
 the search document and may be named as `field:value` in a search. The stored scene
 (`models.Scene`) and the format-1 record (`domain/records.SceneRec`) both inherit these
@@ -21,8 +22,26 @@ after those, in declaration order, so a new field needs no entry there.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass
+
+# The declaring machinery (fields.py); FieldInfo and VALUE_TYPES are named from here too.
+from scenecat.fields import VALUE_TYPES, FieldInfo, declare, declared
+
+__all__ = [
+    "BY_NAME",
+    "COLUMN_FIELDS",
+    "EXPORT_ORDER",
+    "FIELDS",
+    "FILTER_FIELDS",
+    "SEARCH_FIELDS",
+    "SHOW_ORDER",
+    "VALUE_TYPES",
+    "FieldInfo",
+    "SceneFacts",
+    "Source",
+    "ViewCount",
+    "declare",
+]
 
 
 @dataclass
@@ -39,72 +58,6 @@ class Source:
     publisher: str | None = None
     kind: str | None = None
     published: str | None = None
-
-
-# Value types: the parser of each lives in domain/records.py (VALUE_PARSERS) with its fast
-# path in domain/fast_parsers.py (FAST_VALUES); both tables must name every type here.
-VALUE_TYPES = (
-    "name",  # one line of text (clean_name)
-    "text",  # prose, several lines allowed (clean_text)
-    "episode",  # a whole number 1..MAX_EPISODE
-    "kind",  # a scene kind: lowercase word(s) joined by hyphens
-    "clock",  # seconds into an episode; written and read as H:MM:SS / M:SS
-    "spoiler",  # one of SPOILER_LEVELS; "none" when absent
-    "names",  # a list of names (each cleaned, first of equal names kept)
-    "tags",  # a list of names, lowercased
-    "views",  # a list of view-count records
-    "sources",  # a list of source records (or bare URLs)
-)
-
-
-@dataclass(frozen=True)
-class FieldInfo:
-    """How one declared field is stored, read, written, shown and searched."""
-
-    name: str  # attribute, format-1 record key, JSON name and default CSV header
-    value: str  # one of VALUE_TYPES
-    column: str | None  # column of the `scene` table; None when stored in a table of its own
-    headers: tuple[str, ...]  # CSV header spellings; the first is the one `export csv` writes
-    required: bool  # a record without it is refused
-    show: str | None  # the label of its line in `show scene` (None: not a line of its own)
-    search: float | None  # bm25 weight of its column in the search document; None: not indexed
-    filter: bool  # narrows by equal text (case folded): `name:value` in a search, `--name`
-    flag: str | None  # its flag on add-scene and edit scene (None: those commands' own)
-    help: str | None  # that flag's help text
-
-
-def declare(
-    value: str,
-    *,
-    column: str | None = None,
-    headers: tuple[str, ...] = (),
-    default: Any = MISSING,
-    default_factory: Any = MISSING,
-    show: str | None = None,
-    search: float | None = None,
-    filter: bool = False,
-    flag: str | None = None,
-    help: str | None = None,
-) -> Any:
-    """A dataclass field of SceneFacts with its declaration as metadata (FieldInfo is
-    completed with the attribute's name when FIELDS is built)."""
-    if value not in VALUE_TYPES:
-        raise ValueError(f"unknown value type {value!r}")
-    meta = {
-        "value": value,
-        "column": column,
-        "headers": headers,
-        "show": show,
-        "search": search,
-        "filter": filter,
-        "flag": flag,
-        "help": help,
-    }
-    if default_factory is not MISSING:
-        return field(default_factory=default_factory, metadata=meta)
-    if default is not MISSING:
-        return field(default=default, metadata=meta)
-    return field(metadata=meta)
 
 
 @dataclass(kw_only=True)
@@ -197,17 +150,7 @@ class SceneFacts:
     )
 
 
-def _infos() -> tuple[FieldInfo, ...]:
-    infos = []
-    for f in fields(SceneFacts):
-        meta = dict(f.metadata)
-        required = f.default is MISSING and f.default_factory is MISSING
-        headers = meta.pop("headers") or (f.name,)
-        infos.append(FieldInfo(name=f.name, headers=headers, required=required, **meta))
-    return tuple(infos)
-
-
-FIELDS: tuple[FieldInfo, ...] = _infos()
+FIELDS: tuple[FieldInfo, ...] = declared(SceneFacts)
 BY_NAME: dict[str, FieldInfo] = {f.name: f for f in FIELDS}
 
 

@@ -120,7 +120,9 @@ def load_commands(names: Iterable[str] | None = None) -> dict[str, Command]:
 
 # What an option's value is, in --help, by the option's name (others: by its type).
 _PLACEHOLDERS = {
-    **dict.fromkeys(("actor", "alias", "voter", "native", "new_name", "network"), "NAME"),
+    **dict.fromkeys(
+        ("actor", "alias", "aliases", "voter", "native", "new_name", "network"), "NAME"
+    ),
     **dict.fromkeys(("country", "template"), "NAME"),
     **dict.fromkeys(("drama", "title", "new_title"), "TITLE"),
     **dict.fromkeys(("key", "scene", "new_key"), "KEY"),

@@ -8,12 +8,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from scenecat.cli.common import (
+    FieldFlags,
     SceneFlags,
     UserError,
     catalogue,
     complete_actor,
     complete_drama,
     db_path,
+    record_field_options,
     report_warnings,
     scene_field_options,
 )
@@ -41,16 +43,12 @@ def init(ctx: typer.Context) -> None:
         message(f"{'Catalogue ready' if existed else 'Created catalogue'} at {cat.path}")
 
 
+@record_field_options("actor", edit=False)
 def add_actor(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Display name, romanised (e.g. 'Ji Chang Wook').")],
-    native: Annotated[
-        str | None, typer.Option("--native", help="Name in Hangul, e.g. 지창욱.")
-    ] = None,
-    alias: Annotated[
-        list[str], typer.Option("--alias", help="Another spelling (repeatable).")
-    ] = [],
-    born: Annotated[int | None, typer.Option("--born", help="Birth year.")] = None,
+    *,
+    fields: FieldFlags,
     force: Annotated[
         bool, typer.Option("--force", help="Add even if the name looks like another actor's.")
     ] = False,
@@ -64,28 +62,19 @@ def add_actor(
     from scenecat.domain.catalogue import apply_actor
     from scenecat.domain.records import parse_actor
 
-    record = {"name": name, "native": native, "aliases": alias, "born": born}
-    rec = parse_flags(parse_actor, record, "actor")
+    rec = parse_flags(parse_actor, {"name": name, **fields}, "actor")
     with catalogue(ctx, create=True) as cat, cat.write(f"add-actor {rec.name}") as conn:
         outcome = apply_actor(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
     message(f"Added actor {outcome.name} (id {outcome.id})")
 
 
+@record_field_options("drama", edit=False)
 def add_drama(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="Title in English, e.g. 'Melting Me Softly'.")],
-    native: Annotated[
-        str | None, typer.Option("--native", help="Original title, e.g. 날 녹여주오.")
-    ] = None,
-    network: Annotated[str | None, typer.Option("--network", help="Broadcaster, e.g. tvN.")] = None,
-    country: Annotated[
-        str | None, typer.Option("--country", help="Country, e.g. South Korea.")
-    ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="First air year.")] = None,
-    episodes: Annotated[int | None, typer.Option("--episodes", help="Number of episodes.")] = None,
-    synopsis: Annotated[str | None, typer.Option("--synopsis", help="A short synopsis.")] = None,
-    alias: Annotated[list[str], typer.Option("--alias", help="Another title (repeatable).")] = [],
+    *,
+    fields: FieldFlags,
     cast: Annotated[
         list[str],
         typer.Option(
@@ -119,34 +108,35 @@ def add_drama(
     if from_source is not None or from_file is not None:
         from scenecat.cli.commands_sources import add_drama_from
 
-        if any((native, network, country, episodes, synopsis, alias, cast)):
-            raise typer.BadParameter(
-                "the source fills the drama; leave out --native, --network, --country, "
-                "--episodes, --synopsis, --alias and --cast (change it later with `edit`)",
-                param_hint="--from",
-            )
-
-        add_drama_from(ctx, title, from_source, from_file, year)
+        _source_fills(fields, cast)
+        add_drama_from(ctx, title, from_source, from_file, fields["year"])
         return
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_drama
     from scenecat.domain.records import parse_drama
 
-    record = {
-        "title": title,
-        "native": native,
-        "network": network,
-        "country": country,
-        "year": year,
-        "episodes": episodes,
-        "synopsis": synopsis,
-        "aliases": alias,
-        "cast": list(cast),
-    }
+    record = {"title": title, **fields, "cast": list(cast)}
     rec = parse_flags(parse_drama, record, "drama")
     with catalogue(ctx, create=True) as cat, cat.write(f"add-drama {rec.title}") as conn:
         outcome = apply_drama(conn, rec, "add")
     message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
+
+
+def _source_fills(fields: FieldFlags, cast: list[str]) -> None:
+    """--from fills every field but the year (which picks the drama among the source's):
+    giving one of them too is a usage error."""
+    from scenecat.fields import DRAMA_FIELDS
+
+    filled = [f for f in DRAMA_FIELDS if f.flag and f.name in fields and f.name != "year"]
+    if not any(fields[f.name] for f in filled) and not cast:
+        return
+    # single-valued flags first, then the repeatable ones
+    named = [f.flag or "" for f in sorted(filled, key=lambda f: f.value == "names")]
+    raise typer.BadParameter(
+        f"the source fills the drama; leave out {', '.join(named)} and --cast "
+        "(change it later with `edit`)",
+        param_hint="--from",
+    )
 
 
 def add_episode(

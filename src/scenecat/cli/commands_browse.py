@@ -211,7 +211,7 @@ def show_actor(
     from dataclasses import asdict
 
     from scenecat.cli import output
-    from scenecat.domain.browse import actor_json
+    from scenecat.domain.browse import actor_json, actor_lines
     from scenecat.domain.browse import show_actor as query
 
     with catalogue(ctx) as cat:
@@ -227,9 +227,7 @@ def show_actor(
         a.name,
         [
             ("id", a.id),
-            ("native", a.native),
-            ("aliases", a.aliases),
-            ("born", a.born),
+            *actor_lines(a),
             ("scenes", page.scene_count),
             ("source ids", [f"{k} {v}" for k, v in page.ids.items()]),
         ],
@@ -263,7 +261,7 @@ def show_drama(
     from dataclasses import asdict
 
     from scenecat.cli import output
-    from scenecat.domain.browse import drama_json, scene_json
+    from scenecat.domain.browse import drama_json, drama_lines, scene_json
     from scenecat.domain.browse import show_drama as query
 
     with catalogue(ctx) as cat:
@@ -281,13 +279,7 @@ def show_drama(
         d.title,
         [
             ("id", d.id),
-            ("native", d.native),
-            ("aliases", d.aliases),
-            ("network", d.network),
-            ("country", d.country),
-            ("year", d.year),
-            ("episodes", d.episodes),
-            ("synopsis", d.synopsis),
+            *drama_lines(d),
             ("source ids", [f"{k} {v}" for k, v in page.ids.items()]),
         ],
         title_field="title",

@@ -5,6 +5,7 @@ from typing import Annotated
 import typer
 
 from scenecat.cli.common import (
+    FieldFlags,
     SceneFlags,
     UserError,
     YesFlag,
@@ -13,6 +14,7 @@ from scenecat.cli.common import (
     complete_drama,
     complete_scene,
     confirm,
+    record_field_options,
     report_warnings,
     scene_field_options,
     sub_app,
@@ -62,60 +64,38 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
 
 
 @edit_app.command("actor")
+@record_field_options("actor", edit=True)
 def edit_actor(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Actor to change.", autocompletion=complete_actor)],
-    new_name: Annotated[str | None, typer.Option("--name", help="New display name.")] = None,
-    native: Annotated[
-        str | None, typer.Option("--native", help="Hangul name ('' clears it).")
-    ] = None,
-    born: Annotated[int | None, typer.Option("--born", help="Birth year.")] = None,
+    *,
+    fields: FieldFlags,
 ) -> None:
     """Change an actor (no flags: in $EDITOR).
 
-    With no flags, opens the record in $EDITOR.
+    With no flags, opens the record in $EDITOR. A flag given '' clears that field.
 
     Example: scenecat edit actor "Ji Chang Wook" --born 1987
     """
-    _edit(ctx, "actor", name, {"name": new_name, "native": native, "born": born})
+    _edit(ctx, "actor", name, fields)
 
 
 @edit_app.command("drama")
+@record_field_options("drama", edit=True)
 def edit_drama(
     ctx: typer.Context,
     title: Annotated[str, typer.Argument(help="Drama to change.", autocompletion=complete_drama)],
-    new_title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
-    native: Annotated[
-        str | None, typer.Option("--native", help="Native title ('' clears it).")
-    ] = None,
-    network: Annotated[str | None, typer.Option("--network", help="Broadcaster.")] = None,
-    country: Annotated[str | None, typer.Option("--country", help="Country.")] = None,
-    year: Annotated[int | None, typer.Option("--year", help="First air year.")] = None,
-    episodes: Annotated[int | None, typer.Option("--episodes", help="Number of episodes.")] = None,
-    synopsis: Annotated[
-        str | None, typer.Option("--synopsis", help="Synopsis ('' clears it).")
-    ] = None,
+    *,
+    fields: FieldFlags,
 ) -> None:
     """Change a drama (no flags: in $EDITOR).
 
-    With no flags, opens the record (cast and episodes too) in $EDITOR.
+    With no flags, opens the record (cast and episodes too) in $EDITOR. A flag given ''
+    clears that field.
 
     Example: scenecat edit drama "The K2" --episodes 16
     """
-    _edit(
-        ctx,
-        "drama",
-        title,
-        {
-            "title": new_title,
-            "native": native,
-            "network": network,
-            "country": country,
-            "year": year,
-            "episodes": episodes,
-            "synopsis": synopsis,
-        },
-    )
+    _edit(ctx, "drama", title, fields)
 
 
 @edit_app.command("scene")

@@ -22,6 +22,7 @@ from scenecat.errors import ScenecatError
 
 if TYPE_CHECKING:
     from scenecat.domain.scope import Scope
+    from scenecat.fields import FieldInfo
     from scenecat.storage.connection import Catalogue
 
 
@@ -447,30 +448,71 @@ def _wrap(command: Callable[..., R], signature: inspect.Signature, run: Callable
 
 def scene_field_options(command: Callable[..., R]) -> Callable[..., R]:
     """Put a flag for each declared scene field that has one (scene_fields.py: `flag`,
-    `help`) where the command declares `fields: "SceneFlags"`; the command gets the fields
+    `help`) where the command declares `fields: SceneFlags`; the command gets the fields
     given, {field name: value} (an absent flag, or a list flag given no item, is left out).
     add-scene and edit scene share these, so a new declared field is settable by both."""
     from scenecat.scene_fields import FIELDS
 
-    # parameter (named after the flag: --tag is `tag`, shown as TAG) -> declared field
-    declared = {(f.flag or "").lstrip("-").replace("-", "_"): f for f in FIELDS if f.flag}
+    return _declared_options(command, [f for f in FIELDS if f.flag], every=False)
+
+
+def record_field_options(
+    kind: str, *, edit: bool
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Put a flag for each declared field of an actor or drama (fields.py: `flag`, `help`)
+    where the command declares `fields: FieldFlags`; the command gets every one of them,
+    {field name: value}, None (a list flag: []) when absent. `add-KIND` takes those but the
+    required field (its argument); `edit KIND` the single-valued ones, the required one as
+    a new value (`--name`), as a record's list (aliases) changes through `alias`."""
+
+    def decorate(command: Callable[..., R]) -> Callable[..., R]:
+        from scenecat.fields import KINDS
+
+        declared = [
+            f
+            for f in KINDS[kind]
+            if f.flag and (f.value not in _LIST_VALUES if edit else not f.required)
+        ]
+        return _declared_options(command, declared, every=True)
+
+    return decorate
+
+
+def _declared_options(
+    command: Callable[..., R], declared: list[FieldInfo], *, every: bool
+) -> Callable[..., R]:
+    """The command with a flag for each of the `declared` fields (FieldInfo) in place of its
+    `fields` parameter; `every`: absent ones are handed over too."""
     flags = [
-        (param, _field_option(f.value, f.flag or "", f.help), _field_default(f.value))
-        for param, f in declared.items()
+        (_parameter(f), _field_option(f.value, f.flag or "", f.help), _field_default(f.value))
+        for f in declared
     ]
 
     def run(**values: Any) -> R:
-        given = {f.name: values.pop(param) for param, f in declared.items()}
-        values["fields"] = {k: v for k, v in given.items() if v is not None and v != []}
+        given = {f.name: values.pop(_parameter(f)) for f in declared}
+        if not every:
+            given = {k: v for k, v in given.items() if v is not None and v != []}
+        values["fields"] = given
         return command(**values)
 
     _wrap(command, _with_flags(inspect.signature(command), "fields", flags), run)
     return run
 
 
+def _parameter(info: FieldInfo) -> str:
+    # A required field's flag sets a new value (`edit actor NAME --name NEW`): NAME is the
+    # command's argument, so the flag's parameter is new_NAME. Others are named after their
+    # flag (--tag is `tag`, so --help shows it as TAG).
+    if info.required:
+        return f"new_{info.name}"
+    return (info.flag or "").lstrip("-").replace("-", "_")
+
+
 def _field_option(value: str, flag: str, help: str | None) -> Any:
     if value in _LIST_VALUES:
         return Annotated[list[str], typer.Option(flag, help=help)]
+    if value in _WHOLE_VALUES:
+        return Annotated[int | None, typer.Option(flag, help=help)]
     return Annotated[str | None, typer.Option(flag, help=help)]
 
 
@@ -480,8 +522,12 @@ def _field_default(value: str) -> Any:
 
 # Value types given as a repeatable flag (each use one item).
 _LIST_VALUES = ("names", "tags")
-# What a command that takes @scene_field_options gets: declared field name -> flag value.
-SceneFlags = dict[str, Any]
+# Value types given as a whole number (click reads it; the parser checks its range).
+_WHOLE_VALUES = ("episode", "year", "born")
+# What a command that takes @scene_field_options or @record_field_options gets: declared
+# field name -> flag value.
+FieldFlags = dict[str, Any]
+SceneFlags = FieldFlags
 
 
 def _shown_default(annotation: Any, text: str) -> Any:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
+from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS, json_order
 from scenecat.models import SPOILER_LEVELS, ViewCount, latest_view
 from scenecat.scene_fields import BY_NAME, FIELDS, SHOW_ORDER, FieldInfo
 from scenecat.storage import scenes
@@ -278,10 +280,30 @@ def scene_lines(scene: Scene) -> list[tuple[str, object]]:
     return [(BY_NAME[name].show or name, shown_value(scene, BY_NAME[name])) for name in SHOW_ORDER]
 
 
+def _lines(record: Actor | Drama, declared: tuple[FieldInfo, ...]) -> list[tuple[str, object]]:
+    return [(f.show, getattr(record, f.name)) for f in declared if f.show]
+
+
+def actor_lines(actor: Actor) -> list[tuple[str, object]]:
+    """The `show actor` lines of the declared fields: (label, value) in declaration order."""
+    return _lines(actor, ACTOR_FIELDS)
+
+
+def drama_lines(drama: Drama) -> list[tuple[str, object]]:
+    """The `show drama` lines of the declared fields: (label, value) in declaration order."""
+    return _lines(drama, DRAMA_FIELDS)
+
+
+def _declared_json(record: Actor | Drama, declared: tuple[FieldInfo, ...]) -> dict[str, Any]:
+    # a copy, as asdict() gave: the caller may add to the lists
+    values = {f.name: copy.deepcopy(getattr(record, f.name)) for f in json_order(declared)}
+    return {"id": record.id, **values}
+
+
 def actor_json(
     actor: Actor, credits: int | None = None, scene_count: int | None = None
 ) -> dict[str, Any]:
-    data = asdict(actor)
+    data = _declared_json(actor, ACTOR_FIELDS)
     if credits is not None:
         data["dramas"] = credits
     if scene_count is not None:
@@ -290,7 +312,7 @@ def actor_json(
 
 
 def drama_json(drama: Drama, scene_count: int | None = None) -> dict[str, Any]:
-    data = asdict(drama)
+    data = _declared_json(drama, DRAMA_FIELDS)
     if scene_count is not None:
         data["scenes"] = scene_count
     return data

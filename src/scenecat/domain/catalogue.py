@@ -22,6 +22,7 @@ from scenecat.domain.records import (
     check_duel,
 )
 from scenecat.errors import Conflict, InvalidInput, ScenecatError
+from scenecat.fields import FieldInfo
 from scenecat.models import Drama
 from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import actors as actor_store
@@ -58,7 +59,7 @@ def apply_actor(
         assert actor_id is not None
         if existing and existing[0] != actor_id:
             raise Conflict(f"another actor is already called {rec.name!r}")
-        actor_store.update_actor(conn, actor_id, name=rec.name, native=rec.native, born=rec.born)
+        actor_store.update_actor(conn, actor_id, **_stored_values(rec, actor_store.STORED))
         for alias in actor_store.get_actor(conn, actor_id).aliases:
             if alias not in rec.aliases:
                 actor_store.remove_alias(conn, actor_id, alias)
@@ -74,12 +75,13 @@ def apply_actor(
                 hint=f"change them with `scenecat edit actor {rec.name!r}`",
             )
         actor_id = existing[0]
-        changes: dict[str, object] = {}
         current = actor_store.get_actor(conn, actor_id)
-        if rec.native and rec.native != current.native:
-            changes["native"] = rec.native
-        if rec.born and rec.born != current.born:
-            changes["born"] = rec.born
+        # An import adds what the record gives and the actor lacks or has otherwise.
+        changes = {
+            name: value
+            for name, value in _stored_values(rec, actor_store.STORED).items()
+            if value and value != getattr(current, name)
+        }
         actor_store.update_actor(conn, actor_id, **changes)
         added = [actor_store.add_alias(conn, actor_id, alias) for alias in rec.aliases]
         store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
@@ -96,7 +98,7 @@ def apply_actor(
         )
     if twins:
         warnings.append(write_rules.spelled_like(rec.name, twins))
-    actor_id = actor_store.insert_actor(conn, rec.name, rec.native, rec.born)
+    actor_id = actor_store.insert_actor(conn, _stored_values(rec, actor_store.STORED))
     for alias in rec.aliases:
         actor_store.add_alias(conn, actor_id, alias)
     store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
@@ -130,16 +132,13 @@ def store_source_ids(
 # Dramas
 
 
+def _stored_values(rec: ActorRec | DramaRec, stored: tuple[FieldInfo, ...]) -> dict[str, object]:
+    """The record's declared fields that its kind's table stores, by field name."""
+    return {f.name: getattr(rec, f.name) for f in stored}
+
+
 def _drama_values(rec: DramaRec) -> dict[str, object]:
-    return {
-        "title": rec.title,
-        "native": rec.native,
-        "network": rec.network,
-        "country": rec.country,
-        "year": rec.year,
-        "episodes": rec.episodes,
-        "synopsis": rec.synopsis,
-    }
+    return _stored_values(rec, drama_store.STORED)
 
 
 def apply_drama(

@@ -21,6 +21,7 @@ from scenecat.domain.records import (
     MAX_EPISODE,
     MAX_KIND,
     MAX_VIEWS,
+    MAX_YEAR,
     SCENE_FIELDS,
     DuelRec,
     FieldError,
@@ -31,6 +32,7 @@ from scenecat.domain.records import (
     parse_scene_general,
     parse_view_general,
     parse_vote_general,
+    today,
 )
 from scenecat.errors import InvalidInput
 from scenecat.models import SPOILER_LEVELS, ViewCount
@@ -155,6 +157,14 @@ def _fast_episode(value: Any) -> Any:
     return value if type(value) is int and 1 <= value <= MAX_EPISODE else _FAIL
 
 
+def _fast_year(value: Any) -> Any:
+    return value if type(value) is int and 1900 <= value <= MAX_YEAR else _FAIL
+
+
+def _fast_born(value: Any) -> Any:
+    return value if type(value) is int and 1850 <= value <= today().year else _FAIL
+
+
 def _fast_kind(value: Any) -> Any:
     if type(value) is str and len(value) <= MAX_KIND and _KEY_FULL(value):
         return value
@@ -201,6 +211,8 @@ FAST_VALUES: dict[str, Callable[[Any], Any]] = {
     "name": _fast_name,
     "text": _fast_text,
     "episode": _fast_episode,
+    "year": _fast_year,
+    "born": _fast_born,
     "kind": _fast_kind,
     "clock": _fast_clock,
     "spoiler": _fast_spoiler,

@@ -147,7 +147,9 @@ def _actor_for(
             report.linked.append(actor.name)
             return actor_id
     name = _free_name(conn, person)
-    new_id = actor_store.insert_actor(conn, name, person.native, person.born)
+    new_id = actor_store.insert_actor(
+        conn, {"name": name, "native": person.native, "born": person.born}
+    )
     for alias in dict.fromkeys([person.name, *person.aliases]):
         if alias != name:
             actor_store.add_alias(conn, new_id, alias)

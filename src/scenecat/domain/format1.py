@@ -14,6 +14,7 @@ from operator import attrgetter
 from typing import Any
 
 from scenecat.domain.records import drop_empty
+from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS, FieldInfo
 from scenecat.scene_fields import BY_NAME, EXPORT_ORDER
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
@@ -23,11 +24,14 @@ from scenecat.text import format_clock
 SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
 
 
+def _declared(record: Any, declared: tuple[FieldInfo, ...]) -> dict[str, Any]:
+    """A stored actor's or drama's declared fields, as its record's first keys (their values
+    are written as they are)."""
+    return {f.name: getattr(record, f.name) for f in declared}
+
+
 def actor_record(conn: sqlite3.Connection, actor_id: int) -> dict[str, Any]:
-    actor = actor_store.get_actor(conn, actor_id)
-    return drop_empty(
-        {"name": actor.name, "native": actor.native, "aliases": actor.aliases, "born": actor.born}
-    )
+    return drop_empty(_declared(actor_store.get_actor(conn, actor_id), ACTOR_FIELDS))
 
 
 def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[str, Any] | None:
@@ -42,15 +46,8 @@ def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[st
 
 def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     for actor, _, _ in actor_store.list_actors(conn):
-        yield drop_empty(
-            {
-                "name": actor.name,
-                "native": actor.native,
-                "aliases": actor.aliases,
-                "born": actor.born,
-                "ids": source_ids.ids_of(conn, "actor", actor.id) or None,
-            }
-        )
+        ids = source_ids.ids_of(conn, "actor", actor.id) or None
+        yield drop_empty({**_declared(actor, ACTOR_FIELDS), "ids": ids})
 
 
 def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
@@ -67,14 +64,7 @@ def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
     ]
     return drop_empty(
         {
-            "title": drama.title,
-            "native": drama.native,
-            "aliases": drama.aliases,
-            "network": drama.network,
-            "country": drama.country,
-            "year": drama.year,
-            "episodes": drama.episodes,
-            "synopsis": drama.synopsis,
+            **_declared(drama, DRAMA_FIELDS),
             "cast": cast,
             "episode_list": episodes,
             "ids": source_ids.ids_of(conn, "drama", drama_id) or None,

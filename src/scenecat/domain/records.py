@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scenecat.errors import InvalidInput
+from scenecat.fields import ACTOR_FIELDS as ACTOR_DECLARED
+from scenecat.fields import DRAMA_FIELDS as DRAMA_DECLARED
+from scenecat.fields import ActorFacts, DramaFacts, FieldInfo
 
 # A scene record's views and sources are the models' own (fields and types are the same).
 from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS, SceneFacts, Source, ViewCount
@@ -187,12 +190,10 @@ def _opt(data: dict[str, Any], key: str, path: str, check: Callable[[Any, str], 
 # Records
 
 
-@dataclass
-class ActorRec:
-    name: str
-    native: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    born: int | None = None
+@dataclass(kw_only=True)
+class ActorRec(ActorFacts):
+    """An actor record: their declared fields (fields.py) and their ids in outside sources."""
+
     ids: dict[str, str] = field(default_factory=dict)  # source name -> id there
 
 
@@ -212,16 +213,10 @@ class EpisodeRec:
     rating: float | None = None
 
 
-@dataclass
-class DramaRec:
-    title: str
-    native: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    network: str | None = None
-    country: str | None = None
-    year: int | None = None
-    episodes: int | None = None
-    synopsis: str | None = None
+@dataclass(kw_only=True)
+class DramaRec(DramaFacts):
+    """A drama record: its declared fields (fields.py), cast, episodes and outside ids."""
+
     cast: list[CastRec] = field(default_factory=list)
     episode_list: list[EpisodeRec] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)  # source name -> id there
@@ -252,20 +247,9 @@ class DuelRec:
     on: str | None = None
 
 
-ACTOR_FIELDS = ("name", "native", "aliases", "born", "ids")
-DRAMA_FIELDS = (
-    "title",
-    "native",
-    "aliases",
-    "network",
-    "country",
-    "year",
-    "episodes",
-    "synopsis",
-    "cast",
-    "episode_list",
-    "ids",
-)
+# An actor's and a drama's record: the declared fields (fields.py), then the ones of its own.
+ACTOR_FIELDS = (*(f.name for f in ACTOR_DECLARED), "ids")
+DRAMA_FIELDS = (*(f.name for f in DRAMA_DECLARED), "cast", "episode_list", "ids")
 # A scene record: its key and drama, then the declared fields (scene_fields.py).
 SCENE_FIELDS = ("key", "drama", *(f.name for f in SCENE_DECLARED))
 MAX_YEAR = 2100
@@ -277,15 +261,9 @@ MAX_KIND = 40
 
 
 def parse_actor(data: Any, path: str) -> ActorRec:
-    d = _fields(data, path, ACTOR_FIELDS, ("name",))
-    born = _opt(d, "born", path, lambda v, p: _int(v, p, 1850, today().year))
-    return ActorRec(
-        name=_str(d["name"], f"{path}.name"),
-        native=_opt(d, "native", path, _str),
-        aliases=_name_list(d.get("aliases"), f"{path}.aliases"),
-        born=born,
-        ids=_opt(d, "ids", path, parse_ids) or {},
-    )
+    d = _fields(data, path, ACTOR_FIELDS, _required(ACTOR_DECLARED))
+    values = _parse_declared(d, path, ACTOR_DECLARED)
+    return ActorRec(**values, ids=_opt(d, "ids", path, parse_ids) or {})
 
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -334,14 +312,15 @@ def parse_episode(data: Any, path: str, episodes: int | None = None) -> EpisodeR
 
 
 def parse_drama(data: Any, path: str) -> DramaRec:
-    d = _fields(data, path, DRAMA_FIELDS, ("title",))
-    episodes = _opt(d, "episodes", path, lambda v, p: _int(v, p, 1, MAX_EPISODE))
+    d = _fields(data, path, DRAMA_FIELDS, _required(DRAMA_DECLARED))
+    values = _parse_declared(d, path, DRAMA_DECLARED)
     cast_raw = d.get("cast", [])
     if not isinstance(cast_raw, list):
         raise FieldError(f"{path}.cast", f"expected a list, got {_type_name(cast_raw)}")
     episodes_raw = d.get("episode_list", [])
     if not isinstance(episodes_raw, list):
         raise FieldError(f"{path}.episode_list", f"expected a list, got {_type_name(episodes_raw)}")
+    episodes = values.get("episodes")
     episode_list = [
         parse_episode(e, f"{path}.episode_list[{i}]", episodes) for i, e in enumerate(episodes_raw)
     ]
@@ -349,14 +328,7 @@ def parse_drama(data: Any, path: str) -> DramaRec:
     if len(numbers) != len(set(numbers)):
         raise FieldError(f"{path}.episode_list", "an episode number is listed twice")
     return DramaRec(
-        title=_str(d["title"], f"{path}.title"),
-        native=_opt(d, "native", path, _str),
-        aliases=_name_list(d.get("aliases"), f"{path}.aliases"),
-        network=_opt(d, "network", path, _str),
-        country=_opt(d, "country", path, _str),
-        year=_opt(d, "year", path, lambda v, p: _int(v, p, 1900, MAX_YEAR)),
-        episodes=episodes,
-        synopsis=_opt(d, "synopsis", path, _long_text),
+        **values,
         cast=[parse_cast(c, f"{path}.cast[{i}]") for i, c in enumerate(cast_raw)],
         episode_list=episode_list,
         ids=_opt(d, "ids", path, parse_ids) or {},
@@ -425,13 +397,18 @@ def _list_parser(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], list[
     return parse_list
 
 
-# The parser of each value type a scene field is declared with (scene_fields.VALUE_TYPES):
-# (value, path) -> the clean value, or FieldError. fast_parsers.FAST_VALUES holds their
-# fast paths.
+def _born(value: Any, path: str) -> int:
+    return _int(value, path, 1850, today().year)
+
+
+# The parser of each value type a field is declared with (fields.VALUE_TYPES): (value, path)
+# -> the clean value, or FieldError. fast_parsers.FAST_VALUES holds their fast paths.
 VALUE_PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "name": _str,
     "text": _long_text,
     "episode": lambda v, p: _int(v, p, 1, MAX_EPISODE),
+    "year": lambda v, p: _int(v, p, 1900, MAX_YEAR),
+    "born": _born,
     "kind": parse_kind,
     "clock": _clock,
     "spoiler": lambda v, p: _choice(v, p, SPOILER_LEVELS),
@@ -440,18 +417,32 @@ VALUE_PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "views": _list_parser(parse_view_general),
     "sources": _list_parser(parse_source),
 }
-# (name, parser) of each declared scene field, in declaration order
-_SCENE_PARSERS = tuple((f.name, VALUE_PARSERS[f.value]) for f in SCENE_DECLARED)
-_SCENE_REQUIRED = ("drama", *(f.name for f in SCENE_DECLARED if f.required))
+
+
+def _required(declared: tuple[FieldInfo, ...]) -> tuple[str, ...]:
+    return tuple(f.name for f in declared if f.required)
+
+
+def _parse_declared(
+    d: dict[str, Any], path: str, declared: tuple[FieldInfo, ...]
+) -> dict[str, Any]:
+    """The declared fields a record gives, each through its value type's parser, in
+    declaration order; an absent field keeps the declaring dataclass's default."""
+    return {
+        f.name: VALUE_PARSERS[f.value](d[f.name], f"{path}.{f.name}")
+        for f in declared
+        if f.name in d
+    }
+
+
+_SCENE_REQUIRED = ("drama", *_required(SCENE_DECLARED))
 
 
 def parse_scene_general(data: Any, path: str) -> SceneRec:
     d = _fields(data, path, SCENE_FIELDS, _SCENE_REQUIRED)
     key = _opt(d, "key", path, parse_key)
     drama = _str(d["drama"], f"{path}.drama")
-    # An absent field keeps SceneFacts' default.
-    values = {name: parse(d[name], f"{path}.{name}") for name, parse in _SCENE_PARSERS if name in d}
-    return SceneRec(key=key, drama=drama, **values)
+    return SceneRec(key=key, drama=drama, **_parse_declared(d, path, SCENE_DECLARED))
 
 
 def parse_score(value: Any, path: str = "score") -> int:

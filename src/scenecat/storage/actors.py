@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from scenecat.fields import ACTOR_FIELDS, column_row
 from scenecat.models import Actor
 from scenecat.text import name_key
 
+# The declared fields stored in `actor` (fields.ActorFacts), in declaration order.
+STORED = tuple(f for f in ACTOR_FIELDS if f.column is not None)
+# The actor's id, then its declared columns
+_ACTOR_COLUMNS = ", ".join(["a.id", *(f"a.{f.column}" for f in STORED)])
+_WIDTH = 1 + len(STORED)
 
-def insert_actor(conn: sqlite3.Connection, name: str, native: str | None, born: int | None) -> int:
-    cur = conn.execute(
-        "INSERT INTO actor (name, name_key, native, native_key, born) VALUES (?, ?, ?, ?, ?)",
-        (name, name_key(name), native, name_key(native) if native else None, born),
-    )
+
+def _actor_from_row(row: Sequence[Any], aliases: list[str]) -> Actor:
+    """The Actor of a row of _ACTOR_COLUMNS."""
+    values = {f.name: value for f, value in zip(STORED, row[1:], strict=True)}
+    return Actor(id=int(row[0]), aliases=aliases, **values)
+
+
+def insert_actor(conn: sqlite3.Connection, values: Mapping[str, object]) -> int:
+    """A new actor of `values` (declared field name -> value; a field left out is NULL)."""
+    row = column_row(STORED, {f.name: values.get(f.name) for f in STORED})
+    columns, marks = ", ".join(row), ", ".join("?" * len(row))
+    cur = conn.execute(f"INSERT INTO actor ({columns}) VALUES ({marks})", list(row.values()))
     return int(cur.lastrowid or 0)
 
 
 def update_actor(conn: sqlite3.Connection, actor_id: int, **fields: object) -> None:
-    values = dict(fields)
-    if "name" in values:
-        values["name_key"] = name_key(str(values["name"]))
-    if "native" in values:
-        values["native_key"] = name_key(str(values["native"])) if values["native"] else None
-    if values:
-        assignments = ", ".join(f"{column} = ?" for column in values)
-        conn.execute(f"UPDATE actor SET {assignments} WHERE id = ?", [*values.values(), actor_id])
+    """Set the declared fields named (field name=value), their keys with them."""
+    row = column_row(STORED, fields)
+    if row:
+        assignments = ", ".join(f"{column} = ?" for column in row)
+        conn.execute(f"UPDATE actor SET {assignments} WHERE id = ?", [*row.values(), actor_id])
 
 
 def add_alias(conn: sqlite3.Connection, actor_id: int, alias: str) -> bool:
@@ -81,16 +93,14 @@ def actor_exists(conn: sqlite3.Connection, actor_id: int) -> bool:
 
 
 def get_actor(conn: sqlite3.Connection, actor_id: int) -> Actor:
-    row = conn.execute(
-        "SELECT id, name, native, born FROM actor WHERE id = ?", (actor_id,)
-    ).fetchone()
+    row = conn.execute(f"SELECT {_ACTOR_COLUMNS} FROM actor a WHERE id = ?", (actor_id,)).fetchone()
     aliases = [
         r[0]
         for r in conn.execute(
             "SELECT alias FROM actor_alias WHERE actor_id = ? ORDER BY alias", (actor_id,)
         )
     ]
-    return Actor(id=row[0], name=row[1], native=row[2], born=row[3], aliases=aliases)
+    return _actor_from_row(row, aliases)
 
 
 def list_actors(
@@ -103,7 +113,7 @@ def list_actors(
         where = "WHERE a.id IN (SELECT actor_id FROM credit WHERE drama_id = ?)"
         params.append(drama_id)
     sql = (
-        "SELECT a.id, a.name, a.native, a.born, "
+        f"SELECT {_ACTOR_COLUMNS}, "
         "(SELECT count(DISTINCT drama_id) FROM credit WHERE actor_id = a.id), "
         "(SELECT count(*) FROM scene_actor WHERE actor_id = a.id), "
         "(SELECT group_concat(alias, char(31)) FROM "
@@ -115,9 +125,9 @@ def list_actors(
         params.append(limit)
     result = []
     for row in conn.execute(sql, params):
-        aliases = row[6].split("\x1f") if row[6] else []
-        actor = Actor(id=row[0], name=row[1], native=row[2], born=row[3], aliases=aliases)
-        result.append((actor, row[4], row[5]))
+        credits, scenes, listed = row[_WIDTH:]
+        actor = _actor_from_row(row[:_WIDTH], listed.split("\x1f") if listed else [])
+        result.append((actor, credits, scenes))
     return result
 
 

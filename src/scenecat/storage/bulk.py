@@ -16,6 +16,7 @@ from itertools import chain
 from operator import attrgetter
 from typing import Any
 
+from scenecat.fields import KINDS, column_row, stored_columns
 from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import search_index
 
@@ -23,14 +24,30 @@ from scenecat.storage import search_index
 # tuple in the same order, so that a row's values always meet their own columns).
 SCENE_COLUMNS = tuple(f.column for f in COLUMN_FIELDS if f.column is not None)
 scene_values = attrgetter(*(f.name for f in COLUMN_FIELDS))
+# The declared columns of the actor and drama tables (fields.py: each stored field, then its
+# folded key): the INSERT names them and declared_row() gives their values by name.
+DECLARED_COLUMNS = {table: stored_columns(infos) for table, infos in KINDS.items()}
+
+
+def declared_row(table: str, row_id: int, rec: object) -> tuple[object, ...]:
+    """A row of `table` ("actor", "drama") for a record with its declared fields: the id,
+    then DECLARED_COLUMNS[table]'s values, each looked up by its column's name."""
+    infos = KINDS[table]
+    row = column_row(infos, {f.name: getattr(rec, f.name) for f in infos if f.column})
+    return (row_id, *(row[column] for column in DECLARED_COLUMNS[table]))
+
+
+def _declared_insert(table: str) -> str:
+    columns = DECLARED_COLUMNS[table]
+    return f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})"
+
 
 # Parent tables first: a batch never holds a row whose parent is written after it.
 _INSERTS: dict[str, str] = {
-    "actor": "INSERT INTO actor (id, name, name_key, native, native_key, born) "
-    "VALUES (?, ?, ?, ?, ?, ?)",
+    # (id, then the declared columns): rows from declared_row()
+    "actor": _declared_insert("actor"),
     "actor_alias": "INSERT OR IGNORE INTO actor_alias (actor_id, alias, alias_key) VALUES (?, ?, ?)",
-    "drama": "INSERT INTO drama (id, title, title_key, native, native_key, network, country, "
-    "year, episodes, synopsis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "drama": _declared_insert("drama"),
     "drama_alias": "INSERT OR IGNORE INTO drama_alias (drama_id, alias, alias_key) VALUES (?, ?, ?)",
     "episode": "INSERT INTO episode (id, drama_id, number, aired, title, rating) "
     "VALUES (?, ?, ?, ?, ?, ?)",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from scenecat.fields import DRAMA_FIELDS, column_row
 from scenecat.models import Credit, Drama, Episode
 from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.text import name_key
@@ -13,25 +14,22 @@ from scenecat.text import name_key
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-DRAMA_FIELDS = ("title", "native", "network", "country", "year", "episodes", "synopsis")
+# The declared fields stored in `drama` (fields.DramaFacts), in declaration order.
+STORED = tuple(f for f in DRAMA_FIELDS if f.column is not None)
 
 
-def insert_drama(conn: sqlite3.Connection, values: dict[str, object]) -> int:
-    row = {field: values.get(field) for field in DRAMA_FIELDS}
-    row["title_key"] = name_key(str(row["title"]))
-    row["native_key"] = name_key(str(row["native"])) if row["native"] else None
+def insert_drama(conn: sqlite3.Connection, values: Mapping[str, object]) -> int:
+    """A new drama of `values` (declared field name -> value; a field left out is NULL)."""
+    row = column_row(STORED, {f.name: values.get(f.name) for f in STORED})
     columns = ", ".join(row)
     marks = ", ".join("?" * len(row))
     cur = conn.execute(f"INSERT INTO drama ({columns}) VALUES ({marks})", list(row.values()))
     return int(cur.lastrowid or 0)
 
 
-def update_drama(conn: sqlite3.Connection, drama_id: int, values: dict[str, object]) -> None:
-    row = {k: v for k, v in values.items() if k in DRAMA_FIELDS}
-    if "title" in row:
-        row["title_key"] = name_key(str(row["title"]))
-    if "native" in row:
-        row["native_key"] = name_key(str(row["native"])) if row["native"] else None
+def update_drama(conn: sqlite3.Connection, drama_id: int, values: Mapping[str, object]) -> None:
+    """Set the declared fields `values` names (field name -> value), their keys with them."""
+    row = column_row(STORED, values)
     if row:
         assignments = ", ".join(f"{column} = ?" for column in row)
         conn.execute(f"UPDATE drama SET {assignments} WHERE id = ?", [*row.values(), drama_id])
@@ -82,21 +80,15 @@ def titles_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> l
     return [r[0] for r in rows]
 
 
-def _drama_from_row(row: tuple[object, ...], aliases: list[str]) -> Drama:
-    return Drama(
-        id=int(row[0]),  # type: ignore[call-overload]
-        title=str(row[1]),
-        native=row[2],  # type: ignore[arg-type]
-        network=row[3],  # type: ignore[arg-type]
-        country=row[4],  # type: ignore[arg-type]
-        year=row[5],  # type: ignore[arg-type]
-        episodes=row[6],  # type: ignore[arg-type]
-        synopsis=row[7],  # type: ignore[arg-type]
-        aliases=aliases,
-    )
+def _drama_from_row(row: Sequence[Any], aliases: list[str]) -> Drama:
+    """The Drama of a row of _DRAMA_COLUMNS."""
+    values = {f.name: value for f, value in zip(STORED, row[1:], strict=True)}
+    return Drama(id=int(row[0]), aliases=aliases, **values)
 
 
-_DRAMA_COLUMNS = "d.id, d.title, d.native, d.network, d.country, d.year, d.episodes, d.synopsis"
+# The drama's id, then its declared columns
+_DRAMA_COLUMNS = ", ".join(["d.id", *(f"d.{f.column}" for f in STORED)])
+_WIDTH = 1 + len(STORED)
 
 
 def drama_exists(conn: sqlite3.Connection, drama_id: int) -> bool:
@@ -146,7 +138,7 @@ def list_dramas(
         sql += " LIMIT ?"
         params.append(limit)
     return [
-        (_drama_from_row(row[:8], row[8].split("\x1f") if row[8] else []), row[9])
+        (_drama_from_row(row[:_WIDTH], row[_WIDTH].split("\x1f") if row[_WIDTH] else []), row[-1])
         for row in conn.execute(sql, params)
     ]
 

@@ -188,7 +188,7 @@ class BulkImporter:
             warnings.append(spelled_like(rec.name, [self.actor_names[i] for i in sorted(twins)]))
         actor_id = self.new_id["actor"]()
         native_key = name_key(rec.native) if rec.native else None
-        self.rows["actor"].append((actor_id, rec.name, key, rec.native, native_key, rec.born))
+        self.rows["actor"].append(bulk.declared_row("actor", actor_id, rec))
         self.actors.exact[rec.name] = actor_id
         self.actor_names[actor_id] = rec.name
         self.actors.add_key(key, actor_id)
@@ -209,20 +209,7 @@ class BulkImporter:
         drama_id = self.new_id["drama"]()
         key = name_key(rec.title)
         native_key = name_key(rec.native) if rec.native else None
-        self.rows["drama"].append(
-            (
-                drama_id,
-                rec.title,
-                key,
-                rec.native,
-                native_key,
-                rec.network,
-                rec.country,
-                rec.year,
-                rec.episodes,
-                rec.synopsis,
-            ),
-        )
+        self.rows["drama"].append(bulk.declared_row("drama", drama_id, rec))
         self.dramas.exact[rec.title] = drama_id
         self.drama_info[drama_id] = (rec.title, rec.episodes)
         self.dramas.add_key(key, drama_id)

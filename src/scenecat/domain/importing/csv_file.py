@@ -28,6 +28,7 @@ from scenecat.domain.importing.one_by_one import RecordImporter
 from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.records import FieldError
 from scenecat.errors import CatalogueFileError, ScenecatError, UsageError
+from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS
 from scenecat.scene_fields import FIELDS
 
 SECTION_OF = {"actors": "actor", "dramas": "drama", "scenes": "scene"}
@@ -59,33 +60,18 @@ def _scene_headers() -> dict[str, tuple[str, ...]]:
 # Record field -> header spellings (after normalising: lowercase, runs of other characters
 # turned into "_"). The first spelling is the one `export csv` writes.
 HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
-    "actors": {
-        "name": ("name", "actor", "actor_name", "english_name", "romanized_name"),
-        "native": ("native", "native_name", "name_native", "korean_name", "hangul"),
-        "aliases": ("aliases", "alias", "aka", "also_known_as", "other_names"),
-        "born": ("born", "birth_year", "year_of_birth"),
-    },
-    "dramas": {
-        "title": ("title", "drama", "drama_title"),
-        "native": ("native", "native_title", "title_native", "korean_title", "hangul"),
-        "aliases": ("aliases", "alias", "aka", "also_known_as", "other_titles"),
-        "network": ("network", "channel", "broadcaster"),
-        "country": ("country",),
-        "year": ("year", "release_year", "first_aired"),
-        "episodes": ("episodes", "episode_count", "eps", "number_of_episodes"),
-        "synopsis": ("synopsis", "summary", "plot"),
-        "cast": ("cast",),
-    },
+    "actors": {info.name: info.headers for info in ACTOR_FIELDS},
+    "dramas": {**{info.name: info.headers for info in DRAMA_FIELDS}, "cast": ("cast",)},
     "scenes": _scene_headers(),
 }
 # Columns `export csv` writes that describe the scene's drama rather than the scene: read
 # back, they are ignored (the drama record holds them).
 DERIVED = {"scenes": ("network", "year")}
-# Fields whose cell holds a list ("; "-separated): a scene's, by their declared value type.
+# Fields whose cell holds a list ("; "-separated): the declared ones by their value type.
 LIST_VALUES = ("names", "tags", "sources")
 LIST_FIELDS = {
-    "actors": {"aliases"},
-    "dramas": {"aliases", "cast"},
+    "actors": {info.name for info in ACTOR_FIELDS if info.value in LIST_VALUES},
+    "dramas": {"cast", *(info.name for info in DRAMA_FIELDS if info.value in LIST_VALUES)},
     "scenes": {info.name for info in FIELDS if info.value in LIST_VALUES},
 }
 
