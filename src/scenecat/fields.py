@@ -21,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
-from scenecat.text import name_key
-
 # Value types: the parser of each lives in domain/records.py (VALUE_PARSERS) with its fast
 # path in domain/fast_parsers.py (FAST_VALUES); both tables must name every type here.
 VALUE_TYPES = (
@@ -108,6 +106,8 @@ def declared(facts: type) -> tuple[FieldInfo, ...]:
 def column_row(infos: tuple[FieldInfo, ...], values: Mapping[str, object]) -> dict[str, object]:
     """{column: value} of the stored fields among `infos` that `values` (field name ->
     value) names, each followed by its folded key column when it has one."""
+    from scenecat.text import name_key
+
     row: dict[str, object] = {}
     for info in infos:
         if info.column is None or info.name not in values:
@@ -124,7 +124,10 @@ def stored_columns(infos: tuple[FieldInfo, ...]) -> tuple[str, ...]:
     return tuple(c for i in infos if i.column for c in (i.column, i.folded) if c is not None)
 
 
-@dataclass(kw_only=True)
+# A declaring base makes no methods of its own: the stored and the record classes that
+# inherit it make their __init__, __repr__ and __eq__ (the same ones again here would only
+# cost every command's start-up).
+@dataclass(kw_only=True, init=False, repr=False, eq=False)
 class ActorFacts:
     """The declared fields of an actor, shared by a stored actor and a format-1 record."""
 
@@ -165,7 +168,7 @@ class ActorFacts:
     )
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, init=False, repr=False, eq=False)
 class DramaFacts:
     """The declared fields of a drama, shared by a stored drama and a format-1 record."""
 

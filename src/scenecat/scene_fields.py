@@ -60,7 +60,8 @@ class Source:
     published: str | None = None
 
 
-@dataclass(kw_only=True)
+# A declaring base: no methods of its own (fields.ActorFacts says why).
+@dataclass(kw_only=True, init=False, repr=False, eq=False)
 class SceneFacts:
     """The declared fields of a scene, shared by a stored scene and a format-1 record."""
 
