@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import MISSING
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from scenecat.domain.records import (
@@ -221,32 +223,69 @@ FAST_VALUES: dict[str, Callable[[Any], Any]] = {
     "views": _fast_views,
     "sources": _fast_sources,
 }
+
+
 # (name, fast parser, required) of each declared scene field, in declaration order
-_SCENE_FAST = tuple((f.name, FAST_VALUES[f.value], f.required) for f in SCENE_DECLARED)
+def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
+    """The fast path of a scene record, written out from the declarations and compiled once.
+
+    One block per declared field instead of a loop over them, and the record made with
+    every field named: a bulk import runs this a million times, and the loop with its dict
+    of values cost a fifth more. Each block gets the field, keeps the declared default when
+    it is absent (None: a required one goes the general way) and hands it to its value
+    type's fast path (FAST_VALUES), giving up on _FAIL."""
+    defaults = {f.name: f for f in dataclass_fields(SceneRec)}
+    namespace: dict[str, Any] = {
+        "SceneRec": SceneRec,
+        "FAIL": _FAIL,
+        "SCENE_KEYS": _SCENE_KEYS,
+        "MAX_NAME": MAX_NAME,
+        "KEY_FULL": _KEY_FULL,
+        "name": _name,
+    }
+    lines = [
+        "def scene_fast(data):",
+        "    if type(data) is not dict or not data.keys() <= SCENE_KEYS:",
+        "        return None",
+        "    get = data.get",
+        "    key = get('key')",
+        "    if key is not None and (",
+        "        type(key) is not str or len(key) > MAX_NAME or not KEY_FULL(key)",
+        "    ):",
+        "        return None",
+        "    drama = name(get('drama'))",
+        "    if drama is None:",
+        "        return None",
+    ]
+    for i, info in enumerate(SCENE_DECLARED):
+        value = f"v{i}"
+        namespace[f"parse{i}"] = FAST_VALUES[info.value]
+        declared = defaults[info.name]
+        if info.required:
+            absent = "return None"
+        elif declared.default_factory is not MISSING:
+            namespace[f"new{i}"] = declared.default_factory
+            absent = f"{value} = new{i}()"
+        else:
+            namespace[f"default{i}"] = declared.default
+            absent = f"{value} = default{i}"
+        lines += [
+            f"    {value} = get({info.name!r})",
+            f"    if {value} is None:",
+            f"        {absent}",
+            "    else:",
+            f"        {value} = parse{i}({value})",
+            f"        if {value} is FAIL:",
+            "            return None",
+        ]
+    named = ", ".join(f"{info.name}=v{i}" for i, info in enumerate(SCENE_DECLARED))
+    lines.append(f"    return SceneRec(key=key, drama=drama, {named})")
+    exec("\n".join(lines), namespace)
+    function: Callable[[Any], SceneRec | None] = namespace["scene_fast"]
+    return function
 
 
-def _scene_fast(data: Any) -> SceneRec | None:
-    if type(data) is not dict or not data.keys() <= _SCENE_KEYS:
-        return None
-    get = data.get
-    key = get("key")
-    if key is not None and (type(key) is not str or len(key) > MAX_NAME or not _KEY_FULL(key)):
-        return None
-    drama = _name(get("drama"))
-    if drama is None:
-        return None
-    values = {}
-    for name, parse, required in _SCENE_FAST:
-        raw = get(name)
-        if raw is None:
-            if required:
-                return None
-            continue  # SceneFacts' default
-        value = parse(raw)
-        if value is _FAIL:
-            return None
-        values[name] = value
-    return SceneRec(key=key, drama=drama, **values)
+_scene_fast = _write_scene_fast()
 
 
 def parse_scene(data: Any, path: str) -> SceneRec:
