@@ -457,3 +457,15 @@ def test_view_warnings_and_rows_same_both_ways(views: list[dict[str, Any]]) -> N
             report = _import(db, source, fast)
             results.append((report, _table(db, "SELECT * FROM view_count ORDER BY id")))
         assert results[0] == results[1]
+
+
+def test_every_value_type_has_a_parser_and_a_fast_path() -> None:
+    """fields.VALUE_TYPES is the list a declaration picks from: each needs its general
+    parser and its fast path, or a field declared with it could not be read."""
+    from scenecat.domain.fast_parsers import FAST_VALUES
+    from scenecat.domain.records import VALUE_PARSERS
+    from scenecat.fields import VALUE_TYPES
+
+    assert set(VALUE_PARSERS) == set(VALUE_TYPES)
+    assert set(FAST_VALUES) == set(VALUE_TYPES)
+    assert all("{v}" in expression for expression in FAST_VALUES.values())

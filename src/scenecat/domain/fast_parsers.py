@@ -155,31 +155,13 @@ def _fast_text(value: Any) -> Any:
         return _FAIL
 
 
-def _fast_episode(value: Any) -> Any:
-    return value if type(value) is int and 1 <= value <= MAX_EPISODE else _FAIL
-
-
-def _fast_year(value: Any) -> Any:
-    return value if type(value) is int and 1900 <= value <= MAX_YEAR else _FAIL
-
-
 def _fast_born(value: Any) -> Any:
     return value if type(value) is int and 1850 <= value <= today().year else _FAIL
-
-
-def _fast_kind(value: Any) -> Any:
-    if type(value) is str and len(value) <= MAX_KIND and _KEY_FULL(value):
-        return value
-    return _FAIL
 
 
 def _fast_clock(value: Any) -> Any:
     seconds = _clock_fast(value)
     return _FAIL if seconds is None else seconds
-
-
-def _fast_spoiler(value: Any) -> Any:
-    return value if type(value) is str and value in _SPOILERS else _FAIL
 
 
 def _fast_names(value: Any) -> Any:
@@ -204,24 +186,24 @@ def _fast_views(value: Any) -> Any:
     return views
 
 
-def _fast_sources(value: Any) -> Any:
-    # Sources are rare in a bulk file: any goes the general way.
-    return [] if value == [] else _FAIL
-
-
-FAST_VALUES: dict[str, Callable[[Any], Any]] = {
-    "name": _fast_name,
-    "text": _fast_text,
-    "episode": _fast_episode,
-    "year": _fast_year,
-    "born": _fast_born,
-    "kind": _fast_kind,
-    "clock": _fast_clock,
-    "spoiler": _fast_spoiler,
-    "names": _fast_names,
-    "tags": _fast_tags,
-    "views": _fast_views,
-    "sources": _fast_sources,
+# The fast path of each value type (records.VALUE_PARSERS), as an expression over the raw
+# value {v}: the clean value, or FAIL to go the general way. The simple checks are written
+# out in place (a bulk import makes them a million times: a call each would cost more than
+# the check); the others call their function above.
+FAST_VALUES: dict[str, str] = {
+    "name": "fast_name({v})",
+    "text": "fast_text({v})",
+    "episode": "{v} if type({v}) is int and 1 <= {v} <= MAX_EPISODE else FAIL",
+    "year": "{v} if type({v}) is int and 1900 <= {v} <= MAX_YEAR else FAIL",
+    "born": "fast_born({v})",
+    "kind": "{v} if type({v}) is str and len({v}) <= MAX_KIND and KEY_FULL({v}) else FAIL",
+    "clock": "fast_clock({v})",
+    "spoiler": "{v} if type({v}) is str and {v} in SPOILERS else FAIL",
+    "names": "fast_names({v})",
+    "tags": "fast_tags({v})",
+    "views": "fast_views({v})",
+    # sources are rare in a bulk file: any goes the general way
+    "sources": "{v} if {v} == [] else FAIL",
 }
 
 
@@ -239,9 +221,20 @@ def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
         "SceneRec": SceneRec,
         "FAIL": _FAIL,
         "SCENE_KEYS": _SCENE_KEYS,
+        "SPOILERS": _SPOILERS,
         "MAX_NAME": MAX_NAME,
+        "MAX_EPISODE": MAX_EPISODE,
+        "MAX_YEAR": MAX_YEAR,
+        "MAX_KIND": MAX_KIND,
         "KEY_FULL": _KEY_FULL,
         "name": _name,
+        "fast_name": _fast_name,
+        "fast_text": _fast_text,
+        "fast_born": _fast_born,
+        "fast_clock": _fast_clock,
+        "fast_names": _fast_names,
+        "fast_tags": _fast_tags,
+        "fast_views": _fast_views,
     }
     lines = [
         "def scene_fast(data):",
@@ -259,7 +252,6 @@ def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
     ]
     for i, info in enumerate(SCENE_DECLARED):
         value = f"v{i}"
-        namespace[f"parse{i}"] = FAST_VALUES[info.value]
         declared = defaults[info.name]
         if info.required:
             absent = "return None"
@@ -274,7 +266,7 @@ def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
             f"    if {value} is None:",
             f"        {absent}",
             "    else:",
-            f"        {value} = parse{i}({value})",
+            f"        {value} = {FAST_VALUES[info.value].format(v=value)}",
             f"        if {value} is FAIL:",
             "            return None",
         ]
