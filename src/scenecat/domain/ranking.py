@@ -323,10 +323,7 @@ def entry_json(entry: RankedEntry) -> dict[str, Any]:
 
 
 def rank_json(result: RankResult) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    scope = asdict(result.scope)
-    # A declared filter field (scene_fields.FILTER_FIELDS) is a key of its own, when given.
-    scope.update(dict(scope.pop("fields")))
-    scope["actors"] = list(result.scope.actors)
+    scope = result.scope.as_json()
     scope["couple"] = list(result.couple) if result.couple else None
     meta = {
         "count": len(result.entries),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 
 # Keyword-only: a positional call would silently mis-assign the filters if the fields were
@@ -22,3 +23,11 @@ class Scope:
     tag: str | None = None
     # (declared field, value) for the fields scene_fields.py marks `filter`: equal text
     fields: tuple[tuple[str, str], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        """The filters by name, as `--json` outputs show them: a declared filter field is a
+        key of its own (when given), actors a list."""
+        data = asdict(self)
+        data.update(dict(data.pop("fields")))
+        data["actors"] = list(self.actors)
+        return data

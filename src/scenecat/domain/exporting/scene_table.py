@@ -160,15 +160,5 @@ def write_json(
 
 
 def _filters(scope: Scope, limit: int | None) -> dict[str, Any]:
-    raw = {
-        "actors": list(scope.actors),
-        "drama": scope.drama,
-        "kind": scope.kind,
-        "network": scope.network,
-        "year": scope.year,
-        "episode": scope.episode,
-        "spoiler": scope.spoiler,
-        "tag": scope.tag,
-        "limit": limit,
-    }
+    raw = {**scope.as_json(), "limit": limit}
     return {k: v for k, v in raw.items() if v not in (None, [])}
