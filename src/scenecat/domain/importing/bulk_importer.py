@@ -187,38 +187,41 @@ class BulkImporter:
         if twins:
             warnings.append(spelled_like(rec.name, [self.actor_names[i] for i in sorted(twins)]))
         actor_id = self.new_id["actor"]()
-        native_key = name_key(rec.native) if rec.native else None
         self.rows["actor"].append(bulk.declared_row("actor", actor_id, rec))
-        self.actors.exact[rec.name] = actor_id
         self.actor_names[actor_id] = rec.name
-        self.actors.add_key(key, actor_id)
-        if native_key is not None:
-            self.actors.add_key(native_key, actor_id)
-        for alias in rec.aliases:
-            alias_key = name_key(alias)
-            self.rows["actor_alias"].append((actor_id, alias, alias_key))
-            self.actors.add_key(alias_key, actor_id)
+        self._names(self.actors, "actor_alias", actor_id, rec.name, rec.native, rec.aliases)
         self.docs.actor(actor_id, rec.name, rec.native, rec.aliases)
         self._source_ids("actor", actor_id, rec.ids, path)
         return warnings
+
+    def _names(
+        self,
+        names: _Names,
+        alias_table: str,
+        record_id: int,
+        name: str,
+        native: str | None,
+        aliases: Sequence[str],
+    ) -> None:
+        """An actor's or drama's names in the lookups (as names.py resolves them) and its
+        aliases in their table."""
+        names.exact[name] = record_id
+        names.add_key(name_key(name), record_id)
+        if native:
+            names.add_key(name_key(native), record_id)
+        for alias in aliases:
+            alias_key = name_key(alias)
+            self.rows[alias_table].append((record_id, alias, alias_key))
+            names.add_key(alias_key, record_id)
 
     def _drama(self, raw: Any, path: str) -> Sequence[str]:
         rec = parse_drama(raw, path)
         if rec.title in self.dramas.exact:
             raise FieldError(f"{path}.title", f"drama {rec.title!r} is listed twice in this file")
         drama_id = self.new_id["drama"]()
-        key = name_key(rec.title)
-        native_key = name_key(rec.native) if rec.native else None
         self.rows["drama"].append(bulk.declared_row("drama", drama_id, rec))
-        self.dramas.exact[rec.title] = drama_id
         self.drama_info[drama_id] = (rec.title, rec.episodes)
-        self.dramas.add_key(key, drama_id)
-        if native_key is not None:
-            self.dramas.add_key(native_key, drama_id)
-        for alias in rec.aliases:
-            alias_key = name_key(alias)
-            self.rows["drama_alias"].append((drama_id, alias, alias_key))
-            self.dramas.add_key(alias_key, drama_id)
+        self._names(self.dramas, "drama_alias", drama_id, rec.title, rec.native, rec.aliases)
         self.docs.drama(drama_id, rec.title, rec.native, rec.aliases)
         self._source_ids("drama", drama_id, rec.ids, path)
         # One actor listed twice in a cast: one credit per character (a dual role), merged
