@@ -22,7 +22,7 @@ from scenecat.domain.records import (
     check_duel,
 )
 from scenecat.errors import Conflict, InvalidInput, ScenecatError
-from scenecat.fields import FieldInfo
+from scenecat.fields import FieldInfo, column_row
 from scenecat.models import Drama
 from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import actors as actor_store
@@ -263,11 +263,6 @@ def likely_duplicate(
     return None
 
 
-def scene_columns(rec: SceneRec) -> dict[str, object]:
-    """The values of the scene table's declared columns, by column."""
-    return {f.column: getattr(rec, f.name) for f in COLUMN_FIELDS if f.column is not None}
-
-
 def apply_scene(
     conn: sqlite3.Connection,
     rec: SceneRec,
@@ -294,7 +289,7 @@ def apply_scene(
         except ScenecatError as exc:
             raise FieldError(f"{path}.actors[{i}]", exc.message, exc.hint) from None
     write_rules.check_actors(actor_ids, path)
-    values: dict[str, object] = {"drama_id": drama_id, **scene_columns(rec)}
+    values: dict[str, object] = {"drama_id": drama_id, **column_row(COLUMN_FIELDS, vars(rec))}
     created = False
     if mode == "replace":
         assert scene_id is not None
