@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlite_utils import Database
+
+
+def column_names(conn: sqlite3.Connection, table: str) -> list[str]:
+    """A table's columns, in order (none for a table that does not exist)."""
+    return [row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')]
 
 
 def statements(script: str) -> list[str]:

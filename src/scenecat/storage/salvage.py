@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scenecat.storage.ddl import column_names
+
 if TYPE_CHECKING:
     from scenecat.storage.connection import Catalogue
 
@@ -35,10 +37,6 @@ SKIPPED = _Skipped()
 def _tables(conn: sqlite3.Connection) -> list[str]:
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
     return [n for n in names if not n.startswith(_SKIP)]
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
 
 
 def _has_rowid(conn: sqlite3.Connection, table: str) -> bool:
@@ -124,11 +122,11 @@ def copy_readable(src: sqlite3.Connection, dest: sqlite3.Connection) -> Salvaged
         if table not in wanted:
             continue
         try:
-            source_columns = set(_columns(src, table))
+            source_columns = set(column_names(src, table))
         except sqlite3.DatabaseError:
             result.unreadable.append(table)
             continue
-        columns = [c for c in _columns(dest, table) if c in source_columns]
+        columns = [c for c in column_names(dest, table) if c in source_columns]
         insert = (
             f'INSERT OR IGNORE INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in columns)}) '
             f"VALUES ({', '.join('?' * len(columns))})"

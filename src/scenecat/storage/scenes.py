@@ -391,9 +391,9 @@ _SQL_TYPES = {"episode": "INTEGER", "clock": "INTEGER"}
 def add_declared_columns(db: Database) -> None:
     """Migration step: a column for each declared scene field the `scene` table lacks (a
     new field's step in storage/migrations.py is this function; nothing else to write)."""
-    from scenecat.storage.ddl import run_in_transaction_statements
+    from scenecat.storage.ddl import column_names, run_in_transaction_statements
 
-    have = {row[1] for row in db.execute("PRAGMA table_info(scene)")}
+    have = set(column_names(db.conn, "scene"))
     run_in_transaction_statements(
         db,
         [

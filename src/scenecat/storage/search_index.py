@@ -31,7 +31,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from scenecat.scene_fields import SEARCH_FIELDS, FieldInfo, SceneFacts
-from scenecat.storage.ddl import run_in_transaction_statements
+from scenecat.storage.ddl import column_names, run_in_transaction_statements
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -157,7 +157,7 @@ CREATE TEMP TABLE IF NOT EXISTS scenecat_search_character (
 
 # A searchable field's text in the document: a column of `scene` as it is; tags (their own
 # table) as the sorted tags joined by spaces. BulkDocuments makes the same text in Python
-# (_field_texts), so both follow SEARCH_FIELDS.
+# (_get_fields), so both follow SEARCH_FIELDS.
 _TAGS = "(SELECT group_concat(tag, ' ') FROM scene_tag WHERE scene_id = s.id)"
 
 
@@ -315,7 +315,7 @@ def refresh_for_drama(conn: sqlite3.Connection, drama_id: int) -> None:
 
 
 def _layout_current(conn: sqlite3.Connection) -> bool:
-    columns = [row[1] for row in conn.execute(f"PRAGMA table_info({TABLE})")]
+    columns = column_names(conn, TABLE)
     fts = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).fetchone()
     return columns == ["id", *COLUMNS] and fts is not None and f'content="{TABLE}"' in fts[0]
 
@@ -525,7 +525,7 @@ def _scene_has_columns(conn: sqlite3.Connection) -> bool:
     """Whether `scene` has every column the documents read. A searchable field added later
     gets its column in a later migration step: the steps that make the index before then
     leave it to the search step that follows that one."""
-    have = {row[1] for row in conn.execute("PRAGMA table_info(scene)")}
+    have = set(column_names(conn, "scene"))
     return all(f.column in have for f in SEARCH_FIELDS if f.column is not None)
 
 
