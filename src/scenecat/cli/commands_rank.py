@@ -39,7 +39,11 @@ def rank(
     ] = "scene",
     method: Annotated[
         str,
-        typer.Option("--method", help="combined (votes + duels + views), votes, duels or views."),
+        typer.Option(
+            "--method",
+            help="combined (votes + duels + views: the catalogue's scores); what-if: votes, "
+            "duels or views alone.",
+        ),
     ] = "combined",
     limit: Limit = DEFAULT_LIMIT,
     min_votes: Annotated[
@@ -47,17 +51,18 @@ def rank(
         typer.Option(
             "--min-votes",
             "-m",
-            help="Prior weight m: votes of the scope's mean every scene is shrunk with (default 5).",
+            help="What-if: the prior weight m, votes of the catalogue's mean every scene is "
+            "shrunk with (default 5).",
         ),
     ] = None,
     w_votes: Annotated[
-        float | None, typer.Option("--w-votes", help="Weight of votes (0.6).")
+        float | None, typer.Option("--w-votes", help="What-if: the weight of votes (0.6).")
     ] = None,
     w_duels: Annotated[
-        float | None, typer.Option("--w-duels", help="Weight of duels (0.2).")
+        float | None, typer.Option("--w-duels", help="What-if: the weight of duels (0.2).")
     ] = None,
     w_views: Annotated[
-        float | None, typer.Option("--w-views", help="Weight of views (0.2).")
+        float | None, typer.Option("--w-views", help="What-if: the weight of views (0.2).")
     ] = None,
     explain: Annotated[
         bool, typer.Option("--explain", help="One column per part, and the parameters used.")
@@ -93,13 +98,13 @@ def rank(
                 ranking.entry_json(entry) | {"why": rank_why.why(entry)},
                 {
                     "params": ranking.params_json(entry.info.params),
-                    "prior_mean": entry.info.prior_mean,
+                    "what_if": not entry.info.params.is_default,
                     "scope_size": entry.info.scope_size,
                 },
             )
             return
         for line in rank_why.why(entry):
-            output.plain(output.visible(line))
+            output.prose(line)
         return
     shown = DEFAULT_LIMIT if limit is None else limit
     with catalogue(ctx) as cat:
@@ -134,8 +139,8 @@ def _votes_cell(entry: "RankedEntry") -> str:
     return f"{p.vote_mean:.1f} ({p.n_votes})" if p.n_votes and p.vote_mean is not None else ""
 
 
-def _part_cell(value: float | None, share: float, points: float) -> str:
-    if value is None or share == 0:
+def _part_cell(value: float, share: float, points: float) -> str:
+    if share == 0:
         return ""
     return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
 
@@ -161,9 +166,7 @@ def _render(result: "RankResult", label: str, explain: bool) -> None:
     rows = []
     for e in result.entries:
         p, s = e.parts, e.scene
-        score: Any = "no signal"
-        if p.has_signal:
-            score = output.with_bar(f"{p.score:.2f}", p.score, 10.0)
+        score: Any = output.with_bar(f"{p.score:.2f}", p.score, 10.0)
         row: list[Any] = [e.position]
         if by == "scene":
             row += [score, s.title, s.drama]
@@ -200,12 +203,11 @@ def _footer(result: "RankResult", explain: bool) -> str:
         lines.append(f"No {result.scope.kind or ''} scenes in this scope.".replace("  ", " "))
     elif result.by != "scene":
         best = result.entries[0]
-        if best.parts.has_signal:
-            ep = f"episode {best.scene.episode}, " if best.scene.episode else ""
-            lines.append(
-                f'Answer: {best.group}, with "{best.scene.title}" '
-                f"({ep}{best.parts.score:.2f}/10): {best.scene.key}"
-            )
+        ep = f"episode {best.scene.episode}, " if best.scene.episode else ""
+        lines.append(
+            f'Answer: {best.group}, with "{best.scene.title}" '
+            f"({ep}{best.parts.score:.2f}/10): {best.scene.key}"
+        )
     noun = {"drama": "drama", "actor": "actor", "couple": "couple"}.get(result.by)
     shown = len(result.entries)
     total = result.groups if noun else result.scope_size
@@ -216,22 +218,22 @@ def _footer(result: "RankResult", explain: bool) -> str:
         )
     else:
         lines.append(f"{count} {_noun(result, total).split(' ', 1)[1]}.")
-    if result.unsignalled:
-        lines.append(
-            f"{result.unsignalled:,} scene(s) have no votes, duels or views counted: "
-            "marked 'no signal', ranked last."
-        )
     p = result.params
     if explain:
-        c = "none" if result.prior_mean is None else f"{result.prior_mean:.2f}"
         lines.append(
-            f"Method {result.method}: votes shrunk toward the scope's mean vote C = {c} with "
-            f"m = {p.m:g}; weights votes {p.w_votes:g}, duels {p.w_duels:g} × n/(n+{p.duel_k:g}),"
-            f" views {p.w_views:g}; Bradley-Terry prior {p.bt_prior:g}; {p.view_ref:,} views "
-            "score 10. Each part is its value × its share of the weights the scene has."
+            f"Votes shrunk toward the catalogue's mean vote C = {result.prior_mean:.2f} with "
+            f"m = {p.m:g}; weights votes {p.w_votes:g}, duels {p.w_duels:g}, views "
+            f"{p.w_views:g}, for every scene; no duels counts as 5.00 (Bradley-Terry prior "
+            f"{p.bt_prior:g}), no view count as {p.view_prior:,} views; {p.view_ref:,} views "
+            "score 10. Each part is its value × its share."
         )
     else:
         lines.append("Scores 0-10; --explain shows the parts, --why KEY explains one scene.")
+    if not p.is_default:
+        lines.append(
+            "What-if: these are not the catalogue's scores (--method/--min-votes/--w-* "
+            "explore other weights); without them every command gives the same score."
+        )
     return "\n".join(lines)
 
 

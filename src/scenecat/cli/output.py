@@ -89,6 +89,18 @@ def plain(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def prose(text: str) -> None:
+    """A paragraph for people: on a terminal wrapped at word ends to its width (wide Hangul
+    counted as two cells); piped, one line as given, for grep and scripts."""
+    text = visible(text)
+    if not on_terminal():
+        plain(text)
+        return
+    from rich.text import Text
+
+    _console().print(Text(text), overflow="fold", soft_wrap=False)
+
+
 def table(
     title: str | None,
     columns: Sequence[str],

@@ -82,18 +82,9 @@ class ScopeOrder:
                 self._load_views(views)
             else:
                 break
-        head = min(want, ranker.signalled)
-        indices = ranker.contenders(head)
+        indices = ranker.contenders(want)
         self._fetch_keys(indices)
-        order = ranker.ranked(indices, self.keys)[:head]
-        if want > head:
-            tail = ranker.tail()
-            self._fetch_keys(tail)
-            keys = self.keys
-            tail.sort(key=lambda i: keys[rows[i][0]])
-            shown = tail[: want - head]
-            self._load_views(ranker.lacking_views(shown))
-            order.extend(shown)
+        order = ranker.ranked(indices, self.keys)[:want]
         self.known = order
         return order
 

@@ -1,5 +1,6 @@
 """`rank --why SCENE`: one scene's entry in the ranking of its scope (the whole scope scored
-with `score_totals`), and the sentences that say how its score was made.
+with `score_totals`, against the whole catalogue's votes: the same score `rank` shows under
+any filters), and the sentences that say how its score was made.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from scenecat.domain.ranking import (
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.scoring.bradley_terry import bradley_terry_counts
-from scenecat.scoring.params import RankParams, ScoreParts
+from scenecat.scoring.params import DUEL_PRIOR, RankParams, ScoreParts
 from scenecat.scoring.scores import SceneTotals, ScoredScope, score_totals
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
@@ -39,6 +40,7 @@ def _score_scope(
     conn: sqlite3.Connection, filt: scene_store.SceneFilter, params: RankParams
 ) -> _Scored:
     rows = rank_queries.scope_rows(conn, filt)
+    catalogue_votes = rank_queries.vote_totals(conn)
     pairs: dict[tuple[int, int], int] = {}
     strengths: dict[int, float] = {}
     # Without a duel weight (--method votes|views) strengths would be computed for nothing.
@@ -51,7 +53,7 @@ def _score_scope(
         (key, n_votes, vote_sum, views, n_duels, get(scene_id) if n_duels else None)
         for scene_id, key, _drama, n_votes, vote_sum, views, n_duels in rows
     ]
-    return _Scored(rows, score_totals(totals, params), pairs, params)
+    return _Scored(rows, score_totals(totals, params, catalogue_votes), pairs, params)
 
 
 def why_scene(
@@ -81,7 +83,7 @@ def why_scene(
     scored = data.scored
     position = scored.order.index(index) + 1
     won, lost = duel_record(data.pairs, [scene_id])[scene_id]
-    info = RankInfo(params, method, "scene", scored.prior_mean, len(data.rows), len(data.rows))
+    info = RankInfo(params, method, "scene", scored.totals, len(data.rows), len(data.rows))
     return RankedEntry(
         position=position,
         scene=found,
@@ -121,31 +123,15 @@ def why(entry: RankedEntry) -> list[str]:
         lines.append(
             f"{entry.group} ranks {_ordinal(entry.position)} of {info.groups} {noun} through "
             f"its best scene in scope, {name}, which is {_ordinal(entry.scene_position)} of "
-            f"{info.scope_size} scenes."
+            f"{info.scope_size} scenes with {_num(p.score)} out of 10."
         )
-    elif p.has_signal:
+    else:
         lines.append(
             f"{name} ranks {_ordinal(entry.position)} of {info.scope_size} scenes with "
             f"{_num(p.score)} out of 10."
         )
-    if not p.has_signal:
-        counted = [
-            what
-            for what, weight in (
-                ("votes", params.w_votes),
-                ("duels", params.w_duels),
-                ("view counts", params.w_views),
-            )
-            if weight > 0
-        ]
-        lines.append(
-            f"{name} has no {' or '.join(counted)}, so it has nothing to be ranked on: it comes "
-            f"after every scene that has, {_ordinal(entry.scene_position)} of "
-            f"{info.scope_size}, ordered by key."
-        )
-        return lines
     if params.w_votes > 0:
-        lines.append(_why_votes(p, info))
+        lines.append(_why_votes(p, params))
     if params.w_duels > 0:
         lines.append(_why_duels(entry))
     if params.w_views > 0:
@@ -157,59 +143,79 @@ def why(entry: RankedEntry) -> list[str]:
             ("duels", p.duel_strength, p.duel_share, p.duel_part),
             ("views", p.popularity, p.view_share, p.view_part),
         )
-        if value is not None and share > 0
+        if share > 0
     ]
-    if info.method != "combined":
-        lines.append(f"With --method {info.method} that part alone is the score: {_num(p.score)}.")
-    elif len(terms) == 1:
-        lines.append(
-            f"It has no other part, so the score is its {terms[0][0]} part: {_num(p.score)}."
-        )
+    if len(terms) == 1:
+        lines.append(f"The {terms[0][0]} part alone is the score: {_num(p.score)}.")
     else:
         sum_text = " + ".join(f"{_num(v)} x {_pct(s)} ({label})" for label, v, s, _ in terms)
         lines.append(
             f"Score: {sum_text} = {' + '.join(_num(part) for *_, part in terms)} = "
-            f"{_num(p.score)}. Each share is the part's weight over the weights of the parts "
-            f"this scene has: votes {params.w_votes:g}, duels {params.w_duels:g} x n/(n+"
-            f"{params.duel_k:g}), views {params.w_views:g}."
+            f"{_num(p.score)}. Every scene counts each part with its weight; a part without "
+            "evidence holds its prior."
+        )
+    if not params.is_default:
+        lines.append(
+            "What-if: these are not the catalogue's scores (they use "
+            f"{_what_if(params, info.method)}); without those options every command gives the "
+            "same score."
         )
     return lines
 
 
-def _why_votes(p: ScoreParts, info: RankInfo) -> str:
-    m = info.params.m
-    if info.prior_mean is None or p.quality is None:
-        return "Nobody has voted on a scene in this scope, so votes play no part."
-    c = _num(info.prior_mean)
+def _what_if(params: RankParams, method: str) -> str:
+    if method != "combined":
+        return f"--method {method}"
+    flags = [
+        f"{flag} {value:g}"
+        for flag, value, default in (
+            ("--min-votes", params.m, RankParams.m),
+            ("--w-votes", params.w_votes, RankParams.w_votes),
+            ("--w-duels", params.w_duels, RankParams.w_duels),
+            ("--w-views", params.w_views, RankParams.w_views),
+        )
+        if value != default
+    ]
+    return ", ".join(flags) or "other parameters"
+
+
+def _why_votes(p: ScoreParts, params: RankParams) -> str:
+    m = params.m
+    c = _num(p.prior)
     if not p.n_votes or p.vote_mean is None:
-        return f"No votes yet, so its fan quality is the scope's mean vote, {c}."
+        return (
+            f"No votes yet, so its fan quality is the prior: the catalogue's mean vote, {c}."
+        )
     plural = "vote" if p.n_votes == 1 else "votes"
     return (
         f"Fan quality {_num(p.quality)}: {p.n_votes} {plural} averaging {_num(p.vote_mean)}, "
-        f"shrunk toward the scope's mean vote {c} as if it also had m = {m:g} votes of {c} "
-        f"({p.n_votes}/({p.n_votes}+{m:g}) of its own mean)."
+        f"shrunk toward the catalogue's mean vote {c} (its other scenes' votes) as if it also "
+        f"had m = {m:g} votes of {c}."
     )
 
 
 def _why_duels(entry: RankedEntry) -> str:
     p, params = entry.parts, entry.info.params
-    if not p.n_duels or p.duel_strength is None:
-        return "No duels yet, so head-to-head strength plays no part."
-    blend = p.n_duels / (p.n_duels + params.duel_k)
+    if not p.n_duels:
+        return (
+            "No duels yet, so its head-to-head value is the prior: an even chance against an "
+            f"average scene, {_num(DUEL_PRIOR)}."
+        )
     return (
         f"Head-to-head {_num(p.duel_strength)}: won {entry.wins} and lost {entry.losses} of "
         f"{p.n_duels} duels; fitting all linked duels (Bradley-Terry, plus {params.bt_prior:g} "
         f"virtual win and loss against an average scene) gives it a "
-        f"{_pct(p.duel_strength / 10)} chance of beating an average scene. With {p.n_duels} "
-        f"duels it gets {p.n_duels}/({p.n_duels}+{params.duel_k:g}) = {_pct(blend)} of the duel "
-        "weight."
+        f"{_pct(p.duel_strength / 10)} chance of beating an average scene."
     )
 
 
 def _why_views(entry: RankedEntry) -> str:
     p, params = entry.parts, entry.info.params
-    if p.latest_views is None or p.popularity is None:
-        return "No view counts recorded, so popularity plays no part."
+    if p.latest_views is None:
+        return (
+            "No view count recorded, so its popularity is the prior: scored as "
+            f"{params.view_prior:,} views, {_num(p.popularity)}."
+        )
     seen = ""
     if entry.latest is not None:
         bits = [b for b in (entry.latest.source, entry.latest.on) if b]

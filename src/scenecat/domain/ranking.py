@@ -26,6 +26,7 @@ from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.scoring.params import RankParams, ScoreParts
+from scenecat.scoring.scores import VoteTotals, prior_of
 from scenecat.scoring.top_n import ClassKey, ScopeRanker
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
@@ -51,7 +52,7 @@ class RankInfo:
     params: RankParams
     method: str
     by: str
-    prior_mean: float | None  # C: the mean current vote of the scope (None: no votes)
+    totals: VoteTotals  # the whole catalogue's current votes (count, sum)
     scope_size: int
     groups: int  # number of groups (== scope_size for --by scene)
 
@@ -75,10 +76,9 @@ class RankResult:
     entries: list[RankedEntry]  # best first
     params: RankParams  # the effective parameters (weights set by --method)
     scope_size: int  # scenes in the scope
-    unsignalled: int  # scenes in the scope without any counted signal (they rank last)
     method: str = "combined"
     by: str = "scene"
-    prior_mean: float | None = None
+    prior_mean: float = 5.5  # C of a scene without votes: the catalogue's mean vote
     groups: int = 0  # groups in the scope (== scope_size for --by scene)
     couple: tuple[str, str] | None = None
     scope: Scope = field(default_factory=Scope)
@@ -199,20 +199,23 @@ def rank_scenes(
     params = effective_params(params, method)
     with rank_queries.read_snapshot(conn):
         filt = scope_filter(conn, scope, couple)
+        totals = rank_queries.vote_totals(conn)
         # View counts are read for the few scenes that can make the top, unless views weigh
         # as much as votes: then nearly every scene would need its own.
         eager = params.w_views > 0 and params.w_views >= params.w_votes
         if eager or not rank_queries.classes_indexed(filt):
             # Every scene's row: cheaper than a query per class when the scope is a join.
             found, n_duels = rank_queries.stored_signals(conn, filt, views=eager)
-            ranker = ScopeRanker(found, n_duels, params)
+            ranker = ScopeRanker(found, n_duels, params, totals)
         else:
             # Scenes counted per score class (scene_signal); members are read only for the
             # classes that can reach the top.
             def load(key: ClassKey, after: int, count: int | None) -> list[tuple[int, int | None]]:
                 return rank_queries.class_members(conn, filt, key, after, count)
 
-            ranker = ScopeRanker.from_classes(rank_queries.signal_classes(conn, filt), load, params)
+            ranker = ScopeRanker.from_classes(
+                rank_queries.signal_classes(conn, filt), load, params, totals
+            )
         rows = ranker.rows
         duels = Duels(conn, params.bt_prior)
         ordered = ScopeOrder(conn, rows, ranker, duels)
@@ -227,7 +230,7 @@ def rank_scenes(
         full = {s.id: s for s in scene_store.scenes_by_ids(conn, scene_ids)}
     record = duel_record(duels.pairs, scene_ids)
     scene_rank = {index: pos for pos, index in enumerate(ordered.known, 1)} if by != "scene" else {}
-    info = RankInfo(params, method, by, ranker.prior_mean, ranker.size, groups)
+    info = RankInfo(params, method, by, totals, ranker.size, groups)
     entries = []
     for position, (index, group, size) in enumerate(positions, 1):
         scene = full[rows[index][0]]
@@ -250,10 +253,9 @@ def rank_scenes(
         entries=entries,
         params=params,
         scope_size=ranker.size,
-        unsignalled=ranker.unsignalled,
         method=method,
         by=by,
-        prior_mean=ranker.prior_mean,
+        prior_mean=prior_of(totals, 0, 0, params.m),
         groups=groups,
         couple=couple,
         scope=scope,
@@ -300,6 +302,7 @@ def entry_json(entry: RankedEntry) -> dict[str, Any]:
                 "points": p.vote_part,
                 "count": p.n_votes,
                 "mean": p.vote_mean,
+                "prior": p.prior,
             },
             "duels": {
                 "value": p.duel_strength,
@@ -330,10 +333,11 @@ def rank_json(result: RankResult) -> tuple[list[dict[str, Any]], dict[str, Any]]
         "by": result.by,
         "method": result.method,
         "params": params_json(result.params),
+        # Anything but the default parameters is an exploration, not the catalogue's scores.
+        "what_if": not result.params.is_default,
         "prior_mean": result.prior_mean,
         "scope": scope,
         "scope_size": result.scope_size,
         "groups": result.groups,
-        "unsignalled": result.unsignalled,
     }
     return [entry_json(e) for e in result.entries], meta

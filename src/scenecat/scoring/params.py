@@ -28,12 +28,14 @@ class RankParams:
     """Settable ranking parameters (printed by ``rank --explain``)."""
 
     m: float = 5.0  # Bayesian prior weight in votes (--min-votes)
-    w_votes: float = 0.6  # weights of the three parts
+    w_votes: float = 0.6  # weights of the three parts: every scene has all three
     w_duels: float = 0.2
     w_views: float = 0.2
-    duel_k: float = 3.0  # duels needed for half the duel weight: blend c = n/(n+duel_k)
     bt_prior: float = 1.0  # virtual wins AND losses against a reference scene of strength 1
     view_ref: int = 10_000_000  # views that score 10/10 on the log scale (fixed, not per query)
+    # What a scene without a view count is scored as: a modest official clip. A count is
+    # evidence; its absence is this prior, never 0 and never the best.
+    view_prior: int = 100_000
 
     def __post_init__(self) -> None:
         check_finite("m", self.m)
@@ -46,20 +48,37 @@ class RankParams:
             # would make the parts meaningless; nobody means a weight of 1e-300.
             if 0.0 < weight < MIN_WEIGHT:
                 raise ValueError(f"{name} must be 0 or at least {MIN_WEIGHT:g}, got {weight!r}")
-        check_finite("duel_k", self.duel_k)
         check_finite("bt_prior", self.bt_prior, strict=True)
         if self.view_ref < 1:
             raise ValueError(f"view_ref must be at least 1, got {self.view_ref!r}")
+        if self.view_prior < 0:
+            raise ValueError(f"view_prior must be 0 or more, got {self.view_prior!r}")
+
+    @property
+    def is_default(self) -> bool:
+        """Whether these are the catalogue's own scores (anything else is a what-if)."""
+        return self == DEFAULT_PARAMS
+
+
+#: The vote every catalogue's prior mean starts from (the middle of MIN_VOTE..MAX_VOTE), as if
+#: from m votes: with no votes anywhere C is this.
+VOTE_PRIOR = (MIN_VOTE + MAX_VOTE) / 2
+#: The head-to-head value of a scene without duels: even odds against an average scene.
+DUEL_PRIOR = SCALE / 2
+
+
+DEFAULT_PARAMS = RankParams()
 
 
 @dataclass(frozen=True)
 class ScoreParts:
-    """How one scene's score was made (for ``--explain`` and ``--json``)."""
+    """How one scene's score was made (for ``--explain``, ``--why`` and ``--json``). Every part
+    counts with its full share; a part without evidence holds its prior value."""
 
     key: str
-    quality: float | None  # Bayesian average on 0..10 (None when the scope has no votes)
-    duel_strength: float | None  # 10 * P(beats a reference scene of strength 1); None: no duels
-    popularity: float | None  # 0..10 log scale; None when no views
+    quality: float  # Bayesian average on 0..10 (the prior C without votes)
+    duel_strength: float  # 10 * P(beats a reference scene of strength 1); DUEL_PRIOR: no duels
+    popularity: float  # 0..10 log scale; the view prior's without a count
     n_votes: int
     n_duels: int
     latest_views: int | None
@@ -67,8 +86,9 @@ class ScoreParts:
     duel_part: float
     view_part: float
     score: float  # == vote_part + duel_part + view_part (exactly, by construction)
-    has_signal: bool  # False when no signal the weights count: no votes, duels or views
-    vote_share: float = 0.0  # effective weight of each part after normalising (sum 1 or 0)
+    has_signal: bool  # False when the scene has no votes, duels or view count: priors only
+    vote_share: float = 0.0  # the weight of each part over the three weights (sum 1)
     duel_share: float = 0.0
     view_share: float = 0.0
     vote_mean: float | None = None  # R, the plain mean of the scene's own votes
+    prior: float = VOTE_PRIOR  # C, the mean vote this scene's votes are shrunk toward

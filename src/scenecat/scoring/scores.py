@@ -1,5 +1,6 @@
-"""The combined score of every scene of a scope: the parts (fan quality, head-to-head strength,
-popularity), their shares, and the ranking order with its tie-breaks (:func:`score_totals`).
+"""The score of a scene, one number per scene for the whole catalogue: the parts (fan quality,
+head-to-head strength, popularity), each always counted with its weight and holding its prior
+without evidence, and the ranking order with its tie-breaks (:func:`score_totals`).
 :func:`compute` is the one place scores are computed; top_n.py adds the same parts in the
 same order.
 """
@@ -12,7 +13,15 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final
 
-from scenecat.scoring.params import MAX_VOTE, MIN_VOTE, SCALE, RankParams, ScoreParts
+from scenecat.scoring.params import (
+    DUEL_PRIOR,
+    MAX_VOTE,
+    MIN_VOTE,
+    SCALE,
+    VOTE_PRIOR,
+    RankParams,
+    ScoreParts,
+)
 
 #: Scores equal when rounded to this many decimals tie in :func:`score_totals` (then tie-breaks
 #: decide).
@@ -26,16 +35,20 @@ _QUANTUM = 10.0**SCORE_DECIMALS
 #: sum of the current votes; ``bt_strength`` is the Bradley-Terry strength (None without duels).
 SceneTotals = tuple[str, int, int, int | None, int, float | None]
 
+#: The current votes of the whole catalogue: (how many, their integer sum). Every scene's
+#: prior mean comes from these, whatever scope is being ranked.
+VoteTotals = tuple[int, int]
 
-Computed = tuple[
-    float | None, float | None, float | None, float, float, float, float, bool, float, float, float
-]
-# Positions in a Computed tuple that code outside compute reads.
-VOTE_PART: Final = 3
+Computed = tuple[float, float, float, float, float, float, float, float, float, float, float]
+# Positions in a Computed tuple that code outside compute reads. BASE is the score without the
+# parts still to be learnt (a fitted duel strength, a view count): the vote part plus the
+# priors of the parts without evidence; DUEL_VAR and VIEW_VAR are the shares by which a fitted
+# strength and a popularity are added to it (0.0 when that part is its prior).
 SCORE: Final = 6
-SIGNAL: Final = 7
-DUEL_SHARE: Final = 9
-VIEW_SHARE: Final = 10
+BASE: Final = 7
+DUEL_VAR: Final = 8
+VIEW_VAR: Final = 9
+PRIOR: Final = 10
 
 
 def rounded(score: float) -> int:
@@ -49,92 +62,101 @@ def popularity_of(views: int, log_ref: float) -> float:
     return SCALE if pop > SCALE else 0.0 if pop < 0.0 else pop
 
 
-def compute(
-    rows: Sequence[SceneTotals], prior_mean: float | None, params: RankParams
-) -> Iterator[Computed]:
-    """The one place scores are computed. For each row, the fields of :class:`ScoreParts` from
-    ``quality`` to ``view_share`` as a plain tuple: a large scope scores every scene, and one
-    loop with the parameters in locals costs a fraction of a call and a dataclass per scene.
+def shares(params: RankParams) -> tuple[float, float, float]:
+    """Each part's weight over the three weights: the same for every scene."""
+    total = params.w_votes + params.w_duels + params.w_views
+    if not total > 0.0:
+        raise ValueError("at least one ranking weight must be above 0")
+    return params.w_votes / total, params.w_duels / total, params.w_views / total
 
-    ScopeRanker (_resolve, _resolve_loaded) adds the same parts in the same order to get the
-    same floats: a change to how parts are added must be made there too (tests/test_rank_top_n.py
-    compares the two)."""
-    m, w_votes, w_duels, w_views = params.m, params.w_votes, params.w_duels, params.w_views
-    duel_k = params.duel_k
+
+def prior_of(totals: VoteTotals, n_votes: int, vote_sum: int, m: float) -> float:
+    """C for one scene: the mean of the catalogue's other current votes, started from
+    VOTE_PRIOR as if from m votes. Leaving the scene's own votes out means a vote on it moves
+    it only through its own votes: the way it was cast."""
+    others = totals[0] - n_votes + m
+    if others <= 0.0:
+        return VOTE_PRIOR
+    return (totals[1] - vote_sum + m * VOTE_PRIOR) / others
+
+
+def compute(
+    rows: Sequence[SceneTotals], totals: VoteTotals, params: RankParams
+) -> Iterator[Computed]:
+    """The one place scores are computed. For each row: quality, head-to-head value,
+    popularity, the three parts, the score, BASE, DUEL_VAR, VIEW_VAR and the prior C, as a
+    plain tuple: a large scope scores every scene, and one loop with the parameters in locals
+    costs a fraction of a call and a dataclass per scene.
+
+    The score is ``vote_part + duel_part + view_part`` in that order. ScopeRanker adds BASE
+    and the learnt parts so as to get the same floats: a change to how parts are added must
+    be made there too (tests/test_rank_top_n.py compares the two)."""
+    m = params.m
+    vote_share, duel_share, view_share = shares(params)
     log_ref = math.log10(1 + params.view_ref)
+    duel_prior_part = DUEL_PRIOR * duel_share
+    view_prior_part = popularity_of(params.view_prior, log_ref) * view_share
+    count_all, sum_all = totals
     for row in rows:
         _key, n_votes, vote_sum, views, n_duels, strength = row
         if (
             n_votes < 0
             or not n_votes * MIN_VOTE <= vote_sum <= n_votes * MAX_VOTE
+            or n_votes > count_all
             or n_duels < 0
             or (views is not None and views < 0)
             or (strength is not None and not 0.0 < strength < math.inf)
         ):
-            raise bad_row(row)
-        quality: float | None = None
-        if prior_mean is not None:
-            if n_votes:
-                # WR = (sum + m*C)/(v + m), kept between the scene's mean R and C.
-                mean = vote_sum / n_votes
-                quality = (vote_sum + m * prior_mean) / (n_votes + m)
-                low, high = (mean, prior_mean) if mean < prior_mean else (prior_mean, mean)
-                quality = low if quality < low else high if quality > high else quality
-            else:
-                quality = prior_mean
-        duel_strength: float | None = None
+            raise bad_row(row, totals)
+        others = count_all - n_votes + m
+        prior = (sum_all - vote_sum + m * VOTE_PRIOR) / others if others > 0.0 else VOTE_PRIOR
+        if n_votes:
+            # WR = (sum + m*C)/(v + m), kept between the scene's mean R and C.
+            mean = vote_sum / n_votes
+            quality = (vote_sum + m * prior) / (n_votes + m)
+            low, high = (mean, prior) if mean < prior else (prior, mean)
+            quality = low if quality < low else high if quality > high else quality
+        else:
+            quality = prior
+        vote_part = quality * vote_share
         if n_duels > 0:
             s = 1.0 if strength is None else strength
-            duel_strength = SCALE * (s / (s + 1.0))
-        pop = None if views is None else popularity_of(views, log_ref)
-        ew_votes = w_votes if quality is not None else 0.0
-        ew_duels = w_duels * (n_duels / (n_duels + duel_k)) if n_duels > 0 else 0.0
-        ew_views = w_views if pop is not None else 0.0
-        # A signal counts only when its part has weight: with --method votes (w_views = 0) a
-        # scene with views but no votes has nothing to be ranked on and joins the unsignalled
-        # tail.
-        if (
-            (n_votes > 0 and ew_votes > 0.0)
-            or ew_duels > 0.0
-            or (pop is not None and ew_views > 0.0)
-        ):
-            total = ew_votes + ew_duels + ew_views
-            # total > 0 here. Each part is value * (ew / total) with ew <= total, so it stays
-            # within 0..value.
-            vote_share, duel_share, view_share = (
-                ew_votes / total,
-                ew_duels / total,
-                ew_views / total,
-            )
-            vote_part = 0.0 if quality is None else quality * vote_share
-            duel_part = 0.0 if duel_strength is None else duel_strength * duel_share
-            view_part = 0.0 if pop is None else pop * view_share
-            yield (
-                (
-                    quality,
-                    duel_strength,
-                    pop,
-                    vote_part,
-                    duel_part,
-                    view_part,
-                    vote_part + duel_part + view_part,
-                    True,
-                    vote_share,
-                    duel_share,
-                    view_share,
-                )
-            )
+            duel_value = SCALE * (s / (s + 1.0))
+            duel_part = duel_value * duel_share
+            duel_base, duel_var = 0.0, duel_share
         else:
-            yield (quality, duel_strength, pop, 0.0, 0.0, 0.0, 0.0, False, 0.0, 0.0, 0.0)
+            duel_value, duel_part = DUEL_PRIOR, duel_prior_part
+            duel_base, duel_var = duel_prior_part, 0.0
+        if views is None:
+            pop, view_part = popularity_of(params.view_prior, log_ref), view_prior_part
+            view_base, view_var = view_prior_part, 0.0
+        else:
+            pop = popularity_of(views, log_ref)
+            view_part = pop * view_share
+            view_base, view_var = 0.0, view_share
+        yield (
+            quality,
+            duel_value,
+            pop,
+            vote_part,
+            duel_part,
+            view_part,
+            vote_part + duel_part + view_part,
+            vote_part + duel_base + view_base,
+            duel_var,
+            view_var,
+            prior,
+        )
 
 
-def parts_of(row: SceneTotals, computed: Computed) -> ScoreParts:
+def parts_of(row: SceneTotals, computed: Computed, params: RankParams) -> ScoreParts:
     key, n_votes, vote_sum, views, n_duels, _strength = row
-    quality, duel_strength, pop, vote_part, duel_part, view_part, score, has_signal = computed[:8]
+    quality, duel_value, pop, vote_part, duel_part, view_part, score = computed[:7]
+    vote_share, duel_share, view_share = shares(params)
     return ScoreParts(
         key=key,
         quality=quality,
-        duel_strength=duel_strength,
+        duel_strength=duel_value,
         popularity=pop,
         n_votes=n_votes,
         n_duels=n_duels,
@@ -143,34 +165,38 @@ def parts_of(row: SceneTotals, computed: Computed) -> ScoreParts:
         duel_part=duel_part,
         view_part=view_part,
         score=score,
-        has_signal=has_signal,
-        vote_share=computed[8],
-        duel_share=computed[9],
-        view_share=computed[10],
+        has_signal=bool(n_votes or n_duels or views is not None),
+        vote_share=vote_share,
+        duel_share=duel_share,
+        view_share=view_share,
         vote_mean=vote_sum / n_votes if n_votes else None,
+        prior=computed[PRIOR],
     )
 
 
-def _prior_mean(rows: Sequence[SceneTotals]) -> float | None:
-    """The scope's prior mean ``C`` (None without votes); rejects a repeated key. The other
-    checks of a row happen in :func:`compute`, which looks at every field anyway."""
+def totals_of(rows: Sequence[SceneTotals]) -> VoteTotals:
+    """The vote totals of ``rows`` (for a catalogue given whole); rejects a repeated key. The
+    other checks of a row happen in :func:`compute`, which looks at every field anyway."""
     if len({row[0] for row in rows}) != len(rows):
         seen: set[str] = set()
         for row in rows:
             if row[0] in seen:
                 raise ValueError(f"scene {row[0]!r} is given twice")
             seen.add(row[0])
-    n_all = sum(map(itemgetter(1), rows))
     # Integer sums: exact, so C does not depend on the order of the votes.
-    return sum(map(itemgetter(2), rows)) / n_all if n_all else None
+    return sum(map(itemgetter(1), rows)), sum(map(itemgetter(2), rows))
 
 
-def bad_row(row: SceneTotals) -> ValueError:
+def bad_row(row: SceneTotals, totals: VoteTotals | None = None) -> ValueError:
     key, n_votes, vote_sum, views, n_duels, strength = row
     if n_votes < 0 or not MIN_VOTE * n_votes <= vote_sum <= MAX_VOTE * n_votes:
         return ValueError(
             f"scene {key!r}: {n_votes} votes summing to {vote_sum!r} are not all in "
             f"{MIN_VOTE}..{MAX_VOTE}"
+        )
+    if totals is not None and n_votes > totals[0]:
+        return ValueError(
+            f"scene {key!r}: {n_votes} votes, more than the catalogue's {totals[0]} in all"
         )
     if views is not None and views < 0:
         return ValueError(f"scene {key!r}: negative view count {views!r}")
@@ -189,40 +215,40 @@ class ScoredScope:
 
     rows: Sequence[SceneTotals]
     params: RankParams
-    prior_mean: float | None
+    totals: VoteTotals
     order: tuple[int, ...]  # indices into ``rows``, best first
-    unsignalled: int  # scenes without a counted signal (the tail of ``order``)
 
     def parts(self, index: int) -> ScoreParts:
         row = self.rows[index]
-        return parts_of(row, next(compute([row], self.prior_mean, self.params)))
+        return parts_of(row, next(compute([row], self.totals, self.params)), self.params)
 
     def ranked(self, limit: int | None = None) -> list[ScoreParts]:
         chosen = self.order if limit is None else self.order[:limit]
         return [self.parts(i) for i in chosen]
 
 
-def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope:
+def score_totals(
+    rows: Sequence[SceneTotals], params: RankParams, totals: VoteTotals | None = None
+) -> ScoredScope:
     """Score and rank a scope given in aggregated form (see :data:`SceneTotals`).
 
-    Best first: scenes with a signal by score descending (scores equal to SCORE_DECIMALS places
-    count as equal), then more votes, then more latest views (None counts as 0), then key;
-    scenes without any signal last, by key. For scopes of any size: the caller aggregates votes
-    (count and integer sum), picks the latest view count, counts duels and fits strengths with
-    :func:`bradley_terry_counts`.
+    ``totals`` are the whole catalogue's votes (default: those of ``rows``, a whole
+    catalogue): a scene's score does not depend on which other scenes are in the scope.
+    Best first: by score descending (scores equal to SCORE_DECIMALS places count as equal),
+    then more votes, then more latest views (None counts as 0), then key. For scopes of any
+    size: the caller aggregates votes (count and integer sum), picks the latest view count,
+    counts duels and fits strengths with :func:`bradley_terry_counts` (over whole duel
+    components, so the strengths are those of one fit of every duel).
     """
-    prior_mean = _prior_mean(rows)
+    found = totals_of(rows)
+    if totals is None:
+        totals = found
     # Sort by the rounded score alone (one integer per scene, cheap), then put any run of
     # equal scores in tie-break order: more votes, more views, key. Only the integers are kept:
     # a scope can hold a million scenes.
-    scaled: list[int] = []
-    ranked: list[int] = []
-    tail: list[int] = []
-    for i, c in enumerate(compute(rows, prior_mean, params)):
-        scaled.append(-rounded(c[SCORE]))
-        (ranked if c[SIGNAL] else tail).append(i)
+    scaled = [-rounded(c[SCORE]) for c in compute(rows, totals, params)]
     by_score = scaled.__getitem__
-    ranked.sort(key=by_score)
+    ranked = sorted(range(len(rows)), key=by_score)
     values = list(map(by_score, ranked))
     start, count = 0, len(ranked)
     while start < count - 1:
@@ -236,6 +262,4 @@ def score_totals(rows: Sequence[SceneTotals], params: RankParams) -> ScoredScope
             ranked[start:end], key=lambda i: (-rows[i][1], -(rows[i][3] or 0), rows[i][0])
         )
         start = end
-    tail.sort(key=lambda i: rows[i][0])
-    order = tuple(ranked + tail)
-    return ScoredScope(rows, params, prior_mean, order, len(tail))
+    return ScoredScope(rows, params, totals, tuple(ranked))

@@ -12,12 +12,12 @@ from operator import itemgetter
 
 from scenecat.scoring.params import SCALE, RankParams, ScoreParts
 from scenecat.scoring.scores import (
-    DUEL_SHARE,
+    BASE,
+    DUEL_VAR,
     SCORE,
-    SIGNAL,
-    VIEW_SHARE,
-    VOTE_PART,
+    VIEW_VAR,
     SceneTotals,
+    VoteTotals,
     bad_row,
     compute,
     parts_of,
@@ -33,9 +33,9 @@ NOT_LOADED = -1
 #: scene id (scenes without duels left out).
 SceneCounts = tuple[int, int, int, int | None]
 
-# What the scenes with the same votes and duels share, without views and with views: the vote
-# part, the duel share, the view share and whether the scene has a counted signal.
-_Variant = tuple[float, float, float, bool]
+# What the scenes with the same votes and duels share, without views and with views: the base
+# (scores.BASE) and the shares by which a fitted strength and a popularity are added to it.
+_Variant = tuple[float, float, float]
 
 
 class _Class:
@@ -50,7 +50,6 @@ class _Class:
         "key",
         "low",
         "members",
-        "signal",
         "size",
         "strength",
         "unloaded",
@@ -68,15 +67,13 @@ class _Class:
         self.key: ClassKey | None = None
         self.after = 0
         self.views_matter = no_views != with_views
-        # None: whether the scenes have a counted signal depends on whether they have views.
-        self.signal: bool | None = no_views[3] if no_views[3] == with_views[3] else None
-        counted = [v for v in self.variants if v[3]]
-        self.strength = any(v[1] for v in counted)  # a Bradley-Terry strength changes the score
-        # (vote part + duel part) + view part, as compute adds them, at both ends of 0..10.
-        lows = [rounded(v[0]) for v in counted]
-        highs = [rounded(v[0] + SCALE * v[1] + SCALE * v[2]) for v in counted]
-        self.low = min(lows) if lows else -1
-        self.high = max(highs) if highs else -1
+        self.strength = any(v[1] for v in self.variants)  # a fitted strength changes the score
+        # The base plus the learnt parts at both ends of 0..10. With a duel part to learn and
+        # the view prior in the base, compute adds them in another order (vote + duel + view),
+        # which may differ by an ulp: one quantum of slack keeps the bound a bound.
+        slack = 1 if self.strength else 0
+        self.low = min(rounded(v[0]) for v in self.variants) - slack
+        self.high = max(rounded(v[0] + SCALE * v[1] + SCALE * v[2]) for v in self.variants) + slack
 
 
 #: A score class as stored per scene (storage.scene_signals): (vote count, vote sum, duels,
@@ -103,9 +100,8 @@ class ScopeRanker:
     may be given as a histogram of classes (:meth:`from_classes`) whose members are read,
     with their view counts, only when a class can reach the part asked for. Every score is
     made with the operations of :func:`compute` in the same order, so
-    ``ranked(contenders(w), keys)[:w]`` is exactly the first ``w`` signalled scenes of
-    ``score_totals(...).order``; the scenes without a counted signal follow it, by key
-    (:meth:`tail`).
+    ``ranked(contenders(w), keys)[:w]`` is exactly the first ``w`` scenes of
+    ``score_totals(...).order``.
     """
 
     #: View counts asked for at first (in :meth:`missing`, best bound first); the batch
@@ -113,16 +109,23 @@ class ScopeRanker:
     BATCH = 256
 
     def __init__(
-        self, rows: Sequence[SceneCounts], n_duels: Mapping[int, int], params: RankParams
+        self,
+        rows: Sequence[SceneCounts],
+        n_duels: Mapping[int, int],
+        params: RankParams,
+        totals: VoteTotals | None = None,
     ) -> None:
+        """``totals``: the whole catalogue's votes (default: those of ``rows``)."""
         self.rows: Sequence[SceneCounts] = rows
         self.n_duels = n_duels
         self.params = params
         self.size = len(rows)
         self._load: ClassLoader | None = None
-        n_all = sum(map(itemgetter(1), rows))
-        # Integer sums, as in scores._prior_mean: exact, whatever the order of the rows.
-        self.prior_mean = sum(map(itemgetter(2), rows)) / n_all if n_all else None
+        # Integer sums, as in scores.totals_of: exact, whatever the order of the rows.
+        self.totals: VoteTotals = totals or (
+            sum(map(itemgetter(1), rows)),
+            sum(map(itemgetter(2), rows)),
+        )
         self._setup()
         # Sort the scenes into classes; the usual scene (no duels, views not loaded) by vote
         # count, then sum: two lookups cost less than building a key per scene.
@@ -163,17 +166,14 @@ class ScopeRanker:
     def _setup(self) -> None:
         self._log_ref = math.log10(1 + self.params.view_ref)
         self._classes: dict[tuple[int, ...], _Class] = {}
-        # Scenes taken out of their class, by row index: (lowest, highest) rounded score of
-        # those with a counted signal (equal once exact), the others in `_tail`.
+        # Scenes taken out of their class, by row index: (lowest, highest) rounded score
+        # (equal once exact).
         self._score: dict[int, tuple[int, int]] = {}
         self._pending: set[int] = set()  # of `_score`: exact once their strength is known
-        self._tail: list[int] = []
         self._views: dict[int, int | None] = {}  # view counts loaded later, by row index
         self._asked: set[int] = set()  # taken out of their class, waiting for their views
         self._batch = self.BATCH
         self._progressed = False
-        self._in_classes = 0  # scenes still in classes with a counted signal
-        self._unsure = 0  # scenes still in classes whose signal depends on their views
 
     @classmethod
     def from_classes(
@@ -181,11 +181,13 @@ class ScopeRanker:
         classes: Iterable[tuple[int, int, int, bool, int]],
         load: ClassLoader,
         params: RankParams,
+        totals: VoteTotals,
     ) -> ScopeRanker:
         """A ranker for a scope given as a histogram of score classes (vote count, vote sum,
         duels, has views, scenes): members are read with ``load`` only for the classes that
         can reach the top, with their view counts, so :meth:`missing` never asks for views.
-        ``rows`` then holds the scenes read so far; ``size`` is the whole scope's."""
+        ``rows`` then holds the scenes read so far; ``size`` is the whole scope's.
+        ``totals``: the whole catalogue's votes."""
         self = cls.__new__(cls)
         histogram = list(classes)
         self.rows = []
@@ -193,9 +195,7 @@ class ScopeRanker:
         self.params = params
         self.size = sum(h[4] for h in histogram)
         self._load = load
-        n_all = sum(h[0] * h[4] for h in histogram)
-        # The same integer sums as the row-by-row constructor: the same prior mean.
-        self.prior_mean = sum(h[1] * h[4] for h in histogram) / n_all if n_all else None
+        self.totals = totals
         self._setup()
         histogram = [h for h in histogram if h[4] > 0]
         # One compute over every class (a call per class costs more than the scoring): the
@@ -205,13 +205,13 @@ class ScopeRanker:
                 ("class", votes, total, 0 if has_views else None, duels, None)
                 for votes, total, duels, has_views, _ in histogram
             ],
-            self.prior_mean,
+            totals,
             params,
         )
         for (votes, total, duels, has_views, count), parts in zip(histogram, computed, strict=True):
             key: ClassKey = (votes, total, duels, bool(has_views))
             # Whether a member has a view count is known: one variant holds for all of them.
-            chosen = (parts[VOTE_PART], parts[DUEL_SHARE], parts[VIEW_SHARE], parts[SIGNAL])
+            chosen = (parts[BASE], parts[DUEL_VAR], parts[VIEW_VAR])
             found = self._classes[key] = _Class(chosen, chosen)
             found.views_matter = bool(has_views) and chosen[2] > 0.0
             found.key = key
@@ -220,13 +220,8 @@ class ScopeRanker:
         return self
 
     def _resize(self, cls: _Class) -> None:
-        """Count the members of ``cls`` again after they changed (and the ranker's totals)."""
-        size = len(cls.members) + cls.unloaded
-        if cls.signal:
-            self._in_classes += size - cls.size
-        elif cls.signal is None:
-            self._unsure += size - cls.size
-        cls.size = size
+        """Count the members of ``cls`` again after they changed."""
+        cls.size = len(cls.members) + cls.unloaded
 
     def _read(self, cls: _Class, limit: int | None) -> list[int]:
         """Read up to ``limit`` (None: all) unread members of lazy class ``cls`` into rows."""
@@ -264,12 +259,9 @@ class ScopeRanker:
             parts = shared.get((votes, total))
             if parts is None:
                 parts = shared[(votes, total)] = self._class((votes, total, 0), index).variants[1]
-            vote_part, _, view_share, signal = parts
-            if not signal:
-                self._tail.append(index)
-                continue
+            base, _, view_share = parts
             # As in _resolve: the same operations as compute, in the same order.
-            exact = rounded(vote_part + popularity_of(views, log_ref) * view_share)
+            exact = rounded(base + popularity_of(views, log_ref) * view_share)
             score[index] = (exact, exact)
 
     # -- scores
@@ -284,20 +276,10 @@ class ScopeRanker:
         votes, total, duels = key
         # Any view count gives the same parts but the view part: 0 stands for them all.
         rows = [(name, votes, total, None, duels, None), (name, votes, total, 0, duels, None)]
-        no_views, with_views = compute(rows, self.prior_mean, self.params)
+        no_views, with_views = compute(rows, self.totals, self.params)
         return (
-            (
-                no_views[VOTE_PART],
-                no_views[DUEL_SHARE],
-                no_views[VIEW_SHARE],
-                no_views[SIGNAL],
-            ),
-            (
-                with_views[VOTE_PART],
-                with_views[DUEL_SHARE],
-                with_views[VIEW_SHARE],
-                with_views[SIGNAL],
-            ),
+            (no_views[BASE], no_views[DUEL_VAR], no_views[VIEW_VAR]),
+            (with_views[BASE], with_views[DUEL_VAR], with_views[VIEW_VAR]),
         )
 
     def _resolve(self, index: int, views: int | None) -> None:
@@ -307,28 +289,26 @@ class ScopeRanker:
         if views is not None and views < 0:
             raise bad_row((str(scene_id), votes, total, views, duels, None))
         cls = self._class((votes, total, duels), index)
-        vote_part, duel_share, view_share, signal = cls.variants[views is not None]
-        if not signal:
-            self._tail.append(index)
-            return
-        # The same operations as compute, in the same order: the same floats.
+        base, duel_share, view_share = cls.variants[views is not None]
+        # The same operations as compute, in the same order: the same floats (the base holds
+        # vote part + duel prior, or that + view prior; + 0.0 changes nothing).
         view_part = 0.0 if views is None else popularity_of(views, self._log_ref) * view_share
         if duel_share:
+            # Bounds until the strength is fitted, with the slack _Class explains.
             self._score[index] = (
-                rounded(vote_part + 0.0 + view_part),
-                rounded(vote_part + SCALE * duel_share + view_part),
+                rounded(base + view_part) - 1,
+                rounded(base + SCALE * duel_share + view_part) + 1,
             )
             self._pending.add(index)
         else:
-            # No duel part (it is 0.0, and vote_part + 0.0 is vote_part).
-            exact = rounded(vote_part + view_part)
+            exact = rounded(base + view_part)
             self._score[index] = (exact, exact)
 
     def views_of(self, index: int) -> int | None:
         views = self.rows[index][3]
         return self._views.get(index, views) if views == NOT_LOADED else views
 
-    def totals(self, index: int, key: str, strengths: Mapping[int, float]) -> SceneTotals:
+    def scene_totals(self, index: int, key: str, strengths: Mapping[int, float]) -> SceneTotals:
         """Scene ``index`` as a :data:`SceneTotals` row (``strengths`` by scene id)."""
         scene_id, votes, total, _ = self.rows[index]
         views = self.views_of(index)
@@ -342,41 +322,30 @@ class ScopeRanker:
 
     def parts(self, index: int, key: str, strengths: Mapping[int, float]) -> ScoreParts:
         """How the score of scene ``index`` was made (the same as :meth:`ScoredScope.parts`)."""
-        row = self.totals(index, key, strengths)
-        return parts_of(row, next(compute([row], self.prior_mean, self.params)))
+        row = self.scene_totals(index, key, strengths)
+        return parts_of(row, next(compute([row], self.totals, self.params)), self.params)
 
     def _settle(self, strengths: Mapping[int, float]) -> None:
         """Exact scores for the scenes whose strength has come."""
-        rows, prior_mean, params = self.rows, self.prior_mean, self.params
+        rows, totals, params = self.rows, self.totals, self.params
         for index in [i for i in self._pending if rows[i][0] in strengths]:
             scene_id, votes, total, _ = rows[index]
             views = self.views_of(index)
             if views == NOT_LOADED:  # taken out of a class whose views do not matter
                 views = None
             row = (str(scene_id), votes, total, views, self.n_duels[scene_id], strengths[scene_id])
-            exact = rounded(next(compute([row], prior_mean, params))[SCORE])
+            exact = rounded(next(compute([row], totals, params))[SCORE])
             self._score[index] = (exact, exact)
             self._pending.discard(index)
 
     # -- how far the order is known
 
-    @property
-    def signalled(self) -> int:
-        """Scenes with a counted signal (known once :meth:`missing` has asked for no views)."""
-        if self._asked or self._unsure:
-            raise RuntimeError("load the view counts missing() asked for first")
-        return self._in_classes + len(self._score)
-
-    @property
-    def unsignalled(self) -> int:
-        return self.size - self.signalled
-
     def _threshold(self, head: int) -> int | None:
-        """A rounded score that at least ``head`` signalled scenes reach for sure (None: every
-        signalled scene counts, ``head`` reaches their number)."""
-        if head >= self.signalled:
+        """A rounded score that at least ``head`` scenes reach for sure (None: every scene
+        counts, ``head`` reaches their number)."""
+        if head >= self.size:
             return None
-        entries = [(c.low, c.size) for c in self._classes.values() if c.signal and c.size]
+        entries = [(c.low, c.size) for c in self._classes.values() if c.size]
         lows = map(itemgetter(0), self._score.values())
         entries.extend((low, 1) for low in heapq.nlargest(head, lows))
         entries.sort(reverse=True)
@@ -385,7 +354,7 @@ class ScopeRanker:
             reached += count
             if reached >= head:
                 return low
-        raise AssertionError("fewer signalled scenes than counted")  # pragma: no cover
+        raise AssertionError("fewer scenes than counted")  # pragma: no cover
 
     def _take(self, classes: list[_Class], limit: int | None) -> list[int]:
         """Take members out of ``classes`` (best bound first) to ask for their views. Members
@@ -413,7 +382,7 @@ class ScopeRanker:
         return taken
 
     def missing(self, want: int, strengths: Mapping[int, float]) -> tuple[list[int], list[int]]:
-        """What is still needed to know the first ``want`` signalled scenes: (row indices whose
+        """What is still needed to know the first ``want`` scenes: (row indices whose
         view counts to load with :meth:`add_views`, row indices whose Bradley-Terry strength
         to put into ``strengths``, by scene id). Call again after loading; when both lists are
         empty, :meth:`contenders` is ready."""
@@ -438,12 +407,8 @@ class ScopeRanker:
         self, want: int, strengths: Mapping[int, float]
     ) -> tuple[list[int], list[int]]:
         classes = self._classes.values()
-        # Whether these scenes count at all depends on their views: every one is needed.
-        unsure = [c for c in classes if c.signal is None and c.size]
-        if unsure:
-            return self._take(unsure, None), []
         self._settle(strengths)
-        head = min(want, self.signalled)
+        head = min(want, self.size)
         if head <= 0:
             return [], []
         threshold = self._threshold(head)
@@ -452,16 +417,14 @@ class ScopeRanker:
             return threshold is None or high >= threshold
 
         # View counts that change scores, best bound first, a growing batch at a time.
-        open_classes = [
-            c for c in classes if c.signal and c.size and c.views_matter and contends(c.high)
-        ]
+        open_classes = [c for c in classes if c.size and c.views_matter and contends(c.high)]
         if open_classes:
             limit = None if threshold is None else max(self._batch, 2 * head)
             self._batch *= 2
             return self._take(open_classes, limit), []
         # Strengths: of the scenes scored on their own, and of classes whose views do not
         # matter (taken out of them: they are exact once their strength comes).
-        for cls in [c for c in classes if c.signal and c.size and contends(c.high)]:
+        for cls in [c for c in classes if c.size and contends(c.high)]:
             if cls.strength:
                 if cls.unloaded:  # read with their views: scored on their own, pending
                     self._take([cls], None)
@@ -476,7 +439,7 @@ class ScopeRanker:
         # Every contender is exact now; those without a loaded view count need it for the
         # tie-breaks (more views first) and to be shown: in a class whose views do not matter,
         # or taken out of one for its strength.
-        ties = [c for c in classes if c.signal and c.size and contends(c.high)]
+        ties = [c for c in classes if c.size and contends(c.high)]
         lacking = [
             i
             for i, (_, high) in self._score.items()
@@ -497,9 +460,11 @@ class ScopeRanker:
             raise KeyError(f"{len(self._asked)} scene(s) asked for still have no view count")
 
     def contenders(self, want: int) -> list[int]:
-        """Row indices of the signalled scenes that can be among the first ``want`` (after
+        """Row indices of the scenes that can be among the first ``want`` (after
         :meth:`missing` has found nothing missing), in no particular order."""
-        head = min(want, self.signalled)
+        if self._asked:
+            raise RuntimeError("load the view counts missing() asked for first")
+        head = min(want, self.size)
         if head <= 0:
             return []
         threshold = self._threshold(head)
@@ -519,17 +484,6 @@ class ScopeRanker:
             return (-score[i][0], -rows[i][1], -(views_of(i) or 0), keys[rows[i][0]])
 
         return sorted(indices, key=order)
-
-    def tail(self) -> list[int]:
-        """Row indices of the scenes without a counted signal (they rank last, by key)."""
-        found = list(self._tail)
-        for cls in self._classes.values():
-            if cls.signal is False:
-                if cls.unloaded:
-                    cls.members.extend(self._read(cls, None))
-                    self._resize(cls)
-                found.extend(cls.members)
-        return found
 
     def lacking_views(self, indices: Iterable[int]) -> list[int]:
         """Those of ``indices`` whose view count is not loaded."""

@@ -139,6 +139,17 @@ def classes_indexed(scope: SceneFilter) -> bool:
     return scope == SceneFilter() or scope == SceneFilter(kind=scope.kind)
 
 
+def vote_totals(conn: sqlite3.Connection) -> tuple[int, int]:
+    """The whole catalogue's current votes: (how many, their integer sum), from the class
+    counts (a few thousand rows, whatever the catalogue's size). Every score's prior comes
+    from these, whatever the scope."""
+    row = conn.execute(
+        "SELECT coalesce(sum(votes * scenes), 0), coalesce(sum(vote_sum * scenes), 0) "
+        "FROM signal_class"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def signal_classes(
     conn: sqlite3.Connection, scope: SceneFilter
 ) -> list[tuple[int, int, int, bool, int]]:

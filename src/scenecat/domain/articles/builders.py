@@ -273,7 +273,7 @@ def _listicle(job: _Job) -> dict[str, Any]:
             (e.drama for e in entries),
         ),
         intro=intro,
-        methodology=methodology(result.params, job.request.method, result.unsignalled),
+        methodology=methodology(result.params, job.request.method),
         scope=job.words.plural,
         in_scope=total,
     )
@@ -478,7 +478,7 @@ def _drama(job: _Job) -> dict[str, Any]:
         title=title,
         tags=_tags(["K-drama", d.title, d.network], leads),
         intro=intro,
-        methodology=methodology(result.params, job.request.method, result.unsignalled)
+        methodology=methodology(result.params, job.request.method)
         + " Scenes are the best-scoring ones, told in episode order.",
         scope=f"scenes in {d.title}",
         in_scope=result.scope_size,
@@ -524,7 +524,7 @@ def _actor(job: _Job) -> dict[str, Any]:
         title=title,
         tags=_tags(["K-drama", a.name], (f.drama for f in films)),
         intro=intro,
-        methodology=methodology(result.params, job.request.method, result.unsignalled),
+        methodology=methodology(result.params, job.request.method),
         scope=f"{a.name} scenes",
         in_scope=result.scope_size,
     )

@@ -79,7 +79,7 @@ def score_text(parts: Any, info: Any = None) -> str:
     """The ranking score and what it was made from: never worded as a vote average."""
     score = f"{score_figure(parts.score)}/10"
     if not getattr(parts, "has_signal", True):
-        return "none yet (no votes, duels or views)"
+        return f"{score}, from the averages alone (no votes, duels or views yet)"
     method = getattr(info, "method", "combined")
     params = getattr(info, "params", None)
 
@@ -147,7 +147,7 @@ def scope_words(conn: sqlite3.Connection, scope: Scope) -> ScopeWords:
     return ScopeWords(actors, drama, singular, many)
 
 
-def methodology(params: RankParams, method: str, unsignalled: int = 0) -> str:
+def methodology(params: RankParams, method: str) -> str:
     p = params
     if method == "votes":
         how = (
@@ -163,13 +163,10 @@ def methodology(params: RankParams, method: str, unsignalled: int = 0) -> str:
             f"each scene's score out of 10 blends fan votes ({p.w_votes:.0%}, a Bayesian "
             f"average that gives a scene with few votes about {p.m:g} votes' worth of the "
             f"average), head-to-head picks ({p.w_duels:.0%}) and views ({p.w_views:.0%}, on a "
-            f"log scale where {p.view_ref:,} views score 10)"
+            f"log scale where {p.view_ref:,} views score 10); a scene without votes, duels or "
+            "a view count is scored as an average one on that part"
         )
-    text = f"How we ranked: {how}. View counts are as seen on the dates given."
-    if unsignalled:
-        verb = "ranks" if unsignalled == 1 else "rank"
-        text += f" {plural(unsignalled, 'scene')} without votes, duels or views {verb} last."
-    return text
+    return f"How we ranked: {how}. View counts are as seen on the dates given."
 
 
 def listicle_intro(singular: str, many: str, shown: int, total: int) -> str:

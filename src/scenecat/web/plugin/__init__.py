@@ -129,7 +129,7 @@ def rank_rows(
             {
                 "position": entry.position,
                 "group": entry.group,
-                "score": f"{p.score:.2f}" if p.has_signal else "no signal",
+                "score": f"{p.score:.2f}",
                 "title": entry.scene.title,
                 "drama": entry.scene.drama,
                 "episode": entry.scene.episode,
