@@ -331,15 +331,18 @@ def show_scene(
     from scenecat.cli import output
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
+    from scenecat.domain.ranking import score_json, scores_of
 
     with catalogue(ctx) as cat:
         page = query(cat.conn, key)
+        parts = scores_of(cat.conn, [page.scene.id])[page.scene.id]
     s = page.scene
     if as_json:
         data = scene_json(s)
         data["votes"] = [{"voter": v, "score": sc, "on": on} for v, sc, on in page.votes]
         data["mean_vote"] = page.mean_vote
         data["duels"] = {"won": page.duels_won, "lost": page.duels_lost}
+        data["score"] = score_json(parts)
         output.emit_json(data)
         return
     latest = s.latest_views
@@ -349,6 +352,12 @@ def show_scene(
             ("key", s.key),
             ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
             *scene_lines(s),
+            (
+                "score",
+                f"{parts.score:.2f}/10 (votes {parts.quality:.2f}, duels "
+                f"{parts.duel_strength:.2f}, views {parts.popularity:.2f}; "
+                f"rank --why {s.key} explains it)",
+            ),
             (
                 "views",
                 f"{latest.count:,} ({latest.source or 'unknown source'}, {latest.on or 'undated'})"

@@ -183,9 +183,7 @@ def _why_votes(p: ScoreParts, params: RankParams) -> str:
     m = params.m
     c = _num(p.prior)
     if not p.n_votes or p.vote_mean is None:
-        return (
-            f"No votes yet, so its fan quality is the prior: the catalogue's mean vote, {c}."
-        )
+        return f"No votes yet, so its fan quality is the prior: the catalogue's mean vote, {c}."
     plural = "vote" if p.n_votes == 1 else "votes"
     return (
         f"Fan quality {_num(p.quality)}: {p.n_votes} {plural} averaging {_num(p.vote_mean)}, "

@@ -26,7 +26,7 @@ from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.scoring.params import RankParams, ScoreParts
-from scenecat.scoring.scores import VoteTotals, prior_of
+from scenecat.scoring.scores import VoteTotals, compute, parts_of, prior_of
 from scenecat.scoring.top_n import ClassKey, ScopeRanker
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
@@ -42,6 +42,8 @@ __all__ = [
     "make_params",
     "rank_json",
     "rank_scenes",
+    "score_json",
+    "scores_of",
 ]
 
 
@@ -262,6 +264,24 @@ def rank_scenes(
     )
 
 
+def scores_of(conn: sqlite3.Connection, scene_ids: list[int]) -> dict[int, ScoreParts]:
+    """The catalogue's score of each scene given (by id), with its parts: what `rank` shows for
+    it under any filters, without ranking anything (for `show scene`, the website's scene
+    page and articles about one scene)."""
+    params = RankParams()
+    with rank_queries.read_snapshot(conn):
+        rows = rank_queries.signals_of(conn, scene_ids)
+        totals = rank_queries.vote_totals(conn)
+        duels = Duels(conn, params.bt_prior)
+        duels.fit([row[0] for row in rows if row[5]])
+    found: dict[int, ScoreParts] = {}
+    for scene_id, key, votes, vote_sum, views, n_duels in rows:
+        strength = duels.strengths.get(scene_id) if n_duels else None
+        row = (key, votes, vote_sum, views, n_duels, strength)
+        found[scene_id] = parts_of(row, next(compute([row], totals, params)), params)
+    return found
+
+
 def effective_params(params: RankParams, method: str) -> RankParams:
     if method == "votes":
         params = replace(params, w_votes=1.0, w_duels=0.0, w_views=0.0)
@@ -280,21 +300,12 @@ def params_json(params: RankParams) -> dict[str, Any]:
     return asdict(params)
 
 
-def entry_json(entry: RankedEntry) -> dict[str, Any]:
-    p = entry.parts
-    latest = entry.latest
+def score_json(p: ScoreParts) -> dict[str, Any]:
+    """A scene's score and its parts (points of the three parts, added in this order, give
+    `score` exactly)."""
     return {
-        "position": entry.position,
-        "group": entry.group,
-        "group_scenes": entry.group_size,
-        "scene_position": entry.scene_position,
-        "key": entry.scene.key,
-        "title": entry.scene.title,
-        "drama": entry.scene.drama,
-        "episode": entry.scene.episode,
         "score": p.score,
         "has_signal": p.has_signal,
-        # points of the three parts, added in this order, give `score` exactly
         "parts": {
             "votes": {
                 "value": p.quality,
@@ -309,18 +320,35 @@ def entry_json(entry: RankedEntry) -> dict[str, Any]:
                 "share": p.duel_share,
                 "points": p.duel_part,
                 "count": p.n_duels,
-                "won": entry.wins,
-                "lost": entry.losses,
             },
             "views": {
                 "value": p.popularity,
                 "share": p.view_share,
                 "points": p.view_part,
                 "latest": p.latest_views,
-                "source": latest.source if latest else None,
-                "on": latest.on if latest else None,
             },
         },
+    }
+
+
+def entry_json(entry: RankedEntry) -> dict[str, Any]:
+    latest = entry.latest
+    scored = score_json(entry.parts)
+    scored["parts"]["duels"] |= {"won": entry.wins, "lost": entry.losses}
+    scored["parts"]["views"] |= {
+        "source": latest.source if latest else None,
+        "on": latest.on if latest else None,
+    }
+    return {
+        "position": entry.position,
+        "group": entry.group,
+        "group_scenes": entry.group_size,
+        "scene_position": entry.scene_position,
+        "key": entry.scene.key,
+        "title": entry.scene.title,
+        "drama": entry.scene.drama,
+        "episode": entry.scene.episode,
+        **scored,
         "scene": browse.scene_json(entry.scene),
     }
 

@@ -209,6 +209,20 @@ def stored_signals(
     return rows, duels
 
 
+def signals_of(
+    conn: sqlite3.Connection, scene_ids: Sequence[int]
+) -> list[tuple[int, str, int, int, int | None, int]]:
+    """(scene id, key, vote count, vote sum, latest views, duels) of the scenes given."""
+    return list(
+        conn.execute(
+            "SELECT g.scene_id, s.key, g.votes, g.vote_sum, g.views, g.duels "
+            "FROM scene_signal g JOIN scene s ON s.id = g.scene_id "
+            "WHERE g.scene_id IN (SELECT value FROM json_each(?))",
+            (_id_list(scene_ids),),
+        )
+    )
+
+
 def scope_signals(
     conn: sqlite3.Connection, scope: SceneFilter, *, views: bool = True
 ) -> list[SignalRow]:
