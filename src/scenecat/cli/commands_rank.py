@@ -275,6 +275,13 @@ def trending(
     _render_trending(result)
 
 
+def _flat(count: int) -> str:
+    return (
+        f"{count:,} scene{'' if count == 1 else 's'} measured with flat or falling views "
+        "(only rising scenes trend)"
+    )
+
+
 def _render_trending(result: "TrendResult") -> None:
     from scenecat.cli import output
     from scenecat.text import compact
@@ -291,19 +298,27 @@ def _render_trending(result: "TrendResult") -> None:
         rows.append(row)
     lines = []
     shown = len(result.entries)
-    if not result.measured:
-        lines.append(
-            f"No scene has two view counts from one source in {result.since}..{result.until}."
-        )
+    window = f"{result.since}..{result.until}"
+    if not result.measured and not result.not_rising:
+        lines.append(f"No scene has two view counts from one source in {window}.")
+    elif not result.measured:
+        lines.append(f"Nothing rose in {window}: {_flat(result.not_rising)}.")
     elif shown < result.measured:
-        lines.append(f"{shown} of {result.measured:,} scenes with growth measured.")
+        lines.append(f"{shown} of {result.measured:,} rising scenes.")
     else:
-        lines.append(f"{result.measured:,} scene(s) with growth measured.")
+        lines.append(f"{result.measured:,} rising scene(s).")
+    if result.measured and result.not_rising:
+        lines.append(f"Not listed: {_flat(result.not_rising)}.")
     if result.single_snapshot:
         lines.append(
             f"{result.single_snapshot:,} scene(s) with a single snapshot (per source) in the "
             "window left out: growth needs two counts on different days."
         )
+    if not rows:
+        # Nothing to draw: a table's header over no rows says less than the sentence.
+        for line in lines:
+            output.message(line)
+        return
     # On a terminal, output.table() leaves out what does not fit, `keep`'s last first.
     head = ["#", "views/day", "gained", "between", "scene", "drama", "ep", "key"]
     output.table(

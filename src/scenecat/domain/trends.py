@@ -1,5 +1,6 @@
 """`trending`: scenes by views gained per day between their snapshots in a window, measured
-per source.
+per source. Only rising scenes trend: a flat or falling count is measured and counted, never
+listed.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class TrendResult:
     until: str
     days: int
     single_snapshot: int  # scenes seen in the window whose growth cannot be measured
-    measured: int  # scenes with a measured growth (entries may be fewer: --limit)
+    measured: int  # rising scenes: growth measured and above 0 (entries may be fewer: --limit)
+    not_rising: int = 0  # scenes whose growth was measured and is 0 or less
 
 
 def parse_today(text: str | None) -> dt.date:
@@ -82,7 +84,8 @@ def trending(
 
     Growth is measured per source (an official upload and a fan edit are different counters):
     from the first to the last snapshot of that source inside the window, on different days.
-    A scene's rate is the sum over its sources. Scenes seen in the window without two such
+    A scene's rate is the sum over its sources; only scenes whose rate is above 0 are listed
+    (flat and falling ones are counted). Scenes seen in the window without two such
     snapshots from one source cannot be measured: they are left out and counted.
     """
     if not 1 <= days <= MAX_TRENDING_DAYS:
@@ -116,11 +119,15 @@ def trending(
                         ViewCount(count=last, on=last_on, source=source),
                     )
                 )
-        keys = rank_queries.scene_keys(conn, list(growth))
+        rates = {
+            scene_id: math.fsum(t.per_day for t in trends) for scene_id, trends in growth.items()
+        }
+        rising = [scene_id for scene_id, rate in rates.items() if rate > 0]
+        keys = rank_queries.scene_keys(conn, rising)
         measured = sorted(
             (
-                (-math.fsum(t.per_day for t in trends), -sum(t.gained for t in trends), scene_id)
-                for scene_id, trends in growth.items()
+                (-rates[scene_id], -sum(t.gained for t in growth[scene_id]), scene_id)
+                for scene_id in rising
             ),
             key=lambda m: (m[0], m[1], keys[m[2]]),
         )
@@ -135,8 +142,9 @@ def trending(
         since=since,
         until=until,
         days=days,
-        single_snapshot=len(seen) - len(measured),
+        single_snapshot=len(seen) - len(growth),
         measured=len(measured),
+        not_rising=len(growth) - len(measured),
     )
 
 
@@ -172,5 +180,6 @@ def trending_json(result: TrendResult) -> tuple[list[dict[str, Any]], dict[str, 
         "until": result.until,
         "days": result.days,
         "single_snapshot": result.single_snapshot,
+        "not_rising": result.not_rising,
     }
     return data, meta

@@ -203,7 +203,7 @@ select
   json_extract(r.value, '$.drama') as drama,
   json_extract(r.value, '$.episode') as ep,
   json_extract(r.value, '$.key') as key
-from json_each(scenecat_trending(:days)) as r order by r.key
+from json_each(scenecat_trending(:days, :until)) as r order by r.key
 """
 
 SEARCH = f"""

@@ -110,7 +110,8 @@ QUERIES: dict[str, dict[str, Any]] = {
     "trending": {
         "title": "Trending",
         "description": (
-            "Scenes whose views grew fastest over the last N days, as scenecat trending --days N."
+            "Scenes whose views grew fastest over the N days up to a date (empty: today), as "
+            "scenecat trending --days N --until DATE; only rising scenes trend."
         ),
         "sql": store.TRENDING,
     },

@@ -9,7 +9,7 @@ acts only on databases that are scenecat catalogues (a `scene` table with its se
   text with scenecat's query language, so the search box finds what `scenecat search` finds,
   Hangul fragments and romanised names included. field:value words (actor:, year:, ...) become
   a filter of their own through `filters_from_request`.
-- Rankings: SQL functions `scenecat_rank(actor, kind, by)` and `scenecat_trending(days)` call
+- Rankings: SQL functions `scenecat_rank(actor, kind, by)` and `scenecat_trending(days, until)` call
   scenecat's ranking code on a read-only connection and return JSON rows for canned queries:
   the web and `scenecat rank` run the same code, for any scope.
 - Spoilers: descriptions of major and ending spoilers render inside <details>, shown on click.
@@ -69,11 +69,11 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     def rank(actor: str | None, kind: str | None, by: str | None) -> str:
         return _on_catalogue(path, immutable, lambda c: rank_rows(c, actor, kind, by or "scene"))
 
-    def trending(days: Any) -> str:
-        return _on_catalogue(path, immutable, lambda c: trending_rows(c, days))
+    def trending(days: Any, until: Any) -> str:
+        return _on_catalogue(path, immutable, lambda c: trending_rows(c, days, until))
 
     conn.create_function("scenecat_rank", 3, rank)
-    conn.create_function("scenecat_trending", 1, trending)
+    conn.create_function("scenecat_trending", 2, trending)
 
 
 def match_expression(text: str | None) -> str | None:
@@ -144,8 +144,9 @@ def rank_rows(
     return rows
 
 
-def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
-    """`scenecat trending --days DAYS` as rows for a canned query."""
+def trending_rows(conn: sqlite3.Connection, days: Any, until: Any = None) -> list[dict[str, Any]]:
+    """`scenecat trending --days DAYS --until DATE` as rows for a canned query (an empty
+    `until`: today)."""
     from scenecat.domain import trends
     from scenecat.errors import InvalidInput
 
@@ -153,7 +154,8 @@ def trending_rows(conn: sqlite3.Connection, days: Any) -> list[dict[str, Any]]:
         window = int(str(days).strip() or 30)
     except ValueError:
         raise InvalidInput(f"days must be a whole number, got {days!r}") from None
-    result = trends.trending(conn, window, trends.parse_today(None), limit=RANK_LIMIT)
+    last_day = trends.parse_today(str(until).strip() or None if until is not None else None)
+    result = trends.trending(conn, window, last_day, limit=RANK_LIMIT)
     return [
         {
             "position": e.position,
