@@ -221,8 +221,8 @@ def _footer(result: "RankResult", explain: bool) -> str:
     p = result.params
     if explain:
         lines.append(
-            f"Votes shrunk toward the catalogue's mean vote C = {result.prior_mean:.2f} with "
-            f"m = {p.m:g}; weights votes {p.w_votes:g}, duels {p.w_duels:g}, views "
+            "Votes shrunk toward C, the mean of the catalogue's other votes (C = "
+            f"{result.prior_mean:.2f} for a scene without votes), with m = {p.m:g}; weights votes {p.w_votes:g}, duels {p.w_duels:g}, views "
             f"{p.w_views:g}, for every scene; no duels counts as 5.00 (Bradley-Terry prior "
             f"{p.bt_prior:g}), no view count as {p.view_prior:,} views; {p.view_ref:,} views "
             "score 10. Each part is its value × its share."
