@@ -67,32 +67,22 @@ WITH scope AS (
     FROM scene s JOIN drama d ON d.id = s.drama_id
     WHERE {{scope}}
 ),
-prior AS (SELECT CAST(sum(total) AS REAL) / nullif(sum(n), 0) AS c FROM scope),
+-- the whole catalogue's votes: every scene's C leaves its own votes out (DESIGN.md 5)
+catalogue AS (SELECT count(*) AS cn, coalesce(sum(score), 0) AS cs FROM vote WHERE current = 1),
 parts AS (
     SELECT scope.*,
-        CASE WHEN prior.c IS NULL THEN NULL
-             WHEN n > 0 THEN (total + :m * prior.c) / (n + :m) ELSE prior.c END AS quality,
-        CASE WHEN won + lost > 0 THEN 10.0 * (won + 1.0) / (won + lost + 2.0) END AS duel,
-        CASE WHEN views IS NOT NULL
-             THEN min(10.0, 10.0 * log10(1 + views) / log10(1 + :ref)) END AS pop
-    FROM scope, prior
-),
-weighted AS (
-    SELECT *,
-        CASE WHEN quality IS NULL THEN 0.0 ELSE :wv END AS ev,
-        CASE WHEN duel IS NULL THEN 0.0 ELSE :wd * (won + lost) / (won + lost + :k) END AS ed,
-        CASE WHEN pop IS NULL THEN 0.0 ELSE :ww END AS ew,
-        (n > 0 AND :wv > 0) OR (won + lost > 0 AND :wd > 0)
-            OR (views IS NOT NULL AND :ww > 0) AS signal
-    FROM parts
+        (catalogue.cs - total + :m * 5.5) / nullif(catalogue.cn - n + :m, 0) AS c,
+        CASE WHEN won + lost > 0 THEN 10.0 * (won + 1.0) / (won + lost + 2.0) ELSE 5.0 END AS duel,
+        min(10.0, 10.0 * log10(1 + coalesce(views, :prior_views)) / log10(1 + :ref)) AS pop
+    FROM scope, catalogue
 ),
 ranked AS (
     SELECT id, key, n, total, views, won, lost,
-        CASE WHEN signal THEN (coalesce(quality, 0) * ev + coalesce(duel, 0) * ed
-                               + coalesce(pop, 0) * ew) / (ev + ed + ew) ELSE 0.0 END AS score,
-        signal
-    FROM weighted
-    ORDER BY signal DESC, score DESC, n DESC, coalesce(views, 0) DESC, key
+        (CASE WHEN n > 0 THEN (total + :m * coalesce(c, 5.5)) / (n + :m)
+              ELSE coalesce(c, 5.5) END * :wv + duel * :wd + pop * :ww) / (:wv + :wd + :ww)
+            AS score
+    FROM parts
+    ORDER BY score DESC, n DESC, coalesce(views, 0) DESC, key
     LIMIT {LIMIT}
 )
 -- what the in-process result carries for each of the top scenes: drama, episode, title,
@@ -107,7 +97,7 @@ SELECT r.id, r.key, r.n, r.total, r.views, r.won, r.lost, r.score,
     (SELECT group_concat(so.url, ' ') FROM scene_source ss JOIN source so
         ON so.id = ss.source_id WHERE ss.scene_id = r.id)
 FROM ranked r JOIN scene s ON s.id = r.id JOIN drama d ON d.id = s.drama_id
-ORDER BY r.signal DESC, r.score DESC, r.n DESC, coalesce(r.views, 0) DESC, r.key
+ORDER BY r.score DESC, r.n DESC, coalesce(r.views, 0) DESC, r.key
 """
 RAW_SQL = RAW_TEMPLATE.format(
     scope="s.id IN (SELECT scene_id FROM scene_actor "
@@ -124,7 +114,7 @@ def raw_params(actor: str | None, params: RankParams, **scope: str) -> dict[str,
         "wv": params.w_votes,
         "wd": params.w_duels,
         "ww": params.w_views,
-        "k": params.duel_k,
+        "prior_views": params.view_prior,
     }
 
 
