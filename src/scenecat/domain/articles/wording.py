@@ -122,19 +122,19 @@ def score_text(parts: Any, info: Any = None) -> str:
         made_of.append(plural(parts.n_duels, "duel"))
     if counted("views") and parts.latest_views is not None:
         made_of.append("the view count")
+    if not made_of:
+        text = score
+    elif len(made_of) == 1:
+        text = f"{score}, from {made_of[0]}"
+    else:
+        text = f"{score}, combining {join_names(made_of)}"
     missing = stand_ins(parts)
     if missing:
         lacking = join_or([what for what, _ in missing])
         standing = join_names([instead for _, instead in missing])
         verb = "stands" if len(missing) == 1 else "stand"
-        if not made_of:
-            return f"{score}, with no {lacking} yet: {standing} {verb} in"
-        return f"{score}, from {join_names(made_of)}; with no {lacking} yet, {standing} {verb} in"
-    if not made_of:
-        return score
-    if len(made_of) == 1:
-        return f"{score}, from {made_of[0]}"
-    return f"{score}, combining {join_names(made_of)}"
+        text += f"{';' if made_of else ','} with no {lacking} yet, {standing} {verb} in"
+    return text
 
 
 def evidence(parts: Any, wins: int, losses: int, latest: ViewCount | None, info: Any) -> str:
