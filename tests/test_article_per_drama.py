@@ -248,8 +248,9 @@ def test_a_score_without_votes_says_so(cli: Callable[..., Run], db: Path, tmp_pa
     text = article(cli, "--kind", "kiss")
     alpha = sections(text)["Alpha"]
     assert (
-        "No fan has voted on it yet, so the average vote stands in, it has not been in a duel "
-        "yet and it has been seen 5,000,000 times on official upload (as of 2024-01-01)."
+        "No fan has voted on it yet, it has not been in a duel yet and it has been seen "
+        "5,000,000 times on official upload (as of 2024-01-01). Until it has votes, the average "
+        "vote stands in."
     ) in alpha
     assert "from the view count" not in text.replace("from the view count;", "")
     beta = sections(text)["Beta"]
@@ -260,9 +261,12 @@ def test_a_score_without_votes_says_so(cli: Callable[..., Run], db: Path, tmp_pa
 # A ranking read further down
 
 
-def test_runners_up_far_down_the_ranking(cli: Callable[..., Run], db: Path, tmp_path: Path) -> None:
+def test_runners_up_far_down_the_ranking(
+    cli: Callable[..., Run], db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Alpha's best scene is first and its second one last of 150: the article reads the
-    ranking down to it (it starts with the top few dozen)."""
+    ranking down to it (it starts with the top few dozen); past the part of a very broad
+    scope's ranking it reads, the drama is ranked on its own."""
     scenes = [
         "  - {key: alpha-top, drama: Alpha, episode: 1, kind: kiss, title: Top, actors: [Kim Lead]}",
         "  - {key: alpha-low, drama: Alpha, episode: 2, kind: kiss, title: Low, actors: [Kim Lead]}",
@@ -288,6 +292,16 @@ def test_runners_up_far_down_the_ranking(cli: Callable[..., Run], db: Path, tmp_
     assert [line.split(":", 1)[0] for line in runners_up(found["Alpha"])] == ["Low (episode 2)"]
     assert len(runners_up(found["Beta"])) == 3
     assert "And 144 more further down our ranking." in found["Beta"]
+
+    from scenecat.domain.articles import builders
+
+    monkeypatch.setattr(builders, "_PREFIX_FIRST", 16)
+    monkeypatch.setattr(builders, "_PREFIX_MOST", 64)
+    alone = sections(article(cli, "--kind", "kiss"))
+    assert [line.split(":", 1)[0] for line in runners_up(alone["Alpha"])] == ["Low (episode 2)"]
+    low = ranked(cli, "--kind", "kiss", "--drama", "Alpha")[-1]
+    assert f": score {figure(low['score'])}" in runners_up(alone["Alpha"])[0]
+    assert alone["Beta"] == found["Beta"]  # found within the part read
 
 
 # Your own copy

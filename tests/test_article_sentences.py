@@ -255,7 +255,8 @@ def test_the_evidence_reads_right_for_one_two_and_many(cli: Callable[..., Run], 
         "yet." in text
     )
     assert (
-        "No fan has voted on it yet, so the average vote stands in, it lost its only duel" in text
+        "No fan has voted on it yet, it lost its only duel and nobody has counted its views yet. "
+        "Until it has votes, the average vote stands in." in text
     )
     assert "Nobody has voted on it, put it in a duel or counted its views yet." in text
     assert "- **Score:** none yet. Nobody has voted" in text

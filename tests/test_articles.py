@@ -46,8 +46,8 @@ CASES = {
     # The debate's article: "Which Ji Chang Wook drama has the best kiss scene?"
     "best-per-drama": ["--template", "best-per-drama", "--actor", "Ji Chang Wook", "--kind", "kiss"],
     "best-per-drama-hide": [
-        "--template", "best-per-drama", "--actor", "Won Jin Ah", "--spoilers", "hide",
-        "--watched", "Melting Me Softly:7",
+        "--template", "best-per-drama", "--network", "tvN", "--spoilers", "hide",
+        "--watched", "Melting Me Softly:10",
     ],
 }  # fmt: skip
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
@@ -579,27 +579,49 @@ def _actor(job: _Job) -> dict[str, Any]:
 # The drama-by-drama article
 
 
+#: How far down the scope's ranking runners-up are looked for: its first _PREFIX_FIRST scenes,
+#: then four times as many, up to _PREFIX_MOST (a fraction of a second at 100,000 scenes;
+#: reading a whole broad scope's ranking would take seconds).
+_PREFIX_FIRST = 64
+_PREFIX_MOST = 2048
+
+
 def _runners_up(
     job: _Job, best: Sequence[RankedEntry], scope_size: int
 ) -> dict[int, list[RankedEntry]]:
     """Up to RUNNERS_UP next-best scenes of each drama of `best` (drama id -> entries, best
-    first), from the scope's one ranking, so that their scores and order are the ones the
-    dramas were placed by. The ranking is read from the top as far as it takes to find them."""
+    first), from the scope's one ranking read from the top, so that their scores and order are
+    the ones the dramas were placed by. In a very broad scope, a drama whose next scenes lie
+    past the first _PREFIX_MOST is ranked on its own (the filters and that drama), with the
+    same scores now that a scene's score does not depend on the filters (docs/DESIGN.md §5)."""
     wanted = {e.scene.drama_id: min(RUNNERS_UP, (e.group_size or 1) - 1) for e in best}
-    found: dict[int, list[RankedEntry]] = {drama: [] for drama in wanted}
-    if not any(wanted.values()):
-        return found
     placed = {e.scene.id for e in best}
-    want = max(64, 4 * (len(wanted) + sum(wanted.values())))
-    while True:
-        found = {drama: [] for drama in wanted}
-        for r in _rank(job.conn, job.request, job.request.scope, want).entries:
+
+    def collect(entries: Iterable[RankedEntry], found: dict[int, list[RankedEntry]]) -> None:
+        for r in entries:
             drama = r.scene.drama_id
             if drama in found and r.scene.id not in placed and len(found[drama]) < wanted[drama]:
                 found[drama].append(r)
-        if want >= scope_size or all(len(found[d]) == n for d, n in wanted.items()):
+
+    found: dict[int, list[RankedEntry]] = {drama: [] for drama in wanted}
+    if not any(wanted.values()):
+        return found
+    want = min(scope_size, max(_PREFIX_FIRST, 4 * (len(wanted) + sum(wanted.values()))))
+    while True:
+        found = {drama: [] for drama in wanted}
+        collect(_rank(job.conn, job.request, job.request.scope, want).entries, found)
+        short = [drama for drama, n in wanted.items() if len(found[drama]) < n]
+        if not short or want >= scope_size:
             return found
-        want = min(scope_size, want * 4)
+        if want >= _PREFIX_MOST:
+            break
+        want = min(scope_size, _PREFIX_MOST, want * 4)
+    titles = {e.scene.drama_id: e.scene.drama for e in best}
+    for drama in short:
+        alone = replace(job.request.scope, drama=titles[drama])
+        found[drama] = []
+        collect(_rank(job.conn, job.request, alone, wanted[drama] + 1).entries, found)
+    return found
 
 
 def _best_per_drama(job: _Job) -> dict[str, Any]:

@@ -138,13 +138,11 @@ def score_text(parts: Any, info: Any = None) -> str:
 
 
 def evidence(parts: Any, wins: int, losses: int, latest: ViewCount | None, info: Any) -> str:
-    """What a scene's score rests on, in a sentence: its votes, duels and views as a fan would
-    say them, each part the ranking counts, and the baseline standing in where one has no
-    evidence yet."""
+    """What a scene's score rests on, as a fan would say it: its votes, duels and views (each
+    part the ranking counts), then which baseline stands in for a part with no evidence yet."""
     if not getattr(parts, "has_signal", True):
         return "Nobody has voted on it, put it in a duel or counted its views yet."
     counted = _counted(info)
-    missing = {what for what, _ in stand_ins(parts)}
     said = []
     if counted("votes"):
         if parts.n_votes > 1 and parts.vote_mean is not None:
@@ -155,10 +153,7 @@ def evidence(parts: Any, wins: int, losses: int, latest: ViewCount | None, info:
         elif parts.n_votes == 1 and parts.vote_mean is not None:
             said.append(f"a single fan vote gave it {score_figure(parts.vote_mean, 0)}/10")
         else:
-            said.append(
-                "no fan has voted on it yet"
-                + (", so the average vote stands in" if "fan votes" in missing else "")
-            )
+            said.append("no fan has voted on it yet")
     duels = wins + losses
     if counted("duels"):
         if duels == 1:
@@ -170,10 +165,7 @@ def evidence(parts: Any, wins: int, losses: int, latest: ViewCount | None, info:
         elif duels:
             said.append(f"it won {wins:,} of its {duels:,} duels")
         else:
-            said.append(
-                "it has not been in a duel yet"
-                + (", so an average duel record stands in" if "duels" in missing else "")
-            )
+            said.append("it has not been in a duel yet")
     if counted("views"):
         if latest is not None:
             seen = f"it has been seen {latest.count:,} times"
@@ -181,12 +173,19 @@ def evidence(parts: Any, wins: int, losses: int, latest: ViewCount | None, info:
                 seen += f" on {latest.source}"
             said.append(seen + (f" (as of {latest.on})" if latest.on else ""))
         else:
-            said.append(
-                "nobody has counted its views yet"
-                + (", so a baseline view count stands in" if "view count" in missing else "")
-            )
+            said.append("nobody has counted its views yet")
     text = join_names(said)
-    return text[:1].upper() + text[1:] + "."
+    text = text[:1].upper() + text[1:] + "."
+    missing = stand_ins(parts)
+    if missing:
+        until = join_names([_UNTIL[what] for what, _ in missing])
+        standing = join_names([instead for _, instead in missing])
+        verb = "stands" if len(missing) == 1 else "stand"
+        text += f" Until it has {until}, {standing} {verb} in."
+    return text
+
+
+_UNTIL = {"fan votes": "votes", "duels": "duels", "view count": "a view count"}
 
 
 def year_words(text: str) -> str:
