@@ -266,3 +266,14 @@ def test_the_evidence_reads_right_for_one_two_and_many(cli: Callable[..., Run], 
     text = _article(cli, "--template", "best-per-drama", "--kind", "kiss")
     assert "Fans gave it 7.5/10 on average over 2 votes, it won 2 of its 3 duels" in text
     assert "it lost both its duels" in text
+
+
+def test_the_description_line_fits_the_count(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "none")])
+    one = "The one K-drama kiss scene in episode 1 in our catalogue, with its fan votes"
+    assert f'description: "{one}' in _article(cli, "--kind", "kiss", "--episode", "1")
+    _catalogue_more = _ok(cli("add-scene", "--drama", "Alpha", "--episode", "2", "--actor",
+                              "Kim Lead", "--kind", "kiss", "--title", "Second"))  # fmt: skip
+    assert _catalogue_more.exit_code == 0
+    two = _article(cli, "--kind", "kiss", "--limit", "1")
+    assert 'description: "The best of 2 K-drama kiss scenes, ranked by fan votes' in two

@@ -311,7 +311,7 @@ def _listicle(job: _Job) -> dict[str, Any]:
             (e.drama for e in entries),
         ),
         intro=intro,
-        description=listicle_description(job.words.plural, n, total),
+        description=listicle_description(job.words.singular, job.words.plural, n, total),
         methodology=methodology(result.params, job.request.method, result.unsignalled),
         scope=job.words.plural,
         in_scope=total,

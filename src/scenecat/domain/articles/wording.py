@@ -285,12 +285,13 @@ def listicle_intro(singular: str, many: str, shown: int, total: int, *, asked: b
     )
 
 
-def listicle_description(many: str, shown: int, total: int) -> str:
+def listicle_description(singular: str, many: str, shown: int, total: int) -> str:
     if total == 1:
-        return f"The one {many.removesuffix('s')} in our catalogue, with its {SIGNALS}."
+        return f"The one {singular} in our catalogue, with its {SIGNALS}."
     if shown >= total:
         return f"All {total:,} {many} in our catalogue, ranked by {SIGNALS}."
-    return f"The top {shown:,} of {total:,} {many}, ranked by {SIGNALS}."
+    top = "best" if shown == 1 else f"top {shown:,}"
+    return f"The {top} of {total:,} {many}, ranked by {SIGNALS}."
 
 
 # The drama-by-drama article
