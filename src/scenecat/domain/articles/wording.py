@@ -14,7 +14,7 @@ from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 
 if TYPE_CHECKING:
-    from scenecat.scoring.params import RankParams
+    from scenecat.scoring.params import RankParams, ScoreParts
 
 
 def join_names(items: Sequence[str]) -> str:
@@ -88,7 +88,7 @@ def _counted(info: Any) -> Callable[[str], bool]:
     return counted
 
 
-def stand_ins(parts: Any) -> list[tuple[str, str]]:
+def stand_ins(parts: ScoreParts) -> list[tuple[str, str]]:
     """The parts of a score that have no evidence yet but weigh all the same, each as (what is
     missing, what stands in for it): their share of the score is the ranking's baseline for
     that part, not something the scene earned."""
@@ -107,12 +107,12 @@ def join_or(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def score_text(parts: Any, info: Any = None) -> str:
+def score_text(parts: ScoreParts, info: Any = None) -> str:
     """The ranking score and what it rests on: never worded as a vote average, and a part
     with no evidence is named as standing in (a scene without votes is not scored "from the
     view count")."""
     score = f"{score_figure(parts.score)}/10"
-    if not getattr(parts, "has_signal", True):
+    if not parts.has_signal:
         return "none yet (no votes, duels or views)"
     counted = _counted(info)
     made_of = []
@@ -137,10 +137,10 @@ def score_text(parts: Any, info: Any = None) -> str:
     return text
 
 
-def evidence(parts: Any, wins: int, losses: int, latest: ViewCount | None, info: Any) -> str:
+def evidence(parts: ScoreParts, wins: int, losses: int, latest: ViewCount | None, info: Any) -> str:
     """What a scene's score rests on, as a fan would say it: its votes, duels and views (each
     part the ranking counts), then which baseline stands in for a part with no evidence yet."""
-    if not getattr(parts, "has_signal", True):
+    if not parts.has_signal:
         return "Nobody has voted on it, put it in a duel or counted its views yet."
     counted = _counted(info)
     said = []
