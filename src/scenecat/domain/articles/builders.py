@@ -592,8 +592,9 @@ def _runners_up(
     """Up to RUNNERS_UP next-best scenes of each drama of `best` (drama id -> entries, best
     first), from the scope's one ranking read from the top, so that their scores and order are
     the ones the dramas were placed by. In a very broad scope, a drama whose next scenes lie
-    past the first _PREFIX_MOST is ranked on its own (the filters and that drama), with the
-    same scores now that a scene's score does not depend on the filters (docs/DESIGN.md §5)."""
+    past the first _PREFIX_MOST is ranked on its own (the filters and that drama): the same
+    scores once a scene's score no longer depends on the filters (issue 22, part 1); until
+    then they may differ a little in such a scope."""
     wanted = {e.scene.drama_id: min(RUNNERS_UP, (e.group_size or 1) - 1) for e in best}
     placed = {e.scene.id for e in best}
 
