@@ -76,7 +76,7 @@ def test_the_opening_fits_the_count(
 ) -> None:
     _catalogue(cli, [("Alpha", "none")] * count)
     text = _article(cli, "--kind", "kiss", *(["--limit", limit] if limit else []))
-    assert f"\n# {title}\n" in text
+    assert f'\ntitle: "{title}"\n' in text
     assert f"\n{opening}\n" in text
     assert "all 1 " not in text and "all 2 " not in text
 
@@ -140,13 +140,16 @@ def test_the_score_says_what_it_combines(cli: Callable[..., Run], db: Path) -> N
     _ok(cli("views", keys[1], "1000"))
     text = _article(cli, "--kind", "kiss")
     assert ", from 1 fan vote\n" in text
-    assert ", from the view count\n" in text
+    # Not "from the view count": with no votes, the average vote is most of the score.
+    assert ", from the view count; with no fan votes yet, the average vote stands in\n" in text
     _ok(cli("duel", keys[0], keys[1]))
     _ok(cli("vote", keys[0], "7", "--voter", "friend"))
     _ok(cli("views", keys[0], "5000"))
     text = _article(cli, "--kind", "kiss")
     assert ", combining 2 fan votes, 1 duel and the view count\n" in text
-    assert ", combining 1 duel and the view count\n" in text
+    assert (
+        ", combining 1 duel and the view count; with no fan votes yet, the average vote stands in\n"
+    ) in text
     votes_only = _article(cli, "--kind", "kiss", "--method", "votes")
     assert ", from 2 fan votes\n" in votes_only and "duel and" not in votes_only
 
@@ -181,7 +184,7 @@ def test_a_hidden_spotlight_names_no_kind(cli: Callable[..., Run], db: Path) -> 
         cli, "--template", "spotlight", "--scene", "alpha-e1-kiss-number-1", "--spoilers", "hide"
     )
     assert "farewell" not in text
-    assert "# A scene in episode 1 of Alpha\n" in text
+    assert 'title: "A scene in episode 1 of Alpha"\n' in text
     assert "- Rank: " in text and "of 2 scenes in Alpha" in text
 
 
@@ -213,3 +216,64 @@ def test_ordinals() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
     ]  # fmt: skip
+
+
+# The drama-by-drama article
+
+
+def test_per_drama_intro_for_every_count() -> None:
+    from scenecat.domain.articles.entries import ScopeWords
+    from scenecat.domain.articles.wording import per_drama_intro
+
+    words = ScopeWords(
+        ["Kim Lead"], None, "Kim Lead kiss scene", "Kim Lead kiss scenes", who="Kim Lead",
+        kind="kiss",
+    )  # fmt: skip
+    for total in range(1, 9):
+        for groups in range(1, total + 1):
+            for shown in range(1, groups + 1):
+                for asked in (True, False):
+                    text = per_drama_intro(
+                        words, winner="Alpha", title="Kiss number 1", episode=1, shown=shown,
+                        groups=groups, total=total, runners_up=groups < total, asked=asked,
+                    )  # fmt: skip
+                    for wrong in ("all 1 ", "all 2 ", "top 1,", " 1 dramas", "1 kiss scenes"):
+                        assert wrong not in text, text
+                    assert "?" not in text
+                    assert text.startswith("Short answer: Alpha" if asked else "Alpha has")
+                    assert ("runners-up" in text) == (1 < groups < total), text
+
+
+def test_the_evidence_reads_right_for_one_two_and_many(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "none"), ("Beta", "none"), ("Gamma", "none")])
+    alpha, beta, gamma = "alpha-e1-kiss-number-1", "beta-e2-kiss-number-2", "gamma-e3-kiss-number-3"
+    _ok(cli("vote", alpha, "9"))
+    _ok(cli("duel", alpha, beta))
+    text = _article(cli, "--template", "best-per-drama", "--kind", "kiss")
+    assert (
+        "A single fan vote gave it 9/10, it won its only duel and nobody has counted its views "
+        "yet." in text
+    )
+    assert (
+        "No fan has voted on it yet, it lost its only duel and nobody has counted its views yet. "
+        "Until it has votes, the average vote stands in." in text
+    )
+    assert "Nobody has voted on it, put it in a duel or counted its views yet." in text
+    assert "- **Score:** none yet. Nobody has voted" in text
+    _ok(cli("duel", alpha, beta, "--voter", "friend"))
+    _ok(cli("duel", gamma, alpha))
+    _ok(cli("vote", alpha, "6", "--voter", "friend"))
+    text = _article(cli, "--template", "best-per-drama", "--kind", "kiss")
+    assert "Fans gave it 7.5/10 on average over 2 votes, it won 2 of its 3 duels" in text
+    assert "it lost both its duels" in text
+
+
+def test_the_description_line_fits_the_count(cli: Callable[..., Run], db: Path) -> None:
+    _catalogue(cli, [("Alpha", "none")])
+    one = "The one K-drama kiss scene in episode 1 in our catalogue, with its fan votes"
+    assert f'description: "{one}' in _article(cli, "--kind", "kiss", "--episode", "1")
+    _catalogue_more = _ok(cli("add-scene", "--drama", "Alpha", "--episode", "2", "--actor",
+                              "Kim Lead", "--kind", "kiss", "--title", "Second"))  # fmt: skip
+    assert _catalogue_more.exit_code == 0
+    two = _article(cli, "--kind", "kiss", "--limit", "1")
+    assert 'description: "The best of 2 K-drama kiss scenes, ranked by fan votes' in two

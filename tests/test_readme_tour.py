@@ -65,6 +65,8 @@ TOUR = (
     "scenecat trending --days 30 --until 2019-11-10",
     'scenecat export markdown --actor "Ji Chang Wook" --kind kiss --limit 10 --spoilers warn '
     "-o top10.md",
+    'scenecat export markdown --template best-per-drama --actor "Ji Chang Wook" --kind kiss '
+    "-o debate.md",
     "scenecat export markdown --template spotlight --scene melting-me-softly-e10-shower-kiss",
     'scenecat export markdown --template drama --drama "Healer" --watched "Healer:8" '
     "--spoilers hide",
@@ -101,6 +103,8 @@ SHOWS = {
     'scenecat search "shower kis"': "did you mean 'shower kiss'?",
     'scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama': "Answer: Melting Me Softly",
     "scenecat trending --days 30 --until 2019-11-10": "The shower kiss",
+    'scenecat export markdown --template best-per-drama --actor "Ji Chang Wook" --kind kiss '
+    "-o debate.md": "Wrote 'Which Ji Chang Wook drama has the best kiss scene?'",
     'scenecat merge actor "Gong Yoo" "Kong Yoo" --yes': "Merged Kong Yoo into Gong Yoo",
     "scenecat undo": "remove scene healer-e8-elevator-rescue",
     "scenecat db check": "OK",

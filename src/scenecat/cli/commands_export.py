@@ -94,7 +94,8 @@ def export_jsonl(ctx: typer.Context, output: Output = None) -> None:
 @export_app.command("markdown")
 @scope_options(
     without=("spoiler",),
-    limit_default="listicle and drama 10, actor 5, spotlight 3 related ones",
+    limit_default="listicle and drama 10, best-per-drama 10 dramas, actor 5, "
+    "spotlight 3 related ones",
 )
 def export_markdown(
     ctx: typer.Context,
@@ -104,8 +105,9 @@ def export_markdown(
         typer.Option(
             "--template",
             "-t",
-            help="listicle, spotlight, drama, actor, or the path of your own template "
-            "(copy a built-in one to start).",
+            help="listicle (top scenes), best-per-drama (which drama has the best scene: "
+            "one section per drama), spotlight, drama, actor, or the path of your own "
+            "template (copy a built-in one to start).",
         ),
     ] = "listicle",
     scene: Annotated[
@@ -142,7 +144,13 @@ def export_markdown(
         typer.Option("--date", help="Front-matter date, YYYY-MM-DD (default: today)."),
     ] = None,
     no_front_matter: Annotated[
-        bool, typer.Option("--no-front-matter", help="Leave out the YAML front matter.")
+        bool,
+        typer.Option(
+            "--no-front-matter",
+            help="Plain markdown for other editors: no YAML front matter, the title as a "
+            "`# heading` at the top instead (by default Hugo and Jekyll print the front "
+            "matter's title, so the body has no heading of its own).",
+        ),
     ] = False,
     method: Annotated[
         str, typer.Option("--method", help="Ranking method, as in `rank`.")
@@ -151,10 +159,10 @@ def export_markdown(
 ) -> None:
     """A markdown article for a blog.
 
-    Front matter, ranked scenes and their sources.
+    Front matter, ranked scenes and their sources, ready for Hugo or Jekyll.
 
-    Example: scenecat export markdown --actor "Ji Chang Wook" --kind kiss \\
-        -o top-kisses.md
+    Example: scenecat export markdown --template best-per-drama \\
+        --actor "Ji Chang Wook" --kind kiss -o best-kiss-per-drama.md
     """
     from scenecat.cli.output import message
     from scenecat.domain.articles import ArticleRequest

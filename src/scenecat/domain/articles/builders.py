@@ -1,6 +1,8 @@
-"""Article contexts: one builder per built-in template (listicle, spotlight, drama, actor).
+"""Article contexts: one builder per built-in template (listicle, best-per-drama, spotlight,
+drama, actor).
 
-A custom template gets every context its flags allow; `build_context` picks them.
+A custom template gets every context its flags allow, and the drama-by-drama one when it uses
+`dramas` (a copy of best-per-drama.md.j2); `build_context` picks them.
 """
 
 from __future__ import annotations
@@ -8,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
@@ -17,12 +19,14 @@ from scenecat.domain.articles.entries import (
     BUILTIN_TEMPLATES,
     DEFAULT_LIMITS,
     MAX_TAGS,
+    RUNNERS_UP,
     SPOILER_MODES,
     ActorInfo,
     ArticleInfo,
     ArticleRequest,
     CastMember,
     DramaInfo,
+    DramaSection,
     Entry,
     EpisodeLine,
     FilmCredit,
@@ -37,12 +41,18 @@ from scenecat.domain.articles.spoilers import (
     spoiler_note,
 )
 from scenecat.domain.articles.wording import (
+    PER_DRAMA_NOTE,
     drama_line,
+    drama_question,
+    evidence,
     join_names,
     kind_label,
+    listicle_description,
     listicle_intro,
     methodology,
     ordinal,
+    per_drama_description,
+    per_drama_intro,
     plural,
     scope_words,
     score_figure,
@@ -76,6 +86,17 @@ class _Casts:
                 c.actor: c.character for c in drama_store.credits(self.conn, drama_id=drama_id)
             }
         return self.cache[drama_id].get(actor)
+
+
+#: Source kinds that are a clip of the scene, the one to watch first.
+_CLIP_KINDS = ("official-clip", "fan-edit", "episode")
+
+
+def _clip(sources: Sequence[SourceLink]) -> SourceLink | None:
+    """The link to watch a scene on: an official clip before a fan edit before a full
+    episode (articles and links of no kind are read, not watched)."""
+    clips = [s for s in sources if s.kind in _CLIP_KINDS]
+    return min(clips, key=lambda s: _CLIP_KINDS.index(s.kind or "")) if clips else None
 
 
 def make_entry(
@@ -137,13 +158,20 @@ def make_entry(
         SourceLink(s.title or s.publisher or s.url, s.url, s.publisher, s.kind)
         for s in scene.sources
     ]
+    entry.clip = _clip(entry.sources)
     entry.is_spoiler = policy.is_spoiler(scene)
     return entry
 
 
 def _rank(
-    conn: sqlite3.Connection, request: ArticleRequest, scope: Scope, limit: int | None
+    conn: sqlite3.Connection,
+    request: ArticleRequest,
+    scope: Scope,
+    limit: int | None,
+    *,
+    by: str = "scene",
 ) -> RankResult:
+    """The ranking every article shows: its scores are the ranking's, never recomputed here."""
     from scenecat.domain import ranking
     from scenecat.scoring.params import RankParams
 
@@ -151,7 +179,7 @@ def _rank(
         conn,
         scope,
         request.params or RankParams(),
-        by="scene",
+        by=by,
         method=request.method,
         limit=limit,
     )
@@ -194,7 +222,7 @@ def _tags(*groups: Iterable[str | None]) -> list[str]:
 
 def _article_info(job: _Job, *, title: str, **fields: Any) -> ArticleInfo:
     """The article's front matter and framing; the parts every template shares (slug, date,
-    spoiler mode and note, template name) are filled in here once."""
+    spoiler mode and note, template name, where the title goes) are filled in here once."""
     return ArticleInfo(
         title=title,
         slug=slugify(title) or "scenecat-article",
@@ -202,6 +230,7 @@ def _article_info(job: _Job, *, title: str, **fields: Any) -> ArticleInfo:
         spoilers=job.policy.mode,
         spoiler_note=spoiler_note(job.policy),
         template=job.request.template,
+        title_in_body=not job.request.front_matter,
         **fields,
     )
 
@@ -220,7 +249,12 @@ class _Job:
     kind: str
 
 
-def build_context(conn: sqlite3.Connection, request: ArticleRequest) -> dict[str, Any]:
+def build_context(
+    conn: sqlite3.Connection, request: ArticleRequest, uses: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The context of the template `request` names. `uses`: the variables a user's template
+    reads (render.template_variables), so that a copy of best-per-drama.md.j2 gets its
+    `dramas` without every other custom template paying for them."""
     kind = _check_request(request)
     policy = SpoilerPolicy(request.spoilers, parse_watched(conn, request.watched))
     casts = _Casts(conn)
@@ -237,6 +271,9 @@ def build_context(conn: sqlite3.Connection, request: ArticleRequest) -> dict[str
         context.update(_actor(job))
     if kind in ("listicle", "custom"):
         context.update(_listicle(job))
+    # After the listicle: a custom template reading `dramas` gets this article's framing.
+    if kind == "best-per-drama" or (kind == "custom" and "dramas" in uses):
+        context.update(_best_per_drama(job))
     return context
 
 
@@ -257,7 +294,8 @@ def _listicle(job: _Job) -> dict[str, Any]:
         f"The best {job.words.singular}" if n == 1 else f"Top {n} {job.words.plural}"
     )
     total = result.scope_size
-    intro = listicle_intro(job.words.singular, job.words.plural, n, total)
+    asked = job.request.title is None
+    intro = listicle_intro(job.words.singular, job.words.plural, n, total, asked=asked)
     info = _article_info(
         job,
         title=title,
@@ -273,6 +311,7 @@ def _listicle(job: _Job) -> dict[str, Any]:
             (e.drama for e in entries),
         ),
         intro=intro,
+        description=listicle_description(job.words.singular, job.words.plural, n, total),
         methodology=methodology(result.params, job.request.method),
         scope=job.words.plural,
         in_scope=total,
@@ -362,6 +401,7 @@ def _spotlight(job: _Job) -> dict[str, Any]:
         title=title,
         tags=_tags(["K-drama"], entry.actors, [entry.kind_label, scene.drama, scene.network]),
         intro=intro,
+        description=intro,
         methodology=methodology(ranked.info.params, job.request.method),
         scope=words.plural,
         in_scope=ranked.info.scope_size,
@@ -478,6 +518,7 @@ def _drama(job: _Job) -> dict[str, Any]:
         title=title,
         tags=_tags(["K-drama", d.title, d.network], leads),
         intro=intro,
+        description=intro,
         methodology=methodology(result.params, job.request.method)
         + " Scenes are the best-scoring ones, told in episode order.",
         scope=f"scenes in {d.title}",
@@ -524,6 +565,7 @@ def _actor(job: _Job) -> dict[str, Any]:
         title=title,
         tags=_tags(["K-drama", a.name], (f.drama for f in films)),
         intro=intro,
+        description=intro,
         methodology=methodology(result.params, job.request.method),
         scope=f"{a.name} scenes",
         in_scope=result.scope_size,
@@ -532,3 +574,131 @@ def _actor(job: _Job) -> dict[str, Any]:
     if job.kind == "actor":
         context["article"] = article
     return context
+
+
+# The drama-by-drama article
+
+
+#: How far down the scope's ranking runners-up are looked for: its first _PREFIX_FIRST scenes,
+#: then four times as many, up to _PREFIX_MOST (a fraction of a second at 100,000 scenes;
+#: reading a whole broad scope's ranking would take seconds).
+_PREFIX_FIRST = 64
+_PREFIX_MOST = 2048
+
+
+def _runners_up(
+    job: _Job, best: Sequence[RankedEntry], scope_size: int
+) -> dict[int, list[RankedEntry]]:
+    """Up to RUNNERS_UP next-best scenes of each drama of `best` (drama id -> entries, best
+    first), from the scope's one ranking read from the top, so that their scores and order are
+    the ones the dramas were placed by. In a very broad scope, a drama whose next scenes lie
+    past the first _PREFIX_MOST is ranked on its own (the filters and that drama): the same
+    scores once a scene's score no longer depends on the filters (issue 22, part 1); until
+    then they may differ a little in such a scope."""
+    wanted = {e.scene.drama_id: min(RUNNERS_UP, (e.group_size or 1) - 1) for e in best}
+    placed = {e.scene.id for e in best}
+
+    def collect(entries: Iterable[RankedEntry], found: dict[int, list[RankedEntry]]) -> None:
+        for r in entries:
+            drama = r.scene.drama_id
+            if drama in found and r.scene.id not in placed and len(found[drama]) < wanted[drama]:
+                found[drama].append(r)
+
+    found: dict[int, list[RankedEntry]] = {drama: [] for drama in wanted}
+    if not any(wanted.values()):
+        return found
+    want = min(scope_size, max(_PREFIX_FIRST, 4 * (len(wanted) + sum(wanted.values()))))
+    while True:
+        found = {drama: [] for drama in wanted}
+        collect(_rank(job.conn, job.request, job.request.scope, want).entries, found)
+        short = [drama for drama, n in wanted.items() if len(found[drama]) < n]
+        if not short or want >= scope_size:
+            return found
+        if want >= _PREFIX_MOST:
+            break
+        want = min(scope_size, _PREFIX_MOST, want * 4)
+    titles = {e.scene.drama_id: e.scene.drama for e in best}
+    for drama in short:
+        alone = replace(job.request.scope, drama=titles[drama])
+        found[drama] = []
+        collect(_rank(job.conn, job.request, alone, wanted[drama] + 1).entries, found)
+    return found
+
+
+def _best_per_drama(job: _Job) -> dict[str, Any]:
+    request, words = job.request, job.words
+    groups = _rank(job.conn, request, request.scope, job.limit, by="drama")
+    if not groups.entries:
+        raise NotFound(
+            f"no {words.plural} in the catalogue",
+            hint="check the filters with `scenecat list scenes` (same flags)",
+        )
+    runners = _runners_up(job, groups.entries, groups.scope_size)
+    label = f"Best {words.kind} scene" if words.kind else "Best scene"
+    sections: list[DramaSection] = []
+    reading_order: list[Entry] = []
+    for g in groups.entries:
+        scene = g.scene
+        best = make_entry(scene, job.policy, job.casts, position=g.position, ranked=g)
+        others = [
+            make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
+            for r in runners[scene.drama_id]
+        ]
+        reading_order += [best, *others]
+        facts = ", ".join(str(x) for x in (scene.network, scene.year) if x)
+        parts = g.parts
+        sections.append(
+            DramaSection(
+                position=g.position,
+                drama=scene.drama,
+                network=scene.network,
+                year=scene.year,
+                drama_line=scene.drama + (f" ({facts})" if facts else ""),
+                best=best,
+                best_label=label,
+                score=f"{score_figure(parts.score)}/10" if parts.has_signal else "none yet",
+                evidence=evidence(parts, g.wins, g.losses, g.latest, g.info),
+                runners_up=others,
+                runners_up_label=f"Also in {scene.drama}",
+                runners_up_warning=None,
+                in_scope=g.group_size or 1,
+                more=(g.group_size or 1) - 1 - len(others),
+            )
+        )
+    apply_warnings(job.policy, reading_order)
+    for section in sections:
+        section.runners_up_warning = next(
+            (r.warning for r in section.runners_up if r.warning), None
+        )
+    first = sections[0]
+    intro = per_drama_intro(
+        words,
+        winner=first.drama,
+        title=first.best.title,
+        episode=first.best.episode,
+        shown=len(sections),
+        groups=groups.groups,
+        total=groups.scope_size,
+        runners_up=any(s.runners_up for s in sections),
+        asked=request.title is None,
+    )
+    title = request.title or drama_question(words)
+    info = _article_info(
+        job,
+        title=title,
+        tags=_tags(
+            ["K-drama"],
+            words.actors,
+            [words.kind or None, words.drama, request.scope.network],
+            (s.drama for s in sections),
+        ),
+        intro=intro,
+        description=per_drama_description(words, first.drama, groups.groups),
+        methodology=methodology(groups.params, request.method)
+        + " "
+        + PER_DRAMA_NOTE,
+        scope=words.plural,
+        in_scope=groups.scope_size,
+        question=drama_question(words),
+    )
+    return {"article": info, "dramas": sections}

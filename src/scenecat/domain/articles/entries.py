@@ -14,9 +14,11 @@ from scenecat.domain.scope import Scope
 if TYPE_CHECKING:
     from scenecat.scoring.params import RankParams
 
-BUILTIN_TEMPLATES = ("listicle", "spotlight", "drama", "actor")
+BUILTIN_TEMPLATES = ("listicle", "best-per-drama", "spotlight", "drama", "actor")
 SPOILER_MODES = ("hide", "warn", "show")
-DEFAULT_LIMITS = {"listicle": 10, "spotlight": 3, "drama": 10, "actor": 5}
+# best-per-drama: dramas (each with its best scene and up to RUNNERS_UP more)
+DEFAULT_LIMITS = {"listicle": 10, "best-per-drama": 10, "spotlight": 3, "drama": 10, "actor": 5}
+RUNNERS_UP = 3
 MAX_TAGS = 12
 
 
@@ -32,6 +34,8 @@ class ArticleRequest:
     title: str | None = None
     limit: int | None = None
     date: str | None = None  # YYYY-MM-DD, front matter only; default today
+    # With front matter (for Hugo, Jekyll...) the theme prints the title as the page's heading,
+    # so the body has none; without it (plain markdown) the body starts with `# title`.
     front_matter: bool = True
     method: str = "combined"
     params: RankParams | None = None
@@ -87,6 +91,7 @@ class Entry:
     # template can use a field the entry has no attribute for: {{ e.fields.location }}
     fields: dict[str, object] = field(default_factory=dict)
     sources: list[SourceLink] = field(default_factory=list)
+    clip: SourceLink | None = None  # the source to watch it on, one of `sources` (official first)
     is_spoiler: bool = False  # shown, and a spoiler for this reader (warn marks these)
     warning: str | None = None  # printed just before this entry (the first spoiler)
     views: int | None = None
@@ -111,6 +116,10 @@ class ArticleInfo:
     template: str
     scope: str  # "Ji Chang Wook kiss scenes"
     in_scope: int  # scenes in the scope before the limit
+    # One sentence for the front matter's `description` (search results, link previews).
+    description: str = ""
+    # True in plain markdown (no front matter): the body then carries the `# title` line.
+    title_in_body: bool = False
     question: str | None = None
 
 
@@ -166,6 +175,28 @@ class ActorInfo:
 
 
 @dataclass
+class DramaSection:
+    """One drama of the best-per-drama article: its best scene in scope (which places it), in
+    words, and the runners-up from the same drama, best first. Spoilers are left out of the
+    entries as everywhere (`Entry`); the numbers are never a spoiler."""
+
+    position: int
+    drama: str
+    network: str | None
+    year: int | None
+    drama_line: str  # "Healer (KBS2, 2014)"
+    best: Entry
+    best_label: str  # "Best kiss scene", "Best scene"
+    score: str  # "8.6/10", or "none yet"
+    evidence: str  # "Fans gave it 9.3/10 on average over 3 votes, it won 2 of its 3 duels..."
+    runners_up: list[Entry]
+    runners_up_label: str  # "Also in Healer"
+    runners_up_warning: str | None  # the spoiler warning, when the first spoiler is among them
+    in_scope: int  # scenes of this drama in the scope
+    more: int  # of those, how many the article does not list
+
+
+@dataclass
 class Spotlight:
     entry: Entry
     numbers: list[str]  # "Views: ...", "Fan votes: ...", as plain lines
@@ -183,6 +214,7 @@ CONTEXT_TYPES = frozenset(
         DramaInfo,
         FilmCredit,
         ActorInfo,
+        DramaSection,
         Spotlight,
     }
 )
@@ -196,3 +228,7 @@ class ScopeWords:
     drama: str | None
     singular: str
     plural: str
+    # The pieces, for other sentences ("Which Ji Chang Wook drama has the best kiss scene?"):
+    who: str = ""  # the actors and the network: "Ji Chang Wook", "Ji Chang Wook tvN"
+    kind: str = ""  # "kiss", "first meeting"
+    suffix: str = ""  # "in Healer", " from 2014 to 2020", " tagged rain"...

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -32,11 +33,17 @@ def _yaml_string(value: str) -> str:
 
 
 def front_matter(info: ArticleInfo) -> str:
+    """YAML front matter with the fields Hugo and Jekyll both read: `title` (their themes print
+    it as the page's heading, so the body has none), `date`, `description` (the summary line
+    of search results and link previews; Hugo's .Description, Jekyll's page.description),
+    `tags` and `slug` (the page's address in both)."""
     tags = ", ".join(_yaml_string(t) for t in info.tags)
+    description = f"description: {_yaml_string(info.description)}\n" if info.description else ""
     return (
         "---\n"
         f"title: {_yaml_string(info.title)}\n"
         f"date: {info.date}\n"
+        f"{description}"
         f"tags: [{tags}]\n"
         f"slug: {_yaml_string(info.slug)}\n"
         "---\n\n"
@@ -177,6 +184,29 @@ def load_template(template: str) -> jinja2.Template:
         ) from None
     except jinja2.TemplateNotFound as exc:
         raise InvalidInput(f"template {name}: cannot find {exc.name!r}") from None
+
+
+def template_variables(template: jinja2.Template) -> frozenset[str]:
+    """The top-level variables a template reads, with those of the templates it extends or
+    includes (by a constant name), so that the context builders know what a user's template
+    needs (a copy of best-per-drama.md.j2 reads `dramas`)."""
+    env = template.environment
+    assert env.loader is not None
+    found: set[str] = set()
+    todo, seen = [template.name], set()
+    while todo:
+        name = todo.pop()
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except jinja2.TemplateNotFound:
+            continue  # reported when the template renders, with its line
+        tree = env.parse(source)
+        found |= meta.find_undeclared_variables(tree)
+        todo.extend(n for n in meta.find_referenced_templates(tree) if n is not None)
+    return frozenset(found)
 
 
 def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
 from scenecat.domain.articles.entries import ScopeWords
 from scenecat.domain.scope import Scope
-from scenecat.models import Scene
+from scenecat.models import Scene, ViewCount
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 
 if TYPE_CHECKING:
-    from scenecat.scoring.params import RankParams
+    from scenecat.scoring.params import RankParams, ScoreParts
 
 
 def join_names(items: Sequence[str]) -> str:
@@ -75,11 +75,8 @@ def views_text(count: int, on: str | None, source: str | None) -> str:
     return text
 
 
-def score_text(parts: Any, info: Any = None) -> str:
-    """The ranking score and what it was made from: never worded as a vote average."""
-    score = f"{score_figure(parts.score)}/10"
-    if not getattr(parts, "has_signal", True):
-        return f"{score}, from the averages alone (no votes, duels or views yet)"
+def _counted(info: Any) -> Callable[[str], bool]:
+    """Whether a part ("votes", "duels", "views") can count in the ranking `info` describes."""
     method = getattr(info, "method", "combined")
     params = getattr(info, "params", None)
 
@@ -88,6 +85,36 @@ def score_text(parts: Any, info: Any = None) -> str:
             return method == part
         return params is None or getattr(params, f"w_{part}") > 0
 
+    return counted
+
+
+def stand_ins(parts: ScoreParts) -> list[tuple[str, str]]:
+    """The parts of a score that have no evidence yet but weigh all the same, each as (what is
+    missing, what stands in for it): their share of the score is the ranking's baseline for
+    that part, not something the scene earned."""
+    found = []
+    if not parts.n_votes and parts.vote_share > 0:
+        found.append(("fan votes", "the average vote"))
+    if not parts.n_duels and parts.duel_share > 0:
+        found.append(("duels", "an average duel record"))
+    if parts.latest_views is None and parts.view_share > 0:
+        found.append(("view count", "a baseline view count"))
+    return found
+
+
+def join_or(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def score_text(parts: ScoreParts, info: Any = None) -> str:
+    """The ranking score and what it rests on: never worded as a vote average, and a part
+    with no evidence is named as standing in (a scene without votes is not scored "from the
+    view count")."""
+    score = f"{score_figure(parts.score)}/10"
+    if not parts.has_signal:
+        return f"{score}, from the averages alone (no votes, duels or view count yet)"
+    counted = _counted(info)
     made_of = []
     if counted("votes") and parts.n_votes:
         made_of.append(plural(parts.n_votes, "fan vote"))
@@ -96,10 +123,72 @@ def score_text(parts: Any, info: Any = None) -> str:
     if counted("views") and parts.latest_views is not None:
         made_of.append("the view count")
     if not made_of:
-        return score
-    if len(made_of) == 1:
-        return f"{score}, from {made_of[0]}"
-    return f"{score}, combining {join_names(made_of)}"
+        text = score
+    elif len(made_of) == 1:
+        text = f"{score}, from {made_of[0]}"
+    else:
+        text = f"{score}, combining {join_names(made_of)}"
+    missing = stand_ins(parts)
+    if missing:
+        lacking = join_or([what for what, _ in missing])
+        standing = join_names([instead for _, instead in missing])
+        verb = "stands" if len(missing) == 1 else "stand"
+        text += f"{';' if made_of else ','} with no {lacking} yet, {standing} {verb} in"
+    return text
+
+
+def evidence(parts: ScoreParts, wins: int, losses: int, latest: ViewCount | None, info: Any) -> str:
+    """What a scene's score rests on, as a fan would say it: its votes, duels and views (each
+    part the ranking counts), then which baseline stands in for a part with no evidence yet."""
+    if not parts.has_signal:
+        return (
+            "Nobody has voted on it, put it in a duel or counted its views yet: until then, "
+            "the averages stand in."
+        )
+    counted = _counted(info)
+    said = []
+    if counted("votes"):
+        if parts.n_votes > 1 and parts.vote_mean is not None:
+            said.append(
+                f"fans gave it {score_figure(parts.vote_mean)}/10 on average over "
+                f"{parts.n_votes:,} votes"
+            )
+        elif parts.n_votes == 1 and parts.vote_mean is not None:
+            said.append(f"a single fan vote gave it {score_figure(parts.vote_mean, 0)}/10")
+        else:
+            said.append("no fan has voted on it yet")
+    duels = wins + losses
+    if counted("duels"):
+        if duels == 1:
+            said.append(f"it {'won' if wins else 'lost'} its only duel")
+        elif duels == 2 and wins in (0, 2):
+            said.append(f"it {'won' if wins else 'lost'} both its duels")
+        elif duels and wins in (0, duels):
+            said.append(f"it {'won' if wins else 'lost'} all {duels:,} of its duels")
+        elif duels:
+            said.append(f"it won {wins:,} of its {duels:,} duels")
+        else:
+            said.append("it has not been in a duel yet")
+    if counted("views"):
+        if latest is not None:
+            seen = f"it has been seen {latest.count:,} times"
+            if latest.source:
+                seen += f" on {latest.source}"
+            said.append(seen + (f" (as of {latest.on})" if latest.on else ""))
+        else:
+            said.append("nobody has counted its views yet")
+    text = join_names(said)
+    text = text[:1].upper() + text[1:] + "."
+    missing = stand_ins(parts)
+    if missing:
+        until = join_names([_UNTIL[what] for what, _ in missing])
+        standing = join_names([instead for _, instead in missing])
+        verb = "stands" if len(missing) == 1 else "stand"
+        text += f" Until it has {until}, {standing} {verb} in."
+    return text
+
+
+_UNTIL = {"fan votes": "votes", "duels": "duels", "view count": "a view count"}
 
 
 def year_words(text: str) -> str:
@@ -123,10 +212,12 @@ def scope_words(conn: sqlite3.Connection, scope: Scope) -> ScopeWords:
     adjectives = [join_names(actors)] if actors else []
     if scope.network:
         adjectives.append(scope.network.strip())
+    who = " ".join(adjectives)
     if not adjectives and not drama:
         adjectives.append("K-drama")
-    if scope.kind:
-        adjectives.append(kind_label(scope.kind.strip().lower()))
+    kind = kind_label(scope.kind.strip().lower()) if scope.kind else ""
+    if kind:
+        adjectives.append(kind)
     suffix = ""
     if drama:
         suffix += f" in {drama}"
@@ -144,7 +235,7 @@ def scope_words(conn: sqlite3.Connection, scope: Scope) -> ScopeWords:
     stem = " ".join(adjectives)
     # With a drama and nothing else the stem is empty: "scenes in Healer", one space.
     singular, many = f"{stem} scene{suffix}".strip(), f"{stem} scenes{suffix}".strip()
-    return ScopeWords(actors, drama, singular, many)
+    return ScopeWords(actors, drama, singular, many, who=who, kind=kind, suffix=suffix)
 
 
 def methodology(params: RankParams, method: str) -> str:
@@ -169,20 +260,120 @@ def methodology(params: RankParams, method: str) -> str:
     return f"How we ranked: {how}. View counts are as seen on the dates given."
 
 
-def listicle_intro(singular: str, many: str, shown: int, total: int) -> str:
-    """The opening of a ranked list of `shown` of `total` scenes (1 and 2 said in words)."""
-    signals = "fan votes, head-to-head picks and view counts"
+SIGNALS = "fan votes, head-to-head picks and view counts"
+
+
+def listicle_intro(singular: str, many: str, shown: int, total: int, *, asked: bool = True) -> str:
+    """The opening of a ranked list of `shown` of `total` scenes (1 and 2 said in words).
+
+    `asked`: the headline is the generated one, so the opening may ask its question; under a
+    headline of the user's own (--title) it says what was done instead."""
+    question = f"Which {singular} is the best? " if asked else ""
     if total == 1:
-        return f"Our catalogue has one {singular} so far. Here it is, with its {signals}."
+        return f"Our catalogue has one {singular} so far. Here it is, with its {SIGNALS}."
     if shown >= total:
         ranked = "both" if total == 2 else f"all {total:,}"
         order = "the better one first" if total == 2 else "best first"
         return (
-            f"Which {singular} is the best? We ranked {ranked} {many} in our catalogue "
-            f"by {signals}. Here they are, {order}."
+            f"{question}We ranked {ranked} {many} in our catalogue "
+            f"by {SIGNALS}. Here they are, {order}."
         )
     top = "the best one" if shown == 1 else f"the top {shown:,}"
     return (
-        f"Which {singular} is the best? We ranked {total:,} {many} by {signals}. "
+        f"{question}We ranked {total:,} {many} by {SIGNALS}. "
         f"Here {'is' if shown == 1 else 'are'} {top}."
     )
+
+
+def listicle_description(singular: str, many: str, shown: int, total: int) -> str:
+    if total == 1:
+        return f"The one {singular} in our catalogue, with its {SIGNALS}."
+    if shown >= total:
+        return f"All {total:,} {many} in our catalogue, ranked by {SIGNALS}."
+    top = "best" if shown == 1 else f"top {shown:,}"
+    return f"The {top} of {total:,} {many}, ranked by {SIGNALS}."
+
+
+# The drama-by-drama article
+
+
+def drama_question(words: ScopeWords) -> str:
+    """The question the filters ask: "Which Ji Chang Wook drama has the best kiss scene?"."""
+    if words.drama:  # one drama only: which of its scenes
+        return f"Which {words.singular} is the best?"
+    noun = f"{words.who} drama" if words.who else "K-drama"
+    kind = f"{words.kind} " if words.kind else ""
+    return f"Which {noun} has the best {kind}scene{words.suffix}?"
+
+
+def _scene_named(title: str | None, episode: int | None) -> str:
+    """'"The kiss in the snow" (episode 9)'; 'the one in episode 9' when its title is hidden."""
+    if title is None:
+        return f"the one in episode {episode}" if episode is not None else "one we keep hidden"
+    return f'"{title}"' + (f" (episode {episode})" if episode is not None else "")
+
+
+def per_drama_intro(
+    words: ScopeWords,
+    *,
+    winner: str,
+    title: str | None,
+    episode: int | None,
+    shown: int,
+    groups: int,
+    total: int,
+    runners_up: bool,
+    asked: bool,
+) -> str:
+    """The opening of the drama-by-drama article: the answer first (the winning drama and,
+    unless hidden, its scene), then how it was found and what follows. `asked` as in
+    listicle_intro: under a headline of the user's own the answer is a statement."""
+    scene = _scene_named(title, episode)
+    if words.drama:  # one drama asked for: the answer is a scene of it
+        opening = f"Short answer: {scene}." if asked else f"The best {words.singular} is {scene}."
+    elif asked:
+        opening = f"Short answer: {winner}" + (f", with {scene}." if title else ".")
+    else:
+        opening = f"{winner} has the best {words.singular}" + (f": {scene}." if title else ".")
+    if total == 1:
+        return f"{opening} It is the only {words.singular} in our catalogue so far."
+    ranked = "both" if total == 2 else f"all {total:,}"
+    if groups == 1:
+        where = "" if words.drama else f"; they all come from {winner}"
+        return f"{opening} We ranked {ranked} {words.plural} in our catalogue by {SIGNALS}{where}."
+    dramas = "both dramas" if groups == 2 else f"{groups:,} dramas"
+    how = (
+        f"We ranked {ranked} {words.plural} in our catalogue, from {dramas}, by {SIGNALS}, "
+        "and placed each drama by its best scene."
+    )
+    if shown == 1:
+        close = ": its best scene" + (" and the runners-up" if runners_up else "")
+    else:
+        close = ": each drama's best scene" + (
+            ", and its runners-up where it has more than one" if runners_up else ""
+        )
+    if shown >= groups:
+        order = "the better one first" if groups == 2 else "best first"
+        here = f"Here are {'both' if groups == 2 else f'all {groups:,}'}, {order}{close}."
+    elif shown == 1:
+        here = f"Here is the top one{close}."
+    else:
+        here = f"Here are the top {shown:,}, best first{close}."
+    return f"{opening} {how} {here}"
+
+
+def per_drama_description(words: ScopeWords, winner: str, groups: int) -> str:
+    if words.drama:
+        return f"The best {words.singular}, by {SIGNALS}."
+    if groups == 1:
+        return f"{winner} has the best {words.singular} in our catalogue."
+    return (
+        f"{winner} has the best {words.singular}: {groups:,} dramas ranked by their best scene, "
+        f"from {SIGNALS}."
+    )
+
+
+PER_DRAMA_NOTE = (
+    "Each drama is placed by its best scene, so one great scene counts for more than many "
+    "good ones; the runners-up are the next best scenes of the same drama."
+)
