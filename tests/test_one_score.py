@@ -7,6 +7,7 @@ re-score them. (Articles: tests/test_articles*.py hold their scores to `rank` to
 from __future__ import annotations
 
 import json
+import re
 import random
 import sqlite3
 import subprocess
@@ -189,3 +190,41 @@ def test_a_generated_10k_catalogue_has_one_score_per_scene(
     ranked = list(scores)
     chosen = ranked[:5] + ranked[-5:] + random.Random(22).sample(ranked, 20)
     check_show_and_why(cli, scores, chosen)
+
+
+ARTICLES: list[list[str]] = [
+    ["--actor", "Ji Chang Wook", "--kind", "kiss", "--limit", "50"],
+    ["--limit", "60"],
+    ["--template", "best-per-drama", "--actor", "Ji Chang Wook", "--kind", "kiss"],
+    ["--template", "best-per-drama", "--network", "tvN"],
+    ["--template", "spotlight", "--scene", "melting-me-softly-e10-shower-kiss"],
+    ["--template", "drama", "--drama", "Healer"],
+    ["--template", "actor", "--actor", "Won Jin Ah"],
+]
+
+
+def test_every_article_template_shows_the_catalogue_scores(cli: RankCli, sample_db: Path) -> None:
+    """Each "score X/10" an article prints belongs to the scene named last before it, and is
+    that scene's catalogue score at the two digits `rank` shows."""
+    scores = catalogue_scores(cli)
+    titles = {
+        str(e["scene"]["title"]): str(e["key"])  # type: ignore[index]
+        for e in rank_json(cli)
+    }
+    pattern = re.compile(
+        "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+        + r"|[Ss]core:?\**:? (\d+\.\d\d)/10"
+    )
+    for args in ARTICLES:
+        result = cli("export", "markdown", *args, "--spoilers", "show")
+        assert result.exit_code == 0, (args, result.stderr)
+        named: str | None = None
+        shown = 0
+        for found in pattern.finditer(result.stdout):
+            if found.group(1) is None:
+                named = titles[found.group(0)]
+                continue
+            assert named is not None, (args, found.group(0))
+            assert found.group(1) == f"{scores[named]:.2f}", (args, named)
+            shown += 1
+        assert shown, args

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from scenecat.scoring.bradley_terry import bradley_terry_counts
 from scenecat.scoring.params import RankParams
-from scenecat.scoring.scores import ScoredScope, score_totals
+from scenecat.scoring.scores import ScoredScope, duel_range, score_totals
 from scenecat.scoring.top_n import NOT_LOADED, ScopeRanker
 from tests.test_rank import ACTORS, duel, scene, views, vote, write_catalogue
 
@@ -111,7 +111,14 @@ def scopes(draw: st.DrawFn) -> list[Full]:
         total = sum(draw(st.lists(st.sampled_from([1, 5, 7, 9, 10]), min_size=n, max_size=n)))
         seen = draw(st.sampled_from([None, None, 0, 1, 999, 10**4, 10**7, 10**9]))
         duels = draw(st.sampled_from([0, 0, 0, 1, 2, 7]))
-        strength = draw(st.sampled_from([0.2, 1.0, 1.0, 3.5, 1e-3, 40.0])) if duels else None
+        # A strength a fit can give a scene with this many duels (scores.duel_range): the
+        # ranker's bounds rest on it.
+        strength = None
+        if duels:
+            low, high = (v / 10 for v in duel_range(duels, RankParams().bt_prior))
+            at = draw(st.sampled_from([0.0, 0.001, 0.5, 0.5, 0.9, 1.0]))
+            p = min(max(low + (high - low) * at, 1e-3), 1 - 1e-3)
+            strength = p / (1 - p)
         rows.append((scene_id * 3, n, total, seen, duels, strength))
     return draw(st.permutations(rows))
 

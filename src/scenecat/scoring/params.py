@@ -31,7 +31,10 @@ class RankParams:
     w_votes: float = 0.6  # weights of the three parts: every scene has all three
     w_duels: float = 0.2
     w_views: float = 0.2
-    bt_prior: float = 1.0  # virtual wins AND losses against a reference scene of strength 1
+    # Virtual wins AND losses against a reference scene of strength 1: every duel counts with
+    # its full weight, so one won duel should move the head-to-head value a little (5 -> 5.6),
+    # not settle it; it also bounds a scene's value by its number of duels (scores.duel_range).
+    bt_prior: float = 3.0
     view_ref: int = 10_000_000  # views that score 10/10 on the log scale (fixed, not per query)
     # What a scene without a view count is scored as: a modest official clip. A count is
     # evidence; its absence is this prior, never 0 and never the best.

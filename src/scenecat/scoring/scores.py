@@ -70,6 +70,21 @@ def shares(params: RankParams) -> tuple[float, float, float]:
     return params.w_votes / total, params.w_duels / total, params.w_views / total
 
 
+def duel_range(n_duels: int, prior: float) -> tuple[float, float]:
+    """Bounds of the head-to-head value (0..SCALE) of a scene with ``n_duels`` duels, before
+    its strength is fitted. At the fit, wins + prior = sum of P(beats each opponent) over its
+    duels + 2 * prior * P(beats the reference), and each P lies in 0..1, so P(beats the
+    reference) lies in (prior - n)/(2 prior) .. (n + prior)/(2 prior): with the default prior
+    of 3, a scene with one duel is within 3.3..6.7 whatever its opponents, and the ranker
+    fits only the scenes this leaves in reach of the top."""
+    if n_duels <= 0:
+        return DUEL_PRIOR, DUEL_PRIOR
+    low = (prior - n_duels) / (2.0 * prior)
+    high = (prior + n_duels) / (2.0 * prior)
+    # The fit converges to machine precision: a hair of room keeps these bounds.
+    return SCALE * max(0.0, low - 1e-9), SCALE * min(1.0, high + 1e-9)
+
+
 def prior_of(totals: VoteTotals, n_votes: int, vote_sum: int, m: float) -> float:
     """C for one scene: the mean of the catalogue's other current votes, started from
     VOTE_PRIOR as if from m votes. Leaving the scene's own votes out means a vote on it moves

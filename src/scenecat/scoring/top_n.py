@@ -20,6 +20,7 @@ from scenecat.scoring.scores import (
     VoteTotals,
     bad_row,
     compute,
+    duel_range,
     parts_of,
     popularity_of,
     rounded,
@@ -46,6 +47,8 @@ class _Class:
 
     __slots__ = (
         "after",
+        "duel_high",
+        "duel_low",
         "high",
         "key",
         "low",
@@ -57,7 +60,13 @@ class _Class:
         "views_matter",
     )
 
-    def __init__(self, no_views: _Variant, with_views: _Variant) -> None:
+    def __init__(
+        self,
+        no_views: _Variant,
+        with_views: _Variant,
+        duel_low: float = 0.0,
+        duel_high: float = SCALE,
+    ) -> None:
         self.variants = (no_views, with_views)
         self.members: list[int] = []  # row indices
         # A class read from a histogram (ScopeRanker.from_classes): members not read yet, the
@@ -72,8 +81,12 @@ class _Class:
         # the view prior in the base, compute adds them in another order (vote + duel + view),
         # which may differ by an ulp: one quantum of slack keeps the bound a bound.
         slack = 1 if self.strength else 0
-        self.low = min(rounded(v[0]) for v in self.variants) - slack
-        self.high = max(rounded(v[0] + SCALE * v[1] + SCALE * v[2]) for v in self.variants) + slack
+        # The learnt head-to-head value lies in duel_low..duel_high (scores.duel_range).
+        self.duel_low, self.duel_high = duel_low, duel_high
+        self.low = min(rounded(v[0] + duel_low * v[1]) for v in self.variants) - slack
+        self.high = (
+            max(rounded(v[0] + duel_high * v[1] + SCALE * v[2]) for v in self.variants) + slack
+        )
 
 
 #: A score class as stored per scene (storage.scene_signals): (vote count, vote sum, duels,
@@ -212,7 +225,7 @@ class ScopeRanker:
             key: ClassKey = (votes, total, duels, bool(has_views))
             # Whether a member has a view count is known: one variant holds for all of them.
             chosen = (parts[BASE], parts[DUEL_VAR], parts[VIEW_VAR])
-            found = self._classes[key] = _Class(chosen, chosen)
+            found = self._classes[key] = _Class(chosen, chosen, *duel_range(duels, params.bt_prior))
             found.views_matter = bool(has_views) and chosen[2] > 0.0
             found.key = key
             found.unloaded = count
@@ -269,7 +282,10 @@ class ScopeRanker:
     def _class(self, key: tuple[int, int, int], index: int) -> _Class:
         found = self._classes.get(key)
         if found is None:
-            found = self._classes[key] = _Class(*self._variants(key, str(self.rows[index][0])))
+            found = self._classes[key] = _Class(
+                *self._variants(key, str(self.rows[index][0])),
+                *duel_range(key[2], self.params.bt_prior),
+            )
         return found
 
     def _variants(self, key: tuple[int, int, int], name: str) -> tuple[_Variant, _Variant]:
@@ -296,8 +312,8 @@ class ScopeRanker:
         if duel_share:
             # Bounds until the strength is fitted, with the slack _Class explains.
             self._score[index] = (
-                rounded(base + view_part) - 1,
-                rounded(base + SCALE * duel_share + view_part) + 1,
+                rounded(base + cls.duel_low * duel_share + view_part) - 1,
+                rounded(base + cls.duel_high * duel_share + view_part) + 1,
             )
             self._pending.add(index)
         else:

@@ -42,6 +42,7 @@ from scenecat.domain.articles.spoilers import (
 )
 from scenecat.domain.articles.wording import (
     PER_DRAMA_NOTE,
+    SCORE_DIGITS,
     drama_line,
     drama_question,
     evidence,
@@ -656,7 +657,7 @@ def _best_per_drama(job: _Job) -> dict[str, Any]:
                 drama_line=scene.drama + (f" ({facts})" if facts else ""),
                 best=best,
                 best_label=label,
-                score=f"{score_figure(parts.score)}/10" if parts.has_signal else "none yet",
+                score=f"{score_figure(parts.score, SCORE_DIGITS)}/10",
                 evidence=evidence(parts, g.wins, g.losses, g.latest, g.info),
                 runners_up=others,
                 runners_up_label=f"Also in {scene.drama}",
@@ -694,9 +695,7 @@ def _best_per_drama(job: _Job) -> dict[str, Any]:
         ),
         intro=intro,
         description=per_drama_description(words, first.drama, groups.groups),
-        methodology=methodology(groups.params, request.method)
-        + " "
-        + PER_DRAMA_NOTE,
+        methodology=methodology(groups.params, request.method) + " " + PER_DRAMA_NOTE,
         scope=words.plural,
         in_scope=groups.scope_size,
         question=drama_question(words),

@@ -20,7 +20,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from scenecat.domain.articles.entries import BUILTIN_TEMPLATES, CONTEXT_TYPES, ArticleInfo
-from scenecat.domain.articles.wording import join_names, plural, score_figure
+from scenecat.domain.articles.wording import SCORE_DIGITS, join_names, plural, score_figure
 from scenecat.domain.mdescape import Md, escape, escape_paragraphs, link, url
 from scenecat.errors import InvalidInput
 
@@ -75,7 +75,7 @@ def _thousands(value: object) -> Md:
     return escape(value)
 
 
-def _score(value: object, digits: int = 1) -> Md:
+def _score(value: object, digits: int = SCORE_DIGITS) -> Md:
     if value is None:
         return Md("")
     if isinstance(value, (int, float)):

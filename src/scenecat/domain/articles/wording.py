@@ -43,8 +43,14 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
+#: Digits of a ranking score in an article: the two `rank` shows, so that a reader never sees
+#: two dramas "tied" at 8.2 ranked first and second, and an article agrees with `rank` to the
+#: digit.
+SCORE_DIGITS = 2
+
+
 def score_figure(value: float, digits: int = 1) -> str:
-    """A score as printed everywhere: "8.7"."""
+    """A vote average as printed everywhere: "8.7" (scores: SCORE_DIGITS)."""
     return f"{value:.{digits}f}"
 
 
@@ -111,7 +117,7 @@ def score_text(parts: ScoreParts, info: Any = None) -> str:
     """The ranking score and what it rests on: never worded as a vote average, and a part
     with no evidence is named as standing in (a scene without votes is not scored "from the
     view count")."""
-    score = f"{score_figure(parts.score)}/10"
+    score = f"{score_figure(parts.score, SCORE_DIGITS)}/10"
     if not parts.has_signal:
         return f"{score}, from the averages alone (no votes, duels or view count yet)"
     counted = _counted(info)
