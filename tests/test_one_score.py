@@ -7,8 +7,8 @@ re-score them. (Articles: tests/test_articles*.py hold their scores to `rank` to
 from __future__ import annotations
 
 import json
-import re
 import random
+import re
 import sqlite3
 import subprocess
 import sys
