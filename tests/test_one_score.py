@@ -228,3 +228,21 @@ def test_every_article_template_shows_the_catalogue_scores(cli: RankCli, sample_
             assert found.group(1) == f"{scores[named]:.2f}", (args, named)
             shown += 1
         assert shown, args
+
+
+def test_the_worked_example_in_design_is_what_the_program_says(
+    cli: RankCli, sample_db: Path
+) -> None:
+    why = json.loads(cli("rank", "--why", "melting-me-softly-e10-shower-kiss", "--json").stdout)
+    parts = why["data"]["parts"]
+    figures = (
+        parts["votes"]["prior"],
+        parts["votes"]["value"],
+        parts["duels"]["value"],
+        parts["views"]["value"],
+        why["data"]["score"],
+    )
+    design = (ROOT / "docs" / "DESIGN.md").read_text()
+    assert [f"{x:.2f}" for x in figures] == ["7.75", "8.31", "6.29", "8.95", "8.03"]
+    for text in ("= 325.5/42 = 7.75", "= 74.75/9 = 8.31", "= 6.29`", "= 8.95`", "= 8.03`"):
+        assert text in design, text

@@ -202,7 +202,8 @@ def _why_duels(entry: RankedEntry) -> str:
     return (
         f"Head-to-head {_num(p.duel_strength)}: won {entry.wins} and lost {entry.losses} of "
         f"{p.n_duels} duels; fitting all linked duels (Bradley-Terry, plus {params.bt_prior:g} "
-        f"virtual win and loss against an average scene) gives it a "
+        f"virtual {'win and loss' if params.bt_prior == 1 else 'wins and losses'} against an "
+        "average scene) gives it a "
         f"{_pct(p.duel_strength / 10)} chance of beating an average scene."
     )
 

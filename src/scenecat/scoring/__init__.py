@@ -7,7 +7,8 @@ a 0..10 scale and each always counted with its weight (0.6, 0.2, 0.2):
   (``WR = v/(v+m)*R + m/(v+m)*C``); ``C`` is the mean of the catalogue's current votes on other
   scenes, started from 5.5 as if from ``m`` votes; without votes the part is ``C``;
 - head-to-head strength: a Bradley-Terry fit of the duels, with a prior that keeps every strength
-  finite; without duels the part is 5 (even odds against an average scene);
+  finite (3 virtual wins and losses); without duels the part is 5 (even odds against an
+  average scene);
 - popularity: ``10*log10(1+views)/log10(1+view_ref)``, clipped to 0..10; without a view count
   the part is that of ``view_prior`` views.
 
