@@ -43,14 +43,22 @@ if not pm.is_registered(_plugin):
     from scenecat.web.plugin import (  # noqa: F401 - Datasette finds the hooks here
         extra_template_vars,
         filters_from_request,
+        permission_allowed,
         prepare_connection,
+        register_facet_classes,
+        register_routes,
         render_cell,
+        startup,
     )
 '''
 
 FLAGS = "--metadata metadata.json --plugins-dir plugins --template-dir templates"
-# serve.SETTINGS as `datasette serve` options (Cloud Run passes them with --extra-options).
-SETTINGS = "--setting suggest_facets off --setting sql_time_limit_ms 5000"
+# serve.SETTINGS as `datasette serve` options (Cloud Run passes them with --extra-options);
+# the serving rules (no download of the file, no arbitrary SQL) come first.
+SETTINGS = (
+    "--setting allow_download off --setting default_allow_sql off "
+    "--setting suggest_facets off --setting sql_time_limit_ms 5000"
+)
 
 
 def readme(install: str) -> str:
@@ -79,9 +87,15 @@ Publish it (run in this folder; each host's own login comes first):
     # Any other host of Datasette: copy this folder and run
     datasette serve -i catalogue.db {FLAGS} {SETTINGS} -h 0.0.0.0 -p 8001
 
-The settings: no suggested facets (the site chooses its facets; suggesting them costs most of
-a page's time on a large catalogue), and 5 s for a query, enough for a ranking of a broad
-scope of a large catalogue (Datasette's default is 1 s).
+What the site serves: the scenes, dramas, actors, sources, votes, duels and view counts, the
+search and the rankings. What it refuses: the tables scenecat does not document
+(`"allow": false` in metadata.json), arbitrary SQL (`"allow_sql": false`, and the
+`default_allow_sql off` setting) and the download of catalogue.db (`allow_download off`);
+the plugin refuses them too, should a host run without these settings.
+
+The other settings: no suggested facets (the site chooses its facets; suggesting them costs
+most of a page's time on a large catalogue), and 5 s for a query, enough for a ranking of a
+broad scope of a large catalogue (Datasette's default is 1 s).
 """
 
 
