@@ -301,8 +301,10 @@ def apply_scene(
         scenes.update_scene(conn, scene_id, values)
         scenes.set_tags(conn, scene_id, rec.tags)
         scenes.set_actors(conn, scene_id, actor_ids)
+        unlinked = scenes.source_ids_of_scene(conn, scene_id)
         scenes.clear_views_and_sources(conn, scene_id)
     else:
+        unlinked = []
         existing = scenes.scene_ids_by_key(conn, rec.key) if rec.key else []
         if existing and mode == "add":
             raise FieldError(
@@ -340,6 +342,7 @@ def apply_scene(
             warnings.append(warning)
     for source in rec.sources:
         scenes.link_source(conn, scene_id, source)
+    scenes.drop_unlinked_sources(conn, unlinked)  # those the edit took off the scene
     if refresh_index:
         search_index.refresh(conn, [scene_id])
     key = scenes.key_of(conn, scene_id)
@@ -459,14 +462,18 @@ def remove_actor(conn: sqlite3.Connection, actor: str) -> Outcome:
 def remove_drama(conn: sqlite3.Connection, drama: str) -> Outcome:
     drama_id = names.resolve_drama(conn, drama)
     title = drama_store.get_drama(conn, drama_id).title
+    sources = scenes.source_ids_of_drama(conn, drama_id)
     drama_store.delete_drama(conn, drama_id)
+    scenes.drop_unlinked_sources(conn, sources)
     return Outcome(drama_id, title, created=False)
 
 
 def remove_scene(conn: sqlite3.Connection, scene: str) -> Outcome:
     scene_id = names.resolve_scene(conn, scene)
     key = scenes.key_of(conn, scene_id)
+    sources = scenes.source_ids_of_scene(conn, scene_id)
     scenes.delete_scene(conn, scene_id)
+    scenes.drop_unlinked_sources(conn, sources)
     return Outcome(scene_id, key, created=False)
 
 
