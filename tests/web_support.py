@@ -66,7 +66,7 @@ class Site:
     def __init__(self, path: Path, *, live: bool = False, sql: bool = False) -> None:
         from scenecat.web import serve
 
-        self.info = serve.inspect(path, sql=sql)
+        self.info = serve.inspect(path, sql=True) if sql else serve.inspect(path)
         self.ds = serve.datasette(self.info, live=live)
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.ds.invoke_startup())

@@ -148,9 +148,13 @@ def apply_drama(
     *,
     path: str = "drama",
     drama_id: int | None = None,
+    force: bool = False,
 ) -> Outcome:
+    """`force` (mode "add"): add the drama even when its title looks like another drama's
+    (otherwise a Conflict naming it)."""
     existing = drama_store.drama_ids_by_title(conn, rec.title)
     created = False
+    warnings: list[str] = []
     if mode == "replace":
         assert drama_id is not None
         if existing and existing[0] != drama_id:
@@ -179,6 +183,15 @@ def apply_drama(
         }
         drama_store.update_drama(conn, drama_id, changes)
     else:
+        twins = names.drama_key_collision(conn, rec.title)
+        if twins and mode == "add" and not force:
+            raise Conflict(
+                f"{rec.title!r} looks like existing drama {', '.join(map(repr, twins))}",
+                hint="if it is another drama, add again with --force; "
+                "if the same, use `scenecat alias drama`",
+            )
+        if twins:
+            warnings.append(write_rules.spelled_like(rec.title, twins))
         drama_id = drama_store.insert_drama(conn, _drama_values(rec))
         created = True
     if rec.episodes is not None:
@@ -208,7 +221,7 @@ def apply_drama(
         drama_store.upsert_episode(conn, drama_id, listed.number, values)
     if not created:
         search_index.refresh_for_drama(conn, drama_id)
-    return Outcome(drama_id, rec.title, created=created)
+    return Outcome(drama_id, rec.title, created=created, warnings=warnings)
 
 
 def apply_episode(conn: sqlite3.Connection, drama: str, rec: EpisodeRec) -> Outcome:

@@ -20,7 +20,7 @@ from scenecat.files import staged_folder
 
 DB_NAME = "catalogue"
 # What the vendored scenecat code imports beyond Datasette and its own dependencies.
-REQUIREMENTS = ("PyYAML>=6.0",)
+REQUIREMENTS = ("PyYAML>=6.0", "confusable-homoglyphs>=3.3,<4")
 
 LOADER = '''"""scenecat's Datasette plugin, as `scenecat publish` ships it (see README.md).
 
@@ -61,7 +61,7 @@ SETTINGS = (
 )
 
 
-def readme(install: str) -> str:
+def readme(pip: str, install: str) -> str:
     return f"""# A scenecat catalogue, ready for Datasette
 
 Written by `scenecat publish`. `catalogue.db` is a copy of the catalogue (without its change
@@ -70,19 +70,19 @@ site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on 
 
 Try it here:
 
-    pip install "datasette>=0.65,<1" {install}
+    pip install "datasette>=0.65,<1" {pip}
     datasette serve -i catalogue.db {FLAGS} {SETTINGS}
 
 Publish it (run in this folder; each host's own login comes first):
 
     # Google Cloud Run
-    datasette publish cloudrun catalogue.db {FLAGS} --install {install} --service scenecat --extra-options "{SETTINGS}"
+    datasette publish cloudrun catalogue.db {FLAGS} {install} --service scenecat --extra-options "{SETTINGS}"
 
     # Fly.io (pip install datasette-publish-fly)
-    datasette publish fly catalogue.db {FLAGS} --install {install} --app scenecat-site {SETTINGS}
+    datasette publish fly catalogue.db {FLAGS} {install} --app scenecat-site {SETTINGS}
 
     # Vercel (pip install datasette-publish-vercel)
-    datasette publish vercel catalogue.db {FLAGS} --install {install} --project scenecat-site {SETTINGS}
+    datasette publish vercel catalogue.db {FLAGS} {install} --project scenecat-site {SETTINGS}
 
     # Any other host of Datasette: copy this folder and run
     datasette serve -i catalogue.db {FLAGS} {SETTINGS} -h 0.0.0.0 -p 8001
@@ -151,8 +151,10 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
             package / "web" / "plugin" / "templates" / "row.html", templates / "row.html"
         )
         (work / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
-        install = " ".join(f'"{r}"' if ">" in r else r for r in REQUIREMENTS)
-        (work / "README.md").write_text(readme(install), encoding="utf-8")
+        quoted = [f'"{r}"' if ">" in r else r for r in REQUIREMENTS]
+        pip = " ".join(quoted)
+        install = " ".join(f"--install {r}" for r in quoted)
+        (work / "README.md").write_text(readme(pip, install), encoding="utf-8")
         files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
             "plugins/"
         ]
