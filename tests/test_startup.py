@@ -211,3 +211,16 @@ def test_root_help_from_the_table_equals_the_full_help(
     app_module.load_commands()
     assert app_module.all_loaded()
     assert group.get_help(context) == lazy
+
+
+def test_the_look_alike_data_is_read_only_for_names_that_need_it(tmp_path: Path) -> None:
+    """Unicode's confusables data (900 KB of JSON) is loaded only for a name mixing Latin
+    letters with other characters, never for plain, accented or Hangul names."""
+    db = tmp_path / "c.db"
+    loaded(db, "import", "data/sample.yaml")
+    for args in (("show", "actor", "Ji Chang Wook"), ("show", "actor", "지창욱"),
+                 ("show", "drama", "Hé-aler"), ("search", "kiss")):  # fmt: skip
+        modules, _ = loaded(db, *args)
+        assert "confusable_homoglyphs" not in roots(modules), args
+    modules, _ = loaded(db, "add-actor", "Go\u0578g Yoo")
+    assert "confusable_homoglyphs" in roots(modules)

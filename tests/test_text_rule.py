@@ -108,7 +108,9 @@ def test_json_exports_keep_the_data_exact(cli, legacy_db: Path) -> None:
 # 10. Look-alike names
 
 
-@pytest.mark.parametrize("invisible", ["\u2060", "\u200b", "\ufeff", "\u00ad", "\u200d"])
+@pytest.mark.parametrize(
+    "invisible", ["\u2060", "\u200b", "\ufeff", "\u00ad", "\u200d", "\u2800"]
+)  # U+2800: the braille blank, an invisible character rather than a look-alike
 def test_invisible_characters_are_dropped_from_names(cli, sample_db: Path, invisible: str) -> None:
     result = cli("add-actor", f"Ji Chang{invisible} Wook")
     assert result.exit_code == 1
@@ -134,6 +136,75 @@ def test_a_mixed_script_look_alike_gets_the_looks_like_warning(
     imported = cli("import", str(source))
     assert imported.exit_code == 0
     assert "spelled like 'Ji Chang Wook'" in imported.stderr
+
+
+# Look-alikes from Unicode's confusables data (UTS #39) beyond Cyrillic and Greek, and small
+# capitals: issue #26.
+ACTOR_LOOK_ALIKES = [
+    ("Go\u0578g Yoo", "Gong Yoo"),  # Armenian ո
+    ("\u0262\u1d0f\u0274\u0262 \u028f\u1d0f\u1d0f", "Gong Yoo"),  # small capitals
+    ("GONG Y\u1d0f\u1d0f", "Gong Yoo"),
+    ("Ji Chang \u13b3ook", "Ji Chang Wook"),  # Cherokee Ꮃ
+    ("Ji \u0421\u041dang Wook", "Ji Chang Wook"),  # Cyrillic capitals С Н
+]
+DRAMA_LOOK_ALIKES = [
+    ("H\u0435aler", "Healer"),  # Cyrillic е
+    ("\u13bbealer", "Healer"),  # Cherokee Ꮋ
+    ("\u029cealer", "Healer"),  # small capital H
+]
+
+
+@pytest.mark.parametrize(("look_alike", "original"), ACTOR_LOOK_ALIKES)
+def test_look_alike_actors_from_the_confusables_data(
+    cli, sample_db: Path, look_alike: str, original: str, tmp_path: Path
+) -> None:
+    before = dump(sample_db)
+    result = cli("add-actor", look_alike)
+    assert result.exit_code == 1
+    assert f"looks like existing actor {original!r}" in result.stderr
+    assert dump(sample_db) == before
+    shown = json.loads(cli("show", "actor", look_alike, "--json").stdout)["data"]
+    assert shown["name"] == original  # found as the name it imitates
+    source = tmp_path / "look.yaml"
+    source.write_text(f"format: scenecat/1\nactors:\n  - name: {look_alike}\n", encoding="utf-8")
+    imported = cli("import", str(source))
+    assert imported.exit_code == 0
+    assert f"spelled like {original!r}" in imported.stderr
+
+
+@pytest.mark.parametrize(("look_alike", "original"), DRAMA_LOOK_ALIKES)
+def test_look_alike_dramas_are_refused_or_warned_about(
+    cli, sample_db: Path, look_alike: str, original: str, tmp_path: Path
+) -> None:
+    before = dump(sample_db)
+    result = cli("add-drama", look_alike, "--year", "2014")
+    assert result.exit_code == 1
+    assert f"looks like existing drama {original!r}" in result.stderr
+    assert "--force" in result.stderr
+    assert dump(sample_db) == before
+    shown = json.loads(cli("show", "drama", look_alike, "--json").stdout)["data"]
+    assert shown["title"] == original
+    source = tmp_path / "look.yaml"
+    source.write_text(f"format: scenecat/1\ndramas:\n  - title: {look_alike}\n", encoding="utf-8")
+    imported = cli("import", str(source))
+    assert imported.exit_code == 0
+    assert f"spelled like {original!r}" in imported.stderr
+    forced = cli("add-drama", f"{look_alike} 2", "--force")
+    assert forced.exit_code == 0, forced.stderr
+
+
+def test_a_look_alike_drama_in_a_file_loaded_into_an_empty_catalogue(
+    cli, db: Path, tmp_path: Path
+) -> None:
+    """The bulk import (into an empty catalogue) warns as the record-by-record one does."""
+    source = tmp_path / "two.yaml"
+    source.write_text(
+        "format: scenecat/1\ndramas:\n  - title: Healer\n  - title: \u13bbealer\n",
+        encoding="utf-8",
+    )
+    imported = cli("import", str(source))
+    assert imported.exit_code == 0, imported.stderr
+    assert "spelled like 'Healer'" in imported.stderr
 
 
 def test_a_name_wholly_in_another_script_is_its_own(cli, sample_db: Path) -> None:

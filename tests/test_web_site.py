@@ -107,15 +107,16 @@ def test_the_relevance_query_orders_like_scenecat_search(site: Site, web_db: Pat
     assert web == cli
 
 
-def test_internal_tables_are_hidden(site: Site) -> None:
+def test_internal_tables_are_not_served(site: Site) -> None:
+    """Only the documented tables are listed; the others are refused whole
+    (tests/test_web_access.py tries every way in)."""
     tables = site.json(f"{D}.json")["tables"]
-    shown = {t["name"] for t in tables if not t["hidden"]}
-    hidden = {t["name"] for t in tables if t["hidden"]}
-    assert shown == PUBLIC
-    assert {"_sqlite_migrations", "history_entry", "scene_search", "watch_progress"} <= hidden
+    assert {t["name"] for t in tables} == PUBLIC
+    assert not [t for t in tables if t["hidden"]]
     page = site.html(D)
-    for name in hidden:
+    for name in ("_sqlite_migrations", "history_entry", "scene_search", "watch_progress"):
         assert f'href="{D}/{name}"' not in page
+        assert site.get(f"{D}/{name}.json").status_code == 403
     assert "scene_search" not in site.html("/")
 
 

@@ -63,10 +63,10 @@ def web_db(web_template: Path, tmp_path: Path) -> Path:
 class Site:
     """Datasette's own test client on the site `scenecat serve` would start."""
 
-    def __init__(self, path: Path, *, live: bool = False) -> None:
+    def __init__(self, path: Path, *, live: bool = False, sql: bool = False) -> None:
         from scenecat.web import serve
 
-        self.info = serve.inspect(path)
+        self.info = serve.inspect(path, sql=True) if sql else serve.inspect(path)
         self.ds = serve.datasette(self.info, live=live)
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.ds.invoke_startup())
@@ -112,8 +112,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """`scenecat --db DB serve` as a real process; yields the base URL once it answers."""
+def served(
+    db: Path, *extra: str, env: dict[str, str] | None = None, log: list[str] | None = None
+) -> Iterator[str]:
+    """`scenecat --db DB serve` as a real process; yields the base URL once it answers.
+    `log` receives the lines it wrote on stderr once it has stopped."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "scenecat", "--db", str(db), "serve", "--port", str(port), *extra],
@@ -146,6 +149,8 @@ def served(db: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator
         if proc.stdout:
             proc.stdout.close()
         if proc.stderr:
+            if log is not None:
+                log.extend(proc.stderr.read().splitlines())
             proc.stderr.close()
 
 

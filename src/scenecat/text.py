@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -24,11 +25,12 @@ _CONTROL_MULTILINE = re.compile(f"[{UNSAFE}]")
 # The same characters as JSON \\u escapes (json.dumps escapes C0 itself): exact data, and a
 # terminal that shows it stays safe.
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-# Invisible format characters (zero-width space, word joiner, BOM, soft hyphen, ...): a name
-# with one looks identical to the name without, so they are dropped from names.
+# Invisible characters (zero-width space, word joiner, BOM, soft hyphen, fillers, the braille
+# blank, ...): a name with one looks identical to the name without, so they are dropped from
+# names.
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
-    "\u200b-\u200f\u2060-\u2064\u206a-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+    "\u200b-\u200f\u2060-\u2064\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0]"
 )
 _UNSAFE_MESSAGE = "must not contain control characters (terminal escapes, bidi overrides)"
 
@@ -129,31 +131,61 @@ def name_key(value: str) -> str:
     return _fold_look_alikes(_INVISIBLE.sub("", key))
 
 
-# Cyrillic and Greek letters that look like Latin ones (after case folding), from Unicode's
-# confusables data (UTS #39), the ones a name can carry unnoticed.
-_LOOK_ALIKES = str.maketrans(
-    {
-        # Cyrillic (lower case, and the lower case of capitals that look Latin: В Н М Т К)
-        "а": "a", "в": "b", "с": "c", "ԁ": "d", "е": "e", "є": "e", "һ": "h", "н": "h",
-        "і": "i", "ј": "j", "к": "k", "ӏ": "l", "м": "m", "п": "n", "о": "o", "р": "p",
-        "ԛ": "q", "ѕ": "s", "т": "t", "у": "y", "ү": "y", "ԝ": "w", "х": "x",
-        # Greek
-        "α": "a", "β": "b", "ϲ": "c", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v",
-        "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
-        # Latin letters that pass for others
-        "ɡ": "g", "ı": "i", "ɩ": "i", "ʏ": "y",
-    }
-)  # fmt: skip
 _LATIN_LETTER = re.compile("[a-z]")
+_SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])$")
 
 
 def _fold_look_alikes(key: str) -> str:
-    """A key mixing Latin letters with Cyrillic or Greek look-alikes ('Ji Chang Wоok' with a
-    Cyrillic о) folds to the all-Latin key, so the name is found and warned about as the
-    name it imitates. A name written wholly in another script keeps its own key."""
-    if not _LATIN_LETTER.search(key):
+    """A key mixing Latin letters with look-alikes of them from other scripts ('Ji Chang Wоok'
+    with a Cyrillic о, 'Goոg Yoo' with an Armenian ո) or with small capitals ('ɢᴏɴɢ ʏᴏᴏ')
+    folds to the all-Latin key, so the name is found and warned about as the name it
+    imitates. A name written wholly in another script keeps its own key."""
+    if not _LATIN_LETTER.search(key) and not any(_is_latin(ch) for ch in key):
         return key
-    return key.translate(_LOOK_ALIKES)
+    return "".join(_latin_look_alike(ch) or ch for ch in key)
+
+
+def _is_latin(ch: str) -> bool:
+    return not ch.isascii() and unicodedata.name(ch, "").startswith("LATIN ")
+
+
+@functools.cache
+def _latin_look_alike(ch: str) -> str | None:
+    """The ASCII letter `ch` (a case-folded character) passes for, from Unicode's confusables
+    data (UTS #39, through confusable_homoglyphs, loaded on the first non-ASCII key that has
+    Latin letters) and the names of small capitals; None when it passes for none."""
+    if ch.isascii():
+        return None
+    small = _small_capital(ch)
+    if small:
+        return small
+    from confusable_homoglyphs.confusables import confusables_data
+
+    # The letter itself first (`ӏ` looks like i), then its capital (`к` looks like no Latin
+    # letter, `К` like K); as a Latin letter or as a small capital (`н` looks like ʜ).
+    for form in (ch, ch.upper()):
+        glyphs = [g["c"] for g in confusables_data.get(form, ())]
+        for glyph in glyphs:
+            letter = _ascii_letter(glyph)
+            if letter:
+                return letter
+        for glyph in glyphs:
+            letter = _small_capital(glyph) if len(glyph) == 1 else None
+            if letter:
+                return letter
+    return None
+
+
+def _small_capital(ch: str) -> str | None:
+    match = _SMALL_CAPITAL.match(unicodedata.name(ch, ""))
+    return match.group(1).lower() if match else None
+
+
+def _ascii_letter(glyph: str) -> str | None:
+    """`glyph` as one lower-case ASCII letter, once marks are dropped ('n̩' is n), or None."""
+    decomposed = unicodedata.normalize("NFKD", glyph)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c) and c.isprintable())
+    return bare.lower() if len(bare) == 1 and bare.isascii() and bare.isalpha() else None
 
 
 def slugify(value: str) -> str:

@@ -96,6 +96,9 @@ def add_drama(
             "--from-file", help="A saved response of the source's API instead of the network."
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add even if the title looks like another drama's.")
+    ] = False,
 ) -> None:
     """Add a drama and its cast.
 
@@ -118,7 +121,8 @@ def add_drama(
     record = {"title": title, **fields, "cast": list(cast)}
     rec = parse_flags(parse_drama, record, "drama")
     with catalogue(ctx, create=True) as cat, cat.write(f"add-drama {rec.title}") as conn:
-        outcome = apply_drama(conn, rec, "add")
+        outcome = apply_drama(conn, rec, "add", force=force)
+    report_warnings(outcome.warnings)
     message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
 
 

@@ -32,6 +32,14 @@ def serve(
         ),
     ] = False,
     title: Annotated[str | None, typer.Option("--title", help="The site's title.")] = None,
+    sql: Annotated[
+        bool,
+        typer.Option(
+            "--sql",
+            help="Let the site run any SQL you type, on the whole file (its change history "
+            "included); for your own use on this machine. Off by default.",
+        ),
+    ] = False,
 ) -> None:
     """Browse the catalogue in a web browser.
 
@@ -43,13 +51,16 @@ def serve(
     from scenecat.web import serve as web
 
     web.require_datasette("serve")
-    info = web.inspect(db_path(ctx), title=title)
+    info = web.inspect(db_path(ctx), title=title, sql=sql)
     web.check_port(host, port)
     ds = web.datasette(info, live=live)
     url = f"http://{host}:{port}/{info.name}"
     mode = "live" if live else "immutable"
     output.message(f"Serving {info.path} (read-only, {mode}); Ctrl+C stops.")
     output.message(f"  {url}")
+    exposed = web.exposure(host, sql=sql)
+    if exposed:
+        output.warn(exposed)
     web.start(ds, host=host, port=port, open_url=url if open_browser else None)
 
 

@@ -148,9 +148,13 @@ def apply_drama(
     *,
     path: str = "drama",
     drama_id: int | None = None,
+    force: bool = False,
 ) -> Outcome:
+    """`force` (mode "add"): add the drama even when its title looks like another drama's
+    (otherwise a Conflict naming it)."""
     existing = drama_store.drama_ids_by_title(conn, rec.title)
     created = False
+    warnings: list[str] = []
     if mode == "replace":
         assert drama_id is not None
         if existing and existing[0] != drama_id:
@@ -179,6 +183,15 @@ def apply_drama(
         }
         drama_store.update_drama(conn, drama_id, changes)
     else:
+        twins = names.drama_key_collision(conn, rec.title)
+        if twins and mode == "add" and not force:
+            raise Conflict(
+                f"{rec.title!r} looks like existing drama {', '.join(map(repr, twins))}",
+                hint="if it is another drama, add again with --force; "
+                "if the same, use `scenecat alias drama`",
+            )
+        if twins:
+            warnings.append(write_rules.spelled_like(rec.title, twins))
         drama_id = drama_store.insert_drama(conn, _drama_values(rec))
         created = True
     if rec.episodes is not None:
@@ -208,7 +221,7 @@ def apply_drama(
         drama_store.upsert_episode(conn, drama_id, listed.number, values)
     if not created:
         search_index.refresh_for_drama(conn, drama_id)
-    return Outcome(drama_id, rec.title, created=created)
+    return Outcome(drama_id, rec.title, created=created, warnings=warnings)
 
 
 def apply_episode(conn: sqlite3.Connection, drama: str, rec: EpisodeRec) -> Outcome:
@@ -301,8 +314,10 @@ def apply_scene(
         scenes.update_scene(conn, scene_id, values)
         scenes.set_tags(conn, scene_id, rec.tags)
         scenes.set_actors(conn, scene_id, actor_ids)
+        unlinked = scenes.source_ids_of_scene(conn, scene_id)
         scenes.clear_views_and_sources(conn, scene_id)
     else:
+        unlinked = []
         existing = scenes.scene_ids_by_key(conn, rec.key) if rec.key else []
         if existing and mode == "add":
             raise FieldError(
@@ -340,6 +355,7 @@ def apply_scene(
             warnings.append(warning)
     for source in rec.sources:
         scenes.link_source(conn, scene_id, source)
+    scenes.drop_unlinked_sources(conn, unlinked)  # those the edit took off the scene
     if refresh_index:
         search_index.refresh(conn, [scene_id])
     key = scenes.key_of(conn, scene_id)
@@ -459,14 +475,18 @@ def remove_actor(conn: sqlite3.Connection, actor: str) -> Outcome:
 def remove_drama(conn: sqlite3.Connection, drama: str) -> Outcome:
     drama_id = names.resolve_drama(conn, drama)
     title = drama_store.get_drama(conn, drama_id).title
+    sources = scenes.source_ids_of_drama(conn, drama_id)
     drama_store.delete_drama(conn, drama_id)
+    scenes.drop_unlinked_sources(conn, sources)
     return Outcome(drama_id, title, created=False)
 
 
 def remove_scene(conn: sqlite3.Connection, scene: str) -> Outcome:
     scene_id = names.resolve_scene(conn, scene)
     key = scenes.key_of(conn, scene_id)
+    sources = scenes.source_ids_of_scene(conn, scene_id)
     scenes.delete_scene(conn, scene_id)
+    scenes.drop_unlinked_sources(conn, sources)
     return Outcome(scene_id, key, created=False)
 
 

@@ -118,9 +118,16 @@ def resolve_scene(conn: sqlite3.Connection, text: str) -> int:
 
 
 def key_collision(conn: sqlite3.Connection, name: str) -> list[str]:
-    """Existing actors whose folded name, native name or alias equals `name`'s."""
+    """Existing actors whose folded name, native name or alias equals `name`'s (spelled
+    alike, or a look-alike of it: text.name_key)."""
     ids = actor_store.actor_ids_by_key(conn, name_key(name))
     return [actor_store.get_actor(conn, i).name for i in ids]
+
+
+def drama_key_collision(conn: sqlite3.Connection, title: str) -> list[str]:
+    """Existing dramas whose folded title, native title or alias equals `title`'s."""
+    ids = drama_store.drama_ids_by_key(conn, name_key(title))
+    return [drama_store.get_drama(conn, i).title for i in ids]
 
 
 def completions(conn: sqlite3.Connection, kind: str, prefix: str) -> list[str]:

@@ -44,8 +44,8 @@ def added_as_support(actor: str, drama_title: str) -> str:
 
 
 def spelled_like(name: str, twins: Sequence[str]) -> str:
-    """The warning when a new actor's name folds to the same key as existing ones: they are
-    kept as different people."""
+    """The warning when a new actor's name (or drama's title) folds to the same key as
+    existing ones: they are kept apart."""
     return f"{name!r} is spelled like {', '.join(map(repr, twins))}; kept apart"
 
 

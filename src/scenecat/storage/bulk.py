@@ -108,10 +108,12 @@ ID_TABLES = ("actor", "drama", "episode", "credit", "scene", "source", "view_cou
 
 
 def is_fresh(conn: sqlite3.Connection) -> bool:
-    """True when the catalogue holds no actors, dramas or scenes (so no votes or duels)."""
+    """True when the catalogue holds no actors, dramas or scenes (so no votes or duels) and
+    no sources: a source can outlive its scenes (one left unlinked by a removal before
+    removals swept them), and the bulk path inserts sources without looking up their URL."""
     row = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM scene) OR EXISTS (SELECT 1 FROM actor) "
-        "OR EXISTS (SELECT 1 FROM drama)"
+        "OR EXISTS (SELECT 1 FROM drama) OR EXISTS (SELECT 1 FROM source)"
     ).fetchone()
     return not row[0]
 

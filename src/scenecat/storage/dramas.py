@@ -322,8 +322,9 @@ _CREDIT_ROLES = [
 ]
 
 
-# Name keys fold look-alike letters and drop invisible characters since 0006 (text.name_key):
-# the keys of names that are not plain ASCII are made again.
+# Name keys fold look-alike letters and drop invisible characters since 0006 (text.name_key),
+# with Unicode's confusables data and small capitals since 0011: the keys of names that are
+# not plain ASCII are made again.
 _KEYED = (
     ("actor", "name", "name_key"),
     ("actor", "native", "native_key"),
@@ -337,6 +338,13 @@ _KEYED = (
 def credit_roles_and_name_keys(db: Database) -> None:
     """Migration 0006_credit_roles_and_name_keys."""
     run_in_transaction_statements(db, _CREDIT_ROLES)
+    remake_name_keys(db)
+
+
+def remake_name_keys(db: Database) -> None:
+    """Migration 0011_look_alike_keys: every stored key of a name that is not plain ASCII
+    made again with text.name_key (plain ASCII keys cannot change)."""
+    run_in_transaction_statements(db, [])
     for table, column, key in _KEYED:
         rows = db.conn.execute(
             f"SELECT DISTINCT {column}, {key} FROM {table} WHERE {column} GLOB '*[^ -~]*'"

@@ -80,6 +80,18 @@ def _source_ids(db: Database) -> None:
     source_ids.create_tables(db)
 
 
+def _source_links(db: Database) -> None:
+    from scenecat.storage import scenes
+
+    scenes.index_source_links(db)
+
+
+def _look_alike_keys(db: Database) -> None:
+    from scenecat.storage import dramas
+
+    dramas.remake_name_keys(db)
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("0001_initial", _initial),
     ("0002_search_index", _search_index),
@@ -94,6 +106,13 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # The search document gains a column per searchable field (location); a later
     # searchable field adds one more line like this, after the step adding its column.
     ("0009_search_location", _search_layout),
+    # Removals sweep the sources they leave unlinked: scene_source gets an index by source.
+    # Sources orphaned before stay (undo of those removals needs them back); they are
+    # harmless now that an import links to a source by its URL on every path.
+    ("0010_source_links", _source_links),
+    # Name keys fold look-alikes with Unicode's confusables data (Armenian, Cherokee, small
+    # capitals...) and drop the braille blank: the keys of non-ASCII names made again.
+    ("0011_look_alike_keys", _look_alike_keys),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]

@@ -370,6 +370,52 @@ def clear_views_and_sources(conn: sqlite3.Connection, scene_id: int) -> None:
     conn.execute("DELETE FROM scene_source WHERE scene_id = ?", (scene_id,))
 
 
+# A source exists for the scenes linking to it: a removal (of a scene, of a drama with its
+# scenes, of a scene's link in an edit) takes the sources it leaves unlinked with it, in the
+# same change, so undo brings them back and no invisible row keeps its URL taken.
+
+
+def source_ids_of_scene(conn: sqlite3.Connection, scene_id: int) -> list[int]:
+    rows = conn.execute("SELECT source_id FROM scene_source WHERE scene_id = ?", (scene_id,))
+    return [r[0] for r in rows]
+
+
+def source_ids_of_drama(conn: sqlite3.Connection, drama_id: int) -> list[int]:
+    rows = conn.execute(
+        "SELECT DISTINCT ss.source_id FROM scene s JOIN scene_source ss ON ss.scene_id = s.id "
+        "WHERE s.drama_id = ?",
+        (drama_id,),
+    )
+    return [r[0] for r in rows]
+
+
+def drop_unlinked_sources(conn: sqlite3.Connection, source_ids: Sequence[int]) -> int:
+    """Delete those of `source_ids` no scene links to any more; returns how many."""
+    dropped = 0
+    for start in range(0, len(source_ids), 500):
+        batch = source_ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        cur = conn.execute(
+            f"DELETE FROM source WHERE id IN ({marks}) AND NOT EXISTS "
+            "(SELECT 1 FROM scene_source ss WHERE ss.source_id = source.id)",
+            list(batch),
+        )
+        dropped += cur.rowcount
+    return dropped
+
+
+def index_source_links(db: Database) -> None:
+    """Migration step: scene_source by source, which finding a source's scenes needs (the
+    sweep above, and the foreign key's cascade when a source row is deleted) instead of a
+    scan of every link."""
+    from scenecat.storage.ddl import run_in_transaction_statements
+
+    run_in_transaction_statements(
+        db,
+        ["CREATE INDEX IF NOT EXISTS scene_source_by_source ON scene_source(source_id, scene_id)"],
+    )
+
+
 def scene_ids_of_actors(conn: sqlite3.Connection, actor_ids: Sequence[int]) -> list[int]:
     marks = ",".join("?" * len(actor_ids))
     rows = conn.execute(

@@ -2,8 +2,11 @@
 
 Tables scenecat documents below are shown with titles, descriptions, facets, labels and sort
 orders; every other table of the file (change history, migrations, the search index, the
-reader's own watch progress, and whatever later versions add) is hidden, so a newer
-catalogue never shows its internals by accident.
+reader's own watch progress, and whatever later versions add) is private: left out of every
+list and refused (403) by Datasette's own permission check (an `allow: false` block), so a
+newer catalogue never serves its internals by accident. Arbitrary SQL is refused too
+(`allow_sql: false`) unless the owner asks for it (`scenecat serve --sql`); the plugin
+(web/plugin/access.py) holds the same rules for what metadata cannot say.
 """
 
 from __future__ import annotations
@@ -123,12 +126,24 @@ QUERIES: dict[str, dict[str, Any]] = {
 }
 
 
-def metadata(conn: sqlite3.Connection, database: str, title: str | None = None) -> dict[str, Any]:
-    """Datasette metadata for the catalogue open on `conn`, served under the name `database`."""
+def is_public(table: str) -> bool:
+    """Whether the site serves `table`: only the tables documented above."""
+    return table in TABLES
+
+
+# A table the site does not serve: not listed, and refused by Datasette's permission check.
+PRIVATE: dict[str, Any] = {"hidden": True, "allow": False}
+
+
+def metadata(
+    conn: sqlite3.Connection, database: str, title: str | None = None, *, sql: bool = False
+) -> dict[str, Any]:
+    """Datasette metadata for the catalogue open on `conn`, served under the name `database`;
+    `sql`: anyone who reaches the site may run any SQL on the whole file (`serve --sql`)."""
     present = store.table_names(conn)
     tables: dict[str, dict[str, Any]] = {}
     for name in present:
-        tables[name] = dict(TABLES[name]) if name in TABLES else {"hidden": True}
+        tables[name] = dict(TABLES[name]) if is_public(name) else dict(PRIVATE)
     queries = {name: dict(q, hide_sql=True) for name, q in QUERIES.items()}
     return {
         "title": title or "scenecat",
@@ -139,6 +154,7 @@ def metadata(conn: sqlite3.Connection, database: str, title: str | None = None) 
                 "description": "Scenes, dramas and actors, with fans' votes, duels and views.",
                 "tables": tables,
                 "queries": queries,
+                "allow_sql": sql,
             }
         },
     }

@@ -20,7 +20,7 @@ from scenecat.files import staged_folder
 
 DB_NAME = "catalogue"
 # What the vendored scenecat code imports beyond Datasette and its own dependencies.
-REQUIREMENTS = ("PyYAML>=6.0",)
+REQUIREMENTS = ("PyYAML>=6.0", "confusable-homoglyphs>=3.3,<4")
 
 LOADER = '''"""scenecat's Datasette plugin, as `scenecat publish` ships it (see README.md).
 
@@ -43,17 +43,25 @@ if not pm.is_registered(_plugin):
     from scenecat.web.plugin import (  # noqa: F401 - Datasette finds the hooks here
         extra_template_vars,
         filters_from_request,
+        permission_allowed,
         prepare_connection,
+        register_facet_classes,
+        register_routes,
         render_cell,
+        startup,
     )
 '''
 
 FLAGS = "--metadata metadata.json --plugins-dir plugins --template-dir templates"
-# serve.SETTINGS as `datasette serve` options (Cloud Run passes them with --extra-options).
-SETTINGS = "--setting suggest_facets off --setting sql_time_limit_ms 5000"
+# serve.SETTINGS as `datasette serve` options (Cloud Run passes them with --extra-options);
+# the serving rules (no download of the file, no arbitrary SQL) come first.
+SETTINGS = (
+    "--setting allow_download off --setting default_allow_sql off "
+    "--setting suggest_facets off --setting sql_time_limit_ms 5000"
+)
 
 
-def readme(install: str) -> str:
+def readme(pip: str, install: str) -> str:
     return f"""# A scenecat catalogue, ready for Datasette
 
 Written by `scenecat publish`. `catalogue.db` is a copy of the catalogue (without its change
@@ -62,26 +70,32 @@ site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on 
 
 Try it here:
 
-    pip install "datasette>=0.65,<1" {install}
+    pip install "datasette>=0.65,<1" {pip}
     datasette serve -i catalogue.db {FLAGS} {SETTINGS}
 
 Publish it (run in this folder; each host's own login comes first):
 
     # Google Cloud Run
-    datasette publish cloudrun catalogue.db {FLAGS} --install {install} --service scenecat --extra-options "{SETTINGS}"
+    datasette publish cloudrun catalogue.db {FLAGS} {install} --service scenecat --extra-options "{SETTINGS}"
 
     # Fly.io (pip install datasette-publish-fly)
-    datasette publish fly catalogue.db {FLAGS} --install {install} --app scenecat-site {SETTINGS}
+    datasette publish fly catalogue.db {FLAGS} {install} --app scenecat-site {SETTINGS}
 
     # Vercel (pip install datasette-publish-vercel)
-    datasette publish vercel catalogue.db {FLAGS} --install {install} --project scenecat-site {SETTINGS}
+    datasette publish vercel catalogue.db {FLAGS} {install} --project scenecat-site {SETTINGS}
 
     # Any other host of Datasette: copy this folder and run
     datasette serve -i catalogue.db {FLAGS} {SETTINGS} -h 0.0.0.0 -p 8001
 
-The settings: no suggested facets (the site chooses its facets; suggesting them costs most of
-a page's time on a large catalogue), and 5 s for a query, enough for a ranking of a broad
-scope of a large catalogue (Datasette's default is 1 s).
+What the site serves: the scenes, dramas, actors, sources, votes, duels and view counts, the
+search and the rankings. What it refuses: the tables scenecat does not document
+(`"allow": false` in metadata.json), arbitrary SQL (`"allow_sql": false`, and the
+`default_allow_sql off` setting) and the download of catalogue.db (`allow_download off`);
+the plugin refuses them too, should a host run without these settings.
+
+The other settings: no suggested facets (the site chooses its facets; suggesting them costs
+most of a page's time on a large catalogue), and 5 s for a query, enough for a ranking of a
+broad scope of a large catalogue (Datasette's default is 1 s).
 """
 
 
@@ -137,8 +151,10 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
             package / "web" / "plugin" / "templates" / "row.html", templates / "row.html"
         )
         (work / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
-        install = " ".join(f'"{r}"' if ">" in r else r for r in REQUIREMENTS)
-        (work / "README.md").write_text(readme(install), encoding="utf-8")
+        quoted = [f'"{r}"' if ">" in r else r for r in REQUIREMENTS]
+        pip = " ".join(quoted)
+        install = " ".join(f"--install {r}" for r in quoted)
+        (work / "README.md").write_text(readme(pip, install), encoding="utf-8")
         files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
             "plugins/"
         ]

@@ -2,6 +2,13 @@
 
 Every failure the user can act on (no Datasette, no catalogue, not a catalogue, an old or
 newer schema, a busy port) is a ScenecatError raised before the server starts.
+
+What the site serves is decided here and in web/metadata.py, with Datasette's own
+mechanisms: the `allow_download` and `default_allow_sql` settings, an `allow: false` block on
+every table scenecat does not document, `allow_sql` on the database. The plugin
+(web/plugin/access.py) holds the same rules where metadata cannot reach (the file's path in
+/-/databases, counts of private rows on a row's page), so a published folder keeps them too.
+docs/web.md lists what is served and what never is.
 """
 
 from __future__ import annotations
@@ -32,10 +39,12 @@ class SiteInfo:
     path: Path
     name: str  # the database's name in URLs: /NAME/scene
     metadata: dict[str, Any]
+    sql: bool = False  # arbitrary SQL allowed (serve --sql)
 
 
-def inspect(path: Path, *, title: str | None = None) -> SiteInfo:
-    """Check that `path` is an up-to-date catalogue (reading only) and write its metadata."""
+def inspect(path: Path, *, title: str | None = None, sql: bool = False) -> SiteInfo:
+    """Check that `path` is an up-to-date catalogue (reading only) and write its metadata
+    (`sql`: the owner's opt-in to arbitrary SQL)."""
     from scenecat.storage import site_queries as store
     from scenecat.storage.migrations import schema_version
     from scenecat.web.metadata import metadata
@@ -76,7 +85,7 @@ def inspect(path: Path, *, title: str | None = None) -> SiteInfo:
                 hint=f"upgrade it once with any command, e.g. scenecat --db {path} stats",
             )
         name = path.stem
-        return SiteInfo(path, name, metadata(conn, name, title=title))
+        return SiteInfo(path, name, metadata(conn, name, title=title, sql=sql), sql)
     finally:
         conn.close()
 
@@ -100,12 +109,16 @@ def check_port(host: str, port: int) -> None:
 # Datasette settings for the site. Suggested facets probe every column of a table on every
 # page (0.6 s of a 0.7 s scene page at 100k scenes); the site's facets are chosen in its
 # metadata instead. A ranking of a broad scope of a large catalogue takes seconds, as
-# `scenecat rank` does; Datasette's default limit of 1 s would cut it off.
+# `scenecat rank` does; Datasette's default limit of 1 s would cut it off. The file itself is
+# never offered for download (it holds the change history: every removed scene, whole), and
+# arbitrary SQL is off unless the owner turns it on (datasette() below).
 SETTINGS: dict[str, Any] = {
     "default_page_size": 50,
     "suggest_facets": False,
     "facet_time_limit_ms": 500,
     "sql_time_limit_ms": 10_000,
+    "allow_download": False,
+    "default_allow_sql": False,
 }
 
 
@@ -118,7 +131,39 @@ def datasette(info: SiteInfo, *, live: bool) -> Any:
         files=files if live else [],
         immutables=[] if live else files,
         metadata=info.metadata,
-        settings=SETTINGS,
+        settings={**SETTINGS, "default_allow_sql": info.sql},
+    )
+
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # another host name: it may well be reachable from elsewhere
+
+
+def exposure(host: str, *, sql: bool) -> str | None:
+    """One line saying what others can read when the site listens beyond this machine
+    (None on loopback)."""
+    if is_loopback(host):
+        return None
+    served = "scenes, dramas, actors, sources, votes, duels and view counts"
+    if sql:
+        return (
+            f"Listening on {host}: anyone who reaches it can read the {served}, and with "
+            "--sql run any SQL on the whole file: its change history and its path too."
+        )
+    return (
+        f"Listening on {host}: anyone who reaches it can read the {served} "
+        "(not the change history, your watch progress, the file or its path)."
     )
 
 

@@ -4,7 +4,7 @@ Export takes the same filters as `list scenes`/`export markdown` and streams the
 batches. The CSV is meant to open in a spreadsheet: UTF-8, a header row, one row per scene,
 list values (actors, tags, sources) joined with "; ", and cells that a spreadsheet would run
 as a formula (`=`, `+`, `-`, `@` first) prefixed with `'` (domain/importing/csv_file.py
-strips it again).
+strips it again: guard_cell and unguard_cell below are each other's inverse).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from scenecat.text import format_clock, json_safe, visible_escapes
 LIST_SEPARATOR = "; "
 EXPORT_BATCH = 2_000
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
 
 # A field of view counts is written as its latest count and, in the columns after it
 # (header + "_" + part: "views_on", "views_source"), that count's date and source.
@@ -91,14 +92,27 @@ def iter_scenes(
     return len(ids), generate()
 
 
+def guard_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: `'` before a formula start. A text starting with
+    `'` gets one more, so that reading back (unguard_cell) never takes the text's own."""
+    if text.startswith((*FORMULA_START, GUARD)):
+        return GUARD + text
+    return text
+
+
+def unguard_cell(text: str) -> str:
+    """The text guard_cell was given: one `'` dropped where guard_cell adds one. A `'`
+    before anything else is the text's own (`'Tis`) and stays."""
+    if len(text) > 1 and text[0] == GUARD and text[1:].startswith((*FORMULA_START, GUARD)):
+        return text[1:]
+    return text
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
     # Nothing a terminal would act on is written out (text.UNSAFE), even from old data.
-    text = visible_escapes(str(value))
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return guard_cell(visible_escapes(str(value)))
 
 
 def scene_row(scene: Scene) -> list[str]:

@@ -218,6 +218,12 @@ class BulkImporter:
         rec = parse_drama(raw, path)
         if rec.title in self.dramas.exact:
             raise FieldError(f"{path}.title", f"drama {rec.title!r} is listed twice in this file")
+        twins = self.dramas.by_key.get(name_key(rec.title))
+        warnings: Sequence[str] = (
+            [spelled_like(rec.title, [self.drama_info[i][0] for i in sorted(twins)])]
+            if twins
+            else NOTHING
+        )
         drama_id = self.new_id["drama"]()
         self.rows["drama"].append(bulk.declared_row("drama", drama_id, rec))
         self.drama_info[drama_id] = (rec.title, rec.episodes)
@@ -250,7 +256,7 @@ class BulkImporter:
                     episode.rating,
                 ),
             )
-        return NOTHING
+        return warnings
 
     def _scene(self, raw: Any, path: str) -> Sequence[str]:
         rec = parse_scene(raw, path)

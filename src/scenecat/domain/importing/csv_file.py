@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenecat.domain.exporting.scene_table import VIEW_PARTS
+from scenecat.domain.exporting.scene_table import VIEW_PARTS, unguard_cell
 from scenecat.domain.importing.one_by_one import RecordImporter
 from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.records import FieldError
@@ -183,13 +183,6 @@ def map_header(
     return section, fields
 
 
-def _unprotect(text: str) -> str:
-    # Undo the export's formula guard: `'=x` was written for a value `=x`.
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
-
-
 def _split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(";") if part.strip()]
 
@@ -199,7 +192,8 @@ def row_record(section: str, fields: dict[str, Column], row: list[str]) -> dict[
     record: dict[str, Any] = {}
     lists = LIST_FIELDS[section]
     for name, column in fields.items():
-        text = _unprotect(row[column.index].strip()) if column.index < len(row) else ""
+        # The export's formula guard undone: `'=x` was written for `=x`, `''=x` for `'=x`.
+        text = unguard_cell(row[column.index].strip()) if column.index < len(row) else ""
         if not text:
             continue
         record[name] = _split_list(text) if name in lists else text

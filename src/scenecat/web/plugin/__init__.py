@@ -30,6 +30,13 @@ from datasette.utils import path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import BadRequest
 from markupsafe import Markup
 
+# The serving rules (what a catalogue's site never serves), hooks of this plugin too.
+from scenecat.web.plugin.access import (  # noqa: F401 - Datasette finds the hooks here
+    permission_allowed,
+    register_routes,
+    startup,
+)
+
 # Databases (per Datasette instance) that are scenecat catalogues: found when a connection is
 # prepared, which happens before any page of that database is rendered.
 _CATALOGUES: dict[int, dict[str, tuple[Path | None, bool]]] = {}
