@@ -8,6 +8,8 @@ candidate's title, original title and aliases, whichever is closest.
 from __future__ import annotations
 
 import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scenecat.sources.facts import Candidate
@@ -16,6 +18,9 @@ from scenecat.text import name_key
 WEIGHTS = {"title": 3.0, "year": 1.0, "network": 0.5, "episodes": 0.5}
 STRONG = 0.10  # at most this far: a strong match
 GAP = 0.15  # ...and at least this much closer than the next candidate
+DETAILS_FOR = 3  # candidates whose details are fetched when the search cannot tell them apart
+# A title that names a season: "Hospital Playlist 2", "... Season 2", "... 시즌2".
+_SEASON = re.compile(r"(?:\s\d{1,2}|season\s*\d{1,2}|시즌\s*\d{1,2})\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -69,3 +74,26 @@ def strong(ranked: list[Scored]) -> Scored | None:
     if len(ranked) > 1 and ranked[1].distance - ranked[0].distance < GAP:
         return None
     return ranked[0]
+
+
+def needs_details(wanted: Wanted) -> bool:
+    """Whether search results alone cannot answer: a network or an episode count to
+    compare (TMDB's search gives neither), or a title naming a later season."""
+    return bool(wanted.network or wanted.episodes or _SEASON.search(wanted.title))
+
+
+def rank_with_details(
+    wanted: Wanted,
+    candidates: list[Candidate],
+    details: Callable[[Candidate], list[Candidate]] | None,
+) -> list[Scored]:
+    """Rank the candidates; when `needs_details`, the closest DETAILS_FOR are replaced by
+    their details (a series by its seasons) before ranking again."""
+    ranked = rank(wanted, candidates)
+    if details is None or not ranked or not needs_details(wanted):
+        return ranked
+    expanded: list[Candidate] = []
+    for scored in ranked[:DETAILS_FOR]:
+        expanded += details(scored.candidate) or [scored.candidate]
+    expanded += [s.candidate for s in ranked[DETAILS_FOR:]]
+    return rank(wanted, expanded)
