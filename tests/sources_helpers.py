@@ -64,7 +64,9 @@ def korean_credits(request: httpx.Request) -> httpx.Response:
     assert match, request.url.path
     name = KOREAN_CREDITS.get(match.group(1))
     series = int(match.group(1).split("/")[0])
-    return httpx.Response(200, json=fixture(name) if name else {"cast": [], "crew": [], "id": series})
+    return httpx.Response(
+        200, json=fixture(name) if name else {"cast": [], "crew": [], "id": series}
+    )
 
 
 def tmdb_routes(mock: respx.MockRouter) -> dict[str, respx.Route]:

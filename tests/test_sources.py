@@ -22,7 +22,6 @@ import respx
 from tests.conftest import Run, dump, run_process
 from tests.sources_helpers import (
     FIXTURES,
-    TMDB,
     WIKIDATA,
     fixture,
     no_network,

@@ -24,6 +24,7 @@ from typing import Literal
 
 from scenecat.domain import names
 from scenecat.errors import Ambiguous, Conflict, NotFound
+from scenecat.models import Credit
 from scenecat.sources.facts import CastEntry, DramaFacts, Person
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
@@ -73,12 +74,14 @@ class CastChoice:
 def choose_cast(facts: DramaFacts, all_cast: bool = False) -> CastChoice:
     """The regulars of the source's cast (all of it with `all_cast`), billed by rank."""
     grouped = _grouped_cast(facts.cast)
-    billed = sorted((e for e in grouped if e.billing is not None), key=lambda e: e.billing or 0)
-    top = {id(e) for e in billed[:TOP_BILLED]}
     total = facts.episodes or max((e.episodes or 0 for e in grouped), default=0)
 
     def regular(entry: CastEntry) -> bool:
-        if id(entry) in top or entry.episodes is None or not total:
+        # Billed by the source among its first ten (TMDB's order 0-9, P1545 1-10), or in a
+        # quarter of the episodes; without an episode count, the source's word is taken.
+        if entry.billing is not None and entry.billing <= TOP_BILLED:
+            return True
+        if entry.episodes is None or not total:
             return True
         return entry.episodes * REGULAR_SHARE >= total
 
@@ -352,11 +355,15 @@ def refresh_changes(
         lines.append(f"{field_name}: {old if old is not None else '-'} -> {new}")
     credited = {name_key(c.actor) for c in drama_store.credits(conn, drama_id=drama_id)}
     credited_ids = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
-    for entry in choose_cast(facts, all_cast).kept:
+    kept = choose_cast(facts, all_cast).kept
+    for entry in kept:
         known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
         if known in credited_ids or name_key(entry.person.name) in credited:
             continue
         lines.append(f"cast: + {entry.person.name} ({' / '.join(entry.characters) or '-'})")
+    billed = [f"{c.actor} {billing}" for c, billing in _unbilled_credits(conn, drama_id, kept)]
+    if billed:
+        lines.append(f"billing: {', '.join(billed)}")
     episodes = {e.number: e for e in drama_store.list_episodes(conn, drama_id=drama_id)}
     for episode in facts.episode_list:
         current = episodes.get(episode.number)
@@ -370,6 +377,26 @@ def refresh_changes(
     if stored != facts.id:
         lines.append(f"{label(facts.source)} id: {stored or '-'} -> {facts.id}")
     return lines
+
+
+def _unbilled_credits(
+    conn: sqlite3.Connection, drama_id: int, kept: list[CastEntry]
+) -> list[tuple[Credit, int]]:
+    """The drama's credits without a billing whose actor the source bills: (credit, rank)."""
+    result = []
+    for credit in drama_store.credits(conn, drama_id=drama_id):
+        if credit.billing is not None:
+            continue
+        ids = source_ids.ids_of(conn, "actor", credit.actor_id)
+        for entry in kept:
+            person = entry.person
+            same = ids.get(person.source) == person.id or (
+                person.source not in ids and name_key(person.name) == name_key(credit.actor)
+            )
+            if same and entry.billing is not None:
+                result.append((credit, entry.billing))
+                break
+    return result
 
 
 def _remember_id(conn: sqlite3.Connection, actor_id: int, person: Person, report: Report) -> None:
@@ -405,6 +432,9 @@ def refresh_drama(
     missing: list[CastEntry] = []
     choice = choose_cast(facts, all_cast)
     report.left_out = choice.left_out
+    # Credits typed without a billing take the source's rank (filled, like other facts).
+    for credit, billing in _unbilled_credits(conn, drama_id, choice.kept):
+        drama_store.upsert_credit(conn, drama_id, credit.actor_id, None, credit.role, billing)
     for entry in choice.kept:
         known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
         if known in credited:

@@ -44,7 +44,25 @@ def _text_distance(a: str, b: str) -> float:
         return 1.0
     if ka == kb:
         return 0.0
+    if _other_number(_number(ka), _number(kb)):
+        # "Hospital Playlist 2" is not "Hospital Playlist", nor "Reply 1988" "Reply 1997":
+        # a different number at the end is another drama, however alike the rest.
+        return 1.0
     return 1.0 - difflib.SequenceMatcher(None, ka, kb).ratio()
+
+
+def _number(key: str) -> int | None:
+    match = re.search(r"(\d+)$", key)
+    return int(match.group(1)) if match else None
+
+
+def _other_number(a: int | None, b: int | None) -> bool:
+    """Whether two titles' final numbers name different dramas: both given and unequal, or
+    one a later season (2-20) of the other (a title without a number is season 1)."""
+    if a is not None and b is not None:
+        return a != b
+    given = a if a is not None else b
+    return given is not None and 2 <= given <= 20
 
 
 def score(wanted: Wanted, candidate: Candidate) -> Scored:

@@ -348,7 +348,7 @@ def _person(ext_id: str, entity: Any) -> Person:
         source="wikidata",
         id=ext_id,
         name=name,
-        native=korean if korean and korean != name else None,
+        native=korean,
         aliases=[a for a in aliases if a != name][:10],
         born=int(born_dates[0][:4]) if born_dates else None,
     )
