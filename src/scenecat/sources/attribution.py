@@ -30,9 +30,9 @@ class Attribution:
         }
 
     def line(self, record_url: str | None = None) -> str:
-        """One line for a terminal: "TMDB (URL): the notice"."""
+        """One line for a terminal: "TMDB https://...: the notice"."""
         where = record_url or self.url
-        return f"{self.name}{f' ({where})' if where else ''}: {self.notice}"
+        return f"{self.name}{f' {where}' if where else ''}: {self.notice}"
 
 
 BUILTIN = {
@@ -40,7 +40,7 @@ BUILTIN = {
     "wikidata": Attribution(
         "wikidata",
         "Wikidata",
-        "Facts from Wikidata, free to use under CC0.",
+        "data under CC0 (public domain).",
         "https://www.wikidata.org/",
     ),
 }
@@ -52,7 +52,7 @@ def attributions(sources: Iterable[str]) -> list[Attribution]:
     names = set(sources)
     found = [BUILTIN[n] for n in ("tmdb", "wikidata") if n in names]
     for name in sorted(names - set(BUILTIN)):
-        found.append(Attribution(name, name, f"Facts from {name}.", None))
+        found.append(Attribution(name, name, f"facts from {name}.", None))
     return found
 
 

@@ -21,6 +21,8 @@ from scenecat.sources.http import Http, SourceUnavailable, Unreachable
 from scenecat.text import name_key
 
 YOUTUBE_API = "https://www.googleapis.com/youtube/v3/videos"
+# What the `clips` extra's yt-dlp needs (pyproject.toml; current yt-dlp releases need 3.11).
+NEEDS_PYTHON = "Python 3.11 or later"
 _YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/shorts/|/embed/|/live/)([A-Za-z0-9_-]{11})")
 _YOUTUBE_HOSTS = ("youtube.com", "m.youtube.com", "music.youtube.com", "youtube-nocookie.com")
 _NAVER = re.compile(r"^(?:m\.)?tv\.naver\.com/(?:v|embed)/(\d+)")
@@ -152,9 +154,17 @@ def fetch_ytdlp(url: str) -> ClipInfo:
     try:
         import yt_dlp
     except ImportError:
+        import sys
+
+        running = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+        needs = (
+            f"; yt-dlp needs {NEEDS_PYTHON}, this is {running}"
+            if sys.version_info < (3, 11)
+            else ""
+        )
         raise InvalidInput(
-            "reading a clip needs yt-dlp, which is not installed",
-            hint="pip install 'scenecat[clips]' (Python 3.11 or later), set YOUTUBE_API_KEY, "
+            f"reading a clip needs yt-dlp, which is not installed{needs}",
+            hint=f"pip install 'scenecat[clips]' ({NEEDS_PYTHON}), set YOUTUBE_API_KEY, "
             "or save `yt-dlp -J URL` to a file and use --clip-json FILE",
         ) from None
     options = {

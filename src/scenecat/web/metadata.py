@@ -122,25 +122,55 @@ QUERIES: dict[str, dict[str, Any]] = {
 }
 
 
+# Tables that show facts a metadata source may have given (credited in their descriptions).
+SOURCED_TABLES = ("drama", "actor", "credit", "episode")
+
+
 def metadata(conn: sqlite3.Connection, database: str, title: str | None = None) -> dict[str, Any]:
     """Datasette metadata for the catalogue open on `conn`, served under the name `database`."""
+    from scenecat.sources.attribution import attributions
+    from scenecat.storage import source_ids
+
     present = store.table_names(conn)
     tables: dict[str, dict[str, Any]] = {}
     for name in present:
         tables[name] = dict(TABLES[name]) if name in TABLES else {"hidden": True}
     queries = {name: dict(q, hide_sql=True) for name, q in QUERIES.items()}
-    return {
+    credits = attributions(source_ids.sources_in_use(conn))
+    description = "Scenes, dramas and actors, with fans' votes, duels and views."
+    result: dict[str, Any] = {
         "title": title or "scenecat",
-        "description_html": _home(database),
+        "description_html": _home(database, credits),
         "databases": {
             database: {
                 "title": title or "Catalogue",
-                "description": "Scenes, dramas and actors, with fans' votes, duels and views.",
+                "description": description,
                 "tables": tables,
                 "queries": queries,
             }
         },
     }
+    if credits:
+        # TMDB's terms make free use conditional on its notice wherever its data is shown:
+        # every page's footer names the sources (Datasette's `source`; database and table
+        # pages inherit the top level's, row pages read their table's), and the pages of
+        # the sourced tables carry the notice.
+        source = {"source": " and ".join(a.name for a in credits), "source_url": credits[0].url}
+        result.update(source)
+        sentence = _credits_sentence(credits)
+        result["databases"][database]["description"] = f"{description} {sentence}"
+        for name, options in tables.items():
+            if not options.get("hidden"):
+                options.update(source)
+            if name in SOURCED_TABLES and "description" in options:
+                options["description"] += f" {sentence}"
+    return result
+
+
+def _credits_sentence(credits: list[Any]) -> str:
+    names = " and ".join(a.name for a in credits)
+    notices = " ".join(a.notice[0].upper() + a.notice[1:] for a in credits if a.source == "tmdb")
+    return f"Facts from {names}. {notices}".strip()
 
 
 # The home page's shortcuts: (path under the database, text).
@@ -155,7 +185,7 @@ HOME_LINKS = (
 )
 
 
-def _home(database: str) -> str:
+def _home(database: str, credits: list[Any]) -> str:
     from html import escape
     from urllib.parse import quote
 
@@ -164,8 +194,19 @@ def _home(database: str) -> str:
         f'<li><a href="{escape(base)}/{escape(path)}">{escape(text)}</a></li>'
         for path, text in HOME_LINKS
     )
+    sources = "".join(
+        f'<li><a href="{escape(a.url)}">{escape(a.name)}</a>: {escape(a.notice)}</li>'
+        if a.url
+        else f"<li>{escape(a.name)}: {escape(a.notice)}</li>"
+        for a in credits
+    )
     return (
         "<p>A catalogue of notable TV drama scenes: browse, search and rank them. "
         "Rankings are scenecat's own: fans' votes, head-to-head duels and views.</p>"
         f"<ul>{items}</ul>"
+        + (
+            f'<p class="scenecat-sources">Drama, cast and episode facts from:</p><ul>{sources}</ul>'
+            if credits
+            else ""
+        )
     )

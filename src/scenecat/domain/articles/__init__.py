@@ -30,6 +30,7 @@ import sqlite3
 from scenecat.domain.articles.builders import build_context
 from scenecat.domain.articles.entries import Article, ArticleInfo, ArticleRequest
 from scenecat.domain.articles.render import front_matter, load_template, render
+from scenecat.domain.source_credits import article_credits
 from scenecat.gcpause import paused_gc
 
 # build_context, load_template and render are the stages bench/bench_export.py times apart.
@@ -51,6 +52,8 @@ def export_markdown(conn: sqlite3.Connection, request: ArticleRequest) -> Articl
     # the collector's passes over them find nothing (bench/bench_export.py).
     with paused_gc():
         context = build_context(conn, request)
+        # The sources of its dramas and actors, for the footer (TMDB's terms ask for it).
+        context["attribution"] = article_credits(conn, context)
         body = render(template, context)
     info: ArticleInfo = context["article"]
     text = (front_matter(info) if request.front_matter else "") + body
