@@ -255,7 +255,8 @@ def test_offline_views_refresh_is_one_line_and_records_nothing(
     assert errors[0].startswith("Error: cannot reach the video site: [youtube] offline0000: ")
     assert errors[0].endswith("no view count was read (0 of 5 clips)")
     assert errors[1:] == [
-        "hint: check the network connection, or use --from-json with saved `yt-dlp -J URL` files"
+        "hint: check the network connection, or read saved `yt-dlp -J URL` output "
+        "(add-scene --clip-json FILE, views refresh --from-json DIR)"
     ]
     assert len([c for c in calls if c[0] == "extract_info"]) == 1  # it stopped at once
     assert dump(sample_db) == before

@@ -269,6 +269,8 @@ def fetch_drama(
     if from_file is not None:
         data = _read_json(from_file)
         saved = get_source(name or _saved_source(data))
+        if ext_id is None and title is not None:
+            ext_id = _saved_choice(saved, data, title, year)
         # The id picks the drama inside the file (a TMDB season); plugins may not take one.
         return saved.drama_from_saved(data, ext_id) if ext_id else saved.drama_from_saved(data)
     src = _default_source(name)
@@ -277,6 +279,25 @@ def fetch_drama(
             raise UserError("give the source's id as --from SOURCE:ID")
         ext_id = _choose(src, title, year)
     return src.drama(ext_id)
+
+
+def _saved_choice(src: "Source", data: Any, title: str, year: int | None) -> str | None:
+    """The drama of a saved answer that holds several (a TMDB series' seasons) that `title`
+    names, when one clearly is; None leaves the choice to the source."""
+    from scenecat.errors import ScenecatError
+    from scenecat.sources.matching import Wanted, rank, strong
+
+    read = getattr(src, "candidates_from_saved", None)
+    if read is None:
+        return None
+    try:
+        candidates = read(data)
+    except ScenecatError:
+        return None  # drama_from_saved says what is wrong with the file
+    if len(candidates) < 2:
+        return None
+    best = strong(rank(Wanted(title, year), candidates))
+    return best.candidate.id if best else None
 
 
 def add_birth_years(
@@ -328,21 +349,30 @@ def add_drama_from(
 def _report(report: "Report", headline: str) -> None:
     from scenecat.cli.output import message
 
-    message(
-        f"{headline}: {report.cast} cast member(s) "
-        f"({len(report.linked)} already in the catalogue, {len(report.added)} new), "
-        f"{report.episodes} episode(s)"
-    )
+    if report.created:
+        cast = (
+            f"{report.cast} cast member(s) ({len(report.linked)} already in the catalogue, "
+            f"{len(report.added)} new)"
+        )
+    else:  # linked: credited already, now with the source's id; added: new credits
+        cast = f"{report.cast} cast member(s) added ({len(report.added)} new actor(s))"
+    message(f"{headline}: {cast}, {report.episodes} episode(s)")
     if report.linked:
         message("Linked: " + ", ".join(report.linked))
     if report.added:
         message("New actors: " + ", ".join(report.added))
-    if report.left_out:
-        message(
-            f"Left out {report.left_out} guest(s) the source lists (in fewer than a quarter "
-            "of the episodes and not among the first ten billed); --all-cast adds them"
-        )
+    _left_out(report.left_out)
     report_warnings([f"kept apart: {line}" for line in report.apart])
+
+
+def _left_out(count: int) -> None:
+    from scenecat.cli.output import message
+
+    if count:
+        message(
+            f"Left out {count} guest(s) the source lists (in fewer than a quarter of the "
+            "episodes and not among the first ten billed); --all-cast adds them"
+        )
 
 
 @refresh_app.command("drama")
@@ -406,6 +436,7 @@ def refresh_drama(
     plain(f"{title} <- {where}")
     for line in changes:
         plain(f"  {line}")
+    _left_out(domain.choose_cast(facts, all_cast).left_out)
     confirm(f"Apply {len(changes)} change(s) to {title}?", yes)
     with catalogue(ctx) as cat, cat.write(f"refresh drama {title}") as conn:
         report = domain.refresh_drama(conn, resolve_drama(conn, title), facts, all_cast)

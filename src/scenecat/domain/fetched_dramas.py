@@ -361,7 +361,8 @@ def refresh_changes(
         if known in credited_ids or name_key(entry.person.name) in credited:
             continue
         lines.append(f"cast: + {entry.person.name} ({' / '.join(entry.characters) or '-'})")
-    billed = [f"{c.actor} {billing}" for c, billing in _unbilled_credits(conn, drama_id, kept)]
+    unbilled = sorted(_unbilled_credits(conn, drama_id, kept), key=lambda pair: pair[1])
+    billed = [f"{credit.actor} {billing}" for credit, billing in unbilled]
     if billed:
         lines.append(f"billing: {', '.join(billed)}")
     episodes = {e.number: e for e in drama_store.list_episodes(conn, drama_id=drama_id)}

@@ -184,11 +184,13 @@ def fetch_ytdlp(url: str) -> ClipInfo:
             info = ydl.sanitize_info(ydl.extract_info(url, download=False))
     except yt_dlp.utils.DownloadError as exc:
         message = str(exc).removeprefix("ERROR: ").splitlines()[0]
+        # "... (caused by TransportError('...'))" repeats what the message said.
+        message = re.sub(r"\s*\(caused by \w+\(.*\)\)$", "", message)
         if _unreachable(exc):
             raise ClipsUnreachable(
                 f"cannot reach the video site: {message}",
-                hint="check the network connection, or use --from-json with saved "
-                "`yt-dlp -J URL` files",
+                hint="check the network connection, or read saved `yt-dlp -J URL` output "
+                "(add-scene --clip-json FILE, views refresh --from-json DIR)",
             ) from None
         raise SourceUnavailable(f"cannot read the clip: {message}") from None
     return from_ytdlp(info, dt.date.today().isoformat())
