@@ -256,6 +256,8 @@ def test_a_later_season_is_its_own_drama_found_by_its_title(
         second = cli("add-drama", "Hospital Playlist 2", "--from", "tmdb")
         first = cli("add-drama", "Hospital Playlist", "--from", "tmdb")
     assert second.exit_code == 0, second.stderr
+    # TMDB searches series: the season's title is searched as the series'.
+    assert routes["search"].calls[0].request.url.params["query"] == "Hospital Playlist"
     assert "Added drama Hospital Playlist 2" in second.stderr
     assert "from TMDB 9010/season/2" in second.stderr
     assert "Left out 2 guest(s)" in second.stderr

@@ -94,6 +94,21 @@ def strong(ranked: list[Scored]) -> Scored | None:
     return ranked[0]
 
 
+def season_base(title: str) -> str | None:
+    """The title without the later season it names ("Hospital Playlist 2" -> "Hospital
+    Playlist"), or None when it names none."""
+    match = _SEASON.search(title)
+    if not match or not _later(match.group(0)):
+        return None
+    base = title[: match.start()].strip()
+    return base or None
+
+
+def _later(marker: str) -> bool:
+    digits = re.search(r"\d+", marker)
+    return digits is not None and 2 <= int(digits.group(0)) <= 20
+
+
 def needs_details(wanted: Wanted) -> bool:
     """Whether search results alone cannot answer: a network or an episode count to
     compare (TMDB's search gives neither), or a title naming a later season."""

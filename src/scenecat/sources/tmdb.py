@@ -101,8 +101,13 @@ class Tmdb:
                 http.close()
 
     def search(self, title: str, year: int | None) -> list[Candidate]:
-        params: dict[str, str | int] = {"query": title, "include_adult": "false"}
-        if year:
+        from scenecat.sources.matching import season_base
+
+        # TMDB searches series: "Hospital Playlist 2" is found as "Hospital Playlist" (whose
+        # first air year is not season 2's, so the year is left to the ranking).
+        base = season_base(title)
+        params: dict[str, str | int] = {"query": base or title, "include_adult": "false"}
+        if year and base is None:
             params["first_air_date_year"] = year
         data = self._get("search/tv", **params)
         return [_candidate(item) for item in _list(data, "results") if isinstance(item, dict)]
