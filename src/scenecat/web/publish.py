@@ -56,11 +56,11 @@ SETTINGS = "--setting suggest_facets off --setting sql_time_limit_ms 5000"
 
 def readme(install: str, credits: str = "") -> str:
     return f"""# A scenecat catalogue, ready for Datasette
-{credits}
+
 Written by `scenecat publish`. `catalogue.db` is a copy of the catalogue (without its change
 log and watch progress); `metadata.json`, `plugins/` and `templates/` make it the scenecat
 site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on click.
-
+{credits}
 Try it here:
 
     pip install "datasette>=0.65,<1" {install}
@@ -155,11 +155,13 @@ def _credits_note(conn: sqlite3.Connection) -> str:
     credits = attributions(source_ids.sources_in_use(conn))
     if not credits:
         return ""
+    import textwrap
+
     lines = "".join(f"- {a.name} ({a.url or 'no site'}): {a.notice}\n" for a in credits)
-    return (
-        "\nThe catalogue holds facts from these sources; `metadata.json` credits them on every "
+    text = (
+        "The catalogue holds facts from these sources; `metadata.json` credits them on every "
         "page (the footer's data source, the home page and the drama, actor, cast and episode "
         "pages). Keep the credits wherever the site is served; TMDB's terms also ask for its "
-        "logo (https://www.themoviedb.org/api-terms-of-use), which is not included:\n\n"
-        f"{lines}"
+        "logo (https://www.themoviedb.org/api-terms-of-use), which is not included:"
     )
+    return f"\n{textwrap.fill(text, 90)}\n\n{lines}"
