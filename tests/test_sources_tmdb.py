@@ -357,9 +357,20 @@ def test_lookup_fetches_details_for_network_episodes_and_seasons(
     assert routes["tv"].calls.last.request.url.path == "/3/tv/9010"
 
 
+@pytest.mark.parametrize(
+    "title", ["Hospital Playlist 2", "Hospital Playlist Season 2", "슬기로운 의사생활 시즌2"]
+)
+def test_a_season_is_named_any_way_fans_write_it(cli: Callable[..., Run], title: str) -> None:
+    found = data(cli("lookup", "drama", title, "--from-file", HP, "--json"))
+    assert [(d["id"], d["distance"], d["strong"]) for d in found] == [
+        ("9010/season/2", 0.0, True),
+        ("9010", 1.0, False),
+    ]
+
+
 def test_lookup_from_a_saved_file(cli: Callable[..., Run]) -> None:
-    found = data(cli("lookup", "drama", "Hospital Playlist 2", "--from-file", HP, "--json"))
-    assert [(d["id"], d["strong"]) for d in found] == [("9010/season/2", True), ("9010", False)]
+    found = data(cli("lookup", "drama", "Hospital Playlist", "--from-file", HP, "--json"))
+    assert [(d["id"], d["strong"]) for d in found] == [("9010", True), ("9010/season/2", False)]
     search = str(FIXTURES / "tmdb-search-healer.json")
     healer = cli("lookup", "drama", "Healer", "--from-file", search, "--year", "2014")
     assert healer.exit_code == 0, healer.stderr

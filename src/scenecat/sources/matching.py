@@ -38,8 +38,13 @@ class Scored:
     parts: dict[str, float]
 
 
+def _title_key(title: str) -> str:
+    # "Hospital Playlist Season 2" and "Hospital Playlist 2" are one title.
+    return re.sub(r"(?:season|시즌)(?=\d+$)", "", name_key(title))
+
+
 def _text_distance(a: str, b: str) -> float:
-    ka, kb = name_key(a), name_key(b)
+    ka, kb = _title_key(a), _title_key(b)
     if not ka or not kb:
         return 1.0
     if ka == kb:
