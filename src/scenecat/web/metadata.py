@@ -122,55 +122,68 @@ QUERIES: dict[str, dict[str, Any]] = {
 }
 
 
-# Tables that show facts a metadata source may have given (credited in their descriptions).
-SOURCED_TABLES = ("drama", "actor", "credit", "episode")
-
-
 def metadata(conn: sqlite3.Connection, database: str, title: str | None = None) -> dict[str, Any]:
     """Datasette metadata for the catalogue open on `conn`, served under the name `database`."""
-    from scenecat.sources.attribution import attributions
-    from scenecat.storage import source_ids
-
     present = store.table_names(conn)
     tables: dict[str, dict[str, Any]] = {}
     for name in present:
         tables[name] = dict(TABLES[name]) if name in TABLES else {"hidden": True}
     queries = {name: dict(q, hide_sql=True) for name, q in QUERIES.items()}
-    credits = attributions(source_ids.sources_in_use(conn))
-    description = "Scenes, dramas and actors, with fans' votes, duels and views."
-    result: dict[str, Any] = {
+    result = {
         "title": title or "scenecat",
-        "description_html": _home(database, credits),
+        "description_html": _home(database),
         "databases": {
             database: {
                 "title": title or "Catalogue",
-                "description": description,
+                "description": "Scenes, dramas and actors, with fans' votes, duels and views.",
                 "tables": tables,
                 "queries": queries,
             }
         },
     }
-    if credits:
-        # TMDB's terms make free use conditional on its notice wherever its data is shown:
-        # every page's footer names the sources (Datasette's `source`; database and table
-        # pages inherit the top level's, row pages read their table's), and the pages of
-        # the sourced tables carry the notice.
-        source = {"source": " and ".join(a.name for a in credits), "source_url": credits[0].url}
-        result.update(source)
-        sentence = _credits_sentence(credits)
-        result["databases"][database]["description"] = f"{description} {sentence}"
-        for name, options in tables.items():
-            if not options.get("hidden"):
-                options.update(source)
-            if name in SOURCED_TABLES and "description" in options:
-                options["description"] += f" {sentence}"
+    add_credits(conn, result, database)
     return result
 
 
-def _credits_sentence(credits: list[Any]) -> str:
+# Tables that show facts a metadata source may have given (credited in their descriptions).
+SOURCED_TABLES = ("drama", "actor", "credit", "episode")
+
+
+def add_credits(conn: sqlite3.Connection, meta: dict[str, Any], database: str) -> None:
+    """Credit the sources whose facts the catalogue holds (TMDB's terms make free use
+    conditional on its notice wherever its data is shown): every page's footer names them
+    (Datasette's `source`: database and table pages inherit the top level's, row pages read
+    their table's), the home page lists them with their notices, and the database's and the
+    sourced tables' descriptions carry TMDB's notice. Nothing when there are none."""
+    from html import escape
+
+    from scenecat.sources.attribution import attributions
+    from scenecat.storage import source_ids
+
+    credits = attributions(source_ids.sources_in_use(conn))
+    if not credits:
+        return
+    source = {"source": " and ".join(a.name for a in credits), "source_url": credits[0].url}
+    meta.update(source)
+    items = "".join(
+        f'<li><a href="{escape(a.url)}">{escape(a.name)}</a>: {escape(a.notice)}</li>'
+        if a.url
+        else f"<li>{escape(a.name)}: {escape(a.notice)}</li>"
+        for a in credits
+    )
+    meta["description_html"] += (
+        f'<p class="scenecat-sources">Drama, cast and episode facts from:</p><ul>{items}</ul>'
+    )
     names = " and ".join(a.name for a in credits)
     notices = " ".join(a.notice[0].upper() + a.notice[1:] for a in credits if a.source == "tmdb")
-    return f"Facts from {names}. {notices}".strip()
+    sentence = f"Facts from {names}. {notices}".strip()
+    db = meta["databases"][database]
+    db["description"] = f"{db['description']} {sentence}"
+    for name, options in db["tables"].items():
+        if not options.get("hidden"):
+            options.update(source)
+        if name in SOURCED_TABLES and "description" in options:
+            options["description"] += f" {sentence}"
 
 
 # The home page's shortcuts: (path under the database, text).
@@ -185,7 +198,7 @@ HOME_LINKS = (
 )
 
 
-def _home(database: str, credits: list[Any]) -> str:
+def _home(database: str) -> str:
     from html import escape
     from urllib.parse import quote
 
@@ -194,19 +207,8 @@ def _home(database: str, credits: list[Any]) -> str:
         f'<li><a href="{escape(base)}/{escape(path)}">{escape(text)}</a></li>'
         for path, text in HOME_LINKS
     )
-    sources = "".join(
-        f'<li><a href="{escape(a.url)}">{escape(a.name)}</a>: {escape(a.notice)}</li>'
-        if a.url
-        else f"<li>{escape(a.name)}: {escape(a.notice)}</li>"
-        for a in credits
-    )
     return (
         "<p>A catalogue of notable TV drama scenes: browse, search and rank them. "
         "Rankings are scenecat's own: fans' votes, head-to-head duels and views.</p>"
         f"<ul>{items}</ul>"
-        + (
-            f'<p class="scenecat-sources">Drama, cast and episode facts from:</p><ul>{sources}</ul>'
-            if credits
-            else ""
-        )
     )

@@ -54,13 +54,13 @@ FLAGS = "--metadata metadata.json --plugins-dir plugins --template-dir templates
 SETTINGS = "--setting suggest_facets off --setting sql_time_limit_ms 5000"
 
 
-def readme(install: str, credits: str = "") -> str:
+def readme(install: str) -> str:
     return f"""# A scenecat catalogue, ready for Datasette
 
 Written by `scenecat publish`. `catalogue.db` is a copy of the catalogue (without its change
 log and watch progress); `metadata.json`, `plugins/` and `templates/` make it the scenecat
 site: search like `scenecat search`, rankings like `scenecat rank`, spoilers on click.
-{credits}
+
 Try it here:
 
     pip install "datasette>=0.65,<1" {install}
@@ -118,7 +118,7 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
         try:
             dropped = store.strip_private(copy)
             meta = metadata(copy, DB_NAME, title=title)
-            credits = _credits_note(copy)
+            credits = credits_section(copy)
         finally:
             copy.close()
         (work / "metadata.json").write_text(
@@ -140,23 +140,26 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
         )
         (work / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
         install = " ".join(f'"{r}"' if ">" in r else r for r in REQUIREMENTS)
-        (work / "README.md").write_text(readme(install, credits), encoding="utf-8")
+        (work / "README.md").write_text(readme(install), encoding="utf-8")
+        if credits:
+            with (work / "README.md").open("a", encoding="utf-8") as text:
+                text.write(credits)
         files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
             "plugins/"
         ]
     return Published(folder, dropped, files)
 
 
-def _credits_note(conn: sqlite3.Connection) -> str:
-    """The README's paragraph on the sources whose facts the catalogue holds, if any."""
+def credits_section(conn: sqlite3.Connection) -> str:
+    """The README's section on the sources whose facts the catalogue holds ("" if none)."""
+    import textwrap
+
     from scenecat.sources.attribution import attributions
     from scenecat.storage import source_ids
 
     credits = attributions(source_ids.sources_in_use(conn))
     if not credits:
         return ""
-    import textwrap
-
     lines = "".join(f"- {a.name} ({a.url or 'no site'}): {a.notice}\n" for a in credits)
     text = (
         "The catalogue holds facts from these sources; `metadata.json` credits them on every "
@@ -164,4 +167,4 @@ def _credits_note(conn: sqlite3.Connection) -> str:
         "pages). Keep the credits wherever the site is served; TMDB's terms also ask for its "
         "logo (https://www.themoviedb.org/api-terms-of-use), which is not included:"
     )
-    return f"\n{textwrap.fill(text, 90)}\n\n{lines}"
+    return f"\n## Credits\n\n{textwrap.fill(text, 90)}\n\n{lines}"
