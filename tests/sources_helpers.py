@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sources"
 TMDB = "api.themoviedb.org"
@@ -44,3 +47,37 @@ def no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
     monkeypatch.setattr(http, "sleep", waits.append)
     return waits
+
+
+# The cast in Hangul, as `tv/{id}[/season/{n}]/aggregate_credits?language=ko-KR` gives it.
+KOREAN_CREDITS = {
+    "9001": "tmdb-tv-secret-garden-credits-ko.json",
+    "9002": "tmdb-tv-melting-me-softly-credits-ko.json",
+    "9020": "tmdb-tv-crash-landing-on-you-credits-ko.json",
+    "9010/season/2": "tmdb-tv-hospital-playlist-season-2-credits-ko.json",
+}
+
+
+def korean_credits(request: httpx.Request) -> httpx.Response:
+    assert request.url.params["language"] == "ko-KR"
+    match = re.match(r"^/3/tv/(\d+(?:/season/\d+)?)/aggregate_credits$", request.url.path)
+    assert match, request.url.path
+    name = KOREAN_CREDITS.get(match.group(1))
+    series = int(match.group(1).split("/")[0])
+    return httpx.Response(
+        200, json=fixture(name) if name else {"cast": [], "crew": [], "id": series}
+    )
+
+
+def tmdb_routes(mock: respx.MockRouter) -> dict[str, respx.Route]:
+    """TMDB's endpoints as scenecat calls them; the Korean cast names answer by default."""
+    routes = {
+        "search": mock.get(host=TMDB, path="/3/search/tv"),
+        "tv": mock.get(host=TMDB, path__regex=r"^/3/tv/\d+$"),
+        "season": mock.get(host=TMDB, path__regex=r"^/3/tv/\d+/season/\d+$"),
+        "credits": mock.get(host=TMDB, path__regex=r"^/3/tv/\d+(/season/\d+)?/aggregate_credits$"),
+        "person": mock.get(host=TMDB, path__regex=r"^/3/person/\d+$"),
+        "find": mock.get(host=TMDB, path__regex=r"^/3/find/[^/]+$"),
+    }
+    routes["credits"].side_effect = korean_credits
+    return routes

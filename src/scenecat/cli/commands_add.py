@@ -99,6 +99,14 @@ def add_drama(
     force: Annotated[
         bool, typer.Option("--force", help="Add even if the title looks like another drama's.")
     ] = False,
+    all_cast: Annotated[
+        bool,
+        typer.Option(
+            "--all-cast",
+            help="With --from: every cast member the source lists, guest stars too "
+            "(default: the regulars).",
+        ),
+    ] = False,
 ) -> None:
     """Add a drama and its cast.
 
@@ -112,8 +120,10 @@ def add_drama(
         from scenecat.cli.commands_sources import add_drama_from
 
         _source_fills(fields, cast)
-        add_drama_from(ctx, title, from_source, from_file, fields["year"])
+        add_drama_from(ctx, title, from_source, from_file, fields["year"], all_cast)
         return
+    if all_cast:
+        raise typer.BadParameter("goes with --from or --from-file", param_hint="--all-cast")
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_drama
     from scenecat.domain.records import parse_drama

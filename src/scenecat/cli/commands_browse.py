@@ -220,7 +220,7 @@ def show_actor(
         data = actor_json(page.actor, scene_count=page.scene_count)
         data["credits"] = [asdict(c) for c in page.credits]
         data["ids"] = page.ids
-        output.emit_json(data)
+        output.emit_json(data, _credits_meta("actor", page.ids))
         return
     a = page.actor
     output.record(
@@ -243,6 +243,23 @@ def show_actor(
         numeric=("year",),
         keep=("year", "drama", "character", "role", "network"),
     )
+    _credit_sources("actor", page.ids)
+
+
+def _credits_meta(kind: str, ids: dict[str, str]) -> dict[str, object] | None:
+    from scenecat.sources.attribution import for_record
+
+    credits = [a.as_json(url) for a, url in for_record(kind, ids)]
+    return {"attribution": credits} if credits else None
+
+
+def _credit_sources(kind: str, ids: dict[str, str]) -> None:
+    """The sources of a record's facts, credited as their terms ask (TMDB's notice)."""
+    from scenecat.cli import output
+    from scenecat.sources.attribution import for_record
+
+    for attribution, url in for_record(kind, ids):
+        output.message(attribution.line(url))
 
 
 @show_app.command("drama")
@@ -272,7 +289,7 @@ def show_drama(
         data["episode_list"] = [asdict(e) for e in page.episodes]
         data["scene_list"] = [scene_json(s) for s in page.scenes]
         data["ids"] = page.ids
-        output.emit_json(data)
+        output.emit_json(data, _credits_meta("drama", page.ids))
         return
     d = page.drama
     output.record(
@@ -314,6 +331,7 @@ def show_drama(
             numeric=("ep",),
             keep=("ep", "key", "title", "kind", "spoiler"),
         )
+    _credit_sources("drama", page.ids)
 
 
 @show_app.command("scene")

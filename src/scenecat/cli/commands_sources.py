@@ -22,7 +22,7 @@ from scenecat.cli.common import (
 if TYPE_CHECKING:
     from scenecat.domain.fetched_dramas import Report
     from scenecat.domain.scope import Scope
-    from scenecat.sources.facts import DramaFacts
+    from scenecat.sources.facts import Candidate, DramaFacts
     from scenecat.sources.matching import Scored
     from scenecat.sources.plugins import Source
     from scenecat.sources.videos import ClipInfo
@@ -117,6 +117,21 @@ def _candidate_table(ranked: "list[Scored]") -> None:
     )
 
 
+FromFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--from-file", help="A saved response of the source's API instead of the network."
+    ),
+]
+AllCast = Annotated[
+    bool,
+    typer.Option(
+        "--all-cast",
+        help="Every cast member the source lists, guest stars too (default: the regulars).",
+    ),
+]
+
+
 @lookup_app.command("drama")
 def lookup_drama(
     title: Annotated[str, typer.Argument(help="Title as you know it (English or Hangul).")],
@@ -126,21 +141,28 @@ def lookup_drama(
     ] = None,
     network: Annotated[str | None, typer.Option("--network", help="Broadcaster, e.g. tvN.")] = None,
     episodes: Annotated[int | None, typer.Option("--episodes", help="Number of episodes.")] = None,
+    from_file: FromFile = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Candidates for a title, closest first.
 
     Each has a match distance (0 = identical; title, year, network and episodes weighed as
-    beets weighs tags).
+    beets weighs tags). With --network, --episodes or a title naming a season ("Hospital
+    Playlist 2"), the closest candidates' details are fetched (TMDB's search gives no
+    network, episode count or seasons). --from-file reads a saved search or series answer.
 
     Example: scenecat lookup drama "Melting Me Softly" --source wikidata
     """
     from scenecat.cli import output
-    from scenecat.sources.matching import Wanted, rank, strong
+    from scenecat.sources.matching import Wanted, rank, rank_with_details, strong
 
-    src = _default_source(source)
     wanted = Wanted(title, year, network, episodes)
-    ranked = rank(wanted, src.search(title, year))
+    if from_file is not None:
+        src, candidates = _saved_candidates(source, from_file)
+        ranked = rank(wanted, candidates)
+    else:
+        src = _default_source(source)
+        ranked = rank_with_details(wanted, src.search(title, year), getattr(src, "details", None))
     best = strong(ranked)
     if as_json:
         data = [
@@ -170,6 +192,27 @@ def lookup_drama(
         output.message("No strong match: pick one with --from SOURCE:ID")
 
 
+def _saved_candidates(name: str | None, path: Path) -> "tuple[Source, list[Candidate]]":
+    """The candidates in a saved answer: a TMDB search or series, a Wikidata
+    wbgetentities answer (the source is told by the file's shape unless --source says)."""
+    from scenecat.errors import ScenecatError
+    from scenecat.sources.plugins import get_source
+
+    data = _read_json(path)
+    src = get_source(name or _saved_source(data))
+    read = getattr(src, "candidates_from_saved", None)
+    if read is None:
+        raise UserError(f"the {src.name} source cannot read saved lookups")
+    try:
+        return src, read(data)
+    except ScenecatError as exc:
+        raise UserError(f"{path}: {exc.message}", exc.hint) from None
+
+
+def _saved_source(data: Any) -> str:
+    return "wikidata" if isinstance(data, dict) and "entities" in data else "tmdb"
+
+
 def _parse_spec(spec: str) -> tuple[str, str | None]:
     name, _, ext_id = spec.partition(":")
     return name.strip().lower(), ext_id.strip() or None
@@ -192,9 +235,10 @@ def _read_json(path: Path) -> Any:
 
 def _choose(src: "Source", title: str, year: int | None) -> str:
     """The id of the candidate for `title`: a strong match, or the user's choice."""
-    from scenecat.sources.matching import Wanted, rank, strong
+    from scenecat.sources.matching import Wanted, rank_with_details, strong
 
-    ranked = rank(Wanted(title, year), src.search(title, year))
+    wanted = Wanted(title, year)
+    ranked = rank_with_details(wanted, src.search(title, year), getattr(src, "details", None))
     if not ranked:
         raise UserError(
             f"{src.name} has no drama matching {title!r}",
@@ -224,9 +268,11 @@ def fetch_drama(
     name, ext_id = _parse_spec(spec) if spec else (None, None)
     if from_file is not None:
         data = _read_json(from_file)
-        if name is None:
-            name = "wikidata" if isinstance(data, dict) and "entities" in data else "tmdb"
-        return get_source(name).drama_from_saved(data)
+        saved = get_source(name or _saved_source(data))
+        if ext_id is None and title is not None:
+            ext_id = _saved_choice(saved, data, title, year)
+        # The id picks the drama inside the file (a TMDB season); plugins may not take one.
+        return saved.drama_from_saved(data, ext_id) if ext_id else saved.drama_from_saved(data)
     src = _default_source(name)
     if ext_id is None:
         if title is None:
@@ -235,13 +281,34 @@ def fetch_drama(
     return src.drama(ext_id)
 
 
-def add_birth_years(ctx: typer.Context, src: "Source", facts: "DramaFacts") -> None:
+def _saved_choice(src: "Source", data: Any, title: str, year: int | None) -> str | None:
+    """The drama of a saved answer that holds several (a TMDB series' seasons) that `title`
+    names, when one clearly is; None leaves the choice to the source."""
+    from scenecat.errors import ScenecatError
+    from scenecat.sources.matching import Wanted, rank, strong
+
+    read = getattr(src, "candidates_from_saved", None)
+    if read is None:
+        return None
+    try:
+        candidates = read(data)
+    except ScenecatError:
+        return None  # drama_from_saved says what is wrong with the file
+    if len(candidates) < 2:
+        return None
+    best = strong(rank(Wanted(title, year), candidates))
+    return best.candidate.id if best else None
+
+
+def add_birth_years(
+    ctx: typer.Context, src: "Source", facts: "DramaFacts", all_cast: bool = False
+) -> None:
     """Birth years of the cast members whose names match an actor with a known one, so that
     a namesake is told apart before linking (TMDB gives them per person, not per cast)."""
     from scenecat.domain.fetched_dramas import people_to_check
 
     with catalogue(ctx, create=True) as cat:
-        wanted = people_to_check(cat.conn, facts)
+        wanted = people_to_check(cat.conn, facts, all_cast)
     for person in wanted:
         found = src.person(person.id)
         person.born = found.born
@@ -249,9 +316,14 @@ def add_birth_years(ctx: typer.Context, src: "Source", facts: "DramaFacts") -> N
 
 
 def add_drama_from(
-    ctx: typer.Context, title: str, spec: str | None, from_file: Path | None, year: int | None
+    ctx: typer.Context,
+    title: str,
+    spec: str | None,
+    from_file: Path | None,
+    year: int | None,
+    all_cast: bool = False,
 ) -> None:
-    """`add-drama TITLE --from SOURCE[:ID]` / `--from-file FILE`."""
+    """`add-drama TITLE --from SOURCE[:ID]` / `--from-file FILE` [--all-cast]."""
     from scenecat.domain.fetched_dramas import add_drama, label
     from scenecat.sources.matching import STRONG, Wanted, score
 
@@ -259,7 +331,7 @@ def add_drama_from(
     if from_file is None:
         from scenecat.sources.plugins import get_source
 
-        add_birth_years(ctx, get_source(facts.source), facts)
+        add_birth_years(ctx, get_source(facts.source), facts, all_cast)
     if from_file is not None and score(Wanted(title), facts.candidate()).distance > STRONG:
         raise UserError(
             f"{from_file} is about {facts.title!r}, not {title!r}; nothing was changed",
@@ -269,7 +341,7 @@ def add_drama_from(
         catalogue(ctx, create=True) as cat,
         cat.write(f"add-drama {facts.title} --from {facts.source}") as conn,
     ):
-        report = add_drama(conn, facts)
+        report = add_drama(conn, facts, all_cast)
     where = f"{label(facts.source)} {facts.id}"
     _report(report, f"Added drama {report.title} (id {report.drama_id}) from {where}")
 
@@ -277,16 +349,30 @@ def add_drama_from(
 def _report(report: "Report", headline: str) -> None:
     from scenecat.cli.output import message
 
-    message(
-        f"{headline}: {report.cast} cast member(s) "
-        f"({len(report.linked)} already in the catalogue, {len(report.added)} new), "
-        f"{report.episodes} episode(s)"
-    )
+    if report.created:
+        cast = (
+            f"{report.cast} cast member(s) ({len(report.linked)} already in the catalogue, "
+            f"{len(report.added)} new)"
+        )
+    else:  # linked: credited already, now with the source's id; added: new credits
+        cast = f"{report.cast} cast member(s) added ({len(report.added)} new actor(s))"
+    message(f"{headline}: {cast}, {report.episodes} episode(s)")
     if report.linked:
         message("Linked: " + ", ".join(report.linked))
     if report.added:
         message("New actors: " + ", ".join(report.added))
+    _left_out(report.left_out)
     report_warnings([f"kept apart: {line}" for line in report.apart])
+
+
+def _left_out(count: int) -> None:
+    from scenecat.cli.output import message
+
+    if count:
+        message(
+            f"Left out {count} guest(s) the source lists (in fewer than a quarter of the "
+            "episodes and not among the first ten billed); --all-cast adds them"
+        )
 
 
 @refresh_app.command("drama")
@@ -299,12 +385,8 @@ def refresh_drama(
             "--from", help="SOURCE or SOURCE:ID (default: the source id stored with the drama)."
         ),
     ] = None,
-    from_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--from-file", help="A saved response of the source's API instead of the network."
-        ),
-    ] = None,
+    from_file: FromFile = None,
+    all_cast: AllCast = False,
     yes: YesFlag = False,
 ) -> None:
     """Re-read a drama from its source and apply it.
@@ -330,7 +412,8 @@ def refresh_drama(
                     f"{title!r} has no source id yet",
                     hint=f"give one: scenecat refresh drama {title!r} --from tmdb:ID",
                 )
-        ext_id = ext_id or stored.get(name)
+        # TMDB finds its own id from a Wikidata one the drama has (find/{external_id}).
+        ext_id = ext_id or stored.get(name) or (stored.get("wikidata") if name == "tmdb" else None)
         if ext_id is None:
             raise UserError(
                 f"{title!r} has no {name} id yet",
@@ -338,14 +421,14 @@ def refresh_drama(
             )
         spec: str | None = f"{name}:{ext_id}"
     else:
-        spec = name
+        spec = f"{name}:{ext_id}" if name and ext_id else name
     facts = fetch_drama(spec, from_file, None, None)
     if from_file is None:
         from scenecat.sources.plugins import get_source
 
-        add_birth_years(ctx, get_source(facts.source), facts)
+        add_birth_years(ctx, get_source(facts.source), facts, all_cast)
     with catalogue(ctx) as cat:
-        changes = domain.refresh_changes(cat.conn, drama_id, facts)
+        changes = domain.refresh_changes(cat.conn, drama_id, facts, all_cast)
     where = f"{domain.label(facts.source)} {facts.id}"
     if not changes:
         message(f"{title} is up to date with {where}")
@@ -353,9 +436,10 @@ def refresh_drama(
     plain(f"{title} <- {where}")
     for line in changes:
         plain(f"  {line}")
+    _left_out(domain.choose_cast(facts, all_cast).left_out)
     confirm(f"Apply {len(changes)} change(s) to {title}?", yes)
     with catalogue(ctx) as cat, cat.write(f"refresh drama {title}") as conn:
-        report = domain.refresh_drama(conn, resolve_drama(conn, title), facts)
+        report = domain.refresh_drama(conn, resolve_drama(conn, title), facts, all_cast)
     _report(report, f"Refreshed {report.title} from {where}")
 
 
@@ -385,12 +469,12 @@ def clip_scene_values(
     from scenecat.domain.clip_scenes import clip_scene
 
     with catalogue(ctx) as cat:
-        found = clip_scene(cat.conn, clip)
+        found = clip_scene(cat.conn, clip, drama)
     guess = found.guess
     length = f", {clip.duration_s // 60}:{clip.duration_s % 60:02d}" if clip.duration_s else ""
     message(
         f"Clip: {clip.title} ({clip.channel or 'unknown channel'}, "
-        f"uploaded {clip.uploaded or '?'}{length}, {clip.views or 0:,} views)"
+        f"uploaded {found.source.get('published') or '?'}{length}, {clip.views or 0:,} views)"
     )
     guessed_drama = guess.drama.title if guess.drama else None
     for line in guess.why:
@@ -449,10 +533,13 @@ def views_refresh(
     from scenecat.domain.clip_scenes import ClipLink, clip_links, linked_now, record_clip_views
     from scenecat.errors import ScenecatError
     from scenecat.sources import videos
+    from scenecat.sources.http import Unreachable
 
     today = dt.date.today()
     days = _days(older_than) if older_than else None
-    saved: dict[str, ClipInfo] = {}
+    # Saved files by what identifies their clip (site and video id, and their URLs), so
+    # that a link stored as youtu.be/ID?t=83 or a Shorts link finds the watch?v=ID file.
+    saved: dict[tuple[str, str], ClipInfo] = {}
     if from_json is not None:
         if not from_json.is_dir():
             raise UserError(f"{from_json}: no such folder")
@@ -462,7 +549,8 @@ def views_refresh(
             except (ScenecatError, UserError) as exc:
                 warn(f"{path.name}: skipped ({exc})")
                 continue
-            saved[info.url] = info
+            for key in info.identities():
+                saved.setdefault(key, info)
     with catalogue(ctx) as cat:
         links = clip_links(cat.conn, scope, days, today)
     if not links:
@@ -470,11 +558,12 @@ def views_refresh(
         return
     refreshed = unchanged = failed = 0
     fetched: list[tuple[ClipLink, ClipInfo]] = []
+    stopped: Unreachable | None = None
     with progress_bar("Reading clips") as update:
         for done, link in enumerate(links, start=1):
             try:
                 if from_json is not None:
-                    found = saved.get(link.url)
+                    found = saved.get(videos.clip_key(link.url))
                     if found is None:
                         raise UserError(f"no saved `yt-dlp -J` file for {link.url}")
                     info = found
@@ -483,6 +572,10 @@ def views_refresh(
                 if info.views is None:
                     raise UserError(f"{link.url} shows no view count")
                 fetched.append((link, info))
+            except Unreachable as exc:
+                # Offline: every other clip would fail the same way. One line, not one per clip.
+                stopped = exc
+                break
             except UserError as exc:
                 failed += 1
                 warn(f"{link.key}: {exc}")
@@ -492,6 +585,10 @@ def views_refresh(
                 warn(f"{link.key}: {where}{exc}")
             if update:
                 update(done, len(links))
+    if stopped is not None and not fetched and not failed:
+        raise UserError(
+            f"{stopped.message}; no view count was read (0 of {len(links)} clips)", stopped.hint
+        )
     warnings: list[str] = []
     if fetched:
         with catalogue(ctx) as cat, cat.write("views refresh") as conn:
@@ -509,6 +606,9 @@ def views_refresh(
                 if warning:
                     warnings.append(f"{link.key}: {warning}")
     report_warnings(warnings)
+    if stopped is not None:
+        unread = len(links) - len(fetched) - failed
+        warn(f"stopped: {stopped.message}; {unread} clip(s) not read")
     message(f"{refreshed} refreshed, {unchanged} unchanged, {failed} failed")
-    if failed and not fetched:
+    if stopped is not None or (failed and not fetched):
         raise typer.Exit(1)

@@ -32,17 +32,29 @@ class ClipScene:
     source: dict[str, object]
 
 
-def clip_scene(conn: sqlite3.Connection, clip: ClipInfo) -> ClipScene:
-    """The guess for a clip, and the clip as a source: an official clip when its channel
-    names the guessed drama's network (tvN's upload of a tvN drama)."""
+def clip_scene(conn: sqlite3.Connection, clip: ClipInfo, drama: str | None = None) -> ClipScene:
+    """The guess for a clip, and the clip as a source for `drama` (the user's) or the
+    guessed one: an official clip when its channel names the drama's network (tvN's upload
+    of a tvN drama), published on the day of the upload in the drama's country."""
+    from scenecat.domain.names import resolve_drama
+    from scenecat.errors import ScenecatError
     from scenecat.storage.dramas import get_drama
 
     found = guess_scene(conn, clip)
-    network = get_drama(conn, found.drama.id).network if found.drama else None
-    return ClipScene(found, clip_source(clip, network))
+    drama_id = found.drama.id if found.drama else None
+    if drama is not None:
+        try:
+            drama_id = resolve_drama(conn, drama)
+        except ScenecatError:  # add-scene says so itself, with its own hint
+            drama_id = None
+    record = get_drama(conn, drama_id) if drama_id is not None else None
+    network, country = (record.network, record.country) if record else (None, None)
+    return ClipScene(found, clip_source(clip, network, country))
 
 
-def clip_source(clip: ClipInfo, network: str | None) -> dict[str, object]:
+def clip_source(
+    clip: ClipInfo, network: str | None, country: str | None = None
+) -> dict[str, object]:
     source: dict[str, object] = {"url": clip.url}
     if clip.title:
         source["title"] = clip.title
@@ -50,8 +62,9 @@ def clip_source(clip: ClipInfo, network: str | None) -> dict[str, object]:
         source["publisher"] = clip.channel
         if network and network.lower() in clip.channel.lower():
             source["kind"] = "official-clip"
-    if clip.uploaded:
-        source["published"] = clip.uploaded
+    published = clip.upload_day(country)
+    if published:
+        source["published"] = published
     return source
 
 

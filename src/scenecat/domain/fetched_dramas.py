@@ -7,6 +7,12 @@ source id matches, or when a name resolves through `names.resolve_actor` (varian
 They are told apart, and kept apart, when the actor already carries a different id from
 the same source, a different Hangul name or a different birth year, or is already linked
 to another person of the same cast. Everything decided is reported as lines.
+
+Casts: a source's cast may hold every guest star of every episode (TMDB's aggregate credits
+do, with a sparse billing order past 1000). The regulars are kept: the first ten billed and
+everyone in at least a quarter of the episodes; the others are counted and left out unless
+asked for (`--all-cast`). Billing is stored as the rank among those kept, within format 1's
+range, never the source's own number.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Literal
 
 from scenecat.domain import names
 from scenecat.errors import Ambiguous, Conflict, NotFound
+from scenecat.models import Credit
 from scenecat.sources.facts import CastEntry, DramaFacts, Person
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
@@ -27,6 +34,9 @@ from scenecat.text import name_key
 Mode = Literal["add", "refresh"]
 SOURCE_LABELS = {"tmdb": "TMDB", "wikidata": "Wikidata"}
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+TOP_BILLED = 10  # the first ten billed are regulars whatever their episode count
+REGULAR_SHARE = 4  # ...and so is anyone in at least 1/4 of the episodes
+MAX_BILLING = 1000  # format 1's billing range is 1..1000 (records.parse_cast)
 
 
 @dataclass
@@ -40,6 +50,7 @@ class Report:
     changes: list[str] = field(default_factory=list)  # for `refresh`: what differs
     cast: int = 0
     episodes: int = 0
+    left_out: int = 0  # guests the source lists and the cast leaves out
 
 
 def label(source: str) -> str:
@@ -54,14 +65,45 @@ def stored_ids(conn: sqlite3.Connection, kind: str, record_id: int) -> dict[str,
     return source_ids.ids_of(conn, kind, record_id)
 
 
-def _role(entry: CastEntry, total: int | None) -> str:
+@dataclass
+class CastChoice:
+    kept: list[CastEntry]  # one entry per person, billing = rank among those kept
+    left_out: int  # people the source lists who are not regulars
+
+
+def choose_cast(facts: DramaFacts, all_cast: bool = False) -> CastChoice:
+    """The regulars of the source's cast (all of it with `all_cast`), billed by rank."""
+    grouped = _grouped_cast(facts.cast)
+    total = facts.episodes or max((e.episodes or 0 for e in grouped), default=0)
+
+    def regular(entry: CastEntry) -> bool:
+        # Billed by the source among its first ten (TMDB's order 0-9, P1545 1-10), or in a
+        # quarter of the episodes; without an episode count, the source's word is taken.
+        if entry.billing is not None and entry.billing <= TOP_BILLED:
+            return True
+        if entry.episodes is None or not total:
+            return True
+        return entry.episodes * REGULAR_SHARE >= total
+
+    kept = grouped if all_cast else [e for e in grouped if regular(e)]
+    # The source's order (stable: people it gives no order keep theirs, after the billed).
+    ordered = sorted(kept, key=lambda e: (e.billing is None, e.billing or 0))
+    chosen = []
+    for rank, entry in enumerate(ordered, start=1):
+        billing = rank if entry.billing is not None and rank <= MAX_BILLING else None
+        chosen.append(CastEntry(entry.person, entry.characters, billing, entry.episodes))
+    return CastChoice(chosen, len(grouped) - len(kept))
+
+
+def _role(entry: CastEntry, total: int | None, billed: bool) -> str:
     # Sources give billing order and episode counts, not main/support: leads are billed
-    # first; someone in one or two episodes of a longer run is a guest.
+    # first; someone in one or two episodes of a longer run is a guest. A source that bills
+    # nobody (Wikidata without P1545) leaves format 1's default, main.
     if entry.episodes is not None and total and total > 4 and entry.episodes <= 2:
         return "guest"
     if entry.billing is not None and entry.billing <= 4:
         return "main"
-    return "support"
+    return "support" if billed or entry.episodes is not None else "main"
 
 
 def _differs(actor_native: str | None, actor_born: int | None, person: Person) -> str | None:
@@ -87,22 +129,21 @@ def _by_names(conn: sqlite3.Connection, person: Person) -> tuple[int | None, str
     return None, None
 
 
-def display_name(person: Person) -> str:
+def display_name(person: Person, korean: bool = False) -> str:
     """The catalogue's spelling of a Korean name: `Yoon Sang-hyun` -> `Yoon Sang Hyun` (the
-    source's spelling is kept as an alias)."""
-    if (
-        person.native
-        and _HANGUL.search(person.native)
-        and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+-[a-z]+", person.name)
+    source's spelling is kept as an alias). Korean: a Hangul native name, or a person in the
+    cast of a Korean drama (`korean`)."""
+    if (korean or (person.native and _HANGUL.search(person.native))) and re.fullmatch(
+        r"[A-Z][a-z]+ [A-Z][a-z]+-[a-z]+", person.name
     ):
         family, given = person.name.split(" ")
         return f"{family} " + " ".join(part.capitalize() for part in given.split("-"))
     return person.name
 
 
-def _free_name(conn: sqlite3.Connection, person: Person) -> str:
+def _free_name(conn: sqlite3.Connection, person: Person, korean: bool) -> str:
     """A display name no actor has: the source's, or it with the birth year or Hangul."""
-    base = display_name(person)
+    base = display_name(person, korean)
     person = Person(**{**person.__dict__, "name": base})
     tries = [person.name]
     if person.born:
@@ -117,7 +158,11 @@ def _free_name(conn: sqlite3.Connection, person: Person) -> str:
 
 
 def _actor_for(
-    conn: sqlite3.Connection, person: Person, taken: dict[int, str], report: Report
+    conn: sqlite3.Connection,
+    person: Person,
+    taken: dict[int, str],
+    report: Report,
+    korean: bool,
 ) -> int:
     known = source_ids.record_with(conn, "actor", person.source, person.id)
     if known is not None:
@@ -146,7 +191,7 @@ def _actor_for(
             source_ids.set_id(conn, "actor", actor_id, person.source, person.id)
             report.linked.append(actor.name)
             return actor_id
-    name = _free_name(conn, person)
+    name = _free_name(conn, person, korean)
     new_id = actor_store.insert_actor(
         conn, {"name": name, "native": person.native, "born": person.born}
     )
@@ -160,11 +205,14 @@ def _actor_for(
     return new_id
 
 
-def people_to_check(conn: sqlite3.Connection, facts: DramaFacts) -> list[Person]:
-    """Cast members without a birth year whose names match an actor with one and no id
-    from this source: the source is asked for their birth years before linking (read-only)."""
+def people_to_check(
+    conn: sqlite3.Connection, facts: DramaFacts, all_cast: bool = False
+) -> list[Person]:
+    """Cast members to be added without a birth year whose names match an actor with one
+    and no id from this source: the source is asked for their birth years before linking
+    (read-only)."""
     wanted = []
-    for entry in facts.cast:
+    for entry in choose_cast(facts, all_cast).kept:
         person = entry.person
         if person.born is not None:
             continue
@@ -193,8 +241,9 @@ def _check_new(conn: sqlite3.Connection, facts: DramaFacts) -> None:
         )
 
 
-def add_drama(conn: sqlite3.Connection, facts: DramaFacts) -> Report:
-    """Add the drama, its cast (linking or creating actors) and episodes."""
+def add_drama(conn: sqlite3.Connection, facts: DramaFacts, all_cast: bool = False) -> Report:
+    """Add the drama, its cast (its regulars, or everyone with `all_cast`; linking or
+    creating actors) and episodes."""
     _check_new(conn, facts)
     values: dict[str, object] = {
         "title": facts.title,
@@ -210,7 +259,9 @@ def add_drama(conn: sqlite3.Connection, facts: DramaFacts) -> Report:
     for alias in facts.aliases:
         if alias not in (facts.title, facts.native):
             drama_store.add_alias(conn, drama_id, alias)
-    _apply_cast(conn, drama_id, facts, report)
+    choice = choose_cast(facts, all_cast)
+    report.left_out = choice.left_out
+    _apply_cast(conn, drama_id, facts, choice.kept, report)
     for episode in facts.episode_list:
         if facts.episodes is None or episode.number <= facts.episodes:
             values = {"aired": episode.aired, "title": episode.title}
@@ -229,10 +280,11 @@ def _store_ids(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> No
             source_ids.set_id(conn, "drama", drama_id, source, ext_id)
 
 
-def _grouped_cast(facts: DramaFacts) -> list[CastEntry]:
-    """One entry per person: a person listed twice (two roles) keeps both characters."""
+def _grouped_cast(cast: list[CastEntry]) -> list[CastEntry]:
+    """One entry per person: a person listed twice (two roles) keeps both characters, the
+    better billing and the larger episode count."""
     by_person: dict[str, CastEntry] = {}
-    for entry in facts.cast:
+    for entry in cast:
         seen = by_person.get(entry.person.id)
         if seen is None:
             by_person[entry.person.id] = CastEntry(
@@ -242,15 +294,29 @@ def _grouped_cast(facts: DramaFacts) -> list[CastEntry]:
         seen.characters += [c for c in entry.characters if c not in seen.characters]
         if entry.billing is not None and (seen.billing is None or entry.billing < seen.billing):
             seen.billing = entry.billing
+        if entry.episodes is not None and (seen.episodes or 0) < entry.episodes:
+            seen.episodes = entry.episodes
     return list(by_person.values())
 
 
-def _apply_cast(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, report: Report) -> None:
+def _is_korean(facts: DramaFacts) -> bool:
+    return facts.country == "South Korea" or bool(facts.native and _HANGUL.search(facts.native))
+
+
+def _apply_cast(
+    conn: sqlite3.Connection,
+    drama_id: int,
+    facts: DramaFacts,
+    cast: list[CastEntry],
+    report: Report,
+) -> None:
     taken: dict[int, str] = {}
-    for entry in _grouped_cast(facts):
-        actor_id = _actor_for(conn, entry.person, taken, report)
+    billed = any(e.billing is not None for e in facts.cast)
+    korean = _is_korean(facts)
+    for entry in cast:
+        actor_id = _actor_for(conn, entry.person, taken, report, korean)
         taken[actor_id] = entry.person.id
-        role = _role(entry, facts.episodes)
+        role = _role(entry, facts.episodes, billed)
         # One credit per character, as everywhere in the catalogue (twins, a dual role).
         characters: list[str | None] = [*entry.characters] or [None]
         for character in characters:
@@ -276,7 +342,9 @@ def _drama_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -
     return changes
 
 
-def refresh_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> list[str]:
+def refresh_changes(
+    conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, all_cast: bool = False
+) -> list[str]:
     """What refreshing from `facts` would change, one line each; nothing is written."""
     drama = drama_store.get_drama(conn, drama_id)
     lines = []
@@ -287,11 +355,16 @@ def refresh_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) 
         lines.append(f"{field_name}: {old if old is not None else '-'} -> {new}")
     credited = {name_key(c.actor) for c in drama_store.credits(conn, drama_id=drama_id)}
     credited_ids = {c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)}
-    for entry in _grouped_cast(facts):
+    kept = choose_cast(facts, all_cast).kept
+    for entry in kept:
         known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
         if known in credited_ids or name_key(entry.person.name) in credited:
             continue
         lines.append(f"cast: + {entry.person.name} ({' / '.join(entry.characters) or '-'})")
+    unbilled = sorted(_unbilled_credits(conn, drama_id, kept), key=lambda pair: pair[1])
+    billed = [f"{credit.actor} {billing}" for credit, billing in unbilled]
+    if billed:
+        lines.append(f"billing: {', '.join(billed)}")
     episodes = {e.number: e for e in drama_store.list_episodes(conn, drama_id=drama_id)}
     for episode in facts.episode_list:
         current = episodes.get(episode.number)
@@ -307,6 +380,26 @@ def refresh_changes(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) 
     return lines
 
 
+def _unbilled_credits(
+    conn: sqlite3.Connection, drama_id: int, kept: list[CastEntry]
+) -> list[tuple[Credit, int]]:
+    """The drama's credits without a billing whose actor the source bills: (credit, rank)."""
+    result = []
+    for credit in drama_store.credits(conn, drama_id=drama_id):
+        if credit.billing is not None:
+            continue
+        ids = source_ids.ids_of(conn, "actor", credit.actor_id)
+        for entry in kept:
+            person = entry.person
+            same = ids.get(person.source) == person.id or (
+                person.source not in ids and name_key(person.name) == name_key(credit.actor)
+            )
+            if same and entry.billing is not None:
+                result.append((credit, entry.billing))
+                break
+    return result
+
+
 def _remember_id(conn: sqlite3.Connection, actor_id: int, person: Person, report: Report) -> None:
     """A credited actor the source lists under the same name gets the source's id, unless
     the id is another actor's or the facts disagree (then nothing is linked)."""
@@ -320,12 +413,15 @@ def _remember_id(conn: sqlite3.Connection, actor_id: int, person: Person, report
         report.linked.append(actor.name)
 
 
-def refresh_drama(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) -> Report:
+def refresh_drama(
+    conn: sqlite3.Connection, drama_id: int, facts: DramaFacts, all_cast: bool = False
+) -> Report:
     """Bring the drama up to the source: fill and correct facts, add missing cast members
-    and episodes. Facts the source lacks are kept, and nothing is removed."""
+    (regulars, or everyone with `all_cast`) and episodes. Facts the source lacks are kept,
+    and nothing is removed."""
     drama = drama_store.get_drama(conn, drama_id)
     report = Report(drama_id, drama.title, created=False)
-    report.changes = refresh_changes(conn, drama_id, facts)
+    report.changes = refresh_changes(conn, drama_id, facts, all_cast)
     if facts.title != drama.title and not drama_store.drama_ids_by_title(conn, facts.title):
         drama_store.add_alias(conn, drama_id, facts.title)
     drama_store.update_drama(conn, drama_id, _drama_changes(conn, drama_id, facts))
@@ -334,16 +430,21 @@ def refresh_drama(conn: sqlite3.Connection, drama_id: int, facts: DramaFacts) ->
     credited_keys = {
         name_key(c.actor): c.actor_id for c in drama_store.credits(conn, drama_id=drama_id)
     }
-    missing = DramaFacts(**{**facts.__dict__, "cast": []})
-    for entry in _grouped_cast(facts):
+    missing: list[CastEntry] = []
+    choice = choose_cast(facts, all_cast)
+    report.left_out = choice.left_out
+    # Credits typed without a billing take the source's rank (filled, like other facts).
+    for credit, billing in _unbilled_credits(conn, drama_id, choice.kept):
+        drama_store.upsert_credit(conn, drama_id, credit.actor_id, None, credit.role, billing)
+    for entry in choice.kept:
         known = source_ids.record_with(conn, "actor", entry.person.source, entry.person.id)
         if known in credited:
             continue
         if name_key(entry.person.name) in credited_keys:
             _remember_id(conn, credited_keys[name_key(entry.person.name)], entry.person, report)
             continue
-        missing.cast.append(entry)
-    _apply_cast(conn, drama_id, missing, report)
+        missing.append(entry)
+    _apply_cast(conn, drama_id, facts, missing, report)
     for episode in facts.episode_list:
         values = {k: v for k, v in {"aired": episode.aired}.items() if v}
         if drama_store.upsert_episode(conn, drama_id, episode.number, values):

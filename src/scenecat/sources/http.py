@@ -31,6 +31,10 @@ class SourceUnavailable(ScenecatError):
     """A source could not be reached or answered with something unusable."""
 
 
+class Unreachable(SourceUnavailable):
+    """No answer at all (offline, refused, timed out): every further call would fail too."""
+
+
 def user_agent() -> str:
     from scenecat import __version__
 
@@ -105,12 +109,12 @@ class Http:
             try:
                 response = self.client.get(url, params=params, headers=headers)
             except httpx.TimeoutException:
-                raise SourceUnavailable(
+                raise Unreachable(
                     f"{host} did not answer within {self.timeout:g} s; nothing was changed",
                     hint="try again later",
                 ) from None
             except httpx.TransportError as exc:
-                raise SourceUnavailable(
+                raise Unreachable(
                     f"cannot reach {host} ({exc or type(exc).__name__}); nothing was changed",
                     hint="check the network connection, or use --from-file with a saved response",
                 ) from None

@@ -13,7 +13,10 @@ and its module implements the hook:
     def register_sources(register):
         register(MySource())
 
-A source is any object with the attributes and methods of `Source` below.
+A source is any object with the attributes and methods of `Source` below. Two more methods
+are optional: `details(candidate) -> list[Candidate]` (facts the search results lack, such
+as network and episode count; `lookup` calls it when they matter) and
+`candidates_from_saved(data) -> list[Candidate]` (`lookup --from-file`).
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ class Source(Protocol):
 
     def drama(self, ext_id: str) -> DramaFacts: ...
 
-    def drama_from_saved(self, data: Any) -> DramaFacts: ...
+    # ext_id picks the drama when the saved answer holds several (a TMDB season); it is
+    # passed only when the user gave one.
+    def drama_from_saved(self, data: Any, ext_id: str | None = None) -> DramaFacts: ...
 
     def person(self, ext_id: str) -> Person: ...
 

@@ -1,6 +1,11 @@
-"""Video clips: what a clip page says about itself (title, channel, upload date, duration,
+"""Video clips: what a clip page says about itself (title, channel, upload time, duration,
 views), read from `yt-dlp -J` output, yt-dlp's Python API (no download), or the YouTube
 Data API when YOUTUBE_API_KEY is set; and guessing drama and episode from a clip title.
+
+Fields read from yt-dlp's info dict (its README, "OUTPUT TEMPLATE"): `id`, `extractor_key`,
+`webpage_url`, `original_url`, `title`, `channel`/`uploader`, `timestamp` (the upload's
+UNIX time), `upload_date` (the same day in UTC, used only without a timestamp), `duration`,
+`view_count`, `tags`, `epoch` (when the page was read).
 """
 
 from __future__ import annotations
@@ -12,11 +17,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenecat.errors import InvalidInput
-from scenecat.sources.http import Http, SourceUnavailable
+from scenecat.sources.http import Http, SourceUnavailable, Unreachable
 from scenecat.text import name_key
 
 YOUTUBE_API = "https://www.googleapis.com/youtube/v3/videos"
-_YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/shorts/|/embed/)([A-Za-z0-9_-]{11})")
+# What the `clips` extra's yt-dlp needs (pyproject.toml; current yt-dlp releases need 3.11).
+NEEDS_PYTHON = "Python 3.11 or later"
+_YOUTUBE_ID = re.compile(r"(?:v=|youtu\.be/|/shorts/|/embed/|/live/)([A-Za-z0-9_-]{11})")
+_YOUTUBE_HOSTS = ("youtube.com", "m.youtube.com", "music.youtube.com", "youtube-nocookie.com")
+_NAVER = re.compile(r"^(?:m\.)?tv\.naver\.com/(?:v|embed)/(\d+)")
+# Query parameters that say where to start playing, not which video: `t=83`, `start=83`.
+_TIME_PARAMS = {"t", "start", "end", "time_continue"}
+# Broadcasters' time zones, by the drama's country; none of them keeps daylight saving time
+# (Korea has not since 1988), so a fixed offset is exact.
+ZONE_HOURS = {"South Korea": 9, "Japan": 9, "China": 8, "Taiwan": 8, "Thailand": 7}
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+class ClipsUnreachable(Unreachable):
+    """The video site cannot be reached at all (offline, refused, name not resolved):
+    no other clip would do better, so a run over many clips stops at the first one."""
 
 
 @dataclass
@@ -24,11 +44,54 @@ class ClipInfo:
     url: str
     title: str
     channel: str | None = None
-    uploaded: str | None = None  # YYYY-MM-DD
+    uploaded: str | None = None  # YYYY-MM-DD in UTC (yt-dlp's upload_date)
     duration_s: int | None = None
     views: int | None = None
     observed: str | None = None  # the day the view count was read, YYYY-MM-DD
     tags: tuple[str, ...] = ()
+    timestamp: float | None = None  # the upload's UNIX time, when known
+    extractor: str | None = None  # yt-dlp's extractor_key, lower case: "youtube"
+    video_id: str | None = None  # the site's id of the video
+    original_url: str | None = None  # the URL the clip was read from
+
+    def identities(self) -> set[tuple[str, str]]:
+        """What identifies the clip: (site, video id), and its URLs' keys."""
+        found = {clip_key(u) for u in (self.url, self.original_url) if u}
+        if self.extractor and self.video_id:
+            found.add((self.extractor, self.video_id))
+        return found
+
+    def upload_day(self, country: str | None) -> str | None:
+        """The upload's date where the drama is broadcast (a KST 02:00 upload is that day
+        in Korea, the day before in UTC): the drama's country, else Korea when the clip's
+        title or channel is in Hangul; yt-dlp's UTC date when neither is known."""
+        hours = ZONE_HOURS.get(country or "")
+        if hours is None and _HANGUL.search(f"{self.title} {self.channel or ''}"):
+            hours = ZONE_HOURS["South Korea"]
+        if self.timestamp is None or hours is None:
+            return self.uploaded
+        zone = dt.timezone(dt.timedelta(hours=hours))
+        return dt.datetime.fromtimestamp(self.timestamp, zone).date().isoformat()
+
+
+def clip_key(url: str) -> tuple[str, str]:
+    """A clip link's identity: ("youtube", ID) for every form of a YouTube link (watch,
+    youtu.be, Shorts, embed, with or without `t=`), ("naver", ID) for Naver TV, else the
+    URL without its scheme, `www.`, fragment and start-time parameters."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if host in _YOUTUBE_HOSTS or host == "youtu.be":
+        match = _YOUTUBE_ID.search(f"{host}{parts.path}?{parts.query}")
+        if match:
+            return ("youtube", match.group(1))
+    naver = _NAVER.match(f"{host}{parts.path}")
+    if naver:
+        return ("naver", naver.group(1))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in _TIME_PARAMS]
+    rest = parts.path.rstrip("/") + (f"?{urlencode(query)}" if query else "")
+    return ("url", f"{host}{rest}")
 
 
 def _day(value: Any) -> str | None:
@@ -45,6 +108,7 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
     if not isinstance(data, dict):
         raise InvalidInput("not yt-dlp -J output (expected a JSON object)")
     url = data.get("webpage_url") or data.get("original_url")
+    original = data.get("original_url")
     title = data.get("title") or data.get("fulltitle")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise InvalidInput("yt-dlp -J output without a webpage_url")
@@ -57,6 +121,9 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
     duration = data.get("duration")
     views = data.get("view_count")
     tags = data["tags"] if isinstance(data.get("tags"), list) else []
+    timestamp = data.get("timestamp")
+    extractor = data.get("extractor_key")
+    video_id = data.get("id")
     return ClipInfo(
         url=url,
         title=" ".join(title.split()),
@@ -66,6 +133,12 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
         views=views if isinstance(views, int) and not isinstance(views, bool) else None,
         observed=observed,
         tags=tuple(t for t in tags if isinstance(t, str)),
+        timestamp=float(timestamp)
+        if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool)
+        else None,
+        extractor=extractor.lower() if isinstance(extractor, str) and extractor else None,
+        video_id=video_id if isinstance(video_id, str) and video_id else None,
+        original_url=original if isinstance(original, str) else None,
     )
 
 
@@ -81,19 +154,84 @@ def fetch_ytdlp(url: str) -> ClipInfo:
     try:
         import yt_dlp
     except ImportError:
+        import sys
+
+        running = f"Python {sys.version_info[0]}.{sys.version_info[1]}"
+        needs = (
+            f"; yt-dlp needs {NEEDS_PYTHON}, this is {running}"
+            if sys.version_info < (3, 11)
+            else ""
+        )
         raise InvalidInput(
-            "reading a clip needs yt-dlp, which is not installed",
-            hint="pip install 'scenecat[clips]' (Python 3.11 or later), set YOUTUBE_API_KEY, "
+            f"reading a clip needs yt-dlp, which is not installed{needs}",
+            hint=f"pip install 'scenecat[clips]' ({NEEDS_PYTHON}), set YOUTUBE_API_KEY, "
             "or save `yt-dlp -J URL` to a file and use --clip-json FILE",
         ) from None
-    options = {"quiet": True, "no_warnings": True, "skip_download": True, "noplaylist": True}
+    options = {
+        "quiet": True,
+        "no_warnings": True,
+        "skip_download": True,
+        "noplaylist": True,
+        # Metadata only: a clip whose formats cannot be read (an upcoming premiere, a
+        # format yt-dlp cannot decipher yet) still has a title and a view count. (The
+        # maintainers' advice, yt-dlp issue #11966.)
+        "ignore_no_formats_error": True,
+        # scenecat reports the failure itself, once.
+        "logger": _QuietLogger(),
+    }
     try:
         with yt_dlp.YoutubeDL(options) as ydl:
             info = ydl.sanitize_info(ydl.extract_info(url, download=False))
     except yt_dlp.utils.DownloadError as exc:
         message = str(exc).removeprefix("ERROR: ").splitlines()[0]
+        # "... (caused by TransportError('...'))" repeats what the message said.
+        message = re.sub(r"\s*\(caused by \w+\(.*\)\)$", "", message)
+        if _unreachable(exc):
+            raise ClipsUnreachable(
+                f"cannot reach the video site: {message}",
+                hint="check the network connection, or read saved `yt-dlp -J URL` output "
+                "(add-scene --clip-json FILE, views refresh --from-json DIR)",
+            ) from None
         raise SourceUnavailable(f"cannot read the clip: {message}") from None
     return from_ytdlp(info, dt.date.today().isoformat())
+
+
+class _QuietLogger:
+    def debug(self, msg: str) -> None:
+        pass
+
+    def info(self, msg: str) -> None:
+        pass
+
+    def warning(self, msg: str) -> None:
+        pass
+
+    def error(self, msg: str) -> None:
+        pass
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether yt-dlp failed for want of a connection (its TransportError: refused, no
+    route, name not resolved, timed out, TLS), not because of this clip."""
+    seen: list[object] = [exc]
+    info = getattr(exc, "exc_info", None)
+    if isinstance(info, tuple) and len(info) > 1:
+        seen.append(info[1])
+    for error in list(seen):
+        seen += [getattr(error, "cause", None), getattr(error, "__cause__", None)]
+    try:
+        from yt_dlp.networking.exceptions import TransportError
+
+        if any(isinstance(e, TransportError) for e in seen):
+            return True
+    except ImportError:  # an older yt-dlp: judged by the message alone
+        pass
+    return bool(
+        re.search(
+            r"Unable to download [^:]*: .*(Errno|timed out|resolve|refused|unreachable)",
+            str(exc),
+        )
+    )
 
 
 def fetch_youtube_api(url: str, key: str) -> ClipInfo:
@@ -116,12 +254,19 @@ def from_youtube_api(item: dict[str, Any], observed: str) -> ClipInfo:
     stats = _dict(item.get("statistics"))
     details = _dict(item.get("contentDetails"))
     published = snippet.get("publishedAt")
+    timestamp = None
+    if isinstance(published, str):
+        try:
+            timestamp = dt.datetime.fromisoformat(published.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            timestamp = None
     views = stats.get("viewCount")
     title = snippet.get("title")
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput("the YouTube answer has no title")
+    video_id = item.get("id")
     return ClipInfo(
-        url=f"https://www.youtube.com/watch?v={item.get('id')}",
+        url=f"https://www.youtube.com/watch?v={video_id}",
         title=" ".join(title.split()),
         channel=snippet.get("channelTitle") or None,
         uploaded=published[:10] if isinstance(published, str) else None,
@@ -129,6 +274,9 @@ def from_youtube_api(item: dict[str, Any], observed: str) -> ClipInfo:
         views=int(views) if isinstance(views, str) and views.isdigit() else None,
         observed=observed,
         tags=tuple(t for t in snippet.get("tags") or [] if isinstance(t, str)),
+        timestamp=timestamp if timestamp is not None and "T" in str(published) else None,
+        extractor="youtube",
+        video_id=video_id if isinstance(video_id, str) else None,
     )
 
 

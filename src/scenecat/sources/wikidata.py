@@ -3,7 +3,17 @@
 Properties read: P31 instance of, P449 original broadcaster, P495 country of origin,
 P580 start time / P577 publication date, P1113 number of episodes, P161 cast member
 (qualifiers P453 character role, P4633 name of the character role, P1545 series ordinal),
-and for people P569 date of birth. Labels and aliases in English and Korean.
+and for people P569 date of birth. Shapes: the wbgetentities help page and Wikibase's JSON
+data model (docs/sources.md).
+
+Labels and aliases in English, Korean and `mul`, the "default for all languages" value
+Wikidata now keeps instead of the same label copied into every language (a network such as
+"tvN" may have no `en` label left). English falls back to a `mul` value in Latin letters,
+Korean to a `mul` value in Hangul, so a `mul` Hangul name never becomes an English one.
+
+Ranks: a single-valued fact (broadcaster, country, dates, episode count, birth date) comes
+from the statements of the best rank (preferred over normal); deprecated statements are
+never read. Billing is the P1545 qualifier only: the order of P161 statements is not one.
 """
 
 from __future__ import annotations
@@ -17,10 +27,14 @@ from scenecat.sources.facts import Candidate, CastEntry, DramaFacts, Person
 from scenecat.sources.http import Http
 
 API = "https://www.wikidata.org/w/api.php"
-# television series, television drama, web series, television program, drama television series
-SERIES_TYPES = {"Q5398426", "Q1366112", "Q526877", "Q15416", "Q21191270", "Q117467246"}
+LANGUAGES = "en|ko|mul"
+# Q5398426 television series, Q1366112 drama television series, Q1259759 miniseries,
+# Q526877 web series, Q15416 television program. (Q21191270 is a television series
+# *episode*: an episode item is not a drama.)
+SERIES_TYPES = {"Q5398426", "Q1366112", "Q1259759", "Q526877", "Q15416"}
 _BATCH = 50  # wbgetentities takes at most 50 ids a call
 _QID = re.compile(r"^Q[1-9]\d*$")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 class Wikidata:
@@ -55,7 +69,7 @@ class Wikidata:
                 action="wbgetentities",
                 ids="|".join(wanted[start : start + _BATCH]),
                 props="labels|aliases|descriptions|claims",
-                languages="en|ko",
+                languages=LANGUAGES,
             )
             entities = data.get("entities") if isinstance(data, dict) else None
             if isinstance(entities, dict):
@@ -72,7 +86,7 @@ class Wikidata:
         data = self._get(
             action="wbsearchentities",
             search=title,
-            language="ko" if re.search(r"[\uac00-\ud7a3]", title) else "en",
+            language="ko" if _HANGUL.search(title) else "en",
             uselang="en",
             type="item",
             limit=10,
@@ -86,7 +100,7 @@ class Wikidata:
         labels = self._labels(
             v
             for e in series.values()
-            for v in _item_values(e, "P449")[:1] + _item_values(e, "P495")[:1]
+            for v in _best_items(e, "P449")[:1] + _best_items(e, "P495")[:1]
         )
         result = []
         for ext_id in ids:
@@ -105,22 +119,26 @@ class Wikidata:
         if ext_id not in entities:
             raise NotFound(f"Wikidata has no item {ext_id}")
         entity = entities[ext_id]
-        related = _item_values(entity, "P449")[:1] + _item_values(entity, "P495")[:1]
+        related = _best_items(entity, "P449")[:1] + _best_items(entity, "P495")[:1]
         for claim in _claims(entity, "P161"):
             related.extend(v for v in [_claim_item(claim)] if v)
             related.extend(_qualifier_items(claim, "P453"))
         return self._facts(entity, ext_id, self._labels(related), {})
 
-    def drama_from_saved(self, data: Any) -> DramaFacts:
-        """A saved wbgetentities answer holding the drama first, then its related items."""
+    def drama_from_saved(self, data: Any, ext_id: str | None = None) -> DramaFacts:
+        """A saved wbgetentities answer holding the drama (the first series, or the item
+        `ext_id`) and its related items (broadcaster, country, cast, characters)."""
         entities = data.get("entities") if isinstance(data, dict) else None
         if not isinstance(entities, dict) or not entities:
             raise InvalidInput("not a Wikidata wbgetentities response (no entities)")
         series = [(k, v) for k, v in entities.items() if isinstance(v, dict) and _is_series(v)]
+        if ext_id is not None:
+            series = [(k, v) for k, v in series if k == ext_id]
         if not series:
-            raise InvalidInput("the saved Wikidata response holds no television series")
-        ext_id, entity = series[0]
-        return self._facts(entity, ext_id, entities, {})
+            where = f" called {ext_id}" if ext_id else ""
+            raise InvalidInput(f"the saved Wikidata response holds no television series{where}")
+        found, entity = series[0]
+        return self._facts(entity, found, entities, {})
 
     def person(self, ext_id: str) -> Person:
         entities = self._entities([ext_id])
@@ -128,36 +146,45 @@ class Wikidata:
             raise NotFound(f"Wikidata has no item {ext_id}")
         return _person(ext_id, entities[ext_id])
 
+    def candidates_from_saved(self, data: Any) -> list[Candidate]:
+        """The series in a saved wbgetentities answer (related items' labels from the same
+        file)."""
+        entities = data.get("entities") if isinstance(data, dict) else None
+        if not isinstance(entities, dict):
+            raise InvalidInput("not a Wikidata wbgetentities response (no entities)")
+        return [
+            self._facts(v, k, entities, {}).candidate()
+            for k, v in entities.items()
+            if isinstance(v, dict) and _is_series(v)
+        ]
+
     def _facts(
         self, entity: dict[str, Any], ext_id: str, related: dict[str, Any], _: dict[str, Any]
     ) -> DramaFacts:
-        title = _label(entity, "en") or _label(entity, "ko") or ext_id
-        native = _label(entity, "ko")
-        network = next(
-            (_label(related.get(i, {}), "en") for i in _item_values(entity, "P449")), None
-        )
-        country = next(
-            (_label(related.get(i, {}), "en") for i in _item_values(entity, "P495")), None
-        )
+        native = korean_label(entity)
+        title = english_label(entity) or native or ext_id
+        network = next((_any_label(related.get(i)) for i in _best_items(entity, "P449")), None)
+        country = next((_any_label(related.get(i)) for i in _best_items(entity, "P495")), None)
         aired = next((d for p in ("P580", "P577") for d in _time_values(entity, p) if d), None)
         episodes = next(iter(_quantities(entity, "P1113")), None)
         cast: list[CastEntry] = []
-        for position, claim in enumerate(_claims(entity, "P161"), start=1):
+        for claim in _claims(entity, "P161"):
             person_id = _claim_item(claim)
             if not person_id:
                 continue
             person = _person(person_id, related.get(person_id, {}))
             characters = [
                 c
-                for c in [_label(related.get(i, {}), "en") for i in _qualifier_items(claim, "P453")]
+                for c in [_any_label(related.get(i)) for i in _qualifier_items(claim, "P453")]
                 + _qualifier_strings(claim, "P4633")
                 if c
             ]
+            # Only a series ordinal is a billing: the statements' order is not one.
             ordinal = next(
                 (int(s) for s in _qualifier_strings(claim, "P1545") if s.isdigit()), None
             )
-            cast.append(CastEntry(person, list(dict.fromkeys(characters)), ordinal or position))
-        aliases = [a for a in _aliases(entity, "en") if a != title][:5]
+            cast.append(CastEntry(person, list(dict.fromkeys(characters)), ordinal or None))
+        aliases = [a for a in latin_aliases(entity) if a != title][:5]
         return DramaFacts(
             source=self.name,
             id=ext_id,
@@ -179,6 +206,22 @@ def _label(entity: Any, language: str) -> str | None:
     return " ".join(text.split()) if isinstance(text, str) and text.strip() else None
 
 
+def english_label(entity: Any) -> str | None:
+    """The `en` label, else the `mul` one when it is not in Hangul."""
+    mul = _label(entity, "mul")
+    return _label(entity, "en") or (mul if mul and not _HANGUL.search(mul) else None)
+
+
+def korean_label(entity: Any) -> str | None:
+    """The `ko` label, else the `mul` one when it is in Hangul."""
+    mul = _label(entity, "mul")
+    return _label(entity, "ko") or (mul if mul and _HANGUL.search(mul) else None)
+
+
+def _any_label(entity: Any) -> str | None:
+    return english_label(entity) or korean_label(entity)
+
+
 def _aliases(entity: Any, language: str) -> list[str]:
     aliases = entity.get("aliases") if isinstance(entity, dict) else None
     values = aliases.get(language) if isinstance(aliases, dict) else None
@@ -189,10 +232,27 @@ def _aliases(entity: Any, language: str) -> list[str]:
     ]
 
 
+def latin_aliases(entity: Any) -> list[str]:
+    found = _aliases(entity, "en") + [a for a in _aliases(entity, "mul") if not _HANGUL.search(a)]
+    return list(dict.fromkeys(found))
+
+
 def _claims(entity: Any, prop: str) -> list[dict[str, Any]]:
+    """The property's statements but the deprecated ones, in the item's order."""
     claims = entity.get("claims") if isinstance(entity, dict) else None
     values = claims.get(prop) if isinstance(claims, dict) else None
-    return [c for c in values or [] if isinstance(c, dict) and c.get("rank") != "deprecated"]
+    return [
+        c
+        for c in values or []
+        if isinstance(c, dict) and c.get("rank") in ("preferred", "normal", None)
+    ]
+
+
+def _best(entity: Any, prop: str) -> list[dict[str, Any]]:
+    """The statements of the best rank: the preferred ones when there are any."""
+    claims = _claims(entity, prop)
+    preferred = [c for c in claims if c.get("rank") == "preferred"]
+    return preferred or claims
 
 
 def _datavalue(snak: Any) -> Any:
@@ -210,6 +270,10 @@ def _claim_item(claim: dict[str, Any]) -> str | None:
 
 def _item_values(entity: Any, prop: str) -> list[str]:
     return [v for v in (_claim_item(c) for c in _claims(entity, prop)) if v]
+
+
+def _best_items(entity: Any, prop: str) -> list[str]:
+    return [v for v in (_claim_item(c) for c in _best(entity, prop)) if v]
 
 
 def _qualifiers(claim: dict[str, Any], prop: str) -> list[Any]:
@@ -237,25 +301,31 @@ def _qualifier_strings(claim: dict[str, Any], prop: str) -> list[str]:
 
 
 def _time_values(entity: Any, prop: str) -> list[str | None]:
-    """Dates as YYYY-MM-DD, or YYYY when the claim's precision is a year (9) or coarser."""
+    """The best-ranked dates as precise as the statement says: YYYY-MM-DD (precision 11),
+    YYYY-MM (10: a month) or YYYY (9: a year); None when coarser (a decade)."""
     found: list[str | None] = []
-    for claim in _claims(entity, prop):
+    for claim in _best(entity, prop):
         value = _datavalue(claim.get("mainsnak"))
         time = value.get("time") if isinstance(value, dict) else None
         match = re.match(r"^\+(\d{4})-(\d{2})-(\d{2})T", time) if isinstance(time, str) else None
         if not match:
             continue
+        year, month, day = match.groups()
         precision = value.get("precision") if isinstance(value, dict) else None
-        if isinstance(precision, int) and precision >= 11 and match.group(2) != "00":
-            found.append(f"{match.group(1)}-{match.group(2)}-{match.group(3)}")
+        if not isinstance(precision, int) or precision < 9:
+            found.append(None)
+        elif precision >= 11 and month != "00" and day != "00":
+            found.append(f"{year}-{month}-{day}")
+        elif precision >= 10 and month != "00":
+            found.append(f"{year}-{month}")
         else:
-            found.append(f"{match.group(1)}-01-01" if precision == 9 else None)
+            found.append(year)
     return found
 
 
 def _quantities(entity: Any, prop: str) -> list[int]:
     found = []
-    for claim in _claims(entity, prop):
+    for claim in _best(entity, prop):
         value = _datavalue(claim.get("mainsnak"))
         amount = value.get("amount") if isinstance(value, dict) else None
         if isinstance(amount, str) and re.fullmatch(r"\+?\d+", amount) and int(amount) > 0:
@@ -270,16 +340,15 @@ def _is_series(entity: Any) -> bool:
 
 
 def _person(ext_id: str, entity: Any) -> Person:
-    english = _label(entity, "en")
-    korean = _label(entity, "ko")
+    korean = korean_label(entity)
+    aliases = latin_aliases(entity)
+    name = english_label(entity) or next(iter(aliases), None) or korean or ext_id
     born_dates = [d for d in _time_values(entity, "P569") if d]
-    name = english or korean or ext_id
-    aliases = [a for a in _aliases(entity, "en") if a != name][:10]
     return Person(
         source="wikidata",
         id=ext_id,
         name=name,
-        native=korean if korean and korean != name else None,
-        aliases=aliases,
+        native=korean,
+        aliases=[a for a in aliases if a != name][:10],
         born=int(born_dates[0][:4]) if born_dates else None,
     )

@@ -7,6 +7,7 @@ or person twice finds the record made the first time instead of making a second 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from scenecat.storage.ddl import run_in_transaction_statements
@@ -86,3 +87,34 @@ def move_ids(conn: sqlite3.Connection, kind: str, keep_id: int, gone_id: int) ->
 def remove_id(conn: sqlite3.Connection, kind: str, record_id: int, source: str) -> None:
     table, column = _table(kind)
     conn.execute(f"DELETE FROM {table} WHERE {column} = ? AND source = ?", (record_id, source))
+
+
+def sources_of(
+    conn: sqlite3.Connection, dramas: Iterable[str] = (), actors: Iterable[str] = ()
+) -> set[str]:
+    """The sources any of these dramas (by title) or actors (by name) has an id from."""
+    found: set[str] = set()
+    for table, kind, column, names in (
+        ("drama", "drama", "title", sorted(set(dramas))),
+        ("actor", "actor", "name", sorted(set(actors))),
+    ):
+        for start in range(0, len(names), 500):
+            batch = names[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            found.update(
+                row[0]
+                for row in conn.execute(
+                    f"SELECT DISTINCT s.source FROM {kind}_source_id s JOIN {table} t "
+                    f"ON t.id = s.{kind}_id WHERE t.{column} IN ({marks})",
+                    batch,
+                )
+            )
+    return found
+
+
+def sources_in_use(conn: sqlite3.Connection) -> set[str]:
+    """Every source some drama or actor of the catalogue has an id from."""
+    rows = conn.execute(
+        "SELECT source FROM drama_source_id UNION SELECT source FROM actor_source_id"
+    )
+    return {row[0] for row in rows}

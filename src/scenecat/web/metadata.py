@@ -145,7 +145,7 @@ def metadata(
     for name in present:
         tables[name] = dict(TABLES[name]) if is_public(name) else dict(PRIVATE)
     queries = {name: dict(q, hide_sql=True) for name, q in QUERIES.items()}
-    return {
+    result = {
         "title": title or "scenecat",
         "description_html": _home(database),
         "databases": {
@@ -158,6 +158,49 @@ def metadata(
             }
         },
     }
+    add_credits(conn, result, database)
+    return result
+
+
+# Tables that show facts a metadata source may have given (credited in their descriptions).
+SOURCED_TABLES = ("drama", "actor", "credit", "episode")
+
+
+def add_credits(conn: sqlite3.Connection, meta: dict[str, Any], database: str) -> None:
+    """Credit the sources whose facts the catalogue holds (TMDB's terms make free use
+    conditional on its notice wherever its data is shown): every page's footer names them
+    (Datasette's `source`: database and table pages inherit the top level's, row pages read
+    their table's), the home page lists them with their notices, and the database's and the
+    sourced tables' descriptions carry TMDB's notice. Nothing when there are none."""
+    from html import escape
+
+    from scenecat.sources.attribution import attributions
+    from scenecat.storage import source_ids
+
+    credits = attributions(source_ids.sources_in_use(conn))
+    if not credits:
+        return
+    source = {"source": " and ".join(a.name for a in credits), "source_url": credits[0].url}
+    meta.update(source)
+    items = "".join(
+        f'<li><a href="{escape(a.url)}">{escape(a.name)}</a>: {escape(a.notice)}</li>'
+        if a.url
+        else f"<li>{escape(a.name)}: {escape(a.notice)}</li>"
+        for a in credits
+    )
+    meta["description_html"] += (
+        f'<p class="scenecat-sources">Drama, cast and episode facts from:</p><ul>{items}</ul>'
+    )
+    names = " and ".join(a.name for a in credits)
+    notices = " ".join(a.notice[0].upper() + a.notice[1:] for a in credits if a.source == "tmdb")
+    sentence = f"Facts from {names}. {notices}".strip()
+    db = meta["databases"][database]
+    db["description"] = f"{db['description']} {sentence}"
+    for name, options in db["tables"].items():
+        if not options.get("hidden"):
+            options.update(source)
+        if name in SOURCED_TABLES and "description" in options:
+            options["description"] += f" {sentence}"
 
 
 # The home page's shortcuts: (path under the database, text).

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
         try:
             dropped = store.strip_private(copy)
             meta = metadata(copy, DB_NAME, title=title)
+            credits = credits_section(copy)
         finally:
             copy.close()
         (work / "metadata.json").write_text(
@@ -155,7 +157,30 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
         pip = " ".join(quoted)
         install = " ".join(f"--install {r}" for r in quoted)
         (work / "README.md").write_text(readme(pip, install), encoding="utf-8")
+        if credits:
+            with (work / "README.md").open("a", encoding="utf-8") as text:
+                text.write(credits)
         files = sorted(str(p.relative_to(work)) for p in work.iterdir() if p.name != "plugins") + [
             "plugins/"
         ]
     return Published(folder, dropped, files)
+
+
+def credits_section(conn: sqlite3.Connection) -> str:
+    """The README's section on the sources whose facts the catalogue holds ("" if none)."""
+    import textwrap
+
+    from scenecat.sources.attribution import attributions
+    from scenecat.storage import source_ids
+
+    credits = attributions(source_ids.sources_in_use(conn))
+    if not credits:
+        return ""
+    lines = "".join(f"- {a.name} ({a.url or 'no site'}): {a.notice}\n" for a in credits)
+    text = (
+        "The catalogue holds facts from these sources; `metadata.json` credits them on every "
+        "page (the footer's data source, the home page and the drama, actor, cast and episode "
+        "pages). Keep the credits wherever the site is served; TMDB's terms also ask for its "
+        "logo (https://www.themoviedb.org/api-terms-of-use), which is not included:"
+    )
+    return f"\n## Credits\n\n{textwrap.fill(text, 90)}\n\n{lines}"

@@ -42,6 +42,7 @@ from scenecat.domain.articles.render import (
     render,
     template_variables,
 )
+from scenecat.domain.source_credits import article_credits
 from scenecat.gcpause import paused_gc
 
 # build_context, load_template and render are the stages bench/bench_export.py times apart.
@@ -66,6 +67,8 @@ def export_markdown(conn: sqlite3.Connection, request: ArticleRequest) -> Articl
     # the collector's passes over them find nothing (bench/bench_export.py).
     with paused_gc():
         context = build_context(conn, request, uses)
+        # The sources of its dramas and actors, for the footer (TMDB's terms ask for it).
+        context["attribution"] = article_credits(conn, context)
         body = render(template, context)
     info: ArticleInfo = context["article"]
     text = (front_matter(info) if request.front_matter else "") + body
