@@ -53,7 +53,7 @@ def ranked(cli: Callable[..., Run], *args: str) -> list[dict[str, object]]:
 
 def figure(score: object) -> str:
     assert isinstance(score, float)
-    return f"{score:.1f}/10"
+    return f"{score:.2f}/10"  # two digits, as rank shows
 
 
 def runners_up(section: str) -> list[str]:
@@ -117,7 +117,7 @@ def test_runners_up_are_the_next_scenes_of_the_same_ranking(sample_db: Path, cli
 
 def test_limit_counts_dramas_and_the_opening_says_so(sample_db: Path, cli) -> None:
     text = article(cli, *JCW_KISSES, "--limit", "3")
-    assert list(sections(text)) == ["Healer", "Melting Me Softly", "Suspicious Partner"]
+    assert list(sections(text)) == ["Melting Me Softly", "Healer", "Suspicious Partner"]
     assert "from 7 dramas" in text
     assert "Here are the top 3, best first: each drama's best scene, and its runners-up" in text
     one = article(cli, *JCW_KISSES, "--limit", "1")
@@ -152,13 +152,14 @@ def test_the_headline_asks_the_filters_question(
 def test_the_opening_answers_first(sample_db: Path, cli) -> None:
     text = article(cli, *JCW_KISSES)
     assert body(text).startswith(
-        'Short answer: Healer, with "The kiss in the snow" (episode 9). We ranked all 9 Ji '
-        "Chang Wook kiss scenes in our catalogue, from 7 dramas, by fan votes, head-to-head "
+        'Short answer: Melting Me Softly, with "The shower kiss" (episode 10). We ranked all 9 '
+        "Ji Chang Wook kiss scenes in our catalogue, from 7 dramas, by fan votes, head-to-head "
         "picks and view counts, and placed each drama by its best scene. Here are all 7, best "
         "first: each drama's best scene, and its runners-up where it has more than one.\n"
     )
     assert meta(text)["description"] == (
-        "Healer has the best Ji Chang Wook kiss scene: 7 dramas ranked by their best scene, "
+        "Melting Me Softly has the best Ji Chang Wook kiss scene: 7 dramas ranked by their best "
+        "scene, "
         "from fan votes, head-to-head picks and view counts."
     )
     assert "Each drama is placed by its best scene" in text.rsplit("\n\n", 1)[1]  # how we ranked
@@ -169,11 +170,11 @@ def test_a_title_of_ones_own_gets_an_opening_that_fits(sample_db: Path, cli) -> 
     assert meta(text)["title"] == "JCW's kisses, drama by drama"
     opening = body(text).split("\n", 1)[0]
     assert opening.startswith(
-        'Healer has the best Ji Chang Wook kiss scene: "The kiss in the snow" (episode 9). '
+        'Melting Me Softly has the best Ji Chang Wook kiss scene: "The shower kiss" (episode 10). '
     )
     assert "Short answer" not in opening and "?" not in opening
     plain = article(cli, *JCW_KISSES, "--title", "JCW's kisses", "--no-front-matter")
-    assert plain.startswith("# JCW's kisses\n\nHealer has the best")
+    assert plain.startswith("# JCW's kisses\n\nMelting Me Softly has the best")
 
 
 # Spoilers
@@ -190,7 +191,7 @@ def test_hide_leaves_out_every_spoiler_scene(sample_db: Path, cli) -> None:
     assert list(sections(hidden)) == list(sections(shown))  # the answer is no spoiler
     assert "**Best kiss scene:** in episode 9\n" in sections(hidden)["Healer"]
     assert "- Episode 15, details hidden: score " in sections(hidden)["Healer"]
-    assert body(hidden).startswith("Short answer: Healer. We ranked")
+    assert body(hidden).startswith("Short answer: Melting Me Softly. We ranked")
     assert "Spoiler warning" not in shown + hidden
 
 
@@ -249,8 +250,8 @@ def test_a_score_without_votes_says_so(cli: Callable[..., Run], db: Path, tmp_pa
     alpha = sections(text)["Alpha"]
     assert (
         "No fan has voted on it yet, it has not been in a duel yet and it has been seen "
-        "5,000,000 times on official upload (as of 2024-01-01). Until it has votes, the average "
-        "vote stands in."
+        "5,000,000 times on official upload (as of 2024-01-01). Until it has votes and duels, "
+        "the average vote and an average duel record stand in."
     ) in alpha
     assert "from the view count" not in text.replace("from the view count;", "")
     beta = sections(text)["Beta"]
