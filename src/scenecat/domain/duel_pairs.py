@@ -122,6 +122,8 @@ class PairPicker:
     before: dict[int, Standing] = field(default_factory=dict)
     scope_size: int = 0
     read_to: int = 0  # how far down the end's ranking was read (a scene lower is `below`)
+    # The ranking start() read, for the first pair: no answer has changed it since.
+    _fresh: list[RankedEntry] | None = field(default=None, init=False, repr=False)
 
     def _ranking(self, limit: int) -> list[RankedEntry]:
         result = rank_scenes(self.conn, self.scope, self.params, limit=limit)
@@ -136,7 +138,9 @@ class PairPicker:
         entries = self._ranking(self.window)
         showable = [e for e in entries if self._may_show(e.scene)]
         while len(showable) < 2 and self.window < self.scope_size:
-            showable = [e for e in self._grown() if self._may_show(e.scene)]
+            entries = self._grown()
+            showable = [e for e in entries if self._may_show(e.scene)]
+        self._fresh = entries
         if len(showable) < 2:
             raise InvalidInput(
                 f"nothing to duel: {_scenes(len(showable))} to show in these filters",
@@ -154,7 +158,8 @@ class PairPicker:
     def next_pair(self) -> Pair | None:
         """The most informative pair not shown yet (and marks it shown); None when every
         pair of the scope has been shown."""
-        entries = self._ranking(self.window)
+        entries = self._fresh if self._fresh is not None else self._ranking(self.window)
+        self._fresh = None
         while True:
             showable = [e for e in entries if self._may_show(e.scene)]
             chosen = self._best(showable)
@@ -163,21 +168,22 @@ class PairPicker:
             entries = self._grown()
         if chosen is None:
             return None
-        first, second = chosen
-        met = duel_queries.duels_between(self.conn, [first.scene.id, second.scene.id])
+        first, second, met = chosen
         pair = Pair(
             Contender(first.scene, _standing(first)),
             Contender(second.scene, _standing(second)),
-            sum(met.values()),
+            met,
         )
         self.shown.add(_key(*pair.ids))
         self.times.update(pair.ids)
         return pair
 
-    def _best(self, entries: Sequence[RankedEntry]) -> tuple[RankedEntry, RankedEntry] | None:
+    def _best(self, entries: Sequence[RankedEntry]) -> tuple[RankedEntry, RankedEntry, int] | None:
+        """The pair of highest value among `entries` (best first), with the duels between
+        its two scenes; None when every pair has been shown."""
         met = duel_queries.duels_between(self.conn, [e.scene.id for e in entries])
         best: tuple[float, int, str, str] | None = None
-        chosen: tuple[RankedEntry, RankedEntry] | None = None
+        chosen: tuple[RankedEntry, RankedEntry, int] | None = None
         times = self.times
         for i, a in enumerate(entries):
             for b in entries[i + 1 : i + 1 + POOL]:
@@ -196,7 +202,7 @@ class PairPicker:
                 # Highest value, then nearest the top, then by keys (rank keys are unique).
                 rank = (-value, a.position + b.position, a.scene.key, b.scene.key)
                 if best is None or rank < best:
-                    best, chosen = rank, (a, b)
+                    best, chosen = rank, (a, b, met.get(pair, 0))
         return chosen
 
     def moves(self, won: Counter[int], lost: Counter[int]) -> list[Move]:
