@@ -261,15 +261,10 @@ def _row(move: Move, session: Session, tally: _Tally) -> list[object]:
         moved,
         f"{after.score:.2f}" if after else "-",
         f"{move.before.score:.2f}",
-        card.title if card.title is not None else _hidden(scene.episode),
+        card.name,
         scene.drama,
         f"{move.won}-{move.lost}",
     ]
-
-
-def _hidden(episode: int | None) -> str:
-    """A folded scene in the table, beside its drama."""
-    return "(hidden)" if episode is None else f"(hidden) episode {episode}"
 
 
 def scope_label(scope: Scope) -> str:
