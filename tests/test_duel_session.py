@@ -332,3 +332,50 @@ def test_other_writers_during_a_session(sample_db: Path) -> None:
     assert (others[0], others[1], "other") in duels
     assert (_key(sample_db, winner), _key(sample_db, loser), "me") in duels
     assert run_process("db", "check", env=env).exit_code == 0
+
+
+def test_a_session_needs_standard_output_to_be_the_terminal_too(sample_db: Path) -> None:
+    """Questions on the terminal but the scenes going down a pipe would be a blind session."""
+    import os
+    import subprocess
+    import sys
+
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "scenecat", "duel"],
+            stdin=slave, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "SCENECAT_DB": str(sample_db)},
+        )  # fmt: skip
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == 2, proc
+    assert proc.stderr.splitlines() == [
+        "Error: `duel` with no scenes starts a session of questions, which needs a terminal; "
+        "standard output is not one",
+        "hint: record one duel without a terminal: scenecat duel WINNER LOSER",
+    ]
+    assert proc.stdout == ""
+
+
+def test_a_read_only_catalogue_is_said_before_any_question(sample_db: Path) -> None:
+    import stat
+
+    from tests.test_read_only import _run
+
+    before = dump(sample_db)
+    folder = sample_db.parent
+    sample_db.chmod(stat.S_IRUSR | stat.S_IRGRP)
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        result = _run(sample_db, "duel", "--actor", "Ji Chang Wook")
+    finally:
+        folder.chmod(stat.S_IRWXU)
+        sample_db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert result.exit_code == 1, result
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"Error: the catalogue {sample_db} is read-only ("), lines
+    assert lines[0].endswith("); a duel session could record no answer"), lines
+    assert lines[1].startswith("hint: make the file and its folder writable"), lines
+    assert dump(sample_db) == before

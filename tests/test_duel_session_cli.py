@@ -77,3 +77,12 @@ def test_help_tells_both_ways(cli: Callable[..., Run], db: Path) -> None:
         assert flag in text
     # A session's --spoilers replaces the --spoiler filter, as in `export markdown`.
     assert "--spoiler LEVEL" not in text
+
+
+def test_a_session_on_a_missing_catalogue_creates_nothing(
+    cli: Callable[..., Run], db: Path
+) -> None:
+    result = cli("duel")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: there is no catalogue at {db}")
+    assert not db.exists()

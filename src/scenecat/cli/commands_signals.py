@@ -236,7 +236,6 @@ def _duel_session(
         {"winner": "1", "loser": "2", "voter": voter, "on": on or today().isoformat()},
         "duel",
     )
-    duel_session.check_terminal()
     with catalogue(ctx) as cat:
         duel_session.run(
             cat,

@@ -40,8 +40,8 @@ class Session:
 
 
 def check_terminal() -> None:
-    """A session asks questions: refused, before the catalogue is opened, without a
-    terminal to ask them on and show the scenes."""
+    """A session asks questions: refused without a terminal to ask them on and show the
+    scenes."""
     for name, stream in (("standard input", sys.stdin), ("standard output", sys.stdout)):
         if not stream.isatty():
             raise UserError(
@@ -73,18 +73,29 @@ class _Tally:
 
 
 def run(cat: Catalogue, session: Session) -> None:
+    """Play a session on `cat` until q, the end of the pairs or of --rounds."""
     from scenecat.cli import output
     from scenecat.domain.duel_pairs import PairPicker
+    from scenecat.errors import ScenecatError
 
+    if cat.read_only:
+        # Said before the first question rather than at the first answer.
+        raise ScenecatError(
+            f"the catalogue {cat.path} is read-only ({cat.read_only}); a duel session "
+            "could record no answer",
+            hint="make the file and its folder writable, or play on a copy "
+            "(`scenecat db backup COPY.db`, then --db COPY.db)",
+        )
+    check_terminal()
     picker = PairPicker(cat.conn, session.scope)
-    size = picker.start()
     tally = _Tally()
-    output.note(_intro(session))
     try:
+        size = picker.start()
+        output.note(_intro(session))
         _play(cat, session, picker, tally)
+        _summary(picker, session, tally, size)
     except Interrupted:
         raise Interrupted(tally.outcome()) from None
-    _summary(picker, session, tally, size)
 
 
 def _intro(session: Session) -> str:
