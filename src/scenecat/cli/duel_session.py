@@ -16,11 +16,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from scenecat.cli import output
 from scenecat.cli.common import Interrupted, UserError, ask
+from scenecat.domain.duel_cards import DuelCard, make_card
+from scenecat.domain.duel_pairs import Move, Pair, PairPicker, record_answer
+from scenecat.errors import ScenecatError
 
+# Imported only when a session starts (commands_signals imports this module in the command).
 if TYPE_CHECKING:
-    from scenecat.domain.duel_cards import DuelCard
-    from scenecat.domain.duel_pairs import Move, Pair, PairPicker
     from scenecat.domain.scope import Scope
     from scenecat.storage.connection import Catalogue
 
@@ -74,9 +77,6 @@ class _Tally:
 
 def run(cat: Catalogue, session: Session) -> None:
     """Play a session on `cat` until q, the end of the pairs or of --rounds."""
-    from scenecat.cli import output
-    from scenecat.domain.duel_pairs import PairPicker
-    from scenecat.errors import ScenecatError
 
     if cat.read_only:
         # Said before the first question rather than at the first answer.
@@ -108,7 +108,6 @@ def _intro(session: Session) -> str:
 
 
 def _play(cat: Catalogue, session: Session, picker: PairPicker, tally: _Tally) -> None:
-    from scenecat.cli import output
 
     shown = 0
     while session.rounds is None or shown < session.rounds:
@@ -127,7 +126,6 @@ def _play(cat: Catalogue, session: Session, picker: PairPicker, tally: _Tally) -
 
 
 def _cards(session: Session, pair: Pair, tally: _Tally) -> list[DuelCard]:
-    from scenecat.domain.duel_cards import make_card
 
     return [
         make_card(c.scene, session.spoilers, revealed=c.scene.id in tally.revealed)
@@ -138,7 +136,6 @@ def _cards(session: Session, pair: Pair, tally: _Tally) -> list[DuelCard]:
 def _duel(session: Session, pair: Pair, number: int, tally: _Tally) -> str:
     """Show the pair and ask until answered: "1", "2", "s" or "q" (r unfolds and asks
     again)."""
-    from scenecat.cli import output
 
     while True:
         cards = _cards(session, pair, tally)
@@ -169,11 +166,10 @@ def _ask(question: str) -> str:
 
 
 def _show(session: Session, cards: list[DuelCard], number: int) -> None:
-    from scenecat.cli import output
 
     wide = output.terminal_width() >= SIDE_BY_SIDE
     of = f" of {session.rounds}" if session.rounds else ""
-    label = scope_label(session.scope)
+    label = _scope_label(session.scope)
     output.plain("")
     output.plain(output.visible(f"Duel {number}{of}" + (f" · {label}" if label else "")))
     output.cards(
@@ -205,8 +201,6 @@ def _lines(card: DuelCard, session: Session, *, clip: bool) -> list[tuple[str, s
 
 
 def _record(cat: Catalogue, session: Session, pair: Pair, winner: int, tally: _Tally) -> None:
-    from scenecat.cli import output
-    from scenecat.domain.duel_pairs import record_answer
 
     cards = _cards(session, pair, tally)
     win, lose = (cards[0], cards[1]) if winner == 1 else (cards[1], cards[0])
@@ -214,8 +208,11 @@ def _record(cat: Catalogue, session: Session, pair: Pair, winner: int, tally: _T
     with cat.write(f"duel {win.key} {lose.key}") as conn:
         result = record_answer(conn, pair, winner, session.voter, session.on)
     if result.gone:
-        which = " and ".join(result.gone)
-        output.note(f"Not recorded: {which} left the catalogue meanwhile; on to the next pair.")
+        gone = " and ".join(card.name for card in cards if card.key in result.gone)
+        was = "were" if len(result.gone) > 1 else "was"
+        output.note(
+            f"Not recorded: {gone} {was} removed from the catalogue meanwhile; on to the next pair."
+        )
         return
     if not result.created:
         output.note("That duel is already recorded; nothing changed.")
@@ -227,13 +224,12 @@ def _record(cat: Catalogue, session: Session, pair: Pair, winner: int, tally: _T
 
 
 def _summary(picker: PairPicker, session: Session, tally: _Tally, size: int) -> None:
-    from scenecat.cli import output
 
     if not tally.recorded:
         output.note("No duel recorded; the ranking is as it was.")
         return
     moves = picker.moves(tally.won, tally.lost)
-    label = scope_label(session.scope)
+    label = _scope_label(session.scope)
     scenes = f"{size:,} scene" + ("" if size == 1 else "s")
     footer = [f"Positions among the {scenes} of " + (label or "the catalogue") + "."]
     if any(move.after is None for move in moves):
@@ -254,7 +250,6 @@ def _summary(picker: PairPicker, session: Session, tally: _Tally, size: int) -> 
 def _row(move: Move, session: Session, tally: _Tally) -> list[object]:
     """A scene's row: its position now, how far it moved, its score now and before, and its
     duels in this session (won-lost)."""
-    from scenecat.domain.duel_cards import make_card
 
     scene = move.scene
     card = make_card(scene, session.spoilers, revealed=scene.id in tally.revealed)
@@ -278,7 +273,7 @@ def _row(move: Move, session: Session, tally: _Tally) -> list[object]:
     ]
 
 
-def scope_label(scope: Scope) -> str:
+def _scope_label(scope: Scope) -> str:
     """The filters in a few words: "Ji Chang Wook, kiss"."""
     bits = [*scope.actors]
     bits += [str(x) for x in (scope.drama, scope.kind, scope.network, scope.year, scope.tag) if x]
