@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from scenecat.domain.duel_pairs import SPREAD, PairPicker, record_answer
+from scenecat.domain.duel_pairs import (
+    SPREAD,
+    Contender,
+    Pair,
+    PairPicker,
+    Recorded,
+    Standing,
+    record_answer,
+)
 from scenecat.domain.ranking import RankedEntry, rank_scenes
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput
@@ -192,6 +200,31 @@ def test_an_answer_is_recorded_by_scene_id_even_after_a_key_change(cat: Catalogu
         "SELECT winner_id, loser_id, voter, decided_on FROM duel ORDER BY id DESC LIMIT 1"
     ).fetchone()
     assert row == (pair.ids[1], pair.ids[0], "me", "2026-01-01")
+
+
+def test_a_new_scene_given_a_removed_scenes_id_does_not_get_its_answer(
+    cat: Catalogue, cli: Callable[..., Run]
+) -> None:
+    """SQLite gives the highest id again once its row is gone: a scene removed and another
+    added meanwhile may carry the shown scene's id, and must not receive its answer."""
+    by_id = {e.scene.id: e for e in _ranked(cat.conn, Scope())}
+    highest = max(by_id)
+    shown = by_id[highest].scene
+    other = by_id[min(by_id)].scene
+    pair = Pair(Contender(shown, Standing(1, 8.0)), Contender(other, Standing(2, 8.0)), 0)
+    assert cli("remove", "scene", shown.key, "--yes").exit_code == 0
+    added = cli(
+        "add-scene", "--drama", "The K2", "--episode", "2", "--actor", "Ji Chang Wook",
+        "--kind", "hug", "--title", "A new scene", "--key", "the-k2-e2-new",
+    )  # fmt: skip
+    assert added.exit_code == 0, added
+    new_id = cat.conn.execute("SELECT id FROM scene WHERE key = 'the-k2-e2-new'").fetchone()[0]
+    assert new_id == highest
+    before = cat.conn.execute("SELECT count(*) FROM duel").fetchone()[0]
+    with cat.write("duel") as conn:
+        result = record_answer(conn, pair, 1, "me", "2026-01-01")
+    assert result == Recorded(created=False, gone=(shown.key,))
+    assert cat.conn.execute("SELECT count(*) FROM duel").fetchone()[0] == before
 
 
 def test_moves_compare_the_standings_before_the_session_with_now(cat: Catalogue) -> None:

@@ -43,7 +43,7 @@ from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput
 from scenecat.models import Scene
 from scenecat.scoring.params import RankParams
-from scenecat.storage import duel_queries, rank_queries, votes_duels
+from scenecat.storage import duel_queries, votes_duels
 from scenecat.storage import scenes as scene_store
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "Pair",
     "PairPicker",
     "Recorded",
+    "Standing",
     "record_answer",
 ]
 
@@ -261,15 +262,28 @@ def record_answer(
 ) -> Recorded:
     """Record the answer to `pair` (winner 1 or 2) inside the caller's write transaction.
 
-    The scenes are the ones shown, by id: a scene removed since (by another process) is
-    reported rather than looked for by its key, which a new scene may have taken since,
-    and a scene whose key was changed is still the one the fan judged."""
+    The scenes are the ones shown, by id: a scene whose key was changed since is still the
+    one the fan judged, while one removed since (by another process) is reported rather
+    than looked for by its key, which a new scene may have taken. An id SQLite gave again
+    to a new scene (the removed one had the highest) is told apart by its key, drama,
+    episode and title: the same id with another key and another title is another scene."""
     if winner not in (1, 2):
         raise InvalidInput(f"the winner of a pair is 1 or 2, got {winner!r}")
     first, second = pair.first.scene, pair.second.scene
-    there = rank_queries.scene_keys(conn, [first.id, second.id])
-    gone = tuple(s.key for s in (first, second) if s.id not in there)
+    now = duel_queries.identities(conn, [first.id, second.id])
+    gone = tuple(s.key for s in (first, second) if not _same(s, now.get(s.id)))
     if gone:
         return Recorded(created=False, gone=gone)
     win, lose = (first, second) if winner == 1 else (second, first)
     return Recorded(created=votes_duels.add_duel(conn, win.id, lose.id, voter, on))
+
+
+def _same(scene: Scene, now: tuple[str, int, int | None, str] | None) -> bool:
+    if now is None:
+        return False
+    key, drama_id, episode, title = now
+    return key == scene.key or (drama_id, episode, title) == (
+        scene.drama_id,
+        scene.episode,
+        scene.title,
+    )

@@ -1,4 +1,5 @@
-"""The SQL of a duel session's pair picking: how often scenes have already met."""
+"""The SQL of a duel session: how often scenes have already met, and whether the scenes a
+pair showed are still the ones with those ids."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ def duels_between(conn: sqlite3.Connection, scene_ids: Sequence[int]) -> dict[tu
         pair = (winner, loser) if winner < loser else (loser, winner)
         met[pair] = met.get(pair, 0) + int(times)
     return met
+
+
+def identities(
+    conn: sqlite3.Connection, scene_ids: Sequence[int]
+) -> dict[int, tuple[str, int, int | None, str]]:
+    """(key, drama id, episode, title) of each of `scene_ids` still in the catalogue."""
+    rows = conn.execute(
+        "SELECT id, key, drama_id, episode, title FROM scene "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (_ids(scene_ids),),
+    )
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
