@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 #: Scenes of the ranking a session starts from, and how far down a scene's partners go.
-POOL = 60
+POOL = 40
 #: How much the window grows when it holds no pair left to show.
 GROWTH = 4
 #: The score difference (0-10 scale) at which a pair's answer is about 3/4 certain.
