@@ -5,7 +5,8 @@ run through a shell, one line at a time, in a fresh folder holding copies of `da
 built-in templates (the Tour runs from a clone). `export NAME=VALUE` and `unset NAME` lines
 change the environment of the lines after them, as in a shell. Each line runs on a
 pseudo-terminal, so that the lines that ask first (`undo`, `db restore`) are asked and
-answered `y`, and `edit` without flags finds a terminal; $EDITOR is `true` (nothing edited).
+answered `y`, `edit` without flags finds a terminal ($EDITOR is `true`: nothing edited), and
+a duel session (`duel` with no keys) is played: its questions answered 1, s, then q.
 
 The lists of commands are also kept here: when the README changes, the test says how the
 list differs and prints the new one to paste, so that a changed Tour is a reviewed change.
@@ -56,6 +57,7 @@ TOUR = (
     'scenecat search "shower kis"',
     "scenecat vote melting-me-softly-e10-shower-kiss 9",
     "scenecat duel melting-me-softly-e10-shower-kiss healer-e9-snowy-rooftop-kiss",
+    'scenecat duel --actor "Ji Chang Wook" --kind kiss',
     "scenecat views melting-me-softly-e10-shower-kiss 1850000 --on 2020-01-05 "
     '--source "tvN official upload"',
     'scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama',
@@ -105,6 +107,7 @@ SHOWS = {
     "scenecat trending --days 30 --until 2019-11-10": "The shower kiss",
     'scenecat export markdown --template best-per-drama --actor "Ji Chang Wook" --kind kiss '
     "-o debate.md": "Wrote 'Which Ji Chang Wook drama has the best kiss scene?'",
+    'scenecat duel --actor "Ji Chang Wook" --kind kiss': "How the ranking moved",
     'scenecat merge actor "Gong Yoo" "Kong Yoo" --yes': "Merged Kong Yoo into Gong Yoo",
     "scenecat undo": "remove scene healer-e8-elevator-rescue",
     "scenecat db check": "OK",
@@ -269,12 +272,17 @@ def _environment(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+# A duel session's question, and the Tour's answers to it in turn: one duel, one skip, stop.
+DUEL_QUESTION = b"Which is better, 1 or 2?"
+DUEL_ANSWERS = (b"1\n", b"s\n", b"q\n")
+
 # `scenecat` as the installed launcher would run it, from this interpreter.
 _PRELUDE = 'scenecat() { "$PYTHON" -m scenecat "$@"; }\n'
 
 
 def on_terminal(line: str, cwd: Path, env: dict[str, str], columns: int = 100) -> tuple[int, str]:
-    """Run one shell line on a pseudo-terminal of `columns`; answer `y` to a [y/N] prompt."""
+    """Run one shell line on a pseudo-terminal of `columns`; answer `y` to a [y/N] prompt,
+    and a duel session's questions with DUEL_ANSWERS."""
     import fcntl
     import pty
     import struct
@@ -288,7 +296,7 @@ def on_terminal(line: str, cwd: Path, env: dict[str, str], columns: int = 100) -
     )  # fmt: skip
     os.close(slave)
     seen = b""
-    answered = 0
+    answered = dueled = 0
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.1)
@@ -303,6 +311,10 @@ def on_terminal(line: str, cwd: Path, env: dict[str, str], columns: int = 100) -
             if seen.count(b"[y/N]") > answered:
                 answered += 1
                 os.write(master, b"y\n")
+            asked = seen.count(DUEL_QUESTION)
+            if asked > dueled and dueled < len(DUEL_ANSWERS):
+                os.write(master, DUEL_ANSWERS[dueled])
+                dueled += 1
         elif proc.poll() is not None:
             break
     else:

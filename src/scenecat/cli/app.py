@@ -49,7 +49,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("add-scene", ("commands_add",), "Add a scene (asks for what is missing)."),
     ("views", ("commands_signals",), "Record a scene's view count on a date."),
     ("vote", ("commands_signals",), "Vote for a scene, 1-10."),
-    ("duel", ("commands_signals",), "Record that one scene beats another."),
+    ("duel", ("commands_signals",), "Record a duel, or play a session of duels."),
     ("import", ("commands_import",), "Import a catalogue file, all or nothing."),
     ("search", ("commands_search",), "Find scenes by what you remember of them."),
     ("rank", ("commands_rank",), "Rank scenes by votes, duels and views."),
@@ -140,7 +140,7 @@ _PLACEHOLDERS = {
     "by": "GROUP",
     "views_count": "COUNT",
     "older_than": "AGE",
-    **dict.fromkeys(("episode", "episodes", "limit"), "INTEGER"),
+    **dict.fromkeys(("episode", "episodes", "limit", "rounds"), "INTEGER"),
 }
 _BY_TYPE = {
     "integer": "INTEGER",

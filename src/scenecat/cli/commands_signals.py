@@ -3,12 +3,21 @@
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scenecat.cli.commands_add import parse_flags
-from scenecat.cli.common import UserError, catalogue, complete_scene, report_warnings
+from scenecat.cli.common import (
+    UserError,
+    catalogue,
+    complete_scene,
+    report_warnings,
+    scope_options,
+)
+
+if TYPE_CHECKING:
+    from scenecat.domain.scope import Scope
 
 # `views KEY -5` must reach the count parser (and get a clear "cannot be negative") rather
 # than be taken for an unknown option -5 by click.
@@ -113,20 +122,49 @@ def vote(
     )
 
 
+# No --spoiler filter: a session's --spoilers says how spoilers are shown, as an article's does.
+@scope_options(without=("spoiler",))
 def duel(
     ctx: typer.Context,
+    scope: "Scope",
     winner: Annotated[
-        str, typer.Argument(help="The better scene's key.", autocompletion=complete_scene)
-    ],
+        str | None,
+        typer.Argument(
+            help="The better scene's key (none: a session of duels).",
+            autocompletion=complete_scene,
+            show_default=False,
+        ),
+    ] = None,
     loser: Annotated[
-        str, typer.Argument(help="The other scene's key.", autocompletion=complete_scene)
-    ],
+        str | None,
+        typer.Argument(
+            help="The other scene's key.", autocompletion=complete_scene, show_default=False
+        ),
+    ] = None,
     voter: Annotated[str, typer.Option("--voter", help="Who decided.")] = "me",
     on: Annotated[str | None, typer.Option("--on", help="Date (default today).")] = None,
+    spoilers: Annotated[
+        str | None,
+        typer.Option(
+            "--spoilers",
+            help="How a session shows spoilers. warn (the default): major and ending ones "
+            "folded (r unfolds one), minor ones under a warning; hide: every one folded; "
+            "show: all shown.",
+            show_default=False,
+        ),
+    ] = None,
+    rounds: Annotated[
+        int | None,
+        typer.Option("--rounds", help="A session stops after this many pairs (skips count)."),
+    ] = None,
 ) -> None:
-    """Record that one scene beats another.
+    """Record a duel, or play a session of duels.
 
-    A head-to-head answer: WINNER is better than LOSER.
+    A head-to-head answer: WINNER is better than LOSER. With no keys, two scenes at a time
+    are shown in the terminal (the pair whose answer tells the ranking most: close scores,
+    few duels between them) and you answer 1, 2, s (skip) or q (stop); each answer is
+    recorded at once (`undo` takes back one), and the end shows how the ranking moved.
+    The filters choose the session's scenes.
 
     Example: scenecat duel melting-me-softly-e10-shower-kiss \\
         healer-e9-snowy-rooftop-kiss
@@ -136,6 +174,14 @@ def duel(
     from scenecat.domain.fast_parsers import parse_duel
     from scenecat.domain.records import today
 
+    if winner is None and loser is None:
+        _duel_session(ctx, scope, voter, on, spoilers, rounds)
+        return
+    if loser is None:
+        raise UserError(
+            "a duel needs two scenes, WINNER and LOSER (or none, for a session)", usage=True
+        )
+    _no_session_options(scope, spoilers, rounds)
     rec = parse_flags(
         parse_duel,
         {"winner": winner, "loser": loser, "voter": voter, "on": on or today().isoformat()},
@@ -148,3 +194,52 @@ def duel(
         if outcome.created
         else "That duel is already recorded; nothing changed"
     )
+
+
+def _no_session_options(scope: "Scope", spoilers: str | None, rounds: int | None) -> None:
+    """The filters, --spoilers and --rounds are a session's: refused with two keys rather
+    than ignored."""
+    from scenecat.cli.common import SCOPE_FILTERS
+
+    given = [
+        f"--{name}" for name, (attr, _, _) in SCOPE_FILTERS.items() if getattr(scope, attr, None)
+    ]
+    given += [f"--{name.replace('_', '-')}" for name, _ in scope.fields]
+    given += [flag for flag, value in (("--spoilers", spoilers), ("--rounds", rounds)) if value]
+    if given:
+        raise UserError(
+            f"{', '.join(given)}: only for a session of duels, which takes no keys",
+            hint="record this duel without them, or drop WINNER and LOSER to play a session",
+            usage=True,
+        )
+
+
+def _duel_session(
+    ctx: typer.Context,
+    scope: "Scope",
+    voter: str,
+    on: str | None,
+    spoilers: str | None,
+    rounds: int | None,
+) -> None:
+    from scenecat.cli import duel_session
+    from scenecat.domain.duel_cards import check_mode
+    from scenecat.domain.fast_parsers import parse_duel
+    from scenecat.domain.records import today
+
+    mode = check_mode(spoilers or "warn")
+    if rounds is not None and rounds < 1:
+        raise UserError(f"--rounds must be 1 or more, got {rounds}", usage=True)
+    # The voter and the date are checked as a duel's flags are; the scenes come later.
+    rec = parse_flags(
+        parse_duel,
+        {"winner": "1", "loser": "2", "voter": voter, "on": on or today().isoformat()},
+        "duel",
+    )
+    with catalogue(ctx) as cat:
+        duel_session.run(
+            cat,
+            duel_session.Session(
+                scope=scope, spoilers=mode, voter=rec.voter, on=rec.on, rounds=rounds
+            ),
+        )

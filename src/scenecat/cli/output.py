@@ -69,6 +69,18 @@ def message(text: str) -> None:
     sys.stderr.write(visible(text) + "\n")
 
 
+def note(text: str) -> None:
+    """A message wrapped at word ends to the width of the terminal stderr goes to (as
+    message() when it is not a terminal): a line of prose read as it comes, such as a duel
+    session's, not broken mid-word by the terminal."""
+    if not sys.stderr.isatty():
+        message(text)
+        return
+    from rich.text import Text
+
+    _console(stderr=True).print(Text(visible(text)))
+
+
 def warn(text: str) -> None:
     sys.stderr.write("warning: " + visible(text) + "\n")
 
@@ -407,6 +419,57 @@ def record(
     for label, shown in shown_fields:
         grid.add_row(Text(label), Text(visible(shown)))
     _console().print(grid)
+
+
+def terminal_width() -> int:
+    """The width of the terminal stdout goes to (COLUMNS when set), in character cells."""
+    return int(_console().width)
+
+
+# A line of a card: its text (user text, made visible) and a Rich style ("" for none).
+CardLine = tuple[str, str]
+
+
+def cards(
+    cards: Sequence[tuple[str, Sequence[CardLine]]], *, side_by_side: bool, widest: int = 0
+) -> None:
+    """Cards, each a label ("1") and its lines, side by side in equal columns or one under
+    another; a line too long for its column wraps at word ends inside the column, so a
+    card never spills into its neighbour (wide Hangul counts as two cells). Side by side
+    they take the terminal's width, or `widest` cells when it is wider (so that the eye
+    need not cross a wide screen from one card to the other)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    def body(lines: Sequence[CardLine]) -> Any:
+        text = Text()
+        for n, (line, style) in enumerate(lines):
+            text.append(("\n" if n else "") + visible(line), style=style)
+        return text
+
+    console = _console()
+    if side_by_side:
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.width = min(console.width, widest) if widest else None
+        row: list[Any] = []
+        for n, (label, lines) in enumerate(cards):
+            if n:
+                grid.add_column(width=1)  # a gutter between two cards
+                row.append(Text(""))
+            grid.add_column(no_wrap=True)
+            grid.add_column(ratio=1, overflow="fold")
+            row += [Text(label, style="bold"), body(lines)]
+        grid.add_row(*row)
+        console.print(grid)
+        return
+    for n, (label, lines) in enumerate(cards):
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        grid.add_row(Text(label, style="bold"), body(lines))
+        if n:
+            console.print()
+        console.print(grid)
 
 
 @contextmanager
