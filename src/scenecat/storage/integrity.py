@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenecat.storage import changelog, scene_signals, search_index
+from scenecat.storage import changelog, scene_signals, scene_text_index, search_index
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:
@@ -46,7 +46,7 @@ def file_problems(path: Path, *, full: bool = True) -> list[str]:
 
 
 def _schema_checks(conn: sqlite3.Connection) -> list[str]:
-    found = search_index.check(conn)
+    found = search_index.check(conn) + scene_text_index.check(conn)
     bad_votes = conn.execute(
         "SELECT count(*) FROM (SELECT scene_id, voter FROM vote GROUP BY scene_id, voter "
         "HAVING sum(current) <> 1)"

@@ -44,6 +44,12 @@ def _search_layout(db: Database) -> None:
     search_index.upgrade_layout(db)
 
 
+def _scene_text_search(db: Database) -> None:
+    from scenecat.storage import scene_text_index
+
+    scene_text_index.create_index(db)
+
+
 def _history(db: Database) -> None:
     from scenecat.storage import changelog
 
@@ -113,6 +119,9 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # Name keys fold look-alikes with Unicode's confusables data (Armenian, Cherokee, small
     # capitals...) and drop the braille blank: the keys of non-ASCII names made again.
     ("0011_look_alike_keys", _look_alike_keys),
+    # A full-text index declared on `scene` itself (its own text), found by sqlite-utils
+    # and by Datasette without scenecat's metadata; scenecat's search keeps scene_search_fts.
+    ("0012_scene_text_search", _scene_text_search),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]

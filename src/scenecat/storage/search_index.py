@@ -31,6 +31,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from scenecat.scene_fields import SEARCH_FIELDS, FieldInfo, SceneFacts
+from scenecat.storage import scene_text_index
 from scenecat.storage.ddl import column_names, run_in_transaction_statements
 
 if TYPE_CHECKING:
@@ -344,6 +345,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
     for statement in schema_statements():
         if statement.startswith("CREATE TRIGGER"):
             conn.execute(statement)
+    # The index on `scene` itself (scene_text_index.py), once its migration has made it.
+    if scene_text_index.exists(conn):
+        scene_text_index.rebuild(conn)
 
 
 # FTS5 keeps new postings in memory up to `hashsize` bytes (1 MiB by default) and writes a
@@ -388,14 +392,19 @@ def begin_bulk(conn: sqlite3.Connection) -> None:
     for trigger in _TRIGGERS:
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     conn.execute(f"DELETE FROM {TABLE}")
+    if scene_text_index.exists(conn):
+        scene_text_index.begin_bulk(conn)
 
 
 def end_bulk(conn: sqlite3.Connection) -> None:
-    """After the load: one FTS build over the documents, and the triggers back."""
+    """After the load: one FTS build over the documents, and the triggers back (for both
+    indexes: this one and the one on `scene`)."""
     _build_fts(conn)
     for statement in schema_statements():
         if statement.startswith("CREATE TRIGGER"):
             conn.execute(statement)
+    if scene_text_index.exists(conn):
+        scene_text_index.end_bulk(conn)
 
 
 class BulkDocuments:
