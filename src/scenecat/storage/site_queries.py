@@ -12,8 +12,6 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from scenecat.storage.search_index import WEIGHTS
-
 
 def open_read_only(path: Path, *, immutable: bool = False) -> sqlite3.Connection:
     """A connection that cannot write; `immutable` also skips locking (the file must not
@@ -48,58 +46,15 @@ def has_search_index(conn: sqlite3.Connection) -> bool:
     return bool(row[0] == 2)
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's data_version: moves on when another connection commits a change to the file
+    (what the home page's kept rankings are checked against)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def scene_spoiler(conn: sqlite3.Connection, scene_id: int) -> str | None:
     row = conn.execute("SELECT spoiler FROM scene WHERE id = ?", (scene_id,)).fetchone()
     return None if row is None else str(row[0])
-
-
-def scene_card(conn: sqlite3.Connection, scene_id: int) -> dict[str, object] | None:
-    """What a scene's page shows above its row: names instead of ids."""
-    row = conn.execute(
-        "SELECT scene.title, scene.kind, scene.episode, scene.spoiler, scene.description, "
-        "scene.key, drama.id, drama.title, drama.native, drama.network, drama.year "
-        "FROM scene JOIN drama ON drama.id = scene.drama_id WHERE scene.id = ?",
-        (scene_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    actors = conn.execute(
-        "SELECT actor.id, actor.name, actor.native, scene_actor.character FROM scene_actor "
-        "JOIN actor ON actor.id = scene_actor.actor_id WHERE scene_actor.scene_id = ? "
-        "ORDER BY scene_actor.position, actor.name",
-        (scene_id,),
-    ).fetchall()
-    tags = conn.execute(
-        "SELECT tag FROM scene_tag WHERE scene_id = ? ORDER BY tag", (scene_id,)
-    ).fetchall()
-    return {
-        "title": row[0],
-        "kind": row[1],
-        "episode": row[2],
-        "spoiler": row[3],
-        "description": row[4],
-        "key": row[5],
-        "drama_id": row[6],
-        "drama": row[7],
-        "drama_native": row[8],
-        "network": row[9],
-        "year": row[10],
-        "actors": [{"id": a[0], "name": a[1], "native": a[2], "character": a[3]} for a in actors],
-        "tags": [t[0] for t in tags],
-    }
-
-
-def scene_clips(
-    conn: sqlite3.Connection, scene_id: int
-) -> list[tuple[str, str | None, str | None]]:
-    """(url, title, publisher) of a scene's sources, clips first."""
-    rows = conn.execute(
-        "SELECT source.url, source.title, source.publisher FROM scene_source "
-        "JOIN source ON source.id = scene_source.source_id WHERE scene_source.scene_id = ? "
-        "ORDER BY (source.kind LIKE '%clip%') DESC, source.id",
-        (scene_id,),
-    )
-    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def scene_ids_where(conn: sqlite3.Connection, where: str, params: list[object]) -> list[int]:
@@ -206,14 +161,19 @@ select
 from json_each(scenecat_trending(:days, :until)) as r order by r.key
 """
 
-SEARCH = f"""
-select scene.id as scene, scene.title, drama.title as drama, scene.episode, scene.kind,
-  scene.spoiler, scene.key
-from scene_search_fts
-join scene on scene.id = scene_search_fts.rowid
-join drama on drama.id = scene.drama_id
-where scene_search_fts match scenecat_match(:q)
-order by bm25(scene_search_fts, {", ".join(map(str, WEIGHTS))}), scene.id
+# scenecat_search(q) is the search of the site's scenes page (domain/site_pages.py): the
+# words, "phrases" and field:value filters of `scenecat search`, best match first (best
+# score first without words), its best 1,000.
+SEARCH = """
+select
+  json_extract(r.value, '$.id') as scene,
+  json_extract(r.value, '$.title') as title,
+  json_extract(r.value, '$.drama') as drama,
+  json_extract(r.value, '$.episode') as episode,
+  json_extract(r.value, '$.kind') as kind,
+  json_extract(r.value, '$.spoiler') as spoiler,
+  json_extract(r.value, '$.key') as key
+from json_each(scenecat_search(:q)) as r order by r.key
 """
 
 

@@ -33,9 +33,9 @@ from markupsafe import Markup
 # The serving rules (what a catalogue's site never serves), hooks of this plugin too.
 from scenecat.web.plugin.access import (  # noqa: F401 - Datasette finds the hooks here
     permission_allowed,
-    register_routes,
     startup,
 )
+from scenecat.web.plugin.access import register_routes as access_routes
 
 # Databases (per Datasette instance) that are scenecat catalogues: found when a connection is
 # prepared, which happens before any page of that database is rendered.
@@ -73,14 +73,21 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.create_function("scenecat_match", 1, match_expression, deterministic=True)
     conn.create_function("scenecat_key", 1, _name_key, deterministic=True)
 
+    def on_catalogue(work: Any) -> str:
+        return _on_catalogue(datasette, database, path, immutable, work)
+
     def rank(actor: str | None, kind: str | None, by: str | None) -> str:
-        return _on_catalogue(path, immutable, lambda c: rank_rows(c, actor, kind, by or "scene"))
+        return on_catalogue(lambda c: rank_rows(c, actor, kind, by or "scene"))
 
     def trending(days: Any, until: Any) -> str:
-        return _on_catalogue(path, immutable, lambda c: trending_rows(c, days, until))
+        return on_catalogue(lambda c: trending_rows(c, days, until))
+
+    def search(text: str | None) -> str:
+        return on_catalogue(lambda c: search_rows(c, text or ""))
 
     conn.create_function("scenecat_rank", 3, rank)
     conn.create_function("scenecat_trending", 2, trending)
+    conn.create_function("scenecat_search", 1, search)
 
 
 def match_expression(text: str | None) -> str | None:
@@ -99,22 +106,33 @@ def _name_key(text: str | None) -> str:
     return name_key(text or "")
 
 
-def _on_catalogue(path: Path | None, immutable: bool, work: Any) -> str:
-    """Run `work` on a read-only connection of its own and return its rows as JSON; a
-    scenecat error becomes a single row saying it (Datasette shows SQL errors generically)."""
+def _on_catalogue(
+    datasette: Any, database: str, path: Path | None, immutable: bool, work: Any
+) -> str:
+    """Run `work` on the site's own read-only connection to the catalogue and return its rows
+    as JSON; a scenecat error becomes a single row saying it (Datasette shows SQL errors
+    generically)."""
     from scenecat.errors import ScenecatError
-    from scenecat.storage import site_queries as store
+    from scenecat.web.plugin import pages
 
-    if path is None:
+    src = pages.source(datasette, database, path, immutable)
+    if src is None:
         return json.dumps([{"title": "Error: this catalogue has no file to rank from"}])
-    conn = store.open_read_only(path, immutable=immutable)
     try:
-        return json.dumps(work(conn), ensure_ascii=False)
+        return json.dumps(src.read(work), ensure_ascii=False)
     except ScenecatError as exc:
         hint = f" ({exc.hint})" if getattr(exc, "hint", None) else ""
         return json.dumps([{"title": f"Error: {exc}{hint}"}], ensure_ascii=False)
-    finally:
-        conn.close()
+
+
+def search_rows(conn: sqlite3.Connection, text: str) -> list[dict[str, Any]]:
+    """The scenes page's search (words and field:value filters) as rows: its best 1,000."""
+    from scenecat.domain.site_pages import search_keys_rows
+
+    return search_keys_rows(conn, text, SEARCH_ROWS)
+
+
+SEARCH_ROWS = 1000  # Datasette's max_returned_rows
 
 
 def rank_rows(
@@ -386,42 +404,85 @@ def _clip_cell(url: str) -> Markup | None:
 
 
 @hook
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    """The fan pages' filter and helper: `visible` (control characters as escapes) and
+    `scenecat_clip` (a source's video id and thumbnail)."""
+    from scenecat.web.plugin import pages
+
+    env.filters["visible"] = pages.visible
+    env.globals["scenecat_clip"] = pages.clip_of
+
+
+def _source(datasette: Any, database: str) -> Any:
+    from scenecat.web.plugin import pages
+
+    db = datasette.databases.get(database)
+    if db is None or not db.path:
+        return None
+    return pages.source(datasette, database, Path(db.path), not db.is_mutable)
+
+
+async def _first_catalogue(datasette: Any) -> str | None:
+    from scenecat.web.plugin.access import is_catalogue
+
+    for name in datasette.databases:
+        if name != "_internal" and await is_catalogue(datasette, name):
+            return str(name)
+    return None
+
+
+@hook
 def extra_template_vars(
     template: str, database: str, table: str, view_name: str, request: Any, datasette: Any
 ) -> Any:
-    if view_name != "row" or table != "scene" or not _is_catalogue(datasette, database):
-        return None
+    """The data of the fan pages (web/plugin/pages.py): the home page, a scene's, a drama's
+    and an actor's pages, and the canned queries' pages."""
+    from scenecat.web.plugin import pages
 
     async def inner() -> dict[str, Any]:
-        from scenecat.storage import site_queries as store
-        from scenecat.web.thumbnails import clip
+        from scenecat.web.plugin.access import is_catalogue
 
-        pks = (request.url_vars or {}).get("pks", "")
-        try:
-            scene_id = int(pks)
-        except ValueError:
+        if view_name == "index":
+            name = await _first_catalogue(datasette)
+            src = _source(datasette, name) if name is not None else None
+            if name is None or src is None:
+                return {}
+            return await pages.home_vars(datasette, name, src)
+        if request is None or not database or not await is_catalogue(datasette, database):
             return {}
-
-        def read(conn: sqlite3.Connection) -> tuple[Any, Any]:
-            return store.scene_card(conn, scene_id), store.scene_clips(conn, scene_id)
-
-        card, clips = await datasette.get_database(database).execute_fn(read)
-        if card is None:
+        src = _source(datasette, database)
+        if src is None:
             return {}
-        from scenecat.text import visible_escapes
-
-        for name in ("title", "description", "drama", "drama_native", "kind", "network"):
-            if isinstance(card[name], str):
-                card[name] = visible_escapes(card[name])
-        for actor in card["actors"]:
-            for name in ("name", "native", "character"):
-                if isinstance(actor[name], str):
-                    actor[name] = visible_escapes(actor[name])
-        card["tags"] = [visible_escapes(tag) for tag in card["tags"]]
-        card["hidden"] = card["spoiler"] in HIDDEN_SPOILERS
-        return {
-            "scenecat_scene": card,
-            "scenecat_clips": [clip(url, title, publisher) for url, title, publisher in clips],
-        }
+        if view_name == "row" and table in ("scene", "drama", "actor"):
+            return await pages.row_vars(datasette, database, table, request, src)
+        canned = (request.url_vars or {}).get("table")
+        if template.startswith("query") and canned in pages.QUERY_PAGES:
+            return await pages.query_vars(datasette, database, canned, request, src)
+        return {}
 
     return inner
+
+
+@hook
+def register_routes(datasette: Any) -> list[tuple[str, Any]]:
+    # The serving rules' route (/-/databases) and the scenes page (search and browse).
+    return [*access_routes(datasette), (r"^/(?P<database>[^/]+)/-/scenes$", _scenes)]
+
+
+async def _scenes(datasette: Any, request: Any) -> Any:
+    from datasette.utils.asgi import NotFound
+
+    from scenecat.web.plugin import pages
+    from scenecat.web.plugin.access import is_catalogue
+
+    database = request.url_vars["database"]
+    if database not in datasette.databases or not await is_catalogue(datasette, database):
+        raise NotFound("No scenecat catalogue here")
+    await datasette.ensure_permissions(
+        request.actor,
+        [("view-table", (database, "scene")), ("view-database", database), "view-instance"],
+    )
+    src = _source(datasette, database)
+    if src is None:
+        raise NotFound("This catalogue has no file")
+    return await pages.scenes_view(datasette, request, src, database)

@@ -1,0 +1,130 @@
+"""A scene as the website shows it: its card (title, drama and episode, linked actors with
+their characters, kind and tags, the one score with what it rests on in words, the clip,
+spoilers folded).
+
+The score is the catalogue's one score (`ranking.scores_of`: what `rank` shows for the scene,
+under any filters), and the words are the articles' (`wording.score_text`, `evidence`), so
+that the site, `rank`, `show scene` and an article never disagree. HTML is the web layer's
+business: a card is plain data.
+
+Whether a card is folded is decided in one place, `fold_rule` (spoilers today; a reader's
+watch progress may fold more there).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from scenecat.domain.articles.wording import evidence, kind_label, score_figure, score_text
+from scenecat.domain.duel_cards import clip_link
+from scenecat.domain.ranking import scores_of
+from scenecat.models import Scene
+from scenecat.scene_fields import Source
+from scenecat.storage import page_queries
+from scenecat.storage import scenes as scene_store
+from scenecat.storage.page_queries import ActorLink
+
+__all__ = ["ActorLink", "SceneCard", "cards", "fold_rule"]
+
+# Spoiler levels whose details a card folds away until the reader asks (as the site always has).
+FOLDED_SPOILERS = ("major", "ending")
+
+
+def fold_rule(conn: sqlite3.Connection) -> Callable[[Scene], bool]:
+    """Whether a scene's card is folded (its description hidden until clicked; the title,
+    drama and episode stay). The one place that decides it: a rule that needs the catalogue
+    (a reader's watch progress) reads it here, once per page, and the predicate it returns
+    is asked for each scene."""
+    del conn  # spoilers are the scene's own; progress, when the site folds by it, is read here
+
+    def folded(scene: Scene) -> bool:
+        return scene.spoiler in FOLDED_SPOILERS
+
+    return folded
+
+
+@dataclass(frozen=True)
+class SceneCard:
+    id: int
+    key: str
+    title: str
+    kind: str  # as worded: "first meeting"
+    kind_key: str  # as stored and filtered on: "first-meeting"
+    episode: int | None
+    drama_id: int
+    drama: str
+    drama_native: str | None
+    network: str | None
+    year: int | None
+    actors: list[ActorLink]
+    tags: list[str]
+    description: str | None
+    location: str | None
+    spoiler: str  # none, minor, major, ending
+    folded: bool  # description hidden until clicked (fold_rule)
+    score: float  # the catalogue's score (rank --json's "score")
+    score_shown: str  # "8.65", as rank prints it
+    score_words: str  # "8.65/10, combining 5 fan votes, 2 duels and the view count"
+    score_basis: str  # the same without the figure: "combining 5 fan votes, 2 duels and..."
+    evidence: str  # "Fans gave it 9.0/10 on average over 5 votes, it won both its duels..."
+    clip: Source | None  # the link to watch it (official clip first), None without one
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        """ "Healer, episode 9" """
+        return self.drama + (f", episode {self.episode}" if self.episode is not None else "")
+
+
+def cards(conn: sqlite3.Connection, ids: Sequence[int]) -> list[SceneCard]:
+    """The cards of the scenes `ids` (by id), in that order; unknown ids are left out."""
+    if not ids:
+        return []
+    scenes = scene_store.scenes_by_ids(conn, list(ids))
+    found = [s.id for s in scenes]
+    parts = scores_of(conn, found)
+    actors = page_queries.scene_actor_links(conn, found)
+    natives = page_queries.drama_natives(conn, [s.drama_id for s in scenes])
+    duels = page_queries.duel_records(conn, found)
+    folded = fold_rule(conn)
+    result = []
+    for scene in scenes:
+        p = parts[scene.id]
+        wins, losses = duels.get(scene.id, (0, 0))
+        words = score_text(p)
+        result.append(
+            SceneCard(
+                id=scene.id,
+                key=scene.key,
+                title=scene.title,
+                kind=kind_label(scene.kind),
+                kind_key=scene.kind,
+                episode=scene.episode,
+                drama_id=scene.drama_id,
+                drama=scene.drama,
+                drama_native=natives.get(scene.drama_id),
+                network=scene.network,
+                year=scene.year,
+                actors=actors.get(scene.id, []),
+                tags=list(scene.tags),
+                description=scene.description,
+                location=scene.location,
+                spoiler=scene.spoiler,
+                folded=folded(scene),
+                score=p.score,
+                score_shown=score_figure(p.score, 2),
+                score_words=words,
+                score_basis=words.split(", ", 1)[1] if ", " in words else "",
+                evidence=evidence(p, wins, losses, scene.latest_views, None),
+                clip=_clip(scene),
+                sources=list(scene.sources),
+            )
+        )
+    return result
+
+
+def _clip(scene: Scene) -> Source | None:
+    url = clip_link(scene)
+    return next((s for s in scene.sources if s.url == url), None) if url else None
