@@ -46,6 +46,7 @@ if not pm.is_registered(_plugin):
         filters_from_request,
         permission_allowed,
         prepare_connection,
+        prepare_jinja2_environment,
         register_facet_classes,
         register_routes,
         render_cell,
@@ -147,10 +148,11 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
             plugins / "_vendor" / "scenecat",
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
-        templates = work / "templates"
-        templates.mkdir()
-        shutil.copyfile(
-            package / "web" / "plugin" / "templates" / "row.html", templates / "row.html"
+        # The fan pages' templates (home, scene/drama/actor, rankings, the scenes page).
+        shutil.copytree(
+            package / "web" / "plugin" / "templates",
+            work / "templates",
+            ignore=shutil.ignore_patterns("__pycache__"),
         )
         (work / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
         quoted = [f'"{r}"' if ">" in r else r for r in REQUIREMENTS]

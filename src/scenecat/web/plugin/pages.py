@@ -274,9 +274,11 @@ async def query_vars(
         if rows and "key" not in list(rows[0].keys()):
             return QueryCards()
         errors = [
-            r["title"]
+            cell
             for r in rows
-            if r["key"] is None and str(r["title"] or "").startswith("Error: ")
+            if r["key"] is None
+            for cell in tuple(r)
+            if isinstance(cell, str) and cell.startswith("Error: ")
         ]
         if errors:
             return QueryCards(error=str(errors[0]))
