@@ -1,125 +1,150 @@
 #!/usr/bin/env python3
-"""The website's pages against the scenecat calls they stand for, on one catalogue.
+"""The website's fan pages against plain Datasette serving the same file, paired.
 
-    python bench/bench_web.py --db CATALOGUE.db --meta FILE.jsonl.meta.json --repeat 11
+    python bench/bench_web.py --db CATALOGUE.db --meta FILE.jsonl.meta.json --repeat 21
 
-Each case is one request through Datasette's test client on the site `scenecat serve` builds
-(immutable), timed as a median of --repeat runs, next to the median of the domain call that
-gives the same answer in the CLI (the baseline), measured alternately in the same run.
-Needs the web extra.
+Starts two real servers on loopback: `scenecat serve` (immutable, scenecat's plugin and
+templates) and plain Datasette on the same file with no plugin (Datasette's entry points
+are not loaded) and the same full-text settings (`fts_table: scene_search_fts`, `fts_pk: id`)
+and settings (`scenecat serve`'s: no suggested facets, the same page size and limits). Each
+case is a pair of pages answering the same question; the two are requested alternately,
+each --repeat times after a warm-up, and the medians of both and of the per-pair ratios are
+printed. The home page's rankings are kept until the catalogue changes (the warm-up makes
+them); a search is worked out on every request.
+Needs the web extra. Nothing but the two local servers is contacted.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
+import socket
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
+# Plain Datasette: `sys._called_from_test` makes Datasette skip the plugins of installed
+# packages (scenecat's among them); everything else is Datasette as installed.
+PLAIN = (
+    "import sys; sys._called_from_test = True; "
+    "from datasette.cli import cli; sys.argv[0] = 'datasette'; cli()"
+)
 
-def median_ms(work: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(command: list[str], port: int) -> Iterator[str]:
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(
+                    f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}"
+                )
+            try:
+                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("server did not answer in 120 s") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def get_ms(url: str) -> float:
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=600) as response:
+        response.read()
+        assert response.status == 200, (url, response.status)
+    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--meta", type=Path, required=True)
-    parser.add_argument("--repeat", type=int, default=11)
+    parser.add_argument("--repeat", type=int, default=21)
     args = parser.parse_args()
 
-    from scenecat.domain import ranking
-    from scenecat.domain.browse import list_scenes
-    from scenecat.domain.scope import Scope
-    from scenecat.domain.search import search
-    from scenecat.storage import site_queries as store
-    from scenecat.web import serve
+    from scenecat.web.serve import SETTINGS
 
     meta = json.loads(args.meta.read_text())
-    info = serve.inspect(args.db)
-    ds = serve.datasette(info, live=False)
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(ds.invoke_startup())
-    conn = store.open_read_only(args.db, immutable=True)
-    base = f"/{info.name}"
-    actor = meta["busiest_actor"]
-
-    def get(url: str) -> Callable[[], Any]:
-        def run() -> Any:
-            response = loop.run_until_complete(ds.client.get(url))
-            assert response.status_code == 200, (url, response.status_code)
-            return response
-
-        return run
-
-    params = ranking.make_params("combined")
+    name = args.db.stem
+    plain_meta = {"databases": {name: {"tables": {"scene": {"fts_table": "scene_search_fts",
+                                                            "fts_pk": "id"}}}}}  # fmt: skip
+    settings = [a for k, v in SETTINGS.items() for a in ("--setting", k, str(v).lower()
+                if isinstance(v, bool) else str(v))]  # fmt: skip
+    broad, typical = meta["broad_word"], meta["typical_word"]
+    hits = meta["word_hits"]
     cases = [
+        ("home page", "/", "/"),
         (
-            "scene table, first page (HTML, facets)",
-            get(f"{base}/scene"),
-            "list_scenes(limit 50)",
-            lambda: list_scenes(conn, Scope(), 50),
+            f"search {broad!r} ({hits[broad]:,} hits)",
+            f"/{name}/-/scenes?q={quote(broad)}",
+            f"/{name}/scene?_search={quote(broad)}",
         ),
         (
-            f"search {meta['typical_word']!r} (JSON)",
-            get(f"{base}/scene.json?_search={meta['typical_word']}"),
-            "search(limit 50)",
-            lambda: search(conn, meta["typical_word"], limit=50),
-        ),
-        (
-            f"search {meta['broad_word']!r} (JSON, {meta['word_hits'][meta['broad_word']]:,} hits)",
-            get(f"{base}/scene.json?_search={meta['broad_word']}"),
-            "search(limit 50)",
-            lambda: search(conn, meta["broad_word"], limit=50),
-        ),
-        (
-            f"search {meta['broad_word']!r} (HTML page)",
-            get(f"{base}/scene?_search={meta['broad_word']}"),
-            "search(limit 50)",
-            lambda: search(conn, meta["broad_word"], limit=50),
-        ),
-        (
-            "best_per_drama, busiest actor, kiss (JSON)",
-            get(f"{base}/best_per_drama.json?actor={quote(actor)}&kind=kiss"),
-            "rank_scenes(by drama)",
-            lambda: ranking.rank_scenes(
-                conn, Scope(actors=(actor,), kind="kiss"), params, by="drama", limit=20
-            ),
-        ),
-        (
-            "best_scenes, whole catalogue (JSON)",
-            get(f"{base}/best_scenes.json?actor=&kind="),
-            "rank_scenes(whole)",
-            lambda: ranking.rank_scenes(conn, Scope(), params, by="scene", limit=20),
+            f"search {typical!r} ({hits[typical]:,} hits)",
+            f"/{name}/-/scenes?q={quote(typical)}",
+            f"/{name}/scene?_search={quote(typical)}",
         ),
     ]
-    print(f"{args.db.name}: median of {args.repeat}, milliseconds")
-    print(f"| {'page':<52} | web ms | baseline          | base ms | ratio |")
-    print(f"|{'-' * 54}|--------|-------------------|---------|-------|")
-    for name, web, base_name, baseline in cases:
-        web(), baseline()  # warm caches once
-        web_ms = base_ms = 0.0
-        # Alternate so that load from other jobs falls on both alike.
-        web_times, base_times = [], []
-        for _ in range(args.repeat):
-            web_times.append(median_ms(web, 1))
-            base_times.append(median_ms(baseline, 1))
-        web_ms, base_ms = statistics.median(web_times), statistics.median(base_times)
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as work:
+        metadata = Path(work) / "plain.json"
+        metadata.write_text(json.dumps(plain_meta))
+        p1, p2 = free_port(), free_port()
+        site = stack.enter_context(server(
+            [sys.executable, "-m", "scenecat", "--db", str(args.db), "serve", "--port", str(p1)],
+            p1,
+        ))  # fmt: skip
+        plain = stack.enter_context(server(
+            [sys.executable, "-c", PLAIN, "serve", "-i", str(args.db), "--metadata",
+             str(metadata), "--port", str(p2), *settings],
+            p2,
+        ))  # fmt: skip
         print(
-            f"| {name:<52} | {web_ms:6.0f} | {base_name:<17} | {base_ms:7.0f} | "
-            f"{web_ms / base_ms:4.1f}x |"
+            f"{args.db.name}: median of {args.repeat} pairs, milliseconds (load {os.getloadavg()[0]:.1f})"
         )
-    loop.close()
+        print("| page | scenecat | plain Datasette | ratio of medians | median of pair ratios |")
+        print("|---|---|---|---|---|")
+        for label, ours, theirs in cases:
+            for _ in range(3):  # warm-up: caches, the home page's kept rankings
+                get_ms(site + ours), get_ms(plain + theirs)
+            mine, base, ratios = [], [], []
+            for i in range(args.repeat):
+                # alternate which goes first, so that load falls on both alike
+                if i % 2:
+                    a = get_ms(site + ours)
+                    b = get_ms(plain + theirs)
+                else:
+                    b = get_ms(plain + theirs)
+                    a = get_ms(site + ours)
+                mine.append(a), base.append(b), ratios.append(a / b)
+            m, b = statistics.median(mine), statistics.median(base)
+            print(
+                f"| {label} | {m:.0f} | {b:.0f} | {m / b:.2f}x | {statistics.median(ratios):.2f}x |"
+            )
 
 
 if __name__ == "__main__":

@@ -272,3 +272,42 @@ def test_every_fan_page_reads_only(site: Site, web_db: Path) -> None:
     for url in ("/", f"{D}/-/scenes?q=kiss", f"{D}/drama/{drama}", f"{D}/best_scenes"):
         site.html(url)
     assert hashlib.sha256(web_db.read_bytes()).hexdigest() == digest
+
+
+def test_facets_of_a_broad_search_count_its_best(
+    site: Site, web_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search matching more scenes than are read at once (1,000) is counted by the index,
+    and its facets count its best ones, saying so."""
+    from scenecat.domain import site_pages
+
+    monkeypatch.setattr(site_pages, "FACET_BASE", 10)
+    page = site.html(f"{D}/-/scenes?q=kiss")
+    expected = search_keys(web_db, "kiss")
+    assert f"{len(expected):,} scenes" in page and "Counts among the best 10" in page
+    assert card_keys(page) == expected[:10]
+    kinds = re.findall(r'kind=[a-z-]+">[^<]+</a> <span class="sc-count">(\d+)', page)
+    assert sum(int(n) for n in kinds) == 10
+
+
+def test_a_site_without_a_catalogue_keeps_datasettes_pages(tmp_path: Path) -> None:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.commit()
+    conn.close()
+    ds = Datasette(files=[str(path)])
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(ds.invoke_startup())
+        home = loop.run_until_complete(ds.client.get("/"))
+        scenes = loop.run_until_complete(ds.client.get("/other/-/scenes"))
+    finally:
+        loop.close()
+    assert home.status_code == 200 and 'href="/other/doc"' in home.text
+    assert "Best kiss scene" not in home.text
+    assert scenes.status_code == 404

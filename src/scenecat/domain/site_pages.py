@@ -41,6 +41,7 @@ HOME_SIZE = 6  # cards per section of the home page
 PAGE_SIZE = 20  # cards per page of a search or a ranking
 FACET_SIZE = 8
 MAX_PAGE = 50  # a search shows its best PAGE_SIZE * MAX_PAGE matches, as pages
+FACET_BASE = PAGE_SIZE * MAX_PAGE  # the best scenes of a search read at once (1,000)
 TRENDING_DAYS = 30
 
 
@@ -287,25 +288,28 @@ def search_page(
     except ScenecatError as exc:
         empty.error = _said(exc)
         return empty
-    found = page_queries.facets(conn, expression, where, params, FACET_SIZE)
+    # The best FACET_BASE scenes are read once: every page of the search is among them
+    # (PAGE_SIZE * MAX_PAGE), and the facets count them. A broad word matching many more
+    # is counted by the index alone; its facets then count its best FACET_BASE (they say so).
+    best = _best_ids(conn, expression, scope, where, params, FACET_BASE)
+    total = len(best) if len(best) < FACET_BASE else _count(conn, expression, where, params)
+    found = page_queries.facets(conn, best, FACET_SIZE)
     found.kinds = [replace(v, label=kind_label(v.value)) for v in found.kinds]
-    wanted = page * size
-    ids = _best_ids(conn, expression, scope, where, params, wanted)
-    shown = ids[(page - 1) * size : wanted]
-    pages = min(MAX_PAGE, math.ceil(found.total / size)) if found.total else 0
+    shown = best[(page - 1) * size : page * size]
+    pages = min(MAX_PAGE, math.ceil(total / size)) if total else 0
     result = SearchPage(
         text,
         selected,
         cards(conn, shown),
-        found.total,
+        total,
         page,
         pages,
         size,
         found,
         expression is not None,
-        more=found.total > MAX_PAGE * size,
+        more=total > MAX_PAGE * size,
     )
-    if not found.total and text:
+    if not total and text:
         result.suggestion = cli_search(conn, _with(text, selected), limit=1).suggestion
     return result
 
@@ -326,6 +330,12 @@ def _best_ids(
     return [e.scene.id for e in ranked.entries]
 
 
+def _count(
+    conn: sqlite3.Connection, expression: str | None, where: str, params: list[object]
+) -> int:
+    return page_queries.match_count(conn, expression, where, params)
+
+
 def search_keys_rows(conn: sqlite3.Connection, text: str, limit: int) -> list[dict[str, object]]:
     """The scenes page's search as rows (the `search` canned query's JSON and CSV): its first
     `limit` scenes, in the page's order. Nothing for no words and no filters; a scenecat
@@ -343,6 +353,14 @@ def search_keys_rows(conn: sqlite3.Connection, text: str, limit: int) -> list[di
     where, params = resolve_scope(conn, scope).where()
     ids = _best_ids(conn, expression, scope, where, params, limit)
     return page_queries.scene_rows(conn, ids)
+
+
+def has_words(text: str) -> bool:
+    """Whether a search has words to match (without, it browses: a ranking by score)."""
+    try:
+        return parse(text).has_words
+    except ScenecatError:
+        return True
 
 
 def _with(text: str, selected: Selected) -> str:

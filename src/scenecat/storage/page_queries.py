@@ -9,6 +9,7 @@ Read-only, like the rest of the site's SQL (site_queries.py).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -250,90 +251,73 @@ def actor_roles(conn: sqlite3.Connection, actor_id: int) -> list[Role]:
 # --- search facets -----------------------------------------------------------------------------
 
 
-def hit_count(conn: sqlite3.Connection, expression: str) -> int:
-    """How many scenes match an FTS expression (read from the index alone)."""
-    row = conn.execute(
-        f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?", (expression,)
-    ).fetchone()
-    return int(row[0])
-
-
-def _hits_sql(
-    expression: str | None, where: str, params: Sequence[object]
-) -> tuple[str, list[object]]:
-    """Scenes (aliases s, d) matching `expression` (None: every scene) within `where`."""
+def match_count(
+    conn: sqlite3.Connection, expression: str | None, where: str, params: Sequence[object]
+) -> int:
+    """How many scenes match an FTS expression (None: any scene) within a SceneFilter clause
+    (aliases s, d). Without filters the index alone counts (17 ms for 270,000 matches of 1M
+    scenes, where joining each match to its scene takes 250 ms)."""
     if expression is None:
-        return (
-            f"SELECT s.id, s.drama_id, s.kind FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where}",
-            list(params),
-        )
-    return (
-        f"SELECT s.id, s.drama_id, s.kind FROM {FTS_TABLE} f "
-        "CROSS JOIN scene s ON s.id = f.rowid CROSS JOIN drama d ON d.id = s.drama_id "
-        f"WHERE {FTS_TABLE} MATCH ? AND {where}",
-        [expression, *params],
+        sql = f"SELECT count(*) FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where}"
+        return int(conn.execute(sql, list(params)).fetchone()[0])
+    if where == "1":
+        sql = f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+        return int(conn.execute(sql, (expression,)).fetchone()[0])
+    sql = (
+        f"SELECT count(*) FROM {FTS_TABLE} f CROSS JOIN scene s ON s.id = f.rowid "
+        f"CROSS JOIN drama d ON d.id = s.drama_id WHERE {FTS_TABLE} MATCH ? AND {where}"
     )
+    return int(conn.execute(sql, [expression, *params]).fetchone()[0])
 
 
 @dataclass(frozen=True)
 class FacetValue:
-    value: str  # what the filter word takes: a drama's title, a kind, a year, an actor's name
+    value: str  # what the filter takes: a drama's title, a kind, a year, an actor's name
     label: str
     count: int
 
 
 @dataclass
 class Facets:
-    total: int
+    counted: int  # the scenes counted (the best ones of a search, or all of them)
     dramas: list[FacetValue]
     kinds: list[FacetValue]
     years: list[FacetValue]
     actors: list[FacetValue]
 
 
-def facets(
-    conn: sqlite3.Connection,
-    expression: str | None,
-    where: str,
-    params: Sequence[object],
-    size: int,
-) -> Facets:
-    """Counts of the matching scenes per drama, kind, drama year and actor (the `size`
-    largest of each), and their total: the match runs once, into a temporary table that the
-    counts read."""
-    sql, args = _hits_sql(expression, where, params)
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS scenecat_hits (id INTEGER PRIMARY KEY, drama_id INTEGER, kind TEXT)"
-    )
-    conn.execute("DELETE FROM temp.scenecat_hits")
-    try:
-        conn.execute(f"INSERT INTO temp.scenecat_hits {sql}", args)
-        per_drama = conn.execute(
-            "SELECT h.drama_id, d.title, d.year, count(*) FROM temp.scenecat_hits h "
-            "JOIN drama d ON d.id = h.drama_id GROUP BY h.drama_id"
-        ).fetchall()
-        kinds = conn.execute(
-            "SELECT kind, count(*) AS n FROM temp.scenecat_hits GROUP BY kind ORDER BY n DESC, kind LIMIT ?",
-            (size,),
-        ).fetchall()
-        actors = conn.execute(
-            "SELECT a.name, n FROM (SELECT sa.actor_id, count(*) AS n FROM temp.scenecat_hits h "
-            "JOIN scene_actor sa ON sa.scene_id = h.id GROUP BY sa.actor_id "
-            "ORDER BY n DESC, sa.actor_id LIMIT ?) x JOIN actor a ON a.id = x.actor_id "
-            "ORDER BY n DESC, a.name",
-            (size,),
-        ).fetchall()
-    finally:
-        conn.execute("DELETE FROM temp.scenecat_hits")
-    total = sum(r[3] for r in per_drama)
+def facets(conn: sqlite3.Connection, ids: Sequence[int], size: int) -> Facets:
+    """Counts of the scenes `ids` per drama, kind, drama year and actor (the `size` largest
+    of each)."""
+    # The ids drive each join (CROSS JOIN keeps json_each outside): `id IN (SELECT ...)`
+    # would have SQLite walk the whole scene table instead, several times slower at 1M.
+    ids_json = (json.dumps(list(ids)),)
+    hits = "json_each(?) j CROSS JOIN scene s ON s.id = j.value"
+    per_drama = conn.execute(
+        "SELECT d.title, d.year, x.n FROM "
+        f"(SELECT s.drama_id, count(*) AS n FROM {hits} GROUP BY s.drama_id) x "
+        "JOIN drama d ON d.id = x.drama_id",
+        ids_json,
+    ).fetchall()
+    kinds = conn.execute(
+        f"SELECT s.kind, count(*) AS n FROM {hits} GROUP BY s.kind ORDER BY n DESC, s.kind LIMIT ?",
+        (*ids_json, size),
+    ).fetchall()
+    actors = conn.execute(
+        "SELECT a.name, x.n FROM (SELECT sa.actor_id, count(*) AS n FROM json_each(?) j "
+        "CROSS JOIN scene_actor sa ON sa.scene_id = j.value GROUP BY sa.actor_id "
+        "ORDER BY n DESC, sa.actor_id LIMIT ?) x JOIN actor a ON a.id = x.actor_id "
+        "ORDER BY x.n DESC, a.name",
+        (*ids_json, size),
+    ).fetchall()
     years: dict[int, int] = {}
-    for _, _, year, n in per_drama:
+    for _, year, n in per_drama:
         if year is not None:
             years[year] = years.get(year, 0) + n
-    top_dramas = sorted(per_drama, key=lambda r: (-r[3], r[1]))[:size]
+    top_dramas = sorted(per_drama, key=lambda r: (-r[2], r[0]))[:size]
     return Facets(
-        total=total,
-        dramas=[FacetValue(r[1], r[1], r[3]) for r in top_dramas],
+        counted=len(ids),
+        dramas=[FacetValue(r[0], r[0], r[2]) for r in top_dramas],
         kinds=[FacetValue(k, k, n) for k, n in kinds],
         years=[
             FacetValue(str(y), str(y), n)

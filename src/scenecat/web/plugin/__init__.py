@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -33,9 +34,9 @@ from markupsafe import Markup
 # The serving rules (what a catalogue's site never serves), hooks of this plugin too.
 from scenecat.web.plugin.access import (  # noqa: F401 - Datasette finds the hooks here
     permission_allowed,
-    startup,
 )
 from scenecat.web.plugin.access import register_routes as access_routes
+from scenecat.web.plugin.access import startup as access_startup
 
 # Databases (per Datasette instance) that are scenecat catalogues: found when a connection is
 # prepared, which happens before any page of that database is rendered.
@@ -435,19 +436,13 @@ async def _first_catalogue(datasette: Any) -> str | None:
 def extra_template_vars(
     template: str, database: str, table: str, view_name: str, request: Any, datasette: Any
 ) -> Any:
-    """The data of the fan pages (web/plugin/pages.py): the home page, a scene's, a drama's
-    and an actor's pages, and the canned queries' pages."""
+    """The data of the fan pages on Datasette's own pages (web/plugin/pages.py): a scene's, a
+    drama's and an actor's pages, and the canned queries' pages."""
     from scenecat.web.plugin import pages
 
     async def inner() -> dict[str, Any]:
         from scenecat.web.plugin.access import is_catalogue
 
-        if view_name == "index":
-            name = await _first_catalogue(datasette)
-            src = _source(datasette, name) if name is not None else None
-            if name is None or src is None:
-                return {}
-            return await pages.home_vars(datasette, name, src)
         if request is None or not database or not await is_catalogue(datasette, database):
             return {}
         src = _source(datasette, database)
@@ -464,9 +459,56 @@ def extra_template_vars(
 
 
 @hook
+def startup(datasette: Any) -> Callable[[], Any]:
+    """The serving rules' start-up, then the home page's rankings worked out in the
+    background (a large catalogue takes seconds), so that the first visitor does not wait."""
+    rules = access_startup(datasette)
+
+    async def inner() -> None:
+        import asyncio
+
+        from scenecat.domain import site_pages
+        from scenecat.web.plugin.access import is_catalogue
+
+        await rules()
+        for name in list(datasette.databases):
+            if name == "_internal" or not await is_catalogue(datasette, name):
+                continue
+            src = _source(datasette, name)
+            if src is not None:
+                work = partial(src.kept, "home", site_pages.home)
+                asyncio.get_running_loop().run_in_executor(datasette.executor, work)
+
+    return inner
+
+
+@hook
 def register_routes(datasette: Any) -> list[tuple[str, Any]]:
-    # The serving rules' route (/-/databases) and the scenes page (search and browse).
-    return [*access_routes(datasette), (r"^/(?P<database>[^/]+)/-/scenes$", _scenes)]
+    # The serving rules' route (/-/databases), the home page and the scenes page.
+    return [
+        *access_routes(datasette),
+        (r"^/(?P<format>)$", _home),  # `format` (empty): what Datasette's index view reads
+        (r"^/(?P<database>[^/]+)/-/scenes$", _scenes),
+    ]
+
+
+async def _home(datasette: Any, request: Any, send: Any) -> Any:
+    """The fan home page of the first catalogue served; Datasette's own index otherwise.
+    (A route rather than a template of Datasette's index page: that one counts every
+    table's rows and asks a permission per table, none of which the fan page shows.)"""
+    from datasette.views.index import IndexView
+
+    from scenecat.web.plugin import pages
+
+    name = await _first_catalogue(datasette)
+    src = _source(datasette, name) if name is not None else None
+    if name is None or src is None:
+        return await IndexView.as_view(datasette)(request, send)
+    await datasette.ensure_permissions(
+        request.actor,
+        [("view-table", (name, "scene")), ("view-database", name), "view-instance"],
+    )
+    return await pages.home_view(datasette, request, name, src)
 
 
 async def _scenes(datasette: Any, request: Any) -> Any:

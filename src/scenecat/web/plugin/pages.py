@@ -1,6 +1,7 @@
 """The fan pages of a catalogue's site, on Datasette's own pages and one route of the plugin.
 
-- `/` (Datasette's index, template index.html): the home page: a search box, the best kiss
+- `/` (this plugin's route; Datasette's index page for other databases): the home page,
+  template scenecat_home.html: a search box, the best kiss
   scene per drama, the best scenes, trending, recently added, dramas and actors, and the
   raw tables one click away. Its rankings are kept until the catalogue changes (SQLite's
   `data_version` of the site's own connection: nothing changes under `serve` without
@@ -51,6 +52,9 @@ FIELD_HINTS = {
 }
 
 
+KEPT = 64  # answers a PageSource keeps (the home page, browsing pages)
+
+
 class PageSource:
     """One catalogue's read-only connection for the fan pages, and the home page's sections
     kept until the catalogue changes."""
@@ -80,7 +84,10 @@ class PageSource:
             if found is not None and found[0] == version:
                 return found[1]  # type: ignore[no-any-return]
             value = work(conn)
+            self._kept.pop(name, None)
             self._kept[name] = (version, value)
+            while len(self._kept) > KEPT:
+                del self._kept[next(iter(self._kept))]  # the oldest
             return value
 
 
@@ -147,16 +154,21 @@ HOME_TABLES = (
 )
 
 
-async def home_vars(datasette: Any, database: str, src: PageSource) -> dict[str, Any]:
+async def home_view(datasette: Any, request: Any, database: str, src: PageSource) -> Any:
+    from datasette.utils.asgi import Response
+
     from scenecat.domain import site_pages
 
     home = await run(datasette, lambda: src.kept("home", site_pages.home))
-    return {
+    context = {
+        "metadata": datasette.metadata(),
         "scenecat_home": home,
         "scenecat_database": database,
         "scenecat_search_url": scenes_url(datasette, database),
         "scenecat_tables": HOME_TABLES,
     }
+    html = await datasette.render_template(["scenecat_home.html"], context, request=request)
+    return Response.html(html)
 
 
 async def row_vars(
@@ -337,10 +349,15 @@ async def scenes_view(datasette: Any, request: Any, src: PageSource, database: s
         number = int(args.get("page", "1") or 1)
     except ValueError:
         number = 1
-    page = await run(
-        datasette,
-        lambda: src.read(lambda c: site_pages.search_page(c, text, selected, number)),
-    )
+
+    def work(conn: sqlite3.Connection) -> site_pages.SearchPage:
+        return site_pages.search_page(conn, text, selected, number)
+
+    if site_pages.has_words(text):
+        page = await run(datasette, lambda: src.read(work))
+    else:
+        # Browsing without words is a ranking by score: kept until the catalogue changes.
+        page = await run(datasette, lambda: src.kept(f"browse {text!r} {selected} {number}", work))
     base = scenes_url(datasette, database)
     current = {"q": text, **chosen}
 
