@@ -125,7 +125,10 @@ def visible(text: Any) -> str:
     """The `visible` filter: catalogue text with control characters shown as escapes."""
     from scenecat.text import visible_escapes
 
-    return "" if text is None else visible_escapes(str(text))
+    if text is None:
+        return ""
+    text = str(text)
+    return text if text.isprintable() else visible_escapes(text)  # isprintable: C speed
 
 
 def clip_of(found: Any) -> Any:
@@ -164,6 +167,7 @@ async def home_view(datasette: Any, request: Any, database: str, src: PageSource
         "metadata": datasette.metadata(),
         "scenecat_home": home,
         "scenecat_database": database,
+        "scenecat_db_url": str(datasette.urls.database(database)),
         "scenecat_search_url": scenes_url(datasette, database),
         "scenecat_tables": HOME_TABLES,
     }
@@ -182,6 +186,7 @@ async def row_vars(
         return {}
     common = {
         "scenecat_database": database,
+        "scenecat_db_url": str(datasette.urls.database(database)),
         "scenecat_search_url": scenes_url(datasette, database),
     }
     if table == "scene":
@@ -325,6 +330,7 @@ async def query_vars(
 
     return {
         "scenecat_database": database,
+        "scenecat_db_url": str(datasette.urls.database(database)),
         "scenecat_search_url": scenes_url(datasette, database),
         "scenecat_query": {**page, "fields": fields, "said": said},
         "scenecat_cards_for": cards_for,
@@ -402,6 +408,7 @@ async def scenes_view(datasette: Any, request: Any, src: PageSource, database: s
         "metadata": datasette.metadata(),
         "scenecat_page": page,
         "scenecat_database": database,
+        "scenecat_db_url": str(datasette.urls.database(database)),
         "scenecat_search_url": base,
         "scenecat_facets": facets,
         "scenecat_chosen": chosen_list,
