@@ -28,6 +28,7 @@ from tests.web_support import (
     ROOFTOP_KEY,
     YOUTUBE_ID,
     build_catalogue,
+    cli_json,
     scene_id,
     served,
 )
@@ -206,12 +207,14 @@ def test_hangul_search(chromium: str, server: tuple[str, Path]) -> None:
 
 
 def test_canned_query(chromium: str, server: tuple[str, Path]) -> None:
-    base, _ = server
+    base, db = server
     url = page_url(base, "/best_per_drama?actor=Ji+Chang+Wook&kind=kiss")
     shot, dom = browse(chromium, url, "best-per-drama")
     assert_not_blank(shot)
     assert "Best scene per drama" in dom
-    assert "The kiss in the snow" in dom and "8.65" in dom
+    cli = cli_json(db, "rank", "--actor", "Ji Chang Wook", "--kind", "kiss", "--by", "drama")
+    for entry in cli["data"]:  # each drama's best scene, with rank's score
+        assert entry["title"] in dom and f"{entry['score']:.2f}" in dom
 
 
 def test_scene_page(chromium: str, server: tuple[str, Path]) -> None:

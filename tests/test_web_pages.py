@@ -284,7 +284,7 @@ def test_facets_of_a_broad_search_count_its_best(
     monkeypatch.setattr(site_pages, "FACET_BASE", 10)
     page = site.html(f"{D}/-/scenes?q=kiss")
     expected = search_keys(web_db, "kiss")
-    assert f"{len(expected):,} scenes" in page and "Counts among the best 10" in page
+    assert f"{len(expected):,} scenes" in page and "Counted among the best 10 matches" in page
     assert card_keys(page) == expected[:10]
     kinds = re.findall(r'kind=[a-z-]+">[^<]+</a> <span class="sc-count">(\d+)', page)
     assert sum(int(n) for n in kinds) == 10

@@ -67,7 +67,7 @@ class SceneCard:
     score: float  # the catalogue's score (rank --json's "score")
     score_shown: str  # "8.65", as rank prints it
     score_words: str  # "8.65/10, combining 5 fan votes, 2 duels and the view count"
-    score_basis: str  # the same without the figure: "combining 5 fan votes, 2 duels and..."
+    score_basis: str  # short, for a card: "combining 5 fan votes, 2 duels and the view count"
     evidence: str  # "Fans gave it 9.0/10 on average over 5 votes, it won both its duels..."
     clip: Source | None  # the link to watch it (official clip first), None without one
     sources: list[Source] = field(default_factory=list)
@@ -116,13 +116,21 @@ def cards(conn: sqlite3.Connection, ids: Sequence[int]) -> list[SceneCard]:
                 score=p.score,
                 score_shown=score_figure(p.score, 2),
                 score_words=words,
-                score_basis=words.split(", ", 1)[1] if ", " in words else "",
+                score_basis=_basis(words),
                 evidence=evidence(p, wins, losses, scene.latest_views, None),
                 clip=_clip(scene),
                 sources=list(scene.sources),
             )
         )
     return result
+
+
+def _basis(words: str) -> str:
+    """score_text() without its figure and without what stands in for missing evidence
+    (the card's title and the scene's page say that part): "combining 2 fan votes and the
+    view count"."""
+    rest = words.split(", ", 1)[1] if ", " in words else ""
+    return rest.split("; ", 1)[0]
 
 
 def _clip(scene: Scene) -> Source | None:

@@ -40,14 +40,14 @@ FIELD_LABELS = {
     "actor": "Actor",
     "kind": "Kind of scene",
     "days": "Over the last (days)",
-    "until": "Up to (date, empty: today)",
+    "until": "Up to (date)",
     "q": "Words",
 }
 FIELD_HINTS = {
-    "actor": "any actor (any spelling, or the Hangul name)",
+    "actor": "any actor",
     "kind": "",
     "days": "30",
-    "until": "YYYY-MM-DD",
+    "until": "today",
     "q": "kiss, rooftop, 녹여...",
 }
 
