@@ -136,3 +136,36 @@ def test_an_upgraded_catalogue_gets_the_index(cli, db: Path) -> None:
     assert cli("db", "check").exit_code == 0  # upgrades it
     assert SHOWER in _matches(db, "shower")
     assert _matches(db, "kiss") == own_text(db, "kiss")
+
+
+PLAIN_DATASETTE = """
+import asyncio, json, sys
+sys._called_from_test = True  # Datasette then loads no installed plugin: scenecat's neither
+from datasette.app import Datasette
+
+async def main():
+    ds = Datasette(immutables=[sys.argv[1]])
+    await ds.invoke_startup()
+    name = list(ds.databases)[-1]
+    plugins = (await ds.client.get("/-/plugins.json")).json()
+    page = await ds.client.get(f"/{name}/scene.json?_search={sys.argv[2]}&_shape=array&_col=key")
+    print(json.dumps({"plugins": plugins, "status": page.status_code, "rows": page.json()}))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_datasette_without_scenecat_searches_scene(sample_db: Path) -> None:
+    """As a published catalogue served by a Datasette that has neither scenecat's plugin nor
+    its metadata: the scene table's search box finds scenes by their own words."""
+    proc = subprocess.run(
+        [sys.executable, "-c", PLAIN_DATASETTE, str(sample_db), "rooftop"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert found["plugins"] == [] and found["status"] == 200
+    assert {row["key"] for row in found["rows"]} == own_text(sample_db, "rooftop") != set()
