@@ -1,11 +1,11 @@
 """What each page of the fan website holds, as plain data (web/ turns it into HTML): the
-home page, a search, a scene, a drama, an actor, and the rankings.
+home page, a search, a scene, a drama, an actor, and cards for a ranking's rows.
 
 Every page is made of scene cards (scene_cards.py). Rankings are `rank_scenes` and
 `trending` (the CLI's own code), searches are `scenecat search`'s query language, FTS
 expression and bm25 weights, and scores are `scores_of`: the site cannot disagree with the
-CLI. Facets of a search count the matching scenes per drama, kind, year and actor with one
-run of the match (storage/page_queries.facets).
+CLI. A search reads its best 1,000 matches once: every page of it is among them, and its
+facets (drama, kind, year, actor) count them; the total comes from the index alone.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import math
 import sqlite3
 from dataclasses import dataclass, field, replace
 
-from scenecat.domain import names
-from scenecat.domain.articles.wording import kind_label
+from scenecat.domain.articles.wording import kind_label, methodology
 from scenecat.domain.browse import resolve_scope
 from scenecat.domain.query import match_expression, parse
 from scenecat.domain.ranking import RankedEntry, make_params, rank_scenes
@@ -24,6 +23,7 @@ from scenecat.domain.scene_cards import SceneCard, cards
 from scenecat.domain.scope import Scope
 from scenecat.domain.search import merge_scope
 from scenecat.domain.search import search as cli_search
+from scenecat.domain.source_credits import catalogue_credits, credits_for
 from scenecat.domain.trends import parse_today, trending
 from scenecat.errors import ScenecatError, UsageError
 from scenecat.storage import page_queries, search_queries
@@ -71,6 +71,8 @@ class HomePage:
     recent: list[SceneCard]
     dramas: list[Counted]
     actors: list[Counted]
+    credits: list[dict[str, str | None]]  # the sources of the catalogue's facts (TMDB's notice)
+    method: str  # how scores are made, in the articles' words
 
 
 def home(conn: sqlite3.Connection, size: int = HOME_SIZE) -> HomePage:
@@ -84,6 +86,8 @@ def home(conn: sqlite3.Connection, size: int = HOME_SIZE) -> HomePage:
         recent=cards(conn, page_queries.newest_scene_ids(conn, size)),
         dramas=page_queries.dramas_with_most_scenes(conn, size * 2),
         actors=page_queries.actors_with_most_scenes(conn, size * 2),
+        credits=catalogue_credits(conn),
+        method=methodology(params, "combined").removeprefix("How we ranked: "),
     )
 
 
@@ -94,29 +98,6 @@ def _ranked(conn: sqlite3.Connection, entries: list[RankedEntry]) -> list[Ranked
         for e in entries
         if e.scene.id in by_id
     ]
-
-
-@dataclass
-class RankingPage:
-    actor: str
-    kind: str
-    by: str
-    entries: list[Ranked]
-    error: str | None = None
-
-
-def ranking_page(
-    conn: sqlite3.Connection, actor: str | None, kind: str | None, by: str, size: int = PAGE_SIZE
-) -> RankingPage:
-    """`rank --actor ACTOR --kind KIND --by BY` (either may be empty) as cards."""
-    actor = (actor or "").strip()
-    kind = (kind or "").strip().lower()
-    scope = Scope(actors=(actor,) if actor else (), kind=kind or None)
-    try:
-        result = rank_scenes(conn, scope, make_params("combined"), by=by, limit=size)
-    except ScenecatError as exc:
-        return RankingPage(actor, kind, by, [], error=_said(exc))
-    return RankingPage(actor, kind, by, _ranked(conn, result.entries))
 
 
 def trending_page(
@@ -156,6 +137,7 @@ class DramaPage:
     episodes: list[EpisodeFacts]
     scenes: list[Ranked]  # its scenes, best first
     scene_count: int
+    credits: list[dict[str, str | None]]  # the sources its facts (cast, episodes) came from
 
 
 def drama_page(conn: sqlite3.Connection, drama_id: int, size: int = 50) -> DramaPage | None:
@@ -170,6 +152,7 @@ def drama_page(conn: sqlite3.Connection, drama_id: int, size: int = 50) -> Drama
         episodes=episodes,
         scenes=_ranked(conn, result.entries),
         scene_count=result.scope_size,
+        credits=credits_for(conn, dramas=[facts.title]),
     )
 
 
@@ -179,6 +162,7 @@ class ActorPage:
     roles: list[Role]
     best: list[Ranked]  # their best scenes
     scene_count: int
+    credits: list[dict[str, str | None]]
 
 
 def actor_page(conn: sqlite3.Connection, actor_id: int, size: int = 12) -> ActorPage | None:
@@ -191,6 +175,7 @@ def actor_page(conn: sqlite3.Connection, actor_id: int, size: int = 12) -> Actor
         roles=page_queries.actor_roles(conn, actor_id),
         best=_ranked(conn, result.entries),
         scene_count=result.scope_size,
+        credits=credits_for(conn, actors=[facts.name]),
     )
 
 
@@ -292,7 +277,11 @@ def search_page(
     # (PAGE_SIZE * MAX_PAGE), and the facets count them. A broad word matching many more
     # is counted by the index alone; its facets then count its best FACET_BASE (they say so).
     best = _best_ids(conn, expression, scope, where, params, FACET_BASE)
-    total = len(best) if len(best) < FACET_BASE else _count(conn, expression, where, params)
+    total = (
+        len(best)
+        if len(best) < FACET_BASE
+        else page_queries.match_count(conn, expression, where, params)
+    )
     found = page_queries.facets(conn, best, FACET_SIZE)
     found.kinds = [replace(v, label=kind_label(v.value)) for v in found.kinds]
     shown = best[(page - 1) * size : page * size]
@@ -328,12 +317,6 @@ def _best_ids(
         return [i for i, _ in search_queries.top_matches(conn, expression, limit, where, params)]
     ranked = rank_scenes(conn, scope, make_params("combined"), limit=limit)
     return [e.scene.id for e in ranked.entries]
-
-
-def _count(
-    conn: sqlite3.Connection, expression: str | None, where: str, params: list[object]
-) -> int:
-    return page_queries.match_count(conn, expression, where, params)
 
 
 def search_keys_rows(conn: sqlite3.Connection, text: str, limit: int) -> list[dict[str, object]]:
@@ -379,10 +362,3 @@ def _said(exc: ScenecatError) -> str:
 
 def known_kinds(conn: sqlite3.Connection) -> list[str]:
     return sorted(search_queries.known_values(conn, "kind"))
-
-
-def resolve_actor_name(conn: sqlite3.Connection, name: str) -> str:
-    """The catalogue's name of an actor typed any way (for a ranking's heading)."""
-    actor_id = names.resolve_actor(conn, name)
-    facts = page_queries.actor_facts(conn, actor_id)
-    return facts.name if facts else name

@@ -20,6 +20,13 @@ def credits_for(
     return [{"name": a.name, "notice": a.notice, "url": a.url} for a in attributions(found)]
 
 
+def catalogue_credits(conn: sqlite3.Connection) -> list[dict[str, str | None]]:
+    """The credits (name, notice, url) of every source the catalogue holds facts from (the
+    website's home page)."""
+    found = attributions(source_ids.sources_in_use(conn))
+    return [{"name": a.name, "notice": a.notice, "url": a.url} for a in found]
+
+
 def article_credits(
     conn: sqlite3.Connection, context: dict[str, Any]
 ) -> list[dict[str, str | None]]:

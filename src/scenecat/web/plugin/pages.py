@@ -170,6 +170,11 @@ async def home_view(datasette: Any, request: Any, database: str, src: PageSource
         "scenecat_db_url": str(datasette.urls.database(database)),
         "scenecat_search_url": scenes_url(datasette, database),
         "scenecat_tables": HOME_TABLES,
+        "scenecat_section_args": {
+            "best_per_drama": "actor=&kind=kiss",
+            "best_scenes": "actor=&kind=",
+            "trending": f"days={home.trending.days}&until={home.trending.until}",
+        },
     }
     html = await datasette.render_template(["scenecat_home.html"], context, request=request)
     return Response.html(html)
@@ -185,6 +190,8 @@ async def row_vars(
     except ValueError:
         return {}
     common = {
+        # the row as CSV: Datasette's table CSV of that one row
+        "scenecat_row_csv": f"{datasette.urls.table(database, table, format='csv')}?id={row_id}",
         "scenecat_database": database,
         "scenecat_db_url": str(datasette.urls.database(database)),
         "scenecat_search_url": scenes_url(datasette, database),
