@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from scenecat.storage import site_queries as store
 
@@ -91,19 +92,20 @@ class PageSource:
             return value
 
 
-# Per Datasette instance (by id) and database name.
-_SOURCES: dict[tuple[int, str], PageSource] = {}
+# Per Datasette instance (held weakly: a new instance never inherits an old one's connection
+# or kept pages) and database name.
+_SOURCES: WeakKeyDictionary[Any, dict[str, PageSource]] = WeakKeyDictionary()
 _SOURCES_LOCK = threading.Lock()
 
 
 def source(datasette: Any, database: str, path: Path | None, immutable: bool) -> PageSource | None:
     if path is None:
         return None
-    key = (id(datasette), database)
     with _SOURCES_LOCK:
-        found = _SOURCES.get(key)
+        sources = _SOURCES.setdefault(datasette, {})
+        found = sources.get(database)
         if found is None or found.path != path:
-            found = _SOURCES[key] = PageSource(path, immutable)
+            found = sources[database] = PageSource(path, immutable)
         return found
 
 
