@@ -27,6 +27,45 @@ show_app = sub_app(help="Show one actor, drama or scene in full.")
 def register(app: typer.Typer) -> None:
     app.add_typer(list_app, name="list")
     app.add_typer(show_app, name="show")
+    app.command("open")(open_scene)
+
+
+def open_scene(
+    ctx: typer.Context,
+    key: Annotated[
+        str, typer.Argument(help="Scene key (or its exact title).", autocompletion=complete_scene)
+    ],
+) -> None:
+    """Watch a scene: its clip in the web browser.
+
+    Opens the link `show scene` prints as `watch`: the scene's clip (an official clip
+    first), playing from where the scene starts in it. The link is printed too; the BROWSER
+    environment variable chooses the browser.
+
+    Example: scenecat open melting-me-softly-e10-shower-kiss
+    """
+    import webbrowser
+
+    from scenecat.cli.common import UserError
+    from scenecat.cli.output import message, plain, visible
+    from scenecat.domain.browse import scene_watch
+
+    with catalogue(ctx) as cat:
+        scene, watch = scene_watch(cat.conn, key)
+    if watch is None:
+        raise UserError(
+            f"scene {scene.key} has no clip to watch",
+            hint="link one with `scenecat edit scene KEY` (sources:), or add scenes with "
+            "`scenecat add-scene --clip URL`",
+        )
+    plain(visible(watch.url))
+    moment = f", {watch.moment} in the clip" if watch.moment else ""
+    if not webbrowser.open(watch.url):
+        raise UserError(
+            "found no web browser to open it with",
+            hint="open the link above yourself, or name a browser in BROWSER",
+        )
+    message(f"Opened {scene.title} ({watch.source.title or watch.source.url}{moment})")
 
 
 @list_app.command("scenes")
@@ -347,6 +386,7 @@ def show_scene(
     Example: scenecat show scene melting-me-softly-e10-shower-kiss
     """
     from scenecat.cli import output
+    from scenecat.domain import moments
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
     from scenecat.domain.ranking import score_json, scores_of
@@ -355,12 +395,15 @@ def show_scene(
         page = query(cat.conn, key)
         parts = scores_of(cat.conn, [page.scene.id])[page.scene.id]
     s = page.scene
+    watch = moments.watch(s.sources)
     if as_json:
         data = scene_json(s)
         data["votes"] = [{"voter": v, "score": sc, "on": on} for v, sc, on in page.votes]
         data["mean_vote"] = page.mean_vote
         data["duels"] = {"won": page.duels_won, "lost": page.duels_lost}
         data["score"] = score_json(parts)
+        # The link `scenecat open` opens: the clip, from the scene's moment in it.
+        data["watch"] = watch.url if watch else None
         output.emit_json(data)
         return
     latest = s.latest_views
@@ -370,6 +413,12 @@ def show_scene(
             ("key", s.key),
             ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
             *scene_lines(s),
+            (
+                "watch",
+                watch.url + (f" ({watch.moment} in the clip)" if watch.moment else "")
+                if watch
+                else None,
+            ),
             (
                 "score",
                 f"{parts.score:.2f}/10 (votes {parts.quality:.2f}, duels "
@@ -403,8 +452,14 @@ def show_scene(
             numeric=("count",),
         )
     if s.sources:
+        rows = [
+            (x.title or "", x.publisher or "", x.url, moments.words(x.start, x.end) or "")
+            for x in s.sources
+        ]
+        # The moment column only when a link holds one (most scenes have none).
+        width = 4 if any(row[3] for row in rows) else 3
         output.table(
             "Sources",
-            ("title", "publisher", "url"),
-            [(x.title or "", x.publisher or "", x.url) for x in s.sources],
+            ("title", "publisher", "url", "moment")[:width],
+            [row[:width] for row in rows],
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 from scenecat.domain.records import drop_empty
 from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS, FieldInfo
-from scenecat.scene_fields import BY_NAME, EXPORT_ORDER
+from scenecat.scene_fields import BY_NAME, EXPORT_ORDER, Source, source_values
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, source_ids, votes_duels
@@ -83,6 +83,11 @@ def _sub_records(items: list[Any]) -> list[dict[str, Any]]:
     return [drop_empty(vars(item)) for item in items]
 
 
+def source_records(sources: list[Source]) -> list[dict[str, Any]]:
+    """A scene's sources as format-1 records: a link's moment written as clocks ("1:23")."""
+    return [drop_empty(source_values(source)) for source in sources]
+
+
 def _spoiler_value(level: str) -> str | None:
     return None if level == "none" else level
 
@@ -92,7 +97,7 @@ _RECORD_VALUES: dict[str, Callable[[Any], Any]] = {
     "clock": format_clock,
     "spoiler": _spoiler_value,
     "views": _sub_records,
-    "sources": _sub_records,
+    "sources": source_records,
 }
 # The record's keys in order, read in one call, and the fields whose value is rewritten:
 # a JSON Lines export writes every scene through scene_record.

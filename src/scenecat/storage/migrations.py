@@ -86,6 +86,12 @@ def _source_links(db: Database) -> None:
     scenes.index_source_links(db)
 
 
+def _clip_moments(db: Database) -> None:
+    from scenecat.storage import scenes
+
+    scenes.add_moment_columns(db)
+
+
 def _look_alike_keys(db: Database) -> None:
     from scenecat.storage import dramas
 
@@ -113,6 +119,8 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # Name keys fold look-alikes with Unicode's confusables data (Armenian, Cherokee, small
     # capitals...) and drop the braille blank: the keys of non-ASCII names made again.
     ("0011_look_alike_keys", _look_alike_keys),
+    # A scene's moment inside a linked clip (`t=83`): scene_source gets start_s and end_s.
+    ("0012_clip_moments", _clip_moments),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]

@@ -91,15 +91,17 @@ def scene_card(conn: sqlite3.Connection, scene_id: int) -> dict[str, object] | N
 
 def scene_clips(
     conn: sqlite3.Connection, scene_id: int
-) -> list[tuple[str, str | None, str | None]]:
-    """(url, title, publisher) of a scene's sources, clips first."""
+) -> list[tuple[str, str | None, str | None, int | None, int | None]]:
+    """(url, title, publisher, start, end) of a scene's sources, clips first; start and end
+    are the scene's moment in the clip (seconds), when the link holds one."""
     rows = conn.execute(
-        "SELECT source.url, source.title, source.publisher FROM scene_source "
+        "SELECT source.url, source.title, source.publisher, scene_source.start_s, "
+        "scene_source.end_s FROM scene_source "
         "JOIN source ON source.id = scene_source.source_id WHERE scene_source.scene_id = ? "
         "ORDER BY (source.kind LIKE '%clip%') DESC, source.id",
         (scene_id,),
     )
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def scene_ids_where(conn: sqlite3.Connection, where: str, params: list[object]) -> list[int]:

@@ -312,7 +312,9 @@ class BulkImporter:
                 source_id = self._source(source)
                 if source_id not in linked:
                     linked.add(source_id)
-                    self.rows["scene_source"].append((scene_id, source_id))
+                    self.rows["scene_source"].append(
+                        (scene_id, source_id, source.start, source.end)
+                    )
         return warnings
 
     def _views(self, scene_id: int, rec: SceneRec, warnings: list[str]) -> None:

@@ -421,7 +421,7 @@ def extra_template_vars(
         card["hidden"] = card["spoiler"] in HIDDEN_SPOILERS
         return {
             "scenecat_scene": card,
-            "scenecat_clips": [clip(url, title, publisher) for url, title, publisher in clips],
+            "scenecat_clips": [clip(*row) for row in clips],
         }
 
     return inner
