@@ -102,8 +102,17 @@ def test_json_has_every_field_in_declaration_order(one_scene: Path, cli) -> None
 
 
 def _source(given: dict[str, str]) -> dict[str, str | None]:
-    # --json writes every attribute of a source, unset ones as null.
-    return {"url": given["url"], "title": None, "publisher": None, "kind": None, "published": None}
+    # --json writes every attribute of a source, unset ones as null (start and end: the
+    # scene's moment in the clip).
+    return {
+        "url": given["url"],
+        "title": None,
+        "publisher": None,
+        "kind": None,
+        "published": None,
+        "start": None,
+        "end": None,
+    }
 
 
 def test_show_scene_has_a_line_for_every_labelled_field(one_scene: Path, cli) -> None:
