@@ -685,3 +685,111 @@ def test_every_template_that_links_a_clip_links_its_moment(
         )
         assert result.exit_code == 0, (template, result.stderr)
         assert deep in result.stdout, template
+
+
+# Storage: migration 0012_clip_moments
+
+
+def _link_columns(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [row[1] for row in conn.execute("PRAGMA table_info(scene_source)")]
+    finally:
+        conn.close()
+
+
+def test_a_schema11_catalogue_gets_moment_columns_and_keeps_every_row(
+    cli: Callable[..., Run], sample_db: Path
+) -> None:
+    from tests.fixtures.safety import raw_dump, user_version
+
+    conn = sqlite3.connect(sample_db)
+    conn.executescript(
+        # The history's triggers on the table name its columns: schema 11's had none of these.
+        "DROP TRIGGER history_scene_source_ins; DROP TRIGGER history_scene_source_upd; "
+        "DROP TRIGGER history_scene_source_del; "
+        "ALTER TABLE scene_source DROP COLUMN start_s; ALTER TABLE scene_source DROP COLUMN end_s;"
+        "DELETE FROM _sqlite_migrations WHERE name = '0012_clip_moments'; PRAGMA user_version = 11;"
+    )
+    conn.close()
+    assert _link_columns(sample_db) == ["scene_id", "source_id"]
+    before = raw_dump(sample_db)
+
+    result = cli("show", "scene", SHOWER, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "Upgraded the catalogue from schema 11" in result.stderr
+    assert sample_db.with_name(sample_db.name + ".schema11.bak").exists()
+    from scenecat.storage.migrations import schema_version
+
+    assert user_version(sample_db) == schema_version()
+    assert _link_columns(sample_db) == ["scene_id", "source_id", "start_s", "end_s"]
+    after = raw_dump(sample_db)
+    links_before = before.pop("scene_source")
+    links_after = after.pop("scene_source")
+    assert links_after == [(*row, None, None) for row in links_before]
+    after.pop("_sqlite_migrations", None)
+    before.pop("_sqlite_migrations", None)
+    assert after == before
+    # The history logs the new columns: a moment set after the upgrade is undone exactly.
+    assert cli("edit", "scene", SHOWER, "--clip-start", "0:05").exit_code == 0
+    assert cli("undo", "--yes").exit_code == 0
+    assert sorted(raw_dump(sample_db)["scene_source"]) == sorted(links_after)
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+
+
+def test_the_schema2_catalogue_takes_moments_after_its_upgrade(
+    cli: Callable[..., Run], db: Path
+) -> None:
+    import shutil
+
+    from tests.fixtures.safety import OLD_CATALOGUE
+
+    shutil.copyfile(OLD_CATALOGUE, db)
+    result = cli("edit", "scene", SHOWER, "--clip-start", "0:05", "--clip-end", "0:50")
+    assert result.exit_code == 0, result.stderr
+    assert "Upgraded the catalogue from schema 2" in result.stderr
+    assert (
+        "https://example.org/clips/melting-me-softly-ep10-shower-kiss",
+        "0:05",
+        "0:50",
+    ) in links(cli, SHOWER)
+    check = cli("db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+
+
+# Concurrency: moment edits read the scene's links inside their write
+
+
+@pytest.mark.slow
+def test_processes_setting_moments_in_two_clips_of_one_scene_lose_none(
+    cli: Callable[..., Run], with_moments: Path, tmp_path: Path
+) -> None:
+    """Each edit rewrites the scene's links: one that read them before taking the write
+    lock would write back the other clip's old moment."""
+    from tests.test_concurrency import _held_lock_run
+
+    key = "melting-me-softly-e10-compilation-kiss"
+    db = str(with_moments)
+    rounds = 5
+
+    def edits(clip: str) -> list[list[str]]:
+        return [
+            ["--db", db, "edit", "scene", key, "--clip", clip, "--clip-start", str(10 + i)]
+            for i in range(rounds)
+        ]
+
+    batches = [
+        edits("https://www.youtube.com/watch?v=jcwKisses01"),
+        edits("https://youtu.be/mmsE10kiss1"),
+        [["--db", db, "edit", "scene", key, "--title", f"Title {i}"] for i in range(rounds)],
+    ]
+    assert _held_lock_run(with_moments, batches, tmp_path) == []
+    last = 10 + rounds - 1
+    assert moments_of(with_moments)[key] == [
+        ("https://example.org/blog/compilation", None, None),
+        ("https://www.youtube.com/watch?v=jcwKisses01", last, 245),
+        ("https://youtu.be/mmsE10kiss1", last, None),
+    ]
+    assert data(cli("show", "scene", key, "--json"))["title"] == f"Title {rounds - 1}"
+    assert cli("db", "check").exit_code == 0
