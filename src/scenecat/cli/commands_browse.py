@@ -462,4 +462,5 @@ def show_scene(
             "Sources",
             ("title", "publisher", "url", "moment")[:width],
             [row[:width] for row in rows],
+            keep=("url", "moment", "title"),
         )
