@@ -265,6 +265,18 @@ def test_done_when_add_scene_takes_t_from_the_link_and_clip_end(
     assert "Most replayed" not in result.stderr
 
 
+def test_a_flag_sets_its_end_and_the_saved_link_gives_the_other(
+    cli: Callable[..., Run], sample_db: Path, tmp_path: Path
+) -> None:
+    # Saved from https://youtu.be/mmsE10kiss1?t=83&end=101: both ends in the file.
+    saved = tmp_path / "both.json"
+    both = {**fixture("ytdlp-melting-me-softly-e10-t83.json"), "end_time": 101}
+    saved.write_text(json.dumps(both), encoding="utf-8")
+    result = cli("add-scene", "--clip-json", str(saved), "--clip-start", "1:30", *SCENE_ARGS)
+    assert result.exit_code == 0, result.stderr
+    assert moments_of(sample_db)["melting-me-softly-e10-bad-moment"] == [(CLIP, 90, 101)]
+
+
 @pytest.mark.parametrize(
     ("link", "start"),
     [

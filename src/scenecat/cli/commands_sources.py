@@ -538,12 +538,8 @@ def clip_moment(
     from scenecat.text import format_clock
 
     given = (start, end)
-    if start is None and end is None:
-        start, end = clip.start_time, clip.end_time
-    elif start is None and clip.end_time is None:
-        start = clip.start_time
-    elif end is None and clip.start_time is None:
-        end = clip.end_time
+    start = clip.start_time if start is None else start
+    end = clip.end_time if end is None else end
     if start is None and end is None:
         return offered_moment(clip)
     try:
