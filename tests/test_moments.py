@@ -402,6 +402,11 @@ SCENE_ARGS = ("--kind", "kiss", "--title", "Bad moment", "--actor", "Ji Chang Wo
             "--clip-end: the moment ends (1:00) before it starts (1:30)",
         ),
         (
+            ["--clip", "https://youtu.be/mmsE10kiss1?t=90&end=60"],
+            2,
+            "--clip: the moment ends (1:00) before it starts (1:30)",
+        ),
+        (
             ["--drama", "Healer", "--clip-start", "1:00"],
             2,
             "Invalid value for --clip-start: goes with --clip or --clip-json",

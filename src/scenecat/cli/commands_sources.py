@@ -521,8 +521,9 @@ def given_moment(
     try:
         moments.check(start, end)
     except InvalidInput as exc:
-        flag = "--clip-end" if "--clip-end" in given or "--clip-start" not in given else ""
-        raise UserError(f"{flag or '--clip-start'}: {exc.message}", usage=True) from None
+        # Blamed on --clip-end, else --clip-start, when given; else on the link (t=, end=).
+        flag = next((f for f in ("--clip-end", "--clip-start") if f in given), "--clip")
+        raise UserError(f"{flag}: {exc.message}", usage=True) from None
     return start, end
 
 
