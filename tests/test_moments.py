@@ -810,3 +810,27 @@ def test_processes_setting_moments_in_two_clips_of_one_scene_lose_none(
     ]
     assert data(cli("show", "scene", key, "--json"))["title"] == f"Title {rounds - 1}"
     assert cli("db", "check").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "start", "link"),
+    [
+        (CLIP, 83, f"{CLIP}&t=83s"),
+        ("https://youtu.be/mmsE10kiss1", 83, "https://youtu.be/mmsE10kiss1?t=83"),
+        ("https://youtu.be/mmsE10kiss1?si=Share123", 83, "https://youtu.be/mmsE10kiss1?t=83"),
+        ("https://m.youtube.com/watch?feature=share&v=mmsE10kiss1", 5, f"{CLIP}&t=5s"),
+        (
+            "https://youtube.com/shorts/mmsShorts01",
+            7,
+            "https://www.youtube.com/watch?v=mmsShorts01&t=7s",
+        ),
+        ("https://tv.naver.com/v/12345678", 83, "https://tv.naver.com/v/12345678#t=83"),
+        ("https://example.org/clip#part", 83, "https://example.org/clip#part"),
+        (CLIP, None, CLIP),
+        (CLIP, 0, CLIP),
+    ],
+)
+def test_the_deep_link_is_the_site_s_own_form(url: str, start: int | None, link: str) -> None:
+    from scenecat.domain.moments import deep_link
+
+    assert deep_link(url, start) == link

@@ -59,10 +59,10 @@ def words(start: int | None, end: int | None) -> str | None:
 
 
 def deep_link(url: str, start: int | None) -> str:
-    """The link that plays the clip from the moment's start: YouTube's `&t=83s` on a watch
-    link, `?t=83` on a youtu.be one (a Shorts or embed link becomes a watch link, which
-    takes `t=`); any other site gets a W3C media fragment `#t=83`. The link itself without
-    a start."""
+    """The link that plays the clip from the moment's start. A YouTube clip gets YouTube's
+    own forms, `youtu.be/ID?t=83` for a youtu.be link and `watch?v=ID&t=83s` for any other
+    (a Shorts or embed link takes no `t=`; a share link's tracking parameters go); another
+    site a W3C media fragment, `#t=83`. The link as it is without a start."""
     # Imported here: every record parser imports this module for check(), and needs no
     # more of the sources layer.
     from scenecat.sources.videos import clip_key, without_time
@@ -70,16 +70,12 @@ def deep_link(url: str, start: int | None) -> str:
     if not start:
         return url
     site, video = clip_key(url)
-    plain = without_time(url)
     if site == "youtube":
-        if re.match(r"^https?://(?:www\.)?youtu\.be/", plain, re.IGNORECASE):
-            return f"{plain}{'&' if '?' in plain else '?'}t={start}"
-        if "/watch?" not in plain:
-            plain = f"https://www.youtube.com/watch?v={video}"
-        return f"{plain}&t={start}s"
-    if "#" in plain:
-        return plain
-    return f"{plain}#t={start}"
+        if re.match(r"^https?://(?:www\.)?youtu\.be/", url.strip(), re.IGNORECASE):
+            return f"https://youtu.be/{video}?t={start}"
+        return f"https://www.youtube.com/watch?v={video}&t={start}s"
+    plain = without_time(url)
+    return plain if "#" in plain else f"{plain}#t={start}"
 
 
 # CSV: a sources cell lists links; one with a moment is followed by it in parentheses,
