@@ -8,6 +8,7 @@ from scenecat.cli.common import (
     JsonFlag,
     Limit,
     NetworkFilter,
+    Spoilers,
     YearFilter,
     catalogue,
     complete_actor,
@@ -35,37 +36,56 @@ def list_scenes(
     ctx: typer.Context,
     scope: "Scope",
     limit: Limit = None,
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """List scenes, filtered.
 
+    Scenes past your progress (`scenecat progress`) that are spoilers are left out, and
+    counted under the list; --spoilers warn marks them, --spoilers show shows them.
+
     Example: scenecat list scenes --actor "Ji Chang Wook" --kind kiss
     """
     from scenecat.cli import output
-    from scenecat.domain.browse import list_scenes as query
+    from scenecat.domain import progress_guard
     from scenecat.domain.browse import scene_json
 
     with catalogue(ctx) as cat:
-        found, more = query(cat.conn, scope, limit)
+        guard = progress_guard.load_guard(cat.conn, spoilers)
+        found, more, hidden = progress_guard.list_scenes(cat.conn, scope, limit, guard)
     if as_json:
-        output.emit_json([scene_json(s) for s in found], {"count": len(found), "more": more})
+        meta: dict[str, object] = {"count": len(found), "more": more}
+        if guard.active:
+            meta["hidden"] = hidden
+        data = [scene_json(s) for s in found]
+        for item, s in zip(data, found, strict=True):
+            if guard.warns_scene(s):
+                item["past_progress"] = True
+        output.emit_json(data, meta)
         return
     rows = []
+    warned = 0
     for s in found:
         latest = s.latest_views
+        title = s.title
+        if guard.warns_scene(s):
+            warned += 1
+            title = "! " + title
         rows.append(
             (
                 s.key,
                 s.drama,
                 s.episode or "",
                 s.kind,
-                s.title,
+                title,
                 ", ".join(s.actors),
                 s.spoiler,
                 f"{latest.count:,}" if latest else "",
             )
         )
     footer = f"{len(found)} scene(s)" + (" shown; more match (raise --limit)" if more else "")
+    notes = (progress_guard.hidden_line(hidden, guard, False), progress_guard.warned_line(warned))
+    footer = "\n".join([footer, *(n for n in notes if n)])
     output.table(
         "Scenes",
         ("key", "drama", "ep", "kind", "title", "actors", "spoiler", "views"),

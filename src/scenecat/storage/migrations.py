@@ -80,6 +80,12 @@ def _source_ids(db: Database) -> None:
     source_ids.create_tables(db)
 
 
+def _watch_progress(db: Database) -> None:
+    from scenecat.storage import progress
+
+    progress.upgrade_table(db)
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("0001_initial", _initial),
     ("0002_search_index", _search_index),
@@ -94,6 +100,8 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # The search document gains a column per searchable field (location); a later
     # searchable field adds one more line like this, after the step adding its column.
     ("0009_search_location", _search_layout),
+    # The first schema's watch_progress (drama, episode) gains a status and dates.
+    ("0010_watch_progress", _watch_progress),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]
