@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 progress_app = typer.Typer(
-    help="Where you are in each drama: list, set, clear, import.",
+    help="Where you are in each drama.",
     invoke_without_command=True,
     no_args_is_help=False,
     rich_markup_mode=None,
@@ -38,9 +38,9 @@ DramaArgument = Annotated[
 
 @progress_app.callback()
 def progress(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Where you are in each drama: list, set, clear, import.
+    """Where you are in each drama.
 
-    Without a subcommand, lists your progress. Scenes past it that are spoilers are hidden
+    Without a subcommand, lists your progress; set, clear and import change it. Scenes past it that are spoilers are hidden
     from list scenes, search, rank, show, trending and the website (--spoilers show shows
     them).
 
@@ -151,7 +151,9 @@ def set_progress(
 
 @progress_app.command("clear")
 def clear_progress(ctx: typer.Context, drama: DramaArgument) -> None:
-    """Forget your progress in a drama: its scenes show as before.
+    """Forget your progress in a drama.
+
+    Its scenes show as they did before.
 
     Example: scenecat progress clear "Healer"
     """
@@ -192,7 +194,7 @@ def import_progress(
     Season N". A lower progress than stored is asked about (kept without --yes off a
     terminal). All or nothing: on any error nothing is written.
 
-    Example: scenecat progress import watched-shows.json --map "Healer (2014)=Healer"
+    Example: scenecat progress import watched.json
     """
     import sys
     from pathlib import Path
