@@ -58,7 +58,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("stats", ("commands_stats",), "Counts of records and scenes, as charts."),
     ("history", ("commands_history",), "List recent changes, newest first."),
     ("undo", ("commands_history",), "Take back the newest change (or N)."),
-    ("watch", ("commands_progress",), "Watch along: an episode's scenes, then your votes."),
+    ("watch", ("commands_progress",), "Watch along: an episode's scenes, then vote."),
     ("sources", ("commands_sources",), "List the metadata sources and their terms."),
     ("serve", ("commands_web",), "Browse the catalogue in a web browser."),
     ("publish", ("commands_web",), "Write a folder a Datasette host can serve."),

@@ -187,7 +187,7 @@ def import_progress(
         bool, typer.Option("--dry-run", help="Report what would change; write nothing.")
     ] = False,
 ) -> None:
-    """Import progress from Trakt or a MyDramaList-style list.
+    """Import progress from Trakt or MyDramaList.
 
     Shows are matched by the tmdb/imdb/tvdb ids the catalogue stores, then by title, alias
     and year; specials are skipped; season N goes to the drama titled "TITLE N" or "TITLE
@@ -277,7 +277,7 @@ def watch(
     ] = False,
     spoilers: Spoilers = "hide",
 ) -> None:
-    """Watch along: an episode's scenes, then your votes.
+    """Watch along: an episode's scenes, then vote.
 
     Lists the episode's scenes in time order with their clips. When you have finished it,
     marks the episode seen and offers, for each scene you have not voted on, a vote and
