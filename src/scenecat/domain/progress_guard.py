@@ -48,9 +48,9 @@ def is_past_progress(
     seen: tuple[int, str] | None, episode: int | None, spoiler: str | None
 ) -> bool:
     """The rule itself, for one scene: `seen` is (episodes seen, status) of its drama."""
-    if seen is None or spoiler in (None, "none") or seen[1] == "completed":
-        return False
-    return episode is None or episode > seen[0]
+    from scenecat.storage.progress import is_past_progress as rule
+
+    return rule(seen, episode, spoiler)
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,36 @@ def get(conn: sqlite3.Connection, drama_id: int) -> ProgressRow | None:
 def seen_map(conn: sqlite3.Connection) -> dict[int, tuple[int, str]]:
     """drama id -> (episodes seen, status): what a screen needs to hide spoilers. One small
     table read without a join (a catalogue of a million scenes still has few rows here); a
-    catalogue whose table predates 0010 is upgraded before any command reads it."""
-    return {d: (e, s) for d, e, s in conn.execute("SELECT drama_id, episode, status FROM watch_progress")}
+    catalogue whose table predates 0010 is upgraded before any command reads it; a
+    published copy has no table at all (site_queries.PRIVATE_TABLES): no progress."""
+    try:
+        rows = conn.execute("SELECT drama_id, episode, status FROM watch_progress").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {d: (e, s) for d, e, s in rows}
+
+
+def is_past_progress(
+    seen: tuple[int, str] | None, episode: int | None, spoiler: str | None
+) -> bool:
+    """The rule (docs/progress.md): a spoiler scene after the last episode seen (or of an
+    unknown episode) of a drama not completed. `seen` is seen_map()'s (episodes, status).
+    Here, below the domain, so that the website's SQL helpers apply the same rule;
+    domain/progress_guard.py is where commands reach it."""
+    if seen is None or spoiler in (None, "none") or seen[1] == "completed":
+        return False
+    return episode is None or episode > seen[0]
+
+
+def past_progress_of(conn: sqlite3.Connection, scene_id: int) -> int | None:
+    """Episodes seen of the scene's drama when the scene is past the progress, else None."""
+    row = conn.execute(
+        "SELECT drama_id, episode, spoiler FROM scene WHERE id = ?", (scene_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    seen = seen_map(conn).get(row[0])
+    return seen[0] if seen is not None and is_past_progress(seen, row[1], row[2]) else None
 
 
 def put(conn: sqlite3.Connection, row: ProgressRow) -> None:
