@@ -259,7 +259,9 @@ def _report(plan: "Plan", name: str, written: "list[Change]", lower: bool, dry_r
     if skipped:
         parts.append(f"{len(skipped)} skipped by --map")
     if plan.specials:
-        parts.append(f"{plan.specials} specials season(s) skipped")
+        parts.append(
+            f"{plan.specials} season{'s' if plan.specials != 1 else ''} of specials skipped"
+        )
     changed = sum(1 for _, c in plan.changes if c.changed and (lower or not c.lowered))
     what = f"{changed} would change" if dry_run else f"{len(written)} changed"
     lead = "Dry run of" if dry_run else "Imported"
