@@ -121,22 +121,25 @@ def drop_hidden(
         found, more = fetch(None)
         kept = [item for item in found if not hidden(item)]
         return kept, more, len(found) - len(kept)
-    want = limit
+    want = limit + 1  # one more than shown: whether more visible ones follow
     while True:
         found, more = fetch(min(want, ceiling))
         kept = [item for item in found if not hidden(item)]
-        dropped = 0
-        shown: list[T] = []
-        for item in found:
-            if hidden(item):
-                dropped += 1
-            elif len(shown) < limit:
-                shown.append(item)
-            else:
+        if len(kept) > limit or not more or want >= ceiling:
+            break
+        want = min(ceiling, want * 2 + len(found) - len(kept))
+    # The hidden ones counted are those passed before the page's end (the first visible
+    # item after it, or the end of what was read).
+    dropped = 0
+    visible = 0
+    for item in found:
+        if hidden(item):
+            dropped += 1
+        else:
+            visible += 1
+            if visible > limit:
                 break
-        if len(kept) >= limit or not more or want >= ceiling:
-            return shown, more or len(kept) > limit, dropped
-        want = min(ceiling, want + max(limit, len(found) - len(kept)) * 2)
+    return kept[:limit], len(kept) > limit, dropped
 
 
 def hidden_line(count: int, guard: SpoilerGuard, masked: bool) -> str | None:
