@@ -340,7 +340,7 @@ def show_drama(
         )
     if page.scenes:
         rows = [
-            (s.episode or "", "", "", _masked(progress_guard.masked_title(s.episode)), "hidden")
+            (s.episode or "", "", "", _masked(progress_guard.MASKED_CELL), "hidden")
             if masked
             else (
                 s.episode or "",

@@ -328,10 +328,11 @@ def watch(
                 rival = watch_along.favourite(cat.conn, item)
                 if rival is None:
                     continue
-                pick = ask(
-                    f"Better: 1 {item.title!r} or 2 {rival.title!r} (your favourite "
-                    f"{item.kind})? 1/2, Enter skips"
-                ).strip()
+                output.message(
+                    f"Which is better?\n  1  {item.title}\n  2  {rival.title} "
+                    f"(your favourite {item.kind})"
+                )
+                pick = ask("1 or 2 (Enter skips)").strip()
                 if pick in ("1", "2"):
                     winner, loser = (item, rival) if pick == "1" else (rival, item)
                     with cat.write(f"duel {winner.key} {loser.key}") as conn:
@@ -353,14 +354,14 @@ def _show_episode(view: "object") -> None:
     from scenecat.domain.watch_along import EpisodeView
 
     assert isinstance(view, EpisodeView)
-    rows = [(s.at, s.title, s.kind, s.spoiler, s.clip) for s in view.scenes]
+    rows = [(s.at, s.title, s.kind, s.clip) for s in view.scenes]
     notes = [f"{len(view.scenes)} scene(s) in time order"]
     if view.hidden:
         notes.append(f"{view.hidden} past your progress masked; --spoilers show shows them.")
     output.table(
         f"{view.drama}, episode {view.episode}",
-        ("at", "scene", "kind", "spoiler", "clip"),
+        ("at", "scene", "kind", "clip"),
         rows,
         footer="\n".join(notes),
-        keep=("at", "scene", "clip", "kind", "spoiler"),
+        keep=("at", "scene", "clip", "kind"),
     )

@@ -181,7 +181,7 @@ def _part_cell(value: float | None, share: float, points: float) -> str:
 
 def _render(result: "RankResult", label: str, explain: bool, guard: "SpoilerGuard") -> None:
     from scenecat.cli import output
-    from scenecat.domain.progress_guard import hidden_line, masked_title, warned_line
+    from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
     from scenecat.text import compact
 
     by = result.by
@@ -210,7 +210,7 @@ def _render(result: "RankResult", label: str, explain: bool, guard: "SpoilerGuar
         hidden = guard.hides_scene(s)
         if hidden:
             masked += 1
-            name = _masked_cell(masked_title(s.episode))
+            name = _masked_cell(MASKED_CELL)
         elif guard.warns_scene(s):
             warned += 1
             name = "! " + s.title
@@ -349,7 +349,7 @@ def trending(
 
 def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
     from scenecat.cli import output
-    from scenecat.domain.progress_guard import hidden_line, masked_title, warned_line
+    from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
     from scenecat.text import compact
 
     top = max((e.per_day for e in result.entries), default=0.0)
@@ -365,7 +365,7 @@ def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
         key = e.scene.key
         if guard.hides_scene(e.scene):
             masked += 1
-            title, key = _masked_cell(masked_title(e.scene.episode)), ""
+            title, key = _masked_cell(MASKED_CELL), ""
         elif guard.warns_scene(e.scene):
             warned += 1
             title = "! " + title

@@ -99,6 +99,11 @@ def masked_title(episode: int | None) -> str:
     return f"a scene in episode {episode}" if episode is not None else "a scene"
 
 
+# What a table cell shows for a masked scene: the episode has a column of its own, and a
+# short word is never cut at any width (the footer line says why it is hidden).
+MASKED_CELL = "(hidden)"
+
+
 def mask_json(data: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
     """A hidden entry of a `--json` listing: the keys in `keep` (where it is, its place),
     and `"hidden": true`; title, key, kind, actors and text are left out."""

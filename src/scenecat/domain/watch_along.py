@@ -55,7 +55,7 @@ def _watch_scene(scene: Scene, masked: bool) -> WatchScene:
     at = format_clock(scene.at) if scene.at is not None else ""
     if masked:
         title = progress_guard.masked_title(None) + (f" at {at}" if at else "")
-        return WatchScene(scene.id, "", title, "", "hidden", at, "")
+        return WatchScene(scene.id, "", title, "hidden", "hidden", at, "")
     return WatchScene(
         scene.id, scene.key, scene.title, scene.kind, scene.spoiler, at, _clip(scene)
     )
