@@ -214,9 +214,7 @@ def test_bad_progress_records_name_the_line_and_change_nothing(
 # --- the upgrade of an older catalogue -------------------------------------------------------
 
 
-def test_a_schema2_catalogue_keeps_its_progress_rows_and_gains_status(
-    cli: Any, db: Path
-) -> None:
+def test_a_schema2_catalogue_keeps_its_progress_rows_and_gains_status(cli: Any, db: Path) -> None:
     shutil.copyfile(OLD_CATALOGUE, db)
     conn = sqlite3.connect(db)
     with conn:

@@ -43,7 +43,12 @@ def test_trakt_happy_path(cli: Any, catalogue: Path) -> None:
     assert "unmatched: 'Breaking Bad' (no drama with this title, alias or id); " in said
     assert '--map "Breaking Bad=DRAMA"' in said
     rows = progress(cli)
-    assert set(rows) == {"Crash Landing on You", "Healer", "Hospital Playlist", "Hospital Playlist 2"}
+    assert set(rows) == {
+        "Crash Landing on You",
+        "Healer",
+        "Hospital Playlist",
+        "Hospital Playlist 2",
+    }
     cloy = rows["Crash Landing on You"]  # by its tmdb id (and imdb id)
     assert (cloy["episode"], cloy["status"], cloy["started"], cloy["updated"]) == (
         10, "watching", "2024-02-20", "2024-03-02",
@@ -66,7 +71,10 @@ def test_mdl_list_happy_path_unknown_and_ambiguous(cli: Any, catalogue: Path, fi
     assert result.exit_code == 0, result.stderr
     said = result.stderr
     assert "0 matched by id, 3 matched by title, 2 unmatched; 3 changed" in said
-    assert "unmatched: 'Mask' (ambiguous: the title matches Mask (JTBC) (2023), Mask (MBC) (2015))" in said
+    assert (
+        "unmatched: 'Mask' (ambiguous: the title matches Mask (JTBC) (2023), Mask (MBC) (2015))"
+        in said
+    )
     assert "unmatched: 'Twenty-Five Twenty-One' (no drama with this title" in said
     rows = progress(cli)
     assert (rows["Goblin"]["status"], rows["Goblin"]["finished"]) == ("completed", "2017-01-30")
@@ -138,7 +146,10 @@ BAD_FILES = {
     "empty.json": ("", "the file is empty"),
     "broken.json": ('[{"show": {"title": "Healer"}', "not valid JSON"),
     "object.json": ('{"title": "Healer"}', "expected Trakt's watched shows"),
-    "no-title.json": ('[{"show": {"year": 2014}, "seasons": []}]', "[0].show.title: expected a title"),
+    "no-title.json": (
+        '[{"show": {"year": 2014}, "seasons": []}]',
+        "[0].show.title: expected a title",
+    ),
     "bad-episode.json": (
         '[{"show": {"title": "Healer"}, "seasons": [{"number": 1, "episodes": [{"number": "x"}]}]}]',
         "[0].seasons[0].episodes[0].number: expected a whole number",
@@ -158,7 +169,10 @@ BAD_FILES = {
         "'healer' is listed twice (also on line 2)",
     ),
     "no-episodes.csv": ("Title,Status\nHealer,Watching\n", "no 'episode' column"),
-    "bad-status.csv": ("Title,Episodes watched,Status\nHealer,3,Binging\n", "'Binging' is not one of"),
+    "bad-status.csv": (
+        "Title,Episodes watched,Status\nHealer,3,Binging\n",
+        "'Binging' is not one of",
+    ),
     "bad-number.tsv": ("Title\tEpisodes watched\nHealer\tthree\n", "not a number of episodes"),
     "bad-date.csv": ("Title,Episodes watched,Started\nHealer,3,03/04/2024\n", "is not a date"),
     "bad-quote.csv": ('Title,Episodes watched\n"Healer,3\n', "not valid CSV"),

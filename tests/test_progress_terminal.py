@@ -80,7 +80,11 @@ def test_watch_lists_marks_seen_asks_a_vote_and_a_duel(cli: Any, sample_db: Path
     assert _duels(sample_db) == [*duels_before, (SNOW_KISS, GOBLIN_KISS)]
     # Three changes, each its own: progress, vote, duel.
     labels = [c["label"] for c in json.loads(cli("history", "--json").stdout)["data"][:3]]
-    assert labels == [f"duel {SNOW_KISS} {GOBLIN_KISS}", f"vote {GOBLIN_KISS}", "progress set Goblin 7"]
+    assert labels == [
+        f"duel {SNOW_KISS} {GOBLIN_KISS}",
+        f"vote {GOBLIN_KISS}",
+        "progress set Goblin 7",
+    ]
 
 
 def test_ctrl_c_in_watch_keeps_what_was_answered(cli: Any, sample_db: Path) -> None:
@@ -156,7 +160,9 @@ def test_screens_at_80_columns_say_what_was_hidden(cli: Any, sample_db: Path) ->
     assert max(len(line) for line in screen.splitlines()) <= 80
 
 
-def test_processes_setting_progress_at_once_all_land(cli: Any, sample_db: Path, tmp_path: Path) -> None:
+def test_processes_setting_progress_at_once_all_land(
+    cli: Any, sample_db: Path, tmp_path: Path
+) -> None:
     dramas = ["Healer", "Goblin", "The K2", "Empress Ki"]
     batches = [
         [["--db", str(sample_db), "progress", "set", drama, str(n)] for n in range(1, 13)]
@@ -182,19 +188,25 @@ def test_the_website_folds_scenes_past_progress(cli: Any, tmp_path: Path) -> Non
     assert cli("--db", str(db), "progress", "set", "Healer", "8").exit_code == 0
     later = "healer-e15-she-kisses-him"
     with served(db) as base:
-        _, table = browse(chromium, page_url(base, "/scene?drama_id=" + _drama_id(db)), "progress-table")
+        _, table = browse(
+            chromium, page_url(base, "/scene?drama_id=" + _drama_id(db)), "progress-table"
+        )
         _, page = browse(chromium, page_url(base, f"/scene/{scene_id(db, later)}"), "progress-page")
         _, rank = browse(
             chromium, page_url(base, "/best_scenes?actor=Ji+Chang+Wook&kind=kiss"), "progress-rank"
         )
     # Folded: the title is there only inside a closed <details>, under its summary.
-    assert table.count('<details class="scenecat-past">') >= 2 * 2  # two scenes, title and key at least
+    assert (
+        table.count('<details class="scenecat-past">') >= 2 * 2
+    )  # two scenes, title and key at least
     assert "Past your progress (episode 8): click to reveal" in table
     assert "The sabotaged elevator" in table  # episode 8: shown as it was
     folded = page.split('<details class="scenecat-past">', 1)
     assert len(folded) == 2 and "She knows, and stays" not in folded[0]
     assert "<h1" in folded[0] and "A scene in episode 15" in folded[0]
-    assert "a scene in episode 9 (past your progress)" in rank and "The kiss in the snow" not in rank
+    assert (
+        "a scene in episode 9 (past your progress)" in rank and "The kiss in the snow" not in rank
+    )
 
 
 def _drama_id(db: Path) -> str:

@@ -179,7 +179,7 @@ def import_progress(
             help="Match a show of the file to a drama (=- skips it); the report prints "
             "the line for each show it could not match.",
         ),
-    ] = [],  # noqa: B006 (Typer reads a list default; it is never mutated)
+    ] = [],  # Typer reads a list default; it is never mutated
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Also write progress lower than stored.")
     ] = False,
@@ -342,8 +342,10 @@ def watch(
                 elif pick:
                     output.message("Not 1 or 2: no duel recorded.")
         except Interrupted:
-            kept = f"kept the episode and {answered} answer(s) given" if answered else (
-                "kept what was answered"
+            kept = (
+                f"kept the episode and {answered} answer(s) given"
+                if answered
+                else ("kept what was answered")
             )
             raise Interrupted(kept) from None
         output.message(f"Done: {answered} answer(s) recorded.")

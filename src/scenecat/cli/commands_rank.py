@@ -115,7 +115,9 @@ def rank(
         )
     if as_json:
         data, meta = ranking.rank_json(result)
-        _guard_json(data, meta, [e.scene for e in result.entries], guard, _RANK_KEEP[by != "couple"])
+        _guard_json(
+            data, meta, [e.scene for e in result.entries], guard, _RANK_KEEP[by != "couple"]
+        )
         output.emit_json(data, meta)
         return
     _render(result, scope_label(result), explain, guard)

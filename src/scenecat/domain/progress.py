@@ -174,11 +174,8 @@ def planned(
         if status not in (None, "completed"):
             raise UsageError("--completed and --status say different things; give one")
         status = "completed"
-    if episode is None:
-        if status == "completed" and total:
-            episode = total
-        else:
-            episode = before.episode if before else 0
+    if episode is None:  # --completed: the last episode; --status alone: as it was
+        episode = total if status == "completed" and total else (before.episode if before else 0)
     if total is not None and episode > total:
         raise InvalidInput(
             f"{drama.title} has {total} episodes, not {episode}",

@@ -135,7 +135,9 @@ def read_trakt(text: str, name: str) -> tuple[list[Entry], int]:
     except json.JSONDecodeError as exc:
         raise CatalogueFileError(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except _Duplicate as exc:
-        raise CatalogueFileError(f"the key {exc} appears twice in one JSON object", file=name) from None
+        raise CatalogueFileError(
+            f"the key {exc} appears twice in one JSON object", file=name
+        ) from None
     except (RecursionError, ValueError) as exc:
         raise CatalogueFileError(f"not valid JSON: {str(exc)[:80]}", file=name) from None
     if isinstance(data, dict) and isinstance(data.get("shows"), list):
@@ -152,7 +154,9 @@ def read_trakt(text: str, name: str) -> tuple[list[Entry], int]:
     for index, item in enumerate(data):
         where = f"[{index}]"
         if not isinstance(item, dict) or not isinstance(item.get("show"), dict):
-            raise CatalogueFileError("expected {show: {...}, seasons: [...]}", file=name, field=where)
+            raise CatalogueFileError(
+                "expected {show: {...}, seasons: [...]}", file=name, field=where
+            )
         show = item["show"]
         title = _text(show.get("title"), name, f"{where}.show.title")
         year = _year(show.get("year"), name, f"{where}.show.year")
@@ -281,7 +285,9 @@ def _day(value: Any, name: str, where: str) -> str | None:
             day = parse(text)
             if day is not None:
                 if day > dt.date.today() + dt.timedelta(days=1) or day.year < 1900:
-                    raise CatalogueFileError(f"{text!r} is not a date this side of today", file=name, field=where)
+                    raise CatalogueFileError(
+                        f"{text!r} is not a date this side of today", file=name, field=where
+                    )
                 return day.isoformat()
     raise CatalogueFileError(
         f"{value!r} is not a date (YYYY-MM-DD, or Trakt's 2024-03-02T21:40:00.000Z)",
@@ -368,21 +374,21 @@ def read_list(text: str, name: str) -> list[Entry]:
                 f"{len(row)} cells in a row under {len(header)} headers", file=name, line=line
             )
 
-        def cell(column: str, row: list[str] = row) -> str:
+        def value_of(column: str, row: list[str] = row) -> str:
             index = columns.get(column)
             return row[index].strip() if index is not None and index < len(row) else ""
 
         where = f"{name}:{line}"
         try:
-            title = progress.parse_progress({"drama": cell("title")}, "title").drama
+            title = progress.parse_progress({"drama": value_of("title")}, "title").drama
         except InvalidInput as exc:
             raise CatalogueFileError(exc.message, file=name, line=line) from None
-        year = _year(cell("year") or None, name, f"line {line}") if cell("year") else None
+        year = _year(value_of("year") or None, name, f"line {line}") if value_of("year") else None
         named = re.fullmatch(r"(.+?)\s*\((\d{4})\)", title)
         if named and year is None:  # "Healer (2014)"
             title, year = named.group(1), int(named.group(2))
-        episode_text = cell("episode").split("/")[0].strip() or "0"  # "8/16" or "8"
-        status_text = cell("status")
+        episode_text = value_of("episode").split("/")[0].strip() or "0"  # "8/16" or "8"
+        status_text = value_of("status")
         try:
             episode = progress.parse_seen(episode_text, "episodes watched")
             status = progress.parse_status(status_text, "status") if status_text else None
@@ -402,8 +408,8 @@ def read_list(text: str, name: str) -> list[Entry]:
                 season=1,
                 episode=episode,
                 status=status,
-                started=_day(cell("started"), name, f"line {line}: started"),
-                finished=_day(cell("finished"), name, f"line {line}: ended"),
+                started=_day(value_of("started"), name, f"line {line}: started"),
+                finished=_day(value_of("finished"), name, f"line {line}: ended"),
             )
         )
     return entries
@@ -528,7 +534,11 @@ def match_entries(
 
 
 def plan(
-    conn: sqlite3.Connection, kind: str, entries: list[Entry], specials: int, maps: dict[str, str | None]
+    conn: sqlite3.Connection,
+    kind: str,
+    entries: list[Entry],
+    specials: int,
+    maps: dict[str, str | None],
 ) -> Plan:
     """Match and work out each change; nothing is written."""
     result = Plan(kind, match_entries(conn, entries, maps), specials=specials)
@@ -542,7 +552,7 @@ def plan(
                 f"{match.entry.map_key!r} and {other.map_key!r} ({other.where}) both match "
                 f"{store.get_title(conn, match.drama_id)}",
                 file=match.entry.where,
-                hint="tell them apart with --map \"FILE TITLE=DRAMA\" (=- skips one)",
+                hint='tell them apart with --map "FILE TITLE=DRAMA" (=- skips one)',
             )
         claimed[match.drama_id] = match
         entry = match.entry

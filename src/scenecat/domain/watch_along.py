@@ -52,13 +52,11 @@ def _clip(scene: Scene) -> str:
 
 
 def _watch_scene(scene: Scene, masked: bool) -> WatchScene:
-    at = format_clock(scene.at) if scene.at is not None else ""
+    at = (format_clock(scene.at) if scene.at is not None else None) or ""
     if masked:
         title = progress_guard.masked_title(None) + (f" at {at}" if at else "")
         return WatchScene(scene.id, "", title, "hidden", "hidden", at, "")
-    return WatchScene(
-        scene.id, scene.key, scene.title, scene.kind, scene.spoiler, at, _clip(scene)
-    )
+    return WatchScene(scene.id, scene.key, scene.title, scene.kind, scene.spoiler, at, _clip(scene))
 
 
 def episode(conn: sqlite3.Connection, drama: str, number: int, mode: str = "hide") -> EpisodeView:
@@ -91,9 +89,7 @@ def to_vote(conn: sqlite3.Connection, view: EpisodeView) -> list[WatchScene]:
 
     found = scenes.list_scenes(conn, SceneFilter(drama_id=view.drama_id, episode=view.episode))
     return [
-        _watch_scene(s, False)
-        for s in found
-        if votes_duels.current_vote(conn, s.id, VOTER) is None
+        _watch_scene(s, False) for s in found if votes_duels.current_vote(conn, s.id, VOTER) is None
     ]
 
 
