@@ -63,6 +63,8 @@ TOUR = (
     "scenecat rank --why melting-me-softly-e10-shower-kiss",
     'scenecat rank --couple "Ji Chang Wook" "Won Jin Ah" --json',
     "scenecat trending --days 30 --until 2019-11-10",
+    'scenecat progress set "Healer" 8',
+    'scenecat list scenes --drama "Healer"',
     'scenecat export markdown --actor "Ji Chang Wook" --kind kiss --limit 10 --spoilers warn '
     "-o top10.md",
     "scenecat export markdown --template spotlight --scene melting-me-softly-e10-shower-kiss",
@@ -101,6 +103,7 @@ SHOWS = {
     'scenecat search "shower kis"': "did you mean 'shower kiss'?",
     'scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama': "Answer: Melting Me Softly",
     "scenecat trending --days 30 --until 2019-11-10": "The shower kiss",
+    'scenecat list scenes --drama "Healer"': "2 scenes past your progress hidden",
     'scenecat merge actor "Gong Yoo" "Kong Yoo" --yes': "Merged Kong Yoo into Gong Yoo",
     "scenecat undo": "remove scene healer-e8-elevator-rescue",
     "scenecat db check": "OK",
