@@ -197,13 +197,14 @@ def test_the_website_folds_scenes_past_progress(cli: Any, tmp_path: Path) -> Non
         )
     # Folded: the title is there only inside a closed <details>, under its summary.
     assert (
-        table.count('<details class="scenecat-past">') >= 2 * 2
-    )  # two scenes, title and key at least
+        table.count('<details class="scenecat-past">') == 2 * 4
+    )  # two scenes: title, key, kind and description each
     assert "Past your progress (episode 8): click to reveal" in table
     assert "The sabotaged elevator" in table  # episode 8: shown as it was
     folded = page.split('<details class="scenecat-past">', 1)
     assert len(folded) == 2 and "She knows, and stays" not in folded[0]
     assert "<h1" in folded[0] and "A scene in episode 15" in folded[0]
+    assert "reveal, romantic" not in folded[0]  # its tags are inside the fold too
     assert (
         "a scene in episode 9 (past your progress)" in rank and "The kiss in the snow" not in rank
     )

@@ -362,7 +362,7 @@ def _spoiler_cell(
 
     def hidden(level: str | None, past: int | None) -> Markup | None:
         if past is not None:
-            return progress_markup(past, value)
+            return progress_markup(past, value, short=column != "title")
         if level in HIDDEN_SPOILERS and column == "description":
             return spoiler_markup(level, value)
         return Markup("{}").format(value) if changed else None
@@ -382,13 +382,14 @@ def _spoiler_cell(
     return inner
 
 
-def progress_markup(seen: int, text: str) -> Markup:
+def progress_markup(seen: int, text: str, *, short: bool = False) -> Markup:
+    """A cell folded away: the title's summary says why; the others of the row say less."""
     where = f"episode {seen}" if seen else "the start"
+    summary = "hidden" if short else f"Past your progress ({where}): click to reveal"
     return Markup(
         '<details class="scenecat-past"><summary style="cursor: pointer; color: #a33">'
-        "Past your progress ({}): click to reveal</summary>"
-        "<div>{}</div></details>"
-    ).format(where, text)
+        "{}</summary><div>{}</div></details>"
+    ).format(summary, text)
 
 
 def spoiler_markup(level: str, text: str) -> Markup:
