@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from scenecat.domain import names
 from scenecat.domain.records import MAX_EPISODE, FieldError, drop_empty, parse_date
 from scenecat.errors import InvalidInput, NotFound, UsageError
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import progress as store
-from scenecat.storage.progress import STATUSES, ProgressRow
+from scenecat.storage import progress_rows as store
+from scenecat.storage.progress import STATUSES
+from scenecat.storage.progress_rows import ProgressRow
 
 __all__ = ["STATUSES", "ProgressRow"]
 
@@ -201,7 +202,7 @@ def planned(
 
 
 def _same(a: ProgressRow, b: ProgressRow) -> bool:
-    return replace(a, updated=None) == replace(b, updated=None)
+    return a._replace(updated=None) == b._replace(updated=None)
 
 
 def put(conn: sqlite3.Connection, change: Change) -> None:

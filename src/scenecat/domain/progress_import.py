@@ -32,8 +32,8 @@ from typing import Any
 
 from scenecat.domain import progress
 from scenecat.errors import CatalogueFileError, InvalidInput, UsageError
-from scenecat.storage import progress as store
-from scenecat.storage.progress import DramaNames
+from scenecat.storage import progress_rows as store
+from scenecat.storage.progress_rows import DramaNames
 from scenecat.text import name_key
 
 MAX_FILE = 50 * 1024 * 1024  # a tracker's export of a lifetime of watching is far smaller

@@ -14,7 +14,7 @@ from scenecat.domain import names, progress, progress_guard
 from scenecat.errors import InvalidInput
 from scenecat.models import Scene
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import progress as store
+from scenecat.storage import progress_rows as store
 from scenecat.storage import scenes
 from scenecat.storage.scenes import SceneFilter
 from scenecat.text import format_clock
