@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         ("rank --kind kiss", ["rank", "--kind", "kiss"]),
     ]
     print(f"pairs: {args.pairs}, alternating; load {os.getloadavg()[0]:.1f}\n")
-    print("| case | before CPU | after CPU | after/before (pairs' median) | wall before | wall after |")
+    print(
+        "| case | before CPU | after CPU | after/before (pairs' median) | wall before | wall after |"
+    )
     print("|---|---|---|---|---|---|")
     for name, words in cases:
         before_cmd = [args.before, "--db", str(args.before_db), *words]

@@ -37,11 +37,11 @@ def test_trakt_happy_path(cli: Any, catalogue: Path) -> None:
     assert result.exit_code == 0, result.stderr
     said = result.stderr
     assert (
-        "Imported trakt-watched-shows.json (Trakt watched shows): 2 matched by id, "
-        "2 matched by title, 1 unmatched, 1 season of specials skipped; 4 changed"
+        "Imported trakt-watched-shows.json (Trakt): 2 matched by id, "
+        "2 by title, 1 unmatched, 1 season of specials skipped; 4 changed"
     ) in said
-    assert "unmatched: 'Breaking Bad' (no drama with this title, alias or id); " in said
-    assert '--map "Breaking Bad=DRAMA"' in said
+    assert "unmatched: 'Breaking Bad': no drama with this title, alias or id\n" in said
+    assert '  hint: --map "Breaking Bad=DRAMA"' in said
     rows = progress(cli)
     assert set(rows) == {
         "Crash Landing on You",
@@ -70,12 +70,12 @@ def test_mdl_list_happy_path_unknown_and_ambiguous(cli: Any, catalogue: Path, fi
     result = cli("progress", "import", str(file))
     assert result.exit_code == 0, result.stderr
     said = result.stderr
-    assert "0 matched by id, 3 matched by title, 2 unmatched; 3 changed" in said
+    assert "0 matched by id, 3 by title, 2 unmatched; 3 changed" in said
     assert (
-        "unmatched: 'Mask' (ambiguous: the title matches Mask (JTBC) (2023), Mask (MBC) (2015))"
+        "unmatched: 'Mask': ambiguous: the title matches Mask (JTBC) (2023), Mask (MBC) (2015)"
         in said
     )
-    assert "unmatched: 'Twenty-Five Twenty-One' (no drama with this title" in said
+    assert "unmatched: 'Twenty-Five Twenty-One': no drama with this title" in said
     rows = progress(cli)
     assert (rows["Goblin"]["status"], rows["Goblin"]["finished"]) == ("completed", "2017-01-30")
     assert rows["Melting Me Softly"]["episode"] == 6  # by its alias "Melt Me Softly"
@@ -223,7 +223,7 @@ def test_a_later_season_without_its_own_entry_is_reported(
     file.write_text(json.dumps([item]), encoding="utf-8")
     result = cli("progress", "import", str(file))
     assert result.exit_code == 0, result.stderr
-    assert "unmatched: 'Healer (season 2)' (no drama entry for season 2" in result.stderr
+    assert "unmatched: 'Healer (season 2)': no drama entry for season 2" in result.stderr
     assert '--map "Healer (season 2)=DRAMA"' in result.stderr
     assert progress(cli)["Healer"]["episode"] == 3
     shutil.copyfile(sample_db, tmp_path / "copy.db")  # the catalogue stays usable

@@ -64,24 +64,17 @@ def progress(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         return
     output.table(
         "Your progress",
-        ("drama", "seen", "of", "status", "started", "finished", "updated"),
+        ("drama", "seen", "status", "started", "last"),
         [_row(r) for r in rows],
-        footer=f"{len(rows)} drama(s)",
-        numeric=("seen", "of"),
-        keep=("drama", "seen", "status", "of", "updated", "started", "finished"),
+        footer=f"{len(rows)} drama(s); last: the day finished, or of the last change",
+        numeric=("seen",),
+        keep=("drama", "seen", "status", "last", "started"),
     )
 
 
 def _row(r: "ProgressRow") -> tuple[object, ...]:
-    return (
-        r.drama,
-        r.episode,
-        r.episodes or "",
-        r.status,
-        r.started or "",
-        r.finished or "",
-        r.updated or "",
-    )
+    seen = f"{r.episode}/{r.episodes}" if r.episodes else str(r.episode)
+    return (r.drama, seen, r.status, r.started or "", r.finished or r.updated or "")
 
 
 def _said(change: "Change") -> str:
@@ -235,7 +228,7 @@ def _report(plan: "Plan", name: str, written: "list[Change]", lower: bool, dry_r
     from scenecat.cli.output import message
     from scenecat.domain.progress import describe
 
-    kind = "Trakt watched shows" if plan.kind == "trakt" else "list"
+    kind = "Trakt" if plan.kind == "trakt" else "list"
     by_id, by_title, mapped = plan.by("id"), plan.by("title"), plan.by("map")
     unmatched, skipped = plan.by("unmatched"), plan.by("skipped")
     for _, change in plan.changes:
@@ -251,8 +244,9 @@ def _report(plan: "Plan", name: str, written: "list[Change]", lower: bool, dry_r
             message(f"{verb} {_said(change)}")
     for match in unmatched:
         e = match.entry
-        message(f'unmatched: {e.map_key!r} ({match.reason}); --map "{e.map_key}=DRAMA"')
-    parts = [f"{len(by_id)} matched by id", f"{len(by_title)} matched by title"]
+        message(f"unmatched: {e.map_key!r}: {match.reason}")
+        message(f'  hint: --map "{e.map_key}=DRAMA"')
+    parts = [f"{len(by_id)} matched by id", f"{len(by_title)} by title"]
     if mapped:
         parts.append(f"{len(mapped)} by --map")
     parts.append(f"{len(unmatched)} unmatched")
