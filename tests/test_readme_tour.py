@@ -65,6 +65,8 @@ TOUR = (
     "scenecat rank --why melting-me-softly-e10-shower-kiss",
     'scenecat rank --couple "Ji Chang Wook" "Won Jin Ah" --json',
     "scenecat trending --days 30 --until 2019-11-10",
+    'scenecat progress set "Healer" 8',
+    'scenecat list scenes --drama "Healer"',
     'scenecat export markdown --actor "Ji Chang Wook" --kind kiss --limit 10 --spoilers warn '
     "-o top10.md",
     'scenecat export markdown --template best-per-drama --actor "Ji Chang Wook" --kind kiss '
@@ -108,6 +110,7 @@ SHOWS = {
     'scenecat export markdown --template best-per-drama --actor "Ji Chang Wook" --kind kiss '
     "-o debate.md": "Wrote 'Which Ji Chang Wook drama has the best kiss scene?'",
     'scenecat duel --actor "Ji Chang Wook" --kind kiss': "How the ranking moved",
+    'scenecat list scenes --drama "Healer"': "2 scenes past your progress hidden",
     'scenecat merge actor "Gong Yoo" "Kong Yoo" --yes': "Merged Kong Yoo into Gong Yoo",
     "scenecat undo": "remove scene healer-e8-elevator-rescue",
     "scenecat db check": "OK",
