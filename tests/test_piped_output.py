@@ -102,9 +102,9 @@ def test_rank_piped_has_every_column_and_messages_on_stderr(sample_db: Path, cli
     assert result.exit_code == 0, result.stderr
     header, first, *_ = records(result.stdout)
     assert header == ["#", "drama", "score", "best scene", "ep", "votes", "duels", "views", "key"]
-    assert first[:4] == ["1", "Healer", "8.65", "The kiss in the snow"]
-    assert first[-1] == "healer-e9-snowy-rooftop-kiss"
-    assert 'Answer: Healer, with "The kiss in the snow"' in result.stderr
+    assert first[:4] == ["1", "Melting Me Softly", "8.03", "The shower kiss"]
+    assert first[-1] == "melting-me-softly-e10-shower-kiss"
+    assert 'Answer: Melting Me Softly, with "The shower kiss"' in result.stderr
     assert "█" not in result.stdout  # bars are for terminals
 
 

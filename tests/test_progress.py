@@ -334,8 +334,14 @@ def test_rank_masks_in_place_and_json_marks_hidden(cli: Any, sample_db: Path) ->
     for was, now in zip(shown, masked, strict=True):
         if not now.get("hidden"):
             assert now == was
+    # The answer itself masked: Melting Me Softly's shower kiss (episode 10) leads.
+    assert cli("progress", "set", "Melting Me Softly", "9").exit_code == 0
     by_drama = cli(*args, "--by", "drama")
-    assert "Answer: Healer, with a scene in episode 9 past your progress" in by_drama.stderr
+    assert (
+        "Answer: Melting Me Softly, with a scene in episode 10 past your progress"
+        in by_drama.stderr
+    )
+    assert "The shower kiss" not in by_drama.stdout + by_drama.stderr
     assert "The kiss in the snow" not in by_drama.stdout + by_drama.stderr
 
 

@@ -115,7 +115,8 @@ def test_show_scene_has_a_line_for_every_labelled_field(one_scene: Path, cli) ->
     labels = labels[: labels.index("views") + 1]
     labelled = [BY_NAME[name].show for name in SHOW_ORDER]
     assert sorted(map(str, labelled)) == sorted(info.show for info in FIELDS if info.show)
-    assert labels == ["title", "key", "drama", *labelled, "views"]
+    # Then the one score (issue #22) and the latest views.
+    assert labels == ["title", "key", "drama", *labelled, "score", "views"]
     values = dict(lines[: len(labels)])
     assert values["at"] == "41:05"
     assert values["actors"] == "Han Ji Min, Nam Joo Hyuk"
