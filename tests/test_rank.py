@@ -371,6 +371,17 @@ def test_method_fixes_the_weights_and_ignores_other_signals(load, cli) -> None:
         ("voted-kiss", pytest.approx(189.5 / 36, abs=1e-12)),
     ]
     assert all(e["parts"]["views"]["points"] == 0.0 for e in data)
+    # --why says the one part is the score, that its value is the prior, and that this is
+    # a what-if (37.5/7 = 5.357142...).
+    why = cli("rank", "--method", "votes", "--why", "viewed-kiss")
+    assert why.exit_code == 0, why.stderr
+    assert why.stdout.splitlines() == [
+        '"Viewed Kiss" (Test Drama, episode 1) ranks 2nd of 3 scenes with 5.36 out of 10.',
+        "No votes yet, so its fan quality is the prior: the catalogue's mean vote, 5.36.",
+        "The votes part alone is the score: 5.36.",
+        "What-if: these are not the catalogue's scores (they use --method votes); without "
+        "those options every command gives the same score.",
+    ]
     # --method views: the score is the popularity alone; without a count, the prior's 7.14:
     # viewed 10*log10(5000001)/log10(10000001) = 9.569957...; other and voted tie at the
     # prior (one vote each, no count) and go by key.

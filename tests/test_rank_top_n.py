@@ -321,7 +321,7 @@ DAYS = ["2021-01-01", "2021-02-01", "2021-03-01"]
 
 def random_catalogue(seed: int, scenes: int = 45) -> list[dict[str, Any]]:
     """Scenes with ties in votes, duels in pairs and chains, views from several sources (some
-    undated), and scenes with no signal at all."""
+    undated), and scenes with no evidence at all."""
     rng = random.Random(seed)
     # An actor added last whose name sorts first: couples are labelled in name order, which is
     # then not the order of the ids.
