@@ -98,10 +98,11 @@ def test_table_has_bars_and_a_footer_for_single_snapshots(
     assert result.exit_code == 0, result.stderr
     assert "Trending: views gained per day, 2024-01-01 to 2024-01-12" in result.stdout
     assert "300 ████████" in result.stdout
-    assert "+2.1K" in result.stdout and "-800" not in result.stdout
-    assert "3 scene(s) with a single snapshot (per source) in the window left out" in (
-        " ".join(result.stdout.split())
-    )
+    assert "+2.1K" in result.stdout and "-800" not in result.stdout  # g fell: not listed
+    words = " ".join(result.stdout.split())
+    assert "2 rising scene(s)." in words
+    assert "Not listed: 1 scene measured with flat or falling views" in words
+    assert "3 scene(s) with a single snapshot (per source) in the window left out" in words
 
 
 def test_sample_catalogue(sample_db: Path, cli) -> None:
