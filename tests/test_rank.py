@@ -13,9 +13,10 @@ import pytest
 
 from tests.conftest import dump
 
-# Two scenes, A beat B once, Bradley-Terry prior 1: the closed form is in tests/test_scoring.py.
-TWO_ITEM_WINNER = 6.2902793623923685
-TWO_ITEM_LOSER = 3.7097206376076333
+# Two scenes, A beat B once, the default Bradley-Terry prior (3 virtual wins and losses): the
+# closed form is in tests/test_scoring.py.
+TWO_ITEM_WINNER = 5.627431722114341
+TWO_ITEM_LOSER = 4.372568277885659
 # A scene without a view count is scored as 100,000 views:
 # 10 * log10(100001) / log10(10000001) = 10 * 5.000004342923105 / 7.000000043429446.
 POP_PRIOR = 10 * math.log10(100_001) / math.log10(10_000_001)  # 7.142863302717208
@@ -104,16 +105,16 @@ def test_combined_score_hand_computed(load, cli) -> None:
     assert meta["scope_size"] == 3 and "unsignalled" not in meta
     assert meta["what_if"] is False
     assert meta["params"] == {
-        "m": 5.0, "w_votes": 0.6, "w_duels": 0.2, "w_views": 0.2, "bt_prior": 1.0,
+        "m": 5.0, "w_votes": 0.6, "w_duels": 0.2, "w_views": 0.2, "bt_prior": 3.0,
         "view_ref": 10_000_000, "view_prior": 100_000,
     }  # fmt: skip
     # a: C = (24 - 18 + 27.5)/(3 - 2 + 5) = 33.5/6; quality = (18 + 5*33.5/6)/7 = 275.5/42
     # b: C = (24 - 6 + 27.5)/(3 - 1 + 5) = 45.5/7 = 6.5; quality = (6 + 5*6.5)/6 = 38.5/6
     # Scores, shares 0.6/0.2/0.2 for every scene:
-    # a = 275.5/42*0.6 + 6.290279...*0.2 + 10*0.2 = 3.935714... + 1.258055... + 2 = 7.193770...
+    # a = 275.5/42*0.6 + 5.627431...*0.2 + 10*0.2 = 3.935714... + 1.125486... + 2 = 7.061200...
     # c = 6.4375*0.6 + 5*0.2 + 7.142863...*0.2 = 3.8625 + 1 + 1.428572... = 6.291072...
-    # b = 38.5/6*0.6 + 3.709720...*0.2 + 7.142863...*0.2 = 3.85 + 0.741944... + 1.428572...
-    #   = 6.020516...: its vote below its C and its lost duel put it under the scene with none.
+    # b = 38.5/6*0.6 + 4.372568...*0.2 + 7.142863...*0.2 = 3.85 + 0.874513... + 1.428572...
+    #   = 6.153086...: its vote below its C and its lost duel put it under the scene with none.
     assert [e["key"] for e in data] == ["a-kiss", "c-kiss", "b-kiss"]
     a, c, b = (e["parts"] for e in data)
     assert a["votes"]["prior"] == pytest.approx(33.5 / 6, abs=1e-12)
@@ -129,10 +130,10 @@ def test_combined_score_hand_computed(load, cli) -> None:
         assert shares == pytest.approx([0.6, 0.2, 0.2], abs=1e-12)
     assert a["votes"]["points"] == pytest.approx(165.3 / 42, abs=1e-12)  # 275.5/42 * 0.6
     assert a["views"]["points"] == pytest.approx(2.0, abs=1e-12)  # 10 * 0.2
-    assert data[0]["score"] == pytest.approx(7.193770, abs=1e-6)
+    assert data[0]["score"] == pytest.approx(7.061201, abs=1e-6)
     assert b["votes"]["points"] == pytest.approx(3.85, abs=1e-12)  # 38.5/6 * 0.6
     assert b["views"]["points"] == pytest.approx(0.2 * POP_PRIOR, abs=1e-12)
-    assert data[2]["score"] == pytest.approx(6.020517, abs=1e-6)
+    assert data[2]["score"] == pytest.approx(6.153086, abs=1e-6)
     assert (a["duels"]["won"], a["duels"]["lost"], b["duels"]["won"], b["duels"]["lost"]) == (
         1,
         0,
@@ -233,7 +234,8 @@ def test_bradley_terry_two_scene_closed_form_and_scenes_outside_the_scope(load, 
 def test_bradley_terry_fit_satisfies_the_map_conditions(load, cli) -> None:
     # A beat B twice, B beat C twice, C beat A once, A beat C once (the three-item case of
     # tests/test_scoring.py). At the MAP fit every scene's wins + prior equal its expected wins
-    # over real games and the prior's virtual games against a reference of strength 1.
+    # over real games and the prior's virtual games against a reference of strength 1 (the
+    # default prior: 3 virtual wins and 3 virtual losses).
     games = [("a", "b"), ("a", "b"), ("b", "c"), ("c", "a"), ("a", "c"), ("b", "c")]
     load(
         [
@@ -247,10 +249,10 @@ def test_bradley_terry_fit_satisfies_the_map_conditions(load, cli) -> None:
     strength = {k: e["score"] / (10 - e["score"]) for k, e in data.items()}  # 10*s/(s+1) -> s
     for key, s in strength.items():
         won = sum(1 for w, _ in games if w == key)
-        expected = 2 * s / (s + 1) + math.fsum(
+        expected = 2 * 3 * s / (s + 1) + math.fsum(
             s / (s + strength[lo if w == key else w]) for w, lo in games if key in (w, lo)
         )
-        assert won + 1 == pytest.approx(expected, rel=1e-8)
+        assert won + 3 == pytest.approx(expected, rel=1e-8)
     assert [e["key"] for e in rank_json(cli, "--method", "duels")[0]] == ["a", "b", "c"]
     assert [data[k]["parts"]["duels"]["won"] for k in "abc"] == [3, 2, 1]
 
@@ -435,17 +437,21 @@ def test_readme_question_which_drama_has_his_best_kiss_scene(
     assert [e["key"] for e in by_drama] == [e["key"] for e in expected]
     assert [e["scene_position"] for e in by_drama] == [e["position"] for e in expected]
     assert meta["groups"] == len(by_drama) == 7 and meta["scope_size"] == 9
-    assert by_drama[0]["group"] == "Healer"
-    assert by_drama[0]["key"] == "healer-e9-snowy-rooftop-kiss"
-    assert by_drama[0]["group_scenes"] == 2  # Healer has two Ji Chang Wook kiss scenes
+    # The shower kiss, 8.031749 (DESIGN section 5's worked example), ahead of Healer's snowy
+    # rooftop, 7.987044 (tests/test_piped_output.py works both).
+    assert by_drama[0]["group"] == "Melting Me Softly"
+    assert by_drama[0]["key"] == "melting-me-softly-e10-shower-kiss"
+    assert by_drama[0]["group_scenes"] == 2  # the shower kiss and the first kiss (episode 7)
+    assert by_drama[1]["group"] == "Healer"
     # The table reads as the answer.
     table = cli("rank", *args, "--by", "drama")
     assert table.exit_code == 0, table.stderr
     assert "Best kiss scene per drama: Ji Chang Wook" in table.stdout
-    assert 'Answer: Healer, with "The kiss in the snow"' in table.stdout
+    assert 'Answer: Melting Me Softly, with "The shower kiss"' in table.stdout
     assert "7 dramas, from 9 kiss scenes." in table.stdout
     assert "█" in table.stdout  # score bars
-    assert table.stdout.count("Healer") == 2  # its row and the answer: once per drama
+    assert table.stdout.count("Healer") == 1  # once per drama: its row
+    assert table.stdout.count("Melting Me Softly") == 2  # its row and the answer
 
 
 def test_names_are_typed_as_fans_type_them(sample_db: Path, cli) -> None:
@@ -520,25 +526,25 @@ def test_why_explains_one_scene_sentence_by_sentence(sample_db: Path, cli) -> No
     )
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    # DESIGN section 5's worked example: C = (334 - 36 + 5*5.5)/(41 - 4 + 5) = 7.75,
-    # WR = 74.75/9 = 8.305555...; Bradley-Terry 7.133815 (5 duels); popularity
-    # 10*log10(1850001)/log10(10000001) = 8.953103; 0.6*8.305555 + 0.2*7.133815 + 0.2*8.953103
-    # = 4.983333 + 1.426763 + 1.790621 = 8.200717. Second of the 9 Ji Chang Wook kisses, after
-    # Healer's 8.242008 (the same sums: tests/test_piped_output.py).
+    # DESIGN section 5's worked example, worked in tests/test_piped_output.py: 8.031749, first
+    # of the 9 Ji Chang Wook kisses (Healer's snowy rooftop second, 7.987044).
     assert lines[0] == (
-        '"The shower kiss" (Melting Me Softly, episode 10) ranks 2nd of 9 scenes with 8.20 '
+        '"The shower kiss" (Melting Me Softly, episode 10) ranks 1st of 9 scenes with 8.03 '
         "out of 10."
     )
     assert lines[1].startswith(
         "Fan quality 8.31: 4 votes averaging 9.00, shrunk toward the catalogue's mean vote 7.75"
     )
-    assert lines[2].startswith("Head-to-head 7.13: won 4 and lost 1 of 5 duels")
+    assert lines[2].startswith(
+        "Head-to-head 6.29: won 4 and lost 1 of 5 duels; fitting all linked duels "
+        "(Bradley-Terry, plus 3 virtual wins and losses against an average scene)"
+    )
     assert lines[3].startswith(
         "Popularity 8.95: the latest view count is 1,850,000 (tvN official upload, 2020-08-15)"
     )
     assert lines[4].startswith(
-        "Score: 8.31 x 60% (votes) + 7.13 x 20% (duels) + 8.95 x 20% "
-        "(views) = 4.98 + 1.43 + 1.79 = 8.20."
+        "Score: 8.31 x 60% (votes) + 6.29 x 20% (duels) + 8.95 x 20% "
+        "(views) = 4.98 + 1.26 + 1.79 = 8.03."
     )
     assert len(lines) == 5  # the catalogue's scores: no what-if sentence
     as_json = json.loads(
@@ -554,7 +560,7 @@ def test_why_explains_one_scene_sentence_by_sentence(sample_db: Path, cli) -> No
         ).stdout
     )
     assert as_json["data"]["why"] == lines
-    assert as_json["data"]["position"] == 2
+    assert as_json["data"]["position"] == 1
 
 
 @pytest.mark.xfail(
@@ -618,12 +624,13 @@ def test_domain_api_for_articles(sample_db: Path) -> None:
     # (334 + 5*5.5)/(41 + 5) = 361.5/46 = 7.858695...
     assert result.prior_mean == pytest.approx(361.5 / 46, abs=1e-12)
     top = result.entries[0]
-    assert top.group == "Healer" and top.scene.key == "healer-e9-snowy-rooftop-kiss"
-    assert top.scene.actors == ["Ji Chang Wook", "Park Min Young"]  # full scene records
-    # 8.242008: worked in tests/test_piped_output.py
-    assert top.scene.views and top.parts.score == pytest.approx(8.242008, abs=1e-6)
-    assert top.parts.prior == pytest.approx(333.5 / 43, abs=1e-12)  # (334 - 28 + 27.5)/(41 - 3 + 5)
-    assert why(top)[0].startswith("Healer ranks 1st of 7 dramas")
+    assert top.group == "Melting Me Softly"
+    assert top.scene.key == "melting-me-softly-e10-shower-kiss"
+    assert top.scene.actors == ["Ji Chang Wook", "Won Jin Ah"]  # full scene records
+    # 8.031749: worked in tests/test_piped_output.py
+    assert top.scene.views and top.parts.score == pytest.approx(8.031749, abs=1e-6)
+    assert top.parts.prior == pytest.approx(325.5 / 42, abs=1e-12)  # (334 - 36 + 27.5)/(41 - 4 + 5)
+    assert why(top)[0].startswith("Melting Me Softly ranks 1st of 7 dramas")
 
 
 # --------------------------------------------------------------------------- bad input

@@ -54,9 +54,15 @@ POP_PRIOR = 10 * math.log10(100_001) / math.log10(10_000_001)
 # (B's condition gives the same cubic). Its real root, by Cardano with x = t + 1/3
 # (t^3 - t/3 - 56/27 = 0), is x = (1 + cbrt(28 + sqrt(783)) + cbrt(28 - sqrt(783))) / 3.
 TWO_ITEM_ROOT = (1 + (28 + math.sqrt(783)) ** (1 / 3) + (28 - math.sqrt(783)) ** (1 / 3)) / 3
-# = 1.6956207695598648; duel strengths 10*x/(x+1) and 10*(1/x)/(1/x+1) = 10/(x+1).
-TWO_ITEM_WINNER = 6.2902793623923685
-TWO_ITEM_LOSER = 3.7097206376076333
+# = 1.6956207695598648; duel values 10*x/(x+1) = 6.2902793623923685 and 10/(x+1).
+# The same with the default prior, 3 virtual wins and losses:
+#   W_A + 3 = 4 = x^2/(x^2+1) + 6x/(x+1)  <=>  3x^3 - 3x^2 + 2x - 4 = 0,
+# x = t + 1/3 with t^3 + t/3 - 32/27 = 0: x = (1 + cbrt(16 + sqrt(257)) + cbrt(16 - sqrt(257)))/3
+# (16 - sqrt(257) < 0: its real cube root is negative).
+TWO_ITEM_ROOT_3 = (1 + (16 + math.sqrt(257)) ** (1 / 3) - (math.sqrt(257) - 16) ** (1 / 3)) / 3
+# = 1.2869854429890042; duel values with the default prior: 10*x/(x+1) and 10/(x+1).
+TWO_ITEM_WINNER = 5.627431722114341
+TWO_ITEM_LOSER = 4.372568277885659
 
 
 @dataclass(frozen=True)
@@ -224,6 +230,12 @@ def test_bradley_terry_two_items_closed_form() -> None:
     assert s["A"] == pytest.approx(TWO_ITEM_ROOT, abs=1e-6)
     assert s["B"] == pytest.approx(1 / TWO_ITEM_ROOT, abs=1e-6)  # 0.5897545123...
     assert s["A"] * s["B"] == pytest.approx(1.0, abs=1e-6)
+    s = bradley_terry([Duel("A", "B")], prior=3.0)
+    assert math.isclose(TWO_ITEM_ROOT_3, 1.2869854429890042, abs_tol=1e-12)
+    assert s["A"] == pytest.approx(TWO_ITEM_ROOT_3, abs=1e-6)
+    assert s["B"] == pytest.approx(1 / TWO_ITEM_ROOT_3, abs=1e-6)
+    x = TWO_ITEM_ROOT_3
+    assert (10 * x / (x + 1), 10 / (x + 1)) == pytest.approx((TWO_ITEM_WINNER, TWO_ITEM_LOSER))
 
 
 def _map_by_gradient_ascent(
@@ -281,7 +293,8 @@ def test_bradley_terry_ignores_self_duels_and_validates() -> None:
 
 
 def test_duels_against_scenes_outside_the_scope_count() -> None:
-    # "a" beat "z", which is not in the scope: same fit as the two-item case above.
+    # "a" beat "z", which is not in the scope: same fit as the two-item case above (default
+    # prior, 3).
     parts = score_scenes([_sig("a", views=5)], [Duel("a", "z")], RankParams())
     assert [p.key for p in parts] == ["a"]
     assert parts[0].n_duels == 1
@@ -337,18 +350,18 @@ def test_combined_score_hand_computed() -> None:
     # Every scene's shares are the weights over their sum, 0.6/0.2/0.2, whatever it has.
     for p in (a, b):
         assert (p.vote_share, p.duel_share, p.view_share) == pytest.approx((0.6, 0.2, 0.2))
-    # a: vote 275.5/42 * 0.6 = 165.3/42 = 3.935714...; duel 6.290279... * 0.2 = 1.258055...;
-    #    views 10 * 0.2 = 2; score = 3.935714... + 1.258055... + 2 = 7.193770...
+    # a: vote 275.5/42 * 0.6 = 165.3/42 = 3.935714...; duel 5.627431... * 0.2 = 1.125486...;
+    #    views 10 * 0.2 = 2; score = 3.935714... + 1.125486... + 2 = 7.061200...
     assert a.vote_part == pytest.approx(165.3 / 42, abs=1e-12)
-    assert a.duel_part == pytest.approx(1.2580558724784737, abs=1e-7)
+    assert a.duel_part == pytest.approx(1.1254863444228682, abs=1e-7)
     assert a.view_part == pytest.approx(2.0, abs=1e-12)
-    assert a.score == pytest.approx(7.193770, abs=1e-6)
-    # b: vote 38.5/6 * 0.6 = 3.85; duel 3.709720... * 0.2 = 0.741944...;
-    #    views (no count) 7.142863... * 0.2 = 1.428572...; score = 6.020516...
+    assert a.score == pytest.approx(7.061201, abs=1e-6)
+    # b: vote 38.5/6 * 0.6 = 3.85; duel 4.372568... * 0.2 = 0.874513...;
+    #    views (no count) 7.142863... * 0.2 = 1.428572...; score = 6.153086...
     assert b.vote_part == pytest.approx(3.85, abs=1e-12)
-    assert b.duel_part == pytest.approx(0.7419441275215267, abs=1e-7)
+    assert b.duel_part == pytest.approx(0.8745136555771318, abs=1e-7)
     assert b.view_part == pytest.approx(1.4285726605434417, abs=1e-12)
-    assert b.score == pytest.approx(6.020517, abs=1e-6)
+    assert b.score == pytest.approx(6.153086, abs=1e-6)
     assert (a.n_votes, a.n_duels, a.latest_views) == (2, 1, 10_000_000)
     scope = [_sig("b", (6,)), _sig("a", (8, 10), 10_000_000)]
     assert [p.key for p in ranked(scope, [Duel("a", "b")], RankParams())] == ["a", "b"]
@@ -361,9 +374,9 @@ def test_duel_share_is_the_same_with_one_duel_or_many() -> None:
     none = _by_key(score_scenes([_sig("a")], [], RankParams()))["a"]
     assert none.duel_strength == DUEL_PRIOR == 5.0 and none.duel_part == pytest.approx(1.0)
     one = _by_key(score_scenes([_sig("a")], [Duel("a", "z")], RankParams()))["a"]
-    # 5.5*0.6 + 6.290279...*0.2 + 7.142863...*0.2 = 3.3 + 1.258055... + 1.428572... = 5.986628...
+    # 5.5*0.6 + 5.627431...*0.2 + 7.142863...*0.2 = 3.3 + 1.125486... + 1.428572... = 5.854059...
     assert one.score == pytest.approx(3.3 + 0.2 * TWO_ITEM_WINNER + 0.2 * POP_PRIOR, abs=1e-9)
-    assert one.score == pytest.approx(5.986628, abs=1e-6)
+    assert one.score == pytest.approx(5.854059, abs=1e-6)
     for n in (1, 3, 10):
         parts = score_scenes([_sig("a", views=0)], [Duel("a", "z")] * n, RankParams())[0]
         assert parts.duel_share == pytest.approx(0.2, abs=1e-12)
