@@ -382,7 +382,9 @@ def test_the_first_fresh_machine_line_answers_the_question(tmp_path: Path) -> No
         assert install.startswith("python3 -m venv .venv && . .venv/bin/activate")
         proc = _run(rest, work, env)
     assert proc.returncode == 0, proc.stderr
-    assert 'Answer: Healer, with "The kiss in the snow"' in proc.stderr
+    # The shower kiss, 8.03, ahead of Healer's snowy rooftop, 7.99 (both worked by hand in
+    # tests/test_piped_output.py).
+    assert 'Answer: Melting Me Softly, with "The shower kiss"' in proc.stderr
 
 
 @pytest.mark.slow
