@@ -563,11 +563,6 @@ def test_why_explains_one_scene_sentence_by_sentence(sample_db: Path, cli) -> No
     assert as_json["data"]["position"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug, left for the lead: rank_why._what_if names only --method when a method "
-    "is given, though --min-votes changes the scores too",
-)
 def test_why_names_every_what_if_option(sample_db: Path, cli) -> None:
     # m = 2 changes the fan quality (shrunk toward C with 2 votes, not 5): the what-if
     # sentence should say so, as it does without --method.
