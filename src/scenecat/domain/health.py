@@ -197,8 +197,7 @@ def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
 
 
 def restore(cat: Catalogue, plan: RestorePlan) -> Path:
-    """Keep a copy of the current catalogue (under a name no other file has: a safety copy
-    never replaces anything), then replace the catalogue with the source in place."""
-    kept = connection.copy_database(cat.conn, plan.keep_at, keep_existing=True)
-    connection.copy_into(plan.source.path, cat)
-    return kept
+    """Replace the catalogue with the source in place, keeping a copy of the current one
+    taken under the same write lock (under a name no other file has: a safety copy never
+    replaces anything); returns where the copy is."""
+    return connection.copy_into(plan.source.path, cat, plan.keep_at)

@@ -333,30 +333,49 @@ def copy_database(
     copy takes the next free name, which is returned)."""
     from scenecat.files import staged
 
-    src = source if isinstance(source, sqlite3.Connection) else _connect(source)
-    try:
-        with staged(target, keep_existing=keep_existing) as stage:
-            dest = sqlite3.connect(stage.temp, isolation_level=None)
-            try:
-                src.backup(dest, progress=_backup_progress)
-                # The copy stands alone: no -wal file to carry around with it.
-                dest.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dest.close()
-    finally:
-        if src is not source:
-            src.close()
+    with staged(target, keep_existing=keep_existing) as stage:
+        copy_to_temporary(source, stage.temp)
     return stage.final
 
 
-def copy_into(source: Path, catalogue: Catalogue) -> None:
-    """Replace the open catalogue's content with the catalogue file `source`, in place.
+def copy_to_temporary(source: Path | sqlite3.Connection, temp: Path) -> None:
+    """copy_database() into a temporary file the caller already made (scenecat.files
+    .temporary): written in place, with no second temporary file of its own."""
+    src = source if isinstance(source, sqlite3.Connection) else _connect(source)
+    try:
+        dest = sqlite3.connect(temp, isolation_level=None)
+        try:
+            src.backup(dest, progress=_backup_progress)
+            # The copy stands alone: no -wal file to carry around with it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+    finally:
+        if src is not source:
+            src.close()
+
+
+# Pages per step of the backup that writes a restored catalogue into the live file.
+_RESTORE_STEP_PAGES = 1024
+
+
+def copy_into(source: Path, catalogue: Catalogue, keep_at: Path) -> Path:
+    """Replace the open catalogue's content with the catalogue file `source`, in place,
+    after keeping a copy of what it held at `keep_at` (or the first free name beside it,
+    returned: a safety copy never replaces anything).
 
     The online backup API writes into the live file under its write lock, so other scenecat
     processes wait and then see the restored catalogue; swapping files under them would not
-    be safe. SQLite requires equal page sizes to write into a WAL database, so the source is
-    first copied (and re-paged if needed) into a temporary file next to the catalogue, which
-    is removed afterwards, also when interrupted.
+    be safe. The safety copy is taken while that lock is held: the backup takes the lock
+    with its first step and keeps it to its last, and the copy is made between the two
+    (through a second connection, which reads the last commit). So a write another process
+    was told it made is either in the safety copy or, having waited for the lock, in the
+    restored catalogue; a copy taken before the lock would miss the writes landing between.
+
+    SQLite requires equal page sizes to write into a WAL database, so the source is first
+    copied (and re-paged if needed) into a temporary file next to the catalogue, which is
+    removed afterwards, also when interrupted. An error or Ctrl-C before the last step rolls
+    the live file back to what it was.
     """
     from scenecat.files import temporary
 
@@ -373,9 +392,25 @@ def copy_into(source: Path, catalogue: Catalogue) -> None:
             if stage.execute("PRAGMA page_size").fetchone()[0] != wanted:
                 stage.execute(f"PRAGMA page_size = {int(wanted)}")
                 stage.execute("VACUUM")
-            stage.backup(catalogue.conn, progress=_backup_progress)
+            pages = int(stage.execute("PRAGMA page_count").fetchone()[0])
+            if pages < 2:  # a catalogue has at least its schema page and one table
+                raise SchemaError(f"{source} is not a scenecat catalogue (it is empty)")
+            kept: list[Path] = []
+
+            def step(status: int, remaining: int, total: int) -> None:
+                _backup_progress(status, remaining, total)
+                # The first step that returned OK holds the live file's write lock (a busy
+                # one is retried); fewer pages per step than the file has, so the first
+                # step is never also the last, which commits and lets go of the lock.
+                if status == sqlite3.SQLITE_OK and not kept:
+                    kept.append(copy_database(catalogue.path, keep_at, keep_existing=True))
+
+            stage.backup(catalogue.conn, pages=min(_RESTORE_STEP_PAGES, pages - 1), progress=step)
+            if not kept:
+                raise SchemaError("the restore finished before its safety copy was taken")
         finally:
             stage.close()
+    return kept[0]
 
 
 @contextmanager
