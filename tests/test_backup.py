@@ -284,11 +284,15 @@ def test_restore_under_three_voting_processes_keeps_every_acknowledged_vote(
     _ok(cli("db", "backup", str(copy)))
     stop = tmp_path / "stop"
     scene = scene_keys(sample_db)[0]
+    command = [sys.executable, "-c", _VOTER, str(sample_db), scene]
     voters = [
         subprocess.Popen(
-            [sys.executable, "-c", _VOTER, str(sample_db), scene, f"p{n}", str(stop)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=python_env(),
-        )  # fmt: skip
+            [*command, f"p{n}", str(stop)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=python_env(),
+        )
         for n in range(3)
     ]
     try:

@@ -192,7 +192,7 @@ def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
     from scenecat.files import temporary
 
     with temporary(cat.path, suffix=".check.tmp") as staging:
-        connection.copy_database(source, staging)
+        connection.copy_to_temporary(source, staging)
         return integrity.file_problems(staging, full=version == schema_version())
 
 
