@@ -44,7 +44,7 @@ def db_check(
     Example: scenecat db check
     """
     from scenecat.cli.output import message
-    from scenecat.domain.health import check, damage_advice, repair_signals
+    from scenecat.domain.health import added_objects, check, damage_advice, repair_signals
 
     with catalogue(ctx, create=False) as cat:
         if repair:
@@ -52,6 +52,8 @@ def db_check(
         problems = check(cat.conn)
         damaged = any(p.startswith("integrity:") for p in problems)
         advice = damage_advice(cat.conn, cat.path) if damaged else []
+        added = added_objects(cat.conn)
+    _note_added(added)
     if problems:
         for problem in problems:
             message(f"problem: {problem}")
@@ -60,6 +62,15 @@ def db_check(
         what = "the catalogue file is damaged: " if damaged else ""
         raise UserError(f"{what}{len(problems)} problem(s) found in {cat.path}")
     message(f"{cat.path}: OK")
+
+
+def _note_added(added: list[str]) -> None:
+    from scenecat.cli.output import message
+    from scenecat.text import wrap_items
+
+    if added:
+        for line in wrap_items("note: added outside scenecat (kept, not a problem):", added):
+            message(line)
 
 
 def _describe(counts: dict[str, int]) -> str:
@@ -180,6 +191,7 @@ def db_restore(
 
     with catalogue(ctx) as cat:
         plan = health.plan_restore(cat, src, force=force)
+        _note_added(plan.added)
         confirm(
             f"Replace {cat.path} ({_describe(plan.current)}) with {src} "
             f"({_describe(plan.source.counts)})? The current one is kept at {plan.keep_at}",

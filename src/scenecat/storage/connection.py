@@ -164,8 +164,39 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+_WHERE_FROM = "the path comes from --db, else SCENECAT_DB, else XDG_DATA_HOME"
+
+
+def _refuse_unusable_location(path: Path) -> None:
+    """A catalogue is a regular file in a folder. A device, pipe or folder at its path, or a
+    file where one of its folders should be, is one clear error: SQLite would otherwise
+    fail with an obscure message, or write the catalogue into /dev/null."""
+    from scenecat.files import is_special
+
+    if is_special(path):
+        raise ScenecatError(
+            f"{path} is not a regular file (a device, a pipe or a system file); "
+            "a catalogue cannot be kept there",
+            hint=f"pass --db with a file name ({_WHERE_FROM})",
+        )
+    if path.is_dir():
+        raise ScenecatError(
+            f"{path} is a folder, not a catalogue file",
+            hint=f"pass --db with a file name, e.g. {path / 'catalogue.db'} ({_WHERE_FROM})",
+        )
+    for folder in path.parents:
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise ScenecatError(
+                    f"cannot keep a catalogue at {path}: {folder} is not a folder",
+                    hint=f"pass --db with another path ({_WHERE_FROM})",
+                )
+            return
+
+
 def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
     """Open (and create or upgrade) the catalogue at `path`."""
+    _refuse_unusable_location(path)
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
         raise ScenecatError(
@@ -174,7 +205,13 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
             "(or `import FILE`)",
         )
     if not exists:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenecatError(
+                f"cannot make the folder {path.parent} for the catalogue: {exc.strerror}",
+                hint=f"pass --db with another path ({_WHERE_FROM})",
+            ) from None
     read_only = _why_read_only(path) if exists else None
     try:
         conn = _connect_read_only(path) if read_only else _connect(path)
@@ -274,41 +311,58 @@ def is_scenecat(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def _upgrade(catalogue: Catalogue) -> None:
+def _upgrade(catalogue: Catalogue, *, keep_old: bool = True) -> None:
     """Bring the schema up to date in one transaction, after a backup copy of the old file.
 
     Several processes may open (or create) the same catalogue at once: the write lock is taken
     first and the version read again under it, so exactly one of them migrates and the others
     find the work done. A crash mid-upgrade rolls back to the old schema.
     """
-    from sqlite_utils import Database
-
-    from scenecat.storage import changelog
-    from scenecat.storage.migrations import build_migrations
-
     conn = catalogue.conn
     latest = schema_version()
     # WAL lets readers go on while one process writes; it is a property of the file and
     # cannot be switched inside a transaction.
     _retry_locked(conn, "PRAGMA journal_mode = WAL")
-    db = Database(conn)
     _begin_immediate(conn)
     try:
         version = _user_version(conn)
         _refuse_newer(catalogue.path, version)
         if version < latest:
-            if _has_tables(conn):
+            if _has_tables(conn) and keep_old:
                 catalogue.backup_path = _backup_before_upgrade(catalogue.path, version)
                 catalogue.upgraded_from = version
-            logged = changelog.last_seq(conn)
-            build_migrations().apply(db)
-            changelog.forget_unrecorded_since(conn, logged)
-            changelog.install_triggers(conn)
+            apply_migrations(conn)
             conn.execute(f"PRAGMA user_version = {latest}")
     except BaseException:
         _rollback(conn)
         raise
     _commit(conn)
+
+
+def apply_migrations(conn: sqlite3.Connection) -> None:
+    """Every migration step the catalogue has not recorded yet, then the change-log
+    triggers made again from the schema; inside the caller's transaction. The same steps
+    make a new catalogue (schema_audit makes the expected schema with them)."""
+    from sqlite_utils import Database
+
+    from scenecat.storage import changelog
+    from scenecat.storage.migrations import build_migrations
+
+    logged = changelog.last_seq(conn)
+    build_migrations().apply(Database(conn))
+    changelog.forget_unrecorded_since(conn, logged)
+    changelog.install_triggers(conn)
+
+
+def upgrade_copy(path: Path) -> None:
+    """Bring a temporary copy of a catalogue from an older scenecat up to date, in place and
+    without a copy of the copy: a restore checks an old file as it will be once upgraded."""
+    conn = _connect(path)
+    try:
+        _upgrade(Catalogue(path=path, conn=conn), keep_old=False)
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
 
 
 def _backup_before_upgrade(path: Path, version: int) -> Path:
