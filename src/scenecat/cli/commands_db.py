@@ -133,40 +133,58 @@ def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
     with catalogue(ctx, create=False) as cat:
         written, found = salvage(cat, Path(dest), force=force)
 
-    def rows(counts: dict[str, int]) -> list[str]:
-        return [f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n]
+    damaged = frozenset([*found.unreadable, *found.skipped])
+
+    def rows(counts: dict[str, int], *, zeros: frozenset[str] = frozenset()) -> list[str]:
+        return [_count(n, t) for t, n in counts.items() if n or t in zeros]
 
     def say(label: str, items: list[str]) -> None:
         for line in wrap_items(label, items):  # read at 80 columns
             message(line)
 
-    say(f"Saved into {written}:", rows(found.copied) or ["nothing"])
+    # A damaged table is listed even when nothing of it was saved.
+    say(f"Saved into {written}:", rows(found.copied, zeros=damaged) or ["nothing"])
     if found.unreadable:
-        say("could not be read (or not to the end):", [_LABELS.get(t, t) for t in found.unreadable])
+        say("could not be read (or not to the end):", [_label(t) for t in found.unreadable])
     if found.skipped:
-        say("read around damaged pages:", [_LABELS.get(t, t) for t in found.skipped])
+        say("read around damaged pages:", [_label(t) for t in found.skipped])
+    if found.refused:
+        say("read but left out (damaged values the table refuses):", rows(found.refused))
     if found.orphans:
-        say("left out (their scene, actor or drama was lost):", rows(found.orphans))
+        say(
+            "left out (the scene, actor, drama or vote they belong to was lost):",
+            rows(found.orphans),
+        )
     message(f"check it: scenecat --db {written} db check")
 
 
+# A table's rows as the salvage report names them: (one, several).
 _LABELS = {
-    "actor": "actors",
-    "actor_alias": "actor aliases",
-    "drama": "dramas",
-    "drama_alias": "drama aliases",
-    "episode": "episodes",
-    "credit": "credits",
-    "scene": "scenes",
-    "scene_tag": "scene tags",
-    "scene_actor": "scene appearances",
-    "source": "sources",
-    "scene_source": "scene sources",
-    "view_count": "view counts",
-    "vote": "votes",
-    "duel": "duels",
-    "watch_progress": "watch progress rows",
+    "actor": ("actor", "actors"),
+    "actor_alias": ("actor alias", "actor aliases"),
+    "drama": ("drama", "dramas"),
+    "drama_alias": ("drama alias", "drama aliases"),
+    "episode": ("episode", "episodes"),
+    "credit": ("credit", "credits"),
+    "scene": ("scene", "scenes"),
+    "scene_tag": ("scene tag", "scene tags"),
+    "scene_actor": ("scene appearance", "scene appearances"),
+    "source": ("source", "sources"),
+    "scene_source": ("scene source", "scene sources"),
+    "view_count": ("view count", "view counts"),
+    "vote": ("vote", "votes"),
+    "duel": ("duel", "duels"),
+    "watch_progress": ("watch progress row", "watch progress rows"),
 }
+
+
+def _label(table: str) -> str:
+    return _LABELS.get(table, (table, table))[1]
+
+
+def _count(n: int, table: str) -> str:
+    one, several = _LABELS.get(table, (table, table))
+    return f"{n:,} {one if n == 1 else several}"
 
 
 @db_app.command("restore")
