@@ -164,10 +164,13 @@ def test_an_empty_output_name_is_a_clear_error(
     assert _litter(tmp_path) == []
 
 
-def test_backup_to_a_fifo_is_refused(cli, sample_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("salvage", [[], ["--salvage"]])
+def test_backup_to_a_fifo_is_refused(
+    cli, sample_db: Path, tmp_path: Path, salvage: list[str]
+) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    result = cli("db", "backup", str(fifo), "--force")
+    result = cli("db", "backup", *salvage, str(fifo), "--force")
     assert result.exit_code == 1 and "not a regular file" in result.stderr
     assert fifo.is_fifo()
 

@@ -129,11 +129,13 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
     """A new catalogue at `dest` holding every row of `cat` that can still be read (for a
     damaged catalogue); rows whose parent was lost are left out so that it passes
     `db check`. The change history is not carried over."""
-    from scenecat.files import describe_os_error, staged
+    from scenecat.files import describe_os_error, is_special, staged
     from scenecat.storage import salvage as salvager
 
     if dest.is_dir():
         dest = dest / f"{cat.path.stem}-salvaged-{_stamp()}.db"
+    if is_special(dest):  # --force would put a file in place of the pipe or device
+        raise InvalidInput(f"{dest} is not a regular file; a salvaged copy is a catalogue file")
     if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():
         raise InvalidInput("the salvaged copy cannot replace the catalogue itself")
     if dest.exists() and not force:
