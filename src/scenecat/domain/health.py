@@ -218,5 +218,11 @@ def check_file(cat: Catalogue, source: Path, version: int) -> tuple[list[str], l
 def restore(cat: Catalogue, plan: RestorePlan) -> Path:
     """Replace the catalogue with the source in place, keeping a copy of the current one
     taken under the same write lock (under a name no other file has: a safety copy never
-    replaces anything); returns where the copy is."""
-    return connection.copy_into(plan.source.path, cat, plan.keep_at)
+    replaces anything); returns where the copy is. A copy that cannot be written (a full
+    disk) stops the restore before anything is replaced."""
+    from scenecat.files import describe_os_error
+
+    try:
+        return connection.copy_into(plan.source.path, cat, plan.keep_at)
+    except OSError as exc:
+        raise describe_os_error(exc, plan.keep_at) from None
