@@ -201,21 +201,26 @@ def test_leftovers_of_a_killed_backup_are_swept(cli, sample_db: Path, tmp_path: 
     import fcntl
 
     out = tmp_path / "copy.db"
-    stale = tmp_path / ".copy.db.k1ll3d.part"
+    stale = tmp_path / ".copy.db.k1ll3d00.part"
     stale.write_bytes(b"half a backup")
-    busy = tmp_path / ".copy.db.busy01.part"
+    busy = tmp_path / ".copy.db.busy0001.part"
     busy.write_bytes(b"being written")
-    restore_stale = tmp_path / f".{sample_db.name}.k1ll3d.restore.tmp"
+    restore_stale = tmp_path / f".{sample_db.name}.k1ll3d00.restore.tmp"
     restore_stale.write_bytes(b"half a restore")
+    # a temporary of a temporary, as scenecat named them before #26.8
+    nested = tmp_path / f"..{sample_db.name}.k1ll3d00.check.tmp.k1ll3d01.part"
+    nested.write_bytes(b"half a check")
+    users = tmp_path / ".copy.db.old.part"  # not a name scenecat gives a temporary
+    users.write_bytes(b"the user's own")
     old = time.time() - 3600
-    for path in (stale, busy, restore_stale):
+    for path in (stale, busy, restore_stale, nested, users):
         os.utime(path, (old, old))
     with busy.open("rb") as holder:
         fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
         _ok(cli("db", "backup", str(out)))
         _ok(cli("db", "restore", str(out), "--yes"))
-        assert not stale.exists() and not restore_stale.exists()
-        assert busy.exists()
+        assert not stale.exists() and not restore_stale.exists() and not nested.exists()
+        assert busy.exists() and users.exists()
 
 
 # 8. Restore checks the source
@@ -340,13 +345,13 @@ def test_a_leftover_a_live_process_holds_is_kept(cli, sample_db: Path, tmp_path:
     running process holds, however old."""
     import fcntl
 
-    held = tmp_path / ".saved.db.busy01.part"
+    held = tmp_path / ".saved.db.busy0001.part"
     held.write_bytes(b"being salvaged")
-    wal = tmp_path / ".saved.db.busy01.part-wal"
+    wal = tmp_path / ".saved.db.busy0001.part-wal"
     wal.write_bytes(b"its log")
-    orphan_wal = tmp_path / ".saved.db.gone01.part-wal"  # its catalogue is gone: litter
+    orphan_wal = tmp_path / ".saved.db.gone0001.part-wal"  # its catalogue is gone: litter
     orphan_wal.write_bytes(b"a log of nothing")
-    folder = tmp_path / ".site.busy02.part"
+    folder = tmp_path / ".site.busy0002.part"
     folder.mkdir()
     (folder / "catalogue.db").write_bytes(b"being published")
     _age(tmp_path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -223,7 +224,7 @@ def sweep(near: Path) -> None:
     for path in candidates:
         name = path.name
         base = name[: -len(side)] if (side := _sidecar(name)) else name
-        if not base.endswith(_TEMP_SUFFIXES):
+        if not _TEMP_NAME.search(base):
             continue
         if side:
             sidecars.append((path, path.with_name(base)))
@@ -231,6 +232,13 @@ def sweep(near: Path) -> None:
             _sweep_one(path)
     for path, owner in sidecars:
         _sweep_sidecar(path, owner)
+
+
+# The end of a temporary's name: mkstemp's eight random characters, then its suffix (a
+# user's own `.site.old.part` is not one).
+_TEMP_NAME = re.compile(
+    r"\.[a-z0-9_]{8}(?:" + "|".join(re.escape(suffix) for suffix in _TEMP_SUFFIXES) + r")$"
+)
 
 
 def _sidecar(name: str) -> str:
