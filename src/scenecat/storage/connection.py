@@ -171,9 +171,17 @@ def _refuse_unusable_location(path: Path) -> None:
     """A catalogue is a regular file in a folder. A device, pipe or folder at its path, or a
     file where one of its folders should be, is one clear error: SQLite would otherwise
     fail with an obscure message, or write the catalogue into /dev/null."""
-    from scenecat.files import is_special
+    import stat
 
-    if is_special(path):
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    special = mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    # Files of the kernel look regular and empty (/proc/self/status), /dev/stdout is
+    # whatever stdout is; /dev/shm/x.db is a file like any other.
+    system = os.path.abspath(path).startswith(("/proc/", "/sys/", "/dev/fd/", "/dev/std"))
+    if special or system:
         raise ScenecatError(
             f"{path} is not a regular file (a device, a pipe or a system file); "
             "a catalogue cannot be kept there",
@@ -312,7 +320,8 @@ def is_scenecat(conn: sqlite3.Connection) -> bool:
 
 
 def _upgrade(catalogue: Catalogue, *, keep_old: bool = True) -> None:
-    """Bring the schema up to date in one transaction, after a backup copy of the old file.
+    """Bring the schema up to date in one transaction, after a backup copy of the old file
+    (none with `keep_old=False`: for a temporary copy, see upgrade_copy).
 
     Several processes may open (or create) the same catalogue at once: the write lock is taken
     first and the version read again under it, so exactly one of them migrates and the others
