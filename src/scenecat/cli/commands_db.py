@@ -38,8 +38,9 @@ def db_check(
 ) -> None:
     """Check the catalogue's health.
 
-    Integrity, foreign keys, the search index, the per-scene signals, votes and the change
-    history; exit 1 with a report if not fine.
+    Integrity, foreign keys, the search index, the per-scene signals, votes, the change
+    history, and the schema against the one scenecat makes (a trigger it does not make is a
+    problem; an index or table you added is noted); exit 1 with a report if not fine.
 
     Example: scenecat db check
     """

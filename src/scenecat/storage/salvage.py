@@ -63,7 +63,7 @@ def _rows(
         return
     sql = f'SELECT rowid, {select} FROM "{table}" WHERE rowid >= ? ORDER BY rowid'
     start = _FIRST_ROWID
-    while True:
+    while start <= _LAST_ROWID:
         try:
             for row in src.execute(sql, (start,)):
                 yield row[1:]
