@@ -61,7 +61,12 @@ def test_a_loop_that_writes_nothing_stops_at_the_time_bound(
 
 @pytest.mark.parametrize(
     ("expression", "what"),
-    [('"x" * 10000000000', "repeats a value"), ("10 ** 100000000", "raises a number")],
+    [
+        ('"x" * 10000000000', "repeats a value"),
+        ("10 ** 100000000", "raises a number"),
+        ('"%999999999d" % 1', "pads a value"),
+        ('"%*d" % (999999999, 1)', "pads a value"),
+    ],
 )
 def test_one_huge_expression_is_refused_before_it_is_built(
     sample_db: Path, tmp_path: Path, expression: str, what: str

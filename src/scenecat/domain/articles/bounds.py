@@ -9,13 +9,16 @@ afternoon. By default 50 MB and 60 s, ten times what a 10,000-scene listicle nee
 The text is counted as the template writes it, so a bound is met as soon as it is passed;
 a loop that writes nothing is stopped by a timer (SIGALRM: on Unix, in the main thread;
 elsewhere time is checked only as text is written). One expression that would build a huge
-value at once (`"x" * 10**10`, `10**10**8`) is refused before it is computed (`binop`).
+value at once (`"x" * 10**10`, `10**10**8`, `"%999999999d" % 1`) is refused before it is
+computed (`binop`); a filter or method that pads a value (`center`, `ljust`) is bounded only
+by memory.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import signal
 import threading
 import time
@@ -63,10 +66,12 @@ def _setting(name: str, default: float) -> float:
     return value
 
 
-def _too_much(what: str, limit: Bounds) -> InvalidInput:
+def _too_much(
+    what: str, limit: Bounds, *, look_for: str = "a loop that runs too often"
+) -> InvalidInput:
     return InvalidInput(
         f"the template {what} (a template may write {limit.described}); nothing was written",
-        hint=f"look for a loop that runs too often; {_RAISE}",
+        hint=f"look for {look_for}; {_RAISE}",
     )
 
 
@@ -117,14 +122,33 @@ def _timer(limit: Bounds) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, *earlier)
 
 
+_WIDTH = re.compile(r"%[-+ #0]*(\*|\d*)(?:\.(\*|\d+))?")
+
+
 def binop(operator: str, left: Any, right: Any, limit: Bounds) -> None:
-    """Refuse `*` and `**` whose result alone would pass the output bound (the sandbox
-    computes every other operator as usual)."""
-    if operator == "*":
+    """Refuse `*`, `**` and `%` whose result alone would pass the output bound (the sandbox
+    computes them, and every other operator, as usual)."""
+    if operator == "%" and isinstance(left, str):
+        # "%999999999d" % 1, or "%*d" % (999999999, 1): a width past the bound
+        stars = right if isinstance(right, tuple) else (right,)
+        for match in _WIDTH.finditer(left):
+            for part in match.groups():
+                wide = (
+                    any(isinstance(v, int) and v > limit.chars for v in stars)
+                    if part == "*"
+                    else bool(part) and int(part) > limit.chars
+                )
+                if wide:
+                    raise _too_much(
+                        "pads a value past what it may write", limit, look_for="a number too large"
+                    )
+    elif operator == "*":
         for seq, times in ((left, right), (right, left)):
             sized = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
             if sized and len(seq) * times > limit.chars:
-                raise _too_much("repeats a value past what it may write", limit)
+                raise _too_much(
+                    "repeats a value past what it may write", limit, look_for="a number too large"
+                )
     # Python writes at most 4,300 digits of a number anyway; a far larger power is only
     # time spent (10**10**8 takes minutes, and cannot be stopped on the way).
     elif (
@@ -134,4 +158,8 @@ def binop(operator: str, left: Any, right: Any, limit: Bounds) -> None:
         and abs(left) > 1
         and right * math.log2(abs(left)) > _POWER_BITS
     ):
-        raise _too_much("raises a number to a power far larger than it can write", limit)
+        raise _too_much(
+            "raises a number to a power far larger than it can write",
+            limit,
+            look_for="a number too large",
+        )

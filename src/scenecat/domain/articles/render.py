@@ -117,7 +117,7 @@ class _Sandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     # One expression that would build a huge value at once is refused (articles/bounds.py).
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         bounds.binop(operator, left, right, bounds.bounds())
