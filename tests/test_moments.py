@@ -704,7 +704,7 @@ def test_every_template_that_links_a_clip_links_its_moment(
         assert deep in result.stdout, template
 
 
-# Storage: migration 0012_clip_moments
+# Storage: migration 0013_clip_moments
 
 
 def _link_columns(path: Path) -> list[str]:
@@ -715,18 +715,18 @@ def _link_columns(path: Path) -> list[str]:
         conn.close()
 
 
-def test_a_schema11_catalogue_gets_moment_columns_and_keeps_every_row(
+def test_a_schema12_catalogue_gets_moment_columns_and_keeps_every_row(
     cli: Callable[..., Run], sample_db: Path
 ) -> None:
     from tests.fixtures.safety import raw_dump, user_version
 
     conn = sqlite3.connect(sample_db)
     conn.executescript(
-        # The history's triggers on the table name its columns: schema 11's had none of these.
+        # The history's triggers on the table name its columns: schema 12's had none of these.
         "DROP TRIGGER history_scene_source_ins; DROP TRIGGER history_scene_source_upd; "
         "DROP TRIGGER history_scene_source_del; "
         "ALTER TABLE scene_source DROP COLUMN start_s; ALTER TABLE scene_source DROP COLUMN end_s;"
-        "DELETE FROM _sqlite_migrations WHERE name = '0012_clip_moments'; PRAGMA user_version = 11;"
+        "DELETE FROM _sqlite_migrations WHERE name = '0013_clip_moments'; PRAGMA user_version = 12;"
     )
     conn.close()
     assert _link_columns(sample_db) == ["scene_id", "source_id"]
@@ -734,8 +734,8 @@ def test_a_schema11_catalogue_gets_moment_columns_and_keeps_every_row(
 
     result = cli("show", "scene", SHOWER, "--json")
     assert result.exit_code == 0, result.stderr
-    assert "Upgraded the catalogue from schema 11" in result.stderr
-    assert sample_db.with_name(sample_db.name + ".schema11.bak").exists()
+    assert "Upgraded the catalogue from schema 12" in result.stderr
+    assert sample_db.with_name(sample_db.name + ".schema12.bak").exists()
     from scenecat.storage.migrations import schema_version
 
     assert user_version(sample_db) == schema_version()

@@ -211,7 +211,9 @@ def test_canned_query(chromium: str, server: tuple[str, Path]) -> None:
     shot, dom = browse(chromium, url, "best-per-drama")
     assert_not_blank(shot)
     assert "Best scene per drama" in dom
-    assert "The kiss in the snow" in dom and "8.65" in dom
+    # The shower kiss's catalogue score, 8.031749 (worked in tests/test_piped_output.py); the
+    # two scenes the web fixture adds have no votes or duels, so they change no other score.
+    assert "The shower kiss" in dom and "8.03" in dom
 
 
 def test_scene_page(chromium: str, server: tuple[str, Path]) -> None:

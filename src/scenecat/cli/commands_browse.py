@@ -8,6 +8,7 @@ from scenecat.cli.common import (
     JsonFlag,
     Limit,
     NetworkFilter,
+    Spoilers,
     YearFilter,
     catalogue,
     complete_actor,
@@ -74,37 +75,56 @@ def list_scenes(
     ctx: typer.Context,
     scope: "Scope",
     limit: Limit = None,
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """List scenes, filtered.
 
+    Scenes past your progress (`scenecat progress`) that are spoilers are left out, and
+    counted under the list; --spoilers warn marks them, --spoilers show shows them.
+
     Example: scenecat list scenes --actor "Ji Chang Wook" --kind kiss
     """
     from scenecat.cli import output
-    from scenecat.domain.browse import list_scenes as query
+    from scenecat.domain import progress_guard
     from scenecat.domain.browse import scene_json
 
     with catalogue(ctx) as cat:
-        found, more = query(cat.conn, scope, limit)
+        guard = progress_guard.load_guard(cat.conn, spoilers)
+        found, more, hidden = progress_guard.list_scenes(cat.conn, scope, limit, guard)
     if as_json:
-        output.emit_json([scene_json(s) for s in found], {"count": len(found), "more": more})
+        meta: dict[str, object] = {"count": len(found), "more": more}
+        if guard.active:
+            meta["hidden"] = hidden
+        data = [scene_json(s) for s in found]
+        for item, s in zip(data, found, strict=True):
+            if guard.warns_scene(s):
+                item["past_progress"] = True
+        output.emit_json(data, meta)
         return
     rows = []
+    warned = 0
     for s in found:
         latest = s.latest_views
+        title = s.title
+        if guard.warns_scene(s):
+            warned += 1
+            title = "! " + title
         rows.append(
             (
                 s.key,
                 s.drama,
                 s.episode or "",
                 s.kind,
-                s.title,
+                title,
                 ", ".join(s.actors),
                 s.spoiler,
                 f"{latest.count:,}" if latest else "",
             )
         )
     footer = f"{len(found)} scene(s)" + (" shown; more match (raise --limit)" if more else "")
+    notes = (progress_guard.hidden_line(hidden, guard, False), progress_guard.warned_line(warned))
+    footer = "\n".join([footer, *(n for n in notes if n)])
     output.table(
         "Scenes",
         ("key", "drama", "ep", "kind", "title", "actors", "spoiler", "views"),
@@ -308,27 +328,46 @@ def show_drama(
         str,
         typer.Argument(help="Drama title, alias or native title.", autocompletion=complete_drama),
     ],
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Show a drama: cast, episodes and scenes.
+
+    Scenes past your progress (`scenecat progress`) that are spoilers are masked in the
+    list ("a scene in episode 16"); --spoilers warn marks them, --spoilers show shows them.
 
     Example: scenecat show drama "Melting Me Softly"
     """
     from dataclasses import asdict
 
     from scenecat.cli import output
+    from scenecat.domain import progress_guard
     from scenecat.domain.browse import drama_json, drama_lines, scene_json
     from scenecat.domain.browse import show_drama as query
 
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         page = query(cat.conn, title)
+    hidden = [guard.hides_scene(s) for s in page.scenes]
     if as_json:
         data = drama_json(page.drama)
         data["cast"] = [asdict(c) for c in page.credits]
         data["episode_list"] = [asdict(e) for e in page.episodes]
-        data["scene_list"] = [scene_json(s) for s in page.scenes]
+        data["scene_list"] = [
+            progress_guard.mask_json(scene_json(s), _SCENE_KEEP)
+            if masked
+            else scene_json(s) | ({"past_progress": True} if guard.warns_scene(s) else {})
+            for s, masked in zip(page.scenes, hidden, strict=True)
+        ]
         data["ids"] = page.ids
-        output.emit_json(data, _credits_meta("drama", page.ids))
+        output.emit_json(
+            data,
+            {
+                **(_credits_meta("drama", page.ids) or {}),
+                **({"hidden": sum(hidden)} if guard.active else {}),
+            }
+            or None,
+        )
         return
     d = page.drama
     output.record(
@@ -363,14 +402,42 @@ def show_drama(
             numeric=("episode", "rating"),
         )
     if page.scenes:
+        rows = [
+            (s.episode or "", "", "", _masked(progress_guard.MASKED_CELL), "hidden")
+            if masked
+            else (
+                s.episode or "",
+                s.key,
+                s.kind,
+                ("! " if guard.warns_scene(s) else "") + s.title,
+                s.spoiler,
+            )
+            for s, masked in zip(page.scenes, hidden, strict=True)
+        ]
+        warned = sum(1 for s in page.scenes if guard.warns_scene(s))
+        notes = (
+            progress_guard.hidden_line(sum(hidden), guard, True),
+            progress_guard.warned_line(warned),
+        )
         output.table(
             "Scenes",
             ("ep", "key", "kind", "title", "spoiler"),
-            [(s.episode or "", s.key, s.kind, s.title, s.spoiler) for s in page.scenes],
+            rows,
+            footer="\n".join(n for n in notes if n) or None,
             numeric=("ep",),
             keep=("ep", "key", "title", "kind", "spoiler"),
         )
     _credit_sources("drama", page.ids)
+
+
+# What a masked scene keeps in `--json`: where it is, nothing of what happens.
+_SCENE_KEEP = ("id", "drama", "drama_id", "network", "year", "episode")
+
+
+def _masked(text: str) -> object:
+    from scenecat.cli import output
+
+    return output.text_cell(text, "dim italic") if output.on_terminal() else text
 
 
 @show_app.command("scene")
@@ -379,22 +446,43 @@ def show_scene(
     key: Annotated[
         str, typer.Argument(help="Scene key (or its exact title).", autocompletion=complete_scene)
     ],
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Show a scene: views, votes and sources.
 
+    A scene past your progress (`scenecat progress`) that is a spoiler shows only where it
+    is; --spoilers show shows it all.
+
     Example: scenecat show scene melting-me-softly-e10-shower-kiss
     """
     from scenecat.cli import output
-    from scenecat.domain import moments
+    from scenecat.domain import moments, progress_guard
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
     from scenecat.domain.ranking import score_json, scores_of
 
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         page = query(cat.conn, key)
         parts = scores_of(cat.conn, [page.scene.id])[page.scene.id]
     s = page.scene
+    if guard.hides_scene(s):
+        seen = guard.seen_in(s.drama_id)
+        if as_json:
+            output.emit_json(progress_guard.mask_json(scene_json(s), ("key", *_SCENE_KEEP)))
+            return
+        title = progress_guard.masked_title(s.episode)
+        output.record(
+            title[0].upper() + title[1:],
+            [
+                ("key", s.key),
+                ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
+                ("episode", s.episode),
+                ("hidden", f"past your progress (episode {seen}); --spoilers show shows it"),
+            ],
+        )
+        return
     watch = moments.watch(s.sources)
     if as_json:
         data = scene_json(s)

@@ -49,8 +49,14 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
     if scope.spoiler is not None:
         level = scope.spoiler.strip().lower()
         if level not in SPOILER_LEVELS:
+            # `--spoiler hide` is most likely `--spoilers hide` (your progress) mistyped.
+            confused = level in ("show", "hide", "warn")
             raise UsageError(
-                f"spoiler level {scope.spoiler!r} is not one of {', '.join(SPOILER_LEVELS)}"
+                f"spoiler level {scope.spoiler!r} is not one of {', '.join(SPOILER_LEVELS)}",
+                hint=f"--spoilers {level} (with an s) says what to do with scenes past "
+                "your progress"
+                if confused
+                else None,
             )
         max_spoiler = SPOILER_LEVELS.index(level)
     if scope.episode is not None and scope.episode < 1:

@@ -1,5 +1,6 @@
 """The catalogue as format-1 records: the plain dicts a catalogue file holds, read back
-from the database, one section at a time (actors, dramas, scenes, votes, duels).
+from the database, one section at a time (actors, dramas, scenes, votes, duels, and the reader's watch
+progress, domain/progress.py).
 
 Export writes them (domain/exporting), import compares a record before and after it is
 applied (domain/importing), and `edit` opens one in $EDITOR (domain/editing.py); the parsers
@@ -21,7 +22,12 @@ from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, source_ids, votes_duels
 from scenecat.text import format_clock
 
-SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
+SECTIONS = ("actors", "dramas", "scenes", "votes", "duels", "progress")
+# The `"type"` of each section's records in JSON Lines (and the word for one record).
+RECORD_TYPES = {section: section[:-1] for section in SECTIONS[:-1]} | {"progress": "progress"}
+# Sections a file leaves out when the catalogue has none of them (so that the files of
+# catalogues without watch progress are what they were before it existed).
+OPTIONAL_SECTIONS = ("progress",)
 
 
 def _declared(record: Any, declared: tuple[FieldInfo, ...]) -> dict[str, Any]:
@@ -138,10 +144,17 @@ def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         )
 
 
+def progress_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    from scenecat.domain.progress import progress_records as records
+
+    yield from records(conn)
+
+
 SECTION_RECORDS: dict[str, Callable[[sqlite3.Connection], Iterator[dict[str, Any]]]] = {
     "actors": actor_records,
     "dramas": drama_records,
     "scenes": scene_records,
     "votes": vote_records,
     "duels": duel_records,
+    "progress": progress_records,
 }

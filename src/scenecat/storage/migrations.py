@@ -98,6 +98,12 @@ def _look_alike_keys(db: Database) -> None:
     dramas.remake_name_keys(db)
 
 
+def _watch_progress(db: Database) -> None:
+    from scenecat.storage import progress
+
+    progress.upgrade_table(db)
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("0001_initial", _initial),
     ("0002_search_index", _search_index),
@@ -119,8 +125,10 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # Name keys fold look-alikes with Unicode's confusables data (Armenian, Cherokee, small
     # capitals...) and drop the braille blank: the keys of non-ASCII names made again.
     ("0011_look_alike_keys", _look_alike_keys),
+    # The first schema's watch_progress (drama, episode) gains a status and dates.
+    ("0012_watch_progress", _watch_progress),
     # A scene's moment inside a linked clip (`t=83`): scene_source gets start_s and end_s.
-    ("0012_clip_moments", _clip_moments),
+    ("0013_clip_moments", _clip_moments),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]

@@ -53,6 +53,16 @@ def scene_spoiler(conn: sqlite3.Connection, scene_id: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+def scene_spoiler_and_progress(
+    conn: sqlite3.Connection, scene_id: int
+) -> tuple[str | None, int | None]:
+    """A scene's spoiler level, and the episodes seen of its drama when the scene is past
+    the reader's progress (None otherwise)."""
+    from scenecat.storage.progress import past_progress_of
+
+    return scene_spoiler(conn, scene_id), past_progress_of(conn, scene_id)
+
+
 def scene_card(conn: sqlite3.Connection, scene_id: int) -> dict[str, object] | None:
     """What a scene's page shows above its row: names instead of ids."""
     row = conn.execute(
@@ -86,7 +96,14 @@ def scene_card(conn: sqlite3.Connection, scene_id: int) -> dict[str, object] | N
         "year": row[10],
         "actors": [{"id": a[0], "name": a[1], "native": a[2], "character": a[3]} for a in actors],
         "tags": [t[0] for t in tags],
+        "past": _past(conn, scene_id),
     }
+
+
+def _past(conn: sqlite3.Connection, scene_id: int) -> int | None:
+    from scenecat.storage.progress import past_progress_of
+
+    return past_progress_of(conn, scene_id)
 
 
 def scene_clips(
