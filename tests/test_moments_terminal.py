@@ -207,3 +207,26 @@ def test_the_stand_in_is_the_only_browser_tried(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert opened.read_text(encoding="utf-8") == "https://example.org/\n"
+
+
+def test_open_keeps_a_spoiler_past_your_progress_closed(
+    sample_db: Path, env: dict[str, str], tmp_path: Path
+) -> None:
+    key = "healer-e9-snowy-rooftop-kiss"  # a minor spoiler in episode 9, with an official clip
+    assert run_process("progress", "set", "Healer", "8", env=env).exit_code == 0
+    browser, opened = stand_in_browser(tmp_path)
+    hidden = run_process("open", key, env={**env, **browser})
+    assert hidden.exit_code == 1
+    assert hidden.stderr.splitlines() == [
+        "Error: a scene in episode 9 of Healer is past your progress (episode 8); not opened",
+        "hint: --spoilers show opens it all the same",
+    ]
+    assert hidden.stdout == "" and not opened.exists()
+    warned = run_process("open", key, "--spoilers", "warn", env={**env, **browser})
+    assert warned.exit_code == 0, warned.stderr
+    assert warned.stderr.splitlines()[0] == (
+        "warning: a scene in episode 9 of Healer is past your progress (episode 8)"
+    )
+    shown = run_process("open", key, "--spoilers", "show", env={**env, **browser})
+    assert shown.exit_code == 0 and "warning" not in shown.stderr
+    assert opened.read_text(encoding="utf-8").splitlines() == [warned.stdout.strip()] * 2

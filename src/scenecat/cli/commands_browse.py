@@ -36,23 +36,36 @@ def open_scene(
     key: Annotated[
         str, typer.Argument(help="Scene key (or its exact title).", autocompletion=complete_scene)
     ],
+    spoilers: Spoilers = "hide",
 ) -> None:
     """Watch a scene: its clip in the web browser.
 
     Opens the link `show scene` prints as `watch`: the scene's clip (an official clip
     first), playing from where the scene starts in it. The link is printed too; the BROWSER
-    environment variable chooses the browser.
+    environment variable chooses the browser. A spoiler past your progress (`scenecat
+    progress`) is not opened unless --spoilers show (or warn).
 
     Example: scenecat open melting-me-softly-e10-shower-kiss
     """
     import webbrowser
 
     from scenecat.cli.common import UserError
-    from scenecat.cli.output import message, plain, visible
+    from scenecat.cli.output import message, plain, visible, warn
+    from scenecat.domain import progress_guard
     from scenecat.domain.browse import scene_watch
 
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         scene, watch = scene_watch(cat.conn, key)
+    if guard.hides_scene(scene) or guard.warns_scene(scene):
+        # Said without the scene's title: the title is the spoiler.
+        past = (
+            f"{progress_guard.masked_title(scene.episode)} of {scene.drama} is past your "
+            f"progress (episode {guard.seen_in(scene.drama_id)})"
+        )
+        if guard.hides_scene(scene):
+            raise UserError(f"{past}; not opened", hint="--spoilers show opens it all the same")
+        warn(past)
     if watch is None:
         raise UserError(
             f"scene {scene.key} has no clip to watch",
