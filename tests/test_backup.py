@@ -234,3 +234,80 @@ def test_backup_to_a_missing_name_without_suffix_is_refused(
     result = cli("db", "backup", f"{afile}/")
     assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
     assert afile.read_text() == "keep me"
+
+
+# A voter that votes until told to stop, printing the voter name of each vote scenecat
+# acknowledged (exit 0): the writes that must not be lost.
+_VOTER = r"""
+import os, sys
+from typer.main import get_command
+from scenecat.cli.app import app
+
+db, scene, tag, stop = sys.argv[1:5]
+command = get_command(app)
+i = 0
+while not os.path.exists(stop):
+    voter = f"{tag}-{i}"
+    i += 1
+    try:
+        command.main(args=["--db", db, "vote", scene, "7", "--voter", voter],
+                     prog_name="scenecat", standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    if code == 0:
+        print(voter, flush=True)
+    else:
+        sys.stderr.write(f"FAILED {voter} exit {code}\n")
+"""
+
+
+def _voters(path: Path) -> set[str]:
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        return {r[0] for r in conn.execute("SELECT voter FROM vote WHERE voter LIKE 'p_-%'")}
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+def test_restore_under_three_voting_processes_keeps_every_acknowledged_vote(
+    cli, sample_db: Path, tmp_path: Path
+) -> None:
+    """#26.1: the safety copy is taken under the restore's write lock, so a vote another
+    process was told it made is in the restored catalogue or in one of the safety copies,
+    over 20 restores while three processes vote."""
+    import subprocess
+    import sys
+
+    copy = tmp_path / "copy.db"
+    _ok(cli("db", "backup", str(copy)))
+    stop = tmp_path / "stop"
+    scene = scene_keys(sample_db)[0]
+    command = [sys.executable, "-c", _VOTER, str(sample_db), scene]
+    voters = [
+        subprocess.Popen(
+            [*command, f"p{n}", str(stop)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=python_env(),
+        )
+        for n in range(3)
+    ]
+    try:
+        for n in range(3):
+            _wait_for(sample_db, f"SELECT count(*) FROM vote WHERE voter LIKE 'p{n}-%'", 1)
+        for _ in range(20):
+            _ok(cli("db", "restore", str(copy), "--yes"))
+            time.sleep(0.05)  # let the voters land a few votes in the restored catalogue
+    finally:
+        stop.touch()
+        outputs = [proc.communicate(timeout=120) for proc in voters]
+    assert [line for _, err in outputs for line in err.splitlines() if "FAILED" in line] == []
+    acknowledged = {line for out, _ in outputs for line in out.split()}
+    kept = _kept(sample_db)
+    assert len(kept) == 20 and len(acknowledged) > 20
+    found = _voters(sample_db).union(*(_voters(k) for k in kept))
+    assert sorted(acknowledged - found) == []
+    _ok(cli("db", "check"))

@@ -55,6 +55,8 @@ def test_done_when_the_e10_clip_becomes_a_scene_and_trends(db: Path, tmp_path: P
             "publisher": "tvN DRAMA",
             "kind": "official-clip",  # the channel is the drama's network's
             "published": "2019-10-27",
+            "start": None,  # the scene's moment in the clip: none given, none offered
+            "end": None,
         }
     ]
     refreshed = run_process("views", "refresh", "--from-json", LATER, env=env)

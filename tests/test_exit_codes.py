@@ -51,6 +51,10 @@ USAGE = [
     (["import", str(SAMPLE), "--map", "a=b"], "--map is for .csv files"),
     (["rank", "--limit", "many"], "'many' is not a valid int"),
     (["show", "scene"], "Missing argument"),
+    (["add-scene", *SCENE, "--clip-start", "1:00"], "--clip-start: goes with --clip"),
+    (["edit", "scene", KEY, "--clip-start", "1:99"], "--clip-start: '1:99' is not a time"),
+    (["edit", "scene", KEY, "--clip-start", "2:00", "--clip-end", "1:00"], "ends (1:00) before"),
+    (["open"], "Missing argument"),
 ]
 
 NOT_USAGE = [
@@ -59,6 +63,9 @@ NOT_USAGE = [
     (["rank", "--actor", "Nobody At All"], "no actor called"),
     (["import", "no-such-file.yaml"], "no file at"),
     (["export", "markdown", "--template", "bogus"], "no template 'bogus'"),
+    (["open", "nope"], "no scene with key 'nope'"),
+    (["open", "backstreet-rookie-e1-cigarette-request"], "has no clip to watch"),
+    (["edit", "scene", "backstreet-rookie-e1-cigarette-request", "--clip-end", "1:00"], "no clip"),
 ]
 
 

@@ -105,3 +105,35 @@ def test_add_episode_and_scene_may_create_but_then_need_their_drama(
     monkeypatch.chdir(tmp_path)
     result = cli("--db", "new.db", "add-episode", "Nowhere", "1")
     assert result.exit_code == 1 and "there is no catalogue" not in result.stderr
+
+
+@pytest.mark.parametrize("where", ["XDG_DATA_HOME is a file", "/dev/null", "a folder"])
+@pytest.mark.parametrize("command", [["init"], ["add-actor", "Gong Yoo"], ["list", "scenes"]])
+def test_a_path_that_cannot_hold_a_catalogue_is_one_clear_error(
+    cli: Callable[..., Run],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    command: list[str],
+) -> None:
+    """#26.12: the catalogue's path (from --db, SCENECAT_DB or XDG_DATA_HOME) naming a
+    device, a folder, or a file where a folder should be: one line saying so, not an
+    unexpected failure, and nothing made."""
+    if where == "XDG_DATA_HOME is a file":
+        data_home = tmp_path / "data"
+        data_home.write_text("not a folder")
+        monkeypatch.delenv("SCENECAT_DB")
+        monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+        expected = f"{data_home} is not a folder"
+    elif where == "/dev/null":
+        monkeypatch.setenv("SCENECAT_DB", "/dev/null")
+        expected = "/dev/null is not a regular file"
+    else:
+        monkeypatch.setenv("SCENECAT_DB", str(tmp_path))
+        expected = f"{tmp_path} is a folder, not a catalogue file"
+    before = sorted(tmp_path.rglob("*"))
+    result = cli(*command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and expected in result.stderr.splitlines()[0]
+    assert "unexpected" not in result.stderr and "report it" not in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before

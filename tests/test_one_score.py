@@ -246,3 +246,14 @@ def test_the_worked_example_in_design_is_what_the_program_says(
     assert [f"{x:.2f}" for x in figures] == ["7.75", "8.31", "6.29", "8.95", "8.03"]
     for text in ("= 325.5/42 = 7.75", "= 74.75/9 = 8.31", "= 6.29`", "= 8.95`", "= 8.03`"):
         assert text in design, text
+
+
+def test_weights_in_the_default_proportions_are_the_catalogues_scores(
+    cli: RankCli, sample_db: Path
+) -> None:
+    # Weights count by their shares: 1.2/0.4/0.4 is 0.6/0.2/0.2, not a what-if.
+    same = json.loads(cli("rank", "--w-votes", "1.2", "--w-duels", "0.4", "--w-views", "0.4",
+                          "--json").stdout)  # fmt: skip
+    plain = json.loads(cli("rank", "--json").stdout)
+    assert same["meta"]["what_if"] is False
+    assert [e["score"] for e in same["data"]] == pytest.approx([e["score"] for e in plain["data"]])

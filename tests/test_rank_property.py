@@ -94,7 +94,7 @@ def _rankings(conn: Any) -> list[Any]:
             for method in ("combined", "votes", "duels"):
                 result = rank_scenes(conn, scope, RankParams(m=2.0), by=by, method=method)
                 out.append(
-                    (result.unsignalled, result.prior_mean, result.groups)
+                    (result.prior_mean, result.scope_size, result.groups)
                     + tuple(
                         (e.position, e.scene.key, e.group, e.parts, e.wins, e.losses, why(e))
                         for e in result.entries

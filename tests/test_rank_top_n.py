@@ -6,12 +6,15 @@ for the scenes that can reach the part of the order it shows. These tests hold i
 straightforward computation (every scene's signals from `storage.rank_queries.scope_rows`, every
 duel component touching the scope fitted, `scoring.scores.score_totals`, a walk over the whole order
 for --by), number for number: pure rows with many ties, and small catalogues with votes, duels,
-view snapshots from several sources (dated and not), ties and scenes with no signal at all.
+view snapshots from several sources (dated and not), ties and scenes with no evidence at all
+(they score the priors and rank among the others). Scopes are scored against the whole
+catalogue's votes, as rank_scenes does.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import random
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -32,6 +35,10 @@ from tests.test_rank import ACTORS, duel, scene, views, vote, write_catalogue
 
 # (scene_id, n_votes, vote_sum, latest_views, n_duels, strength)
 Full = tuple[int, int, int, int | None, int, float | None]
+
+# A scene without a view count is scored as 100,000 views:
+# 10 * log10(100001) / log10(10000001) = 7.142863302717208.
+POP_PRIOR = 10 * math.log10(100_001) / math.log10(10_000_001)
 
 PARAMS = {
     "combined": RankParams(),
@@ -140,24 +147,35 @@ def test_top_of_the_order_is_exactly_the_full_sort(
 
 def test_hand_computed_top_two_by_votes() -> None:
     # a: one 10; b: five 9s; c: no vote but views (not counted with --method votes).
-    # C = (10 + 45)/6; m = 5: a = (10 + 5C)/6 = 335/36, b = (45 + 5C)/10 = 109/12 (between 9
-    # and C). b's bound is exact without its views: with w_views = 0 they do not matter.
+    # The votes: 6, summing to 55; m = 5; each C leaves the scene's own votes out:
+    # a: C = (55 - 10 + 27.5)/(6 - 1 + 5) = 72.5/10 = 7.25, WR = (10 + 5*7.25)/6 = 46.25/6
+    # b: C = (55 - 45 + 27.5)/(6 - 5 + 5) = 37.5/6 = 6.25, WR = (45 + 5*6.25)/10 = 7.625
+    # c: C = (55 + 27.5)/(6 + 5) = 82.5/11 = 7.5
+    # With w_views = 0 views do not matter: a's and b's bounds are exact without them.
     rows: list[Full] = [(1, 1, 10, 3, 0, None), (2, 5, 45, 7, 0, None), (3, 0, 0, 10**6, 0, None)]
     params = PARAMS["votes"]
     ranker, order, strengths = fast(rows, params, 2, lazy=True)
     assert order == [0, 1]
-    assert ranker.prior_mean == pytest.approx(55 / 6, abs=1e-15)
-    assert ranker.parts(0, "a", strengths).score == pytest.approx(335 / 36, abs=1e-12)
-    assert ranker.parts(1, "b", strengths).score == pytest.approx(109 / 12, abs=1e-12)
-    assert ranker.unsignalled == 1
+    assert ranker.totals == (6, 55)
+    a, b = ranker.parts(0, "a", strengths), ranker.parts(1, "b", strengths)
+    assert (a.prior, b.prior) == pytest.approx((7.25, 6.25), abs=1e-12)
+    assert a.score == pytest.approx(46.25 / 6, abs=1e-12)
+    assert b.score == pytest.approx(7.625, abs=1e-12)
+    # c, without votes, is third on its C alone (no tail: it is scored like the others)
+    scored, _ = reference(rows, params)
+    assert list(scored.order) == [0, 1, 2]
+    assert scored.parts(2).score == pytest.approx(7.5, abs=1e-12)
     check_same(rows, params, 3, lazy=True)
 
 
 def test_only_scenes_that_can_reach_the_top_are_loaded() -> None:
-    # 200 scenes with three votes of 1, one with ten 10s, one with ten 10s and duels. C =
-    # 800/620; a weak scene scores at most 0.75 * (3 + 5C)/8 + 0.25 * 10 < 3.4 with views,
-    # a strong one at least 0.75 * (100 + 5C)/15 > 5.3: only the two strong ones can be
-    # first, so only their views and the duel scene's strength are asked for.
+    # 200 scenes with three votes of 1, one with ten 10s, one with ten 10s and duels: 620
+    # votes summing to 800; m = 5. A weak scene: C = (800 - 3 + 27.5)/(620 - 3 + 5) =
+    # 824.5/622 = 1.3256, WR = (3 + 5C)/8 = 1.2035; at most 0.6*1.2035 + 0.2*5 (no duels: the
+    # prior) + 0.2*10 (any view count) = 3.73. A strong one: C = (800 - 100 + 27.5)/(620 - 10
+    # + 5) = 727.5/615 = 1.1829, WR = (100 + 5C)/15 = 7.0610; at least 0.6*7.0610 + 0 + 0 =
+    # 4.24. Only the two strong ones can be first, so only their views and the duel scene's
+    # strength are asked for.
     rows: list[Full] = [(i, 3, 3, 100, 0, None) for i in range(1, 201)]
     rows += [(500, 10, 100, 5, 0, None), (501, 10, 100, 1000, 3, 2.0)]
     ranker = ScopeRanker([(i, n, s, NOT_LOADED) for i, n, s, *_ in rows], {501: 3}, RankParams())
@@ -180,17 +198,36 @@ def test_only_scenes_that_can_reach_the_top_are_loaded() -> None:
     check_same(rows, RankParams(), 1, lazy=True, batch=1)
 
 
-def test_a_class_whose_signal_depends_on_views_is_loaded_first() -> None:
-    # Without votes or duels a scene counts only if it has views: the number of signalled
-    # scenes (and so the tail) is known only once every such scene's views are loaded.
+def test_a_scene_without_a_view_count_holds_the_view_prior() -> None:
+    # No "unsignalled" scenes any more: a scene without votes, duels or a view count scores
+    # the priors and competes like any other, so its view count (or its absence) is asked
+    # for like anyone's, and the order is known only once it is loaded.
     rows: list[Full] = [(1, 0, 0, None, 0, None), (2, 0, 0, 12, 0, None), (3, 2, 15, 4, 0, None)]
     ranker = ScopeRanker([(i, n, s, NOT_LOADED) for i, n, s, *_ in rows], {}, RankParams())
-    with pytest.raises(RuntimeError):
-        _ = ranker.signalled
     need_views, need_strengths = ranker.missing(1, {})
-    assert sorted(need_views) == [0, 1] and need_strengths == []
-    ranker.add_views({0: None, 1: 12})
-    assert (ranker.signalled, ranker.unsignalled) == (2, 1)
+    # Every bound overlaps (below), so all three are asked for.
+    assert sorted(need_views) == [0, 1, 2] and need_strengths == []
+    with pytest.raises(RuntimeError):
+        ranker.contenders(1)  # the views asked for are not loaded yet
+    ranker.add_views({0: None, 1: 12, 2: 4})
+    assert ranker.missing(1, {}) == ([], [])
+    # The votes: 2 summing to 15; m = 5. Scenes 1 and 2: C = (15 + 27.5)/(2 + 5) = 42.5/7;
+    # scene 3's C has no other votes, 5.5, and WR = (15 + 5*5.5)/7 = 42.5/7 too (the only
+    # voted scene of a catalogue sits at the unvoted ones' C). So the views decide:
+    # 1: no count, the prior's 10*log10(100001)/log10(10000001) = 7.142863 -> part 1.428573
+    # 2: 10*log10(13)/log10(10000001) = 1.591305 -> 0.318261
+    # 3: 10*log10(5)/log10(10000001) = 0.998557 -> 0.199711
+    # Scores: 42.5/7*0.6 + 5*0.2 = 4.642857 plus those.
+    keys = {scene_id: f"k{scene_id}" for scene_id, *_ in rows}
+    assert ranker.ranked(ranker.contenders(3), keys) == [0, 1, 2]
+    scores = [ranker.parts(i, keys[i + 1], {}).score for i in range(3)]
+    log_ref = math.log10(10_000_001)
+    base = 42.5 / 7 * 0.6 + 1.0
+    assert scores == pytest.approx(
+        [base + 2 * math.log10(100_001) / log_ref, base + 2 * math.log10(13) / log_ref,
+         base + 2 * math.log10(5) / log_ref], abs=1e-12
+    )  # fmt: skip
+    assert not ranker.parts(0, "k1", {}).has_signal
     for want in range(4):
         check_same(rows, RankParams(), want, lazy=True)
 
@@ -284,7 +321,7 @@ DAYS = ["2021-01-01", "2021-02-01", "2021-03-01"]
 
 def random_catalogue(seed: int, scenes: int = 45) -> list[dict[str, Any]]:
     """Scenes with ties in votes, duels in pairs and chains, views from several sources (some
-    undated), and scenes with no signal at all."""
+    undated), and scenes with no evidence at all."""
     rng = random.Random(seed)
     # An actor added last whose name sorts first: couples are labelled in name order, which is
     # then not the order of the ids.
@@ -353,10 +390,15 @@ def straightforward(
     from scenecat.domain import ranking
     from scenecat.storage import rank_queries
     from scenecat.storage import scenes as scene_store
+    from scenecat.storage.scenes import SceneFilter
 
     params = ranking.effective_params(params, method)
     filt = ranking.scope_filter(conn, scope, couple)
     rows = rank_queries.scope_rows(conn, filt)
+    # Every score is against the whole catalogue's votes, counted here from every scene's row
+    # (rank_scenes reads them from the score classes).
+    everything = rank_queries.scope_rows(conn, SceneFilter())
+    catalogue = (sum(row[3] for row in everything), sum(row[4] for row in everything))
     seeds = [row[0] for row in rows if row[6]] if params.w_duels > 0 else []
     pairs = rank_queries.duel_graph(conn, seeds) if seeds else {}
     strengths = bradley_terry_counts(pairs, params.bt_prior)
@@ -364,7 +406,7 @@ def straightforward(
         (key, n, total, seen, duels, strengths.get(i) if duels else None)
         for i, key, _drama, n, total, seen, duels in rows
     ]
-    scored = score_totals(totals, params)
+    scored = score_totals(totals, params, catalogue)
     order = list(scored.order)
     chosen: list[tuple[int, str | None, int | None]] = []
     groups = len(rows)
@@ -419,11 +461,14 @@ def straightforward(
                 lost,
             )
         )
+    # C of a scene without votes: the catalogue's votes started from 5.5 as if from m votes
+    # (5.5 when there are none and m = 0).
+    count, total = catalogue
+    prior_mean = (total + params.m * 5.5) / (count + params.m) if count + params.m > 0 else 5.5
     return {
         "entries": entries,
         "scope_size": len(rows),
-        "unsignalled": scored.unsignalled,
-        "prior_mean": scored.prior_mean,
+        "prior_mean": prior_mean,
         "groups": groups,
     }
 
@@ -444,7 +489,6 @@ def summary(result: Any) -> dict[str, Any]:
             for e in result.entries
         ],
         "scope_size": result.scope_size,
-        "unsignalled": result.unsignalled,
         "prior_mean": result.prior_mean,
         "groups": result.groups,
     }
@@ -490,19 +534,32 @@ def test_couple_scope_and_custom_weights_match(catalogue: Any) -> None:
             assert summary(got) == want
 
 
-def test_scenes_without_any_signal_and_an_empty_scope(catalogue: Any) -> None:
+def test_scenes_without_any_evidence_and_an_empty_scope(catalogue: Any) -> None:
     from scenecat.domain.ranking import rank_scenes
     from scenecat.domain.scope import Scope
 
     conn = catalogue([scene(f"quiet-{i}", "hug") for i in range(5)] + [scene("loud", "kiss")])
+    # No votes anywhere: C = (0 + 5*5.5)/(0 + 5) = 5.5; no duels: 5; no count: 7.142863...
+    # Every scene scores the priors, so all tie and go by key (no votes, no views).
+    prior = {
+        "combined": 5.5 * 0.6 + 5 * 0.2 + POP_PRIOR * 0.2,  # 3.3 + 1 + 1.428572... = 5.728572...
+        "votes": 5.5,
+        "duels": 5.0,
+        "views": POP_PRIOR,
+    }
     for method in ("combined", "votes", "duels", "views"):
         for by in ("scene", "drama", "couple"):
             got = rank_scenes(conn, Scope(kind="hug"), RankParams(), by=by, method=method, limit=3)
             want = straightforward(conn, Scope(kind="hug"), RankParams(), by, method, 3)
             assert summary(got) == want
-            assert got.unsignalled == 5
+            assert got.scope_size == 5 and got.prior_mean == 5.5
+            for entry in got.entries:
+                assert not entry.parts.has_signal
+                assert entry.parts.score == pytest.approx(prior[method], abs=1e-12)
+        got = rank_scenes(conn, Scope(kind="hug"), RankParams(), method=method, limit=None)
+        assert [e.scene.key for e in got.entries] == [f"quiet-{i}" for i in range(5)]
     empty = rank_scenes(conn, Scope(kind="fight"), RankParams(), limit=3)
-    assert (empty.entries, empty.scope_size, empty.unsignalled) == ([], 0, 0)
+    assert (empty.entries, empty.scope_size, empty.prior_mean) == ([], 0, 5.5)
 
 
 def test_duel_counts_agree_both_ways(catalogue: Any) -> None:

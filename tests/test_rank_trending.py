@@ -41,7 +41,7 @@ def trend_db(db: Path, cli, tmp_path: Path) -> Path:
         scene("e-kiss", views=[views(10, "2024-01-03"), views(90, "2024-01-03")]),
         # nothing in the window: not counted at all
         scene("f-kiss", views=[views(10, "2020-01-03"), views(90, "2020-02-03")]),
-        # a count that dropped (a re-upload): negative growth, ranked last
+        # a count that dropped (a re-upload): negative growth, measured but not trending
         scene("g-kiss", views=[views(900, "2024-01-02"), views(100, "2024-01-10")]),
     ]
     result = cli("import", str(write_catalogue(tmp_path / "trend.jsonl", records)))
@@ -59,17 +59,17 @@ def trend(cli, *args: str) -> tuple[list[dict], dict]:
 def test_views_per_day_hand_computed(trend_db: Path, cli) -> None:
     data, meta = trend(cli, "--days", "11")
     assert (meta["since"], meta["until"], meta["days"]) == ("2024-01-01", "2024-01-12", 11)
-    assert [e["key"] for e in data] == ["a-kiss", "b-kiss", "g-kiss"]
-    a, b, g = data
+    assert [e["key"] for e in data] == ["a-kiss", "b-kiss"]  # only rising scenes trend
+    a, b = data
     assert (a["per_day"], a["gained"]) == (300.0, 2100)
     assert [(s["source"], s["gained"], s["days"], s["per_day"]) for s in a["sources"]] == [
         ("fan", 100, 1, 100.0),
         ("official", 2000, 10, 200.0),
     ]
     assert (b["per_day"], b["gained"]) == (100.0, 1000)
-    assert (g["per_day"], g["gained"]) == (-100.0, -800)
     assert meta["single_snapshot"] == 3  # c, d and e; f has nothing in the window
-    assert meta["measured"] == 3
+    # g fell from 900 to 100 over 8 days (-100 a day): measured, counted, not listed.
+    assert (meta["measured"], meta["not_rising"]) == (2, 1)
 
 
 def test_window_edges_are_inclusive(trend_db: Path, cli) -> None:
@@ -88,7 +88,7 @@ def test_scope_and_limit(trend_db: Path, cli) -> None:
     data, meta = trend(cli, "--days", "11", "--kind", "fight")
     assert data == [] and meta["single_snapshot"] == 1
     data, meta = trend(cli, "--days", "11", "--limit", "1")
-    assert [e["key"] for e in data] == ["a-kiss"] and meta["measured"] == 3
+    assert [e["key"] for e in data] == ["a-kiss"] and meta["measured"] == 2
 
 
 def test_table_has_bars_and_a_footer_for_single_snapshots(
@@ -98,10 +98,11 @@ def test_table_has_bars_and_a_footer_for_single_snapshots(
     assert result.exit_code == 0, result.stderr
     assert "Trending: views gained per day, 2024-01-01 to 2024-01-12" in result.stdout
     assert "300 ████████" in result.stdout
-    assert "+2.1K" in result.stdout and "-800" in result.stdout
-    assert "3 scene(s) with a single snapshot (per source) in the window left out" in (
-        " ".join(result.stdout.split())
-    )
+    assert "+2.1K" in result.stdout and "-800" not in result.stdout  # g fell: not listed
+    words = " ".join(result.stdout.split())
+    assert "2 rising scene(s)." in words
+    assert "Not listed: 1 scene measured with flat or falling views" in words
+    assert "3 scene(s) with a single snapshot (per source) in the window left out" in words
 
 
 def test_sample_catalogue(sample_db: Path, cli) -> None:

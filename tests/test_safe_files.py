@@ -164,10 +164,13 @@ def test_an_empty_output_name_is_a_clear_error(
     assert _litter(tmp_path) == []
 
 
-def test_backup_to_a_fifo_is_refused(cli, sample_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("salvage", [[], ["--salvage"]])
+def test_backup_to_a_fifo_is_refused(
+    cli, sample_db: Path, tmp_path: Path, salvage: list[str]
+) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    result = cli("db", "backup", str(fifo), "--force")
+    result = cli("db", "backup", *salvage, str(fifo), "--force")
     assert result.exit_code == 1 and "not a regular file" in result.stderr
     assert fifo.is_fifo()
 
@@ -198,21 +201,26 @@ def test_leftovers_of_a_killed_backup_are_swept(cli, sample_db: Path, tmp_path: 
     import fcntl
 
     out = tmp_path / "copy.db"
-    stale = tmp_path / ".copy.db.k1ll3d.part"
+    stale = tmp_path / ".copy.db.k1ll3d00.part"
     stale.write_bytes(b"half a backup")
-    busy = tmp_path / ".copy.db.busy01.part"
+    busy = tmp_path / ".copy.db.busy0001.part"
     busy.write_bytes(b"being written")
-    restore_stale = tmp_path / f".{sample_db.name}.k1ll3d.restore.tmp"
+    restore_stale = tmp_path / f".{sample_db.name}.k1ll3d00.restore.tmp"
     restore_stale.write_bytes(b"half a restore")
+    # a temporary of a temporary, as scenecat named them before #26.8
+    nested = tmp_path / f"..{sample_db.name}.k1ll3d00.check.tmp.k1ll3d01.part"
+    nested.write_bytes(b"half a check")
+    users = tmp_path / ".copy.db.old.part"  # not a name scenecat gives a temporary
+    users.write_bytes(b"the user's own")
     old = time.time() - 3600
-    for path in (stale, busy, restore_stale):
+    for path in (stale, busy, restore_stale, nested, users):
         os.utime(path, (old, old))
     with busy.open("rb") as holder:
         fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
         _ok(cli("db", "backup", str(out)))
         _ok(cli("db", "restore", str(out), "--yes"))
-        assert not stale.exists() and not restore_stale.exists()
-        assert busy.exists()
+        assert not stale.exists() and not restore_stale.exists() and not nested.exists()
+        assert busy.exists() and users.exists()
 
 
 # 8. Restore checks the source
@@ -269,3 +277,118 @@ def test_a_staged_folder_lands_whole_or_not_at_all(tmp_path: Path) -> None:
         (work / "other.txt").write_text("y", encoding="utf-8")
     assert [p.name for p in target.iterdir()] == ["whole.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+# A scenecat run killed (SIGKILL, nothing cleaned up) at a given function: the function is
+# replaced by one that kills the process, as a crash or the OOM killer would.
+_KILLED_AT = r"""
+import importlib, os, signal, sys
+from typer.main import get_command
+from scenecat.cli.app import app
+
+module, name = sys.argv[1].rsplit(".", 1)
+setattr(importlib.import_module(module), name, lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL))
+get_command(app).main(args=sys.argv[2:], prog_name="scenecat")
+"""
+
+
+def _run_killed_at(where: str, *args: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.fixtures.safety import python_env
+
+    done = subprocess.run([sys.executable, "-c", _KILLED_AT, where, *args], env=python_env(),
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == -9, done.stderr
+
+
+def _age(folder: Path) -> None:
+    old = time.time() - 3600
+    for path in folder.rglob("*"):
+        os.utime(path, (old, old), follow_symlinks=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "killed_at"),
+    [
+        (["db", "backup", "--salvage", "saved.db"], "scenecat.storage.salvage._drop_orphans"),
+        (["db", "restore", "copy.db", "--yes"], "scenecat.storage.connection._backup_progress"),
+        (["publish", "site"], "shutil.copytree"),
+    ],
+)
+def test_leftovers_of_killed_salvage_restore_and_publish_are_swept(
+    cli, sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    command: list[str], killed_at: str,
+) -> None:  # fmt: skip
+    """#26.8: every temporary (a catalogue's -wal and -journal files too, a temporary made
+    while checking a restore's source, publish's folder) is named so that the next run to
+    the same place finds it: once old and unlocked, it is removed."""
+    monkeypatch.chdir(tmp_path)
+    _ok(cli("db", "backup", "copy.db"))
+    # the catalogue's own -wal and -shm files come and go
+    before = {p.name for p in tmp_path.iterdir()} | {
+        f"{sample_db.name}{s}" for s in ("-wal", "-shm")
+    }
+    _run_killed_at(killed_at, "--db", str(sample_db), *command)
+    left = {p.name for p in tmp_path.iterdir()} - before
+    assert left and all(name.startswith(".") for name in left), left
+    _age(tmp_path)
+    _ok(cli(*command))
+    after = {p.name for p in tmp_path.iterdir()} - before
+    assert after <= {"saved.db", "site"} | {p.name for p in tmp_path.glob("*.before-restore-*")}
+
+
+def test_a_leftover_a_live_process_holds_is_kept(cli, sample_db: Path, tmp_path: Path) -> None:
+    """Sweeping never takes a temporary (or its -wal file, or a temporary folder) that a
+    running process holds, however old."""
+    import fcntl
+
+    held = tmp_path / ".saved.db.busy0001.part"
+    held.write_bytes(b"being salvaged")
+    wal = tmp_path / ".saved.db.busy0001.part-wal"
+    wal.write_bytes(b"its log")
+    orphan_wal = tmp_path / ".saved.db.gone0001.part-wal"  # its catalogue is gone: litter
+    orphan_wal.write_bytes(b"a log of nothing")
+    folder = tmp_path / ".site.busy0002.part"
+    folder.mkdir()
+    (folder / "catalogue.db").write_bytes(b"being published")
+    _age(tmp_path)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with held.open("rb") as holder:
+            fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+            _ok(cli("db", "backup", "--salvage", str(tmp_path / "saved.db")))
+            _ok(cli("publish", str(tmp_path / "site")))
+            assert held.exists() and wal.exists() and (folder / "catalogue.db").exists()
+            assert not orphan_wal.exists()
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("kind", ["link to an empty folder", "dangling link", "link to a file"])
+def test_publish_onto_a_link(cli, sample_db: Path, tmp_path: Path, kind: str) -> None:
+    """#26.9: a link to an empty folder is followed (the site goes where it points, the link
+    stays); a link to nothing or to a file is one clear error and nothing is written."""
+    link = tmp_path / "site"
+    real = tmp_path / "www"
+    if kind == "link to an empty folder":
+        real.mkdir()
+    elif kind == "link to a file":
+        real.write_text("keep me")
+    link.symlink_to(real)
+    result = cli("publish", str(link))
+    if kind == "link to an empty folder":
+        _ok(result)
+        assert link.is_symlink() and (real / "catalogue.db").is_file()
+        assert (real / "plugins" / "scenecat_site.py").is_file()
+    else:
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: ") and "unexpected" not in result.stderr
+        assert len(result.stderr.splitlines()) == 2  # the error and its hint
+        expected = "which does not exist" if kind == "dangling link" else "a link to a file"
+        assert expected in result.stderr
+        left = {p.name for p in tmp_path.iterdir() if not p.name.startswith(sample_db.name)}
+        assert left == {"site", *(["www"] if real.exists() else [])}

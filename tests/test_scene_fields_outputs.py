@@ -102,8 +102,17 @@ def test_json_has_every_field_in_declaration_order(one_scene: Path, cli) -> None
 
 
 def _source(given: dict[str, str]) -> dict[str, str | None]:
-    # --json writes every attribute of a source, unset ones as null.
-    return {"url": given["url"], "title": None, "publisher": None, "kind": None, "published": None}
+    # --json writes every attribute of a source, unset ones as null (start and end: the
+    # scene's moment in the clip).
+    return {
+        "url": given["url"],
+        "title": None,
+        "publisher": None,
+        "kind": None,
+        "published": None,
+        "start": None,
+        "end": None,
+    }
 
 
 def test_show_scene_has_a_line_for_every_labelled_field(one_scene: Path, cli) -> None:
@@ -111,12 +120,19 @@ def test_show_scene_has_a_line_for_every_labelled_field(one_scene: Path, cli) ->
     assert result.exit_code == 0, result.stderr
     lines = [line.split("\t", 1) for line in result.stdout.splitlines()]
     labels = [label for label, _ in lines]
-    # The record's lines; the view counts and sources tables follow them.
+    # The record's lines, its score; the view counts and sources tables follow them.
     labels = labels[: labels.index("views") + 1]
     labelled = [BY_NAME[name].show for name in SHOW_ORDER]
     assert sorted(map(str, labelled)) == sorted(info.show for info in FIELDS if info.show)
-    assert labels == ["title", "key", "drama", *labelled, "views"]
+    # Then the one score (issue #22) and the latest views.
+    assert labels == ["title", "key", "drama", *labelled, "score", "views"]
     values = dict(lines[: len(labels)])
+    # No votes anywhere (C = 5.5), no duels (5), 125,000 views:
+    # 10*log10(125001)/log10(10000001) = 10*5.096913/7.000000 = 7.281305;
+    # 0.6*5.5 + 0.2*5 + 0.2*7.281305 = 3.3 + 1 + 1.456261 = 5.756261
+    assert values["score"] == (
+        f"5.76/10 (votes 5.50, duels 5.00, views 7.28; rank --why {KEY} explains it)"
+    )
     assert values["at"] == "41:05"
     assert values["actors"] == "Han Ji Min, Nam Joo Hyuk"
     assert values["spoiler"] == "minor"

@@ -743,7 +743,7 @@ def test_readme_facts_from_the_web_commands_run(
     clip = fixture("ytdlp-melting-me-softly-e10.json")
     monkeypatch.setitem(sys.modules, "yt_dlp", _fake_yt_dlp(clip, []))
     commands = readme_commands()
-    assert len(commands) == 12
+    assert len(commands) == 13
     named = [a for args in commands for a in args if a.startswith("tests/fixtures/")]
     assert len(named) == 4 and all((ROOT / a).exists() for a in named)
     with respx.mock(assert_all_called=False) as mock:
@@ -782,6 +782,12 @@ def test_readme_facts_from_the_web_commands_run(
     assert "Secret Garden" in [
         d["title"] for d in json.loads(cli("list", "dramas", "--json").stdout)["data"]
     ]
+    # The moment: t=83 from the link, the end from --clip-end, the link stored without t=.
+    scene = show(cli, "scene", "melting-me-softly-e10-after-the-shower")
+    assert [(s["url"], s["start"], s["end"]) for s in scene["sources"]] == [
+        ("https://www.youtube.com/watch?v=mmsE10kiss1", "1:23", "1:41")
+    ]
+    assert scene["watch"] == "https://www.youtube.com/watch?v=mmsE10kiss1&t=83s"
 
 
 # Data safety of the new write paths: undo, kill, concurrent runs, episodes under scenes

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -83,15 +84,15 @@ class Staged:
     final: Path
 
 
-def _default_mode(target: Path) -> int:
-    # mkstemp makes a private (0600) file; give it the mode a plain open() would, or keep
-    # the mode of the file it replaces.
+def _default_mode(target: Path, *, folder: bool = False) -> int:
+    # mkstemp (mkdtemp) makes a private 0600 file (0700 folder); give it the mode a plain
+    # open() (mkdir) would, or keep the mode of the file (empty folder) it replaces.
     try:
         return os.stat(target).st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)
-        return 0o666 & ~umask
+        return (0o777 if folder else 0o666) & ~umask
 
 
 def _fsync_path(path: Path | str, directory: bool = False) -> None:
@@ -144,14 +145,21 @@ def _link_new(temp: Path, target: Path) -> Path:
         return candidate
 
 
+# Every temporary file or folder scenecat makes is named `.TARGET.RANDOM` + one of these,
+# in the target's folder, and nothing else is: so `sweep` can find the leftovers of any
+# killed run (a temporary made for another temporary would be named after that one, which
+# no later run knows: a copy into a temporary is written in place instead).
 _TEMP_SUFFIXES = (".part", ".restore.tmp", ".check.tmp")
-# A temporary file younger than this is never swept: its maker may not have locked it yet.
+# What SQLite keeps beside a database file while it is open: a temporary catalogue (a
+# salvage, a restore check) leaves these behind too when its process is killed.
+_SQLITE_SIDECARS = ("-wal", "-shm", "-journal")
+# A temporary younger than this is never swept: its maker may not have locked it yet.
 _STALE_AFTER_S = 30.0
 
 
 def _lock(fd: int, *, wait: bool) -> bool:
-    """An advisory lock on a temporary file while it is in use (released by the kernel
-    when the process dies, even by SIGKILL); False if another process holds it."""
+    """An advisory lock on a temporary file or folder while it is in use (released by the
+    kernel when the process dies, even by SIGKILL); False if another process holds it."""
     try:
         import fcntl
     except ImportError:  # Windows: no sweeping of stale files
@@ -163,27 +171,78 @@ def _lock(fd: int, *, wait: bool) -> bool:
     return True
 
 
-def sweep(near: Path) -> None:
-    """Remove temporary files next to `near` left by a scenecat process that was killed
-    before it could clean up (nobody holds their lock any more)."""
+def _old(fd: int) -> bool:
+    return time.time() - os.fstat(fd).st_mtime > _STALE_AFTER_S
+
+
+def _sweep_one(path: Path) -> None:
+    """Remove a temporary file or folder if it is old and no live process holds its lock.
+    Never follows a link: a link planted at a temporary name is left alone."""
+    import shutil
+
     try:
-        candidates = list(near.parent.glob(f".{near.name}.*"))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return
+    try:
+        if not (_old(fd) and _lock(fd, wait=False)):
+            return
+        with suppress(OSError):
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    finally:
+        os.close(fd)
+
+
+def _sweep_sidecar(path: Path, owner: Path) -> None:
+    """A -wal/-shm/-journal file of a temporary catalogue: SQLite only uses one beside its
+    database file, so once that file is gone (swept, or removed by its maker) it is litter."""
+    if owner.exists() or owner.is_symlink():
+        return
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and time.time() - st.st_mtime > _STALE_AFTER_S:
+        with suppress(OSError):
+            path.unlink()
+
+
+def sweep(near: Path) -> None:
+    """Remove temporary files and folders next to `near` left by a scenecat process that
+    was killed before it could clean up (old, and nobody holds their lock any more), with
+    the files SQLite kept beside them."""
+    try:
+        # `..NAME.*`: a temporary made for a temporary, as earlier versions of scenecat
+        # named them (`..catalogue.db.X.check.tmp.Y.part`).
+        candidates = [*near.parent.glob(f".{near.name}.*"), *near.parent.glob(f"..{near.name}.*")]
+    except OSError:
+        return
+    sidecars = []
     for path in candidates:
-        if not path.name.endswith(_TEMP_SUFFIXES):
+        name = path.name
+        base = name[: -len(side)] if (side := _sidecar(name)) else name
+        if not _TEMP_NAME.search(base):
             continue
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            continue
-        try:
-            old = time.time() - os.fstat(fd).st_mtime > _STALE_AFTER_S
-            if old and _lock(fd, wait=False):
-                with suppress(OSError):
-                    path.unlink()
-        finally:
-            os.close(fd)
+        if side:
+            sidecars.append((path, path.with_name(base)))
+        else:
+            _sweep_one(path)
+    for path, owner in sidecars:
+        _sweep_sidecar(path, owner)
+
+
+# The end of a temporary's name: mkstemp's eight random characters, then its suffix (a
+# user's own `.site.old.part` is not one).
+_TEMP_NAME = re.compile(
+    r"\.[a-z0-9_]{8}(?:" + "|".join(re.escape(suffix) for suffix in _TEMP_SUFFIXES) + r")$"
+)
+
+
+def _sidecar(name: str) -> str:
+    return next((side for side in _SQLITE_SIDECARS if name.endswith(side)), "")
 
 
 @contextmanager
@@ -194,6 +253,8 @@ def temporary(near: Path, suffix: str = ".part") -> Iterator[Path]:
     leftovers of a killed process (`sweep`) from a file another process is writing."""
     import tempfile
 
+    if suffix not in _TEMP_SUFFIXES:
+        raise ValueError(f"{suffix!r}: a temporary's suffix must be one sweep() knows")
     sweep(near)
     fd, name = tempfile.mkstemp(prefix=f".{near.name}.", suffix=suffix, dir=near.parent)
     path = Path(name)
@@ -226,22 +287,31 @@ def staged(target: Path, *, keep_existing: bool = False) -> Iterator[Staged]:
 
 @contextmanager
 def staged_folder(target: Path) -> Iterator[Path]:
-    """Yield a new, exclusively created, unpredictably named folder next to `target`; when
-    the block ends without an error it is renamed to `target`, which must then be absent or
-    an empty folder (nothing is replaced). On any error, or Ctrl-C, the folder is removed."""
+    """Yield a new, exclusively created, unpredictably named folder next to `target`
+    (named and locked like a temporary file, so that `sweep` removes it once its maker is
+    killed); when the block ends without an error it is renamed to `target`, which must
+    then be absent or an empty folder (nothing is replaced). On any error, or Ctrl-C, the
+    folder is removed. `target` is taken as it is: resolve a link first to publish into
+    the folder it points to."""
     import shutil
     import tempfile
 
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.resolve().parent))
+    sweep(target)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+    fd = os.open(work, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
+        _lock(fd, wait=True)
         yield work
-        if target.is_dir():
+        os.chmod(work, _default_mode(target, folder=True))
+        if target.is_dir() and not target.is_symlink():
             target.rmdir()  # fails unless empty: a folder with contents is never replaced
         os.rename(work, target)
-        _fsync_path(target.resolve().parent, directory=True)
+        _fsync_path(target.parent, directory=True)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        os.close(fd)
 
 
 def write_text(

@@ -35,12 +35,14 @@ __all__ = [
     "FILTER_FIELDS",
     "SEARCH_FIELDS",
     "SHOW_ORDER",
+    "SOURCE_CLOCKS",
     "VALUE_TYPES",
     "FieldInfo",
     "SceneFacts",
     "Source",
     "ViewCount",
     "declare",
+    "source_values",
 ]
 
 
@@ -53,11 +55,33 @@ class ViewCount:
 
 @dataclass
 class Source:
+    """A scene's link to a source. The source (url, title, publisher, kind, published) is
+    shared by every scene linking it; `start` and `end` are this scene's moment inside it
+    (seconds into the clip; domain/moments.py), kept on the link so that two scenes in one
+    clip keep their own."""
+
     url: str
     title: str | None = None
     publisher: str | None = None
     kind: str | None = None
     published: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+# The attributes of a Source that are times in the clip: files and JSON write them as
+# clocks ("1:23"), as a scene's `at` and `end`.
+SOURCE_CLOCKS = ("start", "end")
+
+
+def source_values(source: Source) -> dict[str, object]:
+    """A source's attributes by name, its times in the clip as clocks (format 1, JSON)."""
+    from scenecat.text import format_clock
+
+    values: dict[str, object] = dict(vars(source))
+    for name in SOURCE_CLOCKS:
+        values[name] = format_clock(getattr(source, name))
+    return values
 
 
 # A declaring base: no methods of its own (fields.ActorFacts says why).

@@ -208,6 +208,37 @@ def parse_clock(value: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
+# A time inside a clip as YouTube's `t=` writes it (83, 83s, 1m23s, 1h2m3s) or as a clock.
+_UNITS = re.compile(r"^(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s?)?$")
+MAX_CLIP_TIME = 100_000  # seconds (27 hours): past any clip
+
+
+def parse_clip_time(value: str) -> int:
+    """A time inside a clip, in seconds: `83`, `83s`, `1m23s`, `1h2m3s` (YouTube's `t=`
+    forms) or `1:23`, `1:02:03` (a clock). InvalidInput for anything else."""
+    from scenecat.errors import InvalidInput
+
+    text = value.strip().lower()
+    shown = value if len(value) <= 30 else value[:30] + "…"
+    if ":" in text:
+        match = _CLOCK.match(text)
+        seconds = None if match is None else parse_clock(text)
+    else:
+        units = _UNITS.match(text) if text else None
+        seconds = (
+            None
+            if units is None or not any(units.groups())
+            else sum(int(g or 0) * n for g, n in zip(units.groups(), (3600, 60, 1), strict=True))
+        )
+    if seconds is None:
+        raise InvalidInput(
+            f"{shown!r} is not a time in the clip (e.g. 83, 83s, 1m23s, 1:23 or 1:02:03)"
+        )
+    if seconds > MAX_CLIP_TIME:
+        raise InvalidInput(f"{shown!r} is past any clip ({MAX_CLIP_TIME:,} seconds at most)")
+    return seconds
+
+
 def format_clock(seconds: int | None) -> str | None:
     if seconds is None:
         return None

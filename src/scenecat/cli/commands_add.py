@@ -235,6 +235,16 @@ def add_scene(
         Path | None,
         typer.Option("--clip-json", help="As --clip, from a saved `yt-dlp -J URL` file."),
     ] = None,
+    clip_start: Annotated[
+        str | None,
+        typer.Option(
+            "--clip-start",
+            help="Where the scene starts in the clip: 1:23, 83s (a `t=` in the link says so too).",
+        ),
+    ] = None,
+    clip_end: Annotated[
+        str | None, typer.Option("--clip-end", help="Where the scene ends in the clip.")
+    ] = None,
 ) -> None:
     """Add a scene (asks for what is missing).
 
@@ -249,6 +259,12 @@ def add_scene(
 
     Example: scenecat add-scene --clip URL --kind kiss \\
         --title "The shower kiss" --actor "Ji Chang Wook"
+
+    A clip's link with `t=83`, or --clip-start and --clip-end, say where in the clip the
+    scene is; without them, the clip's most replayed stretch or a chapter is offered.
+
+    Example: scenecat add-scene --clip "https://youtu.be/ID?t=83" --clip-end 1:41 \\
+        --kind kiss --title "The shower kiss" --actor "Ji Chang Wook"
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene
@@ -256,13 +272,27 @@ def add_scene(
     from scenecat.domain.records import today
 
     clip_source: dict[str, object] | None = None
+    moment: str | None = None  # where the scene is in the clip, "1:23-1:41"
     if clip is not None or clip_json is not None:
-        from scenecat.cli.commands_sources import clip_scene_values, read_clip
+        from scenecat.cli.commands_sources import (
+            clip_moment,
+            clip_scene_values,
+            given_moment,
+            read_clip,
+        )
+        from scenecat.domain import moments
 
+        start, end = given_moment(clip, clip_start, clip_end)
         info = read_clip(clip, clip_json)
         drama, episode, clip_source = clip_scene_values(ctx, info, drama, episode)
+        start, end = clip_moment(info, start, end)
+        clip_source.update({k: v for k, v in (("start", start), ("end", end)) if v is not None})
+        moment = moments.words(start, end)
         if views_count is None and info.views is not None:
             views_count, views_on, source = str(info.views), info.observed, info.url
+    elif clip_start is not None or clip_end is not None:
+        flag = "--clip-start" if clip_start is not None else "--clip-end"
+        raise typer.BadParameter("goes with --clip or --clip-json", param_hint=flag)
     actors = list(actor)
     if not all((drama, actors, kind, title)) or (episode is None and sys.stdin.isatty()):
         if not sys.stdin.isatty():
@@ -310,7 +340,7 @@ def add_scene(
     with catalogue(ctx, create=True) as cat, cat.write(f"add-scene {rec.title}") as conn:
         outcome = apply_scene(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
-    message(f"Added scene {outcome.name}")
+    message(f"Added scene {outcome.name}" + (f" ({moment} in the clip)" if moment else ""))
 
 
 def parse_flags(parser: Callable[[Any, str], T], record: Mapping[str, object], path: str) -> T:

@@ -8,6 +8,7 @@ from scenecat.cli.common import (
     JsonFlag,
     Limit,
     NetworkFilter,
+    Spoilers,
     YearFilter,
     catalogue,
     complete_actor,
@@ -27,6 +28,58 @@ show_app = sub_app(help="Show one actor, drama or scene in full.")
 def register(app: typer.Typer) -> None:
     app.add_typer(list_app, name="list")
     app.add_typer(show_app, name="show")
+    app.command("open")(open_scene)
+
+
+def open_scene(
+    ctx: typer.Context,
+    key: Annotated[
+        str, typer.Argument(help="Scene key (or its exact title).", autocompletion=complete_scene)
+    ],
+    spoilers: Spoilers = "hide",
+) -> None:
+    """Watch a scene: its clip in the web browser.
+
+    Opens the link `show scene` prints as `watch`: the scene's clip (an official clip
+    first), playing from where the scene starts in it. The link is printed too; the BROWSER
+    environment variable chooses the browser. A spoiler past your progress (`scenecat
+    progress`) is not opened unless --spoilers show (or warn).
+
+    Example: scenecat open melting-me-softly-e10-shower-kiss
+    """
+    import webbrowser
+
+    from scenecat.cli.common import UserError
+    from scenecat.cli.output import message, plain, visible, warn
+    from scenecat.domain import progress_guard
+    from scenecat.domain.browse import scene_watch
+
+    with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
+        scene, watch = scene_watch(cat.conn, key)
+    if guard.hides_scene(scene) or guard.warns_scene(scene):
+        # Said without the scene's title: the title is the spoiler.
+        past = (
+            f"{progress_guard.masked_title(scene.episode)} of {scene.drama} is past your "
+            f"progress (episode {guard.seen_in(scene.drama_id)})"
+        )
+        if guard.hides_scene(scene):
+            raise UserError(f"{past}; not opened", hint="--spoilers show opens it all the same")
+        warn(past)
+    if watch is None:
+        raise UserError(
+            f"scene {scene.key} has no clip to watch",
+            hint="link one with `scenecat edit scene KEY` (sources:), or add scenes with "
+            "`scenecat add-scene --clip URL`",
+        )
+    plain(visible(watch.url))
+    moment = f", {watch.moment} in the clip" if watch.moment else ""
+    if not webbrowser.open(watch.url):
+        raise UserError(
+            "found no web browser to open it with",
+            hint="open the link above yourself, or name a browser in BROWSER",
+        )
+    message(f"Opened {scene.title} ({watch.source.title or watch.source.url}{moment})")
 
 
 @list_app.command("scenes")
@@ -35,37 +88,56 @@ def list_scenes(
     ctx: typer.Context,
     scope: "Scope",
     limit: Limit = None,
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """List scenes, filtered.
 
+    Scenes past your progress (`scenecat progress`) that are spoilers are left out, and
+    counted under the list; --spoilers warn marks them, --spoilers show shows them.
+
     Example: scenecat list scenes --actor "Ji Chang Wook" --kind kiss
     """
     from scenecat.cli import output
-    from scenecat.domain.browse import list_scenes as query
+    from scenecat.domain import progress_guard
     from scenecat.domain.browse import scene_json
 
     with catalogue(ctx) as cat:
-        found, more = query(cat.conn, scope, limit)
+        guard = progress_guard.load_guard(cat.conn, spoilers)
+        found, more, hidden = progress_guard.list_scenes(cat.conn, scope, limit, guard)
     if as_json:
-        output.emit_json([scene_json(s) for s in found], {"count": len(found), "more": more})
+        meta: dict[str, object] = {"count": len(found), "more": more}
+        if guard.active:
+            meta["hidden"] = hidden
+        data = [scene_json(s) for s in found]
+        for item, s in zip(data, found, strict=True):
+            if guard.warns_scene(s):
+                item["past_progress"] = True
+        output.emit_json(data, meta)
         return
     rows = []
+    warned = 0
     for s in found:
         latest = s.latest_views
+        title = s.title
+        if guard.warns_scene(s):
+            warned += 1
+            title = "! " + title
         rows.append(
             (
                 s.key,
                 s.drama,
                 s.episode or "",
                 s.kind,
-                s.title,
+                title,
                 ", ".join(s.actors),
                 s.spoiler,
                 f"{latest.count:,}" if latest else "",
             )
         )
     footer = f"{len(found)} scene(s)" + (" shown; more match (raise --limit)" if more else "")
+    notes = (progress_guard.hidden_line(hidden, guard, False), progress_guard.warned_line(warned))
+    footer = "\n".join([footer, *(n for n in notes if n)])
     output.table(
         "Scenes",
         ("key", "drama", "ep", "kind", "title", "actors", "spoiler", "views"),
@@ -269,27 +341,46 @@ def show_drama(
         str,
         typer.Argument(help="Drama title, alias or native title.", autocompletion=complete_drama),
     ],
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Show a drama: cast, episodes and scenes.
+
+    Scenes past your progress (`scenecat progress`) that are spoilers are masked in the
+    list ("a scene in episode 16"); --spoilers warn marks them, --spoilers show shows them.
 
     Example: scenecat show drama "Melting Me Softly"
     """
     from dataclasses import asdict
 
     from scenecat.cli import output
+    from scenecat.domain import progress_guard
     from scenecat.domain.browse import drama_json, drama_lines, scene_json
     from scenecat.domain.browse import show_drama as query
 
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         page = query(cat.conn, title)
+    hidden = [guard.hides_scene(s) for s in page.scenes]
     if as_json:
         data = drama_json(page.drama)
         data["cast"] = [asdict(c) for c in page.credits]
         data["episode_list"] = [asdict(e) for e in page.episodes]
-        data["scene_list"] = [scene_json(s) for s in page.scenes]
+        data["scene_list"] = [
+            progress_guard.mask_json(scene_json(s), _SCENE_KEEP)
+            if masked
+            else scene_json(s) | ({"past_progress": True} if guard.warns_scene(s) else {})
+            for s, masked in zip(page.scenes, hidden, strict=True)
+        ]
         data["ids"] = page.ids
-        output.emit_json(data, _credits_meta("drama", page.ids))
+        output.emit_json(
+            data,
+            {
+                **(_credits_meta("drama", page.ids) or {}),
+                **({"hidden": sum(hidden)} if guard.active else {}),
+            }
+            or None,
+        )
         return
     d = page.drama
     output.record(
@@ -324,14 +415,42 @@ def show_drama(
             numeric=("episode", "rating"),
         )
     if page.scenes:
+        rows = [
+            (s.episode or "", "", "", _masked(progress_guard.MASKED_CELL), "hidden")
+            if masked
+            else (
+                s.episode or "",
+                s.key,
+                s.kind,
+                ("! " if guard.warns_scene(s) else "") + s.title,
+                s.spoiler,
+            )
+            for s, masked in zip(page.scenes, hidden, strict=True)
+        ]
+        warned = sum(1 for s in page.scenes if guard.warns_scene(s))
+        notes = (
+            progress_guard.hidden_line(sum(hidden), guard, True),
+            progress_guard.warned_line(warned),
+        )
         output.table(
             "Scenes",
             ("ep", "key", "kind", "title", "spoiler"),
-            [(s.episode or "", s.key, s.kind, s.title, s.spoiler) for s in page.scenes],
+            rows,
+            footer="\n".join(n for n in notes if n) or None,
             numeric=("ep",),
             keep=("ep", "key", "title", "kind", "spoiler"),
         )
     _credit_sources("drama", page.ids)
+
+
+# What a masked scene keeps in `--json`: where it is, nothing of what happens.
+_SCENE_KEEP = ("id", "drama", "drama_id", "network", "year", "episode")
+
+
+def _masked(text: str) -> object:
+    from scenecat.cli import output
+
+    return output.text_cell(text, "dim italic") if output.on_terminal() else text
 
 
 @show_app.command("scene")
@@ -340,27 +459,52 @@ def show_scene(
     key: Annotated[
         str, typer.Argument(help="Scene key (or its exact title).", autocompletion=complete_scene)
     ],
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Show a scene: views, votes and sources.
 
+    A scene past your progress (`scenecat progress`) that is a spoiler shows only where it
+    is; --spoilers show shows it all.
+
     Example: scenecat show scene melting-me-softly-e10-shower-kiss
     """
     from scenecat.cli import output
+    from scenecat.domain import moments, progress_guard
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
     from scenecat.domain.ranking import score_json, scores_of
 
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         page = query(cat.conn, key)
         parts = scores_of(cat.conn, [page.scene.id])[page.scene.id]
     s = page.scene
+    if guard.hides_scene(s):
+        seen = guard.seen_in(s.drama_id)
+        if as_json:
+            output.emit_json(progress_guard.mask_json(scene_json(s), ("key", *_SCENE_KEEP)))
+            return
+        title = progress_guard.masked_title(s.episode)
+        output.record(
+            title[0].upper() + title[1:],
+            [
+                ("key", s.key),
+                ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
+                ("episode", s.episode),
+                ("hidden", f"past your progress (episode {seen}); --spoilers show shows it"),
+            ],
+        )
+        return
+    watch = moments.watch(s.sources)
     if as_json:
         data = scene_json(s)
         data["votes"] = [{"voter": v, "score": sc, "on": on} for v, sc, on in page.votes]
         data["mean_vote"] = page.mean_vote
         data["duels"] = {"won": page.duels_won, "lost": page.duels_lost}
         data["score"] = score_json(parts)
+        # The link `scenecat open` opens: the clip, from the scene's moment in it.
+        data["watch"] = watch.url if watch else None
         output.emit_json(data)
         return
     latest = s.latest_views
@@ -370,6 +514,12 @@ def show_scene(
             ("key", s.key),
             ("drama", f"{s.drama} ({s.network or '?'}, {s.year or '?'})"),
             *scene_lines(s),
+            (
+                "watch",
+                watch.url + (f" ({watch.moment} in the clip)" if watch.moment else "")
+                if watch
+                else None,
+            ),
             (
                 "score",
                 f"{parts.score:.2f}/10 (votes {parts.quality:.2f}, duels "
@@ -403,8 +553,15 @@ def show_scene(
             numeric=("count",),
         )
     if s.sources:
+        rows = [
+            (x.title or "", x.publisher or "", x.url, moments.words(x.start, x.end) or "")
+            for x in s.sources
+        ]
+        # The moment column only when a link holds one (most scenes have none).
+        width = 4 if any(row[3] for row in rows) else 3
         output.table(
             "Sources",
-            ("title", "publisher", "url"),
-            [(x.title or "", x.publisher or "", x.url) for x in s.sources],
+            ("title", "publisher", "url", "moment")[:width],
+            [row[:width] for row in rows],
+            keep=("url", "moment", "title"),
         )

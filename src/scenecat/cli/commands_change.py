@@ -109,15 +109,37 @@ def edit_scene(
     *,
     fields: SceneFlags,
     new_key: Annotated[str | None, typer.Option("--key", help="A new key for the scene.")] = None,
+    clip: Annotated[
+        str | None,
+        typer.Option(
+            "--clip",
+            help="Which of the scene's clips the moment is in (default: its one clip); "
+            "a `t=83` in it sets the start.",
+        ),
+    ] = None,
+    clip_start: Annotated[
+        str | None,
+        typer.Option("--clip-start", help="Where the scene starts in its clip: 1:23, 83s."),
+    ] = None,
+    clip_end: Annotated[
+        str | None, typer.Option("--clip-end", help="Where the scene ends in its clip.")
+    ] = None,
 ) -> None:
     """Change a scene (no flags: in $EDITOR).
 
     With no flags, opens the record in $EDITOR. A flag given '' clears that field; --tag
-    replaces the scene's tags with the ones given.
+    replaces the scene's tags with the ones given. --clip-start and --clip-end set the
+    scene's moment in its clip (--clip picks the clip when it has several).
 
     Example: scenecat edit scene melting-me-softly-e10-shower-kiss \\
         --spoiler major
+
+    Example: scenecat edit scene melting-me-softly-e10-shower-kiss \\
+        --clip-start 1:23 --clip-end 1:41
     """
+    moment = None
+    if clip is not None or clip_start is not None or clip_end is not None:
+        moment = _moment_change(clip, clip_start, clip_end)
     _edit(
         ctx,
         "scene",
@@ -128,8 +150,27 @@ def edit_scene(
             "episode": episode,
             **fields,
             "key": new_key,
+            "sources": moment,
         },
     )
+
+
+def _moment_change(url: str | None, clip_start: str | None, clip_end: str | None) -> object:
+    """--clip, --clip-start and --clip-end as a change of the scene's sources; a malformed
+    time, or an end before the start given with it, is a usage error."""
+    from scenecat.cli.commands_sources import given_moment
+    from scenecat.domain.editing import MomentChange
+
+    if url is not None and not url.strip():
+        raise UserError("--clip: give the clip's link", usage=True)
+    # '' clears a time: checked as no time, handed on as ''.
+    start, end = given_moment(url, clip_start or None, clip_end or None)
+    if clip_start is None and url is not None and start is None and clip_end is None:
+        raise UserError(
+            "--clip names the clip; say the moment with --clip-start/--clip-end or a `t=`",
+            usage=True,
+        )
+    return MomentChange(url, "" if clip_start == "" else start, "" if clip_end == "" else end)
 
 
 def _remove(ctx: typer.Context, what: str, name: str, yes: bool) -> None:

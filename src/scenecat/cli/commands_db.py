@@ -38,13 +38,14 @@ def db_check(
 ) -> None:
     """Check the catalogue's health.
 
-    Integrity, foreign keys, the search index, the per-scene signals, votes and the change
-    history; exit 1 with a report if not fine.
+    Integrity, foreign keys, the search index, the per-scene signals, votes, the change
+    history, and the schema against the one scenecat makes (a trigger it does not make is a
+    problem; an index or table you added is noted); exit 1 with a report if not fine.
 
     Example: scenecat db check
     """
     from scenecat.cli.output import message
-    from scenecat.domain.health import check, damage_advice, repair_signals
+    from scenecat.domain.health import added_objects, check, damage_advice, repair_signals
 
     with catalogue(ctx, create=False) as cat:
         if repair:
@@ -52,6 +53,8 @@ def db_check(
         problems = check(cat.conn)
         damaged = any(p.startswith("integrity:") for p in problems)
         advice = damage_advice(cat.conn, cat.path) if damaged else []
+        added = added_objects(cat.conn)
+    _note_added(added)
     if problems:
         for problem in problems:
             message(f"problem: {problem}")
@@ -60,6 +63,15 @@ def db_check(
         what = "the catalogue file is damaged: " if damaged else ""
         raise UserError(f"{what}{len(problems)} problem(s) found in {cat.path}")
     message(f"{cat.path}: OK")
+
+
+def _note_added(added: list[str]) -> None:
+    from scenecat.cli.output import message
+    from scenecat.text import wrap_items
+
+    if added:
+        for line in wrap_items("note: added outside scenecat (kept, not a problem):", added):
+            message(line)
 
 
 def _describe(counts: dict[str, int]) -> str:
@@ -122,40 +134,58 @@ def _salvage(ctx: typer.Context, dest: str, force: bool) -> None:
     with catalogue(ctx, create=False) as cat:
         written, found = salvage(cat, Path(dest), force=force)
 
-    def rows(counts: dict[str, int]) -> list[str]:
-        return [f"{n:,} {_LABELS.get(t, t)}" for t, n in counts.items() if n]
+    damaged = frozenset([*found.unreadable, *found.skipped])
+
+    def rows(counts: dict[str, int], *, zeros: frozenset[str] = frozenset()) -> list[str]:
+        return [_count(n, t) for t, n in counts.items() if n or t in zeros]
 
     def say(label: str, items: list[str]) -> None:
         for line in wrap_items(label, items):  # read at 80 columns
             message(line)
 
-    say(f"Saved into {written}:", rows(found.copied) or ["nothing"])
+    # A damaged table is listed even when nothing of it was saved.
+    say(f"Saved into {written}:", rows(found.copied, zeros=damaged) or ["nothing"])
     if found.unreadable:
-        say("could not be read (or not to the end):", [_LABELS.get(t, t) for t in found.unreadable])
+        say("could not be read (or not to the end):", [_label(t) for t in found.unreadable])
     if found.skipped:
-        say("read around damaged pages:", [_LABELS.get(t, t) for t in found.skipped])
+        say("read around damaged pages:", [_label(t) for t in found.skipped])
+    if found.refused:
+        say("read but left out (damaged values the table refuses):", rows(found.refused))
     if found.orphans:
-        say("left out (their scene, actor or drama was lost):", rows(found.orphans))
+        say(
+            "left out (the scene, actor, drama or vote they belong to was lost):",
+            rows(found.orphans),
+        )
     message(f"check it: scenecat --db {written} db check")
 
 
+# A table's rows as the salvage report names them: (one, several).
 _LABELS = {
-    "actor": "actors",
-    "actor_alias": "actor aliases",
-    "drama": "dramas",
-    "drama_alias": "drama aliases",
-    "episode": "episodes",
-    "credit": "credits",
-    "scene": "scenes",
-    "scene_tag": "scene tags",
-    "scene_actor": "scene appearances",
-    "source": "sources",
-    "scene_source": "scene sources",
-    "view_count": "view counts",
-    "vote": "votes",
-    "duel": "duels",
-    "watch_progress": "watch progress rows",
+    "actor": ("actor", "actors"),
+    "actor_alias": ("actor alias", "actor aliases"),
+    "drama": ("drama", "dramas"),
+    "drama_alias": ("drama alias", "drama aliases"),
+    "episode": ("episode", "episodes"),
+    "credit": ("credit", "credits"),
+    "scene": ("scene", "scenes"),
+    "scene_tag": ("scene tag", "scene tags"),
+    "scene_actor": ("scene appearance", "scene appearances"),
+    "source": ("source", "sources"),
+    "scene_source": ("scene source", "scene sources"),
+    "view_count": ("view count", "view counts"),
+    "vote": ("vote", "votes"),
+    "duel": ("duel", "duels"),
+    "watch_progress": ("watch progress row", "watch progress rows"),
 }
+
+
+def _label(table: str) -> str:
+    return _LABELS.get(table, (table, table))[1]
+
+
+def _count(n: int, table: str) -> str:
+    one, several = _LABELS.get(table, (table, table))
+    return f"{n:,} {one if n == 1 else several}"
 
 
 @db_app.command("restore")
@@ -180,6 +210,7 @@ def db_restore(
 
     with catalogue(ctx) as cat:
         plan = health.plan_restore(cat, src, force=force)
+        _note_added(plan.added)
         confirm(
             f"Replace {cat.path} ({_describe(plan.current)}) with {src} "
             f"({_describe(plan.source.counts)})? The current one is kept at {plan.keep_at}",

@@ -131,7 +131,7 @@ def export_markdown(
         typer.Option(
             "--watched",
             help='"Drama:N": the reader has seen episodes 1..N; anything later is hidden '
-            "(repeatable).",
+            '(repeatable); "mine": your stored progress (`scenecat progress`).',
             autocompletion=complete_drama,
         ),
     ] = None,

@@ -114,6 +114,7 @@ def import_command(
     Example: scenecat import data/sample.yaml --dry-run
     """
     from scenecat.cli.output import message, progress_bar
+    from scenecat.domain.format1 import RECORD_TYPES
     from scenecat.domain.importing import ImportReport, import_file
     from scenecat.errors import ScenecatError
 
@@ -183,7 +184,7 @@ def import_command(
         part = f"{report.created[section]} new {section} (of {seen})"
         if report.updated[section]:
             count = report.updated[section]
-            part += f", {count} changed {section if count != 1 else section[:-1]}"
+            part += f", {count} changed {section if count != 1 else RECORD_TYPES[section]}"
         parts.append(part)
     summary = ", ".join(parts) if parts else "nothing in it"
     if dry_run:

@@ -4,9 +4,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import JsonFlag, Limit, catalogue, scope_options
+from scenecat.cli.common import JsonFlag, Limit, Spoilers, catalogue, scope_options
 
 if TYPE_CHECKING:
+    from scenecat.domain.progress_guard import SpoilerGuard
     from scenecat.domain.ranking import RankedEntry, RankResult
     from scenecat.domain.scope import Scope
     from scenecat.domain.trends import TrendResult
@@ -75,11 +76,14 @@ def rank(
             help="Explain one scene's score in this scope, sentence by sentence.",
         ),
     ] = None,
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Rank scenes by votes, duels and views.
 
-    Fan votes, head-to-head duels and view counts, combined.
+    Fan votes, head-to-head duels and view counts, combined. A scene past your progress
+    (`scenecat progress`) that is a spoiler keeps its place but is masked ("a scene in
+    episode 16"); --spoilers warn marks it instead, --spoilers show shows it.
 
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama
     """
@@ -106,16 +110,53 @@ def rank(
         for line in rank_why.why(entry):
             output.prose(line)
         return
+    from scenecat.domain import progress_guard
+
     shown = DEFAULT_LIMIT if limit is None else limit
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         result = ranking.rank_scenes(
             cat.conn, scope, params, by=by, method=method, limit=shown, couple=pair
         )
     if as_json:
         data, meta = ranking.rank_json(result)
+        _guard_json(
+            data, meta, [e.scene for e in result.entries], guard, _RANK_KEEP[by != "couple"]
+        )
         output.emit_json(data, meta)
         return
-    _render(result, scope_label(result), explain)
+    _render(result, scope_label(result), explain, guard)
+
+
+# What a masked entry keeps in `--json`: its place and score, and where the scene is (a
+# couple's names could give the scene away, so --by couple leaves the group out too).
+_RANK_KEEP = {
+    True: ("position", "group", "group_scenes", "scene_position", "drama", "episode", "score",
+           "has_signal"),
+    False: ("position", "group_scenes", "scene_position", "drama", "episode", "score",
+            "has_signal"),
+}  # fmt: skip
+
+
+def _guard_json(
+    data: list[dict[str, Any]],
+    meta: dict[str, Any],
+    scenes: list[Any],
+    guard: "SpoilerGuard",
+    keep: tuple[str, ...],
+) -> None:
+    """Masks (in place) the entries of hidden scenes, marks warned ones, counts them."""
+    from scenecat.domain.progress_guard import mask_json
+
+    hidden = 0
+    for i, scene in enumerate(scenes):
+        if guard.hides_scene(scene):
+            data[i] = mask_json(data[i], keep)
+            hidden += 1
+        elif guard.warns_scene(scene):
+            data[i]["past_progress"] = True
+    if guard.active:
+        meta["hidden"] = hidden
 
 
 def scope_label(result: "RankResult") -> str:
@@ -145,8 +186,9 @@ def _part_cell(value: float, share: float, points: float) -> str:
     return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
 
 
-def _render(result: "RankResult", label: str, explain: bool) -> None:
+def _render(result: "RankResult", label: str, explain: bool, guard: "SpoilerGuard") -> None:
     from scenecat.cli import output
+    from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
     from scenecat.text import compact
 
     by = result.by
@@ -164,14 +206,24 @@ def _render(result: "RankResult", label: str, explain: bool) -> None:
         head += ["votes part", "duels part", "views part"]
     head.append("key")
     rows = []
+    masked = warned = 0
     for e in result.entries:
         p, s = e.parts, e.scene
         score: Any = output.with_bar(f"{p.score:.2f}", p.score, 10.0)
         row: list[Any] = [e.position]
+        name: Any = s.title
+        hidden = guard.hides_scene(s)
+        if hidden:
+            masked += 1
+            name = _masked_cell(MASKED_CELL)
+        elif guard.warns_scene(s):
+            warned += 1
+            name = "! " + s.title
         if by == "scene":
-            row += [score, s.title, s.drama]
+            row += [score, name, s.drama]
         else:
-            row += [e.group or "", score, s.title]
+            group = "" if hidden and by == "couple" else (e.group or "")
+            row += [group, score, name]
         row += [s.episode or "", _votes_cell(e)]
         row.append(f"{e.wins}-{e.losses}" if p.n_duels else "")
         row.append(compact(p.latest_views) if p.latest_views is not None else "")
@@ -181,33 +233,51 @@ def _render(result: "RankResult", label: str, explain: bool) -> None:
                 _part_cell(p.duel_strength, p.duel_share, p.duel_part),
                 _part_cell(p.popularity, p.view_share, p.view_part),
             ]
-        row.append(s.key)
+        row.append("" if hidden else s.key)
         rows.append(row)
     first = ["#", by, "score", "scene", "best scene"]
     parts = ["votes part", "duels part", "views part"]
     signal_columns = ["drama", "ep", "key", "votes", "views", "duels"]
     keep = first + (parts + signal_columns if explain else signal_columns)
+    footer = _footer(result, explain, guard)
+    notes = (hidden_line(masked, guard, True), warned_line(warned))
     output.table(
         title,
         head,
         rows,
-        footer=_footer(result, explain),
+        footer="\n".join([footer, *(n for n in notes if n)]),
         numeric=("#", "ep", "views"),
         keep=keep,
     )
 
 
-def _footer(result: "RankResult", explain: bool) -> str:
+def _masked_cell(text: str) -> Any:
+    """A masked scene's title: dim on a terminal, plain text when piped."""
+    from scenecat.cli import output
+
+    return output.text_cell(text, "dim italic") if output.on_terminal() else text
+
+
+def _footer(result: "RankResult", explain: bool, guard: "SpoilerGuard") -> str:
+    from scenecat.domain.progress_guard import masked_title
+
     lines = []
     if not result.entries:
         lines.append(f"No {result.scope.kind or ''} scenes in this scope.".replace("  ", " "))
     elif result.by != "scene":
         best = result.entries[0]
-        ep = f"episode {best.scene.episode}, " if best.scene.episode else ""
-        lines.append(
-            f'Answer: {best.group}, with "{best.scene.title}" '
-            f"({ep}{best.parts.score:.2f}/10): {best.scene.key}"
-        )
+        if guard.hides_scene(best.scene):
+            group = "a couple" if result.by == "couple" else best.group
+            lines.append(
+                f"Answer: {group}, with {masked_title(best.scene.episode)} past your "
+                f"progress ({best.parts.score:.2f}/10)"
+            )
+        else:
+            ep = f"episode {best.scene.episode}, " if best.scene.episode else ""
+            lines.append(
+                f'Answer: {best.group}, with "{best.scene.title}" '
+                f"({ep}{best.parts.score:.2f}/10): {best.scene.key}"
+            )
     noun = {"drama": "drama", "actor": "actor", "couple": "couple"}.get(result.by)
     shown = len(result.entries)
     total = result.groups if noun else result.scope_size
@@ -253,11 +323,13 @@ def trending(
             help="Last day of the window, YYYY-MM-DD (default today): what was trending then.",
         ),
     ] = None,
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Scenes whose views grew fastest.
 
-    Views gained per day between snapshots in the window.
+    Views gained per day between snapshots in the window. A scene past your progress that
+    is a spoiler keeps its place, masked ("a scene in episode 16"); --spoilers show shows it.
 
     Example: scenecat trending --days 90
     """
@@ -266,13 +338,18 @@ def trending(
 
     day = trends.parse_today(today)
     shown = DEFAULT_LIMIT if limit is None else limit
+    from scenecat.domain import progress_guard
+
     with catalogue(ctx) as cat:
+        guard = progress_guard.load_guard(cat.conn, spoilers)
         result = trends.trending(cat.conn, days, day, scope=scope, limit=shown)
     if as_json:
         data, meta = trends.trending_json(result)
+        keep = ("position", "drama", "episode", "per_day", "gained")
+        _guard_json(data, meta, [e.scene for e in result.entries], guard, keep)
         output.emit_json(data, meta)
         return
-    _render_trending(result)
+    _render_trending(result, guard)
 
 
 def _flat(count: int) -> str:
@@ -282,19 +359,29 @@ def _flat(count: int) -> str:
     )
 
 
-def _render_trending(result: "TrendResult") -> None:
+def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
     from scenecat.cli import output
+    from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
     from scenecat.text import compact
 
     top = max((e.per_day for e in result.entries), default=0.0)
     rows = []
+    masked = warned = 0
     for e in result.entries:
         first = min(t.first.on or "" for t in e.sources)
         last = max(t.last.on or "" for t in e.sources)
         rate = output.with_bar(f"{e.per_day:,.0f}", e.per_day, top)
         gained = ("+" if e.gained >= 0 else "-") + compact(abs(e.gained))
         row: list[Any] = [e.position, rate, gained, f"{first} → {last}"]
-        row += [e.scene.title, e.scene.drama, e.scene.episode or "", e.scene.key]
+        title: Any = e.scene.title
+        key = e.scene.key
+        if guard.hides_scene(e.scene):
+            masked += 1
+            title, key = _masked_cell(MASKED_CELL), ""
+        elif guard.warns_scene(e.scene):
+            warned += 1
+            title = "! " + title
+        row += [title, e.scene.drama, e.scene.episode or "", key]
         rows.append(row)
     lines = []
     shown = len(result.entries)
@@ -314,6 +401,7 @@ def _render_trending(result: "TrendResult") -> None:
             f"{result.single_snapshot:,} scene(s) with a single snapshot (per source) in the "
             "window left out: growth needs two counts on different days."
         )
+    lines += [n for n in (hidden_line(masked, guard, True), warned_line(warned)) if n]
     if not rows:
         # Nothing to draw: a table's header over no rows says less than the sentence.
         for line in lines:

@@ -4,7 +4,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import JsonFlag, Limit, catalogue, declared_filters, scope_options
+from scenecat.cli.common import (
+    JsonFlag,
+    Limit,
+    Spoilers,
+    catalogue,
+    declared_filters,
+    scope_options,
+)
 
 if TYPE_CHECKING:
     from scenecat.domain.scope import Scope
@@ -39,11 +46,13 @@ def search(
     *,
     scope: "Scope",
     limit: Limit = 20,
+    spoilers: Spoilers = "hide",
     as_json: JsonFlag = False,
 ) -> None:
     """Find scenes by what you remember of them.
 
-    Best match first.
+    Best match first. Scenes past your progress (`scenecat progress`) that are spoilers
+    are left out and counted; --spoilers warn marks them, --spoilers show shows them.
 
     Matching ignores case, accents and hyphens, knows romanised and Hangul names, and finds
     Hangul inside words (녹여 finds 날 녹여주오). Put `--` before a query that starts
@@ -52,30 +61,46 @@ def search(
     Example: scenecat search "Ji Chang-wook" kiss -rain year:2016..2020
     """
     from scenecat.cli import output
-    from scenecat.domain.search import search as run_search
+    from scenecat.domain import progress_guard
 
     text = " ".join(words or [])
     with catalogue(ctx) as cat:
-        result = run_search(cat.conn, text, scope, limit)
+        guard = progress_guard.load_guard(cat.conn, spoilers)
+        result, hidden = progress_guard.search(cat.conn, text, scope, limit, guard)
     if result.ignored and not as_json:
         output.warn(
             f"ignored {', '.join(map(repr, result.ignored))}: nothing to search for in "
             f"{'it' if len(result.ignored) == 1 else 'them'}"
         )
     if as_json:
-        output.emit_json([hit.to_json() for hit in result.hits], result.meta())
+        meta = result.meta()
+        if guard.active:
+            meta["hidden"] = hidden
+        data = [hit.to_json() for hit in result.hits]
+        for item, hit in zip(data, result.hits, strict=True):
+            if guard.warns_scene(hit):
+                item["past_progress"] = True
+        output.emit_json(data, meta)
         return
+    hidden_note = progress_guard.hidden_line(hidden, guard, False)
     if not result.hits:
         output.message(f"No scene matches {result.query!r}.")
+        if hidden_note:
+            output.message(hidden_note)
         if result.suggestion:
             output.message(result.suggestion)
         return
     rows = []
+    warned = 0
     for rank, hit in enumerate(result.hits, 1):
+        title = _marked(hit.title)
+        if guard.warns_scene(hit):
+            warned += 1
+            title = "! " + title if isinstance(title, str) else output.text_cell("! ") + title
         rows.append(
             (
                 rank,
-                _marked(hit.title),
+                title,
                 _marked(hit.drama),
                 hit.episode or "",
                 hit.kind,
@@ -89,6 +114,8 @@ def search(
     footer = f"{shown} scene(s)" + (
         f"; more with --limit {result.limit * 5}" if result.more else ""
     )
+    notes = (hidden_note, progress_guard.warned_line(warned))
+    footer = "\n".join([footer, *(n for n in notes if n)])
     output.table(
         f"Search: {result.query}",
         ("#", "title", "drama", "ep", "kind", "actors", "snippet", "relevance", "key"),

@@ -489,6 +489,124 @@ def clip_scene_values(
     return drama, episode, found.source
 
 
+# A scene's moment in its clip (domain/moments.py)
+
+
+def given_moment(
+    url: str | None, clip_start: str | None, clip_end: str | None
+) -> tuple[int | None, int | None]:
+    """The moment the command line gives, before the clip is read: --clip-start and
+    --clip-end, else the link's own `t=`/`end=`. A malformed time, or an end before the
+    start, is a usage error."""
+    from scenecat.domain import moments
+    from scenecat.errors import InvalidInput
+    from scenecat.sources.videos import url_moment
+    from scenecat.text import parse_clip_time
+
+    given: dict[str, int] = {}
+    for flag, value in (("--clip-start", clip_start), ("--clip-end", clip_end)):
+        if value is not None:
+            try:
+                given[flag] = parse_clip_time(value)
+            except InvalidInput as exc:
+                raise UserError(f"{flag}: {exc.message}", usage=True) from None
+    link: tuple[int | None, int | None] = (None, None)
+    if url is not None:
+        try:
+            link = url_moment(url)
+        except InvalidInput as exc:
+            raise UserError(f"--clip: {exc.message}", usage=True) from None
+    start = given.get("--clip-start", link[0])
+    end = given.get("--clip-end", link[1])
+    try:
+        moments.check(start, end)
+    except InvalidInput as exc:
+        # Blamed on --clip-end, else --clip-start, when given; else on the link (t=, end=).
+        flag = next((f for f in ("--clip-end", "--clip-start") if f in given), "--clip")
+        raise UserError(f"{flag}: {exc.message}", usage=True) from None
+    return start, end
+
+
+def clip_moment(
+    clip: "ClipInfo", start: int | None, end: int | None
+) -> tuple[int | None, int | None]:
+    """The scene's moment in the clip just read: the one given (given_moment), each end
+    the command line leaves open taken from yt-dlp's reading of the link (`start_time`,
+    `end_time`); with neither, one the clip offers (its most replayed stretch, a chapter),
+    asked on a terminal. It must lie inside the clip (exit 1 otherwise)."""
+    from scenecat.domain import moments
+    from scenecat.errors import InvalidInput
+    from scenecat.text import format_clock
+
+    given = (start, end)
+    start = clip.start_time if start is None else start
+    end = clip.end_time if end is None else end
+    if start is None and end is None:
+        return offered_moment(clip)
+    try:
+        moments.check(start, end, clip.duration_s)
+    except InvalidInput as exc:
+        read = [
+            f"{name} {format_clock(value)}"
+            for name, value, mine in (("starts at", start, given[0]), ("ends at", end, given[1]))
+            if value is not None and mine is None
+        ]
+        hint = (
+            f"the clip's link says it {' and '.join(read)}; --clip-start and --clip-end "
+            "say otherwise"
+            if read
+            else None
+        )
+        raise UserError(f"{exc.message}; nothing was added", hint) from None
+    return start, end
+
+
+def offered_moment(clip: "ClipInfo") -> tuple[int | None, int | None]:
+    """A moment the clip offers, when the user gave none: its most replayed stretch
+    ("Most replayed: 1:23-1:41. Use as the scene? [Y/n]"), else one of its chapters, asked
+    on a terminal; off one nothing is applied, and the message says so."""
+    from scenecat.cli.common import ask, ask_yes_no
+    from scenecat.cli.output import message
+    from scenecat.domain import moments
+    from scenecat.text import format_clock
+
+    replayed, chapters = moments.offers(clip)
+    if replayed is None and not chapters:
+        return None, None
+    if not sys.stdin.isatty():
+        if replayed is not None:
+            span = moments.words(replayed.start, replayed.end)
+            message(
+                f"Most replayed: {span} (not applied: no terminal to ask on; "
+                f"--clip-start {format_clock(replayed.start)} "
+                f"--clip-end {format_clock(replayed.end)} sets it)"
+            )
+        if chapters:
+            listed = "; ".join(f"{moments.words(c.start, c.end)} {c.label}" for c in chapters)
+            message(
+                f"Chapters: {listed} (not applied: no terminal to ask on; "
+                "--clip-start and --clip-end set one)"
+            )
+        return None, None
+    if replayed is not None:
+        span = moments.words(replayed.start, replayed.end)
+        if ask_yes_no(f"Most replayed: {span}. Use as the scene?", default=True):
+            return replayed.start, replayed.end
+    if not chapters:
+        return None, None
+    message("Chapters of the clip:")
+    for i, chapter in enumerate(chapters, start=1):
+        message(f"  {i}  {moments.words(chapter.start, chapter.end)}  {chapter.label}")
+    while True:
+        answer = ask(f"Which one is the scene? [1-{len(chapters)}, Enter: none]").strip()
+        if not answer:
+            return None, None
+        if answer.isdigit() and 1 <= int(answer) <= len(chapters):
+            chosen = chapters[int(answer) - 1]
+            return chosen.start, chosen.end
+        message(f"Please answer a number from 1 to {len(chapters)}, or Enter for none.")
+
+
 # views refresh
 
 

@@ -349,7 +349,21 @@ TagFilter = Annotated[str | None, typer.Option("--tag", help="Scenes with this t
 SpoilerFilter = Annotated[
     str | None,
     typer.Option(
-        "--spoiler", help="Highest spoiler level to include (none, minor, major, ending)."
+        "--spoiler",
+        help="Highest spoiler level to include (none, minor, major, ending); "
+        "not --spoilers, which is about your progress.",
+    ),
+]
+# What a screen does with scenes past your stored progress (domain/progress_guard.py): one
+# flag family for list scenes, search, rank, show, trending and watch, spelled as
+# `export markdown --spoilers` is.
+Spoilers = Annotated[
+    str,
+    typer.Option(
+        "--spoilers",
+        metavar="show|hide|warn",
+        help="Scenes past your progress (`scenecat progress`) that are spoilers: hide "
+        "(default), warn (mark them) or show.",
     ),
 ]
 # Parameter name: (Scope field, annotation, default), in the order --help lists them.

@@ -87,7 +87,12 @@ def run(cat: Catalogue, session: Session) -> None:
             "(`scenecat db backup COPY.db`, then --db COPY.db)",
         )
     check_terminal()
-    picker = PairPicker(cat.conn, session.scope)
+    from scenecat.domain.progress_guard import load_guard
+
+    # Pairs never show a scene past your stored progress that is a spoiler (unless
+    # --spoilers show): it is left out of the pairs, not folded, as `list scenes` drops it.
+    guard = load_guard(cat.conn, "show" if session.spoilers == "show" else "hide")
+    picker = PairPicker(cat.conn, session.scope, may_show=lambda s: not guard.hides_scene(s))
     tally = _Tally()
     try:
         size = picker.start()

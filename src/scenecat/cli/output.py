@@ -193,7 +193,10 @@ def table(
 
 # Columns printed whole whatever the width: what is typed back into other commands (a
 # scene's key, lookup's SOURCE:ID for --from), and dates (a cut one reads as another date).
-_WHOLE = frozenset({"key", "id", "when", "on", "aired", "between", "born", "year"})
+# A link cut short opens nothing, and a moment cut short ("1:23-1:…") misleads: both whole.
+_WHOLE = frozenset(
+    {"key", "id", "when", "on", "aired", "between", "born", "year", "clip", "url", "moment"}
+)
 # The narrowest a column of prose is cut to.
 _NARROWEST = 8
 _SHORTEST_BAR = 6

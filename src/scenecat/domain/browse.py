@@ -13,12 +13,13 @@ from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
 from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS, json_order
 from scenecat.models import SPOILER_LEVELS, ViewCount, latest_view
-from scenecat.scene_fields import BY_NAME, FIELDS, SHOW_ORDER, FieldInfo
+from scenecat.scene_fields import BY_NAME, FIELDS, SHOW_ORDER, FieldInfo, Source, source_values
 from scenecat.storage import scenes
 from scenecat.storage.scenes import SceneFilter
 from scenecat.text import format_clock
 
 if TYPE_CHECKING:
+    from scenecat.domain.moments import Watch
     from scenecat.models import Actor, Credit, Drama, Episode, Scene
 
 # Name resolution, the actor and drama tables and the signals are imported by the functions
@@ -48,8 +49,14 @@ def resolve_scope(conn: sqlite3.Connection, scope: Scope) -> SceneFilter:
     if scope.spoiler is not None:
         level = scope.spoiler.strip().lower()
         if level not in SPOILER_LEVELS:
+            # `--spoiler hide` is most likely `--spoilers hide` (your progress) mistyped.
+            confused = level in ("show", "hide", "warn")
             raise UsageError(
-                f"spoiler level {scope.spoiler!r} is not one of {', '.join(SPOILER_LEVELS)}"
+                f"spoiler level {scope.spoiler!r} is not one of {', '.join(SPOILER_LEVELS)}",
+                hint=f"--spoilers {level} (with an s) says what to do with scenes past "
+                "your progress"
+                if confused
+                else None,
             )
         max_spoiler = SPOILER_LEVELS.index(level)
     if scope.episode is not None and scope.episode < 1:
@@ -213,6 +220,14 @@ def show_scene(conn: sqlite3.Connection, key: str) -> ScenePage:
     return ScenePage(scene, votes, mean, won, lost)
 
 
+def scene_watch(conn: sqlite3.Connection, key: str) -> tuple[Scene, Watch | None]:
+    """A scene and the link to watch it on, from its moment (`scenecat open`)."""
+    from scenecat.domain import moments, names
+
+    scene = scenes.scenes_by_ids(conn, [names.resolve_scene(conn, key)])[0]
+    return scene, moments.watch(scene.sources)
+
+
 # JSON shapes: stable field names, ids and keys included.
 
 
@@ -226,11 +241,15 @@ def _latest_record(views: list[ViewCount]) -> dict[str, Any] | None:
     return dict(vars(latest)) if latest else None
 
 
+def _sources(sources: list[Source]) -> list[dict[str, Any]]:
+    return [source_values(source) for source in sources]
+
+
 # How `--json` writes each value type; a type not named here is written as it is.
 _JSON_VALUES: dict[str, Callable[[Any], Any]] = {
     "clock": format_clock,
     "views": _records,
-    "sources": _records,
+    "sources": _sources,
 }
 
 

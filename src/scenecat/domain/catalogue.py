@@ -353,8 +353,12 @@ def apply_scene(
         warning = record_view(conn, scene_id, view.count, view.on, view.source)
         if warning:
             warnings.append(warning)
+    linked: set[str] = set()
     for source in rec.sources:
-        scenes.link_source(conn, scene_id, source)
+        # A link listed twice counts once, the first as given (the bulk path's rule too).
+        if source.url not in linked:
+            linked.add(source.url)
+            scenes.link_source(conn, scene_id, source)
     scenes.drop_unlinked_sources(conn, unlinked)  # those the edit took off the scene
     if refresh_index:
         search_index.refresh(conn, [scene_id])

@@ -61,7 +61,7 @@ def update(
     current = fetch_by_id(conn, what, record_id)
     updated = dict(current)
     for key, value in changes.items():
-        if isinstance(value, _ListChange):
+        if isinstance(value, (_ListChange, MomentChange)):
             value = value.apply(list(current.get(key) or [])) or None
         if value is None:
             updated.pop(key, None)
@@ -118,6 +118,58 @@ class _ListChange:
         have = {_item_key(x) for x in kept}
         added = [x for x, k in zip(self.new, new_keys, strict=True) if k not in have]
         return kept + added
+
+
+class MomentChange:
+    """A scene's moment in one of its clips changed (`edit scene --clip-start/--clip-end`),
+    applied to the scene's sources as they are inside the write: the link `url` names (any
+    spelling of the same video), or the scene's one clip. A time None is left as it is, ""
+    clears it."""
+
+    def __init__(self, url: str | None, start: int | str | None, end: int | str | None) -> None:
+        self.url, self.start, self.end = url, start, end
+
+    def apply(self, current: list[Any]) -> list[Any]:
+        from scenecat.domain import moments
+        from scenecat.sources.videos import clip_key
+
+        if self.url is not None:
+            wanted = clip_key(self.url)
+            found = [i for i, s in enumerate(current) if clip_key(_url(s)) == wanted]
+            if not found:
+                raise InvalidInput(
+                    f"{self.url} is not a link of this scene",
+                    hint="its links are in `scenecat show scene KEY`; add one in $EDITOR "
+                    "(`scenecat edit scene KEY`, sources:)",
+                )
+        else:
+            found = [
+                i
+                for i, s in enumerate(current)
+                if moments.is_clip(_url(s), s.get("kind") if isinstance(s, dict) else None)
+            ]
+            if not found:
+                raise InvalidInput(
+                    "the scene has no clip to set a moment in",
+                    hint="add its clip in $EDITOR (`scenecat edit scene KEY`, sources:)",
+                )
+            if len(found) > 1:
+                raise InvalidInput(
+                    f"the scene has {len(found)} clips; name one with --clip URL",
+                    hint="its links are in `scenecat show scene KEY`",
+                )
+        index = found[0]
+        link = dict(current[index]) if isinstance(current[index], dict) else {"url": current[index]}
+        for name, value in (("start", self.start), ("end", self.end)):
+            if value == "":
+                link.pop(name, None)
+            elif value is not None:
+                link[name] = value
+        return [*current[:index], link, *current[index + 1 :]]
+
+
+def _url(source: Any) -> str:
+    return str(source.get("url", "")) if isinstance(source, dict) else str(source)
 
 
 def _item_key(item: Any) -> str:

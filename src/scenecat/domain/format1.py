@@ -1,5 +1,6 @@
 """The catalogue as format-1 records: the plain dicts a catalogue file holds, read back
-from the database, one section at a time (actors, dramas, scenes, votes, duels).
+from the database, one section at a time (actors, dramas, scenes, votes, duels, and the reader's watch
+progress, domain/progress.py).
 
 Export writes them (domain/exporting), import compares a record before and after it is
 applied (domain/importing), and `edit` opens one in $EDITOR (domain/editing.py); the parsers
@@ -15,13 +16,18 @@ from typing import Any
 
 from scenecat.domain.records import drop_empty
 from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS, FieldInfo
-from scenecat.scene_fields import BY_NAME, EXPORT_ORDER
+from scenecat.scene_fields import BY_NAME, EXPORT_ORDER, Source, source_values
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, source_ids, votes_duels
 from scenecat.text import format_clock
 
-SECTIONS = ("actors", "dramas", "scenes", "votes", "duels")
+SECTIONS = ("actors", "dramas", "scenes", "votes", "duels", "progress")
+# The `"type"` of each section's records in JSON Lines (and the word for one record).
+RECORD_TYPES = {section: section[:-1] for section in SECTIONS[:-1]} | {"progress": "progress"}
+# Sections a file leaves out when the catalogue has none of them (so that the files of
+# catalogues without watch progress are what they were before it existed).
+OPTIONAL_SECTIONS = ("progress",)
 
 
 def _declared(record: Any, declared: tuple[FieldInfo, ...]) -> dict[str, Any]:
@@ -83,6 +89,11 @@ def _sub_records(items: list[Any]) -> list[dict[str, Any]]:
     return [drop_empty(vars(item)) for item in items]
 
 
+def source_records(sources: list[Source]) -> list[dict[str, Any]]:
+    """A scene's sources as format-1 records: a link's moment written as clocks ("1:23")."""
+    return [drop_empty(source_values(source)) for source in sources]
+
+
 def _spoiler_value(level: str) -> str | None:
     return None if level == "none" else level
 
@@ -92,7 +103,7 @@ _RECORD_VALUES: dict[str, Callable[[Any], Any]] = {
     "clock": format_clock,
     "spoiler": _spoiler_value,
     "views": _sub_records,
-    "sources": _sub_records,
+    "sources": source_records,
 }
 # The record's keys in order, read in one call, and the fields whose value is rewritten:
 # a JSON Lines export writes every scene through scene_record.
@@ -133,10 +144,17 @@ def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
         )
 
 
+def progress_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    from scenecat.domain.progress import progress_records as records
+
+    yield from records(conn)
+
+
 SECTION_RECORDS: dict[str, Callable[[sqlite3.Connection], Iterator[dict[str, Any]]]] = {
     "actors": actor_records,
     "dramas": drama_records,
     "scenes": scene_records,
     "votes": vote_records,
     "duels": duel_records,
+    "progress": progress_records,
 }

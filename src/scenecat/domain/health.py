@@ -19,6 +19,11 @@ def check(conn: sqlite3.Connection) -> list[str]:
     return integrity.problems(conn)
 
 
+def added_objects(conn: sqlite3.Connection) -> list[str]:
+    """What a user added to the catalogue's schema (noted by `db check`, not a problem)."""
+    return integrity.added_objects(conn)
+
+
 def repair_signals(cat: Catalogue) -> None:
     """Compute the derived per-scene signals again (they leave no trace in the history)."""
     from scenecat.storage import scene_signals
@@ -124,11 +129,13 @@ def salvage(cat: Catalogue, dest: Path, *, force: bool = False) -> tuple[Path, A
     """A new catalogue at `dest` holding every row of `cat` that can still be read (for a
     damaged catalogue); rows whose parent was lost are left out so that it passes
     `db check`. The change history is not carried over."""
-    from scenecat.files import describe_os_error, staged
+    from scenecat.files import describe_os_error, is_special, staged
     from scenecat.storage import salvage as salvager
 
     if dest.is_dir():
         dest = dest / f"{cat.path.stem}-salvaged-{_stamp()}.db"
+    if is_special(dest):  # --force would put a file in place of the pipe or device
+        raise InvalidInput(f"{dest} is not a regular file; a salvaged copy is a catalogue file")
     if _same_file(dest, cat.path) or dest.resolve() == cat.path.resolve():
         raise InvalidInput("the salvaged copy cannot replace the catalogue itself")
     if dest.exists() and not force:
@@ -152,11 +159,13 @@ class RestorePlan:
     source: integrity.FileInfo
     current: dict[str, int]
     keep_at: Path
+    added: list[str]  # indexes, views and tables a user added to the source (kept)
 
 
 def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> RestorePlan:
     """Check `source` is a catalogue this scenecat can use and passes the checks of
-    `db check` (refused unless `force`); nothing is written but a temporary copy."""
+    `db check`, its schema's included (refused unless `force`); nothing is written but a
+    temporary copy."""
     if not source.is_file():
         raise InvalidInput(f"no file at {source}")
     if _same_file(source, cat.path):
@@ -173,7 +182,7 @@ def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> Restor
             f"(schema {info.version}; this one knows {schema_version()}); nothing was changed",
             hint="upgrade scenecat: pip install -U scenecat",
         )
-    found = check_file(cat, source, info.version)
+    found, added = check_file(cat, source, info.version)
     if found and not force:
         raise SchemaError(
             f"cannot restore from {source}: it fails `db check` with {len(found)} "
@@ -182,23 +191,38 @@ def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> Restor
         )
     current = integrity.counts(cat.conn)
     keep_at = cat.path.with_name(f"{cat.path.name}.before-restore-{_stamp()}.bak")
-    return RestorePlan(info, current, keep_at)
+    return RestorePlan(info, current, keep_at, added)
 
 
-def check_file(cat: Catalogue, source: Path, version: int) -> list[str]:
-    """`db check` on a catalogue file, run on a temporary copy next to the catalogue (some
-    checks write, and the source may be read-only). A file from an older scenecat gets the
-    checks that do not depend on the schema (it is upgraded after the restore)."""
+def check_file(cat: Catalogue, source: Path, version: int) -> tuple[list[str], list[str]]:
+    """`db check` on a catalogue file (its problems, and what a user added to its schema),
+    run on a temporary copy next to the catalogue (some checks write, and the source may be
+    read-only). A file from an older scenecat is checked as it will be once upgraded: the
+    copy is upgraded first."""
     from scenecat.files import temporary
 
     with temporary(cat.path, suffix=".check.tmp") as staging:
-        connection.copy_database(source, staging)
-        return integrity.file_problems(staging, full=version == schema_version())
+        connection.copy_to_temporary(source, staging)
+        if version < schema_version():
+            try:
+                connection.upgrade_copy(staging)
+            except sqlite3.DatabaseError as exc:
+                raise SchemaError(
+                    f"cannot restore from {source}: it cannot be brought up to this "
+                    f"scenecat's schema ({exc}); nothing was changed",
+                    hint=f"see what is wrong: scenecat --db {source} db check",
+                ) from None
+        return integrity.file_problems(staging)
 
 
 def restore(cat: Catalogue, plan: RestorePlan) -> Path:
-    """Keep a copy of the current catalogue (under a name no other file has: a safety copy
-    never replaces anything), then replace the catalogue with the source in place."""
-    kept = connection.copy_database(cat.conn, plan.keep_at, keep_existing=True)
-    connection.copy_into(plan.source.path, cat)
-    return kept
+    """Replace the catalogue with the source in place, keeping a copy of the current one
+    taken under the same write lock (under a name no other file has: a safety copy never
+    replaces anything); returns where the copy is. A copy that cannot be written (a full
+    disk) stops the restore before anything is replaced."""
+    from scenecat.files import describe_os_error
+
+    try:
+        return connection.copy_into(plan.source.path, cat, plan.keep_at)
+    except OSError as exc:
+        raise describe_os_error(exc, plan.keep_at) from None

@@ -164,16 +164,16 @@ def why(entry: RankedEntry) -> list[str]:
 
 
 def _what_if(params: RankParams, method: str) -> str:
-    if method != "combined":
-        return f"--method {method}"
-    flags = [
+    flags = [f"--method {method}"] if method != "combined" else []
+    weights = (
+        ("--w-votes", params.w_votes, RankParams.w_votes),
+        ("--w-duels", params.w_duels, RankParams.w_duels),
+        ("--w-views", params.w_views, RankParams.w_views),
+    )
+    flags += [
         f"{flag} {value:g}"
-        for flag, value, default in (
-            ("--min-votes", params.m, RankParams.m),
-            ("--w-votes", params.w_votes, RankParams.w_votes),
-            ("--w-duels", params.w_duels, RankParams.w_duels),
-            ("--w-views", params.w_views, RankParams.w_views),
-        )
+        for flag, value, default in (("--min-votes", params.m, RankParams.m),)
+        + (weights if method == "combined" else ())
         if value != default
     ]
     return ", ".join(flags) or "other parameters"

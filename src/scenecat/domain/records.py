@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scenecat.domain import moments
 from scenecat.errors import InvalidInput
 from scenecat.fields import ACTOR_FIELDS as ACTOR_DECLARED
 from scenecat.fields import DRAMA_FIELDS as DRAMA_DECLARED
@@ -28,9 +29,11 @@ from scenecat.fields import ActorFacts, DramaFacts, FieldInfo
 from scenecat.models import ROLES, SOURCE_KINDS, SPOILER_LEVELS, SceneFacts, Source, ViewCount
 from scenecat.scene_fields import FIELDS as SCENE_DECLARED
 from scenecat.text import (
+    MAX_CLIP_TIME,
     MAX_NAME,
     clean_name,
     clean_text,
+    parse_clip_time,
     parse_clock,
     slugify,
 )
@@ -372,20 +375,46 @@ def parse_view_general(data: Any, path: str) -> ViewCount:
     )
 
 
+_SOURCE_FIELDS = ("url", "title", "publisher", "kind", "published", "start", "end")
+
+
 def parse_source(data: Any, path: str) -> Source:
+    """A scene's source: the link and what it is, and the scene's moment in it (`start`,
+    `end`: times in the clip, domain/moments.py)."""
     if isinstance(data, str):
         data = {"url": data}
-    d = _fields(data, path, ("url", "title", "publisher", "kind", "published"), ("url",))
+    d = _fields(data, path, _SOURCE_FIELDS, ("url",))
     url = _str(d["url"], f"{path}.url")
     if not re.match(r"^https?://\S+$", url):
         raise FieldError(f"{path}.url", f"{url!r} is not an http(s) link")
+    start = _opt(d, "start", path, _clip_time)
+    end = _opt(d, "end", path, _clip_time)
+    try:
+        moments.check(start, end)
+    except InvalidInput as exc:
+        raise FieldError(f"{path}.end", exc.message) from None
     return Source(
         url=url,
         title=_opt(d, "title", path, _str),
         publisher=_opt(d, "publisher", path, _str),
         kind=_opt(d, "kind", path, lambda v, p: _choice(v, p, SOURCE_KINDS)),
         published=_opt(d, "published", path, lambda v, p: parse_date(v, p, allow_future=True)),
+        start=start,
+        end=end,
     )
+
+
+def _clip_time(value: Any, path: str) -> int:
+    """A time inside a clip: seconds, or text as `t=` or a clock writes it (83s, 1:23)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # An unquoted 1:23 is read by YAML 1.1 as base-60 (83): that is seconds already.
+        return _int(value, path, 0, MAX_CLIP_TIME)
+    if not isinstance(value, str):
+        raise FieldError(path, f"expected a time in the clip, got {_type_name(value)}")
+    try:
+        return parse_clip_time(value)
+    except InvalidInput as exc:
+        raise FieldError(path, exc.message) from None
 
 
 def _list_parser(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], list[Any]]:

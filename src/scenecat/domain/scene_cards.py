@@ -7,8 +7,9 @@ under any filters), and the words are the articles' (`wording.score_text`, `evid
 that the site, `rank`, `show scene` and an article never disagree. HTML is the web layer's
 business: a card is plain data.
 
-Whether a card is folded is decided in one place, `fold_rule` (spoilers today; a reader's
-watch progress may fold more there).
+Whether a card is folded is decided in one place, `fold_rule`: a major or ending spoiler's
+description, and everything but where it is (drama, episode) of a spoiler scene past the
+reader's stored watch progress (docs/progress.md), as `show scene` and the scene table do.
 """
 
 from __future__ import annotations
@@ -26,23 +27,34 @@ from scenecat.storage import page_queries
 from scenecat.storage import scenes as scene_store
 from scenecat.storage.page_queries import ActorLink
 
-__all__ = ["ActorLink", "SceneCard", "cards", "fold_rule"]
+__all__ = ["ActorLink", "Fold", "SceneCard", "cards", "fold_rule"]
 
 # Spoiler levels whose details a card folds away until the reader asks (as the site always has).
 FOLDED_SPOILERS = ("major", "ending")
 
 
-def fold_rule(conn: sqlite3.Connection) -> Callable[[Scene], bool]:
-    """Whether a scene's card is folded (its description hidden until clicked; the title,
-    drama and episode stay). The one place that decides it: a rule that needs the catalogue
-    (a reader's watch progress) reads it here, once per page, and the predicate it returns
-    is asked for each scene."""
-    del conn  # spoilers are the scene's own; progress, when the site folds by it, is read here
+@dataclass(frozen=True)
+class Fold:
+    """What a card keeps folded until clicked."""
 
-    def folded(scene: Scene) -> bool:
-        return scene.spoiler in FOLDED_SPOILERS
+    description: bool  # its description (a major or ending spoiler, or past progress)
+    past: int | None  # episodes seen of its drama when the scene is past the reader's
+    # progress: then its title, kind, actors, description and tags are all folded
 
-    return folded
+
+def fold_rule(conn: sqlite3.Connection) -> Callable[[Scene], Fold]:
+    """How a scene's card is folded. The one place that decides it: the reader's watch
+    progress is read here, once per page (a published copy has none: nothing is past it),
+    and the function it returns is asked for each scene."""
+    from scenecat.domain.progress_guard import load_guard
+
+    guard = load_guard(conn, "hide")
+
+    def fold(scene: Scene) -> Fold:
+        past = guard.seen_in(scene.drama_id) if guard.hides_scene(scene) else None
+        return Fold(scene.spoiler in FOLDED_SPOILERS or past is not None, past)
+
+    return fold
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class SceneCard:
     location: str | None
     spoiler: str  # none, minor, major, ending
     folded: bool  # description hidden until clicked (fold_rule)
+    past: int | None  # past the reader's progress (episodes seen): all but where it is folded
     score: float  # the catalogue's score (rank --json's "score")
     score_shown: str  # "8.65", as rank prints it
     score_words: str  # "8.65/10, combining 5 fan votes, 2 duels and the view count"
@@ -71,6 +84,15 @@ class SceneCard:
     evidence: str  # "Fans gave it 9.0/10 on average over 5 votes, it won both its duels..."
     clip: Source | None  # the link to watch it (official clip first), None without one
     sources: list[Source] = field(default_factory=list)
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or only where it is when the scene is past the reader's progress."""
+        if self.past is None:
+            return self.title
+        from scenecat.domain.progress_guard import masked_title
+
+        return masked_title(self.episode).capitalize()
 
     @property
     def where(self) -> str:
@@ -88,12 +110,13 @@ def cards(conn: sqlite3.Connection, ids: Sequence[int]) -> list[SceneCard]:
     actors = page_queries.scene_actor_links(conn, found)
     natives = page_queries.drama_natives(conn, [s.drama_id for s in scenes])
     duels = page_queries.duel_records(conn, found)
-    folded = fold_rule(conn)
+    fold_of = fold_rule(conn)
     result = []
     for scene in scenes:
         p = parts[scene.id]
         wins, losses = duels.get(scene.id, (0, 0))
         words = score_text(p)
+        fold = fold_of(scene)
         result.append(
             SceneCard(
                 id=scene.id,
@@ -112,7 +135,8 @@ def cards(conn: sqlite3.Connection, ids: Sequence[int]) -> list[SceneCard]:
                 description=scene.description,
                 location=scene.location,
                 spoiler=scene.spoiler,
-                folded=folded(scene),
+                folded=fold.description,
+                past=fold.past,
                 score=p.score,
                 score_shown=score_figure(p.score, 2),
                 score_words=words,

@@ -59,8 +59,27 @@ class RankParams:
 
     @property
     def is_default(self) -> bool:
-        """Whether these are the catalogue's own scores (anything else is a what-if)."""
-        return self == DEFAULT_PARAMS
+        """Whether these give the catalogue's own scores (anything else is a what-if):
+        weights count by their shares, so 1.2/0.4/0.4 is the default 0.6/0.2/0.2."""
+        total = self.w_votes + self.w_duels + self.w_views
+        default = DEFAULT_PARAMS
+        return total > 0 and (
+            self.m,
+            self.bt_prior,
+            self.view_ref,
+            self.view_prior,
+            self.w_votes / total,
+            self.w_duels / total,
+            self.w_views / total,
+        ) == (
+            default.m,
+            default.bt_prior,
+            default.view_ref,
+            default.view_prior,
+            default.w_votes,
+            default.w_duels,
+            default.w_views,
+        )
 
 
 #: The vote every catalogue's prior mean starts from (the middle of MIN_VOTE..MAX_VOTE), as if

@@ -5,12 +5,17 @@ Data API when YOUTUBE_API_KEY is set; and guessing drama and episode from a clip
 Fields read from yt-dlp's info dict (its README, "OUTPUT TEMPLATE"): `id`, `extractor_key`,
 `webpage_url`, `original_url`, `title`, `channel`/`uploader`, `timestamp` (the upload's
 UNIX time), `upload_date` (the same day in UTC, used only without a timestamp), `duration`,
-`view_count`, `tags`, `epoch` (when the page was read).
+`view_count`, `tags`, `epoch` (when the page was read); for a scene's moment inside the
+clip, `start_time`/`end_time` (yt-dlp's reading of the URL's `t=`/`start=`/`end=`),
+`chapters` (start_time, end_time, title) and `heatmap` (YouTube's "most replayed" graph:
+start_time, end_time and a value normalised to 0..1), as yt-dlp's InfoExtractor documents
+them (yt_dlp/extractor/common.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from dataclasses import dataclass
@@ -18,7 +23,7 @@ from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.sources.http import Http, SourceUnavailable, Unreachable
-from scenecat.text import name_key
+from scenecat.text import MAX_CLIP_TIME, name_key, parse_clip_time
 
 YOUTUBE_API = "https://www.googleapis.com/youtube/v3/videos"
 # What the `clips` extra's yt-dlp needs (pyproject.toml; current yt-dlp releases need 3.11).
@@ -39,6 +44,17 @@ class ClipsUnreachable(Unreachable):
     no other clip would do better, so a run over many clips stops at the first one."""
 
 
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a clip: a chapter (with its title) or a point of the heatmap (with its
+    value), in seconds as yt-dlp gives them."""
+
+    start: float
+    end: float
+    title: str | None = None
+    value: float | None = None
+
+
 @dataclass
 class ClipInfo:
     url: str
@@ -53,6 +69,11 @@ class ClipInfo:
     extractor: str | None = None  # yt-dlp's extractor_key, lower case: "youtube"
     video_id: str | None = None  # the site's id of the video
     original_url: str | None = None  # the URL the clip was read from
+    # Where the URL said to start and stop playing (`t=83`), in whole seconds.
+    start_time: int | None = None
+    end_time: int | None = None
+    chapters: tuple[Span, ...] = ()  # the clip's chapters, in order
+    heatmap: tuple[Span, ...] = ()  # "most replayed": a value 0..1 per stretch of the clip
 
     def identities(self) -> set[tuple[str, str]]:
         """What identifies the clip: (site, video id), and its URLs' keys."""
@@ -125,7 +146,9 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
     extractor = data.get("extractor_key")
     video_id = data.get("id")
     return ClipInfo(
-        url=url,
+        # Stored without `t=` (a webpage_url has none; an extractor's might): each scene
+        # linking the clip keeps its own moment in it.
+        url=without_time(url),
         title=" ".join(title.split()),
         channel=channel if isinstance(channel, str) and channel.strip() else None,
         uploaded=_day(data.get("upload_date")),
@@ -139,7 +162,80 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
         extractor=extractor.lower() if isinstance(extractor, str) and extractor else None,
         video_id=video_id if isinstance(video_id, str) and video_id else None,
         original_url=original if isinstance(original, str) else None,
+        start_time=_seconds(data.get("start_time")),
+        end_time=_seconds(data.get("end_time")),
+        chapters=_spans(data.get("chapters"), "title"),
+        heatmap=_spans(data.get("heatmap"), "value"),
     )
+
+
+def _number(value: Any) -> float | None:
+    """A finite, non-negative number of seconds (or heatmap value), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and 0 <= value <= MAX_CLIP_TIME else None
+
+
+def _seconds(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)  # whole seconds, as `t=` gives them
+
+
+def _spans(value: Any, extra: str) -> tuple[Span, ...]:
+    """Chapters (`extra` "title") or heatmap points ("value"), in order; an entry without
+    a start before its end is left out."""
+    if not isinstance(value, list):
+        return ()
+    spans = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        start, end = _number(item.get("start_time")), _number(item.get("end_time"))
+        if start is None or end is None or end <= start:
+            continue
+        if extra == "title":
+            title = item.get("title")
+            name = " ".join(title.split()) if isinstance(title, str) else ""
+            spans.append(Span(start, end, title=name or None))
+        else:
+            level = _number(item.get("value"))
+            if level is not None:
+                spans.append(Span(start, end, value=level))
+    return tuple(sorted(spans, key=lambda s: s.start))
+
+
+def url_moment(url: str) -> tuple[int | None, int | None]:
+    """Where a link says to start and stop playing: `t=`/`start=` and `end=` in its query
+    or fragment, read as yt-dlp reads them (83, 83s, 1m23s, 1h2m3s, 1:23); InvalidInput
+    for a value that is none of these."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url.strip())
+    found: dict[str, int] = {}
+    for component in (parts.fragment, parts.query):
+        for key, values in parse_qs(component).items():
+            name = "start" if key in ("t", "start") else "end" if key == "end" else None
+            if name is None or name in found:
+                continue
+            try:
+                found[name] = parse_clip_time(values[0])
+            except InvalidInput as exc:
+                raise InvalidInput(f"{key}= in the link: {exc.message}") from None
+    return found.get("start"), found.get("end")
+
+
+def without_time(url: str) -> str:
+    """The link without where to start playing (`t=83`, `start=`, `end=`, `#t=83`): a clip
+    is stored once, and each scene keeps its own moment in it."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in pairs if k not in _TIME_PARAMS]
+    fragment = "" if parts.fragment.startswith("t=") else parts.fragment
+    if len(query) == len(pairs) and fragment == parts.fragment:
+        return url.strip()
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=fragment))
 
 
 def fetch(url: str) -> ClipInfo:

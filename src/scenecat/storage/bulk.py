@@ -63,7 +63,8 @@ _INSERTS: dict[str, str] = {
     "scene_actor": "INSERT INTO scene_actor (scene_id, actor_id, position) VALUES (?, ?, ?)",
     "source": "INSERT INTO source (id, url, title, publisher, kind, published) "
     "VALUES (?, ?, ?, ?, ?, ?)",
-    "scene_source": "INSERT INTO scene_source (scene_id, source_id) VALUES (?, ?)",
+    "scene_source": "INSERT INTO scene_source (scene_id, source_id, start_s, end_s) "
+    "VALUES (?, ?, ?, ?)",
     "view_count": "INSERT INTO view_count (id, scene_id, count, observed_on, source) "
     "VALUES (?, ?, ?, ?, ?)",
     "vote": "INSERT INTO vote (id, scene_id, voter, score, voted_on, current) "

@@ -164,8 +164,47 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+_WHERE_FROM = "the path comes from --db, else SCENECAT_DB, else XDG_DATA_HOME"
+
+
+def _refuse_unusable_location(path: Path) -> None:
+    """A catalogue is a regular file in a folder. A device, pipe or folder at its path, or a
+    file where one of its folders should be, is one clear error: SQLite would otherwise
+    fail with an obscure message, or write the catalogue into /dev/null."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    special = mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    # Files of the kernel look regular and empty (/proc/self/status), /dev/stdout is
+    # whatever stdout is; /dev/shm/x.db is a file like any other.
+    system = os.path.abspath(path).startswith(("/proc/", "/sys/", "/dev/fd/", "/dev/std"))
+    if special or system:
+        raise ScenecatError(
+            f"{path} is not a regular file (a device, a pipe or a system file); "
+            "a catalogue cannot be kept there",
+            hint=f"pass --db with a file name ({_WHERE_FROM})",
+        )
+    if path.is_dir():
+        raise ScenecatError(
+            f"{path} is a folder, not a catalogue file",
+            hint=f"pass --db with a file name, e.g. {path / 'catalogue.db'} ({_WHERE_FROM})",
+        )
+    for folder in path.parents:
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                raise ScenecatError(
+                    f"cannot keep a catalogue at {path}: {folder} is not a folder",
+                    hint=f"pass --db with another path ({_WHERE_FROM})",
+                )
+            return
+
+
 def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
     """Open (and create or upgrade) the catalogue at `path`."""
+    _refuse_unusable_location(path)
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
         raise ScenecatError(
@@ -174,7 +213,13 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
             "(or `import FILE`)",
         )
     if not exists:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScenecatError(
+                f"cannot make the folder {path.parent} for the catalogue: {exc.strerror}",
+                hint=f"pass --db with another path ({_WHERE_FROM})",
+            ) from None
     read_only = _why_read_only(path) if exists else None
     try:
         conn = _connect_read_only(path) if read_only else _connect(path)
@@ -274,41 +319,59 @@ def is_scenecat(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def _upgrade(catalogue: Catalogue) -> None:
-    """Bring the schema up to date in one transaction, after a backup copy of the old file.
+def _upgrade(catalogue: Catalogue, *, keep_old: bool = True) -> None:
+    """Bring the schema up to date in one transaction, after a backup copy of the old file
+    (none with `keep_old=False`: for a temporary copy, see upgrade_copy).
 
     Several processes may open (or create) the same catalogue at once: the write lock is taken
     first and the version read again under it, so exactly one of them migrates and the others
     find the work done. A crash mid-upgrade rolls back to the old schema.
     """
-    from sqlite_utils import Database
-
-    from scenecat.storage import changelog
-    from scenecat.storage.migrations import build_migrations
-
     conn = catalogue.conn
     latest = schema_version()
     # WAL lets readers go on while one process writes; it is a property of the file and
     # cannot be switched inside a transaction.
     _retry_locked(conn, "PRAGMA journal_mode = WAL")
-    db = Database(conn)
     _begin_immediate(conn)
     try:
         version = _user_version(conn)
         _refuse_newer(catalogue.path, version)
         if version < latest:
-            if _has_tables(conn):
+            if _has_tables(conn) and keep_old:
                 catalogue.backup_path = _backup_before_upgrade(catalogue.path, version)
                 catalogue.upgraded_from = version
-            logged = changelog.last_seq(conn)
-            build_migrations().apply(db)
-            changelog.forget_unrecorded_since(conn, logged)
-            changelog.install_triggers(conn)
+            apply_migrations(conn)
             conn.execute(f"PRAGMA user_version = {latest}")
     except BaseException:
         _rollback(conn)
         raise
     _commit(conn)
+
+
+def apply_migrations(conn: sqlite3.Connection) -> None:
+    """Every migration step the catalogue has not recorded yet, then the change-log
+    triggers made again from the schema; inside the caller's transaction. The same steps
+    make a new catalogue (schema_audit makes the expected schema with them)."""
+    from sqlite_utils import Database
+
+    from scenecat.storage import changelog
+    from scenecat.storage.migrations import build_migrations
+
+    logged = changelog.last_seq(conn)
+    build_migrations().apply(Database(conn))
+    changelog.forget_unrecorded_since(conn, logged)
+    changelog.install_triggers(conn)
+
+
+def upgrade_copy(path: Path) -> None:
+    """Bring a temporary copy of a catalogue from an older scenecat up to date, in place and
+    without a copy of the copy: a restore checks an old file as it will be once upgraded."""
+    conn = _connect(path)
+    try:
+        _upgrade(Catalogue(path=path, conn=conn), keep_old=False)
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
 
 
 def _backup_before_upgrade(path: Path, version: int) -> Path:
@@ -333,30 +396,49 @@ def copy_database(
     copy takes the next free name, which is returned)."""
     from scenecat.files import staged
 
-    src = source if isinstance(source, sqlite3.Connection) else _connect(source)
-    try:
-        with staged(target, keep_existing=keep_existing) as stage:
-            dest = sqlite3.connect(stage.temp, isolation_level=None)
-            try:
-                src.backup(dest, progress=_backup_progress)
-                # The copy stands alone: no -wal file to carry around with it.
-                dest.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dest.close()
-    finally:
-        if src is not source:
-            src.close()
+    with staged(target, keep_existing=keep_existing) as stage:
+        copy_to_temporary(source, stage.temp)
     return stage.final
 
 
-def copy_into(source: Path, catalogue: Catalogue) -> None:
-    """Replace the open catalogue's content with the catalogue file `source`, in place.
+def copy_to_temporary(source: Path | sqlite3.Connection, temp: Path) -> None:
+    """copy_database() into a temporary file the caller already made (scenecat.files
+    .temporary): written in place, with no second temporary file of its own."""
+    src = source if isinstance(source, sqlite3.Connection) else _connect(source)
+    try:
+        dest = sqlite3.connect(temp, isolation_level=None)
+        try:
+            src.backup(dest, progress=_backup_progress)
+            # The copy stands alone: no -wal file to carry around with it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+    finally:
+        if src is not source:
+            src.close()
+
+
+# Pages per step of the backup that writes a restored catalogue into the live file.
+_RESTORE_STEP_PAGES = 1024
+
+
+def copy_into(source: Path, catalogue: Catalogue, keep_at: Path) -> Path:
+    """Replace the open catalogue's content with the catalogue file `source`, in place,
+    after keeping a copy of what it held at `keep_at` (or the first free name beside it,
+    returned: a safety copy never replaces anything).
 
     The online backup API writes into the live file under its write lock, so other scenecat
     processes wait and then see the restored catalogue; swapping files under them would not
-    be safe. SQLite requires equal page sizes to write into a WAL database, so the source is
-    first copied (and re-paged if needed) into a temporary file next to the catalogue, which
-    is removed afterwards, also when interrupted.
+    be safe. The safety copy is taken while that lock is held: the backup takes the lock
+    with its first step and keeps it to its last, and the copy is made between the two
+    (through a second connection, which reads the last commit). So a write another process
+    was told it made is either in the safety copy or, having waited for the lock, in the
+    restored catalogue; a copy taken before the lock would miss the writes landing between.
+
+    SQLite requires equal page sizes to write into a WAL database, so the source is first
+    copied (and re-paged if needed) into a temporary file next to the catalogue, which is
+    removed afterwards, also when interrupted. An error or Ctrl-C before the last step rolls
+    the live file back to what it was.
     """
     from scenecat.files import temporary
 
@@ -373,9 +455,25 @@ def copy_into(source: Path, catalogue: Catalogue) -> None:
             if stage.execute("PRAGMA page_size").fetchone()[0] != wanted:
                 stage.execute(f"PRAGMA page_size = {int(wanted)}")
                 stage.execute("VACUUM")
-            stage.backup(catalogue.conn, progress=_backup_progress)
+            pages = int(stage.execute("PRAGMA page_count").fetchone()[0])
+            if pages < 2:  # a catalogue has at least its schema page and one table
+                raise SchemaError(f"{source} is not a scenecat catalogue (it is empty)")
+            kept: list[Path] = []
+
+            def step(status: int, remaining: int, total: int) -> None:
+                _backup_progress(status, remaining, total)
+                # The first step that returned OK holds the live file's write lock (a busy
+                # one is retried); fewer pages per step than the file has, so the first
+                # step is never also the last, which commits and lets go of the lock.
+                if status == sqlite3.SQLITE_OK and not kept:
+                    kept.append(copy_database(catalogue.path, keep_at, keep_existing=True))
+
+            stage.backup(catalogue.conn, pages=min(_RESTORE_STEP_PAGES, pages - 1), progress=step)
+            if not kept:
+                raise SchemaError("the restore finished before its safety copy was taken")
         finally:
             stage.close()
+    return kept[0]
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenecat.storage import changelog, scene_signals, scene_text_index, search_index
+from scenecat.storage import changelog, scene_signals, scene_text_index, schema_audit, search_index
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:
@@ -18,10 +18,9 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
     return [] if result == ["ok"] else [f"integrity: {line}" for line in result[:20]]
 
 
-def problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]:
+def problems(conn: sqlite3.Connection) -> list[str]:
     """Everything `db check` reports. On a damaged file the checks that need to read every
-    table may fail themselves: that failure is one more line of the report. `full=False`
-    keeps to the checks that do not depend on this scenecat's schema (older files)."""
+    table may fail themselves: that failure is one more line of the report."""
     found = integrity(conn)
     try:
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
@@ -29,18 +28,26 @@ def problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]:
             found.append(f"{row} points to a missing {parent}")
             if len(found) > 50:
                 break
-        if full:
-            found.extend(_schema_checks(conn))
+        found.extend(_schema_checks(conn))
     except sqlite3.DatabaseError as exc:
         found.append(f"the other checks could not run ({exc})")
     return found
 
 
-def file_problems(path: Path, *, full: bool = True) -> list[str]:
-    """problems() of the catalogue file at `path` (not opened as a Catalogue: no upgrade)."""
+def added_objects(conn: sqlite3.Connection) -> list[str]:
+    """Indexes, views and tables a user added beside scenecat's own (kept, not a problem)."""
+    try:
+        return schema_audit.audit(conn).added
+    except sqlite3.DatabaseError:
+        return []  # a damaged file: problems() says so
+
+
+def file_problems(path: Path) -> tuple[list[str], list[str]]:
+    """problems() and added_objects() of the catalogue file at `path` (not opened as a
+    Catalogue: no upgrade)."""
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        return problems(conn, full=full)
+        return problems(conn), added_objects(conn)
     finally:
         conn.close()
 
@@ -55,6 +62,7 @@ def _schema_checks(conn: sqlite3.Connection) -> list[str]:
         found.append(f"{bad_votes} voter/scene pair(s) without exactly one current vote")
     found.extend(scene_signals.problems(conn))
     found.extend(changelog.problems(conn))
+    found.extend(schema_audit.audit(conn, reported="\n".join(found)).problems)
     return found
 
 

@@ -92,10 +92,22 @@ def _source_links(db: Database) -> None:
     scenes.index_source_links(db)
 
 
+def _clip_moments(db: Database) -> None:
+    from scenecat.storage import scenes
+
+    scenes.add_moment_columns(db)
+
+
 def _look_alike_keys(db: Database) -> None:
     from scenecat.storage import dramas
 
     dramas.remake_name_keys(db)
+
+
+def _watch_progress(db: Database) -> None:
+    from scenecat.storage import progress
+
+    progress.upgrade_table(db)
 
 
 MIGRATIONS: list[tuple[str, Step]] = [
@@ -119,9 +131,13 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # Name keys fold look-alikes with Unicode's confusables data (Armenian, Cherokee, small
     # capitals...) and drop the braille blank: the keys of non-ASCII names made again.
     ("0011_look_alike_keys", _look_alike_keys),
+    # The first schema's watch_progress (drama, episode) gains a status and dates.
+    ("0012_watch_progress", _watch_progress),
+    # A scene's moment inside a linked clip (`t=83`): scene_source gets start_s and end_s.
+    ("0013_clip_moments", _clip_moments),
     # A full-text index declared on `scene` itself (its own text), found by sqlite-utils
     # and by Datasette without scenecat's metadata; scenecat's search keeps scene_search_fts.
-    ("0012_scene_text_search", _scene_text_search),
+    ("0014_scene_text_search", _scene_text_search),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]

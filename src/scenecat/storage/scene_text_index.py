@@ -155,6 +155,6 @@ def check(conn: sqlite3.Connection) -> list[str]:
 
 
 def create_index(db: Database) -> None:
-    """Migration 0012_scene_text_search: the index, built from the scenes there are."""
+    """Migration 0014_scene_text_search: the index, built from the scenes there are."""
     run_in_transaction_statements(db, [])
     rebuild(db.conn)

@@ -256,13 +256,13 @@ def attach_details(conn: sqlite3.Connection, scenes: Sequence[Scene]) -> None:
             batch,
         ):
             by_id[scene_id].views.append(ViewCount(count=count, on=on, source=source))
-        for scene_id, url, title, publisher, kind, published in conn.execute(
-            "SELECT ss.scene_id, so.url, so.title, so.publisher, so.kind, so.published "
-            "FROM scene_source ss JOIN source so ON so.id = ss.source_id "
+        for scene_id, *link in conn.execute(
+            "SELECT ss.scene_id, so.url, so.title, so.publisher, so.kind, so.published, "
+            "ss.start_s, ss.end_s FROM scene_source ss JOIN source so ON so.id = ss.source_id "
             f"WHERE ss.scene_id IN ({marks}) ORDER BY ss.scene_id, so.url",
             batch,
         ):
-            by_id[scene_id].sources.append(Source(url, title, publisher, kind, published))
+            by_id[scene_id].sources.append(Source(*link))
 
 
 def delete_scene(conn: sqlite3.Connection, scene_id: int) -> None:
@@ -330,9 +330,18 @@ def link_source(conn: sqlite3.Connection, scene_id: int, source: Source) -> None
         )
         source_id = cur.lastrowid
     conn.execute(
-        "INSERT OR IGNORE INTO scene_source (scene_id, source_id) VALUES (?, ?)",
-        (scene_id, source_id),
+        "INSERT OR IGNORE INTO scene_source (scene_id, source_id, start_s, end_s) "
+        "VALUES (?, ?, ?, ?)",
+        (scene_id, source_id, source.start, source.end),
     )
+    if source.start is not None or source.end is not None:
+        # A link already there takes the moment the record gives (both ends: a moment is
+        # one value); a record without one leaves the link's as it is.
+        conn.execute(
+            "UPDATE scene_source SET start_s = ?, end_s = ? WHERE scene_id = ? AND source_id = ? "
+            "AND (start_s IS NOT ? OR end_s IS NOT ?)",
+            (source.start, source.end, scene_id, source_id, source.start, source.end),
+        )
 
 
 def scene_counts_by(conn: sqlite3.Connection) -> dict[str, list[tuple[str, int]]]:
@@ -413,6 +422,23 @@ def index_source_links(db: Database) -> None:
     run_in_transaction_statements(
         db,
         ["CREATE INDEX IF NOT EXISTS scene_source_by_source ON scene_source(source_id, scene_id)"],
+    )
+
+
+def add_moment_columns(db: Database) -> None:
+    """Migration step: a scene's moment inside a linked clip (seconds from the clip's start
+    to where the scene starts and ends), on the link, so that two scenes in one clip keep
+    their own (domain/moments.py)."""
+    from scenecat.storage.ddl import column_names, run_in_transaction_statements
+
+    have = set(column_names(db.conn, "scene_source"))
+    run_in_transaction_statements(
+        db,
+        [
+            f"ALTER TABLE scene_source ADD COLUMN {column} INTEGER CHECK ({column} >= 0)"
+            for column in ("start_s", "end_s")
+            if column not in have
+        ],
     )
 
 

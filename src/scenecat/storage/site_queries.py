@@ -57,6 +57,16 @@ def scene_spoiler(conn: sqlite3.Connection, scene_id: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+def scene_spoiler_and_progress(
+    conn: sqlite3.Connection, scene_id: int
+) -> tuple[str | None, int | None]:
+    """A scene's spoiler level, and the episodes seen of its drama when the scene is past
+    the reader's progress (None otherwise)."""
+    from scenecat.storage.progress import past_progress_of
+
+    return scene_spoiler(conn, scene_id), past_progress_of(conn, scene_id)
+
+
 def scene_ids_where(conn: sqlite3.Connection, where: str, params: list[object]) -> list[int]:
     """Ids of the scenes a `SceneFilter.where()` clause (aliases s and d) selects."""
     sql = f"SELECT s.id FROM scene s JOIN drama d ON d.id = s.drama_id WHERE {where} ORDER BY s.id"

@@ -66,7 +66,11 @@ TABLES: dict[str, dict[str, Any]] = {
         "label_column": "title",
         "facets": ["publisher", "kind"],
     },
-    "scene_source": {"title": "Scene sources"},
+    "scene_source": {
+        "title": "Scene sources",
+        "description": "Which sources each scene links to; start_s and end_s: where the scene "
+        "is inside that clip, in seconds.",
+    },
     "actor_alias": {"title": "Actor aliases", "description": "Other names of actors."},
     "drama_alias": {"title": "Drama aliases", "description": "Other titles of dramas."},
     "view_count": {

@@ -11,6 +11,7 @@ so DIR is either complete or absent; an existing non-empty DIR is refused.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -101,6 +102,35 @@ broad scope of a large catalogue (Datasette's default is 1 s).
 """
 
 
+def _target(folder: Path) -> Path:
+    """Where the folder goes. A link to an empty folder (a web server's root, say) is
+    followed: the site goes into the folder it points to and the link stays. A link to
+    nothing is refused rather than made into a folder somewhere else."""
+    target = folder
+    if folder.is_symlink():
+        if not folder.exists():
+            raise ScenecatError(
+                f"{folder} is a link to {os.readlink(folder)}, which does not exist",
+                hint="make that folder first, or pass a new folder name",
+            )
+        target = folder.resolve()
+    if target.exists() and not target.is_dir():
+        raise ScenecatError(
+            f"{folder} is {'a link to ' if target != folder else ''}a file, not a folder; "
+            "publish writes a new folder",
+            hint="pass a new folder name (nothing is overwritten)",
+        )
+    if target.exists() and any(target.iterdir()):
+        raise ScenecatError(
+            f"{folder} already exists and is not empty; publish writes a new folder",
+            hint="pass a new folder name (nothing is overwritten)",
+        )
+    parent = target.parent.resolve()
+    if not parent.is_dir():
+        raise ScenecatError(f"the folder {parent} does not exist")
+    return parent / target.name
+
+
 @dataclass(frozen=True)
 class Published:
     folder: Path
@@ -114,15 +144,7 @@ def publish(source: Path, folder: Path, *, title: str | None = None) -> Publishe
     from scenecat.web.serve import inspect
 
     inspect(source)  # one clear error for a missing, foreign or out-of-date catalogue
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise ScenecatError(
-            f"{folder} already exists and is not empty; publish writes a new folder",
-            hint="pass a new folder name (nothing is overwritten)",
-        )
-    parent = folder.resolve().parent
-    if not parent.is_dir():
-        raise ScenecatError(f"the folder {parent} does not exist")
-    with staged_folder(folder) as work:
+    with staged_folder(_target(folder)) as work:
         db_file = work / f"{DB_NAME}.db"
         src = store.open_read_only(source)
         try:

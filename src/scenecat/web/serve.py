@@ -163,7 +163,8 @@ def exposure(host: str, *, sql: bool) -> str | None:
         )
     return (
         f"Listening on {host}: anyone who reaches it can read the {served} "
-        "(not the change history, your watch progress, the file or its path)."
+        "(not the change history, your watch progress, the file or its path; scenes past "
+        "your progress are folded, which tells which episodes you have not seen)."
     )
 
 

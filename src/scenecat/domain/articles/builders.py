@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from scenecat.domain import browse, names
+from scenecat.domain import browse, moments, names
 from scenecat.domain.articles.entries import (
     BUILTIN_TEMPLATES,
     DEFAULT_LIMITS,
@@ -89,15 +89,23 @@ class _Casts:
         return self.cache[drama_id].get(actor)
 
 
-#: Source kinds that are a clip of the scene, the one to watch first.
-_CLIP_KINDS = ("official-clip", "fan-edit", "episode")
-
-
-def _clip(sources: Sequence[SourceLink]) -> SourceLink | None:
-    """The link to watch a scene on: an official clip before a fan edit before a full
-    episode (articles and links of no kind are read, not watched)."""
-    clips = [s for s in sources if s.kind in _CLIP_KINDS]
-    return min(clips, key=lambda s: _CLIP_KINDS.index(s.kind or "")) if clips else None
+def _source_links(scene: Scene) -> tuple[list[SourceLink], SourceLink | None]:
+    """A scene's sources as links (a clip's link plays the scene's moment in it), and the
+    one to watch it on (domain/moments.py: an official clip first; articles are read)."""
+    links = [
+        SourceLink(
+            s.title or s.publisher or s.url,
+            moments.deep_link(s.url, s.start),
+            s.publisher,
+            s.kind,
+            moments.words(s.start, s.end),
+        )
+        for s in scene.sources
+    ]
+    index = moments.watch_index(
+        [(s.url, s.kind, s.start is not None or s.end is not None) for s in scene.sources]
+    )
+    return links, None if index is None else links[index]
 
 
 def make_entry(
@@ -155,11 +163,7 @@ def make_entry(
     entry.location = scene.location
     entry.fields = {f.name: browse.shown_value(scene, f) for f in FIELDS}
     entry.tags = list(scene.tags)
-    entry.sources = [
-        SourceLink(s.title or s.publisher or s.url, s.url, s.publisher, s.kind)
-        for s in scene.sources
-    ]
-    entry.clip = _clip(entry.sources)
+    entry.sources, entry.clip = _source_links(scene)
     entry.is_spoiler = policy.is_spoiler(scene)
     return entry
 

@@ -56,9 +56,10 @@ class Article:
 @dataclass
 class SourceLink:
     title: str
-    url: str
+    url: str  # a clip's link plays from the scene's moment in it (`&t=83s`)
     publisher: str | None
     kind: str | None
+    moment: str | None = None  # where the scene is in the clip: "1:23-1:41", "from 1:23"
 
 
 @dataclass

@@ -19,6 +19,7 @@ from jinja2 import meta
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
+from scenecat.domain.articles import bounds
 from scenecat.domain.articles.entries import BUILTIN_TEMPLATES, CONTEXT_TYPES, ArticleInfo
 from scenecat.domain.articles.wording import SCORE_DIGITS, join_names, plural, score_figure
 from scenecat.domain.mdescape import Md, escape, escape_paragraphs, link, url
@@ -122,6 +123,13 @@ class _Sandbox(SandboxedEnvironment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    # One expression that would build a huge value at once is refused (articles/bounds.py).
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        bounds.binop(operator, left, right, bounds.bounds())
+        return super().call_binop(context, operator, left, right)
+
 
 def _environment(user_file: Path | None) -> jinja2.Environment:
     env = _Sandbox(
@@ -223,8 +231,9 @@ def _template_line(tb: TracebackType | None) -> tuple[str, int] | None:
 
 
 def render(template: jinja2.Template, context: dict[str, Any]) -> str:
+    limit = bounds.bounds()
     try:
-        text = template.render(context)
+        text = bounds.render_bounded(lambda: template.generate(context), limit)
     except InvalidInput:
         raise
     except Exception as exc:

@@ -43,8 +43,14 @@ class SpoilerPolicy:
 
 
 def parse_watched(conn: sqlite3.Connection, values: Iterable[str]) -> dict[int, tuple[str, int]]:
-    watched: dict[int, tuple[str, int]] = {}
-    for value in values:
+    values = list(values)
+    # `--watched mine`: the progress stored with `scenecat progress` (an article is for
+    # readers who may be further on, so it is used only when asked); a drama also given as
+    # DRAMA:N takes that N.
+    mine = [v for v in values if v.strip().lower() == "mine"]
+    watched = _stored_progress(conn) if mine else {}
+    given: set[int] = set()
+    for value in (v for v in values if v.strip().lower() != "mine"):
         drama, sep, number = value.rpartition(":")
         if not sep or not drama.strip() or not number.strip().isdigit():
             raise UsageError(
@@ -53,10 +59,24 @@ def parse_watched(conn: sqlite3.Connection, values: Iterable[str]) -> dict[int, 
             )
         drama_id = names.resolve_drama(conn, drama.strip())
         title = drama_store.get_drama(conn, drama_id).title
-        if drama_id in watched:
+        if drama_id in given:
             raise UsageError(f"--watched gives {title} twice")
+        given.add(drama_id)
         watched[drama_id] = (title, int(number))
     return watched
+
+
+def _stored_progress(conn: sqlite3.Connection) -> dict[int, tuple[str, int]]:
+    from scenecat.domain.progress import list_progress
+
+    # A completed drama has nothing left to spoil: every episode counts as seen.
+    return {
+        row.drama_id: (
+            row.drama,
+            (row.episodes or 100_000) if row.status == "completed" else row.episode,
+        )
+        for row in list_progress(conn)
+    }
 
 
 def apply_warnings(policy: SpoilerPolicy, entries: Sequence[Entry]) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 from scenecat import yamlio
-from scenecat.domain.format1 import SECTION_RECORDS, SECTIONS
+from scenecat.domain.format1 import OPTIONAL_SECTIONS, RECORD_TYPES, SECTION_RECORDS, SECTIONS
 from scenecat.domain.records import FORMAT
 from scenecat.storage import scenes
 from scenecat.text import json_safe
@@ -21,7 +21,7 @@ from scenecat.text import json_safe
 PROGRESS_EVERY = 1_000
 
 
-_DATE_KEYS = ("on", "aired", "published")
+_DATE_KEYS = ("on", "aired", "published", "started", "finished", "updated")
 
 
 def _dates_as_dates(value: Any) -> Any:
@@ -57,7 +57,8 @@ def write_yaml(
         records = SECTION_RECORDS[section](conn)
         first = next(records, None)
         if first is None:
-            out.write(f"{section}: []\n")
+            if section not in OPTIONAL_SECTIONS:
+                out.write(f"{section}: []\n")
             continue
         out.write(f"{section}:\n")
         for record in _chain(first, records):
@@ -76,7 +77,7 @@ def write_jsonl(
     out.write(json.dumps({"format": FORMAT}) + "\n")
     count = 0
     for section in SECTIONS:
-        kind = section[:-1]
+        kind = RECORD_TYPES[section]
         for record in SECTION_RECORDS[section](conn):
             out.write(json_safe(json.dumps({"type": kind, **record}, ensure_ascii=False)) + "\n")
             count += 1

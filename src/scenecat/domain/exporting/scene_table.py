@@ -2,7 +2,8 @@
 
 Export takes the same filters as `list scenes`/`export markdown` and streams the scenes in
 batches. The CSV is meant to open in a spreadsheet: UTF-8, a header row, one row per scene,
-list values (actors, tags, sources) joined with "; ", and cells that a spreadsheet would run
+list values (actors, tags, sources) joined with "; " (a link with the scene's moment in it
+followed by the moment: `https://youtu.be/ID (1:23-1:41)`, domain/moments.py), and cells that a spreadsheet would run
 as a formula (`=`, `+`, `-`, `@` first) prefixed with `'` (domain/importing/csv_file.py
 strips it again: guard_cell and unguard_cell below are each other's inverse).
 """
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from scenecat.domain import browse
+from scenecat.domain.moments import cell_item
 from scenecat.domain.scope import Scope
 from scenecat.models import Scene, ViewCount, latest_view
 from scenecat.scene_fields import BY_NAME, EXPORT_ORDER, FieldInfo
@@ -51,7 +53,10 @@ _CSV_VALUES: dict[str, Callable[[Any], tuple[object, ...]]] = {
     "names": _joined,
     "tags": _joined,
     "views": _latest_cells,
-    "sources": lambda sources: (LIST_SEPARATOR.join(s.url for s in sources),),
+    # a link with a moment in it is followed by the moment: `https://youtu.be/ID (1:23-1:41)`
+    "sources": lambda sources: (
+        LIST_SEPARATOR.join(cell_item(s.url, s.start, s.end) for s in sources),
+    ),
 }
 # (attribute, writer or None) per declared field, in export order.
 _CSV_FIELDS = tuple((name, _CSV_VALUES.get(BY_NAME[name].value)) for name in EXPORT_ORDER)

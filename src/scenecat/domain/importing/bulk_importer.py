@@ -97,7 +97,9 @@ class BulkImporter:
             "scenes": self._scene,
             "votes": self._vote,
             "duels": self._duel,
+            "progress": self._progress,
         }
+        self.progress_dramas: set[int] = set()
         # table -> a function giving the next id (itertools.count: a C call per row)
         self.new_id = {t: itertools.count(n).__next__ for t, n in bulk.next_ids(conn).items()}
         self.next_vote_id = self.new_id["vote"]
@@ -176,6 +178,20 @@ class BulkImporter:
             self.created[section] += 1
             if warnings:
                 self.report.warnings.extend(f"{path}: {w}" for w in warnings)
+
+    def _progress(self, raw: Any, path: str) -> Sequence[str]:
+        """A reader's progress: a few rows at most, so written as the record-by-record path
+        writes them (same checks, same errors), once the rows read so far are in."""
+        from scenecat.domain import progress
+
+        rec = progress.parse_progress(raw, path)
+        self.out.flush()
+        change = progress.apply_record(self.conn, rec, path)
+        assert change.after is not None
+        if change.after.drama_id in self.progress_dramas:
+            raise FieldError(f"{path}.drama", f"progress in {change.drama} is listed twice")
+        self.progress_dramas.add(change.after.drama_id)
+        return []
 
     def _actor(self, raw: Any, path: str) -> Sequence[str]:
         rec = parse_actor(raw, path)
@@ -312,7 +328,9 @@ class BulkImporter:
                 source_id = self._source(source)
                 if source_id not in linked:
                     linked.add(source_id)
-                    self.rows["scene_source"].append((scene_id, source_id))
+                    self.rows["scene_source"].append(
+                        (scene_id, source_id, source.start, source.end)
+                    )
         return warnings
 
     def _views(self, scene_id: int, rec: SceneRec, warnings: list[str]) -> None:

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scenecat.domain import moments
 from scenecat.domain.exporting.scene_table import VIEW_PARTS, unguard_cell
 from scenecat.domain.importing.one_by_one import RecordImporter
 from scenecat.domain.importing.report import ImportReport
 from scenecat.domain.records import FieldError
-from scenecat.errors import CatalogueFileError, ScenecatError, UsageError
+from scenecat.errors import CatalogueFileError, InvalidInput, ScenecatError, UsageError
 from scenecat.fields import ACTOR_FIELDS, DRAMA_FIELDS
 from scenecat.scene_fields import FIELDS
 
@@ -41,6 +42,8 @@ VIEW_SPELLINGS = {
 }
 # The declared fields holding view counts: one count per row, with its date and source.
 VIEW_FIELDS = tuple(info.name for info in FIELDS if info.value == "views")
+# The declared fields holding sources: links, each with the scene's moment in it if any.
+SOURCE_FIELDS = tuple(info.name for info in FIELDS if info.value == "sources")
 
 
 def _scene_headers() -> dict[str, tuple[str, ...]]:
@@ -200,7 +203,23 @@ def row_record(section: str, fields: dict[str, Column], row: list[str]) -> dict[
     if section == "scenes":
         for name in VIEW_FIELDS:
             _view_of_row(record, name)
+        for name in SOURCE_FIELDS:
+            _sources_of_row(record, name)
     return record
+
+
+def _sources_of_row(record: dict[str, Any], name: str) -> None:
+    """A sources cell's links as source records, each with the moment written after it
+    (`https://youtu.be/ID (1:23-1:41)`, as `export csv` writes it)."""
+    if name not in record:
+        return
+    items = []
+    for i, text in enumerate(record[name]):
+        try:
+            items.append(moments.from_cell_item(text))
+        except InvalidInput as exc:
+            raise FieldError(f"row.{name}[{i}]", exc.message) from None
+    record[name] = items
 
 
 def _view_of_row(record: dict[str, Any], name: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scenecat.domain.format1 import SECTIONS
+from scenecat.domain.format1 import RECORD_TYPES
 from scenecat.domain.importing.report import INDEX_STAGE, Importer, ImportReport
 from scenecat.domain.importing.runner import run_import
 from scenecat.domain.records import FORMAT, FieldError
@@ -47,7 +47,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _read_jsonl(
     importer: Importer, path: Path, progress: Callable[..., None] | None
 ) -> ImportReport:
-    kinds = {s[:-1]: s for s in SECTIONS}
+    kinds = {kind: section for section, kind in RECORD_TYPES.items()}
     seen = importer.report.seen
     total = path.stat().st_size
     name = str(path)

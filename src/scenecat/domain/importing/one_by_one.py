@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from scenecat.domain import catalogue
+from scenecat.domain import catalogue, progress
 from scenecat.domain.fast_parsers import parse_duel, parse_scene, parse_vote
 from scenecat.domain.format1 import record_of
 from scenecat.domain.importing.report import ImportReport
@@ -23,6 +23,7 @@ PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "scenes": parse_scene,
     "votes": parse_vote,
     "duels": parse_duel,
+    "progress": progress.parse_progress,
 }
 
 
@@ -35,6 +36,7 @@ class RecordImporter:
         self.touched_scenes: list[int] = []
         self.keys_in_file: set[str] = set()
         self.names_in_file: dict[str, set[str]] = {"actors": set(), "dramas": set()}
+        self.progress_dramas: set[int] = set()
 
     def _existing(self, section: str, rec: Any) -> int | None:
         if section == "actors":
@@ -50,6 +52,9 @@ class RecordImporter:
     def apply(self, section: str, raw: Any, path: str) -> None:
         rec = PARSERS[section](raw, path)
         self.report.seen[section] += 1
+        if section == "progress":
+            self._progress(rec, path)
+            return
         # A record already in the catalogue is compared before and after, so the report
         # can say what an import changed (and `import --dry-run` list it).
         existing = self._existing(section, rec)
@@ -90,6 +95,22 @@ class RecordImporter:
                 what = section[:-1]
                 self.report.changes.append(f"{what} {outcome.name}: " + "; ".join(differences))
         self.report.warnings.extend(f"{path}: {w}" for w in outcome.warnings)
+
+    def _progress(self, rec: progress.ProgressRec, path: str) -> None:
+        change = progress.apply_record(self.conn, rec, path)
+        assert change.after is not None  # an import record always leaves a row
+        drama_id = change.after.drama_id
+        if drama_id in self.progress_dramas:
+            raise FieldError(f"{path}.drama", f"progress in {change.drama} is listed twice")
+        self.progress_dramas.add(drama_id)
+        if change.before is None:
+            self.report.created["progress"] += 1
+        elif change.changed:
+            self.report.updated["progress"] += 1
+            self.report.changes.append(
+                f"progress {change.drama}: {progress.describe(change.before)} -> "
+                f"{progress.describe(change.after)}"
+            )
 
     def finish(self) -> ImportReport:
         if len(self.touched_scenes) > search_index.REBUILD_THRESHOLD:

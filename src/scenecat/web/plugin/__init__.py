@@ -12,7 +12,9 @@ acts only on databases that are scenecat catalogues (a `scene` table with its se
 - Rankings: SQL functions `scenecat_rank(actor, kind, by)` and `scenecat_trending(days, until)` call
   scenecat's ranking code on a read-only connection and return JSON rows for canned queries:
   the web and `scenecat rank` run the same code, for any scope.
-- Spoilers: descriptions of major and ending spoilers render inside <details>, shown on click.
+- Spoilers: descriptions of major and ending spoilers render inside <details>, shown on click;
+  a scene past the reader's stored progress (`scenecat progress`) that is a spoiler has its
+  title folded too, on the scene table and its page, and is masked in the rankings.
 - Clips: a scene's page lists its sources, with the thumbnail of YouTube videos.
 """
 
@@ -148,15 +150,17 @@ def rank_rows(
     scope = Scope(actors=actors, kind=(kind or "").strip() or None)
     params = ranking.make_params("combined")
     result = ranking.rank_scenes(conn, scope, params, by=by, limit=RANK_LIMIT)
+    guard = _guard(conn)
     rows = []
     for entry in result.entries:
         p = entry.parts
+        hidden = guard.hides_scene(entry.scene)
         rows.append(
             {
                 "position": entry.position,
                 "group": entry.group,
                 "score": f"{p.score:.2f}",
-                "title": entry.scene.title,
+                "title": _title(entry.scene, hidden),
                 "drama": entry.scene.drama,
                 "episode": entry.scene.episode,
                 "votes": f"{p.vote_mean:.1f} ({p.n_votes})"
@@ -164,10 +168,24 @@ def rank_rows(
                 else "",
                 "duels": f"{entry.wins}-{entry.losses}" if p.n_duels else "",
                 "views": compact(p.latest_views) if p.latest_views is not None else "",
-                "key": entry.scene.key,
+                "key": "" if hidden else entry.scene.key,
             }
         )
     return rows
+
+
+def _guard(conn: sqlite3.Connection) -> Any:
+    from scenecat.domain.progress_guard import load_guard
+
+    return load_guard(conn, "hide")
+
+
+def _title(scene: Any, hidden: bool) -> str:
+    """A ranking's title cell: a scene past the reader's progress is masked, as `scenecat
+    rank` masks it (its place kept)."""
+    from scenecat.domain.progress_guard import masked_title
+
+    return f"{masked_title(scene.episode)} (past your progress)" if hidden else scene.title
 
 
 def trending_rows(conn: sqlite3.Connection, days: Any, until: Any = None) -> list[dict[str, Any]]:
@@ -182,15 +200,16 @@ def trending_rows(conn: sqlite3.Connection, days: Any, until: Any = None) -> lis
         raise InvalidInput(f"days must be a whole number, got {days!r}") from None
     last_day = trends.parse_today(str(until).strip() or None if until is not None else None)
     result = trends.trending(conn, window, last_day, limit=RANK_LIMIT)
+    guard = _guard(conn)
     return [
         {
             "position": e.position,
             "per_day": round(e.per_day),
             "gained": e.gained,
-            "title": e.scene.title,
+            "title": _title(e.scene, guard.hides_scene(e.scene)),
             "drama": e.scene.drama,
             "episode": e.scene.episode,
-            "key": e.scene.key,
+            "key": "" if guard.hides_scene(e.scene) else e.scene.key,
         }
         for e in result.entries
     ]
@@ -344,8 +363,8 @@ def render_cell(
     from scenecat.text import visible_escapes
 
     shown = visible_escapes(value)
-    if table == "scene" and column == "description":
-        return _spoiler_cell(row, shown, shown != value, datasette, database)
+    if table == "scene" and column in _FOLDED:
+        return _spoiler_cell(row, column, shown, shown != value, datasette, database)
     if table == "source" and column == "url":
         return _clip_cell(value)
     if table is None and column == "key":
@@ -357,29 +376,48 @@ def render_cell(
     return Markup("{}").format(shown) if shown != value else None
 
 
-def _spoiler_cell(row: Any, value: str, changed: bool, datasette: Any, database: str) -> Any:
+# A scene's cells folded when it is past the reader's progress (the key and kind say what
+# happens as much as the title does); the description is also folded for a major spoiler.
+_FOLDED = ("title", "description", "key", "kind")
+
+
+def _spoiler_cell(
+    row: Any, column: str, value: str, changed: bool, datasette: Any, database: str
+) -> Any:
+    """A scene's title or description: folded when the scene is past the reader's progress
+    (title and description), or when it is a major or ending spoiler (description)."""
     keys = row.keys() if hasattr(row, "keys") else ()
 
-    def hidden(level: str | None) -> Markup | None:
-        if level in HIDDEN_SPOILERS:
+    def hidden(level: str | None, past: int | None) -> Markup | None:
+        if past is not None:
+            return progress_markup(past, value, short=column != "title")
+        if level in HIDDEN_SPOILERS and column == "description":
             return spoiler_markup(level, value)
         return Markup("{}").format(value) if changed else None
 
-    if "spoiler" in keys:
-        return hidden(row["spoiler"])
     if "id" not in keys:
-        return hidden(None)
+        return hidden(row["spoiler"] if "spoiler" in keys else None, None)
 
     async def inner() -> Markup | None:
         from scenecat.storage import site_queries as store
 
         scene_id = row["id"]
-        level = await datasette.get_database(database).execute_fn(
-            lambda conn: store.scene_spoiler(conn, scene_id)
+        level, past = await datasette.get_database(database).execute_fn(
+            lambda conn: store.scene_spoiler_and_progress(conn, scene_id)
         )
-        return hidden(level)
+        return hidden(level, past)
 
     return inner
+
+
+def progress_markup(seen: int, text: str, *, short: bool = False) -> Markup:
+    """A cell folded away: the title's summary says why; the others of the row say less."""
+    where = f"episode {seen}" if seen else "the start"
+    summary = "hidden" if short else f"Past your progress ({where}): click to reveal"
+    return Markup(
+        '<details class="scenecat-past"><summary style="cursor: pointer; color: #a33">'
+        "{}</summary><div>{}</div></details>"
+    ).format(summary, text)
 
 
 def spoiler_markup(level: str, text: str) -> Markup:

@@ -134,10 +134,12 @@ def visible(text: Any) -> str:
 
 
 def clip_of(found: Any) -> Any:
-    """The `scenecat_clip` global: a source (url, title, publisher) as web/thumbnails' Clip."""
+    """The `scenecat_clip` global: a source (url, title, publisher, and the scene's moment in
+    it when the link holds one) as web/thumbnails' Clip."""
     from scenecat.web.thumbnails import clip
 
-    return clip(found.url, found.title, found.publisher)
+    start, end = getattr(found, "start", None), getattr(found, "end", None)
+    return clip(found.url, found.title, found.publisher, start, end)
 
 
 def scenes_url(datasette: Any, database: str) -> str:
@@ -260,9 +262,11 @@ MAX_CARDS = 100  # cards a canned query's page shows (its JSON and CSV have ever
 @dataclass
 class QueryEntry:
     position: int | None
-    card: Any
+    card: Any  # None for a scene past the reader's progress: its row says only where it is
     group: str | None
     note: str | None
+    masked: str | None = None  # that row's title, "a scene in episode 9 (past your progress)"
+    drama: str | None = None
 
 
 @dataclass
@@ -313,9 +317,17 @@ async def query_vars(
         entries = []
         for r in rows[:MAX_CARDS]:
             card = found.get(r["key"])
+            columns = r.keys()
+            title = r["title"] if "title" in columns else r["scene"] if "scene" in columns else None
+            if card is None and not r["key"] and isinstance(title, str) and title:
+                # A ranking keeps a scene past the reader's progress in its place, masked
+                # (no key, as `scenecat rank` masks it): so does its page.
+                position = r["#"] if "#" in columns else None
+                drama = r["drama"] if "drama" in columns else None
+                entries.append(QueryEntry(position, None, None, None, title, drama))
+                continue
             if card is None:
                 continue
-            columns = r.keys()
             note = None
             if "views/day" in columns and r["views/day"] is not None:
                 note = f"{int(r['views/day']):,} views a day ({int(r['gained']):,} gained)"
