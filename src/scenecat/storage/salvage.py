@@ -14,8 +14,9 @@ from scenecat.storage.ddl import column_names
 if TYPE_CHECKING:
     from scenecat.storage.connection import Catalogue
 
-# Bookkeeping and derived tables: made again in the new catalogue, not copied.
-_SKIP = ("sqlite_", "_sqlite", "history_", "scene_search")
+# Bookkeeping and derived tables: made again in the new catalogue, not copied (scene_fts and
+# its shadow tables: scene_text_index.py, rebuilt with the search index).
+_SKIP = ("sqlite_", "_sqlite", "history_", "scene_search", "scene_fts")
 _DERIVED = ("scene_signal", "signal_class")
 _FIRST_ROWID = -(2**63)
 _LAST_ROWID = 2**63 - 1
