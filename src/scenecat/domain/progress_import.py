@@ -119,7 +119,7 @@ def read_file(path: Path) -> tuple[str, list[Entry], int]:
 
 
 class _Duplicate(ValueError):
-    pass
+    """A key given twice in a JSON object (refused like every other malformed file)."""
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -293,6 +293,9 @@ def fetch_ytdlp(url: str) -> ClipInfo:
 
 
 class _QuietLogger:
+    """yt-dlp's logger, silenced: its own error lines would come before scenecat's one
+    `Error:` line; what went wrong reaches scenecat as the exception."""
+
     def debug(self, msg: str) -> None:
         pass
 
