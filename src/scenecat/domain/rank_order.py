@@ -11,29 +11,44 @@ from collections.abc import Sequence
 
 from scenecat.scoring.bradley_terry import bradley_terry_counts
 from scenecat.scoring.top_n import ScopeRanker
-from scenecat.storage import rank_queries
+from scenecat.storage import duel_strengths, rank_queries
 from scenecat.storage.scenes import SceneFilter
 
 
 class Duels:
-    """Bradley-Terry strengths of the duel components fitted so far (by scene id), and the duel
-    counts {(winner id, loser id): times} of those components."""
+    """Bradley-Terry strengths of the scenes asked for so far (by scene id).
+
+    With the catalogue's own prior and every stored strength current (storage/
+    duel_strengths.py), they are read from the cache; otherwise (a what-if prior, or duels
+    written by another program since the last fit) the duel components are fitted here, and
+    the duel counts {(winner id, loser id): times} of those components kept in `pairs`."""
 
     def __init__(self, conn: sqlite3.Connection, prior: float) -> None:
         self.conn = conn
         self.prior = prior
         self.pairs: dict[tuple[int, int], int] = {}
         self.strengths: dict[int, float] = {}
+        #: Whether the stored strengths are those of a fit with this prior.
+        self.cached = prior == duel_strengths.PRIOR and duel_strengths.all_current(conn)
 
     def fit(self, scene_ids: list[int]) -> None:
-        """Fit the components of `scene_ids` (scenes with duels) not fitted yet. Components are
+        """The strengths of `scene_ids` (scenes with duels) not known yet. Components are
         fitted independently (bradley_terry_counts), so fitting them a few at a time
         gives the strengths of one fit of every duel."""
         seeds = [i for i in scene_ids if i not in self.strengths]
-        if seeds:
-            pairs = rank_queries.duel_graph(self.conn, seeds)
-            self.pairs.update(pairs)  # components are whole: a pair is never counted twice
-            self.strengths.update(bradley_terry_counts(pairs, self.prior))
+        if not seeds:
+            return
+        if self.cached:
+            self.strengths.update(duel_strengths.stored(self.conn, seeds))
+            return
+        pairs = rank_queries.duel_graph(self.conn, seeds)
+        self.pairs.update(pairs)  # components are whole: a pair is never counted twice
+        self.strengths.update(bradley_terry_counts(pairs, self.prior))
+
+    def record(self, scene_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """(duels won, duels lost) of each of `scene_ids`."""
+        found = rank_queries.duel_records(self.conn, scene_ids)
+        return {scene_id: found.get(scene_id, (0, 0)) for scene_id in scene_ids}
 
 
 class ScopeOrder:

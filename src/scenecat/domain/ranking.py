@@ -27,7 +27,7 @@ from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.scoring.params import RankParams, ScoreParts
 from scenecat.scoring.scores import VoteTotals, compute, parts_of, prior_of
-from scenecat.scoring.top_n import ClassKey, ScopeRanker
+from scenecat.scoring.top_n import ClassKey, Cursor, Member, ScopeRanker
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
 
@@ -205,21 +205,21 @@ def rank_scenes(
         # View counts are read for the few scenes that can make the top, unless views weigh
         # as much as votes: then nearly every scene would need its own.
         eager = params.w_views > 0 and params.w_views >= params.w_votes
+        duels = Duels(conn, params.bt_prior)
         if eager or not rank_queries.classes_indexed(filt):
             # Every scene's row: cheaper than a query per class when the scope is a join.
             found, n_duels = rank_queries.stored_signals(conn, filt, views=eager)
             ranker = ScopeRanker(found, n_duels, params, totals)
         else:
             # Scenes counted per score class (scene_signal); members are read only for the
-            # classes that can reach the top.
-            def load(key: ClassKey, after: int, count: int | None) -> list[tuple[int, int | None]]:
-                return rank_queries.class_members(conn, filt, key, after, count)
+            # classes that can reach the top, with their stored strengths when current.
+            def load(key: ClassKey, after: Cursor, count: int | None) -> list[Member]:
+                members = rank_queries.class_members(conn, filt, key, after, count)
+                return members if duels.cached else [(i, v, None) for i, v, _ in members]
 
-            ranker = ScopeRanker.from_classes(
-                rank_queries.signal_classes(conn, filt), load, params, totals
-            )
+            classes = rank_queries.signal_classes(conn, filt, strengths=duels.cached)
+            ranker = ScopeRanker.from_classes(classes, load, params, totals)
         rows = ranker.rows
-        duels = Duels(conn, params.bt_prior)
         ordered = ScopeOrder(conn, rows, ranker, duels)
         positions: list[tuple[int, str | None, int | None]] = []  # (row index, group, size)
         groups = ranker.size
@@ -230,13 +230,15 @@ def rank_scenes(
             positions, groups = best_per_group(conn, filt, ordered, by, limit)
         scene_ids = [rows[i][0] for i, _, _ in positions]
         full = {s.id: s for s in scene_store.scenes_by_ids(conn, scene_ids)}
-    record = duel_record(duels.pairs, scene_ids)
+    # Without a duel weight no duel is read (as before the strengths were stored): the
+    # records stay 0.
+    record = duels.record(scene_ids if params.w_duels > 0 else [])
     scene_rank = {index: pos for pos, index in enumerate(ordered.known, 1)} if by != "scene" else {}
     info = RankInfo(params, method, by, totals, ranker.size, groups)
     entries = []
     for position, (index, group, size) in enumerate(positions, 1):
         scene = full[rows[index][0]]
-        won, lost = record[scene.id]
+        won, lost = record.get(scene.id, (0, 0))
         entries.append(
             RankedEntry(
                 position=position,
