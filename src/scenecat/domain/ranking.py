@@ -21,13 +21,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from scenecat.domain import browse, names
-from scenecat.domain.rank_order import Duels, ScopeOrder, best_per_group
+from scenecat.domain.rank_order import Duels, ScopeOrder, best_per_group, scope_ranker
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.scoring.params import RankParams, ScoreParts
 from scenecat.scoring.scores import VoteTotals, compute, parts_of, prior_of
-from scenecat.scoring.top_n import ClassKey, Cursor, Member, ScopeRanker
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
 
@@ -202,23 +201,8 @@ def rank_scenes(
     with rank_queries.read_snapshot(conn):
         filt = scope_filter(conn, scope, couple)
         totals = rank_queries.vote_totals(conn)
-        # View counts are read for the few scenes that can make the top, unless views weigh
-        # as much as votes: then nearly every scene would need its own.
-        eager = params.w_views > 0 and params.w_views >= params.w_votes
         duels = Duels(conn, params.bt_prior)
-        if eager or not rank_queries.classes_indexed(filt):
-            # Every scene's row: cheaper than a query per class when the scope is a join.
-            found, n_duels = rank_queries.stored_signals(conn, filt, views=eager)
-            ranker = ScopeRanker(found, n_duels, params, totals)
-        else:
-            # Scenes counted per score class (scene_signal); members are read only for the
-            # classes that can reach the top, with their stored strengths when current.
-            def load(key: ClassKey, after: Cursor, count: int | None) -> list[Member]:
-                members = rank_queries.class_members(conn, filt, key, after, count)
-                return members if duels.cached else [(i, v, None) for i, v, _ in members]
-
-            classes = rank_queries.signal_classes(conn, filt, strengths=duels.cached)
-            ranker = ScopeRanker.from_classes(classes, load, params, totals)
+        ranker = scope_ranker(conn, filt, params, totals, duels)
         rows = ranker.rows
         ordered = ScopeOrder(conn, rows, ranker, duels)
         positions: list[tuple[int, str | None, int | None]] = []  # (row index, group, size)

@@ -223,6 +223,25 @@ def stored_signals(
     return rows, duels
 
 
+#: One scene of a scope for classing in memory: (id, vote count, vote sum, duels, has views
+#: (0 or 1), latest views, stored strength).
+MemberRow = tuple[int, int, int, int, int, int | None, float | None]
+
+
+def scope_members(
+    conn: sqlite3.Connection, scope: SceneFilter, strengths: bool = True
+) -> list[MemberRow]:
+    """Every scene of the scope from scene_signal as a :data:`MemberRow` (the stored
+    strength None unless `strengths`)."""
+    source, where, params = _class_source(scope)
+    strength = "g.strength" if strengths else "NULL"
+    sql = (
+        f"SELECT g.scene_id, g.votes, g.vote_sum, g.duels, g.has_views, g.views, {strength} "
+        f"FROM {source} WHERE {where}"
+    )
+    return conn.execute(sql, params).fetchall()
+
+
 def signals_of(
     conn: sqlite3.Connection, scene_ids: Sequence[int]
 ) -> list[tuple[int, str, int, int, int | None, int]]:
