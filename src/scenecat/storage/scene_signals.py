@@ -41,7 +41,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS scene_signal_kind_class_views "
     "ON scene_signal(kind, votes, vote_sum, duels, has_views, views)",
     "CREATE INDEX IF NOT EXISTS scene_signal_kind_class_strength "
-    "ON scene_signal(kind, votes, vote_sum, duels, has_views, strength) WHERE duels > 0",
+    "ON scene_signal(kind, votes, vote_sum, duels, has_views, strength) "
+    "WHERE strength IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS scene_signal_unfitted "
     "ON scene_signal(scene_id) WHERE duels > 0 AND strength IS NULL",
 )
@@ -144,9 +145,9 @@ def _match(row: str, alias: str = "") -> str:
 
 def _top(column: str, row: str) -> str:
     """The largest `column` among the scenes of `row`'s class now (one index seek: the class
-    indexes end with views, and with strength for the scenes with duels)."""
-    duels = " AND t.duels > 0" if column == "strength" else ""
-    return f"(SELECT max(t.{column}) FROM scene_signal t WHERE {_match(row, 't.')}{duels})"
+    indexes end with views, and with strength for the scenes that have one)."""
+    stored = " AND t.strength IS NOT NULL" if column == "strength" else ""
+    return f"(SELECT max(t.{column}) FROM scene_signal t WHERE {_match(row, 't.')}{stored})"
 
 
 def _raised(column: str, value: str) -> str:

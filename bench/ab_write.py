@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""The write of one duel (`scenecat duel WINNER LOSER` in process), two trees side by side.
+"""One write of `duel`, `vote` or `views` in process, two trees side by side.
 
-    python bench/ab_duel.py --old ../base --old-db OLD-COPY.db --new . --new-db NEW-COPY.db \\
-        --pairs 30
+    python bench/ab_write.py --old ../base --old-db OLD-COPY.db --new . --new-db NEW-COPY.db \\
+        --writes 30
 
-The catalogues are written to (one duel per run): pass copies. Each tree gets a worker
-process that keeps its catalogue open and records a duel the way the command does (one
-change: `Catalogue.write` around `domain.catalogue.apply_duel`); the driver hands the same
-pairs to both, alternately, and prints the median wall and CPU time per kind of pair:
+The catalogues are written to (one change per run): pass copies. Each tree gets a worker
+process that keeps its catalogue open and writes the way the command does (one change:
+`Catalogue.write` around `domain.catalogue.apply_duel`, `apply_vote` or `record_view`); the
+driver hands the same writes to both, alternately, and prints the median wall and CPU time
+per kind:
 
-- "two scenes at random": mostly scenes without duels or in a pair (at 1M scenes and 100,000
-  duels, 72,000 components, half of the largest ten under 100 scenes);
-- "inside the largest component": both scenes in the catalogue's largest duel component,
-  whose every strength the new tree fits again in the duel's transaction.
+- a duel between two scenes at random: mostly scenes without duels or in a pair (at 1M
+  scenes and 100,000 duels, 72,000 components, the largest of 201 scenes);
+- a duel inside the largest component, whose every strength the new tree fits again in the
+  duel's transaction;
+- a vote, and a view count, on a scene at random: its score class and the class's tops move.
 """
 
 from __future__ import annotations
@@ -32,19 +34,29 @@ WORKER = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1] + "/src")
 from pathlib import Path
-from scenecat.domain.catalogue import apply_duel
-from scenecat.domain.records import DuelRec
+from scenecat.domain.catalogue import apply_duel, apply_vote, record_view
+from scenecat.domain.names import resolve_scene
+from scenecat.domain.records import DuelRec, VoteRec
 from scenecat.storage.connection import open_catalogue
 
 cat = open_catalogue(Path(sys.argv[2]), create=False)
 print("ready", flush=True)
 for line in sys.stdin:
-    winner, loser, voter = json.loads(line)
+    kind, first, second, voter = json.loads(line)
     wall, cpu = time.perf_counter(), time.process_time()
-    with cat.write(f"duel {winner} {loser}") as conn:
-        apply_duel(conn, DuelRec(winner=winner, loser=loser, voter=voter, on="2024-01-01"))
+    with cat.write(f"{kind} {first}") as conn:
+        if kind == "duel":
+            apply_duel(conn, DuelRec(winner=first, loser=second, voter=voter, on="2024-01-01"))
+        elif kind == "vote":
+            apply_vote(conn, VoteRec(scene=first, score=int(second), voter=voter))
+        else:
+            record_view(conn, resolve_scene(conn, first), int(second), "2024-02-02", voter)
     print(time.perf_counter() - wall, time.process_time() - cpu, flush=True)
 """
+
+
+#: (command, scene key, other scene key / score / count, voter or source)
+Write = tuple[str, str, str, str]
 
 
 class Worker:
@@ -59,9 +71,9 @@ class Worker:
         if self.proc.stdout.readline().strip() != "ready":
             raise SystemExit(f"worker for {tree} did not start")
 
-    def run(self, pair: tuple[str, str, str]) -> tuple[float, float]:
+    def run(self, write: Write) -> tuple[float, float]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps(pair) + "\n")
+        self.proc.stdin.write(json.dumps(write) + "\n")
         self.proc.stdin.flush()
         wall, cpu = self.proc.stdout.readline().split()
         return float(wall), float(cpu)
@@ -101,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--old-db", type=Path, required=True, help="a copy: it is written")
     parser.add_argument("--new", type=Path, required=True)
     parser.add_argument("--new-db", type=Path, required=True, help="a copy: it is written")
-    parser.add_argument("--pairs", type=int, default=30, help="duels of each kind (30)")
+    parser.add_argument("--writes", type=int, default=30, help="writes of each kind (30)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
@@ -112,31 +124,40 @@ def main(argv: list[str] | None = None) -> int:
     def key(scene_id: int) -> str:
         return str(conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0])
 
-    label = f"inside the largest component ({len(component)} scenes)"
-    kinds: dict[str, list[tuple[str, str, str]]] = {"two scenes at random": [], label: []}
-    for n in range(args.pairs):
+    label = f"duel inside the largest component ({len(component)} scenes)"
+    kinds: dict[str, list[Write]] = {
+        "duel, two scenes at random": [],
+        label: [],
+        "vote on a scene at random": [],
+        "views of a scene at random": [],
+    }
+    for n in range(args.writes):
         a, b = rng.sample(range(1, top + 1), 2)
-        kinds["two scenes at random"].append((key(a), key(b), f"bench-r{n}"))
+        kinds["duel, two scenes at random"].append(("duel", key(a), key(b), f"bench-r{n}"))
         a, b = rng.sample(component, 2)
-        kinds[label].append((key(a), key(b), f"bench-c{n}"))
+        kinds[label].append(("duel", key(a), key(b), f"bench-c{n}"))
+        scene = key(rng.randrange(1, top + 1))
+        kinds["vote on a scene at random"].append(("vote", scene, str(n % 10 + 1), f"b{n}"))
+        scene = key(rng.randrange(1, top + 1))
+        kinds["views of a scene at random"].append(("views", scene, str(10**n % 999_983), "b"))
     conn.close()
     old, new = Worker(args.old, args.old_db), Worker(args.new, args.new_db)
     print(f"old {args.old} on {args.old_db}; new {args.new} on {args.new_db}")
     print(f"load average at start {os.getloadavg()[0]:.1f}; medians in ms (wall / CPU)")
-    print(f"{'duel':<44} {'old wall':>9} {'new wall':>9} {'old CPU':>8} {'new CPU':>8}")
+    print(f"{'write':<50} {'old wall':>9} {'new wall':>9} {'old CPU':>8} {'new CPU':>8}")
     try:
-        for name, pairs in kinds.items():
+        for name, writes in kinds.items():
             samples: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
-            for turn, pair in enumerate(pairs):
+            for turn, write in enumerate(writes):
                 order = [("old", old), ("new", new)]
                 for side, worker in order if turn % 2 == 0 else order[::-1]:
-                    samples[side].append(worker.run(pair))
+                    samples[side].append(worker.run(write))
             med = {
                 side: [statistics.median(s[i] for s in got) * 1000 for i in (0, 1)]
                 for side, got in samples.items()
             }
             print(
-                f"{name:<44} {med['old'][0]:>9.1f} {med['new'][0]:>9.1f} "
+                f"{name:<50} {med['old'][0]:>9.1f} {med['new'][0]:>9.1f} "
                 f"{med['old'][1]:>8.1f} {med['new'][1]:>8.1f}"
             )
     finally:
