@@ -215,8 +215,9 @@ def test_upgrade_from_the_first_schema_fits_every_duel(cli, db: Path) -> None:
 
 def _as_schema_12(path: Path) -> None:
     """Take a current catalogue back to schema 12: no strength column, no class tops, the
-    class indexes without views, the duel triggers that do not mark strengths."""
-    from scenecat.storage import scene_signals
+    class indexes without views, the duel triggers that do not mark strengths, no index of
+    dramas by network or year."""
+    from scenecat.storage import rank_queries, scene_signals
 
     conn = sqlite3.connect(path)
     with conn:
@@ -234,7 +235,12 @@ def _as_schema_12(path: Path) -> None:
             "CREATE INDEX scene_signal_by_kind_class "
             "ON scene_signal(kind, votes, vote_sum, duels, has_views)"
         )
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0013_duel_strengths'")
+        for statement in rank_queries.DRAMA_INDEXES:  # 0014
+            conn.execute(f'DROP INDEX "{statement.split()[5]}"')
+        conn.execute(
+            "DELETE FROM _sqlite_migrations "
+            "WHERE name IN ('0013_duel_strengths', '0014_drama_filter_indexes')"
+        )
         conn.execute("PRAGMA user_version = 12")
     conn.close()
 
@@ -242,6 +248,7 @@ def _as_schema_12(path: Path) -> None:
 def test_upgrade_from_schema_12_adds_the_cache_and_keeps_the_rankings(cli, sample_db: Path) -> None:
     ranked = cli("rank", "--json").stdout
     by_kind = cli("rank", "--kind", "kiss", "--json").stdout
+    by_network = cli("rank", "--network", "tvN", "--json").stdout
     _as_schema_12(sample_db)
     conn = _connect(sample_db)
     assert "strength" not in [r[1] for r in conn.execute("PRAGMA table_info(scene_signal)")]
@@ -252,8 +259,10 @@ def test_upgrade_from_schema_12_adds_the_cache_and_keeps_the_rankings(cli, sampl
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     conn.close()
     assert "scene_signal_by_class" not in indexes and "scene_signal_kind_class_views" in indexes
+    assert {"drama_by_network", "drama_by_year"} <= indexes
     assert cli("rank", "--json").stdout == ranked
     assert cli("rank", "--kind", "kiss", "--json").stdout == by_kind
+    assert cli("rank", "--network", "tvN", "--json").stdout == by_network
 
 
 def _write_raw(path: Path, sql: str, *args: object) -> None:

@@ -44,6 +44,20 @@ def create_indexes(db: Database) -> None:
     run_in_transaction_statements(db, list(INDEXES))
 
 
+# A scope filtered by its dramas (--network, --year) starts from the dramas that match, then
+# their scenes by scene_by_drama. Without these SQLite 3.40 (no statistics) scans every scene
+# and looks its drama up: at 1M scenes 421 ms against 173 ms for tvN's 176,195 scenes.
+DRAMA_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS drama_by_network ON drama(network COLLATE NOCASE)",
+    "CREATE INDEX IF NOT EXISTS drama_by_year ON drama(year)",
+)
+
+
+def create_drama_indexes(db: Database) -> None:
+    """Migration 0014_drama_filter_indexes."""
+    run_in_transaction_statements(db, list(DRAMA_INDEXES))
+
+
 #: One scene of a scope: (id, key, drama_id, n_votes, vote_sum, latest_views, n_duels).
 ScopeRow = tuple[int, str, int, int, int, int | None, int]
 
