@@ -1,7 +1,8 @@
-"""The order of a scope worked out only as far as a ranking shows: `ScopeOrder` drives
-`ScopeRanker` (scoring/top_n.py), fitting duel components (`Duels`) and loading view counts and
-keys for the scenes that can still reach the part asked for; `best_per_group` walks that order
-for `rank --by drama|actor|couple`.
+"""The order of a scope worked out only as far as a ranking shows: `scope_ranker` makes the
+`ScopeRanker` (scoring/top_n.py) of a scope from its stored score classes (or classes its rows
+in memory), `ScopeOrder` drives it, reading stored Bradley-Terry strengths or fitting duel
+components (`Duels`) and loading view counts and keys for the scenes that can still reach the
+part asked for; `best_per_group` walks that order for `rank --by drama|actor|couple`.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def classes_in_memory(
         members = groups[(key[0], key[1], key[2], int(key[3]))]
         start = read.get(key)
         if start is None:
-            members.sort(key=_INDEX_ORDER, reverse=True)
+            members.sort(key=_index_order, reverse=True)
             start = 0
         if after is not None and (start == 0 or members[start - 1][0] != after[1]):
             raise ValueError("class members are read in order, a page after the other")
@@ -129,7 +130,7 @@ def classes_in_memory(
 _VIEWS = itemgetter(5)
 
 
-def _INDEX_ORDER(row: rank_queries.MemberRow) -> tuple[int, int]:
+def _index_order(row: rank_queries.MemberRow) -> tuple[int, int]:
     # The order of the class indexes: views (NULL lowest), then id.
     return (-1 if row[5] is None else row[5], row[0])
 

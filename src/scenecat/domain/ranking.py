@@ -1,16 +1,16 @@
 """Ranking scenes by fan signals (docs/DESIGN.md section 5): `rank` and its JSON.
 
 `rank_scenes` reads the scope's signals from the per-scene signals table (storage/
-scene_signals.py): for the whole catalogue or one kind only the number of scenes in each
-score class and then the members of the classes that can reach the top, for other scopes
-every scene's row. `ScopeRanker` (scoring/top_n.py), driven by rank_order.py, works out only
-as much of the order as it shows: keys and Bradley-Terry fits (of the duel components of those
-scenes) are read for the scenes that can still reach that part, and full records only for the
-scenes it returns. View counts are read for those scenes too, except for scenes with no votes
-and no duels: whether they rank at all depends on having views, so all of those are read (in a
-scope where most scenes have no votes, that is most of the scope). `--by drama|actor|couple`
-ranks groups by their best scene, so a drama with one great kiss beats a long drama with many
-good ones. `rank --why` is rank_why.py; `trending` is trends.py.
+scene_signals.py): for the whole catalogue or one kind only the score classes (with each
+class's most views and strongest stored strength) and then the members of the classes that
+can reach the top, for other scopes every scene's row, classed in memory. `ScopeRanker`
+(scoring/top_n.py), driven by rank_order.py, works out only as much of the order as it shows:
+members come with their view counts and Bradley-Terry strengths (storage/duel_strengths.py;
+components are fitted here only when the stored strengths are not current or for a what-if
+prior), keys are read for the scenes that can still reach that part, and full records only for
+the scenes it returns. `--by drama|actor|couple` ranks groups by their best scene, so a drama
+with one great kiss beats a long drama with many good ones. `rank --why` is rank_why.py;
+`trending` is trends.py.
 """
 
 from __future__ import annotations
