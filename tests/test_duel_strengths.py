@@ -213,8 +213,8 @@ def test_upgrade_from_the_first_schema_fits_every_duel(cli, db: Path) -> None:
     assert_cached(db)
 
 
-def _as_schema_12(path: Path) -> None:
-    """Take a current catalogue back to schema 12: no strength column, no class tops, the
+def _as_schema_14(path: Path) -> None:
+    """Take a current catalogue back to schema 14: no strength column, no class tops, the
     class indexes without views, the duel triggers that do not mark strengths, no index of
     dramas by network or year."""
     from scenecat.storage import rank_queries, scene_signals
@@ -239,17 +239,17 @@ def _as_schema_12(path: Path) -> None:
             conn.execute(f'DROP INDEX "{statement.split()[5]}"')
         conn.execute(
             "DELETE FROM _sqlite_migrations "
-            "WHERE name IN ('0013_duel_strengths', '0014_drama_filter_indexes')"
+            "WHERE name IN ('0015_duel_strengths', '0016_drama_filter_indexes')"
         )
-        conn.execute("PRAGMA user_version = 12")
+        conn.execute("PRAGMA user_version = 14")
     conn.close()
 
 
-def test_upgrade_from_schema_12_adds_the_cache_and_keeps_the_rankings(cli, sample_db: Path) -> None:
+def test_upgrade_from_schema_14_adds_the_cache_and_keeps_the_rankings(cli, sample_db: Path) -> None:
     ranked = cli("rank", "--json").stdout
     by_kind = cli("rank", "--kind", "kiss", "--json").stdout
     by_network = cli("rank", "--network", "tvN", "--json").stdout
-    _as_schema_12(sample_db)
+    _as_schema_14(sample_db)
     conn = _connect(sample_db)
     assert "strength" not in [r[1] for r in conn.execute("PRAGMA table_info(scene_signal)")]
     conn.close()

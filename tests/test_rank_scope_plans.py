@@ -1,6 +1,6 @@
 """Query plans of the ranking's scope reads at a size where the plan matters: a scope
 filtered by its dramas (--network, --year) starts from the dramas that match
-(0014_drama_filter_indexes), not from a scan of every scene; an actor's scope still starts
+(0016_drama_filter_indexes), not from a scan of every scene; an actor's scope still starts
 from the actor's scenes, whatever else filters it."""
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ DRAMA_INDEXES = (
 
 
 def create_drama_indexes(db: Database) -> None:
-    """Migration 0014_drama_filter_indexes."""
+    """Migration 0016_drama_filter_indexes."""
     run_in_transaction_statements(db, list(DRAMA_INDEXES))
 
 

@@ -50,7 +50,7 @@ INDEXES = (
 # `duels` (wins + losses) and `has_views` (views IS NOT NULL) and the scene's `kind` are
 # kept as plain columns so that the class indexes cover the ranking's queries (SQLite 3.40
 # reads the table for an index on an expression or a generated column). `strength` is the
-# last column: the upgrade that brought it (0013_duel_strengths) appends it.
+# last column: the upgrade that brought it (0015_duel_strengths) appends it.
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS scene_signal ("
     "scene_id INTEGER PRIMARY KEY, "
@@ -75,7 +75,7 @@ SCHEMA = (
     "PRIMARY KEY (kind, votes, vote_sum, duels, has_views)) WITHOUT ROWID",
 )
 TABLES = ("scene_signal", "signal_class")
-# The class indexes of schema 12 and before (without views: 0013_duel_strengths drops them).
+# The class indexes of schema 14 and before (without views: 0015_duel_strengths drops them).
 OLD_INDEXES = ("scene_signal_by_class", "scene_signal_by_kind_class")
 
 
@@ -438,7 +438,7 @@ def create_signals(db: Database) -> None:
 
 
 def add_strengths(db: Database) -> None:
-    """Migration 0013_duel_strengths: the strength column and the class tops, the class
+    """Migration 0015_duel_strengths: the strength column and the class tops, the class
     indexes with views (replacing those without), every component fitted once, the classes
     counted again and the triggers that keep both."""
     from scenecat.storage.ddl import column_names
