@@ -24,7 +24,8 @@ machine load. Targets (issue 4): busiest within 2x of raw SQL and under 200 ms, 
 Then the same for broad scopes (DESIGN.md section 7: rank "well under a second" at 1M scenes):
 `--kind kiss`, `--network` of the busiest network and the whole catalogue, each against the same
 raw SQL over that scope, plus `--by drama` over the whole catalogue (in process only). These
-print their medians against a 1 s target; fewer runs (--broad-repeat) as each takes seconds.
+print their medians against a 1 s target, the whole catalogue against 200 ms (issue 22);
+fewer runs (--broad-repeat) as the raw queries take seconds.
 
 The ranking indexes come with migration 0005_ranking_indexes; if the catalogue lacks any (the
 migration not yet registered when it was created), the script creates them first and says so
@@ -242,7 +243,10 @@ def broad_cases(conn: sqlite3.Connection) -> list[tuple[str, Scope, str, dict[st
 def broad(conn: sqlite3.Connection, params: RankParams, repeat: int) -> bool:
     """Broad scopes against the raw query over the same scope; --by drama in process only."""
     print()
-    print(f"broad scopes, {repeat} runs per case, medians in ms (target < 1000 ms in process)")
+    print(
+        f"broad scopes, {repeat} runs per case, medians in ms "
+        "(target < 1000 ms in process; whole catalogue < 200 ms)"
+    )
     print(f"{'case':<34} {'scenes':>9} {'in process':>11} {'raw SQL':>8} {'ratio':>6}")
     ok = True
     votes_only = RankParams(w_votes=1.0, w_duels=0.0, w_views=0.0)
@@ -258,7 +262,7 @@ def broad(conn: sqlite3.Connection, params: RankParams, repeat: int) -> bool:
         )
         size = rank_scenes(conn, scope, params, limit=1).scope_size
         ratio = timings["in"] / timings["raw"]
-        met = timings["in"] < 1000.0
+        met = timings["in"] < (200.0 if scope == Scope() else 1000.0)
         ok = ok and met
         print(
             f"{label:<34} {size:>9,} {timings['in']:>11.2f} {timings['raw']:>8.2f} "

@@ -1,39 +1,138 @@
-"""The order of a scope worked out only as far as a ranking shows: `ScopeOrder` drives
-`ScopeRanker` (scoring/top_n.py), fitting duel components (`Duels`) and loading view counts and
-keys for the scenes that can still reach the part asked for; `best_per_group` walks that order
-for `rank --by drama|actor|couple`.
+"""The order of a scope worked out only as far as a ranking shows: `scope_ranker` makes the
+`ScopeRanker` (scoring/top_n.py) of a scope from its stored score classes (or classes its rows
+in memory), `ScopeOrder` drives it, reading stored Bradley-Terry strengths or fitting duel
+components (`Duels`) and loading view counts and keys for the scenes that can still reach the
+part asked for; `best_per_group` walks that order for `rank --by drama|actor|couple`.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from scenecat.scoring.bradley_terry import bradley_terry_counts
-from scenecat.scoring.top_n import ScopeRanker
-from scenecat.storage import rank_queries
+from scenecat.scoring.params import RankParams
+from scenecat.scoring.scores import VoteTotals
+from scenecat.scoring.top_n import ClassKey, ClassLoader, Cursor, Member, ScopeRanker, StoredClass
+from scenecat.storage import duel_strengths, rank_queries
 from scenecat.storage.scenes import SceneFilter
 
 
 class Duels:
-    """Bradley-Terry strengths of the duel components fitted so far (by scene id), and the duel
-    counts {(winner id, loser id): times} of those components."""
+    """Bradley-Terry strengths of the scenes asked for so far (by scene id).
+
+    With the catalogue's own prior and every stored strength current (storage/
+    duel_strengths.py), they are read from the cache; otherwise (a what-if prior, or duels
+    written by another program since the last fit) the duel components are fitted here, and
+    the duel counts {(winner id, loser id): times} of those components kept in `pairs`."""
 
     def __init__(self, conn: sqlite3.Connection, prior: float) -> None:
         self.conn = conn
         self.prior = prior
         self.pairs: dict[tuple[int, int], int] = {}
         self.strengths: dict[int, float] = {}
+        #: Whether the stored strengths are those of a fit with this prior.
+        self.cached = prior == duel_strengths.PRIOR and duel_strengths.all_current(conn)
 
     def fit(self, scene_ids: list[int]) -> None:
-        """Fit the components of `scene_ids` (scenes with duels) not fitted yet. Components are
+        """The strengths of `scene_ids` (scenes with duels) not known yet. Components are
         fitted independently (bradley_terry_counts), so fitting them a few at a time
         gives the strengths of one fit of every duel."""
         seeds = [i for i in scene_ids if i not in self.strengths]
-        if seeds:
-            pairs = rank_queries.duel_graph(self.conn, seeds)
-            self.pairs.update(pairs)  # components are whole: a pair is never counted twice
-            self.strengths.update(bradley_terry_counts(pairs, self.prior))
+        if not seeds:
+            return
+        if self.cached:
+            self.strengths.update(duel_strengths.stored(self.conn, seeds))
+            return
+        pairs = rank_queries.duel_graph(self.conn, seeds)
+        self.pairs.update(pairs)  # components are whole: a pair is never counted twice
+        self.strengths.update(bradley_terry_counts(pairs, self.prior))
+
+    def record(self, scene_ids: list[int]) -> dict[int, tuple[int, int]]:
+        """(duels won, duels lost) of each of `scene_ids`."""
+        found = rank_queries.duel_records(self.conn, scene_ids)
+        return {scene_id: found.get(scene_id, (0, 0)) for scene_id in scene_ids}
+
+
+def scope_ranker(
+    conn: sqlite3.Connection,
+    filt: SceneFilter,
+    params: RankParams,
+    totals: VoteTotals,
+    duels: Duels,
+) -> ScopeRanker:
+    """The ranker of a scope, from the stored signals (storage/scene_signals.py): its score
+    classes, with each class's most views and strongest strength, and their members read only
+    for the classes that can reach the part asked for, most views first, with their stored
+    strengths (when current: `duels.cached`)."""
+    cached = duels.cached
+    if params.w_views > 0 and params.w_views >= params.w_votes:
+        # Views weigh as much as votes (a what-if): nearly every scene needs its own.
+        found, n_duels = rank_queries.stored_signals(conn, filt, views=True)
+        return ScopeRanker(found, n_duels, params, totals)
+    if not rank_queries.classes_indexed(filt):
+        # A join (network, actor, year...): one pass over the scope's rows, classed here;
+        # a query per class would go through the join again.
+        in_memory, from_memory = classes_in_memory(rank_queries.scope_members(conn, filt, cached))
+        return ScopeRanker.from_classes(in_memory, from_memory, params, totals)
+
+    def load(key: ClassKey, after: Cursor, count: int | None) -> list[Member]:
+        members = rank_queries.class_members(conn, filt, key, after, count)
+        return members if cached else [(i, v, None) for i, v, _ in members]
+
+    classes = rank_queries.signal_classes(conn, filt, strengths=cached)
+    return ScopeRanker.from_classes(classes, load, params, totals)
+
+
+def classes_in_memory(
+    rows: Iterable[rank_queries.MemberRow],
+) -> tuple[list[StoredClass], ClassLoader]:
+    """The score classes of `rows` (rank_queries.scope_members) with their tops, and a loader
+    of their members in the order of the class indexes (most views first, then highest id),
+    as the stored histogram gives them."""
+    # The hot loop of a broad scope (a row per scene): the rows are kept as they come and
+    # classed by a slice of them, (vote count, vote sum, duels, has views).
+    groups: dict[tuple[int, ...], list[rank_queries.MemberRow]] = {}
+    for row in rows:
+        key = row[1:5]
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [row]
+        else:
+            found.append(row)
+    classes: list[StoredClass] = []
+    for (votes, total, duels, has_views), members in groups.items():
+        top_views = max(map(_VIEWS, members)) if has_views else None
+        top_strength = None
+        if duels:
+            top_strength = max((r[6] for r in members if r[6] is not None), default=None)
+        classes.append(
+            (votes, total, duels, bool(has_views), len(members), top_views, top_strength)
+        )
+    read: dict[ClassKey, int] = {}  # members handed out so far, once a class is sorted
+
+    def load(key: ClassKey, after: Cursor, count: int | None) -> list[Member]:
+        members = groups[(key[0], key[1], key[2], int(key[3]))]
+        start = read.get(key)
+        if start is None:
+            members.sort(key=_index_order, reverse=True)
+            start = 0
+        if after is not None and (start == 0 or members[start - 1][0] != after[1]):
+            raise ValueError("class members are read in order, a page after the other")
+        page = members[start:] if count is None else members[start : start + count]
+        read[key] = start + len(page)
+        return [(r[0], r[5], r[6]) for r in page]
+
+    return classes, load
+
+
+_VIEWS = itemgetter(5)
+
+
+def _index_order(row: rank_queries.MemberRow) -> tuple[int, int]:
+    # The order of the class indexes: views (NULL lowest), then id.
+    return (-1 if row[5] is None else row[5], row[0])
 
 
 class ScopeOrder:

@@ -1,16 +1,16 @@
 """Ranking scenes by fan signals (docs/DESIGN.md section 5): `rank` and its JSON.
 
 `rank_scenes` reads the scope's signals from the per-scene signals table (storage/
-scene_signals.py): for the whole catalogue or one kind only the number of scenes in each
-score class and then the members of the classes that can reach the top, for other scopes
-every scene's row. `ScopeRanker` (scoring/top_n.py), driven by rank_order.py, works out only
-as much of the order as it shows: keys and Bradley-Terry fits (of the duel components of those
-scenes) are read for the scenes that can still reach that part, and full records only for the
-scenes it returns. View counts are read for those scenes too, except for scenes with no votes
-and no duels: whether they rank at all depends on having views, so all of those are read (in a
-scope where most scenes have no votes, that is most of the scope). `--by drama|actor|couple`
-ranks groups by their best scene, so a drama with one great kiss beats a long drama with many
-good ones. `rank --why` is rank_why.py; `trending` is trends.py.
+scene_signals.py): for the whole catalogue or one kind only the score classes (with each
+class's most views and strongest stored strength) and then the members of the classes that
+can reach the top, for other scopes every scene's row, classed in memory. `ScopeRanker`
+(scoring/top_n.py), driven by rank_order.py, works out only as much of the order as it shows:
+members come with their view counts and Bradley-Terry strengths (storage/duel_strengths.py;
+components are fitted here only when the stored strengths are not current or for a what-if
+prior), keys are read for the scenes that can still reach that part, and full records only for
+the scenes it returns. `--by drama|actor|couple` ranks groups by their best scene, so a drama
+with one great kiss beats a long drama with many good ones. `rank --why` is rank_why.py;
+`trending` is trends.py.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from scenecat.domain import browse, names
-from scenecat.domain.rank_order import Duels, ScopeOrder, best_per_group
+from scenecat.domain.rank_order import Duels, ScopeOrder, best_per_group, scope_ranker
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
 from scenecat.models import Scene, ViewCount
 from scenecat.scoring.params import RankParams, ScoreParts
 from scenecat.scoring.scores import VoteTotals, compute, parts_of, prior_of
-from scenecat.scoring.top_n import ClassKey, ScopeRanker
 from scenecat.storage import rank_queries
 from scenecat.storage import scenes as scene_store
 
@@ -202,24 +201,9 @@ def rank_scenes(
     with rank_queries.read_snapshot(conn):
         filt = scope_filter(conn, scope, couple)
         totals = rank_queries.vote_totals(conn)
-        # View counts are read for the few scenes that can make the top, unless views weigh
-        # as much as votes: then nearly every scene would need its own.
-        eager = params.w_views > 0 and params.w_views >= params.w_votes
-        if eager or not rank_queries.classes_indexed(filt):
-            # Every scene's row: cheaper than a query per class when the scope is a join.
-            found, n_duels = rank_queries.stored_signals(conn, filt, views=eager)
-            ranker = ScopeRanker(found, n_duels, params, totals)
-        else:
-            # Scenes counted per score class (scene_signal); members are read only for the
-            # classes that can reach the top.
-            def load(key: ClassKey, after: int, count: int | None) -> list[tuple[int, int | None]]:
-                return rank_queries.class_members(conn, filt, key, after, count)
-
-            ranker = ScopeRanker.from_classes(
-                rank_queries.signal_classes(conn, filt), load, params, totals
-            )
-        rows = ranker.rows
         duels = Duels(conn, params.bt_prior)
+        ranker = scope_ranker(conn, filt, params, totals, duels)
+        rows = ranker.rows
         ordered = ScopeOrder(conn, rows, ranker, duels)
         positions: list[tuple[int, str | None, int | None]] = []  # (row index, group, size)
         groups = ranker.size
@@ -230,13 +214,15 @@ def rank_scenes(
             positions, groups = best_per_group(conn, filt, ordered, by, limit)
         scene_ids = [rows[i][0] for i, _, _ in positions]
         full = {s.id: s for s in scene_store.scenes_by_ids(conn, scene_ids)}
-    record = duel_record(duels.pairs, scene_ids)
+    # Without a duel weight no duel is read (as before the strengths were stored): the
+    # records stay 0.
+    record = duels.record(scene_ids if params.w_duels > 0 else [])
     scene_rank = {index: pos for pos, index in enumerate(ordered.known, 1)} if by != "scene" else {}
     info = RankInfo(params, method, by, totals, ranker.size, groups)
     entries = []
     for position, (index, group, size) in enumerate(positions, 1):
         scene = full[rows[index][0]]
-        won, lost = record[scene.id]
+        won, lost = record.get(scene.id, (0, 0))
         entries.append(
             RankedEntry(
                 position=position,

@@ -43,7 +43,9 @@ class _Class:
     """The scenes of a scope with one vote count, vote sum and number of duels whose scores are
     known only as bounds: their view count is not loaded (or does not matter) and, with duels,
     their strength is not known. The duel value (10*s/(s+1)) and the popularity both lie in
-    0..10, and a score grows with each, so the bounds hold whatever they turn out to be."""
+    0..10, and a score grows with each, so the bounds hold whatever they turn out to be; a
+    class read from the stored histogram knows more: the most views and the strongest
+    strength among its scenes (``view_high``, ``duel_high``)."""
 
     __slots__ = (
         "after",
@@ -54,9 +56,11 @@ class _Class:
         "low",
         "members",
         "size",
+        "slack",
         "strength",
         "unloaded",
         "variants",
+        "view_high",
         "views_matter",
     )
 
@@ -66,35 +70,69 @@ class _Class:
         with_views: _Variant,
         duel_low: float = 0.0,
         duel_high: float = SCALE,
+        view_high: float = SCALE,
     ) -> None:
         self.variants = (no_views, with_views)
         self.members: list[int] = []  # row indices
         # A class read from a histogram (ScopeRanker.from_classes): members not read yet, the
-        # key to read them by, and the last scene id read.
+        # key to read them by, and the last scene read, (views, scene id): most views first.
         self.unloaded = 0
         self.size = 0  # len(members) + unloaded, kept by ScopeRanker._resize
         self.key: ClassKey | None = None
-        self.after = 0
+        self.after: Cursor = None
         self.views_matter = no_views != with_views
         self.strength = any(v[1] for v in self.variants)  # a fitted strength changes the score
-        # The base plus the learnt parts at both ends of 0..10. With a duel part to learn and
-        # the view prior in the base, compute adds them in another order (vote + duel + view),
-        # which may differ by an ulp: one quantum of slack keeps the bound a bound.
-        slack = 1 if self.strength else 0
-        # The learnt head-to-head value lies in duel_low..duel_high (scores.duel_range).
-        self.duel_low, self.duel_high = duel_low, duel_high
-        self.low = min(rounded(v[0] + duel_low * v[1]) for v in self.variants) - slack
-        self.high = (
-            max(rounded(v[0] + duel_high * v[1] + SCALE * v[2]) for v in self.variants) + slack
-        )
+        # The base plus the learnt parts at both ends of their ranges. With a duel part to
+        # learn and the view prior in the base, compute adds them in another order (vote +
+        # duel + view), which may differ by an ulp: one quantum of slack keeps the bound a
+        # bound.
+        self.slack = 1 if self.strength else 0
+        # The learnt head-to-head value lies in duel_low..duel_high (scores.duel_range), the
+        # popularity in 0..view_high.
+        self.duel_low, self.duel_high, self.view_high = duel_low, duel_high, view_high
+        self.low = min(_low(v, duel_low, self.slack) for v in self.variants)
+        self.high = 0
+        self.bound()
 
+    def bound(self) -> None:
+        """The best possible score, from duel_high and view_high."""
+        no_views, with_views = self.variants
+        high = _high(no_views, self.duel_high, self.view_high, self.slack)
+        if with_views is not no_views:
+            high = max(high, _high(with_views, self.duel_high, self.view_high, self.slack))
+        self.high = high
+
+
+def _low(variant: _Variant, duel_low: float, slack: int) -> int:
+    return rounded(variant[0] + duel_low * variant[1]) - slack
+
+
+def _high(variant: _Variant, duel_high: float, view_high: float, slack: int) -> int:
+    base, duel_share, view_share = variant
+    # Below the ends of 0..10 a strength or view count under the top may round to the
+    # top's value: one quantum more.
+    extra = slack if duel_high == SCALE and view_high == SCALE else 1
+    return rounded(base + duel_high * duel_share + view_high * view_share) + extra
+
+
+#: A class of the histogram not made into a _Class yet: (best bound, key, the variant,
+#: duel_low, duel_high, view_high, scenes).
+_Unmade = tuple[int, "ClassKey", _Variant, float, float, float, int]
 
 #: A score class as stored per scene (storage.scene_signals): (vote count, vote sum, duels,
 #: whether it has a view count).
 ClassKey = tuple[int, int, int, bool]
-#: Reads members of a class: (key, after this scene id, at most n or None for all) ->
-#: [(scene id, latest views or None)] by scene id.
-ClassLoader = Callable[[ClassKey, int, "int | None"], list[tuple[int, "int | None"]]]
+#: A class of the stored histogram: (vote count, vote sum, duels, has views, scenes, most
+#: views, strongest strength), the last two None when not known (then 0..10 bounds hold).
+StoredClass = tuple[int, int, int, bool, int, int | None, float | None]
+#: One member of a class: (scene id, latest views or None, stored strength or None).
+Member = tuple[int, int | None, float | None]
+#: Where the reading of a class stopped: the (views, scene id) of the last member read, or
+#: None before the first.
+Cursor = tuple[int | None, int] | None
+#: Reads members of a class, most views first, then highest scene id: (key, after this
+#: cursor, at most n or None for all) -> members.
+ClassLoader = Callable[[ClassKey, Cursor, int | None], list[Member]]
 
 
 class ScopeRanker:
@@ -183,26 +221,37 @@ class ScopeRanker:
         # (equal once exact).
         self._score: dict[int, tuple[int, int]] = {}
         self._pending: set[int] = set()  # of `_score`: exact once their strength is known
+        # Strengths that came with the members of stored classes, by scene id; kept only when
+        # duels weigh (without a weight no strength is fitted and the parts show the prior).
+        self._known: dict[int, float] = {}
+        self._keep_strengths = self.params.w_duels > 0
         self._views: dict[int, int | None] = {}  # view counts loaded later, by row index
         self._asked: set[int] = set()  # taken out of their class, waiting for their views
         self._batch = self.BATCH
         self._progressed = False
+        # Classes of the histogram (from_classes) not made yet, best bound first, and how
+        # many of them are made.
+        self._unmade: list[_Unmade] = []
+        self._made = 0
 
     @classmethod
     def from_classes(
         cls,
-        classes: Iterable[tuple[int, int, int, bool, int]],
+        classes: Iterable[StoredClass],
         load: ClassLoader,
         params: RankParams,
         totals: VoteTotals,
     ) -> ScopeRanker:
-        """A ranker for a scope given as a histogram of score classes (vote count, vote sum,
-        duels, has views, scenes): members are read with ``load`` only for the classes that
-        can reach the top, with their view counts, so :meth:`missing` never asks for views.
+        """A ranker for a scope given as a histogram of score classes (:data:`StoredClass`):
+        members are read with ``load`` only for the classes that can reach the top, with their
+        view counts and stored strengths, so :meth:`missing` never asks for views, nor for the
+        strengths that came with them. A class's most views and strongest strength, when
+        given, bound its scores: they must be those of its scenes (or above), and a member's
+        strength, when given, that of the fit (storage/duel_strengths.py keeps both).
         ``rows`` then holds the scenes read so far; ``size`` is the whole scope's.
         ``totals``: the whole catalogue's votes."""
         self = cls.__new__(cls)
-        histogram = list(classes)
+        histogram = [h for h in classes if h[4] > 0]
         self.rows = []
         self.n_duels = {}
         self.params = params
@@ -210,27 +259,68 @@ class ScopeRanker:
         self._load = load
         self.totals = totals
         self._setup()
-        histogram = [h for h in histogram if h[4] > 0]
         # One compute over every class (a call per class costs more than the scoring): the
         # parts without views, or with a view count (0 stands for any), as _variants gives.
         computed = compute(
-            [
-                ("class", votes, total, 0 if has_views else None, duels, None)
-                for votes, total, duels, has_views, _ in histogram
-            ],
+            [("class", h[0], h[1], 0 if h[3] else None, h[2], None) for h in histogram],
             totals,
             params,
         )
-        for (votes, total, duels, has_views, count), parts in zip(histogram, computed, strict=True):
-            key: ClassKey = (votes, total, duels, bool(has_views))
+        log_ref, prior = self._log_ref, params.bt_prior
+        ranges: dict[int, tuple[float, float]] = {}
+        unmade: list[_Unmade] = []
+        for (votes, total, duels, has_views, count, top_views, top_strength), parts in zip(
+            histogram, computed, strict=True
+        ):
             # Whether a member has a view count is known: one variant holds for all of them.
             chosen = (parts[BASE], parts[DUEL_VAR], parts[VIEW_VAR])
-            found = self._classes[key] = _Class(chosen, chosen, *duel_range(duels, params.bt_prior))
-            found.views_matter = bool(has_views) and chosen[2] > 0.0
-            found.key = key
-            found.unloaded = count
-            self._resize(found)
+            low_high = ranges.get(duels)
+            if low_high is None:
+                low_high = ranges[duels] = duel_range(duels, prior)
+            duel_low, duel_high = low_high
+            if duels and top_strength is not None:
+                # As compute makes the value; never above the fit's bound.
+                duel_high = min(duel_high, SCALE * (top_strength / (top_strength + 1.0)))
+            view_high = SCALE
+            if has_views and top_views is not None:
+                view_high = popularity_of(top_views, log_ref)
+            high = _high(chosen, duel_high, view_high, 1 if chosen[1] else 0)
+            key: ClassKey = (votes, total, duels, bool(has_views))
+            unmade.append((high, key, chosen, duel_low, duel_high, view_high, count))
+        # Most classes can never reach the part asked for: each is made (_make) only once the
+        # threshold has come down to its best bound.
+        unmade.sort(key=itemgetter(0), reverse=True)
+        self._unmade = unmade
         return self
+
+    def _make(self, head: int, enough: int | None = None) -> tuple[int | None, bool]:
+        """Make classes of the histogram, best bound first, that can reach the first ``head``
+        scenes: all of them, or (``enough``) at least that many scenes' worth when there are
+        more. Gives the threshold (see _threshold) and whether every class that can reach it
+        is made: those not made have a best bound under it, so their scenes, counted or not,
+        cannot change it."""
+        unmade = self._unmade
+        threshold = self._threshold(head)
+        added = 0
+        while self._made < len(unmade):
+            if threshold is not None and unmade[self._made][0] < threshold:
+                break
+            if enough is not None and added >= enough:
+                return threshold, False
+            # A few classes at a time: the threshold rises with each one's lowest score.
+            for high, key, chosen, duel_low, duel_high, view_high, count in unmade[
+                self._made : self._made + 16
+            ]:
+                found = self._classes[key] = _Class(chosen, chosen, duel_low, duel_high, view_high)
+                assert found.high == high
+                found.views_matter = key[3] and chosen[2] > 0.0
+                found.key = key
+                found.unloaded = count
+                self._resize(found)
+                added += count
+                self._made += 1
+            threshold = self._threshold(head)
+        return threshold, True
 
     def _resize(self, cls: _Class) -> None:
         """Count the members of ``cls`` again after they changed."""
@@ -246,17 +336,26 @@ class ScopeRanker:
         votes, total, duels, _ = cls.key
         rows = self.rows
         n_duels = self.n_duels
+        known = self._known
+        keep = self._keep_strengths
         assert isinstance(rows, list) and isinstance(n_duels, dict)
         start = len(rows)
-        for scene_id, views in found:
+        for scene_id, views, strength in found:
             rows.append((scene_id, votes, total, views))
             if duels:
                 n_duels[scene_id] = duels
-        if found:
-            cls.after = found[-1][0]
+                if keep and strength is not None:
+                    known[scene_id] = strength
         cls.unloaded -= len(found)
         if limit is None or len(found) < limit:
             cls.unloaded = 0  # read to the end (a short read never loops)
+        elif found:
+            # Most views first: the members left have at most the views of the last one read.
+            last_views, last_id = found[-1][1], found[-1][0]
+            cls.after = (last_views, last_id)
+            if last_views is not None and cls.views_matter:
+                cls.view_high = min(cls.view_high, popularity_of(last_views, self._log_ref))
+                cls.bound()
         return list(range(start, len(rows)))
 
     def _resolve_loaded(self, indices: list[int]) -> None:
@@ -309,7 +408,13 @@ class ScopeRanker:
         # The same operations as compute, in the same order: the same floats (the base holds
         # vote part + duel prior, or that + view prior; + 0.0 changes nothing).
         view_part = 0.0 if views is None else popularity_of(views, self._log_ref) * view_share
-        if duel_share:
+        strength = self._known.get(scene_id) if duel_share else None
+        if strength is not None:
+            # Read with its stored strength: exact at once, as _settle makes it.
+            row = (str(scene_id), votes, total, views, duels, strength)
+            exact = rounded(next(compute([row], self.totals, self.params))[SCORE])
+            self._score[index] = (exact, exact)
+        elif duel_share:
             # Bounds until the strength is fitted, with the slack _Class explains.
             self._score[index] = (
                 rounded(base + cls.duel_low * duel_share + view_part) - 1,
@@ -331,7 +436,7 @@ class ScopeRanker:
         if views == NOT_LOADED:
             raise KeyError(f"scene {key!r}: its view count is not loaded")
         duels = self.n_duels.get(scene_id, 0)
-        strength = strengths.get(scene_id) if duels else None
+        strength = strengths.get(scene_id, self._known.get(scene_id)) if duels else None
         if strength is None and index in self._pending:
             raise KeyError(f"scene {key!r} needs its Bradley-Terry strength")
         return (key, votes, total, views, duels, strength)
@@ -370,6 +475,8 @@ class ScopeRanker:
             reached += count
             if reached >= head:
                 return low
+        if self._made < len(self._unmade):
+            return None  # the rest are in classes not made yet
         raise AssertionError("fewer scenes than counted")  # pragma: no cover
 
     def _take(self, classes: list[_Class], limit: int | None) -> list[int]:
@@ -406,18 +513,18 @@ class ScopeRanker:
             raise RuntimeError("load the view counts missing() asked for first")
         while True:
             views, unfitted = self._missing(want, strengths)
-            # Lazy classes are read and scored inside _take: go on until something is needed
-            # from outside, or nothing is left to read.
+            # Lazy classes are made, read and scored inside: go on until something is needed
+            # from outside, or nothing is left to make or read.
             if views or unfitted or not self._progressed:
                 return views, unfitted
 
     def _missing(self, want: int, strengths: Mapping[int, float]) -> tuple[list[int], list[int]]:
         self._progressed = False
-        before = len(self.rows)
+        before = (len(self.rows), self._made)
         try:
             return self._missing_step(want, strengths)
         finally:
-            self._progressed = len(self.rows) > before
+            self._progressed = (len(self.rows), self._made) != before
 
     def _missing_step(
         self, want: int, strengths: Mapping[int, float]
@@ -427,7 +534,8 @@ class ScopeRanker:
         head = min(want, self.size)
         if head <= 0:
             return [], []
-        threshold = self._threshold(head)
+        batch = max(self._batch, 2 * head)
+        threshold, complete = self._make(head, batch)
 
         def contends(high: int) -> bool:
             return threshold is None or high >= threshold
@@ -435,9 +543,12 @@ class ScopeRanker:
         # View counts that change scores, best bound first, a growing batch at a time.
         open_classes = [c for c in classes if c.size and c.views_matter and contends(c.high)]
         if open_classes:
-            limit = None if threshold is None else max(self._batch, 2 * head)
+            limit = None if threshold is None else batch
             self._batch *= 2
             return self._take(open_classes, limit), []
+        if not complete:
+            self._make(head)
+            return [], []  # the classes just made are looked at in the next step
         # Strengths: of the scenes scored on their own, and of classes whose views do not
         # matter (taken out of them: they are exact once their strength comes).
         for cls in [c for c in classes if c.size and contends(c.high)]:
@@ -483,11 +594,13 @@ class ScopeRanker:
         head = min(want, self.size)
         if head <= 0:
             return []
-        threshold = self._threshold(head)
+        threshold, _ = self._make(head)
         found = [
             i for i, (_, high) in self._score.items() if threshold is None or high >= threshold
         ]
-        if any(i in self._pending for i in found):
+        if any(i in self._pending for i in found) or any(
+            c.size and (threshold is None or c.high >= threshold) for c in self._classes.values()
+        ):
             raise RuntimeError("missing() has not been satisfied")
         return found
 

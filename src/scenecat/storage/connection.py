@@ -92,13 +92,16 @@ class Catalogue:
             finally:
                 self._depth -= 1
             return
-        from scenecat.storage import changelog
+        from scenecat.storage import changelog, duel_strengths
 
         _begin_immediate(self.conn)
         self._depth = 1
         try:
             change_id = changelog.begin(self.conn, label, bulk=bulk)
             yield self.conn
+            # Duels written by this change (or undone, merged, removed) left their scenes'
+            # cached strengths marked: fitted again here, in the same transaction.
+            duel_strengths.refresh(self.conn)
             changelog.finish(self.conn, change_id)
         except BaseException:
             _rollback(self.conn)

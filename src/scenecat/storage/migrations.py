@@ -110,6 +110,18 @@ def _watch_progress(db: Database) -> None:
     progress.upgrade_table(db)
 
 
+def _duel_strengths(db: Database) -> None:
+    from scenecat.storage import scene_signals
+
+    scene_signals.add_strengths(db)
+
+
+def _drama_filter_indexes(db: Database) -> None:
+    from scenecat.storage import rank_queries
+
+    rank_queries.create_drama_indexes(db)
+
+
 MIGRATIONS: list[tuple[str, Step]] = [
     ("0001_initial", _initial),
     ("0002_search_index", _search_index),
@@ -138,6 +150,12 @@ MIGRATIONS: list[tuple[str, Step]] = [
     # A full-text index declared on `scene` itself (its own text), found by sqlite-utils
     # and by Datasette without scenecat's metadata; scenecat's search keeps scene_search_fts.
     ("0014_scene_text_search", _scene_text_search),
+    # Each scene's Bradley-Terry strength cached in scene_signal, fitted again when a duel
+    # of its component changes; each score class's most views and strongest scene; the
+    # class indexes end with views (a ranking reads a class best first).
+    ("0015_duel_strengths", _duel_strengths),
+    # Scopes filtered by network or years start from their dramas.
+    ("0016_drama_filter_indexes", _drama_filter_indexes),
     # A new scene field (scene_fields.py): ("NNNN_scene_NAME", _scene_columns) adds its
     # column, then ("NNNN_search_NAME", _search_layout) when it is searchable.
 ]
