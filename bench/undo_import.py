@@ -66,10 +66,10 @@ class UndoResult:
         return self.median(self.ours, what) / self.median(self.baseline, what)
 
 
-def run_timed(cmd: list[str]) -> Sample:
+def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> Sample:
     """Run `cmd` to completion: its wall time, CPU time and peak resident memory."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
