@@ -237,10 +237,15 @@ def update_sources(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> N
 # check per row), index updates and, as the connection keeps foreign keys on and a transaction
 # cannot turn them off, a cascade program per deleted parent row into each of its child tables
 # (12 of 13 s at 100k scenes before; 4 of 5 s for the scenes alone with the triggers and
-# indexes dropped). Instead each table is dropped, children before their parents (so that no
-# row refers to a table being dropped and SQLite drops its pages without visiting its rows),
-# and made again from its own schema text, with its indexes and triggers: the same schema,
-# empty. All inside the caller's transaction: a crash or a rollback brings everything back.
+# indexes dropped). Instead each table is dropped, children before their parents (a DROP of a
+# table some foreign key still points at deletes its rows one by one first; with none, SQLite
+# frees its pages without visiting its rows), and made again from its own schema text, with
+# its indexes and triggers: the same schema, empty. All inside the caller's transaction: a
+# crash or a rollback brings everything back.
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def children_first(conn: sqlite3.Connection, tables: Iterable[str]) -> list[str]:
@@ -249,7 +254,7 @@ def children_first(conn: sqlite3.Connection, tables: Iterable[str]) -> list[str]
     pending = sorted(set(tables))
     referenced_by: dict[str, set[str]] = {table: set() for table in pending}
     for child in pending:
-        for row in conn.execute(f'PRAGMA foreign_key_list("{child}")').fetchall():
+        for row in conn.execute(f"PRAGMA foreign_key_list({_quoted(child)})").fetchall():
             if row[2] != child and row[2] in referenced_by:
                 referenced_by[str(row[2])].add(child)
     ordered: list[str] = []
@@ -294,17 +299,17 @@ def clear_load(conn: sqlite3.Connection, tables: Sequence[str]) -> None:
     ).fetchall()
     stats = _stat_rows(conn, order)
     for table in order:
-        conn.execute(f'DROP TABLE "{table}"')
+        conn.execute(f"DROP TABLE {_quoted(table)}")
     # Parents first (a table's foreign keys name tables already there), then each table's
     # indexes, then every trigger (a trigger's body may name any of the tables).
     for table in reversed(order):
-        for kind, name, sql in schema:
-            if name == table and kind == "table":
+        for kind, owner, sql in schema:
+            if owner == table and kind == "table":
                 conn.execute(sql)
-        for kind, name, sql in schema:
-            if name == table and kind == "index":
+        for kind, owner, sql in schema:
+            if owner == table and kind == "index":
                 conn.execute(sql)
-    for kind, _name, sql in schema:
+    for kind, _owner, sql in schema:
         if kind == "trigger":
             conn.execute(sql)
     if stats:
