@@ -166,6 +166,27 @@ def test_a_load_beside_older_rows_is_undone_row_by_row(
     assert raw_dump(db)["my_notes"] == [(1, "keep me")]
 
 
+def test_the_statistics_of_analyze_outlive_the_undo(
+    cli, db: Path, extra: Path, cleared: list[list[str]]
+) -> None:
+    """A DROP TABLE deletes the table's sqlite_stat1 rows; the undo puts them back, as a
+    row-by-row undo would have left them."""
+    _ok(cli("init"))
+    _ok(cli("import", str(extra)))
+    conn = sqlite3.connect(db)
+    conn.execute("ANALYZE")
+    conn.commit()
+    stats = sorted(conn.execute("SELECT tbl, idx, stat FROM sqlite_stat1"))
+    conn.close()
+    assert any(row[0] == "scene" for row in stats)
+    _ok(cli("undo", "--yes"))
+    assert len(cleared) == 1
+    conn = sqlite3.connect(db)
+    assert sorted(conn.execute("SELECT tbl, idx, stat FROM sqlite_stat1")) == stats
+    conn.close()
+    _ok(cli("db", "check"))
+
+
 # --- SIGKILL at any moment ----------------------------------------------------------------
 
 # Runs scenecat, logging each SQL statement (CRASH_LOG) or killing itself with SIGKILL at the
