@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from scenecat.domain import names
-from scenecat.errors import Ambiguous, Conflict, NotFound
+from scenecat.errors import Conflict
 from scenecat.models import Credit
 from scenecat.sources.facts import CastEntry, DramaFacts, Person
 from scenecat.storage import actors as actor_store
@@ -118,14 +118,12 @@ def _differs(actor_native: str | None, actor_born: int | None, person: Person) -
 def _by_names(conn: sqlite3.Connection, person: Person) -> tuple[int | None, str | None]:
     """An actor the person's names resolve to, and why not when they resolve to several."""
     for text in (person.name, person.native, *person.aliases):
-        if not text:
-            continue
-        try:
-            return names.resolve_actor(conn, text), None
-        except NotFound:
-            continue
-        except Ambiguous as exc:
-            return None, exc.message
+        ids = names.actors_named(conn, text) if text else []
+        if len(ids) == 1:
+            return ids[0], None
+        if ids:
+            found = ", ".join(actor_store.get_actor(conn, i).name for i in ids[:10])
+            return None, f"{' '.join(text.split())!r} matches {len(ids)} actors: {found}"
     return None, None
 
 
@@ -384,19 +382,28 @@ def _unbilled_credits(
     conn: sqlite3.Connection, drama_id: int, kept: list[CastEntry]
 ) -> list[tuple[Credit, int]]:
     """The drama's credits without a billing whose actor the source bills: (credit, rank)."""
+    # The first billed entry of `kept` that is the credit's actor: by the source's id, or
+    # by name when the actor has no id from that source. Indexed once, so that a cast of
+    # thousands is not compared credit by entry.
+    by_id: dict[tuple[str, str], int] = {}
+    by_name: dict[str, list[int]] = {}
+    for i, entry in enumerate(kept):
+        if entry.billing is not None:
+            by_id.setdefault((entry.person.source, entry.person.id), i)
+            by_name.setdefault(name_key(entry.person.name), []).append(i)
     result = []
     for credit in drama_store.credits(conn, drama_id=drama_id):
         if credit.billing is not None:
             continue
         ids = source_ids.ids_of(conn, "actor", credit.actor_id)
-        for entry in kept:
-            person = entry.person
-            same = ids.get(person.source) == person.id or (
-                person.source not in ids and name_key(person.name) == name_key(credit.actor)
-            )
-            if same and entry.billing is not None:
-                result.append((credit, entry.billing))
-                break
+        found = [by_id[pair] for pair in ids.items() if pair in by_id]
+        found += [
+            i for i in by_name.get(name_key(credit.actor), []) if kept[i].person.source not in ids
+        ]
+        if found:
+            billing = kept[min(found)].billing
+            assert billing is not None
+            result.append((credit, billing))
     return result
 
 
