@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenecat.domain.importing.jsonl_file import DuplicateKey, _unique_keys
+from scenecat.domain.importing.jsonl_file import DuplicateKey
 from scenecat.errors import InvalidInput
 
 # A `yt-dlp -J` file is rarely above a few MB, and a TMDB series with ten thousand cast
@@ -90,6 +90,18 @@ def _too_large(size: int | None) -> str:
         f"{what}; a saved answer of more than {MAX_MB} MB is not read "
         "(a TMDB or yt-dlp answer is a few MB at most)"
     )
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object naming a key twice is refused, with the error `import` gives for it."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return found
 
 
 class _NotJsonNumber(ValueError):

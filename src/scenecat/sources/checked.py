@@ -85,6 +85,17 @@ def _day(value: Any) -> str | None:
     return day.isoformat() if MIN_YEAR <= day.year <= MAX_YEAR and len(value) == 10 else None
 
 
+def _first_aired(value: Any) -> str | None:
+    """A date as precise as the source knows it: YYYY-MM-DD, YYYY-MM or YYYY (Wikidata's
+    precisions), in format 1's years; only its year is kept as the drama's."""
+    if not isinstance(value, str):
+        return None
+    if len(value) == 10:
+        return _day(value)
+    full = f"{value}-01" if len(value) == 7 else f"{value}-01-01" if len(value) == 4 else ""
+    return value if _day(full) else None
+
+
 def checked_drama(facts: DramaFacts) -> DramaFacts:
     """`facts` held to the catalogue's rules (see the module's docstring)."""
     warnings = _Warnings()
@@ -101,7 +112,7 @@ def checked_drama(facts: DramaFacts) -> DramaFacts:
     def field(value: Any, what: str) -> str | None:
         return _name(value, what, warnings, "fields")
 
-    first_aired = _day(facts.first_aired)
+    first_aired = _first_aired(facts.first_aired)
     if facts.first_aired is not None and first_aired is None:
         warnings.add("fields", f"first air date {_shown(facts.first_aired)} is not a date; left out")
     episodes = _whole(facts.episodes, 1, MAX_EPISODE)
