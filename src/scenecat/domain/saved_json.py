@@ -66,19 +66,29 @@ def _read(path: Path, *, regular_only: bool) -> bytes:
         raise InvalidInput("no such file") from None
     except OSError as exc:
         raise InvalidInput(f"cannot read it ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
             raise InvalidInput("is a folder, not a file")
-        if regular_only and not stat.S_ISREG(mode):
+        if regular_only and not stat.S_ISREG(info.st_mode):
             raise InvalidInput("not a regular file (a pipe, device or socket); not read")
-        size = os.fstat(fd).st_size if stat.S_ISREG(mode) else 0
-        if size > MAX_BYTES:
-            raise InvalidInput(_too_large(size))
-        try:
-            data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise InvalidInput(f"cannot read it ({exc.strerror or exc})") from None
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_BYTES:
+            raise InvalidInput(_too_large(info.st_size))
+        if regular_only:
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read it ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     if len(data) > MAX_BYTES:
         raise InvalidInput(_too_large(None))
     return data

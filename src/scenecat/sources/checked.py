@@ -18,7 +18,7 @@ from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.sources.facts import Candidate, CastEntry, DramaFacts, EpisodeFacts, Person
-from scenecat.text import clean_name, clean_text, visible_escapes
+from scenecat.text import clean_name, clean_text
 
 # Format 1's ranges (domain/records.py): a drama's year and episodes, a billing.
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -48,8 +48,11 @@ class _Warnings:
 
 
 def _shown(value: object) -> str:
-    text = visible_escapes(value)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    """A value quoted for a message: Python's repr writes controls as \\x1b, \\u202e."""
+    if isinstance(value, str) and len(value) > 60:
+        value = value[:57] + "..."
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _name(value: Any, what: str, warnings: _Warnings | None, kind: str) -> str | None:

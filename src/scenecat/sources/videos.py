@@ -23,7 +23,7 @@ from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.sources.http import Http, SourceUnavailable, Unreachable
-from scenecat.text import MAX_CLIP_TIME, clean_name, name_key, parse_clip_time, visible_escapes
+from scenecat.text import MAX_CLIP_TIME, clean_name, name_key, parse_clip_time
 
 YOUTUBE_API = "https://www.googleapis.com/youtube/v3/videos"
 # What the `clips` extra's yt-dlp needs (pyproject.toml; current yt-dlp releases need 3.11).
@@ -215,7 +215,7 @@ def _field(value: Any, what: str, warnings: list[str]) -> str | None:
     try:
         return clean_name(value, "")
     except InvalidInput as exc:
-        warnings.append(f"{what} {visible_escapes(value)[:60]!r} {exc.message}; left out")
+        warnings.append(f"{what} {value[:60]!r} {exc.message}; left out")
         return None
 
 
