@@ -318,7 +318,9 @@ def test_one_file_with_a_negative_view_count_is_reported_and_the_others_go_on(
     folder = tmp_path / "saved"
     folder.mkdir()
     write(folder / "good.json", clip_text("1000512", "1250300"))
-    write(folder / "bad.json", clip_text('"view_count": 1000512', '"view_count": -1', "mmsE10bad01"))
+    write(
+        folder / "bad.json", clip_text('"view_count": 1000512', '"view_count": -1', "mmsE10bad01")
+    )
     result = cli("views", "refresh", "--kind", "clip-test", "--from-json", str(folder))
     assert "report it" not in result.stderr and "database problem" not in result.stderr
     lines = result.stderr.splitlines()

@@ -190,7 +190,7 @@ def test_hostile_saved_answers_are_one_error_or_a_clean_skip(
 
     # add-drama --from-file: each round a drama of its own (its title and id made unique
     # before the hostile changes, which may hit them too).
-    for i in range(36):
+    for i in range(60):
         name, title = TMDB_SERIES[i % len(TMDB_SERIES)]
         doc = copy.deepcopy(fixture(name))
         doc["name"], doc["id"] = f"{title} R{i}", 500_000 + i
@@ -198,17 +198,24 @@ def test_hostile_saved_answers_are_one_error_or_a_clean_skip(
         run("add-drama", f"{title} R{i}", "--from-file", saved(mutate(doc, rng)), *flags)
 
     # refresh drama --from-file, onto the drama added first.
-    for _ in range(12):
-        run("refresh", "drama", "Melting Me Softly", "--yes", "--from-file", saved(mutate(base, rng)))
+    for _ in range(20):
+        run(
+            "refresh",
+            "drama",
+            "Melting Me Softly",
+            "--yes",
+            "--from-file",
+            saved(mutate(base, rng)),
+        )
 
     # lookup drama --from-file: saved searches and saved series.
-    for i in range(12):
+    for i in range(20):
         name = "tmdb-search-healer.json" if i % 2 else TMDB_SERIES[i % 5][0]
         run("lookup", "drama", "Healer", "--from-file", saved(mutate(fixture(name), rng)))
 
     # Wikidata's saved answers, through the same paths.
     wikidata = fixture("wikidata-wbgetentities-melting-me-softly.json")
-    for i in range(12):
+    for i in range(20):
         path = saved(mutate(wikidata, rng))
         if i % 2:
             run("lookup", "drama", "Melting Me Softly", "--source", "wikidata", "--from-file", path)
@@ -216,7 +223,7 @@ def test_hostile_saved_answers_are_one_error_or_a_clean_skip(
             run("add-drama", "Melting Me Softly", "--from", "wikidata", "--from-file", path)
 
     # add-scene --clip-json, each clip with a link of its own.
-    for i in range(24):
+    for i in range(40):
         doc = copy.deepcopy(fixture(CLIPS[i % len(CLIPS)]))
         video = f"fuzzClip{i:03d}"
         doc["id"] = video
@@ -230,7 +237,7 @@ def test_hostile_saved_answers_are_one_error_or_a_clean_skip(
     # views refresh --from-json: a folder of hostile answers for those clips, and good ones.
     folder = tmp_path / "views"
     folder.mkdir()
-    for i in range(24):
+    for i in range(40):
         doc = copy.deepcopy(fixture(CLIPS[i % len(CLIPS)]))
         video = f"fuzzClip{i:03d}"
         doc["id"] = video

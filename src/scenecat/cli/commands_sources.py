@@ -285,9 +285,7 @@ def fetch_drama(
             ext_id = _saved_choice(saved, data, title, year)
         # The id picks the drama inside the file (a TMDB season); plugins may not take one.
         try:
-            facts = (
-                saved.drama_from_saved(data, ext_id) if ext_id else saved.drama_from_saved(data)
-            )
+            facts = saved.drama_from_saved(data, ext_id) if ext_id else saved.drama_from_saved(data)
         except ScenecatError as exc:
             raise UserError(f"{from_file}: {exc.message}", exc.hint) from None
         return _checked(facts, from_file)

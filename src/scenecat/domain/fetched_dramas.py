@@ -118,7 +118,9 @@ def _differs(actor_native: str | None, actor_born: int | None, person: Person) -
 def _by_names(conn: sqlite3.Connection, person: Person) -> tuple[int | None, str | None]:
     """An actor the person's names resolve to, and why not when they resolve to several."""
     for text in (person.name, person.native, *person.aliases):
-        ids = names.actors_named(conn, text) if text else []
+        if not text:
+            continue
+        ids = names.actors_named(conn, text)
         if len(ids) == 1:
             return ids[0], None
         if ids:

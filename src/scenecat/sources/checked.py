@@ -117,7 +117,9 @@ def checked_drama(facts: DramaFacts) -> DramaFacts:
 
     first_aired = _first_aired(facts.first_aired)
     if facts.first_aired is not None and first_aired is None:
-        warnings.add("fields", f"first air date {_shown(facts.first_aired)} is not a date; left out")
+        warnings.add(
+            "fields", f"first air date {_shown(facts.first_aired)} is not a date; left out"
+        )
     episodes = _whole(facts.episodes, 1, MAX_EPISODE)
     if facts.episodes is not None and episodes is None:
         warnings.add(

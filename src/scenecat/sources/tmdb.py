@@ -187,7 +187,9 @@ def _check_series(data: Any) -> None:
             hint="save the JSON of tv/{id}?append_to_response=aggregate_credits,external_ids",
         )
     if not _ext_id(data["id"]):
-        raise InvalidInput(f"not a TMDB TV series response (its id {data['id']!r:.40} is not a number)")
+        raise InvalidInput(
+            f"not a TMDB TV series response (its id {data['id']!r:.40} is not a number)"
+        )
 
 
 def _ext_id(value: Any) -> str:
@@ -359,7 +361,11 @@ def _facts(data: dict[str, Any], season: int | None) -> DramaFacts:
     external = _dict(data.get("external_ids"))
     other = {}
     wikidata = external.get("wikidata_id")
-    if isinstance(wikidata, str) and wikidata and season_id(data, season) == _ext_id(data.get("id")):
+    if (
+        isinstance(wikidata, str)
+        and wikidata
+        and season_id(data, season) == _ext_id(data.get("id"))
+    ):
         # The series' Wikidata item; a later season has an item of its own, if any.
         other["wikidata"] = wikidata
     return DramaFacts(

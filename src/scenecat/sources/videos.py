@@ -157,7 +157,8 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
     if duration is not None and seconds is None:
         warnings.append(f"duration {duration!r:.40} is not a length in seconds; left out")
     views = data.get("view_count")
-    counted = views if _is_whole(views) and 0 <= views <= MAX_VIEWS else None
+    counted = views if isinstance(views, int) and _is_whole(views) else None
+    counted = counted if counted is not None and 0 <= counted <= MAX_VIEWS else None
     if views is not None and counted is None:
         warnings.append(f"view_count {views!r:.40} is not a count of views; left out")
     tags = data["tags"] if isinstance(data.get("tags"), list) else []
@@ -224,9 +225,9 @@ def _moment(data: dict[str, Any], key: str, warnings: list[str]) -> float | None
     value = data.get(key)
     if value is None:
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if math.isfinite(value) and 0 <= value <= MAX_MOMENT:
-            return float(value)
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is not None and math.isfinite(number) and 0 <= number <= MAX_MOMENT:
+        return float(number)
     warnings.append(f"{key} {value!r:.40} is not a time; left out")
     return None
 

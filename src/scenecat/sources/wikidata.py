@@ -180,9 +180,7 @@ class Wikidata:
                 if c
             ]
             # Only a series ordinal is a billing: the statements' order is not one.
-            ordinal = next(
-                (int(s) for s in _qualifier_strings(claim, "P1545") if _digits(s)), None
-            )
+            ordinal = next((int(s) for s in _qualifier_strings(claim, "P1545") if _digits(s)), None)
             cast.append(CastEntry(person, list(dict.fromkeys(characters)), ordinal or None))
         aliases = [a for a in latin_aliases(entity) if a != title][:5]
         return DramaFacts(
