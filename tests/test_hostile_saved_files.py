@@ -102,6 +102,20 @@ def test_an_unreadable_saved_tmdb_file_is_one_error(
     assert not db.exists() or "Melting" not in exports_and_imports(cli, tmp_path)
 
 
+def test_a_saved_file_over_50_mb_or_a_folder_is_one_error(
+    cli: Callable[..., Run], db: Path, tmp_path: Path
+) -> None:
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(60 * 1024 * 1024)  # sparse: nothing is written, nothing need be read
+    assert "is 60 MB; a saved answer of more than 50 MB is not read" in one_error(
+        cli("add-drama", TITLE, "--from-file", str(huge))
+    )
+    assert "is a folder, not a file" in one_error(
+        cli("add-scene", "--clip-json", str(tmp_path), "--drama", TITLE, "--title", "x")
+    )
+
+
 def test_a_key_named_twice_in_a_saved_file_is_refused_as_import_refuses_it(
     cli: Callable[..., Run], db: Path, tmp_path: Path
 ) -> None:
