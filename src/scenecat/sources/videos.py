@@ -157,8 +157,7 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
     if duration is not None and seconds is None:
         warnings.append(f"duration {duration!r:.40} is not a length in seconds; left out")
     views = data.get("view_count")
-    counted = views if isinstance(views, int) and _is_whole(views) else None
-    counted = counted if counted is not None and 0 <= counted <= MAX_VIEWS else None
+    counted = _count(views)
     if views is not None and counted is None:
         warnings.append(f"view_count {views!r:.40} is not a count of views; left out")
     tags = data["tags"] if isinstance(data.get("tags"), list) else []
@@ -175,7 +174,8 @@ def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
         duration_s=round(seconds) if seconds is not None else None,
         views=counted,
         observed=observed,
-        tags=tuple(t for t in (_field(t, "tag", warnings) for t in tags) if t),
+        # Tags only help guess the drama: an unusable one is dropped without a word.
+        tags=tuple(t for t in (_field(t, "tag", []) for t in tags) if t),
         timestamp=_moment(data, "timestamp", warnings),
         extractor=extractor.lower()
         if isinstance(extractor, str) and extractor.isascii() and extractor.isalnum()
@@ -198,15 +198,18 @@ MAX_VIEWS = 10**13  # format 1's range for a view count (domain/records.py)
 MAX_MOMENT = 4_102_444_800
 
 
-def _is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _count(value: Any) -> int | None:
+    """A view count format 1 takes (0 to 10^13), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_VIEWS:
+        return value
+    return None
 
 
-def _clean(value: str, what: str) -> str:
+def _clean(value: str, what: str, source: str = "yt-dlp -J output") -> str:
     try:
         return clean_name(value, "")
     except InvalidInput as exc:
-        raise InvalidInput(f"yt-dlp -J output whose {what} {exc.message}") from None
+        raise InvalidInput(f"{source} whose {what} {exc.message}") from None
 
 
 def _field(value: Any, what: str, warnings: list[str]) -> str | None:
@@ -424,20 +427,29 @@ def from_youtube_api(item: dict[str, Any], observed: str) -> ClipInfo:
     title = snippet.get("title")
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput("the YouTube answer has no title")
+    title = _clean(title, "title", "the YouTube answer")
     video_id = item.get("id")
     return ClipInfo(
         url=f"https://www.youtube.com/watch?v={video_id}",
-        title=" ".join(title.split()),
-        channel=snippet.get("channelTitle") or None,
-        uploaded=published[:10] if isinstance(published, str) else None,
+        title=title,
+        channel=_field(snippet.get("channelTitle"), "channel", []),
+        uploaded=_day(published[:10].replace("-", "")) if isinstance(published, str) else None,
         duration_s=_iso_duration(details.get("duration")),
-        views=int(views) if isinstance(views, str) and views.isdigit() else None,
+        views=_count(int(views)) if isinstance(views, str) and _digits(views) else None,
         observed=observed,
-        tags=tuple(t for t in snippet.get("tags") or [] if isinstance(t, str)),
+        tags=tuple(t for t in _list(snippet.get("tags")) if isinstance(t, str)),
         timestamp=timestamp if timestamp is not None and "T" in str(published) else None,
         extractor="youtube",
         video_id=video_id if isinstance(video_id, str) else None,
     )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _digits(text: str) -> bool:
+    return 0 < len(text) <= 15 and text.isascii() and text.isdigit()
 
 
 def _dict(value: Any) -> dict[str, Any]:
