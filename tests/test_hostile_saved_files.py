@@ -209,6 +209,26 @@ def test_a_cast_entry_of_the_wrong_types_is_left_out_with_a_warning(
     assert sorted(a["name"] for a in listed) == ["Ji Chang Wook", "Won Jin Ah", "Yoon Se Ah"]
 
 
+def test_a_namesake_of_the_longest_name_is_told_apart_within_the_limit(
+    cli: Callable[..., Run], db: Path, tmp_path: Path
+) -> None:
+    """Two people of one 300-character name (two TMDB ids): the second is told apart by its
+    id, and the name that makes stays within the limit `import` holds names to."""
+    long_name = "Kim " + "A" * 296
+    for i, title in enumerate(["Melting Me Softly", "Melting Me Softly Again"]):
+
+        def change(data: dict[str, Any], i: int = i, title: str = title) -> None:
+            data.update(name=title, id=9002 + i * 1000)
+            first_cast(data).update(name=long_name, original_name=long_name, id=70_000 + i)
+
+        path = write(tmp_path / f"tmdb{i}.json", tmdb_with(change))
+        clean_run(cli("add-drama", title, "--from-file", path))
+    exports_and_imports(cli, tmp_path)
+    names = {a["name"] for a in json.loads(cli("list", "actors", "--json").stdout)["data"]}
+    assert f"{long_name[:287]} (TMDB 70001)" in names  # 300 characters
+    assert all(len(name) <= 300 for name in names)
+
+
 def cast_of(n: int) -> dict[str, Any]:
     """A TMDB series whose aggregate credits list `n` people, shaped as TMDB's example
     (514 entries, a sparse `order`, `roles[]` with `episode_count`)."""

@@ -29,7 +29,7 @@ from scenecat.sources.facts import CastEntry, DramaFacts, Person
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import search_index, source_ids
-from scenecat.text import name_key
+from scenecat.text import MAX_NAME, name_key
 
 Mode = Literal["add", "refresh"]
 SOURCE_LABELS = {"tmdb": "TMDB", "wikidata": "Wikidata"}
@@ -146,11 +146,18 @@ def _free_name(conn: sqlite3.Connection, person: Person, korean: bool) -> str:
     base = display_name(person, korean)
     person = Person(**{**person.__dict__, "name": base})
     tries = [person.name]
+
+    def told_apart(suffix: str) -> None:
+        # Within a name's length limit: a name of 300 characters gives way to its suffix.
+        room = MAX_NAME - len(suffix) - 1
+        if room > 0:
+            tries.append(f"{person.name[:room].rstrip()} {suffix}")
+
     if person.born:
-        tries.append(f"{person.name} ({person.born})")
+        told_apart(f"({person.born})")
     if person.native and person.native != person.name:
-        tries.append(f"{person.name} ({person.native})")
-    tries.append(f"{person.name} ({label(person.source)} {person.id})")
+        told_apart(f"({person.native})")
+    told_apart(f"({label(person.source)} {person.id})")
     for name in tries:
         if not actor_store.actor_ids_by_name(conn, name):
             return name
