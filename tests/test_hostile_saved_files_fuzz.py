@@ -217,10 +217,15 @@ def test_hostile_saved_answers_are_one_error_or_a_clean_skip(
     wikidata = fixture("wikidata-wbgetentities-melting-me-softly.json")
     for i in range(20):
         path = saved(mutate(wikidata, rng))
-        if i % 2:
+        if i % 3 == 0:
             run("lookup", "drama", "Melting Me Softly", "--source", "wikidata", "--from-file", path)
-        else:
+        elif i % 3 == 1:
             run("add-drama", "Melting Me Softly", "--from", "wikidata", "--from-file", path)
+        else:
+            run(
+                "refresh", "drama", "Melting Me Softly", "--from", "wikidata", "--yes",
+                "--from-file", path,
+            )  # fmt: skip
 
     # add-scene --clip-json, each clip with a link of its own.
     for i in range(40):

@@ -654,7 +654,8 @@ def views_refresh(
         Path | None,
         typer.Option(
             "--from-json",
-            help="A folder of saved `yt-dlp -J URL` files instead of the network.",
+            help="A folder of saved `yt-dlp -J URL` files instead of the network "
+            "(regular files of at most 50 MB; each other one is skipped with a line).",
             file_okay=False,
         ),
     ] = None,
