@@ -168,7 +168,7 @@ def test_escapes_bidi_and_c1_controls_from_tmdb_never_reach_the_catalogue(
     path = write(tmp_path / "tmdb.json", tmdb_with(hostile))
     warnings = clean_run(cli("add-drama", TITLE, "--from-file", path))
     assert any("character 'Ma\\u202eDong'" in w for w in warnings), warnings
-    assert any("cast entry 'Won\\x9bJin Ah'" in w for w in warnings), warnings
+    assert any("a cast entry (name 'Won\\x9bJin Ah', id '" in w for w in warnings), warnings
     assert any("network 'tvN\\x1b[31m'" in w for w in warnings), warnings
     exported = exports_and_imports(cli, tmp_path)
     assert not any(ch in exported for ch in (ESC, BIDI, C1, "\\e", "\\u202e", "\\x9b"))

@@ -169,9 +169,12 @@ def _cast(entry: CastEntry, warnings: _Warnings) -> CastEntry | None:
     ext_id = _name(person.id, "id", None, "")
     name = _name(person.name, "name", None, "")
     if ext_id is None or name is None:
+        said = [
+            f"{what} {_shown(v)}" for what, v in (("name", person.name), ("id", person.id)) if v
+        ]
         warnings.add(
             "cast entries without a usable name or id",
-            f"cast entry {_shown(person.name)} (id {_shown(person.id)}): no usable name "
+            f"a cast entry{' (' + ', '.join(said) + ')' if said else ''}: no usable name "
             "or id; left out",
         )
         return None
