@@ -175,6 +175,30 @@ def test_escapes_bidi_and_c1_controls_from_tmdb_never_reach_the_catalogue(
     assert "Won" not in exported and "Ji Chang Wook" in exported
 
 
+@pytest.mark.slow
+def test_the_same_rules_hold_for_an_answer_over_the_network(
+    cli: Callable[..., Run], db: Path, tmp_path: Path, no_network: Any, monkeypatch: Any
+) -> None:
+    """Not only saved files: TMDB's answer itself (served by respx) is held to the rules."""
+    import respx
+
+    from tests.sources_helpers import tmdb_routes
+
+    def hostile(data: dict[str, Any]) -> None:
+        first_cast(data)["roles"][0]["character"] = f"Ma{BIDI}Dong"
+        data["aggregate_credits"]["cast"].append({"name": 5, "id": None, "order": 4})
+
+    monkeypatch.setenv("TMDB_API_KEY", "k")
+    with respx.mock(assert_all_called=False) as mock:
+        routes = tmdb_routes(mock)
+        routes["tv"].respond(json=tmdb_with(hostile))
+        routes["person"].respond(json={"id": 1, "name": "x", "birthday": None})
+        warnings = clean_run(cli("add-drama", TITLE, "--from", "tmdb:9002", "--all-cast"))
+    assert any("character 'Ma\\u202eDong'" in w for w in warnings), warnings
+    assert any("a cast entry: no usable name or id" in w for w in warnings), warnings
+    assert BIDI not in exports_and_imports(cli, tmp_path)
+
+
 def test_a_tmdb_title_with_an_escape_is_refused(
     cli: Callable[..., Run], db: Path, tmp_path: Path
 ) -> None:
