@@ -84,6 +84,18 @@ def resolve_actor(conn: sqlite3.Connection, text: str) -> int:
     )
 
 
+def actors_named(conn: sqlite3.Connection, text: str) -> list[int]:
+    """The actors `text` names as resolve_actor finds them (exact name, else the folded
+    key), without the "did you mean" its NotFound works out from every name in the
+    catalogue: a source's cast of thousands is matched in one pass, not in N² comparisons."""
+    value = " ".join(nfc(text).split())
+    if not value:
+        return []
+    return actor_store.actor_ids_by_name(conn, value) or actor_store.actor_ids_by_key(
+        conn, name_key(value)
+    )
+
+
 def resolve_drama(conn: sqlite3.Connection, text: str) -> int:
     return _resolve(
         text,
