@@ -692,7 +692,7 @@ def views_refresh(
                     raise ScenecatError(saved_file.skipped)
                 info = videos.from_ytdlp(saved_file.data)
             except ScenecatError as exc:
-                warn(f"{name}: skipped ({exc})")
+                warn(f"{name}: skipped: {exc}")
                 continue
             for line in info.warnings:
                 warn(f"{name}: {line}")

@@ -71,7 +71,7 @@ def _read(path: Path, *, regular_only: bool) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise InvalidInput("is a folder, not a file")
         if regular_only and not stat.S_ISREG(info.st_mode):
-            raise InvalidInput("not a regular file (a pipe, device or socket); not read")
+            raise InvalidInput("not a regular file (a pipe, a device or a socket)")
         if stat.S_ISREG(info.st_mode) and info.st_size > MAX_BYTES:
             raise InvalidInput(_too_large(info.st_size))
         if regular_only:
