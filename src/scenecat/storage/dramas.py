@@ -293,8 +293,20 @@ def credits(
     return [Credit(*row) for row in rows]
 
 
-def ids_in_title_order(conn: sqlite3.Connection) -> list[int]:
-    return [row[0] for row in conn.execute("SELECT id FROM drama ORDER BY title")]
+def ids_after_title(
+    conn: sqlite3.Connection, after: str | None, limit: int
+) -> list[tuple[int, str]]:
+    """(id, title) of up to `limit` dramas in title order whose title sorts after `after`
+    (None: from the first): the dramas in title order a page at a time."""
+    # Two statements, not `title > ?1 OR ?1 IS NULL`: SQLite would scan from the first row
+    # for every page instead of seeking into the index.
+    if after is None:
+        rows = conn.execute("SELECT id, title FROM drama ORDER BY title LIMIT ?", (limit,))
+    else:
+        rows = conn.execute(
+            "SELECT id, title FROM drama WHERE title > ? ORDER BY title LIMIT ?", (after, limit)
+        )
+    return [(row[0], row[1]) for row in rows]
 
 
 def delete_credits(conn: sqlite3.Connection, drama_id: int) -> None:

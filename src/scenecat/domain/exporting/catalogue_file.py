@@ -14,6 +14,7 @@ from scenecat import yamlio
 from scenecat.domain.format1 import OPTIONAL_SECTIONS, RECORD_TYPES, SECTION_RECORDS, SECTIONS
 from scenecat.domain.records import FORMAT
 from scenecat.storage import scenes
+from scenecat.storage.rank_queries import read_snapshot
 from scenecat.text import json_safe
 
 # Exporters report progress every this many records (a report per record would cost more
@@ -51,6 +52,15 @@ def write_yaml(
     conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None = None
 ) -> int:
     """Stream the catalogue as one YAML document; returns the number of records."""
+    # One read transaction: the sections are read page by page (domain/format1.py), and a
+    # change committed meanwhile must not show in some of them only.
+    with read_snapshot(conn):
+        return _write_yaml(conn, out, progress)
+
+
+def _write_yaml(
+    conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None
+) -> int:
     out.write(f"format: {FORMAT}\n")
     count = 0
     for section in SECTIONS:
@@ -73,6 +83,14 @@ def write_yaml(
 
 def write_jsonl(
     conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None = None
+) -> int:
+    """Stream the catalogue as JSON Lines, one record a line; returns the number of records."""
+    with read_snapshot(conn):
+        return _write_jsonl(conn, out, progress)
+
+
+def _write_jsonl(
+    conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None
 ) -> int:
     out.write(json.dumps({"format": FORMAT}) + "\n")
     count = 0
