@@ -293,6 +293,31 @@ def credits(
     return [Credit(*row) for row in rows]
 
 
+def characters_by_drama(
+    conn: sqlite3.Connection, drama_ids: Sequence[int]
+) -> dict[int, dict[str, str | None]]:
+    """{drama id: {actor name: character}} for many dramas in a few queries (an article of
+    10,000 scenes asked once per drama: 7,020 queries at 1M). Where an actor holds several
+    credits in a drama, the last in credits() order gives the character, as a dict built
+    from credits(drama_id=...) has it."""
+    found: dict[int, dict[str, str | None]] = {drama_id: {} for drama_id in drama_ids}
+    ids = list(found)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        rows = conn.execute(
+            "SELECT c.drama_id, a.name, c.character FROM credit c "
+            f"JOIN actor a ON a.id = c.actor_id WHERE c.drama_id IN ({marks}) "
+            "ORDER BY c.drama_id, coalesce(c.billing, 1e9), "
+            "CASE c.role WHEN 'main' THEN 0 WHEN 'support' THEN 1 WHEN 'guest' THEN 2 ELSE 3 END, "
+            "a.name, c.id",
+            batch,
+        )
+        for drama_id, actor, character in rows:
+            found[drama_id][actor] = character
+    return found
+
+
 def ids_after_title(
     conn: sqlite3.Connection, after: str | None, limit: int
 ) -> list[tuple[int, str]]:
