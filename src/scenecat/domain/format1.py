@@ -142,14 +142,20 @@ def scene_records(conn: sqlite3.Connection, page: int = PAGE) -> Iterator[dict[s
         after = found[-1][1]
 
 
+# Votes and duels are most of a big catalogue's records: one with every value set (the
+# usual) is written as it is, without drop_empty's pass over it.
+
+
 def vote_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     for scene, score, voter, on in votes_duels.iter_votes(conn):
-        yield drop_empty({"scene": scene, "score": score, "voter": voter, "on": on})
+        record = {"scene": scene, "score": score, "voter": voter, "on": on}
+        yield record if voter and on else drop_empty(record)
 
 
 def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     for winner, loser, voter, on in votes_duels.iter_duels(conn):
-        yield drop_empty({"winner": winner, "loser": loser, "voter": voter, "on": on})
+        record = {"winner": winner, "loser": loser, "voter": voter, "on": on}
+        yield record if voter and on else drop_empty(record)
 
 
 def progress_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:

@@ -89,21 +89,37 @@ def write_jsonl(
         return _write_jsonl(conn, out, progress)
 
 
+# json.dumps with an option makes a new encoder per call; one encoder serves every record.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _write_jsonl(
     conn: sqlite3.Connection, out: IO[str], progress: Callable[[int], None] | None
 ) -> int:
     out.write(json.dumps({"format": FORMAT}) + "\n")
     count = 0
+    lines: list[str] = []
     for section in SECTIONS:
         kind = RECORD_TYPES[section]
         for record in SECTION_RECORDS[section](conn):
-            out.write(json_safe(json.dumps({"type": kind, **record}, ensure_ascii=False)) + "\n")
+            lines.append(_ENCODE({"type": kind, **record}))
             count += 1
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(count)
+            if count % PROGRESS_EVERY == 0:
+                _write_lines(out, lines)
+                if progress:
+                    progress(count)
+    _write_lines(out, lines)
     if progress:
         progress(count)
     return count
+
+
+def _write_lines(out: IO[str], lines: list[str]) -> None:
+    """Write `lines` (and empty the list) in one call: json_safe over a thousand records at
+    once costs what it costs over one (it escapes single characters, never a line end)."""
+    if lines:
+        out.write(json_safe("\n".join(lines)) + "\n")
+        lines.clear()
 
 
 def _chain(first: dict[str, Any], rest: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
