@@ -2,7 +2,7 @@
 
     python bench/run.py --only round3                  # 100k scenes
     python bench/run.py --only round3 --size 1m        # 1M (about an hour on 2 cores)
-    python bench/run.py --only round3 --cases export,article --source /work/bench/cat-100k.jsonl
+    python bench/run.py --only round3 --cases export,article --source FILE.jsonl --catalogue DB
 
 run.py calls `round_three(...)`; every figure comes from whole `scenecat` processes, or for
 search from the public `search()` function, so the table holds whatever the code inside does.
