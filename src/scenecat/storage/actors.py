@@ -131,6 +131,27 @@ def list_actors(
     return result
 
 
+def actors_after(conn: sqlite3.Connection, after: str | None, limit: int) -> list[Actor]:
+    """Up to `limit` actors in name order whose name sorts after `after` (None: from the
+    first), with their aliases: an export pages through any number of actors this way."""
+    # (not `a.name > ?1 OR ?1 IS NULL`: that scans from the first actor for every page)
+    where, params = ("WHERE a.name > ?", [after]) if after is not None else ("", [])
+    rows = conn.execute(
+        f"SELECT {_ACTOR_COLUMNS} FROM actor a {where} ORDER BY a.name LIMIT ?", [*params, limit]
+    ).fetchall()
+    aliases: dict[int, list[str]] = {}
+    ids = [row[0] for row in rows]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        for actor_id, alias in conn.execute(
+            f"SELECT actor_id, alias FROM actor_alias WHERE actor_id IN ({marks}) "
+            "ORDER BY actor_id, alias",
+            ids,
+        ):
+            aliases.setdefault(actor_id, []).append(alias)
+    return [_actor_from_row(row, aliases.get(row[0], [])) for row in rows]
+
+
 def merge_actors(conn: sqlite3.Connection, keep_id: int, gone_id: int) -> None:
     """Move everything of `gone_id` onto `keep_id`, then delete `gone_id`."""
     # A credit or scene both actors share stays once, under the kept actor.
