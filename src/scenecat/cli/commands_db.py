@@ -205,7 +205,7 @@ def db_restore(
         typer.Option("--force", help="Restore even if SRC fails `db check` (foreign keys, index)."),
     ] = False,
 ) -> None:
-    """Replace the catalogue with SRC (of several files, the newest backup).
+    """Replace the catalogue with the newest SRC.
 
     Asks first; a copy of the current one is kept. SRC must pass `db check` first
     (--force restores it anyway).
