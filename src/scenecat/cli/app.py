@@ -137,7 +137,17 @@ _PLACEHOLDERS = {
     "cast": "ACTOR:CHARACTER",
     "watched": "DRAMA:N",
     "couple": "NAME NAME",
-    "year": "YEAR",
+    **dict.fromkeys(("year", "born"), "YEAR"),
+    "port": "PORT",
+    "host": "ADDRESS",
+    "clip": "URL",
+    "fmt": "FORMAT",
+    "status": "STATUS",
+    "mapping": "COLUMN=FIELD",
+    **dict.fromkeys(("source", "from_source"), "SOURCE"),
+    "location": "PLACE",
+    "days": "DAYS",
+    "change": "N",
     "kind": "KIND",
     "tag": "TAG",
     "spoiler": "LEVEL",
@@ -212,6 +222,8 @@ def _plain_placeholders(command: Command) -> None:
         elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
             kind = getattr(param.type, "name", "")
             by_name = _PLACEHOLDERS.get(param.name or "")
+            if param.type is integers().bounded:
+                kind = "integer"  # Typer names the type of `parser=` TEXT
             if not getattr(param.type, "choices", None):
                 param.metavar = by_name or _BY_TYPE.get(kind, "TEXT")
     for sub in getattr(command, "commands", {}).values():

@@ -404,8 +404,8 @@ Spoilers = Annotated[
     typer.Option(
         "--spoilers",
         metavar="show|hide|warn",
-        help="Scenes past your progress (`scenecat progress`) that are spoilers: hide "
-        "(default), warn (mark them) or show.",
+        help="Scenes past your progress (`scenecat progress`) that are spoilers: hide, "
+        "warn (mark them) or show.",
     ),
 ]
 # Parameter name: (Scope field, annotation, default), in the order --help lists them.
