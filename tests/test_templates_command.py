@@ -82,3 +82,32 @@ def test_the_copy_writes_an_article(cli, sample_db: Path, tmp_path: Path) -> Non
 def test_the_readme_no_longer_copies_from_the_source_tree() -> None:
     for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
         assert "src/scenecat/templates" not in path.read_text("utf-8"), path
+
+
+def test_a_link_at_the_name_is_not_written_through(cli, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    link = tmp_path / "listicle.md.j2"
+    link.symlink_to(elsewhere)  # dangling: writing through it would create elsewhere.txt
+    result = cli("templates", "copy", "listicle", str(link))
+    assert result.exit_code == 1
+    assert not elsewhere.exists() and link.is_symlink()
+
+
+@pytest.mark.slow
+def test_two_copies_to_one_name_at_once_write_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "mine.md.j2"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "scenecat", "templates", "copy", name, str(target)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("listicle", "spotlight")
+    ]
+    codes = sorted(run.wait(timeout=120) for run in runs)
+    assert codes == [0, 1]
+    assert target.read_text("utf-8") in (_packaged("listicle"), _packaged("spotlight"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.md.j2"]
