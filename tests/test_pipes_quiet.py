@@ -5,6 +5,7 @@ stderr is a pseudo-terminal, as in a person's shell."""
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import subprocess
@@ -112,3 +113,30 @@ def test_piped_stats_keeps_each_title_with_its_table(sample_db: Path) -> None:
     assert sections[0].split("\n")[1] == "actors\t35"
     assert sections[1].split("\n")[1:3] == ["kind\tscenes", "kiss\t14"]
     assert "scenes\t54" in sections[0].split("\n")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("into", ["pipe", "file"])
+def test_the_bar_helper_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, into: str) -> None:
+    """Every command's bar (import, export, views refresh) comes from output.progress_bar:
+    none while stdout is a pipe, one while it is a file."""
+    from scenecat.cli.output import progress_bar
+
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    if into == "pipe":
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        stdout = os.fdopen(write_end, "w")
+    else:
+        stdout = open(tmp_path / "out", "w")  # noqa: SIM115 - closed below
+    monkeypatch.setattr(sys, "stdout", stdout)
+    try:
+        with progress_bar("Reading clips") as update:
+            assert (update is None) == (into == "pipe")
+    finally:
+        monkeypatch.undo()
+        stdout.close()
