@@ -146,8 +146,8 @@ def lookup_drama(
 ) -> None:
     """Candidates for a title, closest first.
 
-    Each has a match distance (0 = identical; title, year, network and episodes weighed as
-    beets weighs tags). With --network, --episodes or a title naming a season ("Hospital
+    Each has a match distance (0 = identical; a weighted mean over title, year, network
+    and episodes, the title weighing most). With --network, --episodes or a title naming a season ("Hospital
     Playlist 2"), the closest candidates' details are fetched (TMDB's search gives no
     network, episode count or seasons). --from-file reads a saved search or series answer.
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from scenecat.errors import Ambiguous, InvalidInput, NotFound
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import scenes
+from scenecat.storage import name_prefixes, scenes
 from scenecat.text import name_key, nfc, slugify
 
 
@@ -143,9 +143,11 @@ def drama_key_collision(conn: sqlite3.Connection, title: str) -> list[str]:
 
 
 def completions(conn: sqlite3.Connection, kind: str, prefix: str) -> list[str]:
-    """Names starting with `prefix`, for shell completion (an index range scan, cheap)."""
+    """What Tab offers for a typed `prefix` (shell completion, add-scene's prompts): actors
+    and dramas by their folded name, native name or alias (storage/name_prefixes.py), so a
+    Hangul or differently spelt start completes; scenes by key, which is lower case ASCII."""
     if kind == "actor":
-        return actor_store.names_starting(conn, prefix)
+        return name_prefixes.forms_starting(conn, name_prefixes.ACTORS, name_key(prefix))
     if kind == "drama":
-        return drama_store.titles_starting(conn, prefix)
-    return scenes.keys_starting(conn, prefix)
+        return name_prefixes.forms_starting(conn, name_prefixes.DRAMAS, name_key(prefix))
+    return scenes.keys_starting(conn, nfc(prefix).casefold())

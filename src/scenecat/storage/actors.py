@@ -75,19 +75,6 @@ def all_actor_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     return list(conn.execute("SELECT actor_id, alias FROM actor_alias"))
 
 
-def names_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
-    rows = conn.execute(
-        "SELECT name FROM actor WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
-        (_like_prefix(prefix), limit),
-    )
-    return [r[0] for r in rows]
-
-
-def _like_prefix(prefix: str) -> str:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
-
-
 def actor_exists(conn: sqlite3.Connection, actor_id: int) -> bool:
     return conn.execute("SELECT 1 FROM actor WHERE id = ?", (actor_id,)).fetchone() is not None
 

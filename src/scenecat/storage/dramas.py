@@ -71,15 +71,6 @@ def all_drama_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     return list(conn.execute("SELECT drama_id, alias FROM drama_alias"))
 
 
-def titles_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = conn.execute(
-        "SELECT title FROM drama WHERE title LIKE ? ESCAPE '\\' ORDER BY title LIMIT ?",
-        (escaped + "%", limit),
-    )
-    return [r[0] for r in rows]
-
-
 def _drama_from_row(row: Sequence[Any], aliases: list[str]) -> Drama:
     """The Drama of a row of _DRAMA_COLUMNS."""
     values = {f.name: value for f, value in zip(STORED, row[1:], strict=True)}
