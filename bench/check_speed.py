@@ -91,14 +91,18 @@ def measure(
     return timings
 
 
-def report(timings: list[Timing]) -> str:
+def report(timings: list[Timing], unit: str = "s") -> str:
+    """Medians and ratios to the first (the baseline), in seconds or milliseconds."""
+    scale, digits = (1000, 0) if unit == "ms" else (1, 1)
     base = timings[0]
-    lines = [f"{'case':<38}{'wall s':>9}{'ratio':>7}{'CPU s':>9}{'ratio':>7}  runs (wall)"]
+    lines = [
+        f"{'case':<38}{'wall ' + unit:>9}{'ratio':>7}{'CPU ' + unit:>9}{'ratio':>7}  runs (wall)"
+    ]
     for t in timings:
-        runs = ", ".join(f"{w:.1f}" for w in t.wall)
+        runs = ", ".join(f"{w * scale:.{digits}f}" for w in t.wall)
         lines.append(
-            f"{t.name:<38}{t.wall_s:>9.1f}{t.wall_s / base.wall_s:>7.2f}"
-            f"{t.cpu_s:>9.1f}{t.cpu_s / base.cpu_s:>7.2f}  {runs}"
+            f"{t.name:<38}{t.wall_s * scale:>9.{digits}f}{t.wall_s / base.wall_s:>7.2f}"
+            f"{t.cpu_s * scale:>9.{digits}f}{t.cpu_s / base.cpu_s:>7.2f}  {runs}"
         )
     return "\n".join(lines)
 
