@@ -52,7 +52,8 @@ def problems(conn: sqlite3.Connection) -> list[str]:
 
 class _SideChecks:
     """integrity_check, foreign_key_check and the votes' check, on a connection of their own
-    in a thread (or, when there can be none, on the caller's connection when asked for)."""
+    in a thread; when none can be opened (or read), on the caller's connection, in turn, when
+    result() is asked for."""
 
     def __init__(self, conn: sqlite3.Connection, uri: str | None) -> None:
         self._conn = conn
@@ -61,6 +62,7 @@ class _SideChecks:
         self._failed: sqlite3.DatabaseError | None = None
         self._votes: list[str] = []
         self._thread: threading.Thread | None = None
+        self._done = False
 
     @classmethod
     def start(cls, conn: sqlite3.Connection) -> _SideChecks:
@@ -85,7 +87,7 @@ class _SideChecks:
             except sqlite3.Error:
                 return  # unreadable from here (a damaged file, no -shm to share): as above
             self._run(conn)
-            self._uri = None
+            self._done = True
         finally:
             conn.close()
 
@@ -104,7 +106,7 @@ class _SideChecks:
     def result(self) -> tuple[list[str], sqlite3.DatabaseError | None, list[str]]:
         if self._thread is not None:
             self._thread.join()
-        if self._uri is not None or self._thread is None:
+        if not self._done:
             self._run(self._conn)  # no second connection: here, in turn
         return self._found, self._failed, self._votes
 

@@ -176,10 +176,11 @@ def _field_sql(info: FieldInfo) -> str:
 _FIELD_SQL = [_field_sql(f) for f in SEARCH_FIELDS]
 # A scene actor's part of a document: the actor's text, the character (the scene's, else the
 # first credit's in the drama: an actor with several roles) and the actor's and character's
-# terms. For a scene actor without a character of its own the part is the same in every
-# scene of the drama, so it is joined once per (drama, actor) into scenecat_search_part
-# (one row per credit pair, made before the documents) instead of being worked out again
-# for each scene; the rest take the general expression.
+# terms. For a scene actor without a character of its own, the character and terms are the
+# same in every scene of the drama: they are made once per (drama, actor) into
+# scenecat_search_part (a row per credited pair, before the documents) instead of a read of
+# `credit` per scene actor; a scene actor with its own character, or without a credit in the
+# drama, takes the general expression.
 _PARTS = """
 INSERT INTO temp.scenecat_search_part (drama_id, actor_id, character, terms)
 SELECT c.drama_id, c.actor_id, c.character,
