@@ -12,6 +12,7 @@ from scenecat.cli.common import (
     SceneFlags,
     UserError,
     catalogue,
+    change_label,
     complete_actor,
     complete_drama,
     db_path,
@@ -63,7 +64,7 @@ def add_actor(
     from scenecat.domain.records import parse_actor
 
     rec = parse_flags(parse_actor, {"name": name, **fields}, "actor")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-actor {rec.name}") as conn:
+    with catalogue(ctx, create=True) as cat, cat.write(change_label("add-actor", rec.name)) as conn:
         outcome = apply_actor(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
     message(f"Added actor {outcome.name} (id {outcome.id})")
@@ -116,6 +117,8 @@ def add_drama(
 
     Example: scenecat add-drama "Melting Me Softly" --from tmdb
     """
+    from scenecat.text import counted
+
     if from_source is not None or from_file is not None:
         from scenecat.cli.commands_sources import add_drama_from
 
@@ -130,10 +133,15 @@ def add_drama(
 
     record = {"title": title, **fields, "cast": list(cast)}
     rec = parse_flags(parse_drama, record, "drama")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-drama {rec.title}") as conn:
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(change_label("add-drama", rec.title)) as conn,
+    ):
         outcome = apply_drama(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
-    message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
+    message(
+        f"Added drama {outcome.name} (id {outcome.id}) with {counted(len(rec.cast), 'cast member')}"
+    )
 
 
 def _source_fills(fields: FieldFlags, cast: list[str]) -> None:
@@ -176,7 +184,10 @@ def add_episode(
 
     record = {"number": number, "aired": aired, "rating": rating, "title": title}
     rec = parse_flags(parse_episode, record, "episode")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-episode {drama} {number}") as conn:
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(change_label("add-episode", drama, str(number))) as conn,
+    ):
         outcome = apply_episode(conn, drama, rec)
     created = outcome.created
     message(f"{'Added' if created else 'Updated'} episode {rec.number} of {outcome.name}")
@@ -337,7 +348,10 @@ def add_scene(
     if clip_source is not None:
         record["sources"] = [clip_source]
     rec = parse_flags(parse_scene, record, "scene")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-scene {rec.title}") as conn:
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(change_label("add-scene", rec.title)) as conn,
+    ):
         outcome = apply_scene(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
     message(f"Added scene {outcome.name}" + (f" ({moment} in the clip)" if moment else ""))

@@ -362,7 +362,7 @@ def _flat(count: int) -> str:
 def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
     from scenecat.cli import output
     from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
-    from scenecat.text import compact
+    from scenecat.text import compact, counted
 
     top = max((e.per_day for e in result.entries), default=0.0)
     rows = []
@@ -393,12 +393,12 @@ def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
     elif shown < result.measured:
         lines.append(f"{shown} of {result.measured:,} rising scenes.")
     else:
-        lines.append(f"{result.measured:,} rising scene(s).")
+        lines.append(f"{counted(result.measured, 'rising scene')}.")
     if result.measured and result.not_rising:
         lines.append(f"Not listed: {_flat(result.not_rising)}.")
     if result.single_snapshot:
         lines.append(
-            f"{result.single_snapshot:,} scene(s) with a single snapshot (per source) in the "
+            f"{counted(result.single_snapshot, 'scene')} with a single snapshot (per source) in the "
             "window left out: growth needs two counts on different days."
         )
     lines += [n for n in (hidden_line(masked, guard, True), warned_line(warned)) if n]

@@ -239,14 +239,42 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON ({data, meta}
 YesFlag = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
+CANCELLED = "Cancelled; nothing changed."
+
+
+def cancel() -> typer.Exit:
+    """A "no" to a question: said plainly on stderr, exit 0. Declining is a choice the
+    person made, not an error (no `Error:`; a script that passed no --yes never gets here,
+    it is refused before any question)."""
+    sys.stderr.write(CANCELLED + "\n")
+    sys.stderr.flush()
+    return typer.Exit(0)
+
+
 def confirm(question: str, yes: bool) -> None:
-    """Ask before a destructive step; without a terminal, --yes is required."""
+    """Ask before a destructive step; without a terminal, --yes is required. A "no" ends the
+    command with nothing changed, exit 0 (cancel())."""
     if yes:
         return
     if not sys.stdin.isatty():
         raise UserError(f"{question} (not asked: no terminal)", hint="pass --yes to confirm")
     if not ask_yes_no(question, default=False):
-        raise UserError("cancelled; nothing was changed")
+        raise cancel()
+
+
+def change_label(*words: str) -> str:
+    """A history label from a command and its names, each name with a space or a quote in it
+    quoted as a shell would take it back: `merge actor "Gong Yoo" "Kong Yoo"`. The first
+    word is the command, never quoted. At most 300 characters, as the history stores."""
+    head, *names = words
+    shown = [head, *(_quoted(name) for name in names)]
+    return " ".join(shown)[:300]
+
+
+def _quoted(name: str) -> str:
+    if name and not any(ch.isspace() or ch in "\"'\\$`" for ch in name):
+        return name
+    return '"' + re.sub(r'([\\"$`])', r"\\\1", name) + '"'
 
 
 def ask(question: str) -> str:

@@ -28,7 +28,7 @@ from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, search_index, votes_duels
-from scenecat.text import slugify
+from scenecat.text import counted, slugify
 
 Mode = Literal["add", "import", "replace"]
 
@@ -508,12 +508,12 @@ def describe_removal(conn: sqlite3.Connection, what: str, name: str) -> str:
     if what == "actor":
         actor_id = names.resolve_actor(conn, name)
         count = actor_store.count_actor_scenes(conn, actor_id)
-        return f"actor {actor_store.get_actor(conn, actor_id).name} (appears in {count} scene(s))"
+        return f"actor {actor_store.get_actor(conn, actor_id).name} (appears in {counted(count, 'scene')})"
     if what == "drama":
         drama_id = names.resolve_drama(conn, name)
         count = drama_store.count_drama_scenes(conn, drama_id)
         title = drama_store.get_drama(conn, drama_id).title
-        return f"drama {title} and its {count} scene(s), episodes and credits"
+        return f"drama {title} and its {counted(count, 'scene')}, episodes and credits"
     scene_id = names.resolve_scene(conn, name)
     scene = scenes.scenes_by_ids(conn, [scene_id])[0]
     return f"scene {scene.key} ({scene.title}) with its votes, duels and view counts"

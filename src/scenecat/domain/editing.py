@@ -67,7 +67,24 @@ def update(
             updated.pop(key, None)
         else:
             updated[key] = value
+    # Compared as parsed records, so "2019" for 2019 or a re-ordered mapping is no change.
+    if _parsed(what, updated) == _parsed(what, current):
+        raise Unchanged(what)
     return replace(conn, what, record_id, updated)
+
+
+class Unchanged(Exception):
+    """An edit that leaves the record as it is: raised inside the write, so the transaction
+    rolls back and the history records no change. Not an error: the CLI says "Nothing to
+    change" and exits 0."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _parsed(what: str, record: Any) -> Any:
+    return {"actor": parse_actor, "drama": parse_drama, "scene": parse_scene}[what](record, what)
 
 
 def update_named(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scenecat.domain.records import FieldError, SceneRec
+from scenecat.models import DEFAULT_VOTER
 
 
 def check_episode_number(number: int, title: str, episodes: int | None, path: str) -> None:
@@ -49,9 +50,20 @@ def spelled_like(name: str, twins: Sequence[str]) -> str:
     return f"{name!r} is spelled like {', '.join(map(repr, twins))}; kept apart"
 
 
+def _is_you(voter: str) -> bool:
+    """The default voter is the person at the keyboard: messages say "you", not "me"."""
+    return voter == DEFAULT_VOTER
+
+
+def gave_vote(voter: str, score: int, scene: str) -> str:
+    """The line that confirms a vote: "You gave 9/10 to KEY" (another voter by name)."""
+    return f"{'You' if _is_you(voter) else voter} gave {score}/10 to {scene}"
+
+
 def replaced_vote(voter: str, previous: int) -> str:
     """The warning when a voter's new vote on a scene replaces a different earlier one."""
-    return f"replaces {voter}'s earlier vote of {previous}"
+    whose = "your" if _is_you(voter) else f"{voter}'s"
+    return f"replaces {whose} earlier vote of {previous}"
 
 
 def view_count_warning(
