@@ -195,7 +195,7 @@ def duel(
     with (
         _field_errors(),
         catalogue(ctx) as cat,
-        cat.write(change_label("duel", winner, loser)) as conn,
+        cat.write(change_label("duel", rec.winner, rec.loser)) as conn,
     ):
         outcome = apply_duel(conn, rec)
     message(
