@@ -14,7 +14,9 @@ from scenecat.cli.common import (
     complete_actor,
     complete_drama,
     complete_scene,
+    kind_hint,
     scope_options,
+    show_hint,
     sub_app,
 )
 
@@ -106,6 +108,7 @@ def list_scenes(
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
         found, more, hidden = progress_guard.list_scenes(cat.conn, scope, limit, guard)
+        no_kind = kind_hint(cat.conn, scope, bool(found))
     if as_json:
         meta: dict[str, object] = {"count": len(found), "more": more}
         if guard.active:
@@ -147,6 +150,7 @@ def list_scenes(
         numeric=("ep", "views"),
         keep=("key", "title", "drama", "ep", "kind", "actors", "views", "spoiler"),
     )
+    show_hint(no_kind)
 
 
 @list_app.command("actors")

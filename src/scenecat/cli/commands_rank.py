@@ -4,7 +4,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import JsonFlag, Limit, Spoilers, catalogue, scope_options
+from scenecat.cli.common import (
+    JsonFlag,
+    Limit,
+    Spoilers,
+    catalogue,
+    kind_hint,
+    scope_options,
+    show_hint,
+)
 
 if TYPE_CHECKING:
     from scenecat.domain.progress_guard import SpoilerGuard
@@ -118,6 +126,7 @@ def rank(
         result = ranking.rank_scenes(
             cat.conn, scope, params, by=by, method=method, limit=shown, couple=pair
         )
+        no_kind = kind_hint(cat.conn, scope, bool(result.entries))
     if as_json:
         data, meta = ranking.rank_json(result)
         _guard_json(
@@ -126,6 +135,7 @@ def rank(
         output.emit_json(data, meta)
         return
     _render(result, scope_label(result), explain, guard)
+    show_hint(no_kind)
 
 
 # What a masked entry keeps in `--json`: its place and score, and where the scene is (a

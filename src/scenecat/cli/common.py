@@ -311,6 +311,23 @@ def ask_yes_no(question: str, *, default: bool) -> bool:
         sys.stderr.write("Please answer y or n.\n")
 
 
+def kind_hint(conn: sqlite3.Connection, scope: Scope, found: bool) -> str | None:
+    """For a listing that found nothing under `--kind kis`: the "did you mean" line
+    (domain/kinds.py), shown after the empty listing as `hint: ...`."""
+    if found or not scope.kind:
+        return None
+    from scenecat.domain.kinds import unknown_hint
+
+    return unknown_hint(conn, scope.kind)
+
+
+def show_hint(text: str | None) -> None:
+    if text:
+        from scenecat.cli.output import message
+
+        message(f"hint: {text}")
+
+
 def report_warnings(warnings: list[str]) -> None:
     from scenecat.cli.output import warn
 

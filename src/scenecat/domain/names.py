@@ -7,6 +7,7 @@ no candidate gets a "did you mean".
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 
@@ -156,6 +157,64 @@ def key_collision(conn: sqlite3.Connection, name: str) -> list[str]:
     alike, or a look-alike of it: text.name_key)."""
     ids = actor_store.actor_ids_by_key(conn, name_key(name))
     return [actor_store.get_actor(conn, i).name for i in ids]
+
+
+# Romanisation: one Korean name is written several ways in Latin letters ("Gong Yoo" /
+# "Kong Yoo", "Lee" / "Yi" / "Rhee", "Park" / "Pak", "Choi" / "Choe"), so two spellings can
+# be one person. The romanised key folds those spellings together; it only ever raises the
+# question "is this the same actor?" (add-actor asks or refuses without --force), never
+# resolves a name: two people may share it, as they may share a folded key.
+# The surname first (spellings that differ beyond letter swaps), then letters.
+_ROMANISED_WORDS = {
+    **dict.fromkeys(("lee", "yi", "rhee", "rhie", "ri", "i", "yee"), "i"),
+    **dict.fromkeys(("park", "pak", "bak", "pack"), "bak"),
+    **dict.fromkeys(("choi", "choe", "chey"), "choe"),
+    **dict.fromkeys(("kim", "gim"), "gim"),
+    **dict.fromkeys(("jung", "jeong", "chung", "cheong"), "jeong"),
+    **dict.fromkeys(("yoon", "yun", "youn"), "yun"),
+    **dict.fromkeys(("lim", "im", "rim", "yim"), "im"),
+    **dict.fromkeys(("roh", "noh", "no", "ro"), "no"),
+    **dict.fromkeys(("oh", "o"), "o"),
+    **dict.fromkeys(("shin", "sin"), "sin"),
+    **dict.fromkeys(("seo", "suh", "so"), "seo"),
+    **dict.fromkeys(("ahn", "an"), "an"),
+}
+# Letters and pairs Korean sounds are romanised with either way: ch/j, sh/s, oo/u, ee/i,
+# eo/u and ou/u (Seok/Suk, Hyeon/Hyun, Yeong/Young), k/g, p/b, t/d, r/l. Other vowels stay apart: they tell
+# names apart more often than they vary.
+_ROMANISED_LETTERS = (("ch", "j"), ("sh", "s"), ("oo", "u"), ("ee", "i"), ("eo", "u"), ("ou", "u"),
+                      ("k", "g"), ("p", "b"), ("t", "d"), ("r", "l"))  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def romanised_key(name: str) -> str:
+    """`name`'s key with the romanisation differences folded ("Kong Yoo" and "Gong Yu" ->
+    "gongyu"; "Ji Chang-wook" and "Ji Changwook" -> one key, as name_key already does).
+    Names with letters outside a-z once folded keep their name_key."""
+    folded = name_key(name)
+    words = [w.casefold() for w in re.split(r"[\s\-‐_.'’`]+", nfc(name)) if w]
+    if not words or not all(_WORD.fullmatch(name_key(w)) for w in words):
+        return folded
+    parts = []
+    for i, word in enumerate(name_key(w) for w in words):
+        if i == 0:  # the surname comes first in the catalogue's names
+            word = _ROMANISED_WORDS.get(word, word)
+        for spelled, kept in _ROMANISED_LETTERS:
+            word = word.replace(spelled, kept)
+        parts.append(word)
+    return "".join(parts)
+
+
+def romanisation_twins(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Existing actors one of whose names or aliases is a romanisation variant of `name`
+    (equal romanised keys), apart from those spelled alike (key_collision)."""
+    wanted, plain = romanised_key(name), name_key(name)
+    twins = [
+        actor
+        for other, actor in actor_vocabulary(conn)
+        if name_key(other) != plain and romanised_key(other) == wanted
+    ]
+    return list(dict.fromkeys(twins))
 
 
 def drama_key_collision(conn: sqlite3.Connection, title: str) -> list[str]:

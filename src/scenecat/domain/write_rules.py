@@ -9,6 +9,8 @@ raises FieldError or returns a warning's text.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from scenecat.domain.records import FieldError, SceneRec
@@ -87,3 +89,33 @@ def view_count_warning(
             f"{later[1]}; recorded anyway"
         )
     return None
+
+
+# Near-duplicate scenes (docs/DESIGN.md §2, "Duplicates"): two scenes of one drama and
+# episode are taken for one when their titles are equal once case, accents, punctuation,
+# spacing and a leading article are dropped ("Shower kiss" = "The shower kiss!"), or, for
+# scenes of the same kind, when those folded titles are this similar by difflib's ratio
+# ("The shower kisss" 0.95; "The second shower kiss" 0.77 is another scene).
+SIMILAR_TITLES = 0.85
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def title_key(title: str) -> str:
+    """A scene title folded for the duplicate rule."""
+    decomposed = unicodedata.normalize("NFKD", title.casefold().strip())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NOT_WORD.sub("", _ARTICLE.sub("", unicodedata.normalize("NFC", bare)))
+
+
+def same_scene(title: str, kind: str, other_title: str, other_kind: str) -> bool:
+    """Whether a scene titled `title` of `kind` is a near duplicate of another one in the
+    same drama and episode (the rule above)."""
+    mine, theirs = title_key(title), title_key(other_title)
+    if mine == theirs:
+        return True
+    if kind != other_kind or not mine or not theirs:
+        return False
+    import difflib
+
+    return difflib.SequenceMatcher(None, mine, theirs).ratio() >= SIMILAR_TITLES
