@@ -208,7 +208,7 @@ def test_edge_cases_same_both_ways(tmp_path: Path) -> None:
     source.write_text(EDGE_CASES, encoding="utf-8")
     report = _assert_same(tmp_path, source)
     text = "\n".join(report.warnings)
-    for expected in ("spelled like", "not in the cast", "lower than", "replaces me's earlier"):
+    for expected in ("spelled like", "not in the cast", "lower than", "replaces your earlier"):
         assert expected in text
     assert report.created["votes"] == 7 and report.created["duels"] == 2
 
