@@ -186,7 +186,7 @@ def import_command(
     for section, seen in report.seen.items():
         if not seen:
             continue
-        part = f"{counted(report.created[section], 'new ' + RECORD_TYPES[section], 'new ' + section)} (of {seen})"
+        part = f"{counted(report.created[section], 'new ' + RECORD_TYPES[section], 'new ' + section)} (of {seen:,})"
         if report.updated[section]:
             count = report.updated[section]
             part += f", {count} changed {section if count != 1 else RECORD_TYPES[section]}"

@@ -240,7 +240,7 @@ def _views_count(answer: str) -> str:
         return ""
     from scenecat.domain.fast_parsers import parse_view
 
-    parse_view({"count": answer, "on": "2000-01-01", "source": ""}, "views")
+    parse_view({"count": answer, "on": "2000-01-01", "source": "asked"}, "views")
     return answer
 
 
