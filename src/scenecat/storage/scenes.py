@@ -492,10 +492,14 @@ def episodes_with_scenes_after(
     """(id, drama id, episode, kind, title, key) of every scene in an episode (of a drama,
     or a drama's scenes without one) that holds a scene added after `top`, grouped by
     episode, oldest first."""
+    # From the new scenes' episodes (a rowid range: NOT INDEXED, or the planner scans a
+    # whole index) to their scenes (scene_by_drama; CROSS JOIN keeps that order), so that a
+    # small import into a large catalogue reads only the episodes it touched.
     rows = conn.execute(
-        "SELECT s.id, s.drama_id, s.episode, s.kind, s.title, s.key FROM scene s "
-        "WHERE EXISTS (SELECT 1 FROM scene n WHERE n.id > ? AND n.drama_id = s.drama_id "
-        "AND n.episode IS s.episode) ORDER BY s.drama_id, s.episode, s.id",
+        "SELECT s.id, s.drama_id, s.episode, s.kind, s.title, s.key "
+        "FROM (SELECT DISTINCT drama_id, episode FROM scene NOT INDEXED WHERE id > ?) g "
+        "CROSS JOIN scene s ON s.drama_id = g.drama_id AND s.episode IS g.episode "
+        "ORDER BY s.drama_id, s.episode, s.id",
         (top,),
     )
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
