@@ -103,19 +103,31 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def title_key(title: str) -> str:
     """A scene title folded for the duplicate rule."""
-    decomposed = unicodedata.normalize("NFKD", title.casefold().strip())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NOT_WORD.sub("", _ARTICLE.sub("", unicodedata.normalize("NFC", bare)))
+    folded = title.casefold().strip()
+    if not folded.isascii():  # accents dropped (an import folds every title: ASCII is quick)
+        decomposed = unicodedata.normalize("NFKD", folded)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = unicodedata.normalize("NFC", bare)
+    return _NOT_WORD.sub("", _ARTICLE.sub("", folded))
 
 
 def same_scene(title: str, kind: str, other_title: str, other_kind: str) -> bool:
     """Whether a scene titled `title` of `kind` is a near duplicate of another one in the
     same drama and episode (the rule above)."""
-    mine, theirs = title_key(title), title_key(other_title)
+    return same_folded(title_key(title), kind, title_key(other_title), other_kind)
+
+
+def same_folded(mine: str, kind: str, theirs: str, other_kind: str) -> bool:
+    """same_scene() on titles already folded by title_key() (an import compares many)."""
     if mine == theirs:
         return True
     if kind != other_kind or not mine or not theirs:
         return False
     import difflib
 
-    return difflib.SequenceMatcher(None, mine, theirs).ratio() >= SIMILAR_TITLES
+    # The cheap upper bounds first: most pairs of titles are nowhere near.
+    match = difflib.SequenceMatcher(None, mine, theirs)
+    return all(
+        bound() >= SIMILAR_TITLES
+        for bound in (match.real_quick_ratio, match.quick_ratio, match.ratio)
+    )

@@ -45,12 +45,12 @@ def add_findings(conn: sqlite3.Connection, mark: Before, report: ImportReport) -
     rows = scenes.episodes_with_scenes_after(conn, mark.top_scene)
     found: list[str] = []
     for _, group in groupby(rows, key=lambda r: (r[1], r[2])):
-        episode = list(group)
-        for i, (scene_id, _, number, kind, title, key) in enumerate(episode):
+        episode = [(*row, write_rules.title_key(row[4])) for row in group]
+        for i, (scene_id, _, number, kind, title, key, folded) in enumerate(episode):
             if scene_id <= mark.top_scene:
                 continue
-            for _, _, _, other_kind, other_title, other_key in episode[:i]:
-                if write_rules.same_scene(title, kind, other_title, other_kind):
+            for _, _, _, other_kind, other_title, other_key, other in episode[:i]:
+                if write_rules.same_folded(folded, kind, other, other_kind):
                     where = f"episode {number}" if number is not None else "no episode"
                     found.append(f"{key} ({title!r}) looks like {other_key} ({other_title!r}), "
                                  f"same {where}; kept both")  # fmt: skip
