@@ -318,3 +318,14 @@ def test_everyday_commands_never_print_s_in_brackets_or_me(
         shown = result.stdout + result.stderr
         assert "(s)" not in shown.replace("http(s)", ""), (args, shown)
         assert not re.search(r"\bme gave\b|\bme's\b", shown, re.I), (args, shown)
+
+
+def test_edit_judges_a_changed_kind_too(cli: Callable[..., Run], sample_db: Path) -> None:
+    before = dump(sample_db)
+    said = _one_error(cli("edit", "scene", SHOWER, "--kind", "kis"))
+    assert "did you mean 'kiss'?" in said
+    said = _one_error(cli("edit", "scene", SHOWER, "--kind", "umbrella-share"))
+    assert "'umbrella-share' is a new kind" in said and "--new-kind" in said
+    assert dump(sample_db) == before
+    done = cli("edit", "scene", SHOWER, "--kind", "umbrella-share", "--new-kind")
+    assert done.exit_code == 0, done

@@ -34,7 +34,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(merge_app, name="merge")
 
 
-def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) -> None:
+def _edit(
+    ctx: typer.Context,
+    what: str,
+    name: str,
+    changes: dict[str, object],
+    new_kind: bool | None = None,
+) -> None:
     from scenecat.cli.output import message
     from scenecat.domain import editing
     from scenecat.domain.records import FieldError
@@ -45,7 +51,9 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
         if any(v is not None for v in changes.values()):
             try:
                 with cat.write(change_label(f"edit {what}", name)) as conn:
-                    outcome = editing.update_named(conn, what, name, editing.flag_changes(changes))
+                    outcome = editing.update_named(
+                        conn, what, name, editing.flag_changes(changes), new_kind=new_kind
+                    )
             except editing.Unchanged:
                 message(f"Nothing to change: the {what} already has those values.")
                 return
@@ -128,6 +136,10 @@ def edit_scene(
     clip_end: Annotated[
         str | None, typer.Option("--clip-end", help="Where the scene ends in its clip.")
     ] = None,
+    new_kind: Annotated[
+        bool,
+        typer.Option("--new-kind", help="Take a --kind that is neither built in nor in use."),
+    ] = False,
 ) -> None:
     """Change a scene (no flags: in $EDITOR).
 
@@ -156,6 +168,7 @@ def edit_scene(
             "key": new_key,
             "sources": moment,
         },
+        new_kind=new_kind,
     )
 
 

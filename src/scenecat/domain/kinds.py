@@ -86,16 +86,27 @@ def near_miss_message(verdict: Verdict) -> tuple[str, str]:
     )
 
 
-def check(conn: sqlite3.Connection, kind: str, *, allow_new: bool) -> None:
-    """Refuse a near miss or, unless `allow_new`, a new kind (InvalidInput). A write that
-    adds a scene calls this inside its transaction; the CLI has asked before when it could."""
-    if allow_new:
+def check(
+    conn: sqlite3.Connection, kind: str, *, allow_new: bool, allow_near: bool | None = None
+) -> None:
+    """Refuse a near miss (unless `allow_near`, by default as `allow_new`: --new-kind takes
+    any kind) or, unless `allow_new`, a new kind (InvalidInput). A write that adds or
+    changes a scene's kind calls this inside its transaction; the CLI has asked before
+    when it could. `edit` in $EDITOR, where nothing can be confirmed, takes new kinds but
+    refuses near misses."""
+    if allow_near is None:
+        allow_near = allow_new
+    if allow_new and allow_near:
         return
     verdict = judge(conn, kind)
     if verdict.known:
         return
     if verdict.close:
+        if allow_near:
+            return
         raise InvalidInput(*near_miss_message(verdict))
+    if allow_new:
+        return
     raise InvalidInput(
         f"{kind!r} is a new kind (none of the catalogue's scenes has it)",
         hint="check the spelling (`scenecat stats` lists the kinds in use), or add it with "
