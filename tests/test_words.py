@@ -329,3 +329,29 @@ def test_edit_judges_a_changed_kind_too(cli: Callable[..., Run], sample_db: Path
     assert dump(sample_db) == before
     done = cli("edit", "scene", SHOWER, "--kind", "umbrella-share", "--new-kind")
     assert done.exit_code == 0, done
+
+
+@pytest.mark.slow
+def test_two_near_duplicates_at_once_add_one_scene(sample_db: Path) -> None:
+    """The rule is checked inside the write transaction: of two processes adding "Raced
+    kiss" and "The raced kiss!" at once, the second finds the first one's scene."""
+    import threading
+
+    from tests.conftest import run_process
+
+    results: list[Run] = []
+    args = ["add-scene", "--drama", "Healer", "--episode", "5", "--actor", "Ji Chang Wook"]
+
+    def add(title: str) -> None:
+        results.append(run_process(*args, "--kind", "kiss", "--title", title))
+
+    threads = [threading.Thread(target=add, args=(t,)) for t in ("Raced kiss", "The raced kiss!")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.exit_code for r in results) == [0, 1], results
+    refused = next(r for r in results if r.exit_code == 1)
+    assert "Error: Healer, episode 5, already has" in refused.stderr
+    keys = json.loads(run_process("list", "scenes", "--drama", "Healer", "--json").stdout)
+    assert sum("raced-kiss" in s["key"] for s in keys["data"]) == 1
