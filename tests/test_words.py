@@ -355,3 +355,11 @@ def test_two_near_duplicates_at_once_add_one_scene(sample_db: Path) -> None:
     assert "Error: Healer, episode 5, already has" in refused.stderr
     keys = json.loads(run_process("list", "scenes", "--drama", "Healer", "--json").stdout)
     assert sum("raced-kiss" in s["key"] for s in keys["data"]) == 1
+
+
+def test_clicks_extra_arguments_error_is_in_words(cli: Callable[..., Run], db: Path) -> None:
+    one = cli("list", "episodes", "Healer")
+    assert one.exit_code == 2 and "Error: Got unexpected extra argument (Healer)" in one.stderr
+    two = cli("show", "drama", "Melting", "Me", "Softly")
+    assert "Error: Got unexpected extra arguments (Me Softly)" in two.stderr
+    assert "(s)" not in one.stderr + two.stderr

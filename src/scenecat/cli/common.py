@@ -88,7 +88,10 @@ class ScenecatGroup(TyperGroup):
 
             usage = isinstance(exc, UsageError)
             raise UserError(_user_message(exc), exc.hint, usage=usage) from None
-        except (typer.TyperException, typer.Exit, typer.Abort):
+        except typer.TyperException as exc:
+            _in_words(exc)
+            raise
+        except (typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
             raise Interrupted() from None
@@ -133,6 +136,19 @@ class ScenecatGroup(TyperGroup):
             raise UserError(
                 f"unexpected failure: {type(exc).__name__}: {exc}", hint=_debug_hint()
             ) from None
+
+
+_EXTRA = "Got unexpected extra argument(s) ("
+
+
+def _in_words(exc: typer.TyperException) -> None:
+    """Click's "unexpected extra argument(s)" in the right number (docs/DESIGN.md §3: no
+    "(s)"): "argument" for one word, "arguments" for more."""
+    message = getattr(exc, "message", "")
+    if isinstance(message, str) and message.startswith(_EXTRA):
+        extra = message[len(_EXTRA) : -1]
+        noun = "argument" if len(extra.split()) == 1 else "arguments"
+        exc.message = f"Got unexpected extra {noun} ({extra})"
 
 
 def _user_message(exc: ScenecatError) -> str:
