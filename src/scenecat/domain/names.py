@@ -180,29 +180,30 @@ _ROMANISED_WORDS = {
     **dict.fromkeys(("ahn", "an"), "an"),
 }
 # Letters and pairs Korean sounds are romanised with either way: ch/j, sh/s, oo/u, ee/i,
-# eo/u and ou/u (Seok/Suk, Hyeon/Hyun, Yeong/Young), k/g, p/b, t/d, r/l. Other vowels stay apart: they tell
-# names apart more often than they vary.
-_ROMANISED_LETTERS = (("ch", "j"), ("sh", "s"), ("oo", "u"), ("ee", "i"), ("eo", "u"), ("ou", "u"),
-                      ("k", "g"), ("p", "b"), ("t", "d"), ("r", "l"))  # fmt: skip
-_WORD = re.compile(r"[a-z]+")
+# eo/u and ou/u (Seok/Suk, Hyeon/Hyun, Yeong/Young), k/g, p/b, t/d, r/l. Other vowels stay
+# apart: they tell names apart more often than they vary.
+_ROMANISED_LETTERS = {"ch": "j", "sh": "s", "oo": "u", "ee": "i", "eo": "u", "ou": "u",
+                      "k": "g", "p": "b", "t": "d", "r": "l"}  # fmt: skip
+_ROMANISED_LETTER = re.compile("ch|sh|oo|ee|eo|ou|[kptr]")
+_ASCII_WORDS = re.compile("[a-z]+")
+_NAME_PARTS = re.compile(r"[\s\-‐_.'’`]+")
+_HAS_LATIN = re.compile("[A-Za-z]")
 
 
 def romanised_key(name: str) -> str:
     """`name`'s key with the romanisation differences folded ("Kong Yoo" and "Gong Yu" ->
     "gongyu"; "Ji Chang-wook" and "Ji Changwook" -> one key, as name_key already does).
     Names with letters outside a-z once folded keep their name_key."""
-    folded = name_key(name)
-    words = [w.casefold() for w in re.split(r"[\s\-‐_.'’`]+", nfc(name)) if w]
-    if not words or not all(_WORD.fullmatch(name_key(w)) for w in words):
-        return folded
-    parts = []
-    for i, word in enumerate(name_key(w) for w in words):
-        if i == 0:  # the surname comes first in the catalogue's names
-            word = _ROMANISED_WORDS.get(word, word)
-        for spelled, kept in _ROMANISED_LETTERS:
-            word = word.replace(spelled, kept)
-        parts.append(word)
-    return "".join(parts)
+    # Plain ASCII names (nearly all romanised ones) skip name_key's Unicode folding: every
+    # actor's name is keyed when one is added (romanisation_twins).
+    if name.isascii():
+        words = _ASCII_WORDS.findall(name.lower())
+    else:  # accents and look-alike letters folded word by word ("Lée" is lee)
+        words = [name_key(w) for w in _NAME_PARTS.split(name) if w]
+    if not words or not all(_ASCII_WORDS.fullmatch(w) for w in words):
+        return name_key(name)
+    words[0] = _ROMANISED_WORDS.get(words[0], words[0])  # the surname comes first
+    return _ROMANISED_LETTER.sub(lambda m: _ROMANISED_LETTERS[m.group()], "".join(words))
 
 
 def romanisation_twins(conn: sqlite3.Connection, name: str) -> list[str]:
@@ -212,7 +213,8 @@ def romanisation_twins(conn: sqlite3.Connection, name: str) -> list[str]:
     twins = [
         actor
         for other, actor in actor_vocabulary(conn)
-        if name_key(other) != plain and romanised_key(other) == wanted
+        # a name with no Latin letter (Hangul) is no romanisation of anything
+        if _HAS_LATIN.search(other) and romanised_key(other) == wanted and name_key(other) != plain
     ]
     return list(dict.fromkeys(twins))
 
