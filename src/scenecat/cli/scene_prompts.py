@@ -2,8 +2,11 @@
 
 A drama or actor name that the catalogue does not know is asked again with the catalogue's
 own "did you mean", never fatal; several actors may be given (one per answer, or separated
-by commas, until an empty answer). On a terminal with readline, Tab completes drama and actor
-names from the catalogue. The checks here only spare the person a lost session: the write
+by commas, until an empty answer). A kind close to a known one ("kis") is asked again with
+"did you mean"; a kind new to the catalogue, and a title that near-duplicates one of the
+episode's scenes, are asked about. Then the spoiler level and the clip's views, Enter
+skipping each. On a terminal with readline, Tab completes drama and actor names from the
+catalogue. The checks here only spare the person a lost session: the write
 checks everything again inside its transaction.
 """
 
