@@ -363,3 +363,11 @@ def test_clicks_extra_arguments_error_is_in_words(cli: Callable[..., Run], db: P
     two = cli("show", "drama", "Melting", "Me", "Softly")
     assert "Error: Got unexpected extra arguments (Me Softly)" in two.stderr
     assert "(s)" not in one.stderr + two.stderr
+
+
+def test_numbers_tell_names_apart(cli: Callable[..., Run], db: Path) -> None:
+    from scenecat.domain.names import romanised_key
+
+    assert romanised_key("Creator 0 Person 1") != romanised_key("Creator 1 Person 1")
+    assert cli("add-actor", "Worker 1").exit_code == 0
+    assert cli("add-actor", "Worker 2").exit_code == 0

@@ -185,7 +185,7 @@ _ROMANISED_WORDS = {
 _ROMANISED_LETTERS = {"ch": "j", "sh": "s", "oo": "u", "ee": "i", "eo": "u", "ou": "u",
                       "k": "g", "p": "b", "t": "d", "r": "l"}  # fmt: skip
 _ROMANISED_LETTER = re.compile("ch|sh|oo|ee|eo|ou|[kptr]")
-_ASCII_WORDS = re.compile("[a-z]+")
+_ASCII_WORDS = re.compile("[a-z0-9]+")
 _NAME_PARTS = re.compile(r"[\s\-‐_.'’`]+")
 _HAS_LATIN = re.compile("[A-Za-z]")
 
