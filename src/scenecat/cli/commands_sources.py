@@ -368,8 +368,8 @@ def _report(report: "Report", headline: str) -> None:
 
     if report.created:
         cast = (
-            f"{counted(report.cast, 'cast member')} ({len(report.linked)} already in the catalogue, "
-            f"{len(report.added)} new)"
+            f"{counted(report.cast, 'cast member')} ({len(report.linked):,} already in the catalogue, "
+            f"{len(report.added):,} new)"
         )
     else:  # linked: credited already, now with the source's id; added: new credits
         cast = f"{counted(report.cast, 'cast member')} added ({counted(len(report.added), 'new actor')})"
