@@ -324,7 +324,7 @@ def test_a_copy_of_the_template_is_used_as_is(sample_db: Path, cli, tmp_path: Pa
     # The CLI counts what it listed: 7 best scenes and 2 runners-up.
     out = tmp_path / "article.md"
     result = _ok(cli("export", "markdown", "--template", str(mine), *JCW_KISSES, "-o", str(out)))
-    assert "(9 scene(s))" in result.stderr
+    assert "(9 scenes)" in result.stderr
 
 
 def test_a_template_extending_it_changes_one_block(sample_db: Path, cli, tmp_path: Path) -> None:

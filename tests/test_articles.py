@@ -676,7 +676,7 @@ def test_output_file(sample_db: Path, cli, tmp_path: Path) -> None:
     result = cli("export", "markdown", *CASES["listicle"], "--date", DATE, "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert "Wrote 'Top 9 Ji Chang Wook kiss scenes' (9 scene(s))" in result.stderr
+    assert "Wrote 'Top 9 Ji Chang Wook kiss scenes' (9 scenes)" in result.stderr
     assert out.read_text(encoding="utf-8") == export(cli, *CASES["listicle"])
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
 

@@ -182,7 +182,7 @@ def test_restore_asks_first_on_a_terminal(cli, sample_db: Path, tmp_path: Path) 
     _ok(cli("add-actor", "Asked About"))
     before = raw_dump(sample_db)
     code, text = _restore_on_a_terminal(sample_db, copy, b"n\n")
-    assert code == 1 and "Replace" in text and "cancelled" in text
+    assert code == 0 and "Replace" in text and "Cancelled; nothing changed." in text
     assert raw_dump(sample_db) == before
     code, text = _restore_on_a_terminal(sample_db, copy, b"y\n")
     assert code == 0, text

@@ -28,7 +28,7 @@ CASES = {
     "bad spoiler": ([*SCENE, "--title", "T", "--episode", "1", "--spoiler", "huge"], 2, "Error: spoiler: 'huge' is not one of none, minor, major, ending"),
     "bad clock": ([*SCENE, "--title", "T", "--episode", "1", "--at", "99:99"], 2, "Error: at: time '99:99' is not mm:ss or h:mm:ss"),
     "views without count": ([*SCENE, "--title", "T", "--episode", "1", "--source", "x"], 2, "--on and --source describe --views"),
-    "unknown scene vote": (["vote", "no-such-scene", "5"], 1, "Error: scene: no scene with key 'no-such-scene'"),
+    "unknown scene vote": (["vote", "no-such-scene", "5"], 1, "Error: no scene with key 'no-such-scene'"),
     "episode number text": (["add-episode", "Healer", "three"], 2, "Error: Invalid value"),
     "rating out of range": (["add-episode", "Healer", "3", "--rating", "140"], 2, "Error: rating: 140.0 is out of range 0..100"),
     "bad air date": (["add-episode", "Healer", "3", "--aired", "2014-02-30"], 2, "Error: aired: '2014-02-30' is not a date"),

@@ -299,6 +299,7 @@ def test_views_refresh_reports_a_failure_and_goes_on(
                 clip,
                 "--kind",
                 "clip-test",
+                "--new-kind",
                 "--title",
                 title,
                 "--actor",
@@ -350,6 +351,7 @@ def test_views_refresh_through_the_network_path(
             E10,
             "--kind",
             "clip-test",
+            "--new-kind",
             "--title",
             "Net",
             "--actor",
@@ -376,7 +378,7 @@ def test_the_guess_is_confirmed_on_a_terminal(db: Path, tmp_path: Path) -> None:
     )
     code, screen = run_on_terminal(
         ["add-scene", "--clip-json", E10, "--kind", "kiss", "--actor", "Ji Chang Wook"],
-        [(b"Right?", b"y\n"), (b"Title", b"Terminal kiss\n")],
+        [(b"Right?", b"y\n"), (b"Title", b"Terminal kiss\n"), (b"Spoiler level", b"\n")],
         env,
     )
     assert code == 0, screen
@@ -390,6 +392,7 @@ def test_the_guess_is_confirmed_on_a_terminal(db: Path, tmp_path: Path) -> None:
             (b"Drama", b"Melting Me Softly\n"),
             (b"Episode", b"11\n"),
             (b"Title", b"Other\n"),
+            (b"Spoiler level", b"\n"),
         ],
         env,
     )
@@ -467,7 +470,7 @@ def test_views_refresh_skips_a_scene_removed_while_its_clip_was_read(
     from scenecat.domain import clip_scenes as domain_clips
 
     added = cli(
-        "add-scene", "--clip-json", E10, "--kind", "clip-test", "--title", "Gone soon",
+        "add-scene", "--clip-json", E10, "--kind", "clip-test", "--new-kind", "--title", "Gone soon",
         "--actor", "Ji Chang Wook",
     )  # fmt: skip
     assert added.exit_code == 0, added.stderr

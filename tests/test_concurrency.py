@@ -213,7 +213,7 @@ def test_eight_processes_editing_different_fields_of_the_same_records(
         edits("--title", "Title {i}"),
         edits("--description", "Description {i}"),
         edits("--location", "Location {i}"),
-        edits("--kind", "kind-{i}"),
+        [[*edit, "--new-kind"] for edit in edits("--kind", "kind-{i}")],
         [["--db", db, "edit", "actor", "Ji Chang Wook", "--born", str(1980 + i)]
          for i in range(rounds)]
         + [["--db", db, "edit", "drama", "Healer", "--year", str(2010 + i)]

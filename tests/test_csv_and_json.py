@@ -56,7 +56,7 @@ def test_csv_export_opens_with_the_csv_module(sample_db: Path, cli, tmp_path: Pa
     assert shower["views"] == "1850000"
     assert shower["views_on"] == "2020-08-15"
     assert shower["sources"].count("https://") == 2
-    assert "Wrote 9 scene(s)" in result.stderr
+    assert "Wrote 9 scenes" in result.stderr
 
 
 def test_csv_on_stdout_has_no_bom_and_keeps_newlines_in_cells(sample_db: Path, cli) -> None:

@@ -60,7 +60,7 @@ def test_add_drama_with_one_actor_in_two_roles(cli, db: Path) -> None:
         "Twin Actor:Younger Twin",
     )
     assert result.exit_code == 0, result.stderr
-    assert "2 cast member(s)" in result.stderr
+    assert "2 cast members" in result.stderr
     assert _credits(db) == [WANTED[1], WANTED[2]]
     shown = json.loads(cli("show", "drama", "Two Of Me", "--json").stdout)["data"]
     assert sorted(c["character"] for c in shown["cast"]) == ["Elder Twin", "Younger Twin"]

@@ -25,7 +25,7 @@ def test_the_same_scene_twice_is_refused_with_the_existing_key(
         "Error: Melting Me Softly, episode 10, already has 'The shower kiss' "
         "(key melting-me-softly-e10-shower-kiss)",
         "hint: see it with `scenecat show scene melting-me-softly-e10-shower-kiss`; "
-        "pass --force to add another scene all the same",
+        "--force adds this one anyway",
     ]
     assert result.stdout == ""
     assert dump(sample_db) == before

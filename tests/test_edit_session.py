@@ -154,6 +154,6 @@ def test_closing_the_editor_unchanged_changes_nothing(sample_db: Path, tmp_path:
         ["edit", "actor", "Ji Chang Wook"], {**env, "SCENECAT_DB": str(sample_db)}, cwd=tmp_path
     )
     assert term.wait() == 0, term.output
-    assert "No changes." in term.output
+    assert "Nothing to change." in term.output
     assert not list(tmp_path.glob("scenecat-edit-*"))
     assert dump(sample_db) == before

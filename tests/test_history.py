@@ -202,12 +202,12 @@ def test_history_lists_labels_newest_first(cli, sample_db: Path) -> None:
     _ok(cli("add-actor", "First Person"))
     _ok(cli("vote", KISS, "8"))
     data = _history(cli)
-    assert [c["label"] for c in data[:2]] == [f"vote {KISS}", "add-actor First Person"]
+    assert [c["label"] for c in data[:2]] == [f"vote {KISS}", 'add-actor "First Person"']
     assert data[0]["id"] > data[1]["id"]
     assert {"id", "label", "started", "rows", "undone", "bulk", "kind"} <= set(data[0])
     table = cli("history", "--limit", "2")
     _ok(table)
-    assert "add-actor First Person" in table.stdout and "import" not in table.stdout
+    assert 'add-actor "First Person"' in table.stdout and "import" not in table.stdout
     assert cli("history", "--limit", "0").exit_code == 2
 
 

@@ -27,6 +27,8 @@ def test_add_scene_prompts_on_a_terminal(sample_db: Path) -> None:
             (b"Actor:", b"Ji Chang Wook\n"),
             (b"Actor (empty when done):", b"\n"),
             (b"Title", b"Rooftop hug\n"),
+            (b"Spoiler level", b"\n"),
+            (b"Views", b"\n"),
         ],
         {"SCENECAT_DB": str(sample_db)},
     )

@@ -52,11 +52,17 @@ def test_typos_are_asked_again_and_nothing_typed_is_lost(sample_db: Path) -> Non
     term.type("kiss")
     term.expect("Title: ")
     term.type("the shower KISS")
-    shown = term.expect("Title: ")
-    assert "this episode already has 'The shower kiss', key melting-me-softly-e10-shower-kiss" in (
+    shown = term.expect("Add this scene all the same? [y/N]")
+    assert "This episode already has 'The shower kiss' (key melting-me-softly-e10-shower-kiss)" in (
         shown
     )
+    term.type("n")
+    term.expect("Title: ")
     term.type("The second shower kiss")
+    term.expect("Spoiler level (none, minor, major, ending; Enter: none): ")
+    term.type("")
+    term.expect("Views of its clip (Enter: none): ")
+    term.type("")
     assert term.wait() == 0, term.output
     assert "Added scene melting-me-softly-e10-the-second-shower-kiss" in term.output
     scene = _scene(sample_db, "melting-me-softly-e10-the-second-shower-kiss")
@@ -81,6 +87,10 @@ def test_tab_completes_drama_and_actor_names(sample_db: Path) -> None:
     term.type("")
     term.expect("Title: ")
     term.type("Tabbed hug")
+    term.expect("Spoiler level")
+    term.type("")
+    term.expect("Views of its clip")
+    term.type("")
     assert term.wait() == 0, term.output
     scene = _scene(sample_db, "melting-me-softly-tabbed-hug")
     assert scene["episode"] is None

@@ -34,7 +34,7 @@ def test_list_scenes_is_one_record_per_line(sample_db: Path, cli) -> None:
     assert shower[1:3] == ["Melting Me Softly", "10"]
     assert "Ji Chang Wook" in shower[5] and "Won Jin Ah" in shower[5]
     # The count is a message, not a record; no box drawing anywhere.
-    assert "9 scene(s)" in result.stderr and "scene(s)" not in result.stdout
+    assert "9 scenes" in result.stderr and "9 scenes" not in result.stdout
     assert not set("│┃━─┏┗") & set(result.stdout)
 
 
@@ -52,7 +52,7 @@ def test_terminal_gets_the_table(sample_db: Path, cli, terminal: None) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Scenes" in result.stdout  # the table's title
     assert "\t" not in result.stdout
-    assert "scene(s)" in result.stdout  # the footer under the table
+    assert "scenes" in result.stdout  # the footer under the table
 
 
 def test_tabs_newlines_and_escapes_stay_inside_their_field(db: Path, cli) -> None:

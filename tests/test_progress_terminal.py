@@ -68,11 +68,11 @@ def test_watch_lists_marks_seen_asks_a_vote_and_a_duel(cli: Any, sample_db: Path
     term.type("11")
     term.expect("11 is out of range 1..10; try again")
     term.type("9")
-    term.expect("me gave 9/10 to " + GOBLIN_KISS)
+    term.expect("You gave 9/10 to " + GOBLIN_KISS)
     shown = term.expect("1 or 2 (Enter skips):")
     assert "2  The kiss in the snow (your favourite kiss)" in shown
     term.type("2")
-    term.expect("Done: 2 answer(s) recorded.")
+    term.expect("Done: 2 answers recorded.")
     assert term.wait() == 0
     assert max(len(line) for line in term.output.splitlines()) <= 80
     assert _progress(cli)["Goblin"]["episode"] == 7
@@ -96,7 +96,7 @@ def test_ctrl_c_in_watch_keeps_what_was_answered(cli: Any, sample_db: Path) -> N
     term.type("8")
     term.expect("1 or 2 (Enter skips):")
     term.interrupt()
-    term.expect("Interrupted: kept the episode and 1 answer(s) given.")
+    term.expect("Interrupted: kept the episode and 1 answer given.")
     assert term.wait() == 130
     assert _progress(cli)["Goblin"]["episode"] == 7
     assert _votes(sample_db, GOBLIN_KISS) == [8]

@@ -100,9 +100,9 @@ def test_table_has_bars_and_a_footer_for_single_snapshots(
     assert "300 ████████" in result.stdout
     assert "+2.1K" in result.stdout and "-800" not in result.stdout  # g fell: not listed
     words = " ".join(result.stdout.split())
-    assert "2 rising scene(s)." in words
+    assert "2 rising scenes." in words
     assert "Not listed: 1 scene measured with flat or falling views" in words
-    assert "3 scene(s) with a single snapshot (per source) in the window left out" in words
+    assert "3 scenes with a single snapshot (per source) in the window left out" in words
 
 
 def test_sample_catalogue(sample_db: Path, cli) -> None:

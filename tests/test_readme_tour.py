@@ -99,7 +99,7 @@ TOUR = (
 # the Tour's promises, not just its exit codes.
 SHOWS = {
     "scenecat import data/sample.yaml": "54 new scenes",
-    "scenecat list scenes": "1 scene(s)",
+    "scenecat list scenes": "1 scene",
     'scenecat show actor "JCW"': "Ji Chang Wook",
     "scenecat search 'snow OR rooftop actor:\"Ji Chang Wook\" year:2014..2020 -blindfold*'": (
         "healer-e9-snowy-rooftop-kiss"

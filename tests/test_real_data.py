@@ -56,7 +56,9 @@ def test_real_credits_import_and_resolve(tmp_path: Path, cli) -> None:
     n_actors, n_dramas = _credits_to_jsonl(source)
     result = cli("import", str(source))
     assert result.exit_code == 0, result.stderr
-    assert f"{n_actors} new actors" in result.stderr and f"{n_dramas} new dramas" in result.stderr
+    assert (
+        f"{n_actors:,} new actors" in result.stderr and f"{n_dramas:,} new dramas" in result.stderr
+    )
 
     dramas = json.loads(cli("list", "dramas", "--actor", "ji chang-wook", "--json").stdout)["data"]
     assert {"Melting Me Softly", "The K2", "Lovestruck in the City"} <= {d["title"] for d in dramas}

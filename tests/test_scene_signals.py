@@ -227,7 +227,7 @@ def test_db_check_reports_signals_that_drifted(cli, sample_db: Path) -> None:
     conn.close()
     result = cli("db", "check")
     assert result.exit_code == 1
-    assert f"1 scene(s) whose stored signals differ from their votes, duels and views: {KISS}" in (
+    assert f"1 scene whose stored signals differ from their votes, duels and views: {KISS}" in (
         result.stderr
     )
     assert "db check --repair" in result.stderr
@@ -244,7 +244,7 @@ def test_db_check_reports_a_missing_trigger(cli, sample_db: Path) -> None:
     conn.close()
     result = cli("db", "check")
     assert result.exit_code == 1
-    assert "scene_signal trigger(s) missing: scene_signal_vote_upd" in result.stderr
+    assert "scene_signal trigger missing: scene_signal_vote_upd" in result.stderr
     ok(cli("db", "check", "--repair"))
     ok(cli("vote", KISS, "2", "--voter", "after-repair"))
     assert_current(sample_db)

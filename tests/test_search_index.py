@@ -212,7 +212,7 @@ def test_import_above_the_rebuild_threshold(cli: Cli, db: Path, tmp_path: Path) 
 def test_check_finds_a_stale_or_missing_document(cli: Cli, sample_db: Path) -> None:
     with opened(sample_db) as conn:
         conn.execute("UPDATE scene SET title = 'Changed behind the index' WHERE key = ?", (SHOWER,))
-        assert search_index.check(conn) == ["1 scene(s) have a stale search document"]
+        assert search_index.check(conn) == ["1 scene has a stale search document"]
         conn.execute("DELETE FROM scene_search WHERE id = (SELECT min(id) FROM scene)")
         problems = search_index.check(conn)
     assert any("documents for" in p for p in problems)

@@ -20,7 +20,7 @@ BAD = {
     "score inf": (["vote", SHOWER, "inf"], "Error: score: expected a whole number, got 'inf'"),
     "score negative": (["vote", SHOWER, "-3"], "Error: score: -3 is out of range 1..10"),
     "score words": (["vote", SHOWER, "nine"], "Error: score: expected a whole number, got 'nine'"),
-    "vote unknown scene": (["vote", "no-such-scene", "7"], "Error: scene: no scene with key 'no-such-scene'"),
+    "vote unknown scene": (["vote", "no-such-scene", "7"], "Error: no scene with key 'no-such-scene'"),
     "vote empty voter": (["vote", SHOWER, "7", "--voter", " "], "Error: voter: must not be empty"),
     "vote in the future": (["vote", SHOWER, "7", "--on", "2999-01-01"], "Error: on: 2999-01-01 is in the future"),
     "vote bad date": (["vote", SHOWER, "7", "--on", "2020-02-30"], "Error: on: '2020-02-30' is not a date"),
@@ -33,7 +33,7 @@ BAD = {
     "negative views with commas": (["views", SHOWER, "-1,000"], "Error: count: a view count cannot be negative"),
     "fractional views": (["views", SHOWER, "1.5"], "Error: count: expected a whole number, got '1.5'"),
     "views NaN": (["views", SHOWER, "nan"], "Error: count: expected a whole number, got 'nan'"),
-    "views unknown scene": (["views", "no-such-scene", "5", "--on", "2020-01-01"], "Error: scene: no scene with key 'no-such-scene'"),
+    "views unknown scene": (["views", "no-such-scene", "5", "--on", "2020-01-01"], "Error: no scene with key 'no-such-scene'"),
     "views in the future": (["views", SHOWER, "5", "--on", "2999-01-01"], "Error: on: 2999-01-01 is in the future"),
     "views not a date": (["views", SHOWER, "5", "--on", "yesterday"], "Error: on: 'yesterday' is not a date"),
 }  # fmt: skip

@@ -230,7 +230,7 @@ def test_done_when_add_drama_from_a_saved_tmdb_response_on_the_sample(
         "add-drama", "Secret Garden", "--from", "tmdb", "--from-file", SG_FILE, env=env
     )
     assert result.exit_code == 0, result.stderr
-    assert "8 cast member(s) (3 already in the catalogue, 5 new), 20 episode(s)" in result.stderr
+    assert "8 cast members (3 already in the catalogue, 5 new), 20 episodes" in result.stderr
     assert "Linked: Ha Ji Won, Hyun Bin, Yoo In Na" in result.stderr
     shown = json.loads(run_process("show", "drama", "Secret Garden", "--json", env=env).stdout)[
         "data"

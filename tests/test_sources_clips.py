@@ -42,7 +42,7 @@ def test_done_when_a_kst_0200_upload_gets_the_korean_date(
     # timestamp 2019-10-27T17:00Z = 2019-10-28 02:00 KST; upload_date (UTC) says the 27th.
     assert fixture("ytdlp-kst-early-upload.json")["upload_date"] == "20191027"
     result = cli(
-        "add-scene", "--clip-json", EARLY, "--kind", "behind-the-scenes",
+        "add-scene", "--clip-json", EARLY, "--kind", "behind-the-scenes", "--new-kind",
         "--title", "Making of the shower kiss", "--actor", "Ji Chang Wook",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
@@ -181,7 +181,7 @@ def test_a_clip_is_read_for_its_metadata_only_and_quietly(
     for name, module in _yt_dlp({"mmsE10kiss1": later}, calls).items():
         monkeypatch.setitem(sys.modules, name, module)
     result = cli(
-        "add-scene", "--clip", "https://youtu.be/mmsE10kiss1", "--kind", "clip-test",
+        "add-scene", "--clip", "https://youtu.be/mmsE10kiss1", "--kind", "clip-test", "--new-kind",
         "--title", "Read quietly", "--actor", "Ji Chang Wook",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
@@ -279,7 +279,7 @@ def test_losing_the_network_midway_keeps_what_was_read(
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[-2].startswith("warning: stopped: cannot reach the video site:")
-    assert lines[-2].endswith("2 clip(s) not read")
+    assert lines[-2].endswith("2 clips not read")
     assert lines[-1] == "1 refreshed, 0 unchanged, 0 failed"
     assert len(lines) == 2
     counts = [v["count"] for v in data(cli("show", "scene", keys[0], "--json"))["views"]]

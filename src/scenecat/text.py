@@ -268,3 +268,9 @@ def wrap_items(label: str, items: list[str], width: int = 78) -> list[str]:
         line += piece
     lines.append(line)
     return lines
+
+
+def counted(count: int, word: str, many: str | None = None) -> str:
+    """'1 scene', '1,200 scenes': a count with its noun in the right number (never
+    'scene(s)'); `many` for plurals that are not word + 's'."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"

@@ -3,7 +3,7 @@
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -11,7 +11,10 @@ from scenecat.cli.common import (
     FieldFlags,
     SceneFlags,
     UserError,
+    ask_yes_no,
+    cancel,
     catalogue,
+    change_label,
     complete_actor,
     complete_drama,
     db_path,
@@ -19,6 +22,9 @@ from scenecat.cli.common import (
     report_warnings,
     scene_field_options,
 )
+
+if TYPE_CHECKING:
+    from scenecat.domain.records import SceneRec
 
 T = TypeVar("T")
 
@@ -63,10 +69,35 @@ def add_actor(
     from scenecat.domain.records import parse_actor
 
     rec = parse_flags(parse_actor, {"name": name, **fields}, "actor")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-actor {rec.name}") as conn:
+    force = force or _asked_other_person(ctx, rec.name)
+    with catalogue(ctx, create=True) as cat, cat.write(change_label("add-actor", rec.name)) as conn:
         outcome = apply_actor(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
     message(f"Added actor {outcome.name} (id {outcome.id})")
+
+
+def _asked_other_person(ctx: typer.Context, name: str) -> bool:
+    """On a terminal, a new actor whose name looks like an existing actor's (spelled alike,
+    or romanised another way: "Kong Yoo" beside "Gong Yoo") is asked about: True when the
+    person says it is someone else (added as with --force); "no" cancels. Off a terminal
+    the write refuses it without --force."""
+    if not sys.stdin.isatty() or not db_path(ctx).exists():
+        return False
+    from scenecat.domain import names
+    from scenecat.domain.catalogue import romanisation_message
+
+    with catalogue(ctx) as cat:
+        twins = names.key_collision(cat.conn, name)
+        variants = [] if twins else names.romanisation_twins(cat.conn, name)
+    if twins:
+        said = f"{name!r} looks like existing actor {', '.join(map(repr, twins))}"
+    elif variants:
+        said = romanisation_message(name, variants)
+    else:
+        return False
+    if ask_yes_no(f"{said}. Add {name!r} as a different person?", default=False):
+        return True
+    raise cancel()
 
 
 @record_field_options("drama", edit=False)
@@ -116,6 +147,8 @@ def add_drama(
 
     Example: scenecat add-drama "Melting Me Softly" --from tmdb
     """
+    from scenecat.text import counted
+
     if from_source is not None or from_file is not None:
         from scenecat.cli.commands_sources import add_drama_from
 
@@ -130,10 +163,15 @@ def add_drama(
 
     record = {"title": title, **fields, "cast": list(cast)}
     rec = parse_flags(parse_drama, record, "drama")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-drama {rec.title}") as conn:
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(change_label("add-drama", rec.title)) as conn,
+    ):
         outcome = apply_drama(conn, rec, "add", force=force)
     report_warnings(outcome.warnings)
-    message(f"Added drama {outcome.name} (id {outcome.id}) with {len(rec.cast)} cast member(s)")
+    message(
+        f"Added drama {outcome.name} (id {outcome.id}) with {counted(len(rec.cast), 'cast member')}"
+    )
 
 
 def _source_fills(fields: FieldFlags, cast: list[str]) -> None:
@@ -176,7 +214,10 @@ def add_episode(
 
     record = {"number": number, "aired": aired, "rating": rating, "title": title}
     rec = parse_flags(parse_episode, record, "episode")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-episode {drama} {number}") as conn:
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(change_label("add-episode", drama, str(number))) as conn,
+    ):
         outcome = apply_episode(conn, drama, rec)
     created = outcome.created
     message(f"{'Added' if created else 'Updated'} episode {rec.number} of {outcome.name}")
@@ -223,7 +264,17 @@ def add_scene(
     ] = None,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Add even if the episode has a scene with the same title."),
+        typer.Option(
+            "--force",
+            help="Add even if the episode has a scene with the same or a very similar title.",
+        ),
+    ] = False,
+    new_kind: Annotated[
+        bool,
+        typer.Option(
+            "--new-kind",
+            help="Take a kind that is neither built in nor in the catalogue (asked on a terminal).",
+        ),
     ] = False,
     clip: Annotated[
         str | None,
@@ -295,6 +346,7 @@ def add_scene(
         flag = "--clip-start" if clip_start is not None else "--clip-end"
         raise typer.BadParameter("goes with --clip or --clip-json", param_hint=flag)
     actors = list(actor)
+    asked_twin: str | None = None  # the scene a person said this one is not a copy of
     if not all((drama, actors, kind, title)) or (episode is None and sys.stdin.isatty()):
         if not sys.stdin.isatty():
             missing = next(f for f, v in _required_flags(drama, actors, kind, title) if not v)
@@ -312,9 +364,17 @@ def add_scene(
                 kind=kind,
                 title=title,
                 force=force,
+                new_kind=new_kind,
+                spoiler="spoiler" not in fields,
+                views=views_count is None,
             )
         drama, episode, actors = answers.drama, answers.episode, answers.actors
         kind, title = answers.kind, answers.title
+        new_kind = new_kind or answers.new_kind
+        asked_twin = answers.twin
+        fields = {**answers.fields, **fields}
+        if views_count is None and answers.views is not None:
+            views_count, source = answers.views, answers.views_source
     record: dict[str, object] = {
         "key": key,
         "drama": drama,
@@ -338,10 +398,55 @@ def add_scene(
     if clip_source is not None:
         record["sources"] = [clip_source]
     rec = parse_flags(parse_scene, record, "scene")
-    with catalogue(ctx, create=True) as cat, cat.write(f"add-scene {rec.title}") as conn:
-        outcome = apply_scene(conn, rec, "add", force=force)
+    allowed, twin_ok = _scene_questions(ctx, rec, new_kind, force or asked_twin or False)
+    with (
+        catalogue(ctx, create=True) as cat,
+        cat.write(change_label("add-scene", rec.title)) as conn,
+    ):
+        outcome = apply_scene(conn, rec, "add", force=twin_ok, new_kind=allowed)
     report_warnings(outcome.warnings)
     message(f"Added scene {outcome.name}" + (f" ({moment} in the clip)" if moment else ""))
+
+
+def _scene_questions(
+    ctx: typer.Context, rec: "SceneRec", new_kind: bool, force: bool | str
+) -> tuple[bool, bool | str]:
+    """Before the write: a kind that is a near miss of a known one ("kis") is refused with
+    "did you mean"; a new kind, and a scene that near-duplicates one of its episode
+    (domain/catalogue.likely_duplicate), are asked about on a terminal, a "no" cancelling.
+    Returns what the write may take: a new kind (True), and `force` (the key of the scene
+    the person said this one is not a copy of). Off a terminal the write refuses them."""
+    if not db_path(ctx).exists():
+        return new_kind, force
+    from scenecat.domain import kinds, names
+    from scenecat.domain.catalogue import duplicate_message, get_drama, likely_duplicate
+    from scenecat.errors import ScenecatError
+
+    twin, title = None, ""
+    with catalogue(ctx) as cat:
+        verdict = kinds.judge(cat.conn, rec.kind)
+        if force is not True:
+            try:
+                drama_id: int | None = names.resolve_drama(cat.conn, rec.drama)
+            except ScenecatError:
+                drama_id = None  # the write says what is wrong with it
+            if drama_id is not None:
+                twin = likely_duplicate(cat.conn, drama_id, rec)
+                title = get_drama(cat.conn, drama_id).title
+    if not new_kind and not verdict.known:
+        if verdict.close:
+            raise UserError(*kinds.near_miss_message(verdict))
+        if sys.stdin.isatty():
+            question = f"{rec.kind!r} is a new kind (not built in, no scene has it). Add it?"
+            if not ask_yes_no(question, default=False):
+                raise cancel()
+            new_kind = True
+    if twin is not None and twin[0] != force and sys.stdin.isatty():
+        said = duplicate_message(title, rec.episode, twin)
+        if not ask_yes_no(f"{said}. Add this scene all the same?", default=False):
+            raise cancel()
+        force = twin[0]
+    return new_kind, force
 
 
 def parse_flags(parser: Callable[[Any, str], T], record: Mapping[str, object], path: str) -> T:

@@ -14,7 +14,9 @@ from scenecat.cli.common import (
     complete_actor,
     complete_drama,
     complete_scene,
+    kind_hint,
     scope_options,
+    show_hint,
     sub_app,
 )
 
@@ -101,10 +103,12 @@ def list_scenes(
     from scenecat.cli import output
     from scenecat.domain import progress_guard
     from scenecat.domain.browse import scene_json
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
         found, more, hidden = progress_guard.list_scenes(cat.conn, scope, limit, guard)
+        no_kind = kind_hint(cat.conn, scope, bool(found))
     if as_json:
         meta: dict[str, object] = {"count": len(found), "more": more}
         if guard.active:
@@ -135,7 +139,7 @@ def list_scenes(
                 f"{latest.count:,}" if latest else "",
             )
         )
-    footer = f"{len(found)} scene(s)" + (" shown; more match (raise --limit)" if more else "")
+    footer = counted(len(found), "scene") + (" shown; more match (raise --limit)" if more else "")
     notes = (progress_guard.hidden_line(hidden, guard, False), progress_guard.warned_line(warned))
     footer = "\n".join([footer, *(n for n in notes if n)])
     output.table(
@@ -146,6 +150,7 @@ def list_scenes(
         numeric=("ep", "views"),
         keep=("key", "title", "drama", "ep", "kind", "actors", "views", "spoiler"),
     )
+    show_hint(no_kind)
 
 
 @list_app.command("actors")
@@ -165,6 +170,7 @@ def list_actors(
     from scenecat.cli import output
     from scenecat.domain.browse import actor_json
     from scenecat.domain.browse import list_actors as query
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         found = query(cat.conn, drama, limit)
@@ -176,7 +182,7 @@ def list_actors(
         "Actors",
         ("name", "native", "aliases", "born", "dramas", "scenes"),
         rows,
-        footer=f"{len(found)} actor(s)",
+        footer=counted(len(found), "actor"),
         numeric=("born", "dramas", "scenes"),
         keep=("name", "scenes", "dramas", "native", "born", "aliases"),
     )
@@ -203,6 +209,7 @@ def list_dramas(
     from scenecat.cli import output
     from scenecat.domain.browse import drama_json
     from scenecat.domain.browse import list_dramas as query
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         found = query(cat.conn, actor, network, year, limit)
@@ -217,7 +224,7 @@ def list_dramas(
         "Dramas",
         ("title", "native", "network", "year", "episodes", "scenes"),
         rows,
-        footer=f"{len(found)} drama(s)",
+        footer=counted(len(found), "drama"),
         numeric=("year", "episodes", "scenes"),
         keep=("title", "year", "network", "scenes", "native", "episodes"),
     )
@@ -243,6 +250,7 @@ def list_episodes(
 
     from scenecat.cli import output
     from scenecat.domain.browse import list_episodes as query
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         found = query(cat.conn, drama, limit)
@@ -263,7 +271,7 @@ def list_episodes(
         "Episodes",
         ("drama", "episode", "aired", "title", "rating"),
         rows,
-        footer=f"{len(found)} episode(s)",
+        footer=counted(len(found), "episode"),
         numeric=("episode", "rating"),
     )
 
@@ -474,6 +482,7 @@ def show_scene(
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
     from scenecat.domain.ranking import score_json, scores_of
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
@@ -534,7 +543,9 @@ def show_scene(
             ),
             (
                 "votes",
-                f"{page.mean_vote:.2f} from {len(page.votes)} voter(s)" if page.votes else None,
+                f"{page.mean_vote:.2f} from {counted(len(page.votes), 'voter')}"
+                if page.votes
+                else None,
             ),
             (
                 "duels",

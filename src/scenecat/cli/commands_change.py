@@ -10,6 +10,7 @@ from scenecat.cli.common import (
     UserError,
     YesFlag,
     catalogue,
+    change_label,
     complete_actor,
     complete_drama,
     complete_scene,
@@ -33,7 +34,13 @@ def register(app: typer.Typer) -> None:
     app.add_typer(merge_app, name="merge")
 
 
-def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) -> None:
+def _edit(
+    ctx: typer.Context,
+    what: str,
+    name: str,
+    changes: dict[str, object],
+    new_kind: bool | None = None,
+) -> None:
     from scenecat.cli.output import message
     from scenecat.domain import editing
     from scenecat.domain.records import FieldError
@@ -43,8 +50,13 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
     with catalogue(ctx) as cat:
         if any(v is not None for v in changes.values()):
             try:
-                with cat.write(f"edit {what} {name}") as conn:
-                    outcome = editing.update_named(conn, what, name, editing.flag_changes(changes))
+                with cat.write(change_label(f"edit {what}", name)) as conn:
+                    outcome = editing.update_named(
+                        conn, what, name, editing.flag_changes(changes), new_kind=new_kind
+                    )
+            except editing.Unchanged:
+                message(f"Nothing to change: the {what} already has those values.")
+                return
             except FieldError as exc:
                 # A flag's own value that is wrong is a usage error; a clash with the rest of
                 # the record (episodes past a new count) is exit 1.
@@ -56,7 +68,7 @@ def _edit(ctx: typer.Context, what: str, name: str, changes: dict[str, object]) 
             record_id, record = editing.fetch(cat.conn, what, name)
             edited = edit_in_editor(cat, what, name, record_id, record)
             if edited is None:
-                message("No changes.")
+                message("Nothing to change.")
                 return
             outcome = edited
     report_warnings(outcome.warnings)
@@ -124,6 +136,10 @@ def edit_scene(
     clip_end: Annotated[
         str | None, typer.Option("--clip-end", help="Where the scene ends in its clip.")
     ] = None,
+    new_kind: Annotated[
+        bool,
+        typer.Option("--new-kind", help="Take a --kind that is neither built in nor in use."),
+    ] = False,
 ) -> None:
     """Change a scene (no flags: in $EDITOR).
 
@@ -152,6 +168,7 @@ def edit_scene(
             "key": new_key,
             "sources": moment,
         },
+        new_kind=new_kind,
     )
 
 
@@ -185,7 +202,7 @@ def _remove(ctx: typer.Context, what: str, name: str, yes: bool) -> None:
             "drama": domain.remove_drama,
             "scene": domain.remove_scene,
         }[what]
-        with cat.write(f"remove {what} {name}") as conn:
+        with cat.write(change_label(f"remove {what}", name)) as conn:
             outcome = remover(conn, name)
     message(f"Removed {what} {outcome.name}")
 
@@ -253,7 +270,7 @@ def remove_episode(
 
     with catalogue(ctx) as cat:
         confirm(f"Remove episode {number} of {drama}?", yes)
-        with cat.write(f"remove episode {drama} {number}") as conn:
+        with cat.write(change_label("remove episode", drama, str(number))) as conn:
             remover(conn, drama, number)
     message(f"Removed episode {number} of {drama}")
 
@@ -300,7 +317,7 @@ def _alias(ctx: typer.Context, what: str, name: str, alias: str, remove: bool) -
         func = domain.remove_actor_alias if what == "actor" else domain.remove_drama_alias
     else:
         func = domain.add_actor_alias if what == "actor" else domain.add_drama_alias
-    with catalogue(ctx) as cat, cat.write(f"alias {what} {name} {alias}") as conn:
+    with catalogue(ctx) as cat, cat.write(change_label(f"alias {what}", name, alias)) as conn:
         outcome = func(conn, name, alias)
     if remove:
         message(f"Removed alias {alias!r}")
@@ -335,6 +352,6 @@ def merge_actor(
 
     with catalogue(ctx) as cat:
         confirm(f"Merge {describe_removal(cat.conn, 'actor', gone)} into {keep}?", yes)
-        with cat.write(f"merge actor {keep} {gone}") as conn:
+        with cat.write(change_label("merge actor", keep, gone)) as conn:
             outcome = merge_actors(conn, keep, gone)
     message(f"Merged {gone} into {outcome.name}")

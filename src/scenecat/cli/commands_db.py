@@ -46,6 +46,7 @@ def db_check(
     """
     from scenecat.cli.output import message
     from scenecat.domain.health import added_objects, check, damage_advice, repair_signals
+    from scenecat.text import counted
 
     with catalogue(ctx, create=False) as cat:
         if repair:
@@ -61,7 +62,7 @@ def db_check(
         for line in advice:
             message(line)
         what = "the catalogue file is damaged: " if damaged else ""
-        raise UserError(f"{what}{len(problems)} problem(s) found in {cat.path}")
+        raise UserError(f"{what}{counted(len(problems), 'problem')} found in {cat.path}")
     message(f"{cat.path}: OK")
 
 

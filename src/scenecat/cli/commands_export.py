@@ -168,7 +168,7 @@ def export_markdown(
     from scenecat.domain.articles import ArticleRequest
     from scenecat.domain.articles import export_markdown as render
     from scenecat.files import write_text
-    from scenecat.text import visible_escapes
+    from scenecat.text import counted, visible_escapes
 
     request = ArticleRequest(
         template=template,
@@ -191,7 +191,7 @@ def export_markdown(
         return
     assert output is not None
     write_text(output, lambda handle: handle.write(text))
-    message(f"Wrote {article.title!r} ({article.scenes} scene(s)) to {output}")
+    message(f"Wrote {article.title!r} ({counted(article.scenes, 'scene')}) to {output}")
 
 
 # A set of scenes
@@ -209,6 +209,7 @@ def _export_scenes(
     from scenecat.cli.output import message, progress_bar
     from scenecat.domain.exporting import scene_table
     from scenecat.files import write_text
+    from scenecat.text import counted
 
     writer = scene_table.write_csv if fmt == "csv" else scene_table.write_json
     with catalogue(ctx) as cat, progress_bar("Exporting scenes") as update:
@@ -225,7 +226,7 @@ def _export_scenes(
             lambda handle: writer(cat.conn, scope, handle, limit=limit, progress=update),
             encoding="utf-8-sig" if bom else "utf-8",
         )
-    message(f"Wrote {count} scene(s) to {output}")
+    message(f"Wrote {counted(count, 'scene')} to {output}")
 
 
 @export_app.command("json")

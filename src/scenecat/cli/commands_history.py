@@ -86,6 +86,7 @@ def undo(
 
     with catalogue(ctx, create=False) as cat:
         planned = domain.plan(cat.conn, count, change)
+        domain.check_undoable(cat.conn, planned)  # a refusal comes before the question
         listing = "; ".join(f"{domain.describe(c)} ({c.rows} rows)" for c in planned)
         confirm(f"Undo {listing}?", yes)
         with cat.write("undo") as conn:

@@ -117,6 +117,7 @@ def import_command(
     from scenecat.domain.format1 import RECORD_TYPES
     from scenecat.domain.importing import ImportReport, import_file
     from scenecat.errors import ScenecatError
+    from scenecat.text import counted
 
     from_stdin = str(file) == "-"
     if fmt is not None:
@@ -177,16 +178,23 @@ def import_command(
     if dry_run:
         for change in report.changes:
             message(f"would change {change}")
+    for line in report.near_duplicates[:20]:
+        message(f"near duplicate: {line}")
+    if len(report.near_duplicates) > 20:
+        message(f"... and {len(report.near_duplicates) - 20} more near duplicates")
     parts = []
     for section, seen in report.seen.items():
         if not seen:
             continue
-        part = f"{report.created[section]} new {section} (of {seen})"
+        part = f"{counted(report.created[section], 'new ' + RECORD_TYPES[section], 'new ' + section)} (of {seen:,})"
         if report.updated[section]:
             count = report.updated[section]
             part += f", {count} changed {section if count != 1 else RECORD_TYPES[section]}"
         parts.append(part)
     summary = ", ".join(parts) if parts else "nothing in it"
+    if report.new_kinds:
+        word = "kind" if len(report.new_kinds) == 1 else "kinds"
+        summary += f"; new {word}: {', '.join(report.new_kinds)}"
     if dry_run:
         message(f"Dry run of {name}: {summary}; nothing was changed")
     else:

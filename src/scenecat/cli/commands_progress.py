@@ -46,6 +46,8 @@ def progress(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     Example: scenecat progress set "Healer" 8
     """
+    from scenecat.text import counted
+
     if ctx.invoked_subcommand is not None:
         return
     from scenecat.cli import output
@@ -66,7 +68,7 @@ def progress(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         "Your progress",
         ("drama", "seen", "status", "started", "last"),
         [_row(r) for r in rows],
-        footer=f"{len(rows)} drama(s); last: the day finished, or of the last change",
+        footer=f"{counted(len(rows), 'drama')}; last: the day finished, or of the last change",
         numeric=("seen",),
         keep=("drama", "seen", "status", "last", "started"),
     )
@@ -287,6 +289,7 @@ def watch(
     from scenecat.cli.common import ask, ask_yes_no
     from scenecat.domain import watch_along
     from scenecat.errors import ScenecatError
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         guard_mode = spoilers
@@ -337,21 +340,22 @@ def watch(
                     output.message("Not 1 or 2: no duel recorded.")
         except Interrupted:
             kept = (
-                f"kept the episode and {answered} answer(s) given"
+                f"kept the episode and {counted(answered, 'answer')} given"
                 if answered
                 else ("kept what was answered")
             )
             raise Interrupted(kept) from None
-        output.message(f"Done: {answered} answer(s) recorded.")
+        output.message(f"Done: {counted(answered, 'answer')} recorded.")
 
 
 def _show_episode(view: "object") -> None:
     from scenecat.cli import output
     from scenecat.domain.watch_along import EpisodeView
+    from scenecat.text import counted
 
     assert isinstance(view, EpisodeView)
     rows = [(s.at, s.title, s.kind, s.clip) for s in view.scenes]
-    notes = [f"{len(view.scenes)} scene(s) in time order"]
+    notes = [f"{counted(len(view.scenes), 'scene')} in time order"]
     if view.hidden:
         notes.append(f"{view.hidden} past your progress masked; --spoilers show shows them.")
     output.table(

@@ -4,7 +4,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from scenecat.cli.common import JsonFlag, Limit, Spoilers, catalogue, scope_options
+from scenecat.cli.common import (
+    JsonFlag,
+    Limit,
+    Spoilers,
+    catalogue,
+    kind_hint,
+    scope_options,
+    show_hint,
+)
 
 if TYPE_CHECKING:
     from scenecat.domain.progress_guard import SpoilerGuard
@@ -118,6 +126,7 @@ def rank(
         result = ranking.rank_scenes(
             cat.conn, scope, params, by=by, method=method, limit=shown, couple=pair
         )
+        no_kind = kind_hint(cat.conn, scope, bool(result.entries))
     if as_json:
         data, meta = ranking.rank_json(result)
         _guard_json(
@@ -126,6 +135,7 @@ def rank(
         output.emit_json(data, meta)
         return
     _render(result, scope_label(result), explain, guard)
+    show_hint(no_kind)
 
 
 # What a masked entry keeps in `--json`: its place and score, and where the scene is (a
@@ -362,7 +372,7 @@ def _flat(count: int) -> str:
 def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
     from scenecat.cli import output
     from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
-    from scenecat.text import compact
+    from scenecat.text import compact, counted
 
     top = max((e.per_day for e in result.entries), default=0.0)
     rows = []
@@ -393,12 +403,12 @@ def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
     elif shown < result.measured:
         lines.append(f"{shown} of {result.measured:,} rising scenes.")
     else:
-        lines.append(f"{result.measured:,} rising scene(s).")
+        lines.append(f"{counted(result.measured, 'rising scene')}.")
     if result.measured and result.not_rising:
         lines.append(f"Not listed: {_flat(result.not_rising)}.")
     if result.single_snapshot:
         lines.append(
-            f"{result.single_snapshot:,} scene(s) with a single snapshot (per source) in the "
+            f"{counted(result.single_snapshot, 'scene')} with a single snapshot (per source) in the "
             "window left out: growth needs two counts on different days."
         )
     lines += [n for n in (hidden_line(masked, guard, True), warned_line(warned)) if n]

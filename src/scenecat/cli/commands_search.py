@@ -64,6 +64,7 @@ def search(
     """
     from scenecat.cli import output
     from scenecat.domain import progress_guard
+    from scenecat.text import counted
 
     text = " ".join(words or [])
     with catalogue(ctx) as cat:
@@ -113,7 +114,7 @@ def search(
             )
         )
     shown = len(result.hits)
-    footer = f"{shown} scene(s)" + (
+    footer = counted(shown, "scene") + (
         f"; more with --limit {result.limit * 5}" if result.more else ""
     )
     notes = (hidden_note, progress_guard.warned_line(warned))

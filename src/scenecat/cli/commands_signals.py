@@ -11,6 +11,7 @@ from scenecat.cli.commands_add import parse_flags
 from scenecat.cli.common import (
     UserError,
     catalogue,
+    change_label,
     complete_scene,
     report_warnings,
     scope_options,
@@ -39,7 +40,10 @@ def _field_errors() -> Iterator[None]:
     try:
         yield
     except FieldError as exc:
-        raise UserError(f"{exc.path.split('.', 1)[-1]}: {exc.reason}", exc.hint) from None
+        field = exc.path.split(".", 1)[-1]
+        # "no scene with key ..." names what is wrong already; "scene: " before it stutters.
+        said = exc.reason.startswith(f"no {field} ")
+        raise UserError(exc.reason if said else f"{field}: {exc.reason}", exc.hint) from None
 
 
 def views(
@@ -76,11 +80,11 @@ def views(
         {"count": count, "on": on or today().isoformat(), "source": source or None},
         "views",
     )
-    with _field_errors(), catalogue(ctx) as cat, cat.write(f"views {scene}") as conn:
+    with _field_errors(), catalogue(ctx) as cat, cat.write(change_label("views", scene)) as conn:
         try:
             scene_id = resolve_scene(conn, scene)
-        except ScenecatError as exc:  # named by its argument, as `vote` and `duel` do
-            raise UserError(f"scene: {exc.message}", exc.hint) from None
+        except ScenecatError as exc:
+            raise UserError(exc.message, exc.hint) from None
         warning = record_view(conn, scene_id, rec.count, rec.on, rec.source)
     report_warnings([warning] if warning else [])
     where = f" on {rec.source}" if rec.source else ""
@@ -106,17 +110,18 @@ def vote(
     from scenecat.domain.catalogue import apply_vote
     from scenecat.domain.fast_parsers import parse_vote
     from scenecat.domain.records import today
+    from scenecat.domain.write_rules import gave_vote
 
     rec = parse_flags(
         parse_vote,
         {"scene": scene, "score": score, "voter": voter, "on": on or today().isoformat()},
         "vote",
     )
-    with _field_errors(), catalogue(ctx) as cat, cat.write(f"vote {scene}") as conn:
+    with _field_errors(), catalogue(ctx) as cat, cat.write(change_label("vote", scene)) as conn:
         outcome = apply_vote(conn, rec)
     report_warnings(outcome.warnings)
     message(
-        f"{rec.voter} gave {rec.score}/10 to {rec.scene}"
+        gave_vote(rec.voter, rec.score, rec.scene)
         if outcome.created
         else "That vote is already recorded; nothing changed"
     )
@@ -187,7 +192,11 @@ def duel(
         {"winner": winner, "loser": loser, "voter": voter, "on": on or today().isoformat()},
         "duel",
     )
-    with _field_errors(), catalogue(ctx) as cat, cat.write(f"duel {winner} {loser}") as conn:
+    with (
+        _field_errors(),
+        catalogue(ctx) as cat,
+        cat.write(change_label("duel", rec.winner, rec.loser)) as conn,
+    ):
         outcome = apply_duel(conn, rec)
     message(
         f"Recorded: {rec.winner} beats {rec.loser}"

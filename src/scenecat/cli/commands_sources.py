@@ -364,15 +364,16 @@ def add_drama_from(
 
 def _report(report: "Report", headline: str) -> None:
     from scenecat.cli.output import message
+    from scenecat.text import counted
 
     if report.created:
         cast = (
-            f"{report.cast} cast member(s) ({len(report.linked)} already in the catalogue, "
-            f"{len(report.added)} new)"
+            f"{counted(report.cast, 'cast member')} ({len(report.linked):,} already in the catalogue, "
+            f"{len(report.added):,} new)"
         )
     else:  # linked: credited already, now with the source's id; added: new credits
-        cast = f"{report.cast} cast member(s) added ({len(report.added)} new actor(s))"
-    message(f"{headline}: {cast}, {report.episodes} episode(s)")
+        cast = f"{counted(report.cast, 'cast member')} added ({counted(len(report.added), 'new actor')})"
+    message(f"{headline}: {cast}, {counted(report.episodes, 'episode')}")
     if report.linked:
         message("Linked: " + ", ".join(report.linked))
     if report.added:
@@ -383,10 +384,11 @@ def _report(report: "Report", headline: str) -> None:
 
 def _left_out(count: int) -> None:
     from scenecat.cli.output import message
+    from scenecat.text import counted
 
     if count:
         message(
-            f"Left out {count} guest(s) the source lists (in fewer than a quarter of the "
+            f"Left out {counted(count, 'guest')} the source lists (in fewer than a quarter of the "
             "episodes and not among the first ten billed); --all-cast adds them"
         )
 
@@ -415,6 +417,7 @@ def refresh_drama(
     from scenecat.cli.output import message, plain
     from scenecat.domain import fetched_dramas as domain
     from scenecat.domain.names import resolve_drama
+    from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         drama_id = resolve_drama(cat.conn, title)
@@ -453,7 +456,7 @@ def refresh_drama(
     for line in changes:
         plain(f"  {line}")
     _left_out(domain.choose_cast(facts, all_cast).left_out)
-    confirm(f"Apply {len(changes)} change(s) to {title}?", yes)
+    confirm(f"Apply {counted(len(changes), 'change')} to {title}?", yes)
     with catalogue(ctx) as cat, cat.write(f"refresh drama {title}") as conn:
         report = domain.refresh_drama(conn, resolve_drama(conn, title), facts, all_cast)
     _report(report, f"Refreshed {report.title} from {where}")
@@ -675,6 +678,7 @@ def views_refresh(
     from scenecat.errors import ScenecatError
     from scenecat.sources import videos
     from scenecat.sources.http import Unreachable
+    from scenecat.text import counted
 
     today = dt.date.today()
     days = _days(older_than) if older_than else None
@@ -755,7 +759,7 @@ def views_refresh(
     report_warnings(warnings)
     if stopped is not None:
         unread = len(links) - len(fetched) - failed
-        warn(f"stopped: {stopped.message}; {unread} clip(s) not read")
+        warn(f"stopped: {stopped.message}; {counted(unread, 'clip')} not read")
     message(f"{refreshed} refreshed, {unchanged} unchanged, {failed} failed")
     if stopped is not None or (failed and not fetched):
         raise typer.Exit(1)

@@ -88,7 +88,10 @@ class ScenecatGroup(TyperGroup):
 
             usage = isinstance(exc, UsageError)
             raise UserError(_user_message(exc), exc.hint, usage=usage) from None
-        except (typer.TyperException, typer.Exit, typer.Abort):
+        except typer.TyperException as exc:
+            _in_words(exc)
+            raise
+        except (typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
             raise Interrupted() from None
@@ -133,6 +136,19 @@ class ScenecatGroup(TyperGroup):
             raise UserError(
                 f"unexpected failure: {type(exc).__name__}: {exc}", hint=_debug_hint()
             ) from None
+
+
+_EXTRA = "Got unexpected extra argument(s) ("
+
+
+def _in_words(exc: typer.TyperException) -> None:
+    """Click's "unexpected extra argument(s)" in the right number (docs/DESIGN.md §3: no
+    "(s)"): "argument" for one word, "arguments" for more."""
+    message = getattr(exc, "message", "")
+    if isinstance(message, str) and message.startswith(_EXTRA):
+        extra = message[len(_EXTRA) : -1]
+        noun = "argument" if len(extra.split()) == 1 else "arguments"
+        exc.message = f"Got unexpected extra {noun} ({extra})"
 
 
 def _user_message(exc: ScenecatError) -> str:
@@ -239,14 +255,42 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON ({data, meta}
 YesFlag = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
+CANCELLED = "Cancelled; nothing changed."
+
+
+def cancel() -> typer.Exit:
+    """A "no" to a question: said plainly on stderr, exit 0. Declining is a choice the
+    person made, not an error (no `Error:`; a script that passed no --yes never gets here,
+    it is refused before any question)."""
+    sys.stderr.write(CANCELLED + "\n")
+    sys.stderr.flush()
+    return typer.Exit(0)
+
+
 def confirm(question: str, yes: bool) -> None:
-    """Ask before a destructive step; without a terminal, --yes is required."""
+    """Ask before a destructive step; without a terminal, --yes is required. A "no" ends the
+    command with nothing changed, exit 0 (cancel())."""
     if yes:
         return
     if not sys.stdin.isatty():
         raise UserError(f"{question} (not asked: no terminal)", hint="pass --yes to confirm")
     if not ask_yes_no(question, default=False):
-        raise UserError("cancelled; nothing was changed")
+        raise cancel()
+
+
+def change_label(*words: str) -> str:
+    """A history label from a command and its names, each name with a space or a quote in it
+    quoted as a shell would take it back: `merge actor "Gong Yoo" "Kong Yoo"`. The first
+    word is the command, never quoted. At most 300 characters, as the history stores."""
+    head, *names = words
+    shown = [head, *(_quoted(name) for name in names)]
+    return " ".join(shown)[:300]
+
+
+def _quoted(name: str) -> str:
+    if name and not any(ch.isspace() or ch in "\"'\\$`" for ch in name):
+        return name
+    return '"' + re.sub(r'([\\"$`])', r"\\\1", name) + '"'
 
 
 def ask(question: str) -> str:
@@ -281,6 +325,23 @@ def ask_yes_no(question: str, *, default: bool) -> bool:
         if answer in ("n", "no"):
             return False
         sys.stderr.write("Please answer y or n.\n")
+
+
+def kind_hint(conn: sqlite3.Connection, scope: Scope, found: bool) -> str | None:
+    """For a listing that found nothing under `--kind kis`: the "did you mean" line
+    (domain/kinds.py), shown after the empty listing as `hint: ...`."""
+    if found or not scope.kind:
+        return None
+    from scenecat.domain.kinds import unknown_hint
+
+    return unknown_hint(conn, scope.kind)
+
+
+def show_hint(text: str | None) -> None:
+    if text:
+        from scenecat.cli.output import message
+
+        message(f"hint: {text}")
 
 
 def report_warnings(warnings: list[str]) -> None:

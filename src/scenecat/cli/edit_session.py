@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenecat.cli.common import Interrupted, UserError, ask_yes_no
+from scenecat.cli.common import Interrupted, UserError, ask_yes_no, change_label
 from scenecat.errors import NotFound, ScenecatError
 
 if TYPE_CHECKING:
@@ -129,8 +129,10 @@ def edit_in_editor(
                     # Only what the person changed is laid over the record as it is now,
                     # so changes made by others while the editor was open are kept.
                     changes = editing.edited_changes(record, updated)
-                    with cat.write(f"edit {what} {name}") as conn:
+                    with cat.write(change_label(f"edit {what}", name)) as conn:
                         return editing.update(conn, what, record_id, changes)
+                except editing.Unchanged:
+                    return None  # edited, but to what the record holds already
                 except NotFound as exc:
                     # The record was removed meanwhile: editing again cannot help.
                     raise UserError(f"{exc.message}; {_gave_up(kept, what, name)}") from None

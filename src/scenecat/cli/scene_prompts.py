@@ -2,8 +2,11 @@
 
 A drama or actor name that the catalogue does not know is asked again with the catalogue's
 own "did you mean", never fatal; several actors may be given (one per answer, or separated
-by commas, until an empty answer). On a terminal with readline, Tab completes drama and actor
-names from the catalogue. The checks here only spare the person a lost session: the write
+by commas, until an empty answer). A kind close to a known one ("kis") is asked again with
+"did you mean"; a kind new to the catalogue, and a title that near-duplicates one of the
+episode's scenes, are asked about. Then the spoiler level and the clip's views, Enter
+skipping each. On a terminal with readline, Tab completes drama and actor names from the
+catalogue. The checks here only spare the person a lost session: the write
 checks everything again inside its transaction.
 """
 
@@ -16,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenecat.cli.common import ask
+from scenecat.cli.common import ask, ask_yes_no
 from scenecat.errors import ScenecatError
 
 
@@ -27,6 +30,11 @@ class SceneAnswers:
     actors: list[str] = field(default_factory=list)
     kind: str = ""
     title: str = ""
+    new_kind: bool = False  # the person confirmed a kind new to the catalogue
+    twin: str | None = None  # the key of a near-duplicate the person chose to add beside
+    fields: dict[str, object] = field(default_factory=dict)  # spoiler, when asked
+    views: str | None = None
+    views_source: str | None = None
 
 
 def _problem(exc: ScenecatError) -> None:
@@ -108,6 +116,9 @@ def ask_scene(
     kind: str | None,
     title: str | None,
     force: bool,
+    new_kind: bool = False,
+    spoiler: bool = False,
+    views: bool = False,
 ) -> SceneAnswers:
     """Ask for what is missing. Values given as flags are checked first, so that a mistake
     in one of them ends the command before any question is asked."""
@@ -172,9 +183,25 @@ def ask_scene(
                 # The names that are right are kept; only a wrong one is asked again.
                 answers.actors.extend(_actors(conn, answer, answers.actors))
 
+    def check_kind(answer: str) -> str:
+        from scenecat.domain import kinds
+
+        typed = str(_field("kind", need("a kind")(answer)))
+        verdict = kinds.judge(conn, typed)
+        if verdict.known or new_kind:
+            return typed
+        if verdict.close:  # a typo, asked again ("did you mean 'kiss'?")
+            message, _ = kinds.near_miss_message(verdict)
+            raise ScenecatError(message)
+        if not ask_yes_no(
+            f"{typed!r} is a new kind (not built in, no scene has it). Use it?", default=False
+        ):
+            raise ScenecatError("then another kind", hint="kinds in use: `scenecat stats`")
+        answers.new_kind = True
+        return typed
+
     answers.kind = kind or until_valid(
-        "Kind (kiss, confession, fight, hug, reunion, ...)",
-        lambda a: _field("kind", need("a kind")(a)),
+        "Kind (kiss, confession, fight, hug, reunion, ...)", check_kind
     )
 
     def check_title(answer: str) -> str:
@@ -184,14 +211,40 @@ def ask_scene(
         )
         twin = None if force else likely_duplicate(conn, drama_id, record)
         if twin is not None:
-            raise ScenecatError(
-                f"this episode already has {twin[1]!r}, key {twin[0]}",
-                hint="type another title (or run again with --force to add it all the same)",
-            )
+            said = f"This episode already has {twin[1]!r} (key {twin[0]})"
+            if not ask_yes_no(f"{said}. Add this scene all the same?", default=False):
+                raise ScenecatError("then another title")
+            answers.twin = twin[0]
         return text
 
     answers.title = title or until_valid("Title", check_title)
+    if spoiler:
+        from scenecat.models import SPOILER_LEVELS
+
+        def check_spoiler(answer: str) -> str | None:
+            return str(_field("spoiler", answer)) if answer else None
+
+        level = until_valid(
+            f"Spoiler level ({', '.join(SPOILER_LEVELS)}; Enter: none)", check_spoiler
+        )
+        if level is not None:
+            answers.fields["spoiler"] = level
+    if views:
+        answers.views = until_valid("Views of its clip (Enter: none)", _views_count) or None
+        if answers.views is not None:
+            where = ask("Where the views were seen (a name or a URL; Enter: none)").strip()
+            answers.views_source = where or None
     return answers
+
+
+def _views_count(answer: str) -> str:
+    """A view count typed at the question, checked as `--views` is; "" skips."""
+    if not answer:
+        return ""
+    from scenecat.domain.fast_parsers import parse_view
+
+    parse_view({"count": answer, "on": "2000-01-01", "source": "asked"}, "views")
+    return answer
 
 
 def _actors(conn: sqlite3.Connection, answer: str, chosen: list[str]) -> list[str]:

@@ -28,7 +28,7 @@ from scenecat.scene_fields import COLUMN_FIELDS
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes, search_index, votes_duels
-from scenecat.text import slugify
+from scenecat.text import counted, slugify
 
 Mode = Literal["add", "import", "replace"]
 
@@ -96,6 +96,14 @@ def apply_actor(
             hint="if they are a different person, add again with --force; "
             "if the same, use `scenecat alias actor`",
         )
+    if mode == "add" and not force and not twins:
+        variants = names.romanisation_twins(conn, rec.name)
+        if variants:
+            raise Conflict(
+                romanisation_message(rec.name, variants),
+                hint="if they are a different person, add again with --force; if the same, "
+                f"`scenecat alias actor {variants[0]!r} {rec.name!r}` makes the name find them",
+            )
     if twins:
         warnings.append(write_rules.spelled_like(rec.name, twins))
     actor_id = actor_store.insert_actor(conn, _stored_values(rec, actor_store.STORED))
@@ -103,6 +111,11 @@ def apply_actor(
         actor_store.add_alias(conn, actor_id, alias)
     store_source_ids(conn, "actor", actor_id, rec.ids, "actor.ids")
     return Outcome(actor_id, rec.name, created=True, warnings=warnings)
+
+
+def romanisation_message(name: str, variants: list[str]) -> str:
+    shown = " or ".join(map(repr, variants[:3]))
+    return f"{name!r} looks like existing actor {shown} romanised another way"
 
 
 def store_source_ids(
@@ -264,16 +277,30 @@ def _unique_key(conn: sqlite3.Connection, base: str) -> str:
 
 
 def likely_duplicate(
-    conn: sqlite3.Connection, drama_id: int, rec: SceneRec
+    conn: sqlite3.Connection, drama_id: int, rec: SceneRec, *, but: int | None = None
 ) -> tuple[str, str] | None:
-    """(key, title) of a scene with the same drama, episode and title (spelled alike)."""
-    from scenecat.text import name_key
-
-    wanted = name_key(rec.title)
-    for key, title in scenes.keys_and_titles_in_episode(conn, drama_id, rec.episode):
-        if name_key(title) == wanted:
+    """(key, title) of a scene of the same drama and episode that `rec` near-duplicates
+    (write_rules.same_scene: equal folded titles, or similar ones of the same kind); `but`
+    leaves one scene (the record itself) out."""
+    # Titles first (as if of one kind: equal or similar), then the kind of the few left.
+    close = [
+        (key, title)
+        for key, title in scenes.keys_and_titles_in_episode(conn, drama_id, rec.episode)
+        if write_rules.same_scene(rec.title, rec.kind, title, rec.kind)
+    ]
+    for key, title in close:
+        scene_id = scenes.scene_ids_by_key(conn, key)[0]
+        if scene_id == but:
+            continue
+        other = scenes.scenes_by_ids(conn, [scene_id])[0]
+        if write_rules.same_scene(rec.title, rec.kind, title, other.kind):
             return key, title
     return None
+
+
+def duplicate_message(drama: str, episode: int | None, twin: tuple[str, str]) -> str:
+    where = f", episode {episode}," if episode is not None else ""
+    return f"{drama}{where} already has {twin[1]!r} (key {twin[0]})"
 
 
 def apply_scene(
@@ -284,10 +311,14 @@ def apply_scene(
     path: str = "scene",
     scene_id: int | None = None,
     refresh_index: bool = True,
-    force: bool = False,
+    force: bool | str = False,
+    new_kind: bool | None = None,
 ) -> Outcome:
-    """`force` (mode "add"): add the scene even when one with the same drama, episode and
-    title is there already (otherwise a Conflict naming its key)."""
+    """`force` (mode "add"): add the scene even when it near-duplicates one of the same
+    drama and episode (likely_duplicate; otherwise a Conflict naming its key); a key: only
+    when that scene is the one it duplicates (the one a person was asked about).
+    `new_kind` (mode "add"): None takes any kind; False refuses a kind that is neither
+    built in nor in the catalogue, True a near miss only (kinds.check)."""
     warnings: list[str] = []
     try:
         drama_id = names.resolve_drama(conn, rec.drama)
@@ -325,14 +356,17 @@ def apply_scene(
                 f"duplicate scene key {rec.key!r}",
                 hint="choose another --key, or change the scene with `scenecat edit scene`",
             )
-        if not existing and mode == "add" and not force:
+        if not existing and mode == "add" and new_kind is not None:
+            from scenecat.domain import kinds
+
+            kinds.check(conn, rec.kind, allow_new=new_kind)
+        if not existing and mode == "add" and force is not True:
             twin = likely_duplicate(conn, drama_id, rec)
-            if twin is not None:
-                where = f", episode {rec.episode}," if rec.episode is not None else ""
+            if twin is not None and twin[0] != force:
                 raise Conflict(
-                    f"{drama.title}{where} already has {twin[1]!r} (key {twin[0]})",
+                    duplicate_message(drama.title, rec.episode, twin),
                     hint=f"see it with `scenecat show scene {twin[0]}`; "
-                    "pass --force to add another scene all the same",
+                    "--force adds this one anyway",
                 )
         if existing:
             scene_id = existing[0]
@@ -508,12 +542,12 @@ def describe_removal(conn: sqlite3.Connection, what: str, name: str) -> str:
     if what == "actor":
         actor_id = names.resolve_actor(conn, name)
         count = actor_store.count_actor_scenes(conn, actor_id)
-        return f"actor {actor_store.get_actor(conn, actor_id).name} (appears in {count} scene(s))"
+        return f"actor {actor_store.get_actor(conn, actor_id).name} (appears in {counted(count, 'scene')})"
     if what == "drama":
         drama_id = names.resolve_drama(conn, name)
         count = drama_store.count_drama_scenes(conn, drama_id)
         title = drama_store.get_drama(conn, drama_id).title
-        return f"drama {title} and its {count} scene(s), episodes and credits"
+        return f"drama {title} and its {counted(count, 'scene')}, episodes and credits"
     scene_id = names.resolve_scene(conn, name)
     scene = scenes.scenes_by_ids(conn, [scene_id])[0]
     return f"scene {scene.key} ({scene.title}) with its votes, duels and view counts"

@@ -54,10 +54,18 @@ def fetch_by_id(conn: sqlite3.Connection, what: str, record_id: int) -> dict[str
 
 
 def update(
-    conn: sqlite3.Connection, what: str, record_id: int, changes: dict[str, Any]
+    conn: sqlite3.Connection,
+    what: str,
+    record_id: int,
+    changes: dict[str, Any],
+    *,
+    new_kind: bool | None = None,
 ) -> catalogue.Outcome:
     """Inside the caller's write transaction: the record as it is now, with only `changes`
-    (field -> new value, None clears) laid over it, written back."""
+    (field -> new value, None clears) laid over it, written back. A scene's kind changed to
+    one no scene has is judged by kinds.check: `new_kind` True or False as --new-kind was
+    given or not; None (in $EDITOR, nothing to confirm with): new kinds pass, near misses
+    ("kis") do not."""
     current = fetch_by_id(conn, what, record_id)
     updated = dict(current)
     for key, value in changes.items():
@@ -67,15 +75,43 @@ def update(
             updated.pop(key, None)
         else:
             updated[key] = value
+    # Compared as parsed records, so "2019" for 2019 or a re-ordered mapping is no change.
+    after, before = _parsed(what, updated), _parsed(what, current)
+    if after == before:
+        raise Unchanged(what)
+    if what == "scene" and after.kind != before.kind:
+        from scenecat.domain import kinds
+
+        allowed = new_kind is not False
+        kinds.check(conn, after.kind, allow_new=allowed, allow_near=bool(new_kind))
     return replace(conn, what, record_id, updated)
 
 
+class Unchanged(Exception):
+    """An edit that leaves the record as it is: raised inside the write, so the transaction
+    rolls back and the history records no change. Not an error: the CLI says "Nothing to
+    change" and exits 0."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+def _parsed(what: str, record: Any) -> Any:
+    return {"actor": parse_actor, "drama": parse_drama, "scene": parse_scene}[what](record, what)
+
+
 def update_named(
-    conn: sqlite3.Connection, what: str, name: str, changes: dict[str, Any]
+    conn: sqlite3.Connection,
+    what: str,
+    name: str,
+    changes: dict[str, Any],
+    *,
+    new_kind: bool | None = None,
 ) -> catalogue.Outcome:
     """`update` for a record named by the user, resolved inside the transaction too."""
     record_id, _ = fetch(conn, what, name)
-    return update(conn, what, record_id, changes)
+    return update(conn, what, record_id, changes, new_kind=new_kind)
 
 
 def flag_changes(flags: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from scenecat.errors import InvalidInput, SchemaError
 from scenecat.storage import connection, integrity
 from scenecat.storage.connection import Catalogue
 from scenecat.storage.migrations import schema_version
-from scenecat.text import wrap_items
+from scenecat.text import counted, wrap_items
 
 
 def check(conn: sqlite3.Connection) -> list[str]:
@@ -203,8 +203,8 @@ def plan_restore(cat: Catalogue, source: Path, *, force: bool = False) -> Restor
     found, added = check_file(cat, source, info.version)
     if found and not force:
         raise SchemaError(
-            f"cannot restore from {source}: it fails `db check` with {len(found)} "
-            f"problem(s), the first: {found[0]}; nothing was changed",
+            f"cannot restore from {source}: it fails `db check` with "
+            f"{counted(len(found), 'problem')}, the first: {found[0]}; nothing was changed",
             hint=f"see them all: scenecat --db {source} db check; --force restores it anyway",
         )
     current = integrity.counts(cat.conn)

@@ -20,6 +20,7 @@ from scenecat.storage import changelog, search_index, undo_queries
 from scenecat.storage.bulk import clear_load
 from scenecat.storage.changelog import Change, TableInfo
 from scenecat.storage.undo_queries import Entry, ForeignKey
+from scenecat.text import counted
 
 NOUNS = {
     "actor": "actor",
@@ -92,10 +93,20 @@ def plan(conn: sqlite3.Connection, count: int = 1, change_id: int | None = None)
         raise NotFound("nothing to undo", hint="`scenecat history` lists the recorded changes")
     if len(changes) < count:
         raise InvalidInput(
-            f"only {len(changes)} change(s) can be undone, not {count}",
+            f"only {counted(len(changes), 'change')} can be undone, not {count}",
             hint="`scenecat history` lists them",
         )
     return changes
+
+
+def check_undoable(conn: sqlite3.Connection, changes: list[Change]) -> None:
+    """Refuse now, as undo() would, when a later change depends on one of `changes`: so
+    that `undo` says so before it asks, not after a "yes". undo() checks again inside its
+    write (the history may move in between)."""
+    schema = _Schema(conn)
+    excluding = {c.id for c in changes}
+    for change in changes:
+        _check_dependencies(conn, schema, change, undo_queries.entries(conn, change.id), excluding)
 
 
 def undo(
@@ -340,7 +351,7 @@ def _check_side_effects(
             verb = {"D": "remove", "I": "add", "U": "change"}[op]
             raise Conflict(
                 f"cannot undo {', '.join(describe(c) for c in changes)}: it would also {verb} "
-                f"{extra} {_noun(table)} row(s) made later",
+                f"{counted(extra, _noun(table) + ' row')} made later",
                 hint="undo the later changes first",
             )
 

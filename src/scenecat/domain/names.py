@@ -7,6 +7,7 @@ no candidate gets a "did you mean".
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 
@@ -23,7 +24,7 @@ def _resolve(
     exact: Callable[[str], list[int]],
     by_key: Callable[[str], list[int]],
     label: Callable[[int], str],
-    vocabulary: Callable[[], Iterable[str]],
+    vocabulary: Callable[[], Iterable[str | tuple[str, str]]],
     hint: str,
 ) -> int:
     value = " ".join(nfc(text).split())
@@ -45,31 +46,41 @@ def _resolve(
     raise NotFound(f"no {what} called {value!r}", hint=suggest(value, vocabulary()) or hint)
 
 
-def suggest(value: str, candidates: Iterable[str]) -> str | None:
-    """'did you mean ...?' from the closest names, compared on their folded keys."""
+def suggest(value: str, candidates: Iterable[str | tuple[str, str]]) -> str | None:
+    """'did you mean ...?' from the closest names, compared on their folded keys.
+
+    A candidate is a name, or (another name of a record, the record's own name): a close
+    alias or native title suggests the record's name, and a record reached by two of its
+    names is suggested once, never as two records."""
     import difflib
 
     by_key: dict[str, str] = {}
     for candidate in candidates:
-        by_key.setdefault(name_key(candidate), candidate)
-    close = difflib.get_close_matches(name_key(value), list(by_key), n=3, cutoff=0.6)
-    if not close:
+        text, shown = (candidate, candidate) if isinstance(candidate, str) else candidate
+        by_key.setdefault(name_key(text), shown)
+    close = difflib.get_close_matches(name_key(value), list(by_key), n=6, cutoff=0.6)
+    named = list(dict.fromkeys(by_key[k] for k in close))[:3]
+    if not named:
         return None
-    return "did you mean " + " or ".join(repr(by_key[k]) for k in close) + "?"
+    return "did you mean " + " or ".join(map(repr, named)) + "?"
 
 
-def actor_vocabulary(conn: sqlite3.Connection) -> list[str]:
-    names = [
-        n for _, name, native in actor_store.all_actor_names(conn) for n in (name, native) if n
-    ]
-    return names + [alias for _, alias in actor_store.all_actor_aliases(conn)]
+def actor_vocabulary(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every name an actor goes by, with the actor's name: (name, native or alias, name)."""
+    rows = actor_store.all_actor_names(conn)
+    pairs = [(n, name) for _, name, native in rows for n in (name, native)]
+    by_id = {actor_id: name for actor_id, name, _ in rows}
+    pairs += [(alias, by_id[i]) for i, alias in actor_store.all_actor_aliases(conn) if i in by_id]
+    return [(n, shown) for n, shown in pairs if n]
 
 
-def drama_vocabulary(conn: sqlite3.Connection) -> list[str]:
-    titles = [
-        t for _, title, native in drama_store.all_drama_titles(conn) for t in (title, native) if t
-    ]
-    return titles + [alias for _, alias in drama_store.all_drama_aliases(conn)]
+def drama_vocabulary(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Every title a drama goes by, with the drama's title."""
+    rows = drama_store.all_drama_titles(conn)
+    pairs = [(t, title) for _, title, native in rows for t in (title, native)]
+    by_id = {drama_id: title for drama_id, title, _ in rows}
+    pairs += [(alias, by_id[i]) for i, alias in drama_store.all_drama_aliases(conn) if i in by_id]
+    return [(t, shown) for t, shown in pairs if t]
 
 
 def resolve_actor(conn: sqlite3.Connection, text: str) -> int:
@@ -125,8 +136,32 @@ def resolve_scene(conn: sqlite3.Connection, text: str) -> int:
             scenes.scenes_by_ids(conn, ids[:10])[i].key for i in range(min(10, len(ids)))
         )
         raise Ambiguous(f"{len(ids)} scenes are titled {value!r}: {keys}", hint="use the scene key")
-    hint = suggest(value, scenes.all_scene_keys(conn)) or "list keys with `scenecat list scenes`"
-    raise NotFound(f"no scene with key {value!r}", hint=hint)
+    raise NotFound(f"no scene with key {value!r}", hint=_scene_hint(conn, value))
+
+
+def _scene_hint(conn: sqlite3.Connection, value: str) -> str:
+    """For a scene that is not there: the keys that hold what was typed as a whole part
+    (`shower-kiss` in `melting-me-softly-e10-shower-kiss`), else the closest keys; and, for
+    words rather than a key, the search that finds scenes by them."""
+    keys = scenes.all_scene_keys(conn)
+    fragment = slugify(value)
+    holding = [k for k in keys if fragment and f"-{fragment}-" in f"-{k}-"]
+    if holding:
+        shown = " or ".join(map(repr, holding[:3]))
+        more = f" ({len(holding)} keys hold {fragment!r})" if len(holding) > 3 else ""
+        hint = f"did you mean {shown}?{more}"
+    else:
+        hint = suggest(value, keys) or ""
+    if " " in value.strip():
+        search = f"scenecat search {_shell_quoted(value)}"
+        return f"{hint} Or by its words: {search}" if hint else f"find it by its words: {search}"
+    return hint or "list keys with `scenecat list scenes`"
+
+
+def _shell_quoted(text: str) -> str:
+    import shlex
+
+    return f'"{text}"' if not any(c in text for c in '"$`\\') else shlex.quote(text)
 
 
 def key_collision(conn: sqlite3.Connection, name: str) -> list[str]:
@@ -134,6 +169,66 @@ def key_collision(conn: sqlite3.Connection, name: str) -> list[str]:
     alike, or a look-alike of it: text.name_key)."""
     ids = actor_store.actor_ids_by_key(conn, name_key(name))
     return [actor_store.get_actor(conn, i).name for i in ids]
+
+
+# Romanisation: one Korean name is written several ways in Latin letters ("Gong Yoo" /
+# "Kong Yoo", "Lee" / "Yi" / "Rhee", "Park" / "Pak", "Choi" / "Choe"), so two spellings can
+# be one person. The romanised key folds those spellings together; it only ever raises the
+# question "is this the same actor?" (add-actor asks or refuses without --force), never
+# resolves a name: two people may share it, as they may share a folded key.
+# The surname first (spellings that differ beyond letter swaps), then letters.
+_ROMANISED_WORDS = {
+    **dict.fromkeys(("lee", "yi", "rhee", "rhie", "ri", "i", "yee"), "i"),
+    **dict.fromkeys(("park", "pak", "bak", "pack"), "bak"),
+    **dict.fromkeys(("choi", "choe", "chey"), "choe"),
+    **dict.fromkeys(("kim", "gim"), "gim"),
+    **dict.fromkeys(("jung", "jeong", "chung", "cheong"), "jeong"),
+    **dict.fromkeys(("yoon", "yun", "youn"), "yun"),
+    **dict.fromkeys(("lim", "im", "rim", "yim"), "im"),
+    **dict.fromkeys(("roh", "noh", "no", "ro"), "no"),
+    **dict.fromkeys(("oh", "o"), "o"),
+    **dict.fromkeys(("shin", "sin"), "sin"),
+    **dict.fromkeys(("seo", "suh", "so"), "seo"),
+    **dict.fromkeys(("ahn", "an"), "an"),
+}
+# Letters and pairs Korean sounds are romanised with either way: ch/j, sh/s, oo/u, ee/i,
+# eo/u and ou/u (Seok/Suk, Hyeon/Hyun, Yeong/Young), k/g, p/b, t/d, r/l. Other vowels stay
+# apart: they tell names apart more often than they vary.
+_ROMANISED_LETTERS = {"ch": "j", "sh": "s", "oo": "u", "ee": "i", "eo": "u", "ou": "u",
+                      "k": "g", "p": "b", "t": "d", "r": "l"}  # fmt: skip
+_ROMANISED_LETTER = re.compile("ch|sh|oo|ee|eo|ou|[kptr]")
+_ASCII_WORDS = re.compile("[a-z0-9]+")
+_NAME_PARTS = re.compile(r"[\s\-‐_.'’`]+")
+_HAS_LATIN = re.compile("[A-Za-z]")
+
+
+def romanised_key(name: str) -> str:
+    """`name`'s key with the romanisation differences folded ("Kong Yoo" and "Gong Yu" ->
+    "gongyu"; "Ji Chang-wook" and "Ji Changwook" -> one key, as name_key already does).
+    Names with letters outside a-z once folded keep their name_key."""
+    # Plain ASCII names (nearly all romanised ones) skip name_key's Unicode folding: every
+    # actor's name is keyed when one is added (romanisation_twins).
+    if name.isascii():
+        words = _ASCII_WORDS.findall(name.lower())
+    else:  # accents and look-alike letters folded word by word ("Lée" is lee)
+        words = [name_key(w) for w in _NAME_PARTS.split(name) if w]
+    if not words or not all(_ASCII_WORDS.fullmatch(w) for w in words):
+        return name_key(name)
+    words[0] = _ROMANISED_WORDS.get(words[0], words[0])  # the surname comes first
+    return _ROMANISED_LETTER.sub(lambda m: _ROMANISED_LETTERS[m.group()], "".join(words))
+
+
+def romanisation_twins(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Existing actors one of whose names or aliases is a romanisation variant of `name`
+    (equal romanised keys), apart from those spelled alike (key_collision)."""
+    wanted, plain = romanised_key(name), name_key(name)
+    twins = [
+        actor
+        for other, actor in actor_vocabulary(conn)
+        # a name with no Latin letter (Hangul) is no romanisation of anything
+        if _HAS_LATIN.search(other) and romanised_key(other) == wanted and name_key(other) != plain
+    ]
+    return list(dict.fromkeys(twins))
 
 
 def drama_key_collision(conn: sqlite3.Connection, title: str) -> list[str]:

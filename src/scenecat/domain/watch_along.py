@@ -111,7 +111,9 @@ def vote(conn: sqlite3.Connection, item: WatchScene, answer: str) -> str:
         {"scene": item.key, "score": answer, "voter": VOTER, "on": today().isoformat()}, "vote"
     )
     apply_vote(conn, rec)
-    return f"{VOTER} gave {rec.score}/10 to {item.key}"
+    from scenecat.domain.write_rules import gave_vote
+
+    return gave_vote(VOTER, rec.score, item.key)
 
 
 def duel(conn: sqlite3.Connection, winner: WatchScene, loser: WatchScene) -> str:

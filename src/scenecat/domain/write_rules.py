@@ -9,9 +9,12 @@ raises FieldError or returns a warning's text.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from scenecat.domain.records import FieldError, SceneRec
+from scenecat.models import DEFAULT_VOTER
 
 
 def check_episode_number(number: int, title: str, episodes: int | None, path: str) -> None:
@@ -49,9 +52,20 @@ def spelled_like(name: str, twins: Sequence[str]) -> str:
     return f"{name!r} is spelled like {', '.join(map(repr, twins))}; kept apart"
 
 
+def _is_you(voter: str) -> bool:
+    """The default voter is the person at the keyboard: messages say "you", not "me"."""
+    return voter == DEFAULT_VOTER
+
+
+def gave_vote(voter: str, score: int, scene: str) -> str:
+    """The line that confirms a vote: "You gave 9/10 to KEY" (another voter by name)."""
+    return f"{'You' if _is_you(voter) else voter} gave {score}/10 to {scene}"
+
+
 def replaced_vote(voter: str, previous: int) -> str:
     """The warning when a voter's new vote on a scene replaces a different earlier one."""
-    return f"replaces {voter}'s earlier vote of {previous}"
+    whose = "your" if _is_you(voter) else f"{voter}'s"
+    return f"replaces {whose} earlier vote of {previous}"
 
 
 def view_count_warning(
@@ -75,3 +89,45 @@ def view_count_warning(
             f"{later[1]}; recorded anyway"
         )
     return None
+
+
+# Near-duplicate scenes (docs/DESIGN.md §2, "Duplicates"): two scenes of one drama and
+# episode are taken for one when their titles are equal once case, accents, punctuation,
+# spacing and a leading article are dropped ("Shower kiss" = "The shower kiss!"), or, for
+# scenes of the same kind, when those folded titles are this similar by difflib's ratio
+# ("The shower kisss" 0.95; "The second shower kiss" 0.77 is another scene).
+SIMILAR_TITLES = 0.85
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def title_key(title: str) -> str:
+    """A scene title folded for the duplicate rule."""
+    folded = title.casefold().strip()
+    if not folded.isascii():  # accents dropped (an import folds every title: ASCII is quick)
+        decomposed = unicodedata.normalize("NFKD", folded)
+        bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        folded = unicodedata.normalize("NFC", bare)
+    return _NOT_WORD.sub("", _ARTICLE.sub("", folded))
+
+
+def same_scene(title: str, kind: str, other_title: str, other_kind: str) -> bool:
+    """Whether a scene titled `title` of `kind` is a near duplicate of another one in the
+    same drama and episode (the rule above)."""
+    return same_folded(title_key(title), kind, title_key(other_title), other_kind)
+
+
+def same_folded(mine: str, kind: str, theirs: str, other_kind: str) -> bool:
+    """same_scene() on titles already folded by title_key() (an import compares many)."""
+    if mine == theirs:
+        return True
+    if kind != other_kind or not mine or not theirs:
+        return False
+    import difflib
+
+    # The cheap upper bounds first: most pairs of titles are nowhere near.
+    match = difflib.SequenceMatcher(None, mine, theirs)
+    return all(
+        bound() >= SIMILAR_TITLES
+        for bound in (match.real_quick_ratio, match.quick_ratio, match.ratio)
+    )

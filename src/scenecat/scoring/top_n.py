@@ -584,7 +584,7 @@ class ScopeRanker:
                 self._asked.discard(index)
                 self._resolve(index, count)
         if self._asked:
-            raise KeyError(f"{len(self._asked)} scene(s) asked for still have no view count")
+            raise KeyError(f"{len(self._asked)} scenes asked for still have no view count")
 
     def contenders(self, want: int) -> list[int]:
         """Row indices of the scenes that can be among the first ``want`` (after

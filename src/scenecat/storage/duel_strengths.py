@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from scenecat.scoring.params import DEFAULT_PARAMS
+from scenecat.text import counted
 
 #: The prior the cached strengths are fitted with.
 PRIOR = DEFAULT_PARAMS.bt_prior
@@ -137,7 +138,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     named = ", ".join(str(keys.get(scene_id, scene_id)) for scene_id in wrong[:shown])
     more = f" and {len(wrong) - shown} more" if len(wrong) > shown else ""
     return [
-        f"{len(wrong)} scene(s) whose stored duel strength differs from a fit of their duels: "
+        f"{counted(len(wrong), 'scene')} whose stored duel strength differs from a fit of their duels: "
         f"{named}{more} (scenecat db check --repair fits them again)"
     ]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenecat.storage import changelog, scene_signals, scene_text_index, schema_audit, search_index
+from scenecat.text import counted
 
 
 def integrity(conn: sqlite3.Connection) -> list[str]:
@@ -59,7 +60,7 @@ def _schema_checks(conn: sqlite3.Connection) -> list[str]:
         "HAVING sum(current) <> 1)"
     ).fetchone()[0]
     if bad_votes:
-        found.append(f"{bad_votes} voter/scene pair(s) without exactly one current vote")
+        found.append(f"{counted(bad_votes, 'voter/scene pair')} without exactly one current vote")
     found.extend(scene_signals.problems(conn))
     found.extend(changelog.problems(conn))
     found.extend(schema_audit.audit(conn, reported="\n".join(found)).problems)

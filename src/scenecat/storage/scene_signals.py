@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from scenecat.storage.ddl import run_in_transaction_statements
+from scenecat.text import counted
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -390,7 +391,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     missing = sorted(set(TRIGGERS) - installed_triggers(conn))
     if missing:
         found.append(
-            f"{TABLE} trigger(s) missing: {', '.join(missing)} "
+            f"{TABLE} {'trigger' if len(missing) == 1 else 'triggers'} missing: {', '.join(missing)} "
             "(scenecat db check --repair puts them back)"
         )
     wrong = conn.execute(
@@ -405,7 +406,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
         keys = ", ".join(str(key) for _, key in wrong[:shown])
         more = f" and {len(wrong) - shown} more" if len(wrong) > shown else ""
         found.append(
-            f"{len(wrong)} scene(s) whose stored signals differ from their votes, duels "
+            f"{counted(len(wrong), 'scene')} whose stored signals differ from their votes, duels "
             f"and views: {keys}{more} (scenecat db check --repair computes them again)"
         )
     else:
@@ -416,7 +417,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
         "(SELECT 1 FROM scene s WHERE s.id = g.scene_id)"
     ).fetchone()[0]
     if stray:
-        found.append(f"{stray} {TABLE} row(s) for scenes that do not exist")
+        found.append(f"{counted(stray, TABLE + ' row')} for scenes that do not exist")
     # EXCEPT compares NULLs as equal and the tops exactly: the same values, the same max().
     # (A CTE named twice is computed once.)
     classes = conn.execute(
@@ -427,7 +428,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     ).fetchone()[0]
     if classes:
         found.append(
-            f"{classes} signal_class row(s) differ from the scene_signal rows they count "
+            f"{counted(classes, 'signal_class row')} {'differs' if classes == 1 else 'differ'} from the scene_signal rows they count "
             "(scenecat db check --repair computes them again)"
         )
     return found

@@ -484,3 +484,32 @@ def add_declared_columns(db: Database) -> None:
             if f.column is not None and f.column not in have
         ],
     )
+
+
+def top_scene_id(conn: sqlite3.Connection) -> int:
+    """The highest scene id (0 for none): scenes added later have higher ones."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM scene").fetchone()[0])
+
+
+def kinds_added_after(conn: sqlite3.Connection, top: int) -> list[str]:
+    rows = conn.execute("SELECT DISTINCT kind FROM scene WHERE id > ? ORDER BY kind", (top,))
+    return [r[0] for r in rows]
+
+
+def episodes_with_scenes_after(
+    conn: sqlite3.Connection, top: int
+) -> list[tuple[int, int, int | None, str, str, str]]:
+    """(id, drama id, episode, kind, title, key) of every scene in an episode (of a drama,
+    or a drama's scenes without one) that holds a scene added after `top`, grouped by
+    episode, oldest first."""
+    # From the new scenes' episodes (a rowid range: NOT INDEXED, or the planner scans a
+    # whole index) to their scenes (scene_by_drama; CROSS JOIN keeps that order), so that a
+    # small import into a large catalogue reads only the episodes it touched.
+    rows = conn.execute(
+        "SELECT s.id, s.drama_id, s.episode, s.kind, s.title, s.key "
+        "FROM (SELECT DISTINCT drama_id, episode FROM scene NOT INDEXED WHERE id > ?) g "
+        "CROSS JOIN scene s ON s.drama_id = g.drama_id AND s.episode IS g.episode "
+        "ORDER BY s.drama_id, s.episode, s.id",
+        (top,),
+    )
+    return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]

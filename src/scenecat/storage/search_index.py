@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from scenecat.scene_fields import SEARCH_FIELDS, FieldInfo, SceneFacts
 from scenecat.storage import scene_text_index
 from scenecat.storage.ddl import column_names, run_in_transaction_statements
+from scenecat.text import counted
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -561,7 +562,9 @@ def check(conn: sqlite3.Connection) -> list[str]:
         f"LEFT JOIN {TABLE} ss ON ss.id = doc.id WHERE ss.id IS NULL OR {differs}"
     ).fetchone()[0]
     if stale:
-        problems.append(f"{stale} scene(s) have a stale search document")
+        problems.append(
+            f"{counted(stale, 'scene')} {'has' if stale == 1 else 'have'} a stale search document"
+        )
     return problems
 
 

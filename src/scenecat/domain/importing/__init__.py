@@ -7,6 +7,7 @@ suffix.
 - bulk_importer.py: the fast path into a fresh catalogue (same catalogue, report and errors).
 - runner.py: which of the two a YAML or JSON Lines file goes through.
 - report.py: ImportReport and the interface both importers share.
+- findings.py: the new kinds and near-duplicate scenes an import's summary names.
 
 An import is all or nothing (the caller's transaction), re-importing changes nothing, and
 unknown keys are errors.
@@ -18,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from scenecat.domain.importing import findings
 from scenecat.domain.importing.csv_file import import_csv, parse_mapping
 from scenecat.domain.importing.jsonl_file import import_jsonl
 from scenecat.domain.importing.report import ImportReport
@@ -43,13 +45,19 @@ def import_file(
     suffix = path.suffix.lower()
     if mapping and suffix != ".csv":
         raise UsageError("--map is for .csv files", hint="YAML and JSON Lines name their fields")
+    if suffix not in (".yaml", ".yml", ".jsonl", ".ndjson", ".csv"):
+        raise InvalidInput(
+            f"cannot import {path.name}: unknown file type {suffix or '(none)'}",
+            hint="use a .yaml catalogue (format 1), .jsonl (JSON Lines) or .csv",
+        )
+    mark = findings.before(conn)
     if suffix in (".yaml", ".yml"):
-        return import_yaml(conn, path, progress, fast=fast)
-    if suffix in (".jsonl", ".ndjson"):
-        return import_jsonl(conn, path, progress, fast=fast)
-    if suffix == ".csv":
-        return import_csv(conn, path, progress, mapping=parse_mapping(mapping) if mapping else None)
-    raise InvalidInput(
-        f"cannot import {path.name}: unknown file type {suffix or '(none)'}",
-        hint="use a .yaml catalogue (format 1), .jsonl (JSON Lines) or .csv",
-    )
+        report = import_yaml(conn, path, progress, fast=fast)
+    elif suffix == ".csv":
+        report = import_csv(
+            conn, path, progress, mapping=parse_mapping(mapping) if mapping else None
+        )
+    else:
+        report = import_jsonl(conn, path, progress, fast=fast)
+    findings.add_findings(conn, mark, report)
+    return report

@@ -21,6 +21,10 @@ class ImportReport:
     # records that existed and now hold different values, and what changed in each
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SECTIONS, 0))
     changes: list[str] = field(default_factory=list)
+    # kinds no scene had and that are not built in, and scenes taken for copies of another
+    # of their episode (both accepted; findings.py)
+    new_kinds: list[str] = field(default_factory=list)
+    near_duplicates: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
