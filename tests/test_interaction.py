@@ -47,7 +47,7 @@ def test_shell_completion_offers_catalogue_names(sample_db: Path) -> None:
         "COMP_WORDS": "scenecat show actor Ji", "COMP_CWORD": "3",
     }  # fmt: skip
     result = run_process(env=env)
-    assert "Ji Chang Wook" in result.stdout.splitlines()
+    assert r"Ji\ Chang\ Wook" in result.stdout.splitlines()  # bash: one argument
     env.update(COMP_WORDS="scenecat show scene melting-me-softly-e1", COMP_CWORD="3")
     assert "melting-me-softly-e10-shower-kiss" in run_process(env=env).stdout.splitlines()
 
