@@ -163,7 +163,8 @@ def test_db_check_finds_a_stale_document(cli: Cli, sample_db: Path, fault: str) 
     assert stale >= 1
     run = cli("db", "check")
     assert run.exit_code == 1
-    assert f"problem: {stale} scene(s) have a stale search document" in run.stderr
+    said = f"{stale} scene has" if stale == 1 else f"{stale} scenes have"
+    assert f"problem: {said} a stale search document" in run.stderr
 
 
 def test_db_check_finds_an_index_out_of_step_with_its_documents(cli: Cli, sample_db: Path) -> None:
@@ -176,7 +177,7 @@ def test_db_check_finds_an_index_out_of_step_with_its_documents(cli: Cli, sample
     assert run.exit_code == 1
     assert "search index triggers missing: scene_search_au" in run.stderr
     assert "search index integrity check failed" in run.stderr
-    assert "1 scene(s) have a stale search document" in run.stderr
+    assert "1 scene has a stale search document" in run.stderr
 
 
 def _faulty(path: Path) -> None:
