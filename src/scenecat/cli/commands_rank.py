@@ -243,7 +243,8 @@ def _render(
         rows.append(row)
     first = ["#", by, "score", "scene", "best scene"]
     parts = ["votes part", "duels part", "views part"]
-    signal_columns = ["drama", "ep", "key", "votes", "views", "duels"]
+    # The key right after the scene: the next command (vote, duel, show) needs it.
+    signal_columns = ["key", "drama", "ep", "votes", "views", "duels"]
     keep = first + (parts + signal_columns if explain else signal_columns)
     footer = _footer(result, explain, guard)
     notes = (hidden_line(masked, guard, True), warned_line(warned))

@@ -69,7 +69,7 @@ def sources(as_json: JsonFlag = False) -> None:
     rows = [(s.name, s.summary, s.setup or "nothing", s.terms) for s in found.values()]
     # Prose in every cell: one record after another, wrapped, shows all of it at any width.
     output.records(("source", "provides", "needs", "terms"), rows)
-    output.plain(NOTICE)
+    output.prose(NOTICE)
 
 
 def _default_source(name: str | None) -> "Source":

@@ -73,18 +73,24 @@ def fit(
             plan = fresh
             continue
         capped = [
-            c
-            if i not in plan.widths
-            else Column(*(min(v, plan.widths[i]) for v in (c.natural, c.compacted, c.minimum)),
-                        least=min(c.least, plan.widths[i]))
-            for i, c in enumerate(columns)
-        ]  # fmt: skip
+            _capped(c, plan.widths[i]) if i in plan.widths else c for i, c in enumerate(columns)
+        ]
         inside = [i for i in [*shown, *last] if i in plan.widths]
         fitted = _fit_at(capped, [i for i in inside if i in shown], now, drawn,
                          [i for i in inside if i not in shown])  # fmt: skip
         # Numbers made compact stay compact (their columns are as narrow as that).
         plan = replace(fitted, compact=fitted.compact or plan.compact)
     return plan
+
+
+def _capped(column: Column, width: int) -> Column:
+    """The column at most `width` wide."""
+    return Column(
+        min(column.natural, width),
+        min(column.compacted, width),
+        min(column.minimum, width),
+        min(column.least, width),
+    )
 
 
 def _covers(new: Plan, old: Plan) -> bool:

@@ -23,6 +23,8 @@ from scenecat.text import slugify
 # Fewer words read as a kind ("kiss"), not as a scene.
 _FEWEST_WORDS = 2
 # A part starting with one of these reads as a broken phrase (`the-sword`, `in-uruk`).
+# A shortened key takes at most a third of a narrow (60-column) terminal when it can.
+_SHORT = 20
 _WEAK_START = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to"})
 
 
@@ -33,14 +35,13 @@ def is_key_part(text: str) -> bool:
 
 
 def key_parts(key: str) -> list[str]:
-    """The trailing parts of `key` a screen may show instead of it, shortest first (the
-    whole key not among them, nor a part starting with an article or preposition)."""
+    """The trailing parts of `key` a screen may show instead of it (the whole key not
+    among them): those not starting with an article or preposition and at most a third
+    of a 60-column screen first, shortest first; then the rest, shortest first."""
     words = key.split("-")
-    return [
-        "-".join(words[-n:])
-        for n in range(_FEWEST_WORDS, len(words))
-        if words[-n] not in _WEAK_START
-    ]
+    parts = ["-".join(words[-n:]) for n in range(_FEWEST_WORDS, len(words))]
+    good = [p for p in parts if p.split("-")[0] not in _WEAK_START and len(p) <= _SHORT]
+    return good + [p for p in parts if p not in good]
 
 
 def short_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, str]:
