@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -90,7 +91,7 @@ def _shows_at_least(wide: str, narrow: str) -> bool:
 
 @pytest.mark.parametrize("name", list(LISTINGS))
 def test_a_wider_terminal_never_shows_less(screens: dict[tuple[str, int], str], name: str) -> None:
-    for narrow, wide in zip(WIDTHS, WIDTHS[1:], strict=False):
+    for narrow, wide in itertools.pairwise(WIDTHS):
         before, after = _columns(screens[name, narrow]), _columns(screens[name, wide])
         assert len(before) == len(after), (screens[name, narrow], screens[name, wide])
         for table_before, table_after in zip(before, after, strict=True):
