@@ -241,10 +241,12 @@ def _render(
             ]
         row.append("" if hidden else s.key)
         rows.append(row)
-    first = ["#", by, "score", "scene", "best scene"]
+    # The key before the scene's title: the next command (vote, duel, show) needs it, and
+    # on a narrow screen it is shortened (to a third of 60 columns at most) to make room.
+    first = ["#", "score", "key", "scene"] if by == "scene" else ["#", by, "score", "key"]
+    first.append("best scene")
     parts = ["votes part", "duels part", "views part"]
-    # The key right after the scene: the next command (vote, duel, show) needs it.
-    signal_columns = ["key", "drama", "ep", "votes", "views", "duels"]
+    signal_columns = ["drama", "ep", "votes", "views", "duels"]
     keep = first + (parts + signal_columns if explain else signal_columns)
     footer = _footer(result, explain, guard)
     notes = (hidden_line(masked, guard, True), warned_line(warned))
@@ -427,6 +429,6 @@ def _render_trending(result: "TrendResult", guard: "SpoilerGuard", short: dict[s
         rows,
         footer="\n".join(lines),
         numeric=("#", "gained", "ep"),
-        keep=("#", "views/day", "gained", "scene", "key", "drama", "ep", "between"),
+        keep=("#", "views/day", "gained", "key", "scene", "drama", "ep", "between"),
         short={"key": short},
     )

@@ -126,7 +126,7 @@ def search(
         rows,
         footer=footer,
         numeric=("#", "ep", "relevance"),
-        keep=("#", "title", "key", "drama", "ep", "snippet", "kind", "actors", "relevance"),
+        keep=("#", "key", "title", "drama", "ep", "snippet", "kind", "actors", "relevance"),
         short={"key": short},
     )
 
