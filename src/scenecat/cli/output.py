@@ -152,6 +152,7 @@ def table(
 
     right = set(numeric) | {"#"}
     cells = [[_one_line(cell) for cell in row] for row in rows]
+    columns, cells = _bars_under_their_figures(columns, cells)
     console = _console()
     # A column empty in every row says nothing (a drama without episode titles): not drawn.
     empty = {i for i in range(len(columns)) if not any(row[i].plain for row in cells)}
@@ -234,6 +235,28 @@ def links(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) 
         console.file.flush()
         sys.stdout.write("  " + visible(str(row[at])) + "\n")
         sys.stdout.flush()
+
+
+def _bars_under_their_figures(
+    columns: Sequence[str], cells: list[list[Any]]
+) -> tuple[list[str], list[list[Any]]]:
+    """A column without a header holds the bars of the column before it: drawn beside
+    their figures, under that column's header (every drawn column has a header), the
+    figures right-aligned so that the bars start in one line."""
+    from rich.text import Text
+
+    columns = list(columns)
+    for at in range(len(columns) - 1, 0, -1):
+        if columns[at]:
+            continue
+        widest = max((cell_len(row[at - 1]) for row in cells), default=0)
+        for row in cells:
+            figure, drawing = row[at - 1], row.pop(at)
+            if drawing.plain:
+                padded = Text(" " * (widest - cell_len(figure))) + figure
+                row[at - 1] = padded + Text(" ") + drawing
+        del columns[at]
+    return columns, cells
 
 
 def _shortened(
