@@ -3,11 +3,15 @@
 output.table() measures the cells and draws them; this module decides, from the widths
 alone, which columns are shown and how wide each is. Every row stays one line. A table
 too wide as it is gets its big numbers made compact; then the columns join one at a time,
-the most important first, each only if the row still fits once the columns that may be cut
-shrink (the widest first, never below their minimum); those that do not fit are left out.
-Last, the width the row leaves unused is given back: first to the columns that were cut
-(up to their whole text), then to the columns left out, the most important first, each if
-it fits whole.
+the most important first, each only if it fits in the room the columns before it leave
+(it may be cut, never below its minimum; they are not cut for it: a scene's title comes
+before the actors beside it); those that do not fit are left out. Last, the width the row
+leaves unused is given back: first to the columns that were cut (up to their whole text),
+then to the columns left out, the most important first, each if it fits whole.
+
+A wider terminal never shows less of any column than a narrower one (issue 25: a title
+shown whole at 80 columns was cut at 120 to make room for a column joining): fit() makes
+the plan from the widest terminal's down, one column of width at a time.
 """
 
 from __future__ import annotations
