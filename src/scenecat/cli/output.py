@@ -166,6 +166,7 @@ def table(
     importance = [
         i for i in named + [i for i in range(len(columns)) if i not in named] if i not in empty
     ]
+    importance = _names_before_a_wide_key(columns, measured, importance)
     plan = layout.fit(measured, importance, console.width, _drawn(columns, kinds, cells))
     left_out = [i for i in range(len(columns)) if i not in plan.widths and i not in empty]
     if title:
@@ -257,6 +258,35 @@ def _bars_under_their_figures(
                 row[at - 1] = padded + Text(" ") + drawing
         del columns[at]
     return columns, cells
+
+
+# Title and name columns: never cut for a key wider than a third of the screen.
+_NAMES = frozenset({"title", "name", "scene", "best scene", "drama", "actor", "couple"})
+# A key column at most this wide (a third of a 60-column terminal) may come before them.
+_NARROW_KEY = 20
+
+
+def _names_before_a_wide_key(
+    columns: Sequence[str], measured: list[Any], importance: list[int]
+) -> list[int]:
+    """For a key wider than a third of a narrow terminal (no short form of a third): the
+    key joins right after the first title or name column, and the other title and name
+    columns are shown whole or not at all, so that no name is cut for the key. This does
+    not depend on the width, so a wider terminal still never shows less."""
+    from dataclasses import replace
+
+    if "key" not in columns:
+        return importance
+    key = columns.index("key")
+    names = [i for i in importance if columns[i] in _NAMES]
+    if key not in importance or not names or measured[key].natural <= _NARROW_KEY:
+        return importance
+    for i in names:
+        whole = measured[i].compacted
+        measured[i] = replace(measured[i], minimum=whole, least=whole)
+    moved = [i for i in importance if i != key]
+    moved.insert(moved.index(names[0]) + 1, key)
+    return moved
 
 
 def _shortened(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -169,13 +169,9 @@ def scene_ids_by_key_suffix(conn: sqlite3.Connection, suffix: str, limit: int = 
     return [r[0] for r in rows]
 
 
-def keys_ending_with(conn: sqlite3.Connection, endings: Sequence[str]) -> list[str]:
-    """Every key ending with one of `endings` (one pass over the keys)."""
-    if not endings:
-        return []
-    where = " OR ".join("key GLOB ?" for _ in endings)
-    params = ["*" + _glob_escaped(e) for e in endings]
-    return [r[0] for r in conn.execute(f"SELECT key FROM scene WHERE {where}", params)]
+def each_scene_key(conn: sqlite3.Connection) -> Iterator[str]:
+    """Every scene's key, in no particular order (read as it goes, not held in a list)."""
+    return (r[0] for r in conn.execute("SELECT key FROM scene"))
 
 
 def titles_among(conn: sqlite3.Connection, texts: Sequence[str]) -> set[str]:
