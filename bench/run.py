@@ -40,6 +40,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import round_three
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -411,6 +413,22 @@ def other_benchmarks(db: Path, scenes: int) -> None:
             print(f"(exit {proc.returncode})\n{proc.stderr[-2000:]}")
 
 
+def third_round(size: str, args: argparse.Namespace, cases: list[str]) -> None:
+    """The rows of issue 27 (bench/round_three.py) at `size`, each with its baseline."""
+    scenes = SIZES[size]
+    source = args.source or generated(scenes)
+    runs = args.runs or (1 if scenes >= 1_000_000 or args.quick else 3)
+    work = CACHE / f"round3-{size}-{os.getpid()}"
+    print(f"\n## issue 27 rows, {size} ({source}, {runs} run(s) each)\n", flush=True)
+    try:
+        rows = round_three.round_three(
+            scenecat_command(), source, work, runs, size, cases, args.catalogue
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    round_three.print_rows(rows)
+
+
 # --- report ---------------------------------------------------------------------------------
 
 
@@ -459,10 +477,23 @@ def main() -> None:
     parser.add_argument("--no-others", action="store_true", help="skip bench_search/rank/export")
     parser.add_argument(
         "--only",
-        choices=("import",),
-        help="run only this case (import: the JSON Lines import against its baseline)",
+        choices=("import", "round3"),
+        help="run only this case (import: the JSON Lines import against its baseline; "
+        "round3: the rows of issue 27)",
     )
     parser.add_argument("--runs", type=int, help="timed runs per case (default: by size)")
+    parser.add_argument(
+        "--cases",
+        help=f"round3 rows to run, comma-separated (default all: {','.join(round_three.CASES)})",
+    )
+    parser.add_argument(
+        "--source", type=Path, help="round3: this JSON Lines file (with its .meta.json)"
+    )
+    parser.add_argument(
+        "--catalogue",
+        type=Path,
+        help="round3: a catalogue imported from --source, copied for the rows after import",
+    )
     args = parser.parse_args()
     sizes = [s.strip().lower() for s in args.size.split(",")]
     unknown = [s for s in sizes if s not in SIZES]
@@ -477,6 +508,13 @@ def main() -> None:
     start_runs = 11 if quick else 21
     startup = [] if args.only else startup_cases(start_runs)
     results: list[SizeResult] = []
+    cases = args.cases.split(",") if args.cases else list(round_three.CASES)
+    if unknown := [c for c in cases if c not in round_three.CASES]:
+        parser.error(f"unknown case {', '.join(unknown)}; choose from {round_three.CASES}")
+    if args.only == "round3":
+        for size in sizes:
+            third_round(size, args, cases)
+        return
     for size in sizes:
         scenes = SIZES[size]
         result = SizeResult(size)
@@ -505,6 +543,8 @@ def main() -> None:
             print(f"\nimport runs (s): scenecat {ours}; baseline {base}")
         elif not args.no_others:
             other_benchmarks(db, scenes)
+        if not args.only:
+            third_round(size, args, cases)
     if len(results) > 1:
         print("\n## how cost grows\n")
         for r in results:

@@ -81,7 +81,7 @@ def test_each_drama_once_placed_and_scored_as_rank_by_drama(sample_db: Path, cli
     healer = found["Healer"]
     assert (
         "Fans gave it 9.3/10 on average over 3 votes, it won 2 of its 3 duels and it has been "
-        "seen 2,100,000 times on KBS official upload (as of 2022-03-01)."
+        "seen 2,100,000 times (KBS official upload, as of 2022-03-01)."
     ) in healer
     assert (
         "- **Watch:** [Healer EP9 highlight](https://example.org/clips/healer-ep9-kiss)" in healer
@@ -250,7 +250,7 @@ def test_a_score_without_votes_says_so(cli: Callable[..., Run], db: Path, tmp_pa
     alpha = sections(text)["Alpha"]
     assert (
         "No fan has voted on it yet, it has not been in a duel yet and it has been seen "
-        "5,000,000 times on official upload (as of 2024-01-01). Until it has votes and duels, "
+        "5,000,000 times (official upload, as of 2024-01-01). Until it has votes and duels, "
         "the average vote and an average duel record stand in."
     ) in alpha
     assert "from the view count" not in text.replace("from the view count;", "")

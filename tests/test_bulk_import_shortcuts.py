@@ -240,7 +240,7 @@ def test_a_future_date_is_never_remembered() -> None:
     for _ in range(2):
         with pytest.raises(FieldError, match="in the future"):
             fast_parsers.parse_vote({"scene": "s", "score": 5, "on": tomorrow}, "votes[0]")
-    assert tomorrow not in fast_parsers._PAST_DATES
+    assert tomorrow not in fast_parsers.PAST_DATES
 
 
 # --- documents, rows, FTS build ---------------------------------------------------------------

@@ -74,7 +74,7 @@ TOUR = (
     "scenecat export markdown --template spotlight --scene melting-me-softly-e10-shower-kiss",
     'scenecat export markdown --template drama --drama "Healer" --watched "Healer:8" '
     "--spoilers hide",
-    "cp src/scenecat/templates/listicle.md.j2 my-listicle.md.j2",
+    "scenecat templates copy listicle my-listicle.md.j2",
     'scenecat export markdown --template my-listicle.md.j2 --actor "Won Jin Ah" -o won-jin-ah.md',
     "scenecat export csv --kind kiss -o kisses.csv",
     'scenecat export json --actor "Ji Chang Wook"',

@@ -11,12 +11,11 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from tests.conftest import run_process
-from tests.web_support import DB_NAME, Site, fetch, served
+from tests.web_support import DB_NAME, PUBLIC, Site, fetch, q, served
 
 pytestmark = pytest.mark.slow
 
@@ -24,30 +23,9 @@ pytestmark = pytest.mark.slow
 pytest_plugins = ("tests.web_support",)
 
 D = f"/{DB_NAME}"
-# The tables the site documents and serves (web/metadata.py TABLES).
-PUBLIC = {
-    "actor",
-    "actor_alias",
-    "credit",
-    "drama",
-    "drama_alias",
-    "duel",
-    "episode",
-    "scene",
-    "scene_actor",
-    "scene_source",
-    "scene_tag",
-    "source",
-    "view_count",
-    "vote",
-}
 SECRET = "Only the change history still knows this line 7f3a"
 REMOVED_KEY = "melting-me-softly-e3-the-removed-scene"
 SQLITE_HEADER = "SQLite format 3"
-
-
-def q(text: str) -> str:
-    return quote(text, safe="")
 
 
 @pytest.fixture

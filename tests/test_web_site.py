@@ -7,17 +7,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from tests.web_support import (
     DB_NAME,
     HOSTILE_KEY,
+    PUBLIC,
     ROOFTOP_KEY,
     YOUTUBE_ID,
     Site,
     cli_json,
+    q,
     scene_id,
 )
 
@@ -27,26 +28,6 @@ pytestmark = pytest.mark.slow
 pytest_plugins = ("tests.web_support",)
 
 D = f"/{DB_NAME}"
-PUBLIC = {
-    "actor",
-    "actor_alias",
-    "credit",
-    "drama",
-    "drama_alias",
-    "duel",
-    "episode",
-    "scene",
-    "scene_actor",
-    "scene_source",
-    "scene_tag",
-    "source",
-    "view_count",
-    "vote",
-}
-
-
-def q(text: str) -> str:
-    return quote(text, safe="")
 
 
 def web_search_keys(site: Site, text: str) -> set[str]:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -26,6 +27,34 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRA = ROOT / "tests" / "fixtures" / "web-extra.yaml"
 SAMPLE = ROOT / "data" / "sample.yaml"
 DB_NAME = "web"  # the file is web.db, so pages live under /web/
+
+# The tables the site documents and serves (web/metadata.py TABLES), written out here so
+# that a table added to or dropped from the site shows up as a failing test.
+PUBLIC = frozenset(
+    {
+        "actor",
+        "actor_alias",
+        "credit",
+        "drama",
+        "drama_alias",
+        "duel",
+        "episode",
+        "scene",
+        "scene_actor",
+        "scene_source",
+        "scene_tag",
+        "source",
+        "view_count",
+        "vote",
+    }
+)
+
+
+def q(text: str) -> str:
+    """Quote text for a URL path or query value."""
+    return quote(text, safe="")
+
+
 YOUTUBE_ID = "dQw4w9WgXcQ"
 ROOFTOP_KEY = "melting-me-softly-e12-rooftop-kiss"
 HOSTILE_KEY = "hostile-night-e1-escape"

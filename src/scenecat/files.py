@@ -121,28 +121,31 @@ def _link_new(temp: Path, target: Path) -> Path:
     """Give `temp` the name `target`, or target-2, -3, ... if taken: never replaces a file."""
     n = 1
     candidate = target
-    while True:
+    while not _link_if_free(temp, candidate):
+        n += 1
+        candidate = _numbered(target, n)
+    return candidate
+
+
+def _link_if_free(temp: Path, target: Path) -> bool:
+    """Give `temp` the name `target` unless a file has it (False): never replaces one."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # No hard links here (FAT, some network file systems): reserve the name
+        # exclusively, then rename over our own placeholder.
         try:
-            os.link(temp, candidate)
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except FileExistsError:
-            n += 1
-            candidate = _numbered(target, n)
-            continue
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
-                raise
-            # No hard links here (FAT, some network file systems): reserve the name
-            # exclusively, then rename over our own placeholder.
-            try:
-                os.close(os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-            except FileExistsError:
-                n += 1
-                candidate = _numbered(target, n)
-                continue
-            os.replace(temp, candidate)
-            return candidate
-        os.unlink(temp)
-        return candidate
+            return False
+        os.replace(temp, target)
+        return True
+    os.unlink(temp)
+    return True
 
 
 # Every temporary file or folder scenecat makes is named `.TARGET.RANDOM` + one of these,
@@ -337,5 +340,22 @@ def write_text(
         ):
             value = write(handle)
         return value
+    except OSError as exc:
+        raise describe_os_error(exc, target) from None
+
+
+def write_new_text(target: Path, text: str) -> bool:
+    """Write `text` to `target` if no file has that name, whole or not at all; False (and
+    nothing written) when one has, even one appearing while this writes."""
+    check_target(target)
+    try:
+        with temporary(target) as temp:
+            temp.write_text(text, encoding="utf-8", newline="")
+            os.chmod(temp, _default_mode(target))
+            _fsync_path(temp)
+            written = _link_if_free(temp, target)
+            if written:
+                _fsync_path(target.parent, directory=True)
+            return written
     except OSError as exc:
         raise describe_os_error(exc, target) from None

@@ -16,13 +16,11 @@ __all__ = [
     "Actor",
     "Credit",
     "Drama",
-    "Duel",
     "Episode",
     "Scene",
     "SceneFacts",
     "Source",
     "ViewCount",
-    "Vote",
 ]
 
 SPOILER_LEVELS = ("none", "minor", "major", "ending")
@@ -66,23 +64,6 @@ class Credit:
     billing: int | None = None
     year: int | None = None
     network: str | None = None
-
-
-@dataclass
-class Vote:
-    scene: str
-    score: int
-    voter: str
-    on: str | None
-    current: bool = True
-
-
-@dataclass
-class Duel:
-    winner: str
-    loser: str
-    voter: str
-    on: str | None
 
 
 @dataclass(kw_only=True)

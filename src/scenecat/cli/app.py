@@ -27,6 +27,7 @@ MODULES = (
     "commands_change",
     "commands_import",
     "commands_export",
+    "commands_templates",
     "commands_search",
     "commands_rank",
     "commands_stats",
@@ -70,6 +71,7 @@ COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("alias", ("commands_change",), "Add or remove another name for a record."),
     ("merge", ("commands_change",), "Merge two records that are really one."),
     ("export", ("commands_export",), "Write (part of) the catalogue to a file."),
+    ("templates", ("commands_templates",), "List the article templates, or copy one."),
     ("progress", ("commands_progress",), "Where you are in each drama."),
     ("db", ("commands_db",), "The catalogue file: path, health, copies."),
     ("lookup", ("commands_sources",), "Find a drama in a metadata source."),
@@ -135,7 +137,17 @@ _PLACEHOLDERS = {
     "cast": "ACTOR:CHARACTER",
     "watched": "DRAMA:N",
     "couple": "NAME NAME",
-    "year": "YEAR",
+    **dict.fromkeys(("year", "born"), "YEAR"),
+    "port": "PORT",
+    "host": "ADDRESS",
+    "clip": "URL",
+    "fmt": "FORMAT",
+    "status": "STATUS",
+    "mapping": "COLUMN=FIELD",
+    **dict.fromkeys(("source", "from_source"), "SOURCE"),
+    "location": "PLACE",
+    "days": "DAYS",
+    "change": "N",
     "kind": "KIND",
     "tag": "TAG",
     "spoiler": "LEVEL",
@@ -210,6 +222,8 @@ def _plain_placeholders(command: Command) -> None:
         elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
             kind = getattr(param.type, "name", "")
             by_name = _PLACEHOLDERS.get(param.name or "")
+            if param.type is integers().bounded:
+                kind = "integer"  # Typer names the type of `parser=` TEXT
             if not getattr(param.type, "choices", None):
                 param.metavar = by_name or _BY_TYPE.get(kind, "TEXT")
     for sub in getattr(command, "commands", {}).values():

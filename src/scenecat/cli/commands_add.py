@@ -263,8 +263,9 @@ def add_scene(
     A clip's link with `t=83`, or --clip-start and --clip-end, say where in the clip the
     scene is; without them, the clip's most replayed stretch or a chapter is offered.
 
-    Example: scenecat add-scene --clip "https://youtu.be/ID?t=83" --clip-end 1:41 \\
-        --kind kiss --title "The shower kiss" --actor "Ji Chang Wook"
+    Example: scenecat add-scene --clip "https://youtu.be/ID?t=83" \\
+        --clip-end 1:41 --kind kiss --title "The shower kiss" \\
+        --actor "Ji Chang Wook"
     """
     from scenecat.cli.output import message
     from scenecat.domain.catalogue import apply_scene

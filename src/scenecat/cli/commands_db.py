@@ -191,14 +191,21 @@ def _count(n: int, table: str) -> str:
 @db_app.command("restore")
 def db_restore(
     ctx: typer.Context,
-    src: Annotated[Path, typer.Argument(help="A catalogue file, e.g. one made by `db backup`.")],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="SRC",
+            help="A catalogue file, e.g. one made by `db backup`; of several "
+            "(backups/catalogue-*.db), the newest.",
+        ),
+    ],
     yes: YesFlag = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Restore even if SRC fails `db check` (foreign keys, index)."),
     ] = False,
 ) -> None:
-    """Replace the catalogue with SRC.
+    """Replace the catalogue with the newest SRC.
 
     Asks first; a copy of the current one is kept. SRC must pass `db check` first
     (--force restores it anyway).
@@ -208,15 +215,18 @@ def db_restore(
     from scenecat.cli.output import message
     from scenecat.domain import health
 
+    src = health.newest_backup(sources) if len(sources) > 1 else sources[0]
+    # Which of several is restored is said before anything is asked or done.
+    newest = f" (the newest of the {len(sources)} given)" if len(sources) > 1 else ""
     with catalogue(ctx) as cat:
         plan = health.plan_restore(cat, src, force=force)
         _note_added(plan.added)
         confirm(
-            f"Replace {cat.path} ({_describe(plan.current)}) with {src} "
+            f"Replace {cat.path} ({_describe(plan.current)}) with {src}{newest} "
             f"({_describe(plan.source.counts)})? The current one is kept at {plan.keep_at}",
             yes,
         )
         kept = health.restore(cat, plan)
     # Opening again upgrades a restored catalogue from an older scenecat, like any other.
     with catalogue(ctx) as cat:
-        message(f"Restored {cat.path} from {src}; the previous catalogue is at {kept}")
+        message(f"Restored {cat.path} from {src}{newest}; the previous catalogue is at {kept}")

@@ -320,7 +320,7 @@ def _footer(result: "RankResult", explain: bool, guard: "SpoilerGuard") -> str:
 @scope_options(without=("network", "year", "episode", "spoiler", "tag"))
 def trending(
     ctx: typer.Context,
-    days: Annotated[int, typer.Option("--days", help="Window: the last N days (default 30).")] = 30,
+    days: Annotated[int, typer.Option("--days", help="Window: the last DAYS days.")] = 30,
     *,
     scope: "Scope",
     limit: Limit = DEFAULT_LIMIT,

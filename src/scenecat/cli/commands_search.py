@@ -55,8 +55,10 @@ def search(
     are left out and counted; --spoilers warn marks them, --spoilers show shows them.
 
     Matching ignores case, accents and hyphens, knows romanised and Hangul names, and finds
-    Hangul inside words (녹여 finds 날 녹여주오). Put `--` before a query that starts
-    with -word.
+    Hangul inside words. Put `--` before a query that starts with -word.
+
+    \b
+    Hangul inside words: 녹여 finds 날 녹여주오.
 
     Example: scenecat search "Ji Chang-wook" kiss -rain year:2016..2020
     """

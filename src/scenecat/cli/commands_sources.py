@@ -147,8 +147,8 @@ def lookup_drama(
 ) -> None:
     """Candidates for a title, closest first.
 
-    Each has a match distance (0 = identical; title, year, network and episodes weighed as
-    beets weighs tags). With --network, --episodes or a title naming a season ("Hospital
+    Each has a match distance (0 = identical; a weighted mean over title, year, network
+    and episodes, the title weighing most). With --network, --episodes or a title naming a season ("Hospital
     Playlist 2"), the closest candidates' details are fetched (TMDB's search gives no
     network, episode count or seasons). --from-file reads a saved search or series answer.
 
@@ -197,6 +197,7 @@ def _saved_candidates(name: str | None, path: Path) -> "tuple[Source, list[Candi
     """The candidates in a saved answer: a TMDB search or series, a Wikidata
     wbgetentities answer (the source is told by the file's shape unless --source says)."""
     from scenecat.errors import ScenecatError
+    from scenecat.sources.checked import checked_candidates
     from scenecat.sources.plugins import get_source
 
     data = _read_json(path)
@@ -205,7 +206,7 @@ def _saved_candidates(name: str | None, path: Path) -> "tuple[Source, list[Candi
     if read is None:
         raise UserError(f"the {src.name} source cannot read saved lookups")
     try:
-        return src, read(data)
+        return src, checked_candidates(read(data))
     except ScenecatError as exc:
         raise UserError(f"{path}: {exc.message}", exc.hint) from None
 
@@ -220,18 +221,28 @@ def _parse_spec(spec: str) -> tuple[str, str | None]:
 
 
 def _read_json(path: Path) -> Any:
-    import json
+    """A saved answer, read as strictly as `import` reads a file (domain/saved_json.py)."""
+    from scenecat.domain.saved_json import read_saved_json
+    from scenecat.errors import InvalidInput
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: cannot read it ({exc})") from None
+        return read_saved_json(path)
+    except InvalidInput as exc:
+        raise UserError(f"{path}: {exc.message}") from None
+
+
+def _checked(facts: "DramaFacts", from_file: Path | None) -> "DramaFacts":
+    """The drama held to the catalogue's rules; what was left out of it is said."""
+    from scenecat.errors import InvalidInput
+    from scenecat.sources.checked import checked_drama
+
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise UserError(f"{path}: not valid JSON ({exc})") from None
+        facts = checked_drama(facts)
+    except InvalidInput as exc:
+        where = f"{from_file}" if from_file is not None else f"{facts.source} {facts.id!r:.40}"
+        raise UserError(f"{where}: {exc.message}; nothing was changed") from None
+    report_warnings(facts.warnings)
+    return facts
 
 
 def _choose(src: "Source", title: str, year: int | None) -> str:
@@ -264,6 +275,7 @@ def fetch_drama(
     spec: str | None, from_file: Path | None, title: str | None, year: int | None
 ) -> "DramaFacts":
     """The drama as the source has it: from a saved response, by id, or by title."""
+    from scenecat.errors import ScenecatError
     from scenecat.sources.plugins import get_source
 
     name, ext_id = _parse_spec(spec) if spec else (None, None)
@@ -273,13 +285,17 @@ def fetch_drama(
         if ext_id is None and title is not None:
             ext_id = _saved_choice(saved, data, title, year)
         # The id picks the drama inside the file (a TMDB season); plugins may not take one.
-        return saved.drama_from_saved(data, ext_id) if ext_id else saved.drama_from_saved(data)
+        try:
+            facts = saved.drama_from_saved(data, ext_id) if ext_id else saved.drama_from_saved(data)
+        except ScenecatError as exc:
+            raise UserError(f"{from_file}: {exc.message}", exc.hint) from None
+        return _checked(facts, from_file)
     src = _default_source(name)
     if ext_id is None:
         if title is None:
             raise UserError("give the source's id as --from SOURCE:ID")
         ext_id = _choose(src, title, year)
-    return src.drama(ext_id)
+    return _checked(src.drama(ext_id), None)
 
 
 def _saved_choice(src: "Source", data: Any, title: str, year: int | None) -> str | None:
@@ -448,17 +464,22 @@ def refresh_drama(
 
 
 def read_clip(url: str | None, clip_json: Path | None) -> "ClipInfo":
+    """The clip from its saved `yt-dlp -J` file or its link; the fields left out of it as
+    unusable are said."""
     from scenecat.sources import videos
 
     if clip_json is not None:
         from scenecat.errors import ScenecatError
 
         try:
-            return videos.from_ytdlp(_read_json(clip_json))
+            clip = videos.from_ytdlp(_read_json(clip_json))
         except ScenecatError as exc:
             raise UserError(f"{clip_json}: {exc.message}", exc.hint) from None
-    assert url is not None
-    return videos.fetch(url)
+    else:
+        assert url is not None
+        clip = videos.fetch(url)
+    report_warnings(list(clip.warnings))
+    return clip
 
 
 def clip_scene_values(
@@ -634,7 +655,8 @@ def views_refresh(
         Path | None,
         typer.Option(
             "--from-json",
-            help="A folder of saved `yt-dlp -J URL` files instead of the network.",
+            help="A folder of saved `yt-dlp -J URL` files instead of the network "
+            "(regular files of at most 50 MB; each other one is skipped with a line).",
             file_okay=False,
         ),
     ] = None,
@@ -650,6 +672,7 @@ def views_refresh(
 
     from scenecat.cli.output import message, progress_bar, warn
     from scenecat.domain.clip_scenes import ClipLink, clip_links, linked_now, record_clip_views
+    from scenecat.domain.saved_json import saved_json_files
     from scenecat.errors import ScenecatError
     from scenecat.sources import videos
     from scenecat.sources.http import Unreachable
@@ -662,12 +685,18 @@ def views_refresh(
     if from_json is not None:
         if not from_json.is_dir():
             raise UserError(f"{from_json}: no such folder")
-        for path in sorted(from_json.glob("*.json")):
+        # Only regular files of at most 50 MB are read; each other one is one line.
+        for saved_file in saved_json_files(from_json):
+            name = saved_file.path.name
             try:
-                info = videos.from_ytdlp(_read_json(path))
-            except (ScenecatError, UserError) as exc:
-                warn(f"{path.name}: skipped ({exc})")
+                if saved_file.skipped is not None:
+                    raise ScenecatError(saved_file.skipped)
+                info = videos.from_ytdlp(saved_file.data)
+            except ScenecatError as exc:
+                warn(f"{name}: skipped: {exc}")
                 continue
+            for line in info.warnings:
+                warn(f"{name}: {line}")
             for key in info.identities():
                 saved.setdefault(key, info)
     with catalogue(ctx) as cat:

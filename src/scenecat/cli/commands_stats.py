@@ -38,7 +38,19 @@ def stats(
         "vote": "votes",
         "duel": "duels",
     }
-    output.record("Catalogue", [(labels.get(k, k), f"{v:,}") for k, v in found.totals.items()])
+    # Piped, the titles go down the pipe too, each before its section and a blank line
+    # between sections: on stderr (as other commands' titles) they came apart from the
+    # tables, all at once before or after them, or lost to `| less`.
+    piped = not output.on_terminal()
+
+    def title(text: str, first: bool = False) -> str | None:
+        if not piped:
+            return text
+        output.plain(text if first else f"\n{text}")
+        return None
+
+    totals = [(labels.get(k, k), f"{v:,}") for k, v in found.totals.items()]
+    output.record(title("Catalogue", first=True) or "", totals)
     titles = {
         "kind": "Scenes by kind",
         "network": "Scenes by network",
@@ -51,7 +63,7 @@ def stats(
             continue
         top = max(c.scenes for c in counts)
         output.table(
-            titles[group],
+            title(titles[group]),
             (group, "scenes", ""),
             [
                 (

@@ -301,13 +301,55 @@ def _completer(query: Callable[[Any, str], list[str]]) -> Callable[[typer.Contex
                 return []
             cat = open_catalogue(path, create=False)
             try:
-                return query(cat.conn, incomplete)
+                found = query(cat.conn, incomplete)
             finally:
                 cat.close()
         except Exception:
             return []
+        if _bash_unquoted():
+            found = [_for_bash(name) for name in found]
+        return [_Offered(name) for name in found]
 
     return complete
+
+
+class _Offered(str):
+    """A completion that Typer passes on as it is.
+
+    Typer keeps only the completions that start with the text as typed (after the shell's
+    quotes are taken off), which would drop what the folded match finds (`ji chang` ->
+    "Ji Chang Wook", `mel` -> "Melting Me Softly") and every name bash needs escaped
+    (`Kim\\ ` typed, `Kim\\ Go\\ Eun` offered). The names were matched already."""
+
+    __slots__ = ()
+
+    def startswith(self, *_: object) -> bool:
+        return True
+
+
+# Characters bash reads as something other than part of a word, escaped with a backslash.
+_BASH_SPECIAL = re.compile(r"""([\s'"\\$`!&;|<>()*?\[\]{}#~=:])""")
+
+
+def _for_bash(name: str) -> str:
+    """A name as bash must insert it to keep it one argument: `Melting\\ Me\\ Softly`."""
+    return _BASH_SPECIAL.sub(r"\\\1", name)
+
+
+def _bash_unquoted() -> bool:
+    """Whether bash (Typer's completion script) is completing a word typed without an
+    opening quote. bash inserts what completion returns as it is: a name with spaces came
+    out as three arguments. Typer's zsh and fish scripts quote for themselves, and inside
+    an open quote bash keeps the spaces."""
+    if os.environ.get("_SCENECAT_COMPLETE") != "complete_bash":
+        return False
+    # The script passes bash's words as typed (quotes and backslashes kept), one a line.
+    words = os.environ.get("COMP_WORDS", "").split("\n")
+    try:
+        typed = words[int(os.environ.get("COMP_CWORD", ""))]
+    except (ValueError, IndexError):
+        return True
+    return not typed.startswith(("'", '"'))
 
 
 def _names(kind: str) -> Callable[[Any, str], list[str]]:
@@ -362,8 +404,8 @@ Spoilers = Annotated[
     typer.Option(
         "--spoilers",
         metavar="show|hide|warn",
-        help="Scenes past your progress (`scenecat progress`) that are spoilers: hide "
-        "(default), warn (mark them) or show.",
+        help="Scenes past your progress (`scenecat progress`) that are spoilers: hide, "
+        "warn (mark them) or show.",
     ),
 ]
 # Parameter name: (Scope field, annotation, default), in the order --help lists them.

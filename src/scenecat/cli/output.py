@@ -614,14 +614,28 @@ def cards(
         console.print(grid)
 
 
+def _into_pipe(stream: Any) -> bool:
+    """Whether `stream` is a pipe or socket: its reader (`| head`, `| less`) most likely
+    writes to the same terminal as stderr, where a bar would be drawn into what it shows.
+    A file (`> out.json`) is not: the bar is all the terminal shows then."""
+    import stat
+
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False  # no descriptor (a test's capture): not a pipe a person reads
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[..., None] | None]:
-    """A Rich progress bar on stderr when it is a terminal; nothing when it is piped.
+    """A Rich progress bar on stderr when it is a terminal and stdout is not a pipe;
+    nothing otherwise.
 
     Yields `update(done, total, stage=None)`: a total of 0 shows an open-ended bar, and
     `stage` replaces the label (e.g. "Building the search index" after the rows).
     """
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or _into_pipe(sys.stdout):
         yield None
         return
     from rich.console import Console

@@ -48,34 +48,57 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]").search
 _KEY_FULL = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*").fullmatch
 _VIEW_KEYS = frozenset(("count", "on", "source"))
 _SCENE_KEYS = frozenset(SCENE_FIELDS)
-_VOTE_KEYS = frozenset(("scene", "score", "voter", "on"))
+VOTE_KEYS = frozenset(("scene", "score", "voter", "on"))
 _DUEL_KEYS = frozenset(("winner", "loser", "voter", "on"))
 _SPOILERS = frozenset(SPOILER_LEVELS)
 # Dates that parse_date() (not allowing the future) accepted, as given -> as returned. A day
 # accepted once stays accepted (it only gets further into the past); bounded to stay small.
-_PAST_DATES: dict[str | dt.date, str] = {}
-_PAST_DATES_MAX = 50_000
+PAST_DATES: dict[str | dt.date, str] = {}
+PAST_DATES_MAX = 50_000
 
 
-def _past_date(value: Any) -> str | None:
+def past_date(value: Any) -> str | None:
     """parse_date(value) for a date (text, or a YAML date) it accepts, else None."""
     if type(value) is not str and type(value) is not dt.date:
         return None
-    day = _PAST_DATES.get(value)
+    day = PAST_DATES.get(value)
     if day is None:
         try:
             day = parse_date(value, "")
         except FieldError:
             return None
-        if len(_PAST_DATES) < _PAST_DATES_MAX:
-            _PAST_DATES[value] = day
+        if len(PAST_DATES) < PAST_DATES_MAX:
+            PAST_DATES[value] = day
     return day
+
+
+# Text values found plain (is_plain_name: clean_name returns them as they are), remembered: a
+# bulk file names the same dramas, actors, titles, tags, sources and voters over and over, and
+# one set lookup costs less than the checks and the calls around them. Bounded (a value not in
+# it is checked as before); a value equal to a plain one is plain, so hits are exact.
+PLAIN: set[str] = set()
+_PLAIN_MAX = 200_000
+
+
+def plain(value: Any) -> bool:
+    """is_plain_name(value), remembering the plain ones."""
+    if type(value) is not str:
+        return False
+    if value in PLAIN:
+        return True
+    if is_plain_name(value):
+        if len(PLAIN) < _PLAIN_MAX:
+            PLAIN.add(value)
+        return True
+    return False
 
 
 def _name(value: Any) -> str | None:
     """_str(value) for a text value it accepts, else None."""
     if type(value) is not str:
         return None
+    if value in PLAIN or plain(value):
+        return value
     try:
         return clean_name(value, "")
     except InvalidInput:
@@ -90,6 +113,9 @@ def _names(value: Any) -> list[str] | None:
         return None
     names: list[str] = []
     for item in value:
+        if type(item) is str and item in PLAIN:
+            names.append(item)
+            continue
         text = _name(item)
         if text is None:
             return None
@@ -106,13 +132,13 @@ def _view_fast(data: Any) -> ViewCount | None:
         return None
     on = data.get("on")
     if on is not None:
-        on = _past_date(on)
+        on = past_date(on)
         if on is None:
             return None
     source = data.get("source")
     if source is None:
         source = ""
-    else:
+    elif type(source) is not str or source not in PLAIN:
         source = _name(source)
         if source is None:
             return None
@@ -191,7 +217,7 @@ def _fast_views(value: Any) -> Any:
 # out in place (a bulk import makes them a million times: a call each would cost more than
 # the check); the others call their function above.
 FAST_VALUES: dict[str, str] = {
-    "name": "fast_name({v})",
+    "name": "{v} if type({v}) is str and {v} in PLAIN else fast_name({v})",
     "text": "fast_text({v})",
     "episode": "{v} if type({v}) is int and 1 <= {v} <= MAX_EPISODE else FAIL",
     "year": "{v} if type({v}) is int and 1900 <= {v} <= MAX_YEAR else FAIL",
@@ -220,6 +246,7 @@ def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
     namespace: dict[str, Any] = {
         "SceneRec": SceneRec,
         "FAIL": _FAIL,
+        "PLAIN": PLAIN,
         "SCENE_KEYS": _SCENE_KEYS,
         "SPOILERS": _SPOILERS,
         "MAX_NAME": MAX_NAME,
@@ -246,9 +273,11 @@ def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
         "        type(key) is not str or len(key) > MAX_NAME or not KEY_FULL(key)",
         "    ):",
         "        return None",
-        "    drama = name(get('drama'))",
-        "    if drama is None:",
-        "        return None",
+        "    drama = get('drama')",
+        "    if type(drama) is not str or drama not in PLAIN:",
+        "        drama = name(drama)",
+        "        if drama is None:",
+        "            return None",
     ]
     for i, info in enumerate(SCENE_DECLARED):
         value = f"v{i}"
@@ -287,7 +316,7 @@ def parse_scene(data: Any, path: str) -> SceneRec:
 def vote_values(data: Any) -> tuple[str, int, str, str | None] | None:
     """parse_vote's fast path: (scene, score, voter, on) of a plain vote record, else None
     (then parse_vote gives the record or the error)."""
-    if type(data) is not dict or not data.keys() <= _VOTE_KEYS:
+    if type(data) is not dict or not data.keys() <= VOTE_KEYS:
         return None
     get = data.get
     scene = get("scene")
@@ -324,11 +353,11 @@ def _voter_and_day(get: Any) -> tuple[str, str | None] | None:
     voter = get("voter")
     if voter is None:
         voter = "me"
-    elif not is_plain_name(voter):
+    elif not (type(voter) is str and voter in PLAIN) and not plain(voter):
         return None
     on = get("on")
     if on is not None:
-        on = _past_date(on)
+        on = past_date(on)
         if on is None:
             return None
     return voter, on

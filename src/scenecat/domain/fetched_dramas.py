@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from scenecat.domain import names
-from scenecat.errors import Ambiguous, Conflict, NotFound
+from scenecat.errors import Conflict
 from scenecat.models import Credit
 from scenecat.sources.facts import CastEntry, DramaFacts, Person
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import search_index, source_ids
-from scenecat.text import name_key
+from scenecat.text import MAX_NAME, name_key
 
 Mode = Literal["add", "refresh"]
 SOURCE_LABELS = {"tmdb": "TMDB", "wikidata": "Wikidata"}
@@ -120,12 +120,12 @@ def _by_names(conn: sqlite3.Connection, person: Person) -> tuple[int | None, str
     for text in (person.name, person.native, *person.aliases):
         if not text:
             continue
-        try:
-            return names.resolve_actor(conn, text), None
-        except NotFound:
-            continue
-        except Ambiguous as exc:
-            return None, exc.message
+        ids = names.actors_named(conn, text)
+        if len(ids) == 1:
+            return ids[0], None
+        if ids:
+            found = ", ".join(actor_store.get_actor(conn, i).name for i in ids[:10])
+            return None, f"{' '.join(text.split())!r} matches {len(ids)} actors: {found}"
     return None, None
 
 
@@ -146,11 +146,18 @@ def _free_name(conn: sqlite3.Connection, person: Person, korean: bool) -> str:
     base = display_name(person, korean)
     person = Person(**{**person.__dict__, "name": base})
     tries = [person.name]
+
+    def told_apart(suffix: str) -> None:
+        # Within a name's length limit: a name of 300 characters gives way to its suffix.
+        room = MAX_NAME - len(suffix) - 1
+        if room > 0:
+            tries.append(f"{person.name[:room].rstrip()} {suffix}")
+
     if person.born:
-        tries.append(f"{person.name} ({person.born})")
+        told_apart(f"({person.born})")
     if person.native and person.native != person.name:
-        tries.append(f"{person.name} ({person.native})")
-    tries.append(f"{person.name} ({label(person.source)} {person.id})")
+        told_apart(f"({person.native})")
+    told_apart(f"({label(person.source)} {person.id})")
     for name in tries:
         if not actor_store.actor_ids_by_name(conn, name):
             return name
@@ -384,19 +391,28 @@ def _unbilled_credits(
     conn: sqlite3.Connection, drama_id: int, kept: list[CastEntry]
 ) -> list[tuple[Credit, int]]:
     """The drama's credits without a billing whose actor the source bills: (credit, rank)."""
+    # The first billed entry of `kept` that is the credit's actor: by the source's id, or
+    # by name when the actor has no id from that source. Indexed once, so that a cast of
+    # thousands is not compared credit by entry.
+    by_id: dict[tuple[str, str], int] = {}
+    by_name: dict[str, list[int]] = {}
+    for i, entry in enumerate(kept):
+        if entry.billing is not None:
+            by_id.setdefault((entry.person.source, entry.person.id), i)
+            by_name.setdefault(name_key(entry.person.name), []).append(i)
     result = []
     for credit in drama_store.credits(conn, drama_id=drama_id):
         if credit.billing is not None:
             continue
         ids = source_ids.ids_of(conn, "actor", credit.actor_id)
-        for entry in kept:
-            person = entry.person
-            same = ids.get(person.source) == person.id or (
-                person.source not in ids and name_key(person.name) == name_key(credit.actor)
-            )
-            if same and entry.billing is not None:
-                result.append((credit, entry.billing))
-                break
+        found = [by_id[pair] for pair in ids.items() if pair in by_id]
+        found += [
+            i for i in by_name.get(name_key(credit.actor), []) if kept[i].person.source not in ids
+        ]
+        if found:
+            billing = kept[min(found)].billing
+            assert billing is not None
+            result.append((credit, billing))
     return result
 
 

@@ -50,10 +50,19 @@ def record_of(conn: sqlite3.Connection, section: str, record_id: int) -> dict[st
     return scene_record(found[0]) if found else None
 
 
-def actor_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for actor, _, _ in actor_store.list_actors(conn):
-        ids = source_ids.ids_of(conn, "actor", actor.id) or None
-        yield drop_empty({**_declared(actor, ACTOR_FIELDS), "ids": ids})
+# The sections stream: records are read a page at a time (the next page starts after the
+# last name, title or key read, in the index's order), votes and duels straight off a cursor,
+# so an export holds a page, never the catalogue (issue 27: a list of 3M votes took 1 GiB).
+PAGE = 2_000
+
+
+def actor_records(conn: sqlite3.Connection, page: int = PAGE) -> Iterator[dict[str, Any]]:
+    after = None
+    while found := actor_store.actors_after(conn, after, page):
+        ids = source_ids.ids_of_many(conn, "actor", [actor.id for actor in found])
+        for actor in found:
+            yield drop_empty({**_declared(actor, ACTOR_FIELDS), "ids": ids.get(actor.id)})
+        after = found[-1].name
 
 
 def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
@@ -78,10 +87,12 @@ def drama_record(conn: sqlite3.Connection, drama_id: int) -> dict[str, Any]:
     )
 
 
-def drama_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    ids = drama_store.ids_in_title_order(conn)
-    for drama_id in ids:
-        yield drama_record(conn, drama_id)
+def drama_records(conn: sqlite3.Connection, page: int = PAGE) -> Iterator[dict[str, Any]]:
+    after = None
+    while found := drama_store.ids_after_title(conn, after, page):
+        for drama_id, _ in found:
+            yield drama_record(conn, drama_id)
+        after = found[-1][1]
 
 
 def _sub_records(items: list[Any]) -> list[dict[str, Any]]:
@@ -123,25 +134,28 @@ def scene_record(scene: Any) -> dict[str, Any]:
     return drop_empty(record)
 
 
-def scene_records(conn: sqlite3.Connection, batch: int = 2_000) -> Iterator[dict[str, Any]]:
-    ids = scenes.ids_in_key_order(conn)
-    for start in range(0, len(ids), batch):
-        for scene in scenes.scenes_by_ids(conn, ids[start : start + batch]):
+def scene_records(conn: sqlite3.Connection, page: int = PAGE) -> Iterator[dict[str, Any]]:
+    after = None
+    while found := scenes.ids_after_key(conn, after, page):
+        for scene in scenes.scenes_by_ids(conn, [scene_id for scene_id, _ in found]):
             yield scene_record(scene)
+        after = found[-1][1]
+
+
+# Votes and duels are most of a big catalogue's records: one with every value set (the
+# usual) is written as it is, without drop_empty's pass over it.
 
 
 def vote_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for vote in votes_duels.all_votes(conn):
-        yield drop_empty(
-            {"scene": vote.scene, "score": vote.score, "voter": vote.voter, "on": vote.on}
-        )
+    for scene, score, voter, on in votes_duels.iter_votes(conn):
+        record = {"scene": scene, "score": score, "voter": voter, "on": on}
+        yield record if voter and on else drop_empty(record)
 
 
 def duel_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for duel in votes_duels.all_duels(conn):
-        yield drop_empty(
-            {"winner": duel.winner, "loser": duel.loser, "voter": duel.voter, "on": duel.on}
-        )
+    for winner, loser, voter, on in votes_duels.iter_duels(conn):
+        record = {"winner": winner, "loser": loser, "voter": voter, "on": on}
+        yield record if voter and on else drop_empty(record)
 
 
 def progress_records(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:

@@ -36,6 +36,24 @@ def _stamp() -> str:
     return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
+def newest_backup(sources: list[Path]) -> Path:
+    """The newest of several files offered to `db restore` (`backups/catalogue-*.db` once a
+    second backup exists): by the time `db backup` wrote into its name
+    (catalogue-YYYYMMDD-HHMMSS.db), else by when the file was last written; a missing one
+    is named, so that a typo is not passed over for an older file."""
+    missing = [str(path) for path in sources if not path.is_file()]
+    if missing:
+        raise InvalidInput(f"no file at {', '.join(missing)}")
+
+    def when(path: Path) -> dt.datetime:
+        try:
+            return dt.datetime.strptime(path.stem[-15:], "%Y%m%d-%H%M%S")
+        except ValueError:
+            return dt.datetime.fromtimestamp(path.stat().st_mtime)
+
+    return max(sources, key=lambda path: (when(path), path.name))
+
+
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and a.samefile(b)

@@ -17,6 +17,7 @@ from typing import Any
 
 from scenecat.errors import Conflict, InvalidInput, NotFound, UsageError
 from scenecat.storage import changelog, search_index, undo_queries
+from scenecat.storage.bulk import clear_load
 from scenecat.storage.changelog import Change, TableInfo
 from scenecat.storage.undo_queries import Entry, ForeignKey
 
@@ -389,6 +390,11 @@ def _undo_bulk(conn: sqlite3.Connection, change: Change) -> None:
     marks = [
         m for m in undo_queries.bulk_marks(conn, change.id) if changelog.table_exists(conn, m.table)
     ]
+    marked = {m.table for m in marks}
+    if all(m.row_count == 0 for m in marks) and marked >= set(changelog.tracked_tables(conn)):
+        # A load into an empty catalogue: every row there now is the load's (a later change
+        # would have been refused or undone first), so the tables are emptied wholesale.
+        clear_load(conn, sorted(marked))
     changelog.set_logging(conn, False)
     try:
         for mark in marks:

@@ -14,7 +14,7 @@ from scenecat.domain.short_keys import is_key_part
 from scenecat.errors import Ambiguous, InvalidInput, NotFound
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
-from scenecat.storage import scenes
+from scenecat.storage import name_prefixes, scenes
 from scenecat.text import name_key, nfc, slugify
 
 
@@ -85,6 +85,18 @@ def resolve_actor(conn: sqlite3.Connection, text: str) -> int:
     )
 
 
+def actors_named(conn: sqlite3.Connection, text: str) -> list[int]:
+    """The actors `text` names as resolve_actor finds them (exact name, else the folded
+    key), without the "did you mean" its NotFound works out from every name in the
+    catalogue: a source's cast of thousands is matched in one pass, not in N² comparisons."""
+    value = " ".join(nfc(text).split())
+    if not value:
+        return []
+    return actor_store.actor_ids_by_name(conn, value) or actor_store.actor_ids_by_key(
+        conn, name_key(value)
+    )
+
+
 def resolve_drama(conn: sqlite3.Connection, text: str) -> int:
     return _resolve(
         text,
@@ -138,9 +150,11 @@ def drama_key_collision(conn: sqlite3.Connection, title: str) -> list[str]:
 
 
 def completions(conn: sqlite3.Connection, kind: str, prefix: str) -> list[str]:
-    """Names starting with `prefix`, for shell completion (an index range scan, cheap)."""
+    """What Tab offers for a typed `prefix` (shell completion, add-scene's prompts): actors
+    and dramas by their folded name, native name or alias (storage/name_prefixes.py), so a
+    Hangul or differently spelt start completes; scenes by key, which is lower case ASCII."""
     if kind == "actor":
-        return actor_store.names_starting(conn, prefix)
+        return name_prefixes.forms_starting(conn, name_prefixes.ACTORS, name_key(prefix))
     if kind == "drama":
-        return drama_store.titles_starting(conn, prefix)
-    return scenes.keys_starting(conn, prefix)
+        return name_prefixes.forms_starting(conn, name_prefixes.DRAMAS, name_key(prefix))
+    return scenes.keys_starting(conn, nfc(prefix).casefold())

@@ -65,6 +65,8 @@ class DramaFacts:
     episode_list: list[EpisodeFacts] = field(default_factory=list)
     # Ids of the same drama elsewhere (TMDB's external_ids carry the Wikidata Q-id).
     other_ids: dict[str, str] = field(default_factory=dict)
+    # What was left out of the source's answer, and why (sources/checked.py).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:

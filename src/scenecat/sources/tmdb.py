@@ -36,6 +36,7 @@ DRAMA_PARTS = "aggregate_credits,external_ids,season/1"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN = re.compile(r"^[\x20-\x7e\u00c0-\u024f]+$")
 _ID = re.compile(r"^(\d+)(?:/season/(\d+))?$")
+MAX_SEASON = 1000  # a season number past this is not one
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,19 @@ def _check_series(data: Any) -> None:
             "not a TMDB TV series response (no id and name)",
             hint="save the JSON of tv/{id}?append_to_response=aggregate_credits,external_ids",
         )
+    if not _ext_id(data["id"]):
+        raise InvalidInput(
+            f"not a TMDB TV series response (its id {data['id']!r:.40} is not a number)"
+        )
+
+
+def _ext_id(value: Any) -> str:
+    """A TMDB id (a whole number) as text; "" for anything else (null, 5.5, "x")."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return str(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return value
+    return ""
 
 
 _COUNTRIES = {"KR": "South Korea", "JP": "Japan", "CN": "China", "TW": "Taiwan", "US": "USA"}
@@ -225,7 +239,7 @@ def _episode_title(value: Any, number: int) -> str | None:
 def _regular_seasons(data: dict[str, Any]) -> list[int]:
     """Season numbers but the specials (season 0)."""
     numbers = [s.get("season_number") for s in _list(data, "seasons") if isinstance(s, dict)]
-    return sorted({n for n in numbers if isinstance(n, int) and n > 0})
+    return sorted({n for n in numbers if isinstance(n, int) and 0 < n <= MAX_SEASON})
 
 
 def _season_entry(data: dict[str, Any], number: int) -> dict[str, Any]:
@@ -255,7 +269,7 @@ def _network(data: dict[str, Any]) -> str | None:
 
 def _titles(data: dict[str, Any], season: int | None) -> tuple[str, str | None]:
     native = _text(data.get("original_name"))
-    title = _text(data.get("name")) or native or str(data.get("id"))
+    title = _text(data.get("name")) or native or _ext_id(data.get("id"))
     if season is not None and season > min(_regular_seasons(data), default=1):
         # "Hospital Playlist 2", "슬기로운 의사생활 2": how fans and MyDramaList name it.
         title, native = f"{title} {season}", f"{native} {season}" if native else None
@@ -264,7 +278,7 @@ def _titles(data: dict[str, Any], season: int | None) -> tuple[str, str | None]:
 
 def season_id(data: dict[str, Any], season: int | None) -> str:
     """The drama's id: the series' for a series or its first season, else with the season."""
-    series = str(data.get("id"))
+    series = _ext_id(data.get("id"))
     if season is None or season == min(_regular_seasons(data), default=season):
         return series
     return str(SeriesId(series, season))
@@ -281,7 +295,7 @@ def candidates_from_series(data: Any) -> list[Candidate]:
         return [
             Candidate(
                 "tmdb",
-                str(data.get("id")),
+                _ext_id(data.get("id")),
                 title,
                 native,
                 int(aired[:4]) if aired else None,
@@ -347,7 +361,11 @@ def _facts(data: dict[str, Any], season: int | None) -> DramaFacts:
     external = _dict(data.get("external_ids"))
     other = {}
     wikidata = external.get("wikidata_id")
-    if isinstance(wikidata, str) and wikidata and season_id(data, season) == str(data.get("id")):
+    if (
+        isinstance(wikidata, str)
+        and wikidata
+        and season_id(data, season) == _ext_id(data.get("id"))
+    ):
         # The series' Wikidata item; a later season has an item of its own, if any.
         other["wikidata"] = wikidata
     return DramaFacts(
@@ -398,12 +416,12 @@ def _series_episodes(data: dict[str, Any]) -> list[EpisodeFacts]:
 
 
 def _candidate(item: dict[str, Any]) -> Candidate:
-    title = _text(item.get("name")) or str(item.get("id"))
+    title = _text(item.get("name")) or _ext_id(item.get("id"))
     native = _text(item.get("original_name"))
     aired = _date(item.get("first_air_date"))
     return Candidate(
         source="tmdb",
-        id=str(item.get("id")),
+        id=_ext_id(item.get("id")),
         title=title,
         native=native if native != title else None,
         year=int(aired[:4]) if aired else None,
@@ -428,7 +446,7 @@ def _person(data: dict[str, Any], aliases: Any = None) -> Person:
     ]
     return Person(
         source="tmdb",
-        id=str(data.get("id")),
+        id=_ext_id(data.get("id")),
         name=name,
         native=native,
         aliases=aliases[:10],
@@ -443,7 +461,7 @@ def add_hangul_names(facts: DramaFacts, korean_credits: Any) -> None:
     for item in _list(korean_credits, "cast"):
         name = _text(item.get("name")) if isinstance(item, dict) else None
         if name and _HANGUL.search(name):
-            hangul[str(item.get("id"))] = name
+            hangul[_ext_id(item.get("id"))] = name
     for entry in facts.cast:
         if entry.person.native is None and entry.person.id in hangul:
             entry.person.native = hangul[entry.person.id]

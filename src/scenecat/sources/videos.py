@@ -23,7 +23,7 @@ from typing import Any
 
 from scenecat.errors import InvalidInput
 from scenecat.sources.http import Http, SourceUnavailable, Unreachable
-from scenecat.text import MAX_CLIP_TIME, name_key, parse_clip_time
+from scenecat.text import MAX_CLIP_TIME, clean_name, name_key, parse_clip_time
 
 YOUTUBE_API = "https://www.googleapis.com/youtube/v3/videos"
 # What the `clips` extra's yt-dlp needs (pyproject.toml; current yt-dlp releases need 3.11).
@@ -74,6 +74,8 @@ class ClipInfo:
     end_time: int | None = None
     chapters: tuple[Span, ...] = ()  # the clip's chapters, in order
     heatmap: tuple[Span, ...] = ()  # "most replayed": a value 0..1 per stretch of the clip
+    # Fields of the clip's page left out as unusable, and why (from_ytdlp).
+    warnings: tuple[str, ...] = ()
 
     def identities(self) -> set[tuple[str, str]]:
         """What identifies the clip: (site, video id), and its URLs' keys."""
@@ -116,7 +118,7 @@ def clip_key(url: str) -> tuple[str, str]:
 
 
 def _day(value: Any) -> str | None:
-    if isinstance(value, str) and re.fullmatch(r"\d{8}", value):
+    if isinstance(value, str) and re.fullmatch(r"(19|20)\d{6}", value):
         try:
             return dt.date(int(value[:4]), int(value[4:6]), int(value[6:])).isoformat()
         except ValueError:
@@ -125,48 +127,112 @@ def _day(value: Any) -> str | None:
 
 
 def from_ytdlp(data: Any, observed: str | None = None) -> ClipInfo:
-    """A clip from `yt-dlp -J URL` output (or yt-dlp's sanitised info dict)."""
+    """A clip from `yt-dlp -J URL` output (or yt-dlp's sanitised info dict). The link and
+    title must pass the catalogue's text rule (InvalidInput otherwise); any other field
+    that is unusable (a view count of -1, a duration of NaN, an epoch in the year 10^292,
+    a channel with terminal escapes) is left out, and said in the clip's `warnings`."""
     if not isinstance(data, dict):
         raise InvalidInput("not yt-dlp -J output (expected a JSON object)")
+    warnings: list[str] = []
     url = data.get("webpage_url") or data.get("original_url")
     original = data.get("original_url")
     title = data.get("title") or data.get("fulltitle")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise InvalidInput("yt-dlp -J output without a webpage_url")
+    url = _clean(url, "webpage_url")
+    if not _URL.match(url):
+        raise InvalidInput(f"yt-dlp -J output whose webpage_url {url!r:.80} is not a link")
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput("yt-dlp -J output without a title")
-    epoch = data.get("epoch")
-    if observed is None and isinstance(epoch, (int, float)) and epoch > 0:
+    title = _clean(title, "title")
+    epoch = _moment(data, "epoch", warnings)
+    if observed is None and epoch is not None and epoch > 0:
         observed = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).date().isoformat()
-    channel = data.get("channel") or data.get("uploader")
+        if observed > dt.date.today().isoformat():
+            # A count is never from the future (import refuses one): today's it is.
+            warnings.append(f"epoch {epoch:.0f} is in the future; left out")
+            observed = None
     duration = data.get("duration")
+    seconds = _number(duration)
+    if duration is not None and seconds is None:
+        warnings.append(f"duration {duration!r:.40} is not a length in seconds; left out")
     views = data.get("view_count")
+    counted = _count(views)
+    if views is not None and counted is None:
+        warnings.append(f"view_count {views!r:.40} is not a count of views; left out")
     tags = data["tags"] if isinstance(data.get("tags"), list) else []
-    timestamp = data.get("timestamp")
     extractor = data.get("extractor_key")
     video_id = data.get("id")
     return ClipInfo(
         # Stored without `t=` (a webpage_url has none; an extractor's might): each scene
         # linking the clip keeps its own moment in it.
         url=without_time(url),
-        title=" ".join(title.split()),
-        channel=channel if isinstance(channel, str) and channel.strip() else None,
+        title=title,
+        channel=_field(data.get("channel"), "channel", warnings)
+        or _field(data.get("uploader"), "uploader", warnings),
         uploaded=_day(data.get("upload_date")),
-        duration_s=round(duration) if isinstance(duration, (int, float)) else None,
-        views=views if isinstance(views, int) and not isinstance(views, bool) else None,
+        duration_s=round(seconds) if seconds is not None else None,
+        views=counted,
         observed=observed,
-        tags=tuple(t for t in tags if isinstance(t, str)),
-        timestamp=float(timestamp)
-        if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool)
+        # Tags only help guess the drama: an unusable one is dropped without a word.
+        tags=tuple(t for t in (_field(t, "tag", []) for t in tags) if t),
+        timestamp=_moment(data, "timestamp", warnings),
+        extractor=extractor.lower()
+        if isinstance(extractor, str) and extractor.isascii() and extractor.isalnum()
         else None,
-        extractor=extractor.lower() if isinstance(extractor, str) and extractor else None,
-        video_id=video_id if isinstance(video_id, str) and video_id else None,
-        original_url=original if isinstance(original, str) else None,
+        video_id=video_id
+        if isinstance(video_id, str) and video_id and video_id.isprintable()
+        else None,
+        original_url=original if isinstance(original, str) and original.isprintable() else None,
         start_time=_seconds(data.get("start_time")),
         end_time=_seconds(data.get("end_time")),
         chapters=_spans(data.get("chapters"), "title"),
         heatmap=_spans(data.get("heatmap"), "value"),
+        warnings=tuple(warnings),
     )
+
+
+_URL = re.compile(r"^https?://\S+$")
+MAX_VIEWS = 10**13  # format 1's range for a view count (domain/records.py)
+# A UNIX time the catalogue takes a date of: 1970 .. 2100-01-01 (format 1's years).
+MAX_MOMENT = 4_102_444_800
+
+
+def _count(value: Any) -> int | None:
+    """A view count format 1 takes (0 to 10^13), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_VIEWS:
+        return value
+    return None
+
+
+def _clean(value: str, what: str, source: str = "yt-dlp -J output") -> str:
+    try:
+        return clean_name(value, "")
+    except InvalidInput as exc:
+        raise InvalidInput(f"{source} whose {what} {exc.message}") from None
+
+
+def _field(value: Any, what: str, warnings: list[str]) -> str | None:
+    """A text field by the catalogue's rule, or None (said in `warnings`)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return clean_name(value, "")
+    except InvalidInput as exc:
+        warnings.append(f"{what} {value[:60]!r} {exc.message}; left out")
+        return None
+
+
+def _moment(data: dict[str, Any], key: str, warnings: list[str]) -> float | None:
+    """A UNIX time (`epoch`, `timestamp`) a date can be made of, else None."""
+    value = data.get(key)
+    if value is None:
+        return None
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is not None and math.isfinite(number) and 0 <= number <= MAX_MOMENT:
+        return float(number)
+    warnings.append(f"{key} {value!r:.40} is not a time; left out")
+    return None
 
 
 def _number(value: Any) -> float | None:
@@ -194,9 +260,7 @@ def _spans(value: Any, extra: str) -> tuple[Span, ...]:
         if start is None or end is None or end <= start:
             continue
         if extra == "title":
-            title = item.get("title")
-            name = " ".join(title.split()) if isinstance(title, str) else ""
-            spans.append(Span(start, end, title=name or None))
+            spans.append(Span(start, end, title=_field(item.get("title"), "chapter", [])))
         else:
             level = _number(item.get("value"))
             if level is not None:
@@ -363,20 +427,29 @@ def from_youtube_api(item: dict[str, Any], observed: str) -> ClipInfo:
     title = snippet.get("title")
     if not isinstance(title, str) or not title.strip():
         raise InvalidInput("the YouTube answer has no title")
+    title = _clean(title, "title", "the YouTube answer")
     video_id = item.get("id")
     return ClipInfo(
         url=f"https://www.youtube.com/watch?v={video_id}",
-        title=" ".join(title.split()),
-        channel=snippet.get("channelTitle") or None,
-        uploaded=published[:10] if isinstance(published, str) else None,
+        title=title,
+        channel=_field(snippet.get("channelTitle"), "channel", []),
+        uploaded=_day(published[:10].replace("-", "")) if isinstance(published, str) else None,
         duration_s=_iso_duration(details.get("duration")),
-        views=int(views) if isinstance(views, str) and views.isdigit() else None,
+        views=_count(int(views)) if isinstance(views, str) and _digits(views) else None,
         observed=observed,
-        tags=tuple(t for t in snippet.get("tags") or [] if isinstance(t, str)),
+        tags=tuple(t for t in _list(snippet.get("tags")) if isinstance(t, str)),
         timestamp=timestamp if timestamp is not None and "T" in str(published) else None,
         extractor="youtube",
         video_id=video_id if isinstance(video_id, str) else None,
     )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _digits(text: str) -> bool:
+    return 0 < len(text) <= 15 and text.isascii() and text.isdigit()
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -180,9 +180,7 @@ class Wikidata:
                 if c
             ]
             # Only a series ordinal is a billing: the statements' order is not one.
-            ordinal = next(
-                (int(s) for s in _qualifier_strings(claim, "P1545") if s.isdigit()), None
-            )
+            ordinal = next((int(s) for s in _qualifier_strings(claim, "P1545") if _digits(s)), None)
             cast.append(CastEntry(person, list(dict.fromkeys(characters)), ordinal or None))
         aliases = [a for a in latin_aliases(entity) if a != title][:5]
         return DramaFacts(
@@ -227,7 +225,7 @@ def _aliases(entity: Any, language: str) -> list[str]:
     values = aliases.get(language) if isinstance(aliases, dict) else None
     return [
         " ".join(v["value"].split())
-        for v in values or []
+        for v in _seq(values)
         if isinstance(v, dict) and isinstance(v.get("value"), str) and v["value"].strip()
     ]
 
@@ -243,7 +241,7 @@ def _claims(entity: Any, prop: str) -> list[dict[str, Any]]:
     values = claims.get(prop) if isinstance(claims, dict) else None
     return [
         c
-        for c in values or []
+        for c in _seq(values)
         if isinstance(c, dict) and c.get("rank") in ("preferred", "normal", None)
     ]
 
@@ -279,7 +277,18 @@ def _best_items(entity: Any, prop: str) -> list[str]:
 def _qualifiers(claim: dict[str, Any], prop: str) -> list[Any]:
     qualifiers = claim.get("qualifiers")
     snaks = qualifiers.get(prop) if isinstance(qualifiers, dict) else None
-    return [_datavalue(s) for s in snaks or []]
+    return [_datavalue(s) for s in _seq(snaks)]
+
+
+def _digits(text: str) -> bool:
+    """Whether `text` is a whole number scenecat can take: ASCII digits (not "²" or "١"),
+    at most nine of them (an ordinal, an episode count)."""
+    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
+
+
+def _seq(value: Any) -> list[Any]:
+    """A list from the answer, or none: a saved file may hold anything where one belongs."""
+    return value if isinstance(value, list) else []
 
 
 def _qualifier_items(claim: dict[str, Any], prop: str) -> list[str]:
@@ -328,7 +337,7 @@ def _quantities(entity: Any, prop: str) -> list[int]:
     for claim in _best(entity, prop):
         value = _datavalue(claim.get("mainsnak"))
         amount = value.get("amount") if isinstance(value, dict) else None
-        if isinstance(amount, str) and re.fullmatch(r"\+?\d+", amount) and int(amount) > 0:
+        if isinstance(amount, str) and _digits(amount.removeprefix("+")) and int(amount) > 0:
             found.append(int(amount))
     return found
 

@@ -75,19 +75,6 @@ def all_actor_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     return list(conn.execute("SELECT actor_id, alias FROM actor_alias"))
 
 
-def names_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
-    rows = conn.execute(
-        "SELECT name FROM actor WHERE name LIKE ? ESCAPE '\\' ORDER BY name LIMIT ?",
-        (_like_prefix(prefix), limit),
-    )
-    return [r[0] for r in rows]
-
-
-def _like_prefix(prefix: str) -> str:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
-
-
 def actor_exists(conn: sqlite3.Connection, actor_id: int) -> bool:
     return conn.execute("SELECT 1 FROM actor WHERE id = ?", (actor_id,)).fetchone() is not None
 
@@ -129,6 +116,27 @@ def list_actors(
         actor = _actor_from_row(row[:_WIDTH], listed.split("\x1f") if listed else [])
         result.append((actor, credits, scenes))
     return result
+
+
+def actors_after(conn: sqlite3.Connection, after: str | None, limit: int) -> list[Actor]:
+    """Up to `limit` actors in name order whose name sorts after `after` (None: from the
+    first), with their aliases: an export pages through any number of actors this way."""
+    # (not `a.name > ?1 OR ?1 IS NULL`: that scans from the first actor for every page)
+    where, params = ("WHERE a.name > ?", [after]) if after is not None else ("", [])
+    rows = conn.execute(
+        f"SELECT {_ACTOR_COLUMNS} FROM actor a {where} ORDER BY a.name LIMIT ?", [*params, limit]
+    ).fetchall()
+    aliases: dict[int, list[str]] = {}
+    ids = [row[0] for row in rows]
+    if ids:
+        marks = ",".join("?" * len(ids))
+        for actor_id, alias in conn.execute(
+            f"SELECT actor_id, alias FROM actor_alias WHERE actor_id IN ({marks}) "
+            "ORDER BY actor_id, alias",
+            ids,
+        ):
+            aliases.setdefault(actor_id, []).append(alias)
+    return [_actor_from_row(row, aliases.get(row[0], [])) for row in rows]
 
 
 def merge_actors(conn: sqlite3.Connection, keep_id: int, gone_id: int) -> None:

@@ -71,15 +71,6 @@ def all_drama_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     return list(conn.execute("SELECT drama_id, alias FROM drama_alias"))
 
 
-def titles_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> list[str]:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    rows = conn.execute(
-        "SELECT title FROM drama WHERE title LIKE ? ESCAPE '\\' ORDER BY title LIMIT ?",
-        (escaped + "%", limit),
-    )
-    return [r[0] for r in rows]
-
-
 def _drama_from_row(row: Sequence[Any], aliases: list[str]) -> Drama:
     """The Drama of a row of _DRAMA_COLUMNS."""
     values = {f.name: value for f, value in zip(STORED, row[1:], strict=True)}
@@ -293,8 +284,45 @@ def credits(
     return [Credit(*row) for row in rows]
 
 
-def ids_in_title_order(conn: sqlite3.Connection) -> list[int]:
-    return [row[0] for row in conn.execute("SELECT id FROM drama ORDER BY title")]
+def characters_by_drama(
+    conn: sqlite3.Connection, drama_ids: Sequence[int]
+) -> dict[int, dict[str, str | None]]:
+    """{drama id: {actor name: character}} for many dramas in a few queries (an article of
+    10,000 scenes asked once per drama: 7,020 queries at 1M). Where an actor holds several
+    credits in a drama, the last in credits() order gives the character, as a dict built
+    from credits(drama_id=...) has it."""
+    found: dict[int, dict[str, str | None]] = {drama_id: {} for drama_id in drama_ids}
+    ids = list(found)
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        rows = conn.execute(
+            "SELECT c.drama_id, a.name, c.character FROM credit c "
+            f"JOIN actor a ON a.id = c.actor_id WHERE c.drama_id IN ({marks}) "
+            "ORDER BY c.drama_id, coalesce(c.billing, 1e9), "
+            "CASE c.role WHEN 'main' THEN 0 WHEN 'support' THEN 1 WHEN 'guest' THEN 2 ELSE 3 END, "
+            "a.name, c.id",
+            batch,
+        )
+        for drama_id, actor, character in rows:
+            found[drama_id][actor] = character
+    return found
+
+
+def ids_after_title(
+    conn: sqlite3.Connection, after: str | None, limit: int
+) -> list[tuple[int, str]]:
+    """(id, title) of up to `limit` dramas in title order whose title sorts after `after`
+    (None: from the first): the dramas in title order a page at a time."""
+    # Two statements, not `title > ?1 OR ?1 IS NULL`: SQLite would scan from the first row
+    # for every page instead of seeking into the index.
+    if after is None:
+        rows = conn.execute("SELECT id, title FROM drama ORDER BY title LIMIT ?", (limit,))
+    else:
+        rows = conn.execute(
+            "SELECT id, title FROM drama WHERE title > ? ORDER BY title LIMIT ?", (after, limit)
+        )
+    return [(row[0], row[1]) for row in rows]
 
 
 def delete_credits(conn: sqlite3.Connection, drama_id: int) -> None:

@@ -400,8 +400,18 @@ def key_of(conn: sqlite3.Connection, scene_id: int) -> str:
     return str(conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0])
 
 
-def ids_in_key_order(conn: sqlite3.Connection) -> list[int]:
-    return [row[0] for row in conn.execute("SELECT id FROM scene ORDER BY key")]
+def ids_after_key(conn: sqlite3.Connection, after: str | None, limit: int) -> list[tuple[int, str]]:
+    """(id, key) of up to `limit` scenes in key order whose key sorts after `after` (None:
+    from the first): the scenes in key order a page at a time, for a reader of any size."""
+    # Two statements, not `key > ?1 OR ?1 IS NULL`: SQLite would scan from the first row
+    # for every page instead of seeking into the index.
+    if after is None:
+        rows = conn.execute("SELECT id, key FROM scene ORDER BY key LIMIT ?", (limit,))
+    else:
+        rows = conn.execute(
+            "SELECT id, key FROM scene WHERE key > ? ORDER BY key LIMIT ?", (after, limit)
+        )
+    return [(row[0], row[1]) for row in rows]
 
 
 def clear_views_and_sources(conn: sqlite3.Connection, scene_id: int) -> None:

@@ -153,7 +153,10 @@ CREATE TEMP TABLE IF NOT EXISTS scenecat_search_actor (
 CREATE TEMP TABLE IF NOT EXISTS scenecat_search_drama (
     id INTEGER PRIMARY KEY, text TEXT, terms TEXT);
 CREATE TEMP TABLE IF NOT EXISTS scenecat_search_character (
-    character TEXT PRIMARY KEY, terms TEXT)
+    character TEXT PRIMARY KEY, terms TEXT);
+CREATE TEMP TABLE IF NOT EXISTS scenecat_search_part (
+    drama_id INTEGER, actor_id INTEGER, character TEXT, terms TEXT,
+    PRIMARY KEY (drama_id, actor_id)) WITHOUT ROWID
 """
 
 # A searchable field's text in the document: a column of `scene` as it is; tags (their own
@@ -171,28 +174,60 @@ def _field_sql(info: FieldInfo) -> str:
 
 
 _FIELD_SQL = [_field_sql(f) for f in SEARCH_FIELDS]
-# The scene's own text gets CJK grams only when it has non-ASCII bytes: the byte-length test
-# runs in C and spares a Python call for nearly every scene of an English catalogue.
-_OWN_TEXT = "(" + " || ' ' || ".join(f"coalesce({sql}, '')" for sql in _FIELD_SQL) + ")"
-# BulkDocuments (below) makes the same rows in Python during a bulk load: both are written
-# from SEARCH_FIELDS, and the derived columns here and there must agree
-# (tests/test_bulk_import_shortcuts.py and check() compare them).
-_DOCUMENT = f"""
-SELECT s.id, {", ".join(_FIELD_SQL)}, td.text,
-    group_concat(ta.text, ' '),
-    group_concat(coalesce(sa.character, c.character), ' '),
-    nullif(trim(coalesce(td.terms, '') || ' '
-        || coalesce(group_concat(nullif(trim(coalesce(ta.terms, '') || ' '
-                                             || coalesce(tc.terms, '')), ''), ' '), '') || ' '
-        || coalesce(CASE WHEN length({_OWN_TEXT}) <> length(CAST({_OWN_TEXT} AS BLOB))
-                         THEN scenecat_cjk_grams({_OWN_TEXT}) END, '')), '')
+# A scene actor's part of a document: the actor's text, the character (the scene's, else the
+# first credit's in the drama: an actor with several roles) and the actor's and character's
+# terms. For a scene actor without a character of its own, the character and terms are the
+# same in every scene of the drama: they are made once per (drama, actor) into
+# scenecat_search_part (a row per credited pair, before the documents) instead of a read of
+# `credit` per scene actor; a scene actor with its own character, or without a credit in the
+# drama, takes the general expression.
+_PARTS = """
+INSERT INTO temp.scenecat_search_part (drama_id, actor_id, character, terms)
+SELECT c.drama_id, c.actor_id, c.character,
+    nullif(trim(coalesce(ta.terms, '') || ' ' || coalesce(tc.terms, '')), '')
+FROM (SELECT min(id) AS id FROM credit {where} GROUP BY drama_id, actor_id) f
+JOIN credit c ON c.id = f.id
+JOIN temp.scenecat_search_actor ta ON ta.id = c.actor_id
+LEFT JOIN temp.scenecat_search_character tc ON tc.character = c.character
+"""
+_CHARACTER = "coalesce(sa.character, p.character)"
+_PART_TERMS = f"""CASE WHEN sa.character IS NULL AND p.actor_id IS NOT NULL THEN p.terms
+        ELSE nullif(trim(coalesce(ta.terms, '') || ' ' || coalesce((SELECT tc.terms
+            FROM temp.scenecat_search_character tc WHERE tc.character = {_CHARACTER}), '')), '')
+        END"""
+# The scenes grouped with their actors, one row per scene in id order; OFFSET 0 keeps it a
+# subquery of its own (not flattened into the query below), so each value is worked out
+# once per scene (the tags' subquery included) and the query below only reads it.
+_OWN_FIELDS = ", ".join(
+    f"{sql} AS {f.name}" for sql, f in zip(_FIELD_SQL, SEARCH_FIELDS, strict=True)
+)
+_GROUPED = f"""
+SELECT s.id, {_OWN_FIELDS},
+    td.text AS drama_text, coalesce(td.terms, '') AS drama_terms,
+    group_concat(ta.text, ' ') AS actor_texts,
+    group_concat({_CHARACTER}, ' ') AS characters,
+    group_concat({_PART_TERMS}, ' ') AS actor_terms
 FROM scene s
 JOIN temp.scenecat_search_drama td ON td.id = s.drama_id
 LEFT JOIN scene_actor sa ON sa.scene_id = s.id
 LEFT JOIN temp.scenecat_search_actor ta ON ta.id = sa.actor_id
--- an actor with several roles in a drama: the first credit's character
-LEFT JOIN credit c ON c.id = (SELECT min(c1.id) FROM credit c1 WHERE c1.actor_id = sa.actor_id AND c1.drama_id = s.drama_id)
-LEFT JOIN temp.scenecat_search_character tc ON tc.character = coalesce(sa.character, c.character)
+LEFT JOIN temp.scenecat_search_part p ON p.drama_id = s.drama_id AND p.actor_id = sa.actor_id
+"""
+# The scene's own text gets CJK grams only when it has non-ASCII bytes: the length test
+# (in characters <> in bytes) runs in C, field by field (the fields are joined by ASCII
+# spaces, so the joined text has such a byte exactly when a field has), and spares a Python
+# call and the joining for nearly every scene of an English catalogue.
+_OWN_TEXT = "(" + " || ' ' || ".join(f"coalesce(g.{c}, '')" for c in FIELD_COLUMNS) + ")"
+_NON_ASCII = " OR ".join(f"length(g.{c}) <> length(CAST(g.{c} AS BLOB))" for c in FIELD_COLUMNS)
+# BulkDocuments (below) makes the same rows in Python during a bulk load: both are written
+# from SEARCH_FIELDS, and the derived columns here and there must agree
+# (tests/test_bulk_import_shortcuts.py and check() compare them).
+_DOCUMENT = f"""
+SELECT g.id, {", ".join(f"g.{c}" for c in FIELD_COLUMNS)}, g.drama_text, g.actor_texts,
+    g.characters,
+    nullif(trim(g.drama_terms || ' ' || coalesce(g.actor_terms, '') || ' '
+        || coalesce(CASE WHEN {_NON_ASCII} THEN scenecat_cjk_grams({_OWN_TEXT}) END, '')), '')
+FROM ({{grouped}} GROUP BY s.id LIMIT -1 OFFSET 0) g
 """
 
 
@@ -218,7 +253,7 @@ def _register(conn: sqlite3.Connection) -> None:
     conn.create_function("scenecat_cjk_grams", 1, _grams_text, deterministic=True)
     for statement in _TEMP.split(";"):
         conn.execute(statement)
-    for table in ("actor", "drama", "character"):
+    for table in ("actor", "drama", "character", "part"):
         conn.execute(f"DELETE FROM temp.scenecat_search_{table}")
 
 
@@ -271,6 +306,13 @@ def _prepare(conn: sqlite3.Connection, scene_ids: Sequence[int] | None) -> None:
         "INSERT INTO temp.scenecat_search_character (character, terms) VALUES (?, ?)",
         ((ch, " ".join(name_terms([ch])) or None) for (ch,) in characters),
     )
+    pairs = (
+        ""
+        if scene_ids is None
+        else "WHERE (drama_id, actor_id) IN (SELECT s.drama_id, sa.actor_id FROM scene_actor sa "
+        f"JOIN scene s ON s.id = sa.scene_id WHERE sa.scene_id IN ({marks}))"
+    )
+    conn.execute(_PARTS.format(where=pairs), params)
 
 
 def _entity_row(
@@ -287,8 +329,8 @@ def _documents(conn: sqlite3.Connection, scene_ids: Sequence[int] | None) -> str
     # One pass over the scene-actor joins grouped by scene (scene is scanned in id order,
     # so the grouping needs no sort): 20% faster than one correlated subquery per column.
     if scene_ids is None:
-        return f"{_DOCUMENT} GROUP BY s.id"
-    return f"{_DOCUMENT} WHERE s.id IN ({_marks(scene_ids)}) GROUP BY s.id"
+        return _DOCUMENT.format(grouped=_GROUPED)
+    return _DOCUMENT.format(grouped=f"{_GROUPED} WHERE s.id IN ({_marks(scene_ids)})")
 
 
 # Above this many touched scenes (or actors and dramas) one rebuild beats refreshing the

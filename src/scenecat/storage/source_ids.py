@@ -7,7 +7,7 @@ or person twice finds the record made the first time instead of making a second 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from scenecat.storage.ddl import run_in_transaction_statements
@@ -52,6 +52,25 @@ def ids_of(conn: sqlite3.Connection, kind: str, record_id: int) -> dict[str, str
         f"SELECT source, ext_id FROM {table} WHERE {column} = ? ORDER BY source", (record_id,)
     )
     return {source: ext_id for source, ext_id in rows}
+
+
+def ids_of_many(
+    conn: sqlite3.Connection, kind: str, record_ids: Sequence[int]
+) -> dict[int, dict[str, str]]:
+    """ids_of for several records in one query (records without ids are left out)."""
+    table, column = _table(kind)
+    found: dict[int, dict[str, str]] = {}
+    if not record_ids:
+        return found
+    marks = ",".join("?" * len(record_ids))
+    rows = conn.execute(
+        f"SELECT {column}, source, ext_id FROM {table} WHERE {column} IN ({marks}) "
+        f"ORDER BY {column}, source",
+        list(record_ids),
+    )
+    for record_id, source, ext_id in rows:
+        found.setdefault(record_id, {})[source] = ext_id
+    return found
 
 
 def record_with(conn: sqlite3.Connection, kind: str, source: str, ext_id: str) -> int | None:

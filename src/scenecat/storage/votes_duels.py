@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-
-from scenecat.models import Duel, Vote
+from collections.abc import Iterator
 
 
 def add_vote(
@@ -62,21 +61,24 @@ def add_duel(
     return True
 
 
-def all_votes(conn: sqlite3.Connection) -> list[Vote]:
-    rows = conn.execute(
-        "SELECT s.key, v.score, v.voter, v.voted_on, v.current FROM vote v "
+def iter_votes(conn: sqlite3.Connection) -> Iterator[tuple[str, int, str, str | None]]:
+    """Every vote as (scene key, score, voter, date), in the order a catalogue file lists
+    them, straight from the cursor: SQLite's sorter spills to disk, so a catalogue of any
+    size is read in constant memory (a list of 3M votes took a gigabyte)."""
+    yield from conn.execute(
+        "SELECT s.key, v.score, v.voter, v.voted_on FROM vote v "
         "JOIN scene s ON s.id = v.scene_id ORDER BY s.key, v.voter, coalesce(v.voted_on, ''), v.id"
     )
-    return [Vote(scene=r[0], score=r[1], voter=r[2], on=r[3], current=bool(r[4])) for r in rows]
 
 
-def all_duels(conn: sqlite3.Connection) -> list[Duel]:
-    rows = conn.execute(
+def iter_duels(conn: sqlite3.Connection) -> Iterator[tuple[str, str, str, str | None]]:
+    """Every duel as (winner key, loser key, voter, date), in file order, streamed as
+    iter_votes is."""
+    yield from conn.execute(
         "SELECT w.key, l.key, d.voter, d.decided_on FROM duel d "
         "JOIN scene w ON w.id = d.winner_id JOIN scene l ON l.id = d.loser_id "
         "ORDER BY w.key, l.key, d.voter, coalesce(d.decided_on, ''), d.id"
     )
-    return [Duel(winner=r[0], loser=r[1], voter=r[2], on=r[3]) for r in rows]
 
 
 def scene_votes(conn: sqlite3.Connection, scene_id: int) -> list[tuple[str, int, str | None]]:

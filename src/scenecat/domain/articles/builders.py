@@ -75,17 +75,20 @@ if TYPE_CHECKING:
 
 
 class _Casts:
-    """Characters per drama, looked up once per drama."""
+    """Characters per drama, looked up once per drama; `load` reads those of many dramas in a
+    few queries (a long article would otherwise ask once per drama)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[int, dict[str, str | None]] = {}
 
+    def load(self, scenes: Iterable[Scene]) -> None:
+        wanted = {scene.drama_id for scene in scenes} - self.cache.keys()
+        self.cache.update(drama_store.characters_by_drama(self.conn, sorted(wanted)))
+
     def character(self, drama_id: int, actor: str) -> str | None:
         if drama_id not in self.cache:
-            self.cache[drama_id] = {
-                c.actor: c.character for c in drama_store.credits(self.conn, drama_id=drama_id)
-            }
+            self.cache.update(drama_store.characters_by_drama(self.conn, [drama_id]))
         return self.cache[drama_id].get(actor)
 
 
@@ -289,6 +292,7 @@ def _listicle(job: _Job) -> dict[str, Any]:
             f"no {job.words.plural} in the catalogue",
             hint="check the filters with `scenecat list scenes` (same flags)",
         )
+    job.casts.load(r.scene for r in result.entries)
     entries = [
         make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
         for r in result.entries
@@ -639,6 +643,7 @@ def _best_per_drama(job: _Job) -> dict[str, Any]:
             hint="check the filters with `scenecat list scenes` (same flags)",
         )
     runners = _runners_up(job, groups.entries, groups.scope_size)
+    job.casts.load(g.scene for g in groups.entries)
     label = f"Best {words.kind} scene" if words.kind else "Best scene"
     sections: list[DramaSection] = []
     reading_order: list[Entry] = []

@@ -177,10 +177,13 @@ def evidence(parts: ScoreParts, wins: int, losses: int, latest: ViewCount | None
             said.append("it has not been in a duel yet")
     if counted("views"):
         if latest is not None:
+            # A source is a free label ("tvN official upload", a channel's name): it reads
+            # as a note in brackets, whatever its grammar.
+            where = [latest.source] if latest.source else []
+            if latest.on:
+                where.append(f"as of {latest.on}")
             seen = f"it has been seen {latest.count:,} times"
-            if latest.source:
-                seen += f" on {latest.source}"
-            said.append(seen + (f" (as of {latest.on})" if latest.on else ""))
+            said.append(seen + (f" ({', '.join(where)})" if where else ""))
         else:
             said.append("nobody has counted its views yet")
     text = join_names(said)

@@ -1,0 +1,109 @@
+"""CPU of a bulk import (JSON Lines into a new catalogue) against the raw loader (issue 27).
+
+    python bench/import_cpu.py --source FILE.jsonl [--runs 3] [--profile]
+
+Each pair of runs times, as whole processes, `scenecat --db NEW.db import FILE.jsonl` and
+bench/run.py's raw loader (BASELINE_IMPORT: json.loads per line, names to ids through dicts,
+one executemany per table, the search documents in one INSERT ... SELECT and one FTS5 build,
+no validation and no history) on the same file, alternating, each into a fresh file. CPU
+(user + system) is the figure compared: on a shared machine it moves far less with the load
+than the wall time does. Peak memory (ru_maxrss) of the import is reported too.
+
+`--profile` runs the import once in process under cProfile instead (the 25 functions with the
+most time of their own).
+
+`import_case()` is what `bench/run.py` calls; it returns the samples of both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from undo_import import PY, Sample, UndoResult, run_timed, scenecat_command
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def fresh(path: Path) -> Path:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+@dataclass
+class ImportResult:
+    ours: list[Sample] = field(default_factory=list)
+    baseline: list[Sample] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average before each pair
+
+    def ratio(self, what: str = "cpu") -> float:
+        return UndoResult.median(self.ours, what) / UndoResult.median(self.baseline, what)
+
+
+def import_case(source: Path, work: Path, runs: int = 3) -> ImportResult:
+    """Time `scenecat import SOURCE` into a new catalogue against the raw loader, `runs`
+    pairs, alternating."""
+    from run import BASELINE_IMPORT  # bench/run.py: the loader its import row compares with
+
+    work.mkdir(parents=True, exist_ok=True)
+    ours_db, base_db = work / "import.db", work / "raw.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    result = ImportResult()
+    for _ in range(runs):
+        result.load.append(os.getloadavg()[0])
+        command = [*scenecat_command(), "--db", str(fresh(ours_db)), "import", str(source)]
+        result.ours.append(run_timed(command))
+        raw = [PY, "-c", BASELINE_IMPORT, str(source), str(fresh(base_db))]
+        result.baseline.append(run_timed(raw, env=env))
+    fresh(ours_db)
+    fresh(base_db)
+    return result
+
+
+def profile(source: Path, work: Path) -> None:
+    import cProfile
+    import pstats
+
+    from scenecat.domain.importing import import_file
+    from scenecat.storage.connection import open_catalogue
+
+    work.mkdir(parents=True, exist_ok=True)
+    cat = open_catalogue(fresh(work / "profiled.db"))
+    profiler = cProfile.Profile()
+    with cat.loading(), cat.write(f"import {source}") as conn:
+        profiler.runcall(import_file, conn, source)
+    cat.close()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--source", type=Path, required=True, help="a JSON Lines catalogue")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/scenecat-bench/import-cpu"))
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    if args.profile:
+        profile(args.source, args.work)
+        return
+    result = import_case(args.source, args.work, args.runs)
+    for name, samples in (("scenecat import", result.ours), ("raw loader", result.baseline)):
+        cpus = ", ".join(f"{s.cpu:.2f}" for s in samples)
+        print(
+            f"{name:<16} CPU {UndoResult.median(samples, 'cpu'):7.2f} s (runs {cpus}); "
+            f"wall {UndoResult.median(samples):7.2f} s; "
+            f"peak {max(s.max_rss for s in samples) / 2**20:.0f} MiB"
+        )
+    print(
+        f"ratio: CPU {result.ratio('cpu'):.2f}x, wall {result.ratio('wall'):.2f}x; "
+        f"load average {', '.join(f'{x:.2f}' for x in result.load)}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
