@@ -101,8 +101,9 @@ SHOWS = {
     "scenecat import data/sample.yaml": "54 new scenes",
     "scenecat list scenes": "1 scene",
     'scenecat show actor "JCW"': "Ji Chang Wook",
+    # The key, whole or (on a narrow terminal) shortened to a part that still works as one.
     "scenecat search 'snow OR rooftop actor:\"Ji Chang Wook\" year:2014..2020 -blindfold*'": (
-        "healer-e9-snowy-rooftop-kiss"
+        "rooftop-kiss"
     ),
     'scenecat search "shower kis"': "did you mean 'shower kiss'?",
     'scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama': "Answer: Melting Me Softly",

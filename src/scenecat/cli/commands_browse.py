@@ -103,12 +103,15 @@ def list_scenes(
     from scenecat.cli import output
     from scenecat.domain import progress_guard
     from scenecat.domain.browse import scene_json
+    from scenecat.domain.short_keys import short_keys
     from scenecat.text import counted
 
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
         found, more, hidden = progress_guard.list_scenes(cat.conn, scope, limit, guard)
         no_kind = kind_hint(cat.conn, scope, bool(found))
+        # The keys a narrow screen shows instead (each still a key): on a terminal only.
+        short = short_keys(cat.conn, [s.key for s in found]) if output.on_terminal() else {}
     if as_json:
         meta: dict[str, object] = {"count": len(found), "more": more}
         if guard.active:
@@ -149,6 +152,7 @@ def list_scenes(
         footer=footer,
         numeric=("ep", "views"),
         keep=("key", "title", "drama", "ep", "kind", "actors", "views", "spoiler"),
+        short={"key": short},
     )
     show_hint(no_kind)
 
@@ -365,10 +369,13 @@ def show_drama(
     from scenecat.domain import progress_guard
     from scenecat.domain.browse import drama_json, drama_lines, scene_json
     from scenecat.domain.browse import show_drama as query
+    from scenecat.domain.short_keys import short_keys
 
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
         page = query(cat.conn, title)
+        keys = [s.key for s in page.scenes]
+        short = short_keys(cat.conn, keys) if output.on_terminal() and not as_json else {}
     hidden = [guard.hides_scene(s) for s in page.scenes]
     if as_json:
         data = drama_json(page.drama)
@@ -409,18 +416,18 @@ def show_drama(
         top = max((e.rating or 0) for e in page.episodes)
         output.table(
             "Episodes",
-            ("episode", "aired", "title", "rating", ""),
+            ("episode", "aired", "title", "rating"),
             [
                 (
                     e.number,
                     e.aired or "",
                     e.title or "",
-                    "" if e.rating is None else f"{e.rating:.1f}%",
-                    output.bar(e.rating or 0, top) if e.rating is not None else "",
+                    # The bar beside its figure, under the figure's header.
+                    "" if e.rating is None else output.with_bar(f"{e.rating:.1f}%", e.rating, top),
                 )
                 for e in page.episodes
             ],
-            numeric=("episode", "rating"),
+            numeric=("episode",),
         )
     if page.scenes:
         rows = [
@@ -447,6 +454,7 @@ def show_drama(
             footer="\n".join(n for n in notes if n) or None,
             numeric=("ep",),
             keep=("ep", "key", "title", "kind", "spoiler"),
+            short={"key": short},
         )
     _credit_sources("drama", page.ids)
 
@@ -570,9 +578,8 @@ def show_scene(
         ]
         # The moment column only when a link holds one (most scenes have none).
         width = 4 if any(row[3] for row in rows) else 3
-        output.table(
+        output.links(
             "Sources",
             ("title", "publisher", "url", "moment")[:width],
             [row[:width] for row in rows],
-            keep=("url", "moment", "title"),
         )

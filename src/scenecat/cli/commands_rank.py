@@ -119,6 +119,7 @@ def rank(
             output.prose(line)
         return
     from scenecat.domain import progress_guard
+    from scenecat.domain.short_keys import short_keys
 
     shown = DEFAULT_LIMIT if limit is None else limit
     with catalogue(ctx) as cat:
@@ -127,6 +128,9 @@ def rank(
             cat.conn, scope, params, by=by, method=method, limit=shown, couple=pair
         )
         no_kind = kind_hint(cat.conn, scope, bool(result.entries))
+        # The keys a narrow screen shows instead (each still a key): on a terminal only.
+        keys = [e.scene.key for e in result.entries]
+        short = short_keys(cat.conn, keys) if output.on_terminal() and not as_json else {}
     if as_json:
         data, meta = ranking.rank_json(result)
         _guard_json(
@@ -134,7 +138,7 @@ def rank(
         )
         output.emit_json(data, meta)
         return
-    _render(result, scope_label(result), explain, guard)
+    _render(result, scope_label(result), explain, guard, short)
     show_hint(no_kind)
 
 
@@ -196,7 +200,9 @@ def _part_cell(value: float, share: float, points: float) -> str:
     return f"{points:.2f} = {value:.2f}×{share * 100:.0f}%"
 
 
-def _render(result: "RankResult", label: str, explain: bool, guard: "SpoilerGuard") -> None:
+def _render(
+    result: "RankResult", label: str, explain: bool, guard: "SpoilerGuard", short: dict[str, str]
+) -> None:
     from scenecat.cli import output
     from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
     from scenecat.text import compact
@@ -245,9 +251,12 @@ def _render(result: "RankResult", label: str, explain: bool, guard: "SpoilerGuar
             ]
         row.append("" if hidden else s.key)
         rows.append(row)
-    first = ["#", by, "score", "scene", "best scene"]
+    # The key before the scene's title: the next command (vote, duel, show) needs it, and
+    # on a narrow screen it is shortened (to a third of 60 columns at most) to make room.
+    first = ["#", "score", "key", "scene"] if by == "scene" else ["#", by, "score", "key"]
+    first.append("best scene")
     parts = ["votes part", "duels part", "views part"]
-    signal_columns = ["drama", "ep", "key", "votes", "views", "duels"]
+    signal_columns = ["drama", "ep", "votes", "views", "duels"]
     keep = first + (parts + signal_columns if explain else signal_columns)
     footer = _footer(result, explain, guard)
     notes = (hidden_line(masked, guard, True), warned_line(warned))
@@ -258,6 +267,7 @@ def _render(result: "RankResult", label: str, explain: bool, guard: "SpoilerGuar
         footer="\n".join([footer, *(n for n in notes if n)]),
         numeric=("#", "ep", "views"),
         keep=keep,
+        short={"key": short},
     )
 
 
@@ -349,17 +359,21 @@ def trending(
     day = trends.parse_today(today)
     shown = DEFAULT_LIMIT if limit is None else limit
     from scenecat.domain import progress_guard
+    from scenecat.domain.short_keys import short_keys
 
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
         result = trends.trending(cat.conn, days, day, scope=scope, limit=shown)
+        # The keys a narrow screen shows instead (each still a key): on a terminal only.
+        keys = [e.scene.key for e in result.entries]
+        short = short_keys(cat.conn, keys) if output.on_terminal() and not as_json else {}
     if as_json:
         data, meta = trends.trending_json(result)
         keep = ("position", "drama", "episode", "per_day", "gained")
         _guard_json(data, meta, [e.scene for e in result.entries], guard, keep)
         output.emit_json(data, meta)
         return
-    _render_trending(result, guard)
+    _render_trending(result, guard, short)
 
 
 def _flat(count: int) -> str:
@@ -369,7 +383,7 @@ def _flat(count: int) -> str:
     )
 
 
-def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
+def _render_trending(result: "TrendResult", guard: "SpoilerGuard", short: dict[str, str]) -> None:
     from scenecat.cli import output
     from scenecat.domain.progress_guard import MASKED_CELL, hidden_line, warned_line
     from scenecat.text import compact, counted
@@ -425,5 +439,6 @@ def _render_trending(result: "TrendResult", guard: "SpoilerGuard") -> None:
         rows,
         footer="\n".join(lines),
         numeric=("#", "gained", "ep"),
-        keep=("#", "views/day", "gained", "scene", "drama", "ep", "key", "between"),
+        keep=("#", "views/day", "gained", "key", "scene", "drama", "ep", "between"),
+        short={"key": short},
     )

@@ -64,12 +64,16 @@ def search(
     """
     from scenecat.cli import output
     from scenecat.domain import progress_guard
+    from scenecat.domain.short_keys import short_keys
     from scenecat.text import counted
 
     text = " ".join(words or [])
     with catalogue(ctx) as cat:
         guard = progress_guard.load_guard(cat.conn, spoilers)
         result, hidden = progress_guard.search(cat.conn, text, scope, limit, guard)
+        # The keys a narrow screen shows instead (each still a key): on a terminal only.
+        keys = [hit.key for hit in result.hits]
+        short = short_keys(cat.conn, keys) if output.on_terminal() and not as_json else {}
     if result.ignored and not as_json:
         output.warn(
             f"ignored {', '.join(map(repr, result.ignored))}: nothing to search for in "
@@ -125,7 +129,8 @@ def search(
         rows,
         footer=footer,
         numeric=("#", "ep", "relevance"),
-        keep=("#", "title", "drama", "ep", "key", "snippet", "kind", "actors", "relevance"),
+        keep=("#", "key", "title", "drama", "ep", "snippet", "kind", "actors", "relevance"),
+        short={"key": short},
     )
 
 

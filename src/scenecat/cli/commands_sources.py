@@ -67,8 +67,9 @@ def sources(as_json: JsonFlag = False) -> None:
         output.emit_json(data, {"notice": NOTICE})
         return
     rows = [(s.name, s.summary, s.setup or "nothing", s.terms) for s in found.values()]
-    output.table(None, ("source", "provides", "needs", "terms"), rows)
-    output.plain(NOTICE)
+    # Prose in every cell: one record after another, wrapped, shows all of it at any width.
+    output.records(("source", "provides", "needs", "terms"), rows)
+    output.prose(NOTICE)
 
 
 def _default_source(name: str | None) -> "Source":

@@ -17,7 +17,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -121,15 +121,19 @@ def table(
     footer: str | None = None,
     numeric: Iterable[str] = (),
     keep: Sequence[str] = (),
+    short: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """A table: drawn to fit the terminal, tab-separated lines when piped.
 
-    On a terminal every row is one line: when space is short big numbers become compact
-    (1.85M), bars shorter, long text is cut at a word end with `…`, and columns are left
-    out: empty ones first, then the least important (`keep` names the columns, most
+    On a terminal every row is one line: a column empty in every row is not drawn; when
+    space is short, values of a column named in `short` are shown in their shorter forms
+    (scene keys by their last words, each still a key: domain/short_keys.py), big numbers
+    become compact (1.85M), bars shorter, long text is cut at a word end with `…`, and
+    columns are left out, the least important first (`keep` names the columns, most
     important first; those it does not name come after, in table order). Headers, numbers,
-    keys and dates are never cut (a key wider than most of the screen excepted); a dim line
-    under the table names the columns left out.
+    keys, links and dates are never cut (a key wider than most of the screen excepted); a
+    dim line under the table names the columns left out. A wider terminal never shows
+    less of a column than a narrower one (layout.fit).
     """
     if not on_terminal():
         # Columns without a name hold bars: drawings, not data.
@@ -148,23 +152,23 @@ def table(
 
     right = set(numeric) | {"#"}
     cells = [[_one_line(cell) for cell in row] for row in rows]
+    columns, cells = _bars_under_their_figures(columns, cells)
     console = _console()
+    # A column empty in every row says nothing (a drama without episode titles): not drawn.
+    empty = {i for i in range(len(columns)) if not any(row[i].plain for row in cells)}
+    shortened = _shortened(columns, cells, short or {}, empty, console.width)
     kinds = [_kind(column, right, [row[i] for row in cells]) for i, column in enumerate(columns)]
     measured = [
         _measure(column, kinds[i], [row[i] for row in cells], console.width)
         for i, column in enumerate(columns)
     ]
     named = [columns.index(name) for name in keep if name in columns]
-    importance = named + [i for i in range(len(columns)) if i not in named]
-    # A column empty in every row says nothing: when room is short it is left out before
-    # any text is cut for it.
-    empty = {i for i in range(len(columns)) if not any(row[i].plain for row in cells)}
-    last: list[int] = []
-    if empty and layout.total([m.natural for m in measured]) > console.width:
-        last = [i for i in importance if i in empty]
-        importance = [i for i in importance if i not in empty]
-    plan = layout.fit(measured, importance, console.width, _drawn(columns, kinds, cells), last=last)
-    left_out = [i for i in range(len(columns)) if i not in plan.widths]
+    importance = [
+        i for i in named + [i for i in range(len(columns)) if i not in named] if i not in empty
+    ]
+    importance = _names_before_a_wide_key(columns, measured, importance)
+    plan = layout.fit(measured, importance, console.width, _drawn(columns, kinds, cells))
+    left_out = [i for i in range(len(columns)) if i not in plan.widths and i not in empty]
     if title:
         console.print(_cut(Text(visible(title), style="bold"), console.width))
     grid = Table(
@@ -187,8 +191,130 @@ def table(
     if left_out:
         hidden = ", ".join(columns[i] or "bars" for i in left_out)
         console.print(Text(f"not shown at this width: {hidden}", style="dim"))
+    if shortened and any(columns.index(name) in plan.widths for name in shortened):
+        names = " and ".join(f"{name}s" for name in shortened)
+        console.print(
+            Text(f"{names} shortened to their last words; each works as typed", style="dim")
+        )
     if footer:
         console.print(Text(visible(footer), style="dim"))
+
+
+def records(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Rows of prose: tab-separated lines when piped, as table() writes them; on a
+    terminal a record per row, the first column its title and every other field wrapped
+    at word ends to the terminal's width, so nothing is cut or left out at any width."""
+    rows = list(rows)
+    if not on_terminal():
+        table(None, columns, rows)
+        return
+    for n, row in enumerate(rows):
+        if n:
+            _console().print()
+        record(str(row[0]), list(zip(columns[1:], row[1:], strict=True)))
+
+
+def links(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Records holding a link (column `url`): tab-separated lines when piped, as table()
+    writes them; on a terminal one record after another, what it says on one line and
+    its link whole on the next. A link is never cut (a cut one opens nothing) nor broken
+    by the program: a link wider than the terminal is wrapped by the terminal itself, so
+    it still copies and opens as one."""
+    rows = list(rows)
+    if not on_terminal():
+        table(title, columns, rows)
+        return
+    from rich.text import Text
+
+    at = list(columns).index("url")
+    console = _console()
+    console.print(_cut(Text(visible(title), style="bold"), console.width))
+    for row in rows:
+        words = [visible(str(v)) for i, v in enumerate(row) if i != at and v not in (None, "")]
+        if words:
+            console.print(Text(" · ".join(words)), overflow="fold", soft_wrap=False)
+        console.file.flush()
+        sys.stdout.write("  " + visible(str(row[at])) + "\n")
+        sys.stdout.flush()
+
+
+def _bars_under_their_figures(
+    columns: Sequence[str], cells: list[list[Any]]
+) -> tuple[list[str], list[list[Any]]]:
+    """A column without a header holds the bars of the column before it: drawn beside
+    their figures, under that column's header (every drawn column has a header), the
+    figures right-aligned so that the bars start in one line."""
+    from rich.text import Text
+
+    columns = list(columns)
+    for at in range(len(columns) - 1, 0, -1):
+        if columns[at]:
+            continue
+        widest = max((cell_len(row[at - 1]) for row in cells), default=0)
+        for row in cells:
+            figure, drawing = row[at - 1], row.pop(at)
+            if drawing.plain:
+                padded = Text(" " * (widest - cell_len(figure))) + figure
+                row[at - 1] = padded + Text(" ") + drawing
+        del columns[at]
+    return columns, cells
+
+
+# Title and name columns: never cut for a key wider than a third of the screen.
+_NAMES = frozenset({"title", "name", "scene", "best scene", "drama", "actor", "couple"})
+# A key column at most this wide (a third of a 60-column terminal) may come before them.
+_NARROW_KEY = 20
+
+
+def _names_before_a_wide_key(
+    columns: Sequence[str], measured: list[Any], importance: list[int]
+) -> list[int]:
+    """For a key wider than a third of a narrow terminal (no short form of a third): the
+    key joins right after the first title or name column, and the other title and name
+    columns are shown whole or not at all, so that no name is cut for the key. This does
+    not depend on the width, so a wider terminal still never shows less."""
+    from dataclasses import replace
+
+    if "key" not in columns:
+        return importance
+    key = columns.index("key")
+    names = [i for i in importance if columns[i] in _NAMES]
+    if key not in importance or not names or measured[key].natural <= _NARROW_KEY:
+        return importance
+    for i in names:
+        whole = measured[i].compacted
+        measured[i] = replace(measured[i], minimum=whole, least=whole)
+    moved = [i for i in importance if i != key]
+    moved.insert(moved.index(names[0]) + 1, key)
+    return moved
+
+
+def _shortened(
+    columns: Sequence[str],
+    cells: list[list[Any]],
+    short: Mapping[str, Mapping[str, str]],
+    empty: set[int],
+    width: int,
+) -> list[str]:
+    """Put the shorter forms of `short`'s columns in `cells` when the table, drawn whole,
+    is wider than the terminal; the names of the columns shortened."""
+    from scenecat.cli import layout
+
+    drawn = [i for i in range(len(columns)) if i not in empty]
+    naturals = [max(cell_len(columns[i]), *(cell_len(row[i]) for row in cells)) for i in drawn]
+    if not short or layout.total(naturals) <= width:
+        return []
+    done = []
+    for name, forms in short.items():
+        if name not in columns or not forms:
+            continue
+        at = columns.index(name)
+        for row in cells:
+            cell = row[at]
+            if cell.plain in forms:
+                row[at] = type(cell)(forms[cell.plain], style=cell.style)
+        done.append(name)
+    return done
 
 
 # Columns printed whole whatever the width: what is typed back into other commands (a
@@ -419,9 +545,22 @@ def record(
     )
     grid.add_column(style="dim", justify="right")
     grid.add_column(overflow="fold")
+    # A link folded into the grid would copy as two broken halves: links go under it,
+    # each whole on its own line (the terminal wraps one wider than itself).
+    linked = [(label, str(shown)) for label, shown in shown_fields if _is_link(shown)]
     for label, shown in shown_fields:
-        grid.add_row(Text(label), Text(visible(shown)))
-    _console().print(grid)
+        if not _is_link(shown):
+            grid.add_row(Text(label), Text(visible(shown)))
+    console = _console()
+    console.print(grid)
+    console.file.flush()
+    for label, shown in linked:
+        sys.stdout.write(f"{visible(label)}: {visible(shown)}\n")
+    sys.stdout.flush()
+
+
+def _is_link(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
 
 
 def terminal_width() -> int:

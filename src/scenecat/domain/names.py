@@ -11,6 +11,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable
 
+from scenecat.domain.short_keys import is_key_part
 from scenecat.errors import Ambiguous, InvalidInput, NotFound
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
@@ -120,7 +121,8 @@ def resolve_drama(conn: sqlite3.Connection, text: str) -> int:
 
 
 def resolve_scene(conn: sqlite3.Connection, text: str) -> int:
-    """A scene by key (exact or slugified) or, failing that, by its unique title."""
+    """A scene by key (exact or slugified), failing that by its unique title, and last by
+    a trailing part of its key that no other key has (`shower-kiss`)."""
     value = " ".join(nfc(text).split())
     if not value:
         raise InvalidInput("scene key must not be empty")
@@ -136,6 +138,11 @@ def resolve_scene(conn: sqlite3.Connection, text: str) -> int:
             scenes.scenes_by_ids(conn, ids[:10])[i].key for i in range(min(10, len(ids)))
         )
         raise Ambiguous(f"{len(ids)} scenes are titled {value!r}: {keys}", hint="use the scene key")
+    # A trailing part of one key only, as narrow listings show keys (domain/short_keys.py).
+    if is_key_part(value):
+        ids = scenes.scene_ids_by_key_suffix(conn, value)
+        if len(ids) == 1:
+            return ids[0]
     raise NotFound(f"no scene with key {value!r}", hint=_scene_hint(conn, value))
 
 

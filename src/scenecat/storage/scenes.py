@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -154,6 +154,36 @@ def keys_starting(conn: sqlite3.Connection, prefix: str, limit: int = 50) -> lis
         (escaped + "%", limit),
     )
     return [r[0] for r in rows]
+
+
+def _glob_escaped(text: str) -> str:
+    # GLOB's own characters stand for themselves inside brackets.
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def scene_ids_by_key_suffix(conn: sqlite3.Connection, suffix: str, limit: int = 2) -> list[int]:
+    """Scenes whose key ends with `-suffix` (a whole trailing part of the key)."""
+    rows = conn.execute(
+        "SELECT id FROM scene WHERE key GLOB ? LIMIT ?", ("*-" + _glob_escaped(suffix), limit)
+    )
+    return [r[0] for r in rows]
+
+
+def each_scene_key(conn: sqlite3.Connection) -> Iterator[str]:
+    """Every scene's key, in no particular order (read as it goes, not held in a list)."""
+    return (r[0] for r in conn.execute("SELECT key FROM scene"))
+
+
+def titles_among(conn: sqlite3.Connection, texts: Sequence[str]) -> set[str]:
+    """Which of `texts` are a scene's title (compared as the title lookup compares: case
+    folded by SQLite's NOCASE), lower-cased."""
+    if not texts:
+        return set()
+    marks = ", ".join("?" for _ in texts)
+    rows = conn.execute(
+        f"SELECT lower(title) FROM scene WHERE title COLLATE NOCASE IN ({marks})", list(texts)
+    )
+    return {r[0] for r in rows}
 
 
 def all_scene_keys(conn: sqlite3.Connection, limit: int = 100_000) -> list[str]:
