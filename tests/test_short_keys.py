@@ -71,6 +71,20 @@ def test_every_shortened_key_finds_its_scene(
         assert _key_of(cli, short) == key
 
 
+def test_a_large_catalogue_lists_whole_keys_and_parts_still_resolve(
+    cli: Callable[..., Run], sample_db: Path, narrow: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above MOST_SCENES, finding each key's own part would read every key on every listing.
+    from scenecat.domain import short_keys
+
+    monkeypatch.setattr(short_keys, "MOST_SCENES", 10)
+    shown = cli("list", "scenes")
+    assert shown.exit_code == 0, shown.stderr
+    assert "keys shortened" not in shown.stdout
+    assert "shower-kiss" not in _shown_keys(shown.stdout)
+    assert _key_of(cli, "shower-kiss") == "melting-me-softly-e10-shower-kiss"
+
+
 def test_a_part_two_keys_share_is_not_shown_and_does_not_resolve(
     cli: Callable[..., Run], sample_db: Path, narrow: None
 ) -> None:
