@@ -97,11 +97,11 @@ def _plan(cls: type) -> _Plan | None:
     plan = None
     if names:
         where = {name: i for i, name in enumerate(names)}
-        types = {f.name: f.type for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        declared = [f.type for f in dataclasses.fields(cls)]
         nested = tuple(
             i
-            for i, name in enumerate(names)
-            if not isinstance(types[name], str) or not set(_WORD.findall(types[name])) <= _PLAIN
+            for i, kind in enumerate(declared)
+            if not isinstance(kind, str) or not set(_WORD.findall(kind)) <= _PLAIN
         )
         dramas = [where["drama"]] if "drama" in where else []
         actors = [where["actor"]] if "actor" in where else []
