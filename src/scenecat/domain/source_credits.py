@@ -43,26 +43,34 @@ def article_credits(
     actors: set[str] = set()
     stack: list[Any] = list(context.values())
     seen: set[int] = set()
+    plans = _PLANS
     while stack:
         value = stack.pop()
         if isinstance(value, (list, tuple)):
             stack.extend(value)
             continue
-        plan = _plan(type(value))
+        kind = type(value)
+        plan = plans[kind] if kind in plans else _plan(kind)
         if plan is None or id(value) in seen:
             continue
         seen.add(id(value))
         values = plan.read(value)
-        for at, names in ((plan.dramas, dramas), (plan.actors, actors)):
-            for i in at:
-                if isinstance(values[i], str):
-                    names.add(values[i])
+        for i in plan.dramas:
+            if isinstance(values[i], str):
+                dramas.add(values[i])
+        for i in plan.actors:
+            if isinstance(values[i], str):
+                actors.add(values[i])
         if plan.actor_lists >= 0:
             actors.update(a for a in values[plan.actor_lists] or () if isinstance(a, str))
         for i in plan.nested:
             v = values[i]
-            if isinstance(v, (list, tuple)) or _field_names(type(v)) is not None:
-                stack.append(v)
+            if isinstance(v, (list, tuple)):
+                stack.extend(v)
+            else:
+                kind = type(v)
+                if (plans[kind] if kind in plans else _plan(kind)) is not None:
+                    stack.append(v)
     return credits_for(conn, dramas, actors)
 
 
