@@ -500,9 +500,13 @@ class Round:
             1.2,
             note=" (rank + 1 query + f-strings)",
         )
+        # CPU too: on a shared machine the wall times of one run swing by a second or more.
+        cpu_mine, cpu_theirs = med(mine, "cpu"), med(theirs, "cpu")
+        row.scenecat += f" ({fmt(cpu_mine)} CPU)"
+        row.baseline += f" ({fmt(cpu_theirs)} CPU, {cpu_mine / cpu_theirs:.2f}x)"
         info = Row(
             f"rank --limit 10000 ({self.label})",
-            fmt(med(ranks)),
+            f"{fmt(med(ranks))} ({fmt(med(ranks, 'cpu'))} CPU)",
             "-",
             "-",
             "faster than before",

@@ -4,8 +4,11 @@ from (TMDB's terms ask for its notice wherever its data is shown; docs/sources.m
 from __future__ import annotations
 
 import dataclasses
+import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from scenecat.sources.attribution import attributions
@@ -40,31 +43,92 @@ def article_credits(
     actors: set[str] = set()
     stack: list[Any] = list(context.values())
     seen: set[int] = set()
+    plans = _PLANS
     while stack:
         value = stack.pop()
         if isinstance(value, (list, tuple)):
             stack.extend(value)
             continue
-        names = _field_names(type(value))
-        if names is None or id(value) in seen:
+        kind = type(value)
+        plan = plans[kind] if kind in plans else _plan(kind)
+        if plan is None or id(value) in seen:
             continue
         seen.add(id(value))
-        fields = {name: getattr(value, name) for name in names}
-        if isinstance(fields.get("drama"), str):
-            dramas.add(fields["drama"])
-        if isinstance(fields.get("actor"), str):
-            actors.add(fields["actor"])
-        actors.update(a for a in fields.get("actors") or () if isinstance(a, str))
-        if "episode_list" in fields and isinstance(fields.get("title"), str):
-            dramas.add(fields["title"])
-        if "filmography" in fields and isinstance(fields.get("name"), str):
-            actors.add(fields["name"])
-        stack.extend(
-            v
-            for v in fields.values()
-            if isinstance(v, (list, tuple)) or _field_names(type(v)) is not None
-        )
+        values = plan.read(value)
+        for i in plan.dramas:
+            if isinstance(values[i], str):
+                dramas.add(values[i])
+        for i in plan.actors:
+            if isinstance(values[i], str):
+                actors.add(values[i])
+        if plan.actor_lists >= 0:
+            actors.update(a for a in values[plan.actor_lists] or () if isinstance(a, str))
+        for i in plan.nested:
+            v = values[i]
+            if isinstance(v, (list, tuple)):
+                stack.extend(v)
+            else:
+                kind = type(v)
+                if (plans[kind] if kind in plans else _plan(kind)) is not None:
+                    stack.append(v)
     return credits_for(conn, dramas, actors)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How the walk reads one record type: its field values at once, and by position the
+    fields that name dramas and actors and those that may hold records."""
+
+    read: Callable[[Any], tuple[Any, ...]]
+    dramas: tuple[int, ...]  # `drama`, and `title` beside an `episode_list`
+    actors: tuple[int, ...]  # `actor`, and `name` beside a `filmography`
+    actor_lists: int  # `actors`, or -1
+    nested: tuple[int, ...]  # fields whose declared type may hold a record or a list of them
+
+
+#: Words of a declared type that hold no record: a field declared with these alone (``str |
+#: None``, ``list[str]``, ``dict[str, int]``) is not looked into. Anything else (a record
+#: type, ``Any``, ``object``) is, by its value.
+_PLAIN = frozenset({"str", "int", "float", "bool", "None", "list", "tuple", "dict", "set"})
+
+_WORD = re.compile(r"\w+")
+
+_PLANS: dict[type, _Plan | None] = {}
+
+
+def _plan(cls: type) -> _Plan | None:
+    """The plan of a record type (None for anything else and for records with nothing to
+    credit nor look into), made once per type: a 10,000-scene article has 40,000 records."""
+    if cls in _PLANS:
+        return _PLANS[cls]
+    names = _field_names(cls)
+    plan = None
+    if names:
+        where = {name: i for i, name in enumerate(names)}
+        declared = [f.type for f in dataclasses.fields(cls)]
+        nested = tuple(
+            i
+            for i, kind in enumerate(declared)
+            if not isinstance(kind, str) or not set(_WORD.findall(kind)) <= _PLAIN
+        )
+        dramas = [where["drama"]] if "drama" in where else []
+        actors = [where["actor"]] if "actor" in where else []
+        if "episode_list" in where and "title" in where:
+            dramas.append(where["title"])
+        if "filmography" in where and "name" in where:
+            actors.append(where["name"])
+        getter = attrgetter(*names)
+        plan = _Plan(
+            (lambda value: (getter(value),)) if len(names) == 1 else getter,
+            tuple(dramas),
+            tuple(actors),
+            where.get("actors", -1),
+            nested,
+        )
+        if not (plan.dramas or plan.actors or plan.actor_lists >= 0 or plan.nested):
+            plan = None
+    _PLANS[cls] = plan
+    return plan
 
 
 _NAMES: dict[type, tuple[str, ...] | None] = {}

@@ -5,9 +5,10 @@ tests/test_rank_top_n.py keeps it equal to scoring every scene.
 
 from __future__ import annotations
 
-import heapq
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import accumulate
 from operator import itemgetter
 
 from scenecat.scoring.params import SCALE, RankParams, ScoreParts
@@ -300,7 +301,9 @@ class ScopeRanker:
         is made: those not made have a best bound under it, so their scenes, counted or not,
         cannot change it."""
         unmade = self._unmade
-        threshold = self._threshold(head)
+        # Making classes changes no scene's own score: their lows are sorted once per call.
+        lows = self._sorted_lows()
+        threshold = self._threshold(head, lows)
         added = 0
         while self._made < len(unmade):
             if threshold is not None and unmade[self._made][0] < threshold:
@@ -319,7 +322,7 @@ class ScopeRanker:
                 self._resize(found)
                 added += count
                 self._made += 1
-            threshold = self._threshold(head)
+            threshold = self._threshold(head, lows)
         return threshold, True
 
     def _resize(self, cls: _Class) -> None:
@@ -461,23 +464,43 @@ class ScopeRanker:
 
     # -- how far the order is known
 
-    def _threshold(self, head: int) -> int | None:
+    def _sorted_lows(self) -> list[int]:
+        """The lowest scores of the scenes scored on their own, ascending."""
+        return sorted(map(itemgetter(0), self._score.values()))
+
+    def _threshold(self, head: int, lows: list[int] | None = None) -> int | None:
         """A rounded score that at least ``head`` scenes reach for sure (None: every scene
-        counts, ``head`` reaches their number)."""
+        counts, ``head`` reaches their number): the highest score ``t`` that ``head`` lowest
+        scores reach, counting each class's members at its low. ``lows``: _sorted_lows(),
+        when the caller has it."""
         if head >= self.size:
             return None
-        entries = [(c.low, c.size) for c in self._classes.values() if c.size]
-        lows = map(itemgetter(0), self._score.values())
-        entries.extend((low, 1) for low in heapq.nlargest(head, lows))
-        entries.sort(reverse=True)
-        reached = 0
-        for low, count in entries:
-            reached += count
-            if reached >= head:
-                return low
-        if self._made < len(self._unmade):
-            return None  # the rest are in classes not made yet
-        raise AssertionError("fewer scenes than counted")  # pragma: no cover
+        if lows is None:
+            lows = self._sorted_lows()
+        # The classes' lows, ascending, with the members at or above each (suffix sums).
+        by_low = sorted((c.low, c.size) for c in self._classes.values() if c.size)
+        class_lows = [low for low, _ in by_low]
+        above = list(accumulate((size for _, size in reversed(by_low)), initial=0))[::-1]
+        n_lows = len(lows)
+
+        def reached(score: int) -> int:  # how many lowest scores are >= score
+            return n_lows - bisect_left(lows, score) + above[bisect_left(class_lows, score)]
+
+        ends = lows[:1] + lows[-1:] + class_lows[:1] + class_lows[-1:]
+        if not ends or reached(min(ends)) < head:
+            if self._made < len(self._unmade):
+                return None  # the rest are in classes not made yet
+            raise AssertionError("fewer scenes than counted")  # pragma: no cover
+        # reached() falls as the score rises: the highest score with head reached, by
+        # bisection over the integers (it is one of the lows).
+        low, high = min(ends), max(ends)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if reached(middle) >= head:
+                low = middle
+            else:
+                high = middle - 1
+        return low
 
     def _take(self, classes: list[_Class], limit: int | None) -> list[int]:
         """Take members out of ``classes`` (best bound first) to ask for their views. Members

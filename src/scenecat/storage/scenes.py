@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -251,20 +252,50 @@ def scene_ids(
 
 
 def scenes_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Scene]:
-    """Scenes in the order of `ids`."""
-    found: dict[int, Scene] = {}
-    for start in range(0, len(ids), 500):
-        batch = list(ids[start : start + 500])
-        marks = ",".join("?" * len(batch))
+    """Scenes in the order of `ids` (ids of no scene left out), in one query per table
+    whatever their number: the ids go in as one JSON array (json_each), so 10,000 scenes of
+    a long ranking cost five statements, not five per 500."""
+    wanted = json.dumps(list(ids))
+    found = {
+        row[0]: _scene(row)
         for row in conn.execute(
             f"SELECT {_SCENE_COLUMNS} FROM scene s JOIN drama d ON d.id = s.drama_id "
-            f"WHERE s.id IN ({marks})",
-            batch,
-        ):
-            found[row[0]] = _scene(row)
-    scenes = [found[i] for i in ids if i in found]
-    attach_details(conn, scenes)
-    return scenes
+            "WHERE s.id IN (SELECT value FROM json_each(?))",
+            (wanted,),
+        )
+    }
+    _attach_listed(conn, found, wanted)
+    return [found[i] for i in ids if i in found]
+
+
+def _attach_listed(conn: sqlite3.Connection, by_id: dict[int, Scene], wanted: str) -> None:
+    """attach_details for the scenes `by_id` whose ids are the JSON array `wanted`: the same
+    rows in the same order per scene, each table read once."""
+    listed = "IN (SELECT value FROM json_each(?))"
+    for scene_id, name in conn.execute(
+        "SELECT sa.scene_id, a.name FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
+        f"WHERE sa.scene_id {listed} ORDER BY sa.scene_id, sa.position, a.name",
+        (wanted,),
+    ):
+        by_id[scene_id].actors.append(name)
+    for scene_id, tag in conn.execute(
+        f"SELECT scene_id, tag FROM scene_tag WHERE scene_id {listed} ORDER BY scene_id, tag",
+        (wanted,),
+    ):
+        by_id[scene_id].tags.append(tag)
+    for scene_id, count, on, source in conn.execute(
+        "SELECT scene_id, count, observed_on, source FROM view_count "
+        f"WHERE scene_id {listed} ORDER BY scene_id, observed_on, source, count, id",
+        (wanted,),
+    ):
+        by_id[scene_id].views.append(ViewCount(count, on, source))
+    for scene_id, *link in conn.execute(
+        "SELECT ss.scene_id, so.url, so.title, so.publisher, so.kind, so.published, "
+        "ss.start_s, ss.end_s FROM scene_source ss JOIN source so ON so.id = ss.source_id "
+        f"WHERE ss.scene_id {listed} ORDER BY ss.scene_id, so.url",
+        (wanted,),
+    ):
+        by_id[scene_id].sources.append(Source(*link))
 
 
 def attach_details(conn: sqlite3.Connection, scenes: Sequence[Scene]) -> None:

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from scenecat.errors import InvalidInput
@@ -77,24 +78,23 @@ def _too_much(
 
 def render_bounded(generate: Callable[[], Iterator[str]], limit: Bounds) -> str:
     """The text `generate()` yields, stopped with a clear error past `limit`."""
-    # Templates write in small pieces (a word, a number); joined a thousand at a time they
-    # take about the memory of their text, not ten times it.
+    # Templates write in small pieces (a word, a number): taken 1,024 at a time (islice, no
+    # Python per piece: a 10,000-scene article writes 200,000) and joined at once, they take
+    # about the memory of their text, not ten times it, and the bounds are checked per
+    # thousand pieces.
     chunks: list[str] = []
-    pieces: list[str] = []
     size = 0
     deadline = time.monotonic() + limit.seconds
+    pieces = generate()
     with _timer(limit):
-        for piece in generate():
-            size += len(piece)
+        while batch := list(islice(pieces, 1024)):  # ends when no piece is left, not an empty one
+            chunk = "".join(batch)
+            size += len(chunk)
             if size > limit.chars:
                 raise _too_much(f"wrote more than {limit.chars / 1_000_000:g} MB", limit)
-            pieces.append(piece)
-            if len(pieces) == 1024:
-                chunks.append("".join(pieces))
-                pieces.clear()
-                if time.monotonic() > deadline:
-                    raise _too_much(f"ran for more than {limit.seconds:g} s", limit)
-    chunks.append("".join(pieces))
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise _too_much(f"ran for more than {limit.seconds:g} s", limit)
     return "".join(chunks)
 
 

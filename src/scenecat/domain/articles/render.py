@@ -7,6 +7,7 @@ environment's `finalize`), unless a filter marked it as markdown already (`md`, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -59,6 +60,8 @@ def builtin_dir() -> Path:
 
 
 def _finalize(value: object) -> object:
+    if type(value) is str:  # most values: plain text (an Md is a subclass, kept below)
+        return escape(value)
     if isinstance(value, Md):
         return value
     if value is None:
@@ -110,12 +113,23 @@ class _Loader(jinja2.BaseLoader):
         raise jinja2.TemplateNotFound(template)
 
 
+#: The public fields of each context record type: what templates read most (a 10,000-scene
+#: article reads 165,000 of them).
+_FIELDS = {
+    kind: frozenset(f.name for f in dataclasses.fields(kind) if not f.name.startswith("_"))
+    for kind in CONTEXT_TYPES
+}
+
+
 class _Sandbox(SandboxedEnvironment):
     """The sandbox, with a fast path for the context's own records: their public fields
     are plain data, so the per-access safety check (a third of the render time for a
     10,000-scene article) is skipped for them. Everything else is checked as usual."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        fields = _FIELDS.get(type(obj))
+        if fields is not None and attribute in fields:
+            return getattr(obj, attribute)  # a field of a record is always set
         if type(obj) in CONTEXT_TYPES and not attribute.startswith("_"):
             try:
                 return getattr(obj, attribute)

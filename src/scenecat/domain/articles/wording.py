@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain import browse, names
@@ -121,20 +122,33 @@ def score_text(parts: ScoreParts, info: Any = None) -> str:
     if not parts.has_signal:
         return f"{score}, from the averages alone (no votes, duels or view count yet)"
     counted = _counted(info)
+    # What follows the figure depends on a few counts and flags only: worded once per
+    # combination (a 10,000-scene article has a few hundred).
+    return score + _score_words(
+        parts.n_votes if counted("votes") else 0,
+        parts.n_duels if counted("duels") else 0,
+        counted("views") and parts.latest_views is not None,
+        tuple(stand_ins(parts)),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _score_words(votes: int, duels: int, views: bool, missing: tuple[tuple[str, str], ...]) -> str:
+    """score_text after the figure: the parts counted (votes, duels, whether the view count)
+    and those standing in (stand_ins)."""
     made_of = []
-    if counted("votes") and parts.n_votes:
-        made_of.append(plural(parts.n_votes, "fan vote"))
-    if counted("duels") and parts.n_duels:
-        made_of.append(plural(parts.n_duels, "duel"))
-    if counted("views") and parts.latest_views is not None:
+    if votes:
+        made_of.append(plural(votes, "fan vote"))
+    if duels:
+        made_of.append(plural(duels, "duel"))
+    if views:
         made_of.append("the view count")
     if not made_of:
-        text = score
+        text = ""
     elif len(made_of) == 1:
-        text = f"{score}, from {made_of[0]}"
+        text = f", from {made_of[0]}"
     else:
-        text = f"{score}, combining {join_names(made_of)}"
-    missing = stand_ins(parts)
+        text = f", combining {join_names(made_of)}"
     if missing:
         lacking = join_or([what for what, _ in missing])
         standing = join_names([instead for _, instead in missing])
