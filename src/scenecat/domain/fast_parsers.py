@@ -132,7 +132,9 @@ def _view_fast(data: Any) -> ViewCount | None:
         return None
     on = data.get("on")
     if on is not None:
-        on = past_date(on)
+        # a day accepted before, without the call (a big file's views share few days)
+        day = PAST_DATES.get(on) if type(on) is str else None
+        on = past_date(on) if day is None else day
         if on is None:
             return None
     source = data.get("source")

@@ -298,7 +298,12 @@ class BulkImporter:
                 raise NeedsSlowPath(f"{path}.key names a scene key generated earlier")
         drama_id = self.dramas.exact.get(rec.drama) or self._resolve_drama(rec.drama, path, "drama")
         title, episodes = self.drama_info[drama_id]
-        check_scene(rec, title, episodes, path)
+        episode = rec.episode
+        # check_scene's own tests, made here first: it is called only when it may raise
+        if (
+            episode is not None and (episode < 1 or (episodes is not None and episode > episodes))
+        ) or (rec.at is not None and rec.end is not None):
+            check_scene(rec, title, episodes, path)
         exact = self.actors.exact
         actor_ids = [
             exact.get(actor) or self._resolve_actor(actor, path, f"actors[{i}]")
