@@ -111,6 +111,13 @@ def _names(value: Any) -> list[str] | None:
         return []
     if type(value) is not list:
         return None
+    # Every item a name found plain before (the usual case), tested in one C call: only a
+    # text can equal one of PLAIN's texts, and an unhashable item (a list, a mapping) raises.
+    try:
+        if PLAIN.issuperset(value):
+            return list(dict.fromkeys(value)) if len(value) > 1 else list(value)
+    except TypeError:
+        pass
     names: list[str] = []
     for item in value:
         if type(item) is str and item in PLAIN:
