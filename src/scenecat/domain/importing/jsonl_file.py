@@ -1,5 +1,6 @@
 """Import of a format-1 JSON Lines catalogue (one record a line): errors name the file,
-the line and the field."""
+the line and the field. Into an empty catalogue, vote lines in the export's own shape skip
+the decoder (_VOTE_LINE, BulkImporter.vote_line)."""
 
 from __future__ import annotations
 
