@@ -10,7 +10,10 @@ no validation and no history) on the same file, alternating, each into a fresh f
 than the wall time does. Peak memory (ru_maxrss) of the import is reported too.
 
 `--profile` runs the import once in process under cProfile instead (the 25 functions with the
-most time of their own).
+most time of their own). `--records-only` runs it once in process with the SQL writes stubbed
+(each batch of rows dropped instead of written, the end of the load skipped) and prints the
+CPU of the per-record phase alone: reading, decoding, parsing and the lookups; run it a few
+times, alternating with another tree (`PYTHONPATH=OTHER/src`), to compare that phase.
 
 `import_case()` is what `bench/run.py` calls; it returns the samples of both.
 """
@@ -81,15 +84,53 @@ def profile(source: Path, work: Path) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
 
 
+def records_only(source: Path, work: Path) -> float:
+    """CPU seconds of the per-record phase of importing `source` (no rows written)."""
+    import time
+
+    from scenecat.domain.importing import bulk_importer, import_file
+    from scenecat.storage import bulk
+    from scenecat.storage.connection import open_catalogue
+
+    class Stop(Exception):
+        pass
+
+    def drop(writer: bulk.BatchWriter) -> None:
+        for rows in writer.rows.values():
+            rows.clear()
+        writer.records = 0
+
+    def stop(importer: bulk_importer.BulkImporter) -> bulk_importer.ImportReport:
+        raise Stop
+
+    bulk.BatchWriter.flush = drop  # type: ignore[method-assign]
+    bulk_importer.BulkImporter.finish = stop  # type: ignore[method-assign]
+    work.mkdir(parents=True, exist_ok=True)
+    cat = open_catalogue(fresh(work / "records.db"))
+    start = time.process_time()
+    try:
+        with cat.loading(), cat.write(f"import {source}") as conn:
+            import_file(conn, source)
+    except Stop:
+        pass  # the write rolls back: nothing was written anyway
+    spent = time.process_time() - start
+    cat.close()
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", type=Path, required=True, help="a JSON Lines catalogue")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/scenecat-bench/import-cpu"))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--records-only", action="store_true")
     args = parser.parse_args()
     if args.profile:
         profile(args.source, args.work)
+        return
+    if args.records_only:
+        print(f"per-record phase CPU {records_only(args.source, args.work):.2f} s")
         return
     result = import_case(args.source, args.work, args.runs)
     for name, samples in (("scenecat import", result.ours), ("raw loader", result.baseline)):

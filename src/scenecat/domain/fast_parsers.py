@@ -111,6 +111,13 @@ def _names(value: Any) -> list[str] | None:
         return []
     if type(value) is not list:
         return None
+    # Every item a name found plain before (the usual case), tested in one C call: only a
+    # text can equal one of PLAIN's texts, and an unhashable item (a list, a mapping) raises.
+    try:
+        if PLAIN.issuperset(value):
+            return list(dict.fromkeys(value)) if len(value) > 1 else list(value)
+    except TypeError:
+        pass
     names: list[str] = []
     for item in value:
         if type(item) is str and item in PLAIN:
@@ -132,7 +139,9 @@ def _view_fast(data: Any) -> ViewCount | None:
         return None
     on = data.get("on")
     if on is not None:
-        on = past_date(on)
+        # a day accepted before, without the call (a big file's views share few days)
+        day = PAST_DATES.get(on) if type(on) is str else None
+        on = past_date(on) if day is None else day
         if on is None:
             return None
     source = data.get("source")

@@ -1,15 +1,18 @@
 """Import of a format-1 JSON Lines catalogue (one record a line): errors name the file,
-the line and the field."""
+the line and the field. Into an empty catalogue, vote lines in the export's own shape skip
+the decoder (_VOTE_LINE, BulkImporter.vote_line)."""
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scenecat.domain.format1 import RECORD_TYPES
+from scenecat.domain.importing.bulk_importer import BulkImporter
 from scenecat.domain.importing.report import INDEX_STAGE, Importer, ImportReport
 from scenecat.domain.importing.runner import run_import
 from scenecat.domain.records import FORMAT, FieldError
@@ -24,6 +27,18 @@ def import_jsonl(
     fast: bool | None = None,
 ) -> ImportReport:
     return run_import(conn, lambda importer: _read_jsonl(importer, path, progress), fast)
+
+
+# A vote line exactly as `export jsonl` writes it (most of a big file's lines): its values are
+# cut out by this pattern instead of decoded, for the bulk importer (BulkImporter.vote_line).
+# Only what decodes to the very same values is taken: the scene a slug, the score a whole
+# number 1-10, the voter any text without escapes, quotes or control characters (JSON text
+# as it is), the day as ISO digits (whether it is a real past day is vote_line's check).
+# Anything else (another key order, spacing, a float score) is decoded as any line is.
+_VOTE_LINE = re.compile(
+    r'\{"type": "vote", "scene": "([a-z0-9-]+)", "score": (10|[1-9])'
+    r'(?:, "voter": "([^"\\\x00-\x1f]*)")?(?:, "on": "([0-9]{4}-[0-9]{2}-[0-9]{2})")?\}\n?'
+).fullmatch
 
 
 class DuplicateKey(ValueError):
@@ -54,9 +69,18 @@ def _read_jsonl(
     # one decoder for the file: json.loads(..., object_pairs_hook=) would build one a line
     loads = json.JSONDecoder(object_pairs_hook=_unique_keys).decode
     apply = importer.apply
+    vote_line = importer.vote_line if isinstance(importer, BulkImporter) else None
     try:
         with path.open("r", encoding="utf-8") as handle:
             for number, line in enumerate(handle, start=1):
+                if vote_line is not None and number > 1:
+                    found = _VOTE_LINE(line)
+                    if found is not None:
+                        scene, score, voter, on = found.groups()
+                        if vote_line(scene, int(score), voter, on, "vote"):
+                            if progress and number % 2000 == 0:
+                                progress(min(handle.buffer.tell(), total), total)  # type: ignore[attr-defined]
+                            continue
                 if not line.strip():
                     continue
                 try:
