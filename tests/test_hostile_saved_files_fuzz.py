@@ -235,7 +235,7 @@ def test_hostile_saved_answers_are_one_error_or_a_clean_skip(
         doc["webpage_url"] = doc["original_url"] = f"https://www.youtube.com/watch?v={video}"
         run(
             "add-scene", "--clip-json", saved(mutate(doc, rng)), "--drama", "Melting Me Softly",
-            "--episode", "10", "--kind", "fuzz", "--title", f"Fuzzed clip {i}",
+            "--episode", "10", "--kind", "fuzz", "--new-kind", "--title", f"Fuzzed clip {i}",
             "--actor", "Ji Chang Wook",
         )  # fmt: skip
 

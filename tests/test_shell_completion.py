@@ -258,6 +258,10 @@ def test_the_prompts_complete_hangul(sample_db: Path) -> None:
     term.type("")
     term.expect("Title: ")
     term.type("A Hangul-typed hug")
+    term.expect("Spoiler level")
+    term.type("")
+    term.expect("Views of its clip")
+    term.type("")
     assert term.wait() == 0, term.output
     assert "Added scene melting-me-softly-a-hangul-typed-hug" in term.output
 
