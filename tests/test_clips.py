@@ -490,3 +490,25 @@ def test_views_refresh_skips_a_scene_removed_while_its_clip_was_read(
     assert "removed while its clip was read; nothing recorded" in result.stderr
     assert result.stderr.splitlines()[-1] == "0 refreshed, 0 unchanged, 1 failed"
     assert cli("db", "check").exit_code == 0
+
+
+def test_views_read_from_a_clip_are_named_by_its_channel(
+    cli: Callable[..., Run], sample_db: Path
+) -> None:
+    # Stored under the clip's URL (one series per upload: views refresh and trending follow
+    # it); read as the channel that published the clip wherever a person reads them.
+    added = cli(
+        "add-scene", "--clip-json", E10, "--kind", "kiss", "--title", "Clip-read kiss",
+        "--actor", "Ji Chang Wook",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    key = "melting-me-softly-e10-clip-read-kiss"
+    assert scene(cli, key)["views"] == [{"count": 1_000_512, "on": "2019-11-05", "source": E10_URL}]
+    shown = cli("show", "scene", key)
+    assert "1,000,512 (tvN DRAMA, 2019-11-05)" in shown.stdout
+    assert "2019-11-05\ttvN DRAMA\t1,000,512" in shown.stdout  # the View counts table
+    why = cli("rank", "--why", key)
+    assert "the latest view count is 1,000,512 (tvN DRAMA, 2019-11-05)" in why.stdout
+    article = cli("export", "markdown", "--drama", "Melting Me Softly", "--kind", "kiss")
+    assert "**Views:** 1,000,512 on tvN DRAMA (seen 2019-11-05)" in article.stdout
+    assert f"on {E10_URL}" not in article.stdout

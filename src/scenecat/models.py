@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Each kind's declared fields, and the records a scene's views and sources are made of.
 from scenecat.fields import ActorFacts, DramaFacts
@@ -96,3 +96,15 @@ def latest_view(views: list[ViewCount]) -> ViewCount | None:
     if not best:
         return None
     return max(best.values(), key=lambda v: (v.count, v.on or "", v.source))
+
+
+def as_read(view: ViewCount | None, sources: list[Source]) -> ViewCount | None:
+    """A view count as a reader sees it: counts read from a clip are stored under the clip's
+    URL (one series per upload, which `views refresh` and `trending` follow), and read as the
+    channel that published it when the scene's link to that clip names one."""
+    if view is None or not view.source.startswith(("http://", "https://")):
+        return view
+    for source in sources:
+        if source.url == view.source and source.publisher:
+            return replace(view, source=source.publisher)
+    return view

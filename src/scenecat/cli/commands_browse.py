@@ -490,6 +490,7 @@ def show_scene(
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
     from scenecat.domain.ranking import score_json, scores_of
+    from scenecat.models import as_read
     from scenecat.text import counted
 
     with catalogue(ctx) as cat:
@@ -524,7 +525,7 @@ def show_scene(
         data["watch"] = watch.url if watch else None
         output.emit_json(data)
         return
-    latest = s.latest_views
+    latest = as_read(s.latest_views, s.sources)
     output.record(
         s.title,
         [
@@ -568,7 +569,11 @@ def show_scene(
         output.table(
             "View counts",
             ("on", "source", "count"),
-            [(v.on or "", v.source, f"{v.count:,}") for v in s.views],
+            [
+                (v.on or "", shown.source, f"{v.count:,}")
+                for v in s.views
+                if (shown := as_read(v, s.sources))
+            ],
             numeric=("count",),
         )
     if s.sources:

@@ -21,6 +21,7 @@ from scenecat.domain.ranking import (
 )
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, UsageError
+from scenecat.models import as_read
 from scenecat.scoring.bradley_terry import bradley_terry_counts
 from scenecat.scoring.params import DUEL_PRIOR, RankParams, ScoreParts
 from scenecat.scoring.scores import SceneTotals, ScoredScope, score_totals
@@ -216,8 +217,9 @@ def _why_views(entry: RankedEntry) -> str:
             f"{params.view_prior:,} views, {_num(p.popularity)}."
         )
     seen = ""
-    if entry.latest is not None:
-        bits = [b for b in (entry.latest.source, entry.latest.on) if b]
+    latest = as_read(entry.latest, entry.scene.sources)
+    if latest is not None:
+        bits = [b for b in (latest.source, latest.on) if b]
         seen = f" ({', '.join(bits)})" if bits else ""
     return (
         f"Popularity {_num(p.popularity)}: the latest view count is {p.latest_views:,}{seen}, "

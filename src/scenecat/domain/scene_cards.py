@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from scenecat.domain.articles.wording import evidence, kind_label, score_figure, score_text
 from scenecat.domain.duel_cards import clip_link
 from scenecat.domain.ranking import scores_of
-from scenecat.models import Scene
+from scenecat.models import Scene, as_read
 from scenecat.scene_fields import Source
 from scenecat.storage import page_queries
 from scenecat.storage import scenes as scene_store
@@ -141,7 +141,9 @@ def cards(conn: sqlite3.Connection, ids: Sequence[int]) -> list[SceneCard]:
                 score_shown=score_figure(p.score, 2),
                 score_words=words,
                 score_basis=_basis(words),
-                evidence=evidence(p, wins, losses, scene.latest_views, None),
+                evidence=evidence(
+                    p, wins, losses, as_read(scene.latest_views, scene.sources), None
+                ),
                 clip=_clip(scene),
                 sources=list(scene.sources),
             )

@@ -64,7 +64,7 @@ from scenecat.domain.articles.wording import (
 )
 from scenecat.domain.scope import Scope
 from scenecat.errors import InvalidInput, NotFound, UsageError
-from scenecat.models import Credit, Scene, ViewCount
+from scenecat.models import Credit, Scene, ViewCount, as_read
 from scenecat.scene_fields import FIELDS
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import scenes
@@ -121,7 +121,10 @@ def make_entry(
 ) -> Entry:
     reason = policy.hide_reason(scene)
     # The snapshot the score used, when ranked, so the article and the score agree.
-    latest = ranked.latest if ranked is not None and ranked.latest else scene.latest_views
+    latest = as_read(
+        ranked.latest if ranked is not None and ranked.latest else scene.latest_views,
+        scene.sources,
+    )
     entry = Entry(
         position=position,
         key=scene.key,
@@ -667,7 +670,9 @@ def _best_per_drama(job: _Job) -> dict[str, Any]:
                 best=best,
                 best_label=label,
                 score=f"{score_figure(parts.score, SCORE_DIGITS)}/10",
-                evidence=evidence(parts, g.wins, g.losses, g.latest, g.info),
+                evidence=evidence(
+                    parts, g.wins, g.losses, as_read(g.latest, scene.sources), g.info
+                ),
                 runners_up=others,
                 runners_up_label=f"Also in {scene.drama}",
                 runners_up_warning=None,
