@@ -106,6 +106,24 @@ def test_import_takes_new_kinds_and_near_duplicates_and_names_them(
     )
 
 
+def test_import_names_the_romanisation_variants_it_adds(
+    cli: Callable[..., Run], sample_db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "actors.yaml"
+    path.write_text(
+        "format: scenecat/1\nactors:\n  - name: Kong Yoo\n  - name: Rhee Min Ho\n"
+        "  - name: Gong Yoo\n",  # the actor already there: no finding
+        encoding="utf-8",
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result
+    lines = [line for line in result.stderr.splitlines() if line.startswith("romanisation: ")]
+    assert lines == [
+        "romanisation: actor 'Kong Yoo' looks like 'Gong Yoo' romanised another way; kept both"
+    ]
+    assert cli("show", "actor", "Kong Yoo").exit_code == 0  # taken, as a file is data
+
+
 # Near-duplicate scenes
 
 

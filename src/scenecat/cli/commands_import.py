@@ -182,6 +182,10 @@ def import_command(
         message(f"near duplicate: {line}")
     if len(report.near_duplicates) > 20:
         message(f"... and {len(report.near_duplicates) - 20} more near duplicates")
+    for line in report.romanisations[:20]:
+        message(f"romanisation: {line}")
+    if len(report.romanisations) > 20:
+        message(f"... and {len(report.romanisations) - 20} more romanisation variants")
     parts = []
     for section, seen in report.seen.items():
         if not seen:

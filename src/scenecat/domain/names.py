@@ -66,9 +66,12 @@ def suggest(value: str, candidates: Iterable[str | tuple[str, str]]) -> str | No
     return "did you mean " + " or ".join(map(repr, named)) + "?"
 
 
-def actor_vocabulary(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """Every name an actor goes by, with the actor's name: (name, native or alias, name)."""
+def actor_vocabulary(conn: sqlite3.Connection, up_to: int | None = None) -> list[tuple[str, str]]:
+    """Every name an actor goes by, with the actor's name: (name, native or alias, name);
+    with `up_to`, of the actors with ids up to it only."""
     rows = actor_store.all_actor_names(conn)
+    if up_to is not None:
+        rows = [row for row in rows if row[0] <= up_to]
     pairs = [(n, name) for _, name, native in rows for n in (name, native)]
     by_id = {actor_id: name for actor_id, name, _ in rows}
     pairs += [(alias, by_id[i]) for i, alias in actor_store.all_actor_aliases(conn) if i in by_id]
@@ -207,6 +210,11 @@ _ROMANISED_LETTER = re.compile("ch|sh|oo|ee|eo|ou|[kptr]")
 _ASCII_WORDS = re.compile("[a-z0-9]+")
 _NAME_PARTS = re.compile(r"[\s\-‐_.'’`]+")
 _HAS_LATIN = re.compile("[A-Za-z]")
+
+
+def has_latin(name: str) -> bool:
+    """Whether `name` has a Latin letter: a name without one (Hangul) romanises nothing."""
+    return _HAS_LATIN.search(name) is not None
 
 
 def romanised_key(name: str) -> str:

@@ -57,7 +57,7 @@ def short_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, str]:
     """For each of `keys` its shortest usable part; a key with none is left out (every key,
     in a catalogue of more than MOST_SCENES scenes)."""
     keys = list(dict.fromkeys(keys))
-    if not keys or scenes.scene_id_ceiling(conn) > MOST_SCENES:
+    if not keys or scenes.top_scene_id(conn) > MOST_SCENES:
         return {}
     endings = {_ending(k) for k in keys if key_parts(k)}
     wanted = {part for key in keys for part in key_parts(key)}

@@ -71,6 +71,16 @@ def all_actor_names(conn: sqlite3.Connection) -> list[tuple[int, str, str | None
     return list(conn.execute("SELECT id, name, native FROM actor ORDER BY name"))
 
 
+def top_actor_id(conn: sqlite3.Connection) -> int:
+    """The highest actor id (0 for none): actors added later have higher ones."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM actor").fetchone()[0])
+
+
+def actor_names_after(conn: sqlite3.Connection, top: int) -> list[str]:
+    """The names of the actors added after `top` (top_actor_id), oldest first."""
+    return [r[0] for r in conn.execute("SELECT name FROM actor WHERE id > ? ORDER BY id", (top,))]
+
+
 def all_actor_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     return list(conn.execute("SELECT actor_id, alias FROM actor_alias"))
 

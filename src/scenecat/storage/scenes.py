@@ -170,11 +170,6 @@ def scene_ids_by_key_suffix(conn: sqlite3.Connection, suffix: str, limit: int = 
     return [r[0] for r in rows]
 
 
-def scene_id_ceiling(conn: sqlite3.Connection) -> int:
-    """The largest scene id: a bound on how many scenes there are, read in one seek."""
-    return int(conn.execute("SELECT coalesce(max(id), 0) FROM scene").fetchone()[0])
-
-
 def each_scene_key(conn: sqlite3.Connection) -> Iterator[str]:
     """Every scene's key, in no particular order (read as it goes, not held in a list)."""
     return (r[0] for r in conn.execute("SELECT key FROM scene"))

@@ -1,5 +1,7 @@
-"""What an import's summary says beyond counts: the kinds it brought that were new, and the
-scenes it added that near-duplicate another of their episode (write_rules.same_scene).
+"""What an import's summary says beyond counts: the kinds it brought that were new, the
+scenes it added that near-duplicate another of their episode (write_rules.same_scene), and
+the actors it added whose names are another romanisation of an actor already there
+(names.romanised_key: "Kong Yoo" beside "Gong Yoo").
 
 An import takes both (a file is data, not a typo at a prompt) and says so. Computed after
 the importer ran, inside the same transaction, from what the catalogue holds, so the bulk
@@ -12,9 +14,10 @@ import sqlite3
 from dataclasses import dataclass
 from itertools import groupby
 
-from scenecat.domain import kinds, write_rules
+from scenecat.domain import kinds, names, write_rules
 from scenecat.domain.importing.report import ImportReport
-from scenecat.storage import scenes, search_queries
+from scenecat.storage import actors, scenes, search_queries
+from scenecat.text import name_key
 
 # Near duplicates are looked for when an import adds at most this many scenes: a whole
 # catalogue loaded at once (a million scenes) would spend seconds folding every title for a
@@ -28,11 +31,12 @@ MAX_NAMED = 20
 class Before:
     top_scene: int
     kinds: frozenset[str]
+    top_actor: int = 0
 
 
 def before(conn: sqlite3.Connection) -> Before:
     known = set(search_queries.known_values(conn, "kind")) | set(kinds.BUILT_IN)
-    return Before(scenes.top_scene_id(conn), frozenset(known))
+    return Before(scenes.top_scene_id(conn), frozenset(known), actors.top_actor_id(conn))
 
 
 def add_findings(conn: sqlite3.Connection, mark: Before, report: ImportReport) -> None:
@@ -40,6 +44,7 @@ def add_findings(conn: sqlite3.Connection, mark: Before, report: ImportReport) -
     `report`."""
     report.new_kinds = [k for k in scenes.kinds_added_after(conn, mark.top_scene)
                         if k not in mark.kinds]  # fmt: skip
+    report.romanisations = _romanisations(conn, mark.top_actor)
     if not report.created.get("scenes") or report.created["scenes"] > MAX_COMPARED:
         return
     rows = scenes.episodes_with_scenes_after(conn, mark.top_scene)
@@ -56,3 +61,21 @@ def add_findings(conn: sqlite3.Connection, mark: Before, report: ImportReport) -
                                  f"same {where}; kept both")  # fmt: skip
                     break
     report.near_duplicates = found
+
+
+def _romanisations(conn: sqlite3.Connection, top_actor: int) -> list[str]:
+    """The actors added after `top_actor` whose name is another romanisation of a name an
+    actor already there goes by (its name, native name or an alias)."""
+    added = actors.actor_names_after(conn, top_actor) if top_actor else []
+    if not added or len(added) > MAX_COMPARED:
+        return []
+    known: dict[str, str] = {}
+    for name, shown in names.actor_vocabulary(conn, up_to=top_actor):
+        if names.has_latin(name):
+            known.setdefault(names.romanised_key(name), shown)
+    found = []
+    for name in added:
+        twin = known.get(names.romanised_key(name)) if names.has_latin(name) else None
+        if twin is not None and name_key(twin) != name_key(name):
+            found.append(f"actor {name!r} looks like {twin!r} romanised another way; kept both")
+    return found

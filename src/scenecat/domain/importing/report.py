@@ -25,6 +25,7 @@ class ImportReport:
     # of their episode (both accepted; findings.py)
     new_kinds: list[str] = field(default_factory=list)
     near_duplicates: list[str] = field(default_factory=list)
+    romanisations: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
