@@ -117,7 +117,7 @@ def _names(value: Any) -> list[str] | None:
         if PLAIN.issuperset(value):
             return list(dict.fromkeys(value)) if len(value) > 1 else list(value)
     except TypeError:
-        pass
+        pass  # an unhashable item: each is judged below, where it gets its error
     names: list[str] = []
     for item in value:
         if type(item) is str and item in PLAIN:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scenecat.domain.importing.jsonl_file import DuplicateKey
+from scenecat.domain.importing.jsonl_file import DuplicateKey, unique_keys
 from scenecat.errors import InvalidInput
 
 # A `yt-dlp -J` file is rarely above a few MB, and a TMDB series with ten thousand cast
@@ -102,20 +102,8 @@ def _too_large(size: int | None) -> str:
     )
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object naming a key twice is refused, with the error `import` gives for it."""
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise DuplicateKey(key)
-            seen.add(key)
-    return found
-
-
 class _NotJsonNumber(ValueError):
-    pass
+    """A number JSON does not allow (NaN, Infinity) or no float can hold (1e400)."""
 
 
 def _no_constant(name: str) -> float:
@@ -130,7 +118,7 @@ def _finite(text: str) -> float:
 
 
 _DECODER = json.JSONDecoder(
-    object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite
+    object_pairs_hook=unique_keys, parse_constant=_no_constant, parse_float=_finite
 )
 
 

@@ -47,8 +47,9 @@ class DuplicateKey(ValueError):
         self.key = key
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object naming a key twice is an error, never "the last one wins"."""
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object naming a key twice is an error, never "the last one wins" (the
+    object_pairs_hook of every JSON scenecat reads: import files and saved provider answers)."""
     record = dict(pairs)
     if len(record) != len(pairs):
         seen: set[str] = set()
@@ -67,7 +68,7 @@ def _read_jsonl(
     total = path.stat().st_size
     name = str(path)
     # one decoder for the file: json.loads(..., object_pairs_hook=) would build one a line
-    loads = json.JSONDecoder(object_pairs_hook=_unique_keys).decode
+    loads = json.JSONDecoder(object_pairs_hook=unique_keys).decode
     apply = importer.apply
     vote_line = importer.vote_line if isinstance(importer, BulkImporter) else None
     try:
