@@ -99,12 +99,19 @@ def latest_view(views: list[ViewCount]) -> ViewCount | None:
 
 
 def as_read(view: ViewCount | None, sources: list[Source]) -> ViewCount | None:
-    """A view count as a reader sees it: counts read from a clip are stored under the clip's
-    URL (one series per upload, which `views refresh` and `trending` follow), and read as the
-    channel that published it when the scene's link to that clip names one."""
-    if view is None or not view.source.startswith(("http://", "https://")):
-        return view
-    for source in sources:
-        if source.url == view.source and source.publisher:
-            return replace(view, source=source.publisher)
-    return view
+    """A view count as a reader sees it: its source named as source_as_read names it."""
+    if view is None:
+        return None
+    label = source_as_read(view.source, sources)
+    return view if label == view.source else replace(view, source=label)
+
+
+def source_as_read(label: str, sources: list[Source]) -> str:
+    """A view count's source as a reader sees it: counts read from a clip are stored under the
+    clip's URL (one series per upload, which `views refresh` and `trending` follow), and read
+    as the channel that published it when the scene's link to that clip names one."""
+    if label.startswith(("http://", "https://")):
+        for source in sources:
+            if source.url == label and source.publisher:
+                return source.publisher
+    return label

@@ -490,7 +490,7 @@ def show_scene(
     from scenecat.domain.browse import scene_json, scene_lines
     from scenecat.domain.browse import show_scene as query
     from scenecat.domain.ranking import score_json, scores_of
-    from scenecat.models import as_read
+    from scenecat.models import as_read, source_as_read
     from scenecat.text import counted
 
     with catalogue(ctx) as cat:
@@ -569,11 +569,7 @@ def show_scene(
         output.table(
             "View counts",
             ("on", "source", "count"),
-            [
-                (v.on or "", shown.source, f"{v.count:,}")
-                for v in s.views
-                if (shown := as_read(v, s.sources))
-            ],
+            [(v.on or "", source_as_read(v.source, s.sources), f"{v.count:,}") for v in s.views],
             numeric=("count",),
         )
     if s.sources:
