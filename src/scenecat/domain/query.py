@@ -77,7 +77,11 @@ class Filters:
     fields: list[tuple[str, str]] = field(default_factory=list)
 
     def any(self) -> bool:
-        return any(getattr(self, name) for name in self.__dataclass_fields__)
+        # Spelled out: every search asks, and a loop over the dataclass's fields costs more.
+        return bool(
+            self.actors or self.drama or self.kind or self.network or self.year
+            or self.episode or self.spoiler or self.fields
+        )  # fmt: skip
 
 
 @dataclass
@@ -171,6 +175,34 @@ def parse(text: str) -> Query:
             hint="search for a few words that stand out",
         )
     text = _clean(text)
+    words = _plain_words(text)
+    if words is not None:
+        return Query(text=text, groups=[[Term((word.lower(),), word)] for word in words])
+    return _parsed(text)
+
+
+_OPERATORS = frozenset({"OR", "AND", "NOT"})
+
+
+def _plain_words(text: str) -> list[str] | None:
+    """The words of a query of ASCII letters and digits between spaces (most queries), or
+    None. For such a query the lexer comes to one plain term per word, which is what
+    parse() makes of them directly (tests/test_search_query.py compares the two ways)."""
+    if not text.isascii():
+        return None
+    words = text.split()
+    if (
+        not words
+        or len(words) > MAX_TERMS
+        or not all(map(str.isalnum, words))
+        or not _OPERATORS.isdisjoint(words)
+    ):
+        return None
+    return words
+
+
+def _parsed(text: str) -> Query:
+    """parse() of any cleaned query: lexed, then terms, operators and filters."""
     query = Query(text=text)
     pending_or = False
     negate_next = False

@@ -266,6 +266,12 @@ def _hit(
     """`title_spans` and `description_spans` are marker.spans() of row.title and
     row.description; `found`, hit_details() of a row that matched neither."""
     score = row.score
+    description = row.description
+    if description and description_spans and _single_spaced(description):
+        # Nearly every hit: the snippet is the description around its spans.
+        snippet = window(description, description_spans)
+    else:
+        snippet = _snippet(description, found, marker, bool(title_spans), description_spans)
     # Positional arguments, in SearchHit's field order (cheaper than keywords, per hit).
     return SearchHit(
         row.id,
@@ -279,7 +285,7 @@ def _hit(
         row.kind,
         row.spoiler,
         row.cast.partition("\x1d")[0].split("\x1e") if row.cast else [],
-        _snippet(row.description, found, marker, bool(title_spans), description_spans),
+        snippet,
         None if score is None else float(f"{-score:.4g}"),
         row,
         marker,
