@@ -203,3 +203,35 @@ def test_word_edges() -> None:
     assert spans("_umbrella_") == [(1, 9)]
     assert spans("xumbrella umbrellas 2umbrella") == []
     assert spans("umb-rella") == [(0, 9)]
+
+
+# --- the page's spans in one scan --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_spans_of_a_page_are_the_spans_of_each_text() -> None:
+    rnd = random.Random(7)
+    vocabulary = [
+        "ji", "chang", "wook", "jichangwook", "umbrella", "umbrellas", "umb", "kiss", "a",
+        "x1", "rain", "Ji-Chang", "JI", "é", "녹여", "straße", "",
+    ]  # fmt: skip
+    separators = [" ", "-", "  ", "_", ", ", "", "\n", "\n\n", "—", "'", "_-", "   "]
+    queries = ["jichangwook", "ji chang wook", "umb*", "kiss", '"chang wook"', "녹여", "a"]
+    for _ in range(3000):
+        marker = highlighter(parse(rnd.choice(queries)))
+        texts: list[str | None] = []
+        for _ in range(rnd.randint(0, 8)):
+            if rnd.random() < 0.1:
+                texts.append(None)
+                continue
+            # Short texts, most ending on a word: the joins are where a match could cross.
+            parts = [rnd.choice(separators) + rnd.choice(vocabulary) for _ in range(3)]
+            texts.append("".join(parts[: rnd.randint(1, 3)]).lstrip(rnd.choice(["", " -"])))
+        if rnd.random() < 0.7:
+            texts = [t.encode("ascii", "ignore").decode() if t else t for t in texts]
+        assert marker.spans_of(texts) == [marker.spans(t) for t in texts], texts
+    # A glued name split between two texts, with as many separators as a glued spelling
+    # allows between its letters (two): still no match across the join.
+    marker = highlighter(parse("jichangwook"))
+    for texts in (["Ji", "Chang Wook"], ["x ji-", "_changwook"], ["ji chang", "wook"]):
+        assert marker.spans_of(texts) == [marker.spans(t) for t in texts], texts

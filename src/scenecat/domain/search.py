@@ -166,14 +166,16 @@ def search(
 def _hits(conn: sqlite3.Connection, rows: Sequence[HitRow], marker: Highlighter) -> list[SearchHit]:
     """The hits of `rows`, in their order. Each title and description is scanned once; the
     spans serve both the title and snippet of the hit and the test below."""
-    spans = marker.spans
+    texts: list[str | None] = []
+    for row in rows:
+        texts += (row.title, row.description)
+    found = iter(marker.spans_of(texts))
     hits: list[SearchHit] = []
     # Rows whose title and description show no match matched on a name, alias, character
     # or tag: only those need the extra lookups that explain why they came up (a second
     # pass, after one statement for all of them).
     unexplained: list[tuple[int, HitRow, list[Span], list[Span]]] = []
-    for at, row in enumerate(rows):
-        title, text = spans(row.title), spans(row.description)
+    for at, (row, title, text) in enumerate(zip(rows, found, found, strict=True)):
         if title or text:
             hits.append(_hit(row, marker, title, text, None))
         else:
