@@ -69,10 +69,16 @@ class SearchHit:
 
     @property
     def actors(self) -> list[Marked]:
-        aliases = self._details.actor_aliases if self._details else {}
+        row, marker = self._row, self._marker
+        if self._details is None:  # nearly every hit: no aliases were read
+            return [
+                _labelled(name, (native,), marker)
+                for name, native in zip(self.actor_names, row.actor_natives(), strict=True)
+            ]
+        aliases = self._details.actor_aliases
         return [
-            _labelled(name, (native, *aliases.get(actor_id, ())), self._marker)
-            for actor_id, name, native in self._row.actors()
+            _labelled(name, (native, *aliases.get(actor_id, ())), marker)
+            for actor_id, name, native in row.actors()
         ]
 
     def to_json(self) -> dict[str, Any]:

@@ -107,23 +107,27 @@ class HitRow(NamedTuple):
     drama_native: str | None
     network: str | None
     year: int | None
-    # The actors in billing order: their names joined by RS, then GS, then "id US native"
-    # per actor joined by RS (None without actors). Stored text has no control characters.
+    # The actors in billing order: their names, native names ("" for none) and ids, each
+    # list joined by RS, the three joined by GS (None without actors). Stored text has no
+    # control characters.
     cast: str | None
 
     def actor_names(self) -> list[str]:
         return self.cast.partition(_GS)[0].split(_RS) if self.cast else []
 
+    def actor_natives(self) -> list[str]:
+        """The actors' native names, "" where there is none, in actor_names()' order."""
+        return self.cast.split(_GS)[1].split(_RS) if self.cast else []
+
     def actors(self) -> list[tuple[int, str, str | None]]:
         """(id, name, native name) of each actor, in billing order."""
         if not self.cast:
             return []
-        names, _, rest = self.cast.partition(_GS)
-        found = []
-        for name, part in zip(names.split(_RS), rest.split(_RS), strict=True):
-            actor_id, _, native = part.partition(_US)
-            found.append((int(actor_id), name, native or None))
-        return found
+        names, natives, ids = (part.split(_RS) for part in self.cast.split(_GS))
+        return [
+            (int(actor_id), name, native or None)
+            for actor_id, name, native in zip(ids, names, natives, strict=True)
+        ]
 
 
 @dataclass(slots=True)
@@ -136,13 +140,14 @@ class HitDetails:
     characters: list[str]  # credited character names, in billing order
 
 
-_US, _RS, _GS = "\x1f", "\x1e", "\x1d"
-# Two aggregates over the same ordered rows, so names and ids come in the same order. The
-# ORDER BY of a FROM subquery is kept when the outer query aggregates with anything but
-# count/min/max (SQLite's rule), so group_concat sees the actors in billing order.
+_RS, _GS = "\x1e", "\x1d"
+# Three aggregates over the same ordered rows, so names, native names and ids come in the
+# same order. The ORDER BY of a FROM subquery is kept when the outer query aggregates with
+# anything but count/min/max (SQLite's rule), so group_concat sees the actors in billing
+# order.
 _CAST = (
     "(SELECT group_concat(name, char(30)) || char(29) "
-    "|| group_concat(id || char(31) || coalesce(native, ''), char(30)) "
+    "|| group_concat(coalesce(native, ''), char(30)) || char(29) || group_concat(id, char(30)) "
     "FROM (SELECT a.id, a.name, a.native FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
     "WHERE sa.scene_id = s.id ORDER BY sa.position, a.name))"
 )
