@@ -446,7 +446,6 @@ class Highlighter:
             found = [(starts[s], starts[e - 1] + 1) for s, e in found if e > s]
         return found if len(found) == 1 else _merge(text, found)
 
-
     def spans_of(self, texts: Sequence[str | None]) -> list[list[tuple[int, int]]]:
         """spans() of each of `texts` (a page of titles and descriptions), in one scan
         when they are all ASCII, as they nearly always are: one lowered copy and one
