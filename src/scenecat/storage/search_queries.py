@@ -156,6 +156,8 @@ _HIT_COLUMNS = (
     f"d.title, d.native, d.network, d.year, {_CAST}"
 )
 _BY_RANK = itemgetter(1, 0)
+# A HitRow from a row of the statement (id, score, then _HIT_COLUMNS: HitRow's field order)
+# made in C, without the Python-level __new__ a NamedTuple has.
 _HIT_ROW = partial(tuple.__new__, HitRow)
 
 
