@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -10,6 +11,9 @@ from hypothesis import strategies as st
 
 from scenecat.domain.query import (
     MAX_QUERY,
+    MAX_TERMS,
+    _parsed,
+    _plain_words,
     highlighter,
     match_expression,
     parse,
@@ -176,3 +180,37 @@ def test_any_unicode_is_rejected_cleanly_or_compiles_to_valid_fts(
         return
     if expression is not None:
         fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (expression,)).fetchone()
+
+
+# Words of ASCII letters and digits take a shortcut in parse(); anything else goes the
+# general way. Both must make the same Query, operators and limits included.
+_PLAIN_PIECES = ["kiss", "Rain", "UMBRELLA", "x1", "2016", "a", "OR", "AND", "NOT", "or", "not"]
+_OTHER_PIECES = ["-rain", '"hug', "ki*", "kind:kiss", "|", "&&", "_", "é", "녹여", "a-b", "(x)"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PLAIN_PIECES + _OTHER_PIECES), max_size=8),
+    st.lists(st.sampled_from([" ", "  ", "\t", "\n", "\x1f", "\u3000"]), min_size=8, max_size=8),
+)
+def test_the_plain_words_shortcut_parses_as_the_lexer_does(
+    pieces: list[str], spaces: list[str]
+) -> None:
+    text = "".join(piece + space for piece, space in zip(pieces, spaces, strict=False))
+    try:
+        expected = _parsed(text)
+    except InvalidInput as exc:
+        with pytest.raises(InvalidInput, match=re.escape(str(exc))):
+            parse(text)
+        return
+    assert parse(text) == expected
+
+
+def test_the_plain_words_shortcut_is_taken_only_for_plain_words() -> None:
+    assert _plain_words("Shower kiss 2016") == ["Shower", "kiss", "2016"]
+    for text in ["", "  ", "kiss OR hug", "NOT rain", "kiss AND hug", "ki*", "-rain", "café",
+                 "kind:kiss", '"kiss"', "a_b", " ".join(["w"] * (MAX_TERMS + 1))]:  # fmt: skip
+        assert _plain_words(text) is None, text
+    too_many = " ".join(["w"] * (MAX_TERMS + 1))
+    with pytest.raises(InvalidInput, match="the limit is 32"):
+        parse(too_many)

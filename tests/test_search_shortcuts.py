@@ -33,22 +33,8 @@ QUERIES = [
 
 
 def _row(row: search_queries.HitRow) -> tuple[object, ...]:
-    return (
-        row.id,
-        row.key,
-        row.title,
-        row.description,
-        row.kind,
-        row.episode,
-        row.spoiler,
-        row.drama_id,
-        row.drama,
-        row.network,
-        row.year,
-        row.actors,
-        row.actor_ids,
-        row.characters,
-    )
+    """Everything of a row but its score (hit_rows() has none)."""
+    return (*row[:1], *row[2:], row.actor_names(), row.actors())
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 1000])
@@ -66,9 +52,54 @@ def test_ranked_hit_rows_is_top_matches_then_hit_rows(
             ids = [scene_id for scene_id, _ in ranked]
             expected = search_queries.hit_rows(cat.conn, ids[:limit])
             got, more = search_queries.ranked_hit_rows(cat.conn, expression, limit, where, params)
-            assert [_row(row) for row, _ in got] == [_row(row) for row in expected], text
-            assert [score for _, score in got] == [score for _, score in ranked[:limit]]
+            assert [_row(row) for row in got] == [_row(row) for row in expected], text
+            assert [row.score for row in got] == [score for _, score in ranked[:limit]]
+            assert all(row.score is None for row in expected)
             assert more == (len(ids) > limit)
+    finally:
+        cat.close()
+
+
+def test_a_hits_actors_come_in_billing_order_then_by_name(sample_db: Path) -> None:
+    # The actors are packed by SQL (group_concat over an ordered subquery): the order is
+    # the credits' position, then the name, whatever the actors' ids.
+    cat = open_catalogue(sample_db)
+    try:
+        scene_id, drama_id = cat.conn.execute(
+            "SELECT s.id, s.drama_id FROM scene s WHERE (SELECT count(*) FROM scene_actor "
+            "WHERE scene_id = s.id) >= 2 ORDER BY s.id LIMIT 1"
+        ).fetchone()
+        with cat.write("edit") as conn:
+            # Two more actors, the later id first by name, all three billed equal.
+            for name in ("Zz Last Added", "Aa Added Later"):
+                conn.execute(
+                    "INSERT INTO actor (name, name_key) VALUES (?, ?)", (name, name.lower())
+                )
+                conn.execute(
+                    "INSERT INTO scene_actor (scene_id, actor_id, position) "
+                    "VALUES (?, last_insert_rowid(), 0)",
+                    (scene_id,),
+                )
+            conn.execute("UPDATE scene_actor SET position = 0 WHERE scene_id = ?", (scene_id,))
+            search_index.refresh(conn, [scene_id])
+        expected = [
+            (actor_id, name, native)
+            for actor_id, name, native in cat.conn.execute(
+                "SELECT a.id, a.name, a.native FROM scene_actor sa JOIN actor a "
+                "ON a.id = sa.actor_id WHERE sa.scene_id = ? ORDER BY a.name",
+                (scene_id,),
+            )
+        ]
+        (row,) = search_queries.hit_rows(cat.conn, [scene_id])
+        assert row.actors() == expected
+        assert row.actor_names() == [name for _, name, _ in expected]
+        assert row.actor_names()[0] == "Aa Added Later"
+        key = cat.conn.execute("SELECT key FROM scene WHERE id = ?", (scene_id,)).fetchone()[0]
+        hits = search(cat.conn, "Aa Added Later", limit=1000).hits
+        (hit,) = [h for h in hits if h.key == key]
+        assert hit.actor_names == [name for _, name, _ in expected]
+        assert [m.text for m in hit.actors] == hit.actor_names
+        assert drama_id == hit.drama_id
     finally:
         cat.close()
 
@@ -172,3 +203,35 @@ def test_word_edges() -> None:
     assert spans("_umbrella_") == [(1, 9)]
     assert spans("xumbrella umbrellas 2umbrella") == []
     assert spans("umb-rella") == [(0, 9)]
+
+
+# --- the page's spans in one scan --------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_spans_of_a_page_are_the_spans_of_each_text() -> None:
+    rnd = random.Random(7)
+    vocabulary = [
+        "ji", "chang", "wook", "jichangwook", "umbrella", "umbrellas", "umb", "kiss", "a",
+        "x1", "rain", "Ji-Chang", "JI", "é", "녹여", "straße", "",
+    ]  # fmt: skip
+    separators = [" ", "-", "  ", "_", ", ", "", "\n", "\n\n", "—", "'", "_-", "   "]
+    queries = ["jichangwook", "ji chang wook", "umb*", "kiss", '"chang wook"', "녹여", "a"]
+    for _ in range(3000):
+        marker = highlighter(parse(rnd.choice(queries)))
+        texts: list[str | None] = []
+        for _ in range(rnd.randint(0, 8)):
+            if rnd.random() < 0.1:
+                texts.append(None)
+                continue
+            # Short texts, most ending on a word: the joins are where a match could cross.
+            parts = [rnd.choice(separators) + rnd.choice(vocabulary) for _ in range(3)]
+            texts.append("".join(parts[: rnd.randint(1, 3)]).lstrip(rnd.choice(["", " -"])))
+        if rnd.random() < 0.7:
+            texts = [t.encode("ascii", "ignore").decode() if t else t for t in texts]
+        assert marker.spans_of(texts) == [marker.spans(t) for t in texts], texts
+    # A glued name split between two texts, with as many separators as a glued spelling
+    # allows between its letters (two): still no match across the join.
+    marker = highlighter(parse("jichangwook"))
+    for texts in (["Ji", "Chang Wook"], ["x ji-", "_changwook"], ["ji chang", "wook"]):
+        assert marker.spans_of(texts) == [marker.spans(t) for t in texts], texts

@@ -17,7 +17,9 @@ cuts them), every token is double-quoted, and the operators are written here. An
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from scenecat.errors import UsageError
 from scenecat.scene_fields import FILTER_FIELDS
@@ -77,7 +79,11 @@ class Filters:
     fields: list[tuple[str, str]] = field(default_factory=list)
 
     def any(self) -> bool:
-        return any(getattr(self, name) for name in self.__dataclass_fields__)
+        # Spelled out: every search asks, and a loop over the dataclass's fields costs more.
+        return bool(
+            self.actors or self.drama or self.kind or self.network or self.year
+            or self.episode or self.spoiler or self.fields
+        )  # fmt: skip
 
 
 @dataclass
@@ -171,6 +177,34 @@ def parse(text: str) -> Query:
             hint="search for a few words that stand out",
         )
     text = _clean(text)
+    words = _plain_words(text)
+    if words is not None:
+        return Query(text=text, groups=[[Term((word.lower(),), word)] for word in words])
+    return _parsed(text)
+
+
+_OPERATORS = frozenset({"OR", "AND", "NOT"})
+
+
+def _plain_words(text: str) -> list[str] | None:
+    """The words of a query of ASCII letters and digits between spaces (most queries), or
+    None. For such a query the lexer comes to one plain term per word, which is what
+    parse() makes of them directly (tests/test_search_query.py compares the two ways)."""
+    if not text.isascii():
+        return None
+    words = text.split()
+    if (
+        not words
+        or len(words) > MAX_TERMS
+        or not all(map(str.isalnum, words))
+        or not _OPERATORS.isdisjoint(words)
+    ):
+        return None
+    return words
+
+
+def _parsed(text: str) -> Query:
+    """parse() of any cleaned query: lexed, then terms, operators and filters."""
     query = Query(text=text)
     pending_or = False
     negate_next = False
@@ -411,6 +445,38 @@ class Highlighter:
         if starts is not None:
             found = [(starts[s], starts[e - 1] + 1) for s, e in found if e > s]
         return found if len(found) == 1 else _merge(text, found)
+
+    def spans_of(self, texts: Sequence[str | None]) -> list[list[tuple[int, int]]]:
+        """spans() of each of `texts` (a page of titles and descriptions), in one scan
+        when they are all ASCII, as they nearly always are: one lowered copy and one
+        finditer instead of one each per text.
+
+        The texts are joined by three line breaks, which no alternative matches across: a
+        glued spelling allows at most two separators between its letters, and words,
+        prefixes and CJK runs have none. The edges hold as well: a line break is neither
+        letter nor digit, as the start and end of a text are not. So the matches are those
+        of each text on its own."""
+        pieces = [text or "" for text in texts]
+        joined = _APART.join(pieces)
+        if self._pattern is None or not joined.isascii():
+            return [self.spans(text) for text in texts]
+        found: list[list[tuple[int, int]]] = [[] for _ in pieces]
+        # Where each text's share of `joined` ends (the text and the separator after it).
+        ends = list(accumulate(len(piece) + len(_APART) for piece in pieces))
+        at, offset = 0, 0
+        for match in self._pattern.finditer(joined.lower()):
+            start, end = match.span()
+            while start >= ends[at]:
+                offset = ends[at]
+                at += 1
+            found[at].append((start - offset, end - offset))
+        return [
+            spans if len(spans) < 2 else _merge(piece, spans)
+            for piece, spans in zip(pieces, found, strict=True)
+        ]
+
+
+_APART = "\n\n\n"
 
 
 def _starting(literal: str) -> str:

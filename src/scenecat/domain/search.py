@@ -24,7 +24,7 @@ from scenecat.domain.scope import Scope
 from scenecat.errors import UsageError
 from scenecat.storage import search_queries
 from scenecat.storage.search_index import WORD, fold, is_cjk
-from scenecat.storage.search_queries import HitRow, Named
+from scenecat.storage.search_queries import HitDetails, HitRow
 from scenecat.text import name_key
 
 DEFAULT_LIMIT = 20
@@ -33,7 +33,7 @@ SNIPPET_CHARS = 140
 Span = tuple[int, int]
 
 
-@dataclass
+@dataclass(slots=True)
 class Marked:
     """Text with the spans (start, end) that matched the query."""
 
@@ -41,7 +41,7 @@ class Marked:
     spans: list[Span] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class SearchHit:
     id: int
     key: str
@@ -58,16 +58,28 @@ class SearchHit:
     relevance: float | None  # higher is better; None when only filters were given
     _row: HitRow = field(repr=False, compare=False)
     _marker: Highlighter = field(repr=False, compare=False)
+    _details: HitDetails | None = field(repr=False, compare=False)
 
     # The labels people see are made on demand (machine output does not need them): the
     # name plus the spelling that matched, e.g. "Melting Me Softly (날 녹여주오)".
     @property
     def drama(self) -> Marked:
-        return _labelled(self._row.drama, self._marker)
+        aliases = self._details.drama_aliases if self._details else []
+        return _labelled(self._row.drama, (self._row.drama_native, *aliases), self._marker)
 
     @property
     def actors(self) -> list[Marked]:
-        return [_labelled(actor, self._marker) for actor in self._row.actors]
+        row, marker = self._row, self._marker
+        if self._details is None:  # nearly every hit: no aliases were read
+            return [
+                _labelled(name, (native,), marker)
+                for name, native in zip(self.actor_names, row.actor_natives(), strict=True)
+            ]
+        aliases = self._details.actor_aliases
+        return [
+            _labelled(name, (native, *aliases.get(actor_id, ())), marker)
+            for actor_id, name, native in row.actors()
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,7 +141,10 @@ def search(
         where, params = scene_filter.where()
         one_drama = scene_filter.drama_id is not None
     expression = match_expression(query)
-    ranked: Sequence[tuple[HitRow, float | None]]
+    # Made before the statement, while the query's own work is fresh in the CPU's caches
+    # (the FTS scan goes through megabytes of pages).
+    marker = highlighter(query)
+    rows: Sequence[HitRow]
     if expression is None:
         if query.excluded:
             raise UsageError(
@@ -144,26 +159,39 @@ def search(
             )
         ids = search_queries.filtered_scene_ids(conn, limit + 1, where, params, one_drama=one_drama)
         more = len(ids) > limit
-        ranked = [(row, None) for row in search_queries.hit_rows(conn, ids[:limit])]
+        rows = search_queries.hit_rows(conn, ids[:limit])
     else:
-        ranked, more = search_queries.ranked_hit_rows(conn, expression, limit, where, params)
-    marker = highlighter(query)
-    # Each title and description is scanned once; the spans serve both the test below and
-    # the title and snippet of the hit.
-    marked = [
-        (row, score, marker.spans(row.title), marker.spans(row.description))
-        for row, score in ranked
-    ]
-    # Rows whose title and description show no match matched on a name, alias, character
-    # or tag: only those need the extra lookups that explain why they came up.
-    search_queries.hit_details(
-        conn, [row for row, _, title, text in marked if not title and not text]
-    )
-    hits = [_hit(row, marker, score, title, text) for row, score, title, text in marked]
+        rows, more = search_queries.ranked_hit_rows(conn, expression, limit, where, params)
+    hits = _hits(conn, rows, marker)
     result = SearchResult(query.text, hits, limit, more, ignored=query.ignored)
     if not hits:
         result.suggestion = _filter_hint(conn, merged) or suggest(conn, query, has_filters)
     return result
+
+
+def _hits(conn: sqlite3.Connection, rows: Sequence[HitRow], marker: Highlighter) -> list[SearchHit]:
+    """The hits of `rows`, in their order. Each title and description is scanned once; the
+    spans serve both the title and snippet of the hit and the test below."""
+    texts: list[str | None] = []
+    for row in rows:
+        texts += (row.title, row.description)
+    found = iter(marker.spans_of(texts))
+    hits: list[SearchHit] = []
+    # Rows whose title and description show no match matched on a name, alias, character
+    # or tag: only those need the extra lookups that explain why they came up (a second
+    # pass, after one statement for all of them).
+    unexplained: list[tuple[int, HitRow, list[Span], list[Span]]] = []
+    for at, (row, title, text) in enumerate(zip(rows, found, found, strict=True)):
+        if title or text:
+            hits.append(_hit(row, marker, title, text, None))
+        else:
+            unexplained.append((at, row, title, text))
+    if unexplained:
+        details = search_queries.hit_details(conn, [row for _, row, _, _ in unexplained])
+        # In rank order, each to its place among the hits already made.
+        for at, row, title, text in unexplained:
+            hits.insert(at, _hit(row, marker, title, text, details.get(row.id)))
+    return hits
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -239,52 +267,65 @@ def _one_drama(conn: sqlite3.Connection, values: list[str]) -> str | None:
 def _hit(
     row: HitRow,
     marker: Highlighter,
-    score: float | None,
     title_spans: list[Span],
     description_spans: list[Span],
+    found: HitDetails | None,
 ) -> SearchHit:
     """`title_spans` and `description_spans` are marker.spans() of row.title and
-    row.description."""
+    row.description; `found`, hit_details() of a row that matched neither."""
+    score = row.score
+    description = row.description
+    if description and description_spans and _single_spaced(description):
+        # Nearly every hit: the snippet is the description around its spans.
+        snippet = window(description, description_spans)
+    else:
+        snippet = _snippet(description, found, marker, bool(title_spans), description_spans)
     # Positional arguments, in SearchHit's field order (cheaper than keywords, per hit).
     return SearchHit(
         row.id,
         row.key,
         Marked(row.title, title_spans),
-        row.drama.name,
+        row.drama,
         row.drama_id,
         row.network,
         row.year,
         row.episode,
         row.kind,
         row.spoiler,
-        [actor.name for actor in row.actors],
-        _snippet(row, marker, bool(title_spans), description_spans),
+        row.cast.partition("\x1d")[0].split("\x1e") if row.cast else [],
+        snippet,
         None if score is None else float(f"{-score:.4g}"),
         row,
         marker,
+        found,
     )
 
 
-def _labelled(named: Named, marker: Highlighter) -> Marked:
-    """The name, plus the spelling that matched when the query hit a native name or alias:
-    a search for 지창욱 shows "Ji Chang Wook (지창욱)"."""
-    spans = marker.spans(named.name)
+def _labelled(name: str, others: tuple[str | None, ...], marker: Highlighter) -> Marked:
+    """The name, plus the spelling that matched when the query hit a native name or alias
+    (`others`): a search for 지창욱 shows "Ji Chang Wook (지창욱)"."""
+    spans = marker.spans(name)
     if spans:
-        return Marked(named.name, spans)
-    for other in (named.native, *named.aliases):
+        return Marked(name, spans)
+    for other in others:
         if other and (other_spans := marker.spans(other)):
-            offset = len(named.name) + 2
-            text = f"{named.name} ({other})"
+            offset = len(name) + 2
+            text = f"{name} ({other})"
             return Marked(text, [(s + offset, e + offset) for s, e in other_spans])
-    return Marked(named.name)
+    return Marked(name)
 
 
 def _snippet(
-    row: HitRow, marker: Highlighter, shown: bool, description_spans: list[Span]
+    description: str | None,
+    details: HitDetails | None,
+    marker: Highlighter,
+    shown: bool,
+    description_spans: list[Span],
 ) -> Marked:
     """Where the description matched, that part of it; else, when the title shows no match
-    either, the characters or tags that matched; else the start of the description."""
-    description = row.description or ""
+    either, the characters or tags that matched (`details`: a row that matched neither
+    title nor description has them); else the start of the description."""
+    description = description or ""
     if _single_spaced(description):
         # Nearly every description: its spans are already known.
         flat, spans = description, description_spans
@@ -293,10 +334,10 @@ def _snippet(
         spans = description_spans if flat == description else marker.spans(flat)
     if spans:
         return window(flat, spans)
-    if not shown:
+    if not shown and details is not None:
         for text in (
-            "characters: " + ", ".join(row.characters) if row.characters else "",
-            "tags: " + ", ".join(row.tags) if row.tags else "",
+            "characters: " + ", ".join(details.characters) if details.characters else "",
+            "tags: " + ", ".join(details.tags) if details.tags else "",
         ):
             text = " ".join(text.split())
             spans = marker.spans(text)
@@ -312,8 +353,9 @@ def _single_spaced(text: str) -> bool:
 
 
 def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
-    """At most `width` characters of `text` around the densest group of spans, cut at word
-    boundaries, with '…' where text was left out."""
+    """At most `width` characters of `text` (single-spaced: " ".join(text.split()) == text)
+    around the densest group of spans, cut at word boundaries, with '…' where text was
+    left out."""
     if len(text) <= width:
         return Marked(text, spans)
     start = 0
@@ -324,9 +366,9 @@ def window(text: str, spans: list[Span], width: int = SNIPPET_CHARS) -> Marked:
                 range(len(spans)),
                 key=lambda i: sum(1 for s, e in spans[i:] if e <= spans[i][0] + width - 20),
             )
-        start = max(0, spans[best][0] - 20)
-        while start > 0 and not text[start - 1].isspace():
-            start -= 1
+        start = spans[best][0] - 20
+        # Back to the start of its word: in a single-spaced text only " " separates words.
+        start = text.rfind(" ", 0, start) + 1 if start > 0 else 0
     end = min(len(text), start + width)
     if end < len(text):
         cut = text.rfind(" ", start, end)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
+from typing import NamedTuple
 
 from scenecat.errors import InvalidInput
 from scenecat.scene_fields import BY_NAME
@@ -87,18 +89,13 @@ def filtered_scene_ids(
     return [row[0] for row in conn.execute(sql, [*params, limit])]
 
 
-@dataclass
-class Named:
-    """An actor or a drama with every spelling a query may have matched."""
+class HitRow(NamedTuple):
+    """What a result line shows of one scene, as the statement reads it: one row per scene,
+    its actors packed into `cast` by SQL (a NamedTuple: a page of results makes twenty of
+    them, at a fraction of a dataclass's cost)."""
 
-    name: str
-    native: str | None = None
-    aliases: list[str] = field(default_factory=list)
-
-
-@dataclass
-class HitRow:
     id: int
+    score: float | None  # bm25, lower is better; None for a page of filters alone
     key: str
     title: str
     description: str | None
@@ -106,41 +103,62 @@ class HitRow:
     episode: int | None
     spoiler: str
     drama_id: int
-    drama: Named
+    drama: str
+    drama_native: str | None
     network: str | None
     year: int | None
-    actors: list[Named] = field(default_factory=list)
-    actor_ids: list[int] = field(default_factory=list)
-    characters: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    detailed: bool = False  # aliases, credited characters and tags loaded (hit_details)
+    # The actors in billing order: their names, native names ("" for none) and ids, each
+    # list joined by RS, the three joined by GS (None without actors). Stored text has no
+    # control characters.
+    cast: str | None
+
+    def actor_names(self) -> list[str]:
+        return self.cast.partition(_GS)[0].split(_RS) if self.cast else []
+
+    def actor_natives(self) -> list[str]:
+        """The actors' native names, "" where there is none, in actor_names()' order."""
+        return self.cast.split(_GS)[1].split(_RS) if self.cast else []
+
+    def actors(self) -> list[tuple[int, str, str | None]]:
+        """(id, name, native name) of each actor, in billing order."""
+        if not self.cast:
+            return []
+        names, natives, ids = (part.split(_RS) for part in self.cast.split(_GS))
+        return [
+            (int(actor_id), name, native or None)
+            for actor_id, name, native in zip(ids, names, natives, strict=True)
+        ]
 
 
-_HIT_COLUMNS = (
-    "s.id, s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
-    "d.title, d.native, d.network, d.year"
+@dataclass(slots=True)
+class HitDetails:
+    """What explains a hit that matched on a name, alias, character or tag only."""
+
+    drama_aliases: list[str]
+    tags: list[str]
+    actor_aliases: dict[int, list[str]]
+    characters: list[str]  # credited character names, in billing order
+
+
+_RS, _GS = "\x1e", "\x1d"
+# Three aggregates over the same ordered rows, so names, native names and ids come in the
+# same order. The ORDER BY of a FROM subquery is kept when the outer query aggregates with
+# anything but count/min/max (SQLite's rule), so group_concat sees the actors in billing
+# order.
+_CAST = (
+    "(SELECT group_concat(name, char(30)) || char(29) "
+    "|| group_concat(coalesce(native, ''), char(30)) || char(29) || group_concat(id, char(30)) "
+    "FROM (SELECT a.id, a.name, a.native FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
+    "WHERE sa.scene_id = s.id ORDER BY sa.position, a.name))"
 )
-_ACTOR_COLUMNS = "a.id, a.name, a.native, sa.character"
-
-
-def _hit_row(columns: Sequence[Any]) -> HitRow:
-    """A HitRow from the values of _HIT_COLUMNS (positional arguments, in HitRow's field
-    order: noticeably cheaper than keywords on a page of results)."""
-    scene_id, key, title, description, kind, episode, spoiler, drama_id = columns[:8]
-    drama, drama_native, network, year = columns[8:12]
-    return HitRow(
-        scene_id, key, title, description, kind, episode, spoiler, drama_id,
-        Named(drama, drama_native), network, year,
-    )  # fmt: skip
-
-
-def _add_actor(
-    hit: HitRow, actor_id: int, name: str, native: str | None, character: str | None
-) -> None:
-    hit.actors.append(Named(name, native))
-    hit.actor_ids.append(actor_id)
-    if character:
-        hit.characters.append(character)
+_HIT_COLUMNS = (
+    "s.key, s.title, s.description, s.kind, s.episode, s.spoiler, s.drama_id, "
+    f"d.title, d.native, d.network, d.year, {_CAST}"
+)
+_BY_RANK = itemgetter(1, 0)
+# A HitRow from a row of the statement (id, score, then _HIT_COLUMNS: HitRow's field order)
+# made in C, without the Python-level __new__ a NamedTuple has.
+_HIT_ROW = partial(tuple.__new__, HitRow)
 
 
 def ranked_hit_rows(
@@ -149,44 +167,30 @@ def ranked_hit_rows(
     limit: int,
     where: str = "1",
     params: Sequence[object] = (),
-) -> tuple[list[tuple[HitRow, float]], bool]:
-    """The best `limit` matches as (row, bm25 score), best first, and whether more match:
-    top_matches() followed by hit_rows(), in one statement.
+) -> tuple[list[HitRow], bool]:
+    """The best `limit` matches, best first, and whether more match: top_matches() followed
+    by hit_rows(), in one statement.
 
     The page of rows is joined to its scenes, dramas and actors inside the statement that
-    ranks it, so no id list is sent back and forth: the joins are what a search costs beyond
-    the FTS scan, since that scan has just pushed their pages out of the cache."""
+    ranks it, one row per scene: the joins are what a search costs beyond the FTS scan,
+    since that scan has just pushed their pages out of the cache. The rows come back in the
+    ranking's order without an ORDER BY (whole rows through a sorter); they are sorted here,
+    on (score, id) as the ranking does, so the order never rests on the plan."""
     top, args = _top_sql(expression, limit + 1, where, params)
     sql = (
-        f"WITH top(id, score) AS ({top}) "
-        f"SELECT t.id, t.score, {_HIT_COLUMNS}, {_ACTOR_COLUMNS} "
-        "FROM top t LEFT JOIN scene s ON s.id = t.id "
-        "LEFT JOIN drama d ON d.id = s.drama_id "
-        "LEFT JOIN scene_actor sa ON sa.scene_id = s.id LEFT JOIN actor a ON a.id = sa.actor_id "
-        "ORDER BY t.score, t.id, sa.position, a.name"
+        f"WITH top(id, score) AS ({top}) SELECT t.id, t.score, {_HIT_COLUMNS} "
+        "FROM top t LEFT JOIN scene s ON s.id = t.id LEFT JOIN drama d ON d.id = s.drama_id"
     )
-    found: list[tuple[HitRow, float]] = []
-    ranked = 0
-    last: int | None = None
-    hit: HitRow | None = None
     try:
-        for row in conn.execute(sql, args):
-            if row[0] != last:
-                last = row[0]
-                ranked += 1
-                if ranked > limit:
-                    break  # the row past the page only says that more match
-                # A scene missing behind its index entry (not expected) is left out, as
-                # hit_rows() leaves it out.
-                hit = None if row[2] is None else _hit_row(row[2:14])
-                if hit is not None:
-                    found.append((hit, row[1]))
-            if hit is not None and row[14] is not None:
-                _add_actor(hit, *row[14:])
+        rows = conn.execute(sql, args).fetchall()
     except sqlite3.OperationalError as exc:
         _refuse(exc)
         raise
-    return found, ranked > limit
+    rows.sort(key=_BY_RANK)
+    more = len(rows) > limit
+    # A scene missing behind its index entry (not expected) is left out, as hit_rows()
+    # leaves it out.
+    return [_HIT_ROW(row) for row in rows[:limit] if row[2] is not None], more
 
 
 def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
@@ -198,39 +202,32 @@ def hit_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[HitRow]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    found: dict[int, HitRow] = {}
-    for row in conn.execute(
-        f"SELECT {_HIT_COLUMNS} FROM scene s JOIN drama d ON d.id = s.drama_id "
-        f"WHERE s.id IN ({marks})",
-        list(ids),
-    ):
-        found[row[0]] = _hit_row(row)
-    for scene_id, *actor in conn.execute(
-        f"SELECT sa.scene_id, {_ACTOR_COLUMNS} "
-        "FROM scene_actor sa JOIN actor a ON a.id = sa.actor_id "
-        f"WHERE sa.scene_id IN ({marks}) ORDER BY sa.scene_id, sa.position, a.name",
-        list(ids),
-    ):
-        _add_actor(found[scene_id], *actor)
+    found = {
+        row[0]: _HIT_ROW(row)
+        for row in conn.execute(
+            f"SELECT s.id, NULL, {_HIT_COLUMNS} FROM scene s JOIN drama d ON d.id = s.drama_id "
+            f"WHERE s.id IN ({marks})",
+            list(ids),
+        )
+    }
     return [found[i] for i in ids if i in found]
 
 
-def hit_details(conn: sqlite3.Connection, rows: Sequence[HitRow]) -> None:
-    """Add aliases, credited character names and tags to `rows`."""
-    todo = [row for row in rows if not row.detailed]
-    if not todo:
-        return
-    by_id = {row.id: row for row in todo}
-    marks = ",".join("?" * len(by_id))
+def hit_details(conn: sqlite3.Connection, rows: Sequence[HitRow]) -> dict[int, HitDetails]:
+    """Aliases, credited character names and tags of `rows`, by scene id."""
+    if not rows:
+        return {}
+    order = {row.id: [actor_id for actor_id, _, _ in row.actors()] for row in rows}
+    found: dict[int, HitDetails] = {}
+    marks = ",".join("?" * len(order))
     for scene_id, drama_aliases, tags in conn.execute(
         "SELECT s.id, (SELECT group_concat(alias, char(31)) FROM drama_alias "
         "WHERE drama_id = s.drama_id), "
         "(SELECT group_concat(tag, char(31)) FROM scene_tag WHERE scene_id = s.id) "
         f"FROM scene s WHERE s.id IN ({marks})",
-        list(by_id),
+        list(order),
     ):
-        by_id[scene_id].drama.aliases = _split(drama_aliases)
-        by_id[scene_id].tags = _split(tags)
+        found[scene_id] = HitDetails(_split(drama_aliases), _split(tags), {}, [])
     characters: dict[int, list[tuple[int, str]]] = {}
     for scene_id, actor_id, aliases, character in conn.execute(
         "SELECT sa.scene_id, sa.actor_id, "
@@ -239,16 +236,15 @@ def hit_details(conn: sqlite3.Connection, rows: Sequence[HitRow]) -> None:
         "FROM scene_actor sa JOIN scene s ON s.id = sa.scene_id "
         "LEFT JOIN credit c ON c.id = (SELECT min(c1.id) FROM credit c1 WHERE c1.actor_id = sa.actor_id AND c1.drama_id = s.drama_id) "
         f"WHERE sa.scene_id IN ({marks})",
-        list(by_id),
+        list(order),
     ):
-        row = by_id[scene_id]
-        at = row.actor_ids.index(actor_id)
-        row.actors[at].aliases = _split(aliases)
+        found[scene_id].actor_aliases[actor_id] = _split(aliases)
         if character:
+            at = order[scene_id].index(actor_id)
             characters.setdefault(scene_id, []).append((at, character))
-    for row in todo:
-        row.characters = [name for _, name in sorted(characters.get(row.id, []))]
-        row.detailed = True
+    for scene_id, details in found.items():
+        details.characters = [name for _, name in sorted(characters.get(scene_id, []))]
+    return found
 
 
 def _split(value: str | None) -> list[str]:
