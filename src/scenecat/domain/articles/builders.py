@@ -131,7 +131,10 @@ def make_entry(
     *,
     position: int | None = None,
     ranked: RankedEntry | None = None,
+    fields: bool = True,
 ) -> Entry:
+    """The scene as an article shows it; `fields`: fill Entry.fields (a user's template may
+    read them; no built-in one does, and they are a sixth of the time of an entry)."""
     reason = policy.hide_reason(scene)
     # The snapshot the score used, when ranked, so the article and the score agree.
     latest = as_read(
@@ -197,7 +200,11 @@ def make_entry(
         at=format_clock(scene.at),
         location=scene.location,
         tags=list(scene.tags),
-        fields=dict(zip(_FIELD_NAMES, map(_shown_value, repeat(scene), FIELDS), strict=True)),
+        fields=(
+            dict(zip(_FIELD_NAMES, map(_shown_value, repeat(scene), FIELDS), strict=True))
+            if fields
+            else {}
+        ),
         sources=sources,
         clip=clip,
         is_spoiler=policy.is_spoiler(scene),
@@ -296,6 +303,17 @@ class _Job:
     date: str
     kind: str
 
+    def entry(self, scene: Scene, *, position: int | None, ranked: RankedEntry | None) -> Entry:
+        # Entry.fields for a user's template only: the built-in ones never read them.
+        return make_entry(
+            scene,
+            self.policy,
+            self.casts,
+            position=position,
+            ranked=ranked,
+            fields=self.kind == "custom",
+        )
+
 
 def build_context(
     conn: sqlite3.Connection, request: ArticleRequest, uses: frozenset[str] = frozenset()
@@ -333,10 +351,7 @@ def _listicle(job: _Job) -> dict[str, Any]:
             hint="check the filters with `scenecat list scenes` (same flags)",
         )
     job.casts.load(r.scene for r in result.entries)
-    entries = [
-        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
-        for r in result.entries
-    ]
+    entries = [job.entry(r.scene, position=r.position, ranked=r) for r in result.entries]
     apply_warnings(job.policy, entries)
     n = len(entries)
     title = job.request.title or (
@@ -388,7 +403,7 @@ def _spotlight(job: _Job) -> dict[str, Any]:
         words = scope_words(job.conn, scope)
         ranked = _place(job.conn, job.request, scope, scene.key)
     assert ranked is not None
-    entry = make_entry(scene, job.policy, job.casts, position=ranked.position, ranked=ranked)
+    entry = job.entry(scene, position=ranked.position, ranked=ranked)
 
     parts = ranked.parts
     numbers: list[str] = []
@@ -422,7 +437,7 @@ def _spotlight(job: _Job) -> dict[str, Any]:
         others = _rank(job.conn, job.request, Scope(drama=scene.drama), job.limit + 1)
     for r in others.entries:
         if r.scene.id != scene.id and len(related) < job.limit:
-            related.append(make_entry(r.scene, job.policy, job.casts, position=None, ranked=r))
+            related.append(job.entry(r.scene, position=None, ranked=r))
     apply_warnings(job.policy, [entry, *related])
 
     if entry.hidden:
@@ -549,9 +564,7 @@ def _drama(job: _Job) -> dict[str, Any]:
     ordered = sorted(
         result.entries, key=lambda r: (r.scene.episode or 0, r.scene.at or 0, r.scene.key)
     )
-    entries = [
-        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r) for r in ordered
-    ]
+    entries = [job.entry(r.scene, position=r.position, ranked=r) for r in ordered]
     apply_warnings(job.policy, entries)
     about = " ".join(str(x) for x in (d.year, d.network) if x)
     leads = [c.actor for c in page.credits if c.role == "main"][:4]
@@ -594,10 +607,7 @@ def _actor(job: _Job) -> dict[str, Any]:
     info = ActorInfo(a.name, a.native, a.born, list(a.aliases), films, page.scene_count)
     scope = Scope(actors=(a.name,), kind=job.request.scope.kind)
     result = _rank(job.conn, job.request, scope, job.limit)
-    entries = [
-        make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
-        for r in result.entries
-    ]
+    entries = [job.entry(r.scene, position=r.position, ranked=r) for r in result.entries]
     apply_warnings(job.policy, entries)
     intro = a.name
     if a.born:
@@ -689,10 +699,9 @@ def _best_per_drama(job: _Job) -> dict[str, Any]:
     reading_order: list[Entry] = []
     for g in groups.entries:
         scene = g.scene
-        best = make_entry(scene, job.policy, job.casts, position=g.position, ranked=g)
+        best = job.entry(scene, position=g.position, ranked=g)
         others = [
-            make_entry(r.scene, job.policy, job.casts, position=r.position, ranked=r)
-            for r in runners[scene.drama_id]
+            job.entry(r.scene, position=r.position, ranked=r) for r in runners[scene.drama_id]
         ]
         reading_order += [best, *others]
         facts = ", ".join(str(x) for x in (scene.network, scene.year) if x)

@@ -93,6 +93,7 @@ class Entry:
     tags: list[str] = field(default_factory=list)
     # every declared scene field (scene_fields.py) by name, as `show scene` writes it, so a
     # template can use a field the entry has no attribute for: {{ e.fields.location }}
+    # (filled for a user's template; no built-in one reads them, and they are not made for it)
     fields: dict[str, object] = field(default_factory=dict)
     sources: list[SourceLink] = field(default_factory=list)
     clip: SourceLink | None = None  # the source to watch it on, one of `sources` (official first)

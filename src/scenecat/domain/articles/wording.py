@@ -66,8 +66,13 @@ def ordinal(n: int) -> str:
 
 
 def drama_line(scene: Scene) -> str:
-    facts = ", ".join([str(x) for x in (scene.network, scene.year) if x])
-    line = scene.drama + (f" ({facts})" if facts else "")
+    """ "Melting Me Softly (tvN, 2019), episode 10": the drama with what is known of it."""
+    network, year = scene.network, scene.year
+    line = scene.drama
+    if network and year:
+        line += f" ({network}, {year})"
+    elif network or year:
+        line += f" ({network or year})"
     if scene.episode is not None:
         line += f", episode {scene.episode}"
     return line
