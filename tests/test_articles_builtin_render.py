@@ -96,7 +96,7 @@ def test_a_change_to_a_builtin_file_changes_the_article(
 
 def test_whitespace_class_is_pythons() -> None:
     """mdescape spells out the characters str.split() folds: they must be exactly those."""
-    spelled = re.compile(f"[{mdescape._WHITESPACE}]")
+    spelled = re.compile(f"[{mdescape.WHITESPACE}]")
     for code in range(0x110000):
         char = chr(code)
         assert bool(spelled.match(char)) == char.isspace(), hex(code)
@@ -130,3 +130,17 @@ def _slow_escape(value: str) -> str:
         end = match.end()
         value = value[: end - 1] + "\\" + value[end - 1 :]
     return value
+
+
+def _slow_tidy(text: str) -> str:
+    lines = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", lines).strip("\n") + "\n"
+
+
+def test_tidy_agrees_with_its_plain_definition() -> None:
+    """tidy skips the line-by-line pass when no line ends in whitespace: the same text."""
+    rng = random.Random(7)
+    pieces = ["a", "b c", "\n", "\n\n", "\n\n\n\n\n", " ", "\t", "\r", "\u3000", "\xa0", "\x1c"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert render.tidy(text) == _slow_tidy(text), repr(text)
