@@ -119,6 +119,12 @@ def test_escape_shortcut_agrees_with_escape() -> None:
             assert mdescape.escape(text) == text, repr(text)
         # The slow path alone, as before the shortcut: the same result.
         assert mdescape.escape(text) == _slow_escape(text), repr(text)
+        assert mdescape.escape_paragraphs(text) == _slow_paragraphs(text), repr(text)
+
+
+def _slow_paragraphs(text: str) -> str:
+    parts = [_slow_escape(p) for p in mdescape._PARAGRAPHS.split(text.strip())]
+    return "\n\n".join(p for p in parts if p)
 
 
 def _slow_escape(value: str) -> str:

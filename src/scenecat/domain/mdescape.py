@@ -79,7 +79,10 @@ def escape_paragraphs(text: object) -> Md:
         return Md("")
     if isinstance(text, Md):
         return text
-    parts = [escape(p) for p in _PARAGRAPHS.split(str(text).strip())]
+    text = str(text)
+    if "\n" not in text:  # one paragraph (most descriptions): escape strips its ends too
+        return escape(text)
+    parts = [escape(p) for p in _PARAGRAPHS.split(text.strip())]
     return Md("\n\n".join(p for p in parts if p))
 
 

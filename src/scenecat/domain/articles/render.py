@@ -71,6 +71,8 @@ def builtin_dir() -> Path:
 def _finalize(value: object) -> object:
     if type(value) is str:  # most values: plain text (an Md is a subclass, kept below)
         return value if is_plain(value) else escape(value)  # the same text, without a copy
+    if type(value) is int:  # positions, counts
+        return value
     if isinstance(value, Md):
         return value
     if value is None:
