@@ -3,6 +3,10 @@
 Catalogue text is data. Every `{{ value }}` is escaped for CommonMark on output (the
 environment's `finalize`), unless a filter marked it as markdown already (`md`, `url`,
 `link`, `raw`); Jinja's own HTML autoescape is off, since the output is not HTML.
+
+A user's template (a file, or one that extends a built-in) runs in the sandbox; the built-in
+templates are scenecat's own files and run in a plain environment with the same options and
+filters, so they write the same text without the sandbox's checks on every attribute.
 """
 
 from __future__ import annotations
