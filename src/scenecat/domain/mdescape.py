@@ -32,7 +32,7 @@ _PARAGRAPHS = re.compile(r"\n[ \t]*\n\s*")
 # controls nor whitespace, one space apart, not opening the way _LINE_START says. Most values
 # of an article (names, numbers, sentences) are such text; a 10,000-scene article escapes
 # 65,000 of them. The whitespace is str.split's (Python's isspace, which `\s` matches too),
-# spelled out because a class of ranges alone is checked a fifth faster than one with `\s`
+# spelled out because a class of ranges alone is checked a sixth faster than one with `\s`
 # (tests/test_articles_builtin_render.py compares the two).
 WHITESPACE = r"\t-\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _WORD = rf"[^{WHITESPACE}\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\\`*_\[\]<>#|~&{{}}$]+"
