@@ -33,7 +33,7 @@ _PARAGRAPHS = re.compile(r"\n[ \t]*\n\s*")
 # of an article (names, numbers, sentences) are such text; a 10,000-scene article escapes
 # 65,000 of them. The whitespace is str.split's (Python's isspace, which `\s` matches too),
 # spelled out because a class of ranges alone is checked a sixth faster than one with `\s`
-# (tests/test_articles_builtin_render.py compares the two).
+# (tests/test_articles_builtin_render.py checks it is exactly the characters isspace() names).
 WHITESPACE = r"\t-\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _WORD = rf"[^{WHITESPACE}\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\\`*_\[\]<>#|~&{{}}$]+"
 _AS_IT_IS = re.compile(rf"(?![-+](?: |$)|-{{3,}}|=+$|\d{{1,9}}[.)](?: |$)){_WORD}(?: {_WORD})*")
