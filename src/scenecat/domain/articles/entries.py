@@ -63,8 +63,8 @@ class SourceLink:
 
 
 # Slots: an entry has more fields than an instance dictionary shares keys for (30), so each
-# of a 10,000-scene article's entries would otherwise build a dictionary of its own (two fifths
-# time of making one).
+# of a 10,000-scene article's entries would otherwise build a dictionary of its own (two
+# fifths of the time of making one).
 @dataclass(slots=True)
 class Entry:
     """One scene as an article shows it. When `hidden`, only the drama, episode and numbers
