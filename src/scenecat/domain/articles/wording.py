@@ -66,8 +66,13 @@ def ordinal(n: int) -> str:
 
 
 def drama_line(scene: Scene) -> str:
-    facts = ", ".join(str(x) for x in (scene.network, scene.year) if x)
-    line = scene.drama + (f" ({facts})" if facts else "")
+    """ "Melting Me Softly (tvN, 2019), episode 10": the drama with what is known of it."""
+    network, year = scene.network, scene.year
+    line = scene.drama
+    if network and year:
+        line += f" ({network}, {year})"
+    elif network or year:
+        line += f" ({network or year})"
     if scene.episode is not None:
         line += f", episode {scene.episode}"
     return line
@@ -121,15 +126,30 @@ def score_text(parts: ScoreParts, info: Any = None) -> str:
     score = f"{score_figure(parts.score, SCORE_DIGITS)}/10"
     if not parts.has_signal:
         return f"{score}, from the averages alone (no votes, duels or view count yet)"
-    counted = _counted(info)
+    votes, duels, views = _counted_parts(info)
     # What follows the figure depends on a few counts and flags only: worded once per
     # combination (a 10,000-scene article has a few hundred).
     return score + _score_words(
-        parts.n_votes if counted("votes") else 0,
-        parts.n_duels if counted("duels") else 0,
-        counted("views") and parts.latest_views is not None,
+        parts.n_votes if votes else 0,
+        parts.n_duels if duels else 0,
+        views and parts.latest_views is not None,
         tuple(stand_ins(parts)),
     )
+
+
+#: The last ranking asked about and whether its votes, duels and views count: an article
+#: words the scores of one ranking (10,000 of them), so they are worked out once for it.
+_LAST_COUNTED: tuple[object, tuple[bool, bool, bool]] = (object(), (True, True, True))
+
+
+def _counted_parts(info: Any) -> tuple[bool, bool, bool]:
+    global _LAST_COUNTED
+    last, found = _LAST_COUNTED
+    if last is not info:
+        counted = _counted(info)
+        found = (counted("votes"), counted("duels"), counted("views"))
+        _LAST_COUNTED = (info, found)  # one assignment: a reader sees the old pair or the new
+    return found
 
 
 @lru_cache(maxsize=4096)
