@@ -365,6 +365,18 @@ def ratio_row(
     )
 
 
+def cpu_row(
+    case: str, mine: list[Sample], theirs: list[Sample], limit: float, baseline: str
+) -> Row:
+    """A row judged by CPU time (user + system), wall time beside: on a shared machine a
+    process waits for a core as long as the other jobs make it, and one run's wall time
+    swings by a second or more, while the work it does stays put."""
+    row = ratio_row(case, med(mine, "cpu"), med(theirs, "cpu"), limit, note=f" CPU ({baseline})")
+    row.scenecat += " CPU"
+    row.ratio += f" (wall {med(mine) / med(theirs):.2f}x: {fmt(med(mine))} / {fmt(med(theirs))})"
+    return row
+
+
 # --- the cases ------------------------------------------------------------------------------
 
 
@@ -470,18 +482,11 @@ class Round:
                     load(),
                 )
             )
-            row = ratio_row(
-                f"export {fmt_} time ({self.label})",
-                med(mine),
-                med(theirs),
-                1.2,
-                note=" (streaming exporter)",
+            rows.append(
+                cpu_row(
+                    f"export {fmt_} time ({self.label})", mine, theirs, 1.2, "streaming exporter"
+                )
             )
-            # CPU too, as for the article: wall times swing with the machine's other jobs.
-            cpu_mine, cpu_theirs = med(mine, "cpu"), med(theirs, "cpu")
-            row.scenecat += f" ({fmt(cpu_mine)} CPU)"
-            row.baseline += f" ({fmt(cpu_theirs)} CPU, {cpu_mine / cpu_theirs:.2f}x)"
-            rows.append(row)
         return rows
 
     def article(self) -> list[Row]:
@@ -496,17 +501,9 @@ class Round:
             self.runs,
         )
         ranks = [run([*self.sc, "--db", db, "rank", "--limit", n]) for _ in range(self.runs)]
-        row = ratio_row(
-            f"10,000-scene article ({self.label})",
-            med(mine),
-            med(theirs),
-            1.2,
-            note=" (rank + 1 query + f-strings)",
+        row = cpu_row(
+            f"10,000-scene article ({self.label})", mine, theirs, 1.2, "rank + 1 query + f-strings"
         )
-        # CPU too: on a shared machine the wall times of one run swing by a second or more.
-        cpu_mine, cpu_theirs = med(mine, "cpu"), med(theirs, "cpu")
-        row.scenecat += f" ({fmt(cpu_mine)} CPU)"
-        row.baseline += f" ({fmt(cpu_theirs)} CPU, {cpu_mine / cpu_theirs:.2f}x)"
         info = Row(
             f"rank --limit 10000 ({self.label})",
             f"{fmt(med(ranks))} ({fmt(med(ranks, 'cpu'))} CPU)",
