@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -210,6 +209,8 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
     _refuse_unusable_location(path)
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
+        import shlex  # for this message only: importing it compiles a pattern
+
         raise ScenecatError(
             f"there is no catalogue at {path}",
             hint=f"check the path, or make one: `scenecat --db {shlex.quote(str(path))} init` "

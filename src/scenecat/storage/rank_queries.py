@@ -10,7 +10,6 @@ a vote written by another process half-way through cannot give a ranking that mi
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 from scenecat.scoring.top_n import NOT_LOADED, Member, SceneCounts, StoredClass
 from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.storage.scenes import SceneFilter
+from scenecat.storage.scenes import id_list as id_list  # its old home: duel_strengths uses it
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -372,11 +372,6 @@ def scene_dramas(conn: sqlite3.Connection, scene_ids: Sequence[int]) -> dict[int
             (id_list(scene_ids),),
         )
     )
-
-
-def id_list(ids: Sequence[int]) -> str:
-    # One JSON parameter instead of thousands of `?`: no limit on the number of variables.
-    return json.dumps(list(ids))
 
 
 def duel_graph(conn: sqlite3.Connection, seeds: Iterable[int]) -> dict[tuple[int, int], int]:
