@@ -192,6 +192,8 @@ def _debug_hint() -> str:
 
 @dataclass
 class State:
+    """The global options, on the root context: --db."""
+
     db: str | None = None
 
 

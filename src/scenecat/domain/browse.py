@@ -152,16 +152,23 @@ def list_episodes(conn: sqlite3.Connection, drama: str | None, limit: int | None
     return drama_store.list_episodes(conn, drama_id=drama_id, limit=check_limit(limit))
 
 
-@dataclass
+# Pages are shown, never compared or printed whole: no __eq__ or __repr__ generated (each
+# costs every command that imports browse, `rank` among them, about 0.6 M instructions).
+@dataclass(eq=False, repr=False)
 class ActorPage:
+    """An actor with their credits and how many scenes they are in (`show actor`, the
+    website's actor page)."""
+
     actor: Actor
     credits: list[Credit]
     scene_count: int
     ids: dict[str, str] = field(default_factory=dict)  # outside sources' ids
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class DramaPage:
+    """A drama with its cast, episodes and scenes (`show drama`, the website's drama page)."""
+
     drama: Drama
     credits: list[Credit]
     episodes: list[Episode]
@@ -169,8 +176,10 @@ class DramaPage:
     ids: dict[str, str] = field(default_factory=dict)  # outside sources' ids
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class ScenePage:
+    """A scene with its votes and duel record (`show scene`)."""
+
     scene: Scene
     votes: list[tuple[str, int, str | None]]
     mean_vote: float | None

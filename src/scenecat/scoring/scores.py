@@ -220,7 +220,7 @@ def bad_row(row: SceneTotals, totals: VoteTotals | None = None) -> ValueError:
     return ValueError(f"scene {key!r}: strength must be a positive number, got {strength!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # read, never compared or printed whole
 class ScoredScope:
     """A scored scope: the ranking order plus the parts of any scene on demand.
 

@@ -33,7 +33,7 @@ def resolve_path(explicit: str | os.PathLike[str] | None) -> Path:
     return default_path()
 
 
-@dataclass
+@dataclass(eq=False)  # an open connection: two are never equal
 class Catalogue:
     """An open catalogue. `conn` is in autocommit mode; writes go through `write()`."""
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
+from scenecat.scoring.params import MAX_VOTE
 from scenecat.scoring.top_n import NOT_LOADED, Member, SceneCounts, StoredClass
 from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.storage.scenes import SceneFilter
@@ -237,9 +238,28 @@ def stored_signals(
     return rows, duels
 
 
-#: One scene of a scope for classing in memory: (id, vote count, vote sum, duels, has views
-#: (0 or 1), latest views, stored strength).
-MemberRow = tuple[int, int, int, int, int, int | None, float | None]
+#: One scene of a scope for classing in memory: (id, score class, latest views, stored
+#: strength). The class, (vote count, vote sum, duels, has views), comes packed into one
+#: integer (:func:`unpack_class` reads it back): a column read costs the row about as much as
+#: the SQL's arithmetic over the four, and one integer is a cheaper key to class by than a
+#: tuple. A catalogue whose counts do not fit the packing gets the tuple itself.
+PackedClass = int | tuple[int, int, int, int]
+MemberRow = tuple[int, PackedClass, int | None, float | None]
+
+# The packing: has views in the lowest bit, then duels, vote sum and vote count; 63 bits.
+_DUEL_BITS = 20
+_SUM_BITS = 21
+_VOTE_BITS = 63 - 1 - _DUEL_BITS - _SUM_BITS
+
+
+def unpack_class(packed: PackedClass) -> tuple[int, int, int, int]:
+    """(vote count, vote sum, duels, has views) of a :data:`MemberRow`'s class."""
+    if isinstance(packed, tuple):
+        return packed
+    rest, has_views = packed >> 1, packed & 1
+    rest, duels = rest >> _DUEL_BITS, rest & ((1 << _DUEL_BITS) - 1)
+    votes, vote_sum = rest >> _SUM_BITS, rest & ((1 << _SUM_BITS) - 1)
+    return votes, vote_sum, duels, has_views
 
 
 def scope_members(
@@ -249,9 +269,22 @@ def scope_members(
     strength None unless `strengths`)."""
     source, where, params = _class_source(scope)
     strength = "g.strength" if strengths else "NULL"
+    # Bounds of every scene's counts, from two index ends (not a scan): the most votes; a
+    # vote sum at most MAX_VOTE times that (vote.score's CHECK); no more duels than duel rows.
+    votes, duels = conn.execute(
+        "SELECT (SELECT max(votes) FROM scene_signal), "
+        "(SELECT max(id) FROM duel) - (SELECT min(id) FROM duel) + 1"
+    ).fetchone()
+    votes, duels = votes or 0, duels or 0
+    if votes >> _VOTE_BITS or (votes * MAX_VOTE) >> _SUM_BITS or duels >> _DUEL_BITS:
+        sql = (
+            f"SELECT g.scene_id, g.votes, g.vote_sum, g.duels, g.has_views, g.views, {strength} "
+            f"FROM {source} WHERE {where}"
+        )
+        return [(r[0], r[1:5], r[5], r[6]) for r in conn.execute(sql, params)]
     sql = (
-        f"SELECT g.scene_id, g.votes, g.vote_sum, g.duels, g.has_views, g.views, {strength} "
-        f"FROM {source} WHERE {where}"
+        f"SELECT g.scene_id, ((g.votes << {_SUM_BITS} | g.vote_sum) << {_DUEL_BITS} | g.duels) "
+        f"<< 1 | g.has_views, g.views, {strength} FROM {source} WHERE {where}"
     )
     return conn.execute(sql, params).fetchall()
 
