@@ -203,6 +203,7 @@ def test_root_help_from_the_table_equals_the_full_help(
     from scenecat.cli import app as app_module
 
     monkeypatch.setattr(app_module._Loaded, "modules", ())
+    monkeypatch.setattr(app_module._Loaded, "names", frozenset())
     monkeypatch.setattr(app_module._Loaded, "commands", {})
     group = get_command(app_module.app)
     context = typer.Context(group, info_name="scenecat", terminal_width=width)
