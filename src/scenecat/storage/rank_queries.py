@@ -145,6 +145,12 @@ def _class_source(scope: SceneFilter) -> tuple[str, str, list[object]]:
         return "scene_signal g", "1", []
     if scope == SceneFilter(kind=scope.kind):  # the kind is in the row (and its index)
         return "scene_signal g", "g.kind = ?", [scope.kind]
+    if not scope.needs_scene_row():
+        # Actors, a tag, a kind: scene_signal's id and kind answer them, and no scene row (a
+        # page read per scene at 1M scenes) is read. `+g.kind` keeps the kind off the class
+        # indexes: the actor's (or tag's) scenes are the few rows to start from.
+        where, params = scope.where(scene_id="g.scene_id", kind="+g.kind")
+        return "scene_signal g", where, params
     return f"{_from_scope(scope)} JOIN scene_signal g ON g.scene_id = s.id", where, params
 
 
