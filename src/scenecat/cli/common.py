@@ -11,7 +11,6 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args
 
@@ -190,11 +189,11 @@ def _debug_hint() -> str:
     return "run again with SCENECAT_DEBUG=1 for the full traceback, and report it"
 
 
-@dataclass
 class State:
     """The global options, on the root context: --db."""
 
-    db: str | None = None
+    def __init__(self, db: str | None = None) -> None:
+        self.db = db
 
 
 def state(ctx: typer.Context) -> State:
