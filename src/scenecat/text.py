@@ -19,7 +19,8 @@ def lazy_pattern(pattern: str) -> Callable[[], re.Pattern[str]]:
     """A regular expression compiled the first time it is used: `_WORD = lazy_pattern(...)`,
     then `_WORD().search(text)`. Compiling one costs about 1 M instructions (re's parser is
     Python), and a command that never needs it should not pay that at start-up (`rank`
-    compiled some twenty, tests/test_startup.py)."""
+    compiled fifteen of text.py's and output.py's; tests/test_startup.py checks it now
+    compiles only the one it uses)."""
     return functools.cache(lambda: re.compile(pattern))
 
 

@@ -246,9 +246,10 @@ def stored_signals(
 
 #: One scene of a scope for classing in memory: (id, score class, latest views, stored
 #: strength). The class, (vote count, vote sum, duels, has views), comes packed into one
-#: integer (:func:`unpack_class` reads it back): a column read costs the row about as much as
-#: the SQL's arithmetic over the four, and one integer is a cheaper key to class by than a
-#: tuple. A catalogue whose counts do not fit the packing gets the tuple itself.
+#: integer (:func:`unpack_class` reads it back): each value handed to Python costs about 800
+#: instructions (3.11's sqlite3 lets go of the GIL and takes it back around every one), far
+#: more than the SQL's shifts, and one integer is a cheaper key to class by than a tuple. A
+#: catalogue whose counts do not fit the packing gets the tuple itself.
 PackedClass = int | tuple[int, int, int, int]
 MemberRow = tuple[int, PackedClass, int | None, float | None]
 
@@ -275,8 +276,9 @@ def scope_members(
     strength None unless `strengths`)."""
     source, where, params = _class_source(scope)
     strength = "g.strength" if strengths else "NULL"
-    # Bounds of every scene's counts, from two index ends (not a scan): the most votes; a
-    # vote sum at most MAX_VOTE times that (vote.score's CHECK); no more duels than duel rows.
+    # Bounds of every scene's counts (kept by triggers, never negative), from index ends
+    # rather than a scan: the most votes; a vote sum at most MAX_VOTE times that
+    # (vote.score's CHECK); no more duels than the duel ids span.
     votes, duels = conn.execute(
         "SELECT (SELECT max(votes) FROM scene_signal), "
         "(SELECT max(id) FROM duel) - (SELECT min(id) FROM duel) + 1"
