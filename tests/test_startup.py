@@ -203,6 +203,7 @@ def test_root_help_from_the_table_equals_the_full_help(
     from scenecat.cli import app as app_module
 
     monkeypatch.setattr(app_module._Loaded, "modules", ())
+    monkeypatch.setattr(app_module._Loaded, "names", frozenset())
     monkeypatch.setattr(app_module._Loaded, "commands", {})
     group = get_command(app_module.app)
     context = typer.Context(group, info_name="scenecat", terminal_width=width)
@@ -224,3 +225,41 @@ def test_the_look_alike_data_is_read_only_for_names_that_need_it(tmp_path: Path)
         assert "confusable_homoglyphs" not in roots(modules), args
     modules, _ = loaded(db, "add-actor", "Go\u0578g Yoo")
     assert "confusable_homoglyphs" in roots(modules)
+
+
+# As _PROBE, then the regular expressions text.py and output.py have compiled by then.
+_PATTERNS = _PROBE.replace(
+    "finally:\n",
+    "finally:\n"
+    "    from scenecat import text\n"
+    "    from scenecat.cli import output\n"
+    "    sys.stderr.write('\\nPATTERNS ' + ' '.join(sorted(\n"
+    "        f'{m.__name__}.{n}' for m in (text, output) for n, v in vars(m).items()\n"
+    "        if n.startswith('_') and hasattr(v, 'cache_info') and v.cache_info().currsize\n"
+    "    )))\n",
+)
+
+
+def test_rank_imports_and_compiles_only_what_it_uses(tmp_path: Path) -> None:
+    """`rank` (the busiest command a fan runs) imports no json, shlex or --why explanation
+    unless asked, and compiles only the patterns it uses: a piped table makes control
+    characters visible (text.UNSAFE); nothing else of text.py or output.py is compiled."""
+    db = tmp_path / "c.db"
+    loaded(db, "import", "data/sample.yaml")
+    env = {**os.environ, "SCENECAT_DB": str(db), "NO_COLOR": "1"}
+    env.pop("SCENECAT_DEBUG", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", _PATTERNS, "rank", "--actor", "Ji Chang Wook"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    lines = proc.stderr.rstrip("\n").split("\n")
+    modules, patterns = set(lines[-1].split()[1:]), lines[-2].split()[1:]
+    assert lines[-1].startswith("MODULES ") and lines[-2].startswith("PATTERNS "), proc.stderr
+    assert "Ji Chang Wook" in proc.stderr  # the table's title: the command ran
+    assert not {"json", "shlex", "scenecat.domain.rank_why"} & modules
+    assert patterns == ["scenecat.text._CONTROL_MULTILINE"]
+    modules, out = loaded(db, "rank", "--actor", "Ji Chang Wook", "--json")
+    assert "json" in modules and out.startswith("{")

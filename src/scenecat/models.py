@@ -45,6 +45,8 @@ class Drama(DramaFacts):
 
 @dataclass
 class Episode:
+    """A stored episode of a drama."""
+
     drama_id: int
     drama: str
     number: int
@@ -55,6 +57,8 @@ class Episode:
 
 @dataclass
 class Credit:
+    """An actor's credit in a drama: the character, the role and the billing."""
+
     actor_id: int
     actor: str
     drama_id: int

@@ -48,6 +48,8 @@ __all__ = [
 
 @dataclass
 class ViewCount:
+    """A view count of a scene on a date (`on`, or None), as `source` counted it."""
+
     count: int
     on: str | None
     source: str = ""

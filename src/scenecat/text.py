@@ -8,27 +8,38 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import TypeGuard
 
 MAX_NAME = 300
 MAX_TEXT = 20_000
 
-_SEPARATORS = re.compile(r"[\s\-‐-―_.·'’`]+")
-_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+
+def lazy_pattern(pattern: str) -> Callable[[], re.Pattern[str]]:
+    """A regular expression compiled the first time it is used: `_WORD = lazy_pattern(...)`,
+    then `_WORD().search(text)`. Compiling one costs about 1 M instructions (re's parser is
+    Python), and a command that never needs it should not pay that at start-up (`rank`
+    compiled fifteen of text.py's and output.py's; tests/test_startup.py checks it now
+    compiles only the one it uses)."""
+    return functools.cache(lambda: re.compile(pattern))
+
+
+_SEPARATORS = lazy_pattern(r"[\s\-‐-―_.·'’`]+")
+_SLUG_DROP = lazy_pattern(r"[^a-z0-9]+")
 # One rule for every text field (names, titles, tags, descriptions, synopses...): C0 and C1
 # controls (ESC starts CSI/OSC sequences, BEL ends OSC, 0x9b is a one-byte CSI), the
 # bidirectional overrides and isolates that reorder what a terminal shows ("Trojan Source")
 # and the Unicode line and paragraph separators are refused. Multi-line fields (scene
 # descriptions, drama synopses) keep tab and newline; single-line ones fold all whitespace.
 UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-_CONTROL_MULTILINE = re.compile(f"[{UNSAFE}]")
+_CONTROL_MULTILINE = lazy_pattern(f"[{UNSAFE}]")
 # The same characters as JSON \\u escapes (json.dumps escapes C0 itself): exact data, and a
 # terminal that shows it stays safe.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_JSON_UNSAFE = lazy_pattern("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 # Invisible characters (zero-width space, word joiner, BOM, soft hyphen, fillers, the braille
 # blank, ...): a name with one looks identical to the name without, so they are dropped from
 # names.
-_INVISIBLE = re.compile(
+_INVISIBLE = lazy_pattern(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
     "\u200b-\u200f\u2060-\u2064\u206a-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0]"
 )
@@ -37,13 +48,13 @@ _UNSAFE_MESSAGE = "must not contain control characters (terminal escapes, bidi o
 
 def json_safe(text: str) -> str:
     """JSON text (from json.dumps) with every terminal-unsafe character as a \\u escape."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_UNSAFE().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def visible_escapes(text: object) -> str:
     """Terminal-unsafe characters written as \\x1b / \\u202e (terminal, CSV, plain text and
     the website); None is the empty text."""
-    return _CONTROL_MULTILINE.sub(_escape, "" if text is None else str(text))
+    return _CONTROL_MULTILINE().sub(_escape, "" if text is None else str(text))
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -53,7 +64,7 @@ def _escape(match: re.Match[str]) -> str:
 
 # Lone surrogates come from JSON escapes such as "\ud800" or from command-line bytes that
 # are not UTF-8; SQLite cannot store them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = lazy_pattern("[\ud800-\udfff]")
 _NOT_UNICODE = "must be valid Unicode text (it has a lone surrogate: is the source UTF-8?)"
 
 
@@ -85,12 +96,12 @@ def clean_name(value: str, what: str = "name") -> str:
     from scenecat.errors import InvalidInput
 
     subject = f"{what} " if what else ""
-    if _CONTROL_MULTILINE.search(value):
+    if _CONTROL_MULTILINE().search(value):
         raise InvalidInput(f"{subject}{_UNSAFE_MESSAGE}")
-    text = " ".join(_INVISIBLE.sub("", nfc(value)).split())
+    text = " ".join(_INVISIBLE().sub("", nfc(value)).split())
     if not text:
         raise InvalidInput(f"{subject}must not be empty")
-    if _SURROGATE.search(text):
+    if _SURROGATE().search(text):
         raise InvalidInput(f"{subject}{_NOT_UNICODE}")
     if len(text) > MAX_NAME:
         raise InvalidInput(f"{subject}is {len(text)} characters long; the limit is {MAX_NAME}")
@@ -106,10 +117,10 @@ def clean_text(value: str | None, what: str = "text") -> str | None:
     text = nfc(value).replace("\r\n", "\n").strip()
     if not text:
         return None
-    if _CONTROL_MULTILINE.search(text):
+    if _CONTROL_MULTILINE().search(text):
         subject = f"{what} " if what else ""
         raise InvalidInput(f"{subject}{_UNSAFE_MESSAGE}; tab and newline are fine")
-    if _SURROGATE.search(text):
+    if _SURROGATE().search(text):
         raise InvalidInput(f"{what + ' ' if what else ''}{_NOT_UNICODE}")
     if len(text) > MAX_TEXT:
         subject = f"{what} " if what else ""
@@ -125,14 +136,14 @@ def name_key(value: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    key = _SEPARATORS.sub("", unicodedata.normalize("NFC", stripped))
+    key = _SEPARATORS().sub("", unicodedata.normalize("NFC", stripped))
     if key.isascii():
         return key
-    return _fold_look_alikes(_INVISIBLE.sub("", key))
+    return _fold_look_alikes(_INVISIBLE().sub("", key))
 
 
-_LATIN_LETTER = re.compile("[a-z]")
-_SMALL_CAPITAL = re.compile(r"LATIN LETTER SMALL CAPITAL ([A-Z])$")
+_LATIN_LETTER = lazy_pattern("[a-z]")
+_SMALL_CAPITAL = lazy_pattern(r"LATIN LETTER SMALL CAPITAL ([A-Z])$")
 
 
 def _fold_look_alikes(key: str) -> str:
@@ -140,7 +151,7 @@ def _fold_look_alikes(key: str) -> str:
     with a Cyrillic о, 'Goոg Yoo' with an Armenian ո) or with small capitals ('ɢᴏɴɢ ʏᴏᴏ')
     folds to the all-Latin key, so the name is found and warned about as the name it
     imitates. A name written wholly in another script keeps its own key."""
-    if not _LATIN_LETTER.search(key) and not any(_is_latin(ch) for ch in key):
+    if not _LATIN_LETTER().search(key) and not any(_is_latin(ch) for ch in key):
         return key
     return "".join(_latin_look_alike(ch) or ch for ch in key)
 
@@ -177,7 +188,7 @@ def _latin_look_alike(ch: str) -> str | None:
 
 
 def _small_capital(ch: str) -> str | None:
-    match = _SMALL_CAPITAL.match(unicodedata.name(ch, ""))
+    match = _SMALL_CAPITAL().match(unicodedata.name(ch, ""))
     return match.group(1).lower() if match else None
 
 
@@ -191,17 +202,17 @@ def _ascii_letter(glyph: str) -> str | None:
 def slugify(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value.casefold())
     ascii_only = decomposed.encode("ascii", "ignore").decode()
-    return _SLUG_DROP.sub("-", ascii_only).strip("-")
+    return _SLUG_DROP().sub("-", ascii_only).strip("-")
 
 
-_CLOCK = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
+_CLOCK = lazy_pattern(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
 
 
 def parse_clock(value: str) -> int:
     """'52:10' or '1:02:03' -> seconds."""
     from scenecat.errors import InvalidInput
 
-    match = _CLOCK.match(value.strip())
+    match = _CLOCK().match(value.strip())
     if not match:
         raise InvalidInput(f"time {value!r} is not mm:ss or h:mm:ss", hint="e.g. --at 52:10")
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
@@ -209,7 +220,7 @@ def parse_clock(value: str) -> int:
 
 
 # A time inside a clip as YouTube's `t=` writes it (83, 83s, 1m23s, 1h2m3s) or as a clock.
-_UNITS = re.compile(r"^(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s?)?$")
+_UNITS = lazy_pattern(r"^(?:(\d{1,9})h)?(?:(\d{1,9})m)?(?:(\d{1,9})s?)?$")
 MAX_CLIP_TIME = 100_000  # seconds (27 hours): past any clip
 
 
@@ -221,10 +232,10 @@ def parse_clip_time(value: str) -> int:
     text = value.strip().lower()
     shown = value if len(value) <= 30 else value[:30] + "…"
     if ":" in text:
-        match = _CLOCK.match(text)
+        match = _CLOCK().match(text)
         seconds = None if match is None else parse_clock(text)
     else:
-        units = _UNITS.match(text) if text else None
+        units = _UNITS().match(text) if text else None
         seconds = (
             None
             if units is None or not any(units.groups())

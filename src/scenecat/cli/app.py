@@ -91,18 +91,21 @@ Command = TyperCommand | TyperGroup
 class _Loaded:
     """What this process has imported and converted so far."""
 
-    modules: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()  # imported, their commands registered
+    names: frozenset[str] = frozenset()  # the top-level commands converted
     commands: dict[str, Command] = {}  # noqa: RUF012 - replaced, never mutated
 
 
 def load_commands(names: Iterable[str] | None = None) -> dict[str, Command]:
-    """The top-level commands, converted to click: those named (and whatever else their
-    modules register), or all of them; a name missing from COMMANDS loads all."""
+    """The top-level commands, converted to click: those named, or all of them; a name
+    missing from COMMANDS loads all. Only the commands named are converted, not the others
+    their modules register (`rank` does not convert `trending`: converting a command costs
+    a few million instructions)."""
     if names is None or any(name not in _OWNERS for name in names):
-        wanted = set(MODULES)
+        wanted = set(_OWNERS)
     else:
-        wanted = {module for name in names for module in _OWNERS[name]}
-    if wanted <= set(_Loaded.modules):
+        wanted = set(names)
+    if wanted <= _Loaded.names:
         return _Loaded.commands
     import importlib
 
@@ -110,17 +113,23 @@ def load_commands(names: Iterable[str] | None = None) -> dict[str, Command]:
 
     # A fresh holder each time, registered in MODULES order, so that a full load lists the
     # commands as registering them all at once would.
-    modules = tuple(m for m in MODULES if m in wanted or m in _Loaded.modules)
+    wanted |= _Loaded.names
+    owners = {module for name in wanted for module in _OWNERS[name]}
+    modules = tuple(m for m in MODULES if m in owners)
     holder = typer.Typer(rich_markup_mode=None, add_completion=False)
     holder.callback()(_no_options)  # a group even if one command is registered
     for module in modules:
         importlib.import_module(f"scenecat.cli.{module}").register(holder)
+    if wanted != set(_OWNERS):
+        holder.registered_commands = [c for c in holder.registered_commands if c.name in wanted]
+        holder.registered_groups = [g for g in holder.registered_groups if g.name in wanted]
     keep_examples(holder)
     _Loaded.commands = dict(get_command(holder).commands)  # type: ignore[attr-defined]
     for command in _Loaded.commands.values():
         _bound_integers(command, integers())
         _plain_placeholders(command)
     _Loaded.modules = modules
+    _Loaded.names = frozenset(wanted)
     return _Loaded.commands
 
 
@@ -248,7 +257,7 @@ def _nested_command(name: str) -> Command:
 
 
 def all_loaded() -> bool:
-    return set(_Loaded.modules) == set(MODULES)
+    return _Loaded.names == set(_OWNERS)
 
 
 def _no_options() -> None:

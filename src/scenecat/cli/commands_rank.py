@@ -96,13 +96,15 @@ def rank(
     Example: scenecat rank --actor "Ji Chang Wook" --kind kiss --by drama
     """
     from scenecat.cli import output
-    from scenecat.domain import rank_why, ranking
+    from scenecat.domain import ranking
 
     params = ranking.make_params(
         method, m=min_votes, w_votes=w_votes, w_duels=w_duels, w_views=w_views
     )
     pair = (couple[0], couple[1]) if couple else None
     if why_key is not None:
+        from scenecat.domain import rank_why
+
         with catalogue(ctx) as cat:
             entry = rank_why.why_scene(cat.conn, scope, params, why_key, method=method, couple=pair)
         if as_json:

@@ -11,7 +11,6 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args
 
@@ -190,9 +189,11 @@ def _debug_hint() -> str:
     return "run again with SCENECAT_DEBUG=1 for the full traceback, and report it"
 
 
-@dataclass
 class State:
-    db: str | None = None
+    """The global options, on the root context: --db."""
+
+    def __init__(self, db: str | None = None) -> None:
+        self.db = db
 
 
 def state(ctx: typer.Context) -> State:
@@ -238,11 +239,25 @@ def keep_examples(app: typer.Typer) -> None:
     for info in app.registered_commands:
         doc = info.callback.__doc__ if info.callback else None
         if doc and "\b\n" not in doc:
-            # [ \t]*, not \s*: the \b line must sit right above `Example:`, not a blank line.
-            info.callback.__doc__ = re.sub(r"\n([ \t]*)Example:", r"\n\1\b\n\1Example:", doc)
+            info.callback.__doc__ = _example_kept(doc)
     for group in app.registered_groups:
         if group.typer_instance is not None:
             keep_examples(group.typer_instance)
+
+
+def _example_kept(doc: str) -> str:
+    """`doc` with a `\\b` line (click's "do not re-wrap") right above each line that starts
+    with `Example:` after spaces or tabs, indented as that line is: a blank line between
+    them would not do. (By lines rather than by a regular expression: no pattern compiled
+    for every command that runs.)"""
+    lines = doc.split("\n")
+    kept = lines[:1]
+    for line in lines[1:]:
+        text = line.lstrip(" \t")
+        if text.startswith("Example:"):
+            kept.append(line[: len(line) - len(text)] + "\b")
+        kept.append(line)
+    return "\n".join(kept)
 
 
 # Options many commands share, one spelling and one help text each; a command declares
@@ -388,13 +403,14 @@ class _Offered(str):
         return True
 
 
-# Characters bash reads as something other than part of a word, escaped with a backslash.
-_BASH_SPECIAL = re.compile(r"""([\s'"\\$`!&;|<>()*?\[\]{}#~=:])""")
+# Characters bash reads as something other than part of a word, escaped with a backslash
+# (compiled when completion first needs it, not by every command's start-up).
+_BASH_SPECIAL = r"""([\s'"\\$`!&;|<>()*?\[\]{}#~=:])"""
 
 
 def _for_bash(name: str) -> str:
     """A name as bash must insert it to keep it one argument: `Melting\\ Me\\ Softly`."""
-    return _BASH_SPECIAL.sub(r"\\\1", name)
+    return re.sub(_BASH_SPECIAL, r"\\\1", name)
 
 
 def _bash_unquoted() -> bool:

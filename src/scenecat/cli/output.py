@@ -13,15 +13,13 @@ does for Rich.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
-from scenecat.text import compact, visible_escapes
+from scenecat.text import compact, lazy_pattern, visible_escapes
 from scenecat.text import json_safe as _json_safe
 
 # Control characters (ESC, BEL, OSC sequences...; text.UNSAFE, the one rule that also refuses
@@ -92,6 +90,8 @@ def error(text: str, hint: str | None = None) -> None:
 
 
 def emit_json(data: Any, meta: dict[str, Any] | None = None) -> None:
+    import json  # here: a table or a message has no use for it (5 M instructions)
+
     text = json.dumps({"data": data, "meta": meta or {}}, ensure_ascii=False, indent=2)
     sys.stdout.write(_json_safe(text))
     sys.stdout.write("\n")
@@ -326,19 +326,19 @@ _WHOLE = frozenset(
 # The narrowest a column of prose is cut to.
 _NARROWEST = 8
 _SHORTEST_BAR = 6
-_BAR = re.compile("(?:^| )([█·]{3,})$")
-_LETTER = re.compile(r"[^\W\d_]")
-_GROUPED = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+)")
+_BAR = lazy_pattern("(?:^| )([█·]{3,})$")
+_LETTER = lazy_pattern(r"[^\W\d_]")
+_GROUPED = lazy_pattern(r"([+-]?)(\d{1,3}(?:,\d{3})+)")
 
 
 def _kind(column: str, right: set[str], cells: list[Any]) -> str:
     plains = [cell.plain for cell in cells if cell.plain]
-    if plains and all(_BAR.search(text) for text in plains):
+    if plains and all(_BAR().search(text) for text in plains):
         return "bar"
     if column in right:
         return "number"
     # Figures such as `9.0 (3)`, `5-1`, `5.77 = 8.47×64%` or `#12` read wrong when cut.
-    if column in _WHOLE or (plains and not any(_LETTER.search(text) for text in plains)):
+    if column in _WHOLE or (plains and not any(_LETTER().search(text) for text in plains)):
         return "whole"
     return "text"
 
@@ -358,7 +358,7 @@ def _measure(column: str, kind: str, cells: list[Any], screen: int) -> Any:
     if kind == "bar":
         # A bar can be drawn shorter, and is, before any text is cut (it is a drawing of
         # a figure that stays whole beside it).
-        values = [cell_len(_BAR.sub("", cell.plain).rstrip()) for cell in cells]
+        values = [cell_len(_BAR().sub("", cell.plain).rstrip()) for cell in cells]
         least = min(natural, max([header, *(v if v else _SHORTEST_BAR for v in values)]))
         return Column(natural, least, least)
     # Cut by a third at most (long text: to 24 at least), so that a less important column
@@ -369,7 +369,7 @@ def _measure(column: str, kind: str, cells: list[Any], screen: int) -> Any:
 
 def _compacted(text: str) -> str:
     """`1,850,000` -> `1.85M`, `+650,000` -> `+650K`; other text unchanged."""
-    match = _GROUPED.fullmatch(text.strip())
+    match = _GROUPED().fullmatch(text.strip())
     if not match:
         return text
     return match.group(1) + compact(int(match.group(2).replace(",", "")))
@@ -382,7 +382,7 @@ def _fitted(cell: Any, kind: str, width: int, compact_numbers: bool) -> Any:
         shown = _compacted(cell.plain)
         return cell if shown == cell.plain else Text(shown, style=cell.style)
     if kind == "figure":
-        return Text(_BAR.sub("", cell.plain).rstrip(), style=cell.style)
+        return Text(_BAR().sub("", cell.plain).rstrip(), style=cell.style)
     if kind == "bar" and cell_len(cell) > width:
         return _shorter_bar(cell, width)
     if cell_len(cell) > width:  # text; or, last resort, a key wider than the screen
@@ -393,13 +393,13 @@ def _fitted(cell: Any, kind: str, width: int, compact_numbers: bool) -> Any:
 def _bars_dropped(kind: str, cells: list[list[Any]], column: int, width: int) -> bool:
     if kind != "bar":
         return False
-    values = [cell_len(_BAR.sub("", row[column].plain).rstrip()) for row in cells]
+    values = [cell_len(_BAR().sub("", row[column].plain).rstrip()) for row in cells]
     return max(values, default=0) > 0 and width - max(values) - 1 < _SHORTEST_BAR
 
 
 def _shorter_bar(cell: Any, width: int) -> Any:
     """The bar drawn again in fewer characters, in the same proportion."""
-    match = _BAR.search(cell.plain)
+    match = _BAR().search(cell.plain)
     assert match is not None
     value = cell.plain[: match.start(1)]
     drawn = match.group(1)
@@ -429,7 +429,7 @@ def _drawn(columns: Sequence[str], kinds: list[str], cells: list[list[Any]]) -> 
     def drawn(column: int, width: int) -> int:
         kind = kinds[column]
         if kind == "bar" and _bars_dropped(kind, cells, column, width):
-            values = [_BAR.sub("", row[column].plain).rstrip() for row in cells]
+            values = [_BAR().sub("", row[column].plain).rstrip() for row in cells]
             return max(cell_len(text) for text in [columns[column], *values])
         if kind != "text":
             return width
@@ -456,8 +456,8 @@ def _cut(text: Any, width: int) -> Any:
 
 
 # What a cut may not leave a cell's text going on with: the rest of a number.
-_NUMBER_GOES_ON = re.compile(r"[,.]?\d")
-_WORD_ENDS = re.compile(r"-|.[- ;:!?]|.[,.](?!\d)")
+_NUMBER_GOES_ON = lazy_pattern(r"[,.]?\d")
+_WORD_ENDS = lazy_pattern(r"-|.[- ;:!?]|.[,.](?!\d)")
 
 
 def _kept(plain: str, width: int) -> int | None:
@@ -481,12 +481,12 @@ def _kept(plain: str, width: int) -> int | None:
     assert end is not None
     # The last word end that fits: before a space, a hyphen or a mark ending a clause
     # (not a digit group's comma), or after a hyphen.
-    word = next((at for at in range(end, 0, -1) if _WORD_ENDS.match(plain, at - 1)), 0)
+    word = next((at for at in range(end, 0, -1) if _WORD_ENDS().match(plain, at - 1)), 0)
     word = len(plain[:word].rstrip(" ,;:-"))
     if word and 2 * (cell_len(plain[:word]) + 1) >= width:
         return word
     edge = end
-    while edge > 0 and _NUMBER_GOES_ON.match(plain, edge):
+    while edge > 0 and _NUMBER_GOES_ON().match(plain, edge):
         edge -= 1
     edge = len(plain[:edge].rstrip(" ,;:-"))
     # A cell that starts with a long number: cut at the word end, or at last in it.

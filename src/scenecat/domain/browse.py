@@ -6,7 +6,6 @@ import copy
 import re
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scenecat.domain.scope import Scope
@@ -152,30 +151,59 @@ def list_episodes(conn: sqlite3.Connection, drama: str | None, limit: int | None
     return drama_store.list_episodes(conn, drama_id=drama_id, limit=check_limit(limit))
 
 
-@dataclass
+# Pages are plain classes: they are shown, never compared, printed whole or copied, and a
+# dataclass's generated methods would be compiled by every command that imports browse
+# (`rank` among them). Each field is declared once, as its __init__ parameter.
 class ActorPage:
-    actor: Actor
-    credits: list[Credit]
-    scene_count: int
-    ids: dict[str, str] = field(default_factory=dict)  # outside sources' ids
+    """What `show actor` shows: the actor, their credits and how many scenes they are in."""
+
+    def __init__(
+        self,
+        actor: Actor,
+        credits: list[Credit],
+        scene_count: int,
+        ids: dict[str, str] | None = None,  # outside sources' ids
+    ) -> None:
+        self.actor = actor
+        self.credits = credits
+        self.scene_count = scene_count
+        self.ids = {} if ids is None else ids
 
 
-@dataclass
 class DramaPage:
-    drama: Drama
-    credits: list[Credit]
-    episodes: list[Episode]
-    scenes: list[Scene]
-    ids: dict[str, str] = field(default_factory=dict)  # outside sources' ids
+    """What `show drama` shows: the drama, its cast, episodes and scenes."""
+
+    def __init__(
+        self,
+        drama: Drama,
+        credits: list[Credit],
+        episodes: list[Episode],
+        scenes: list[Scene],
+        ids: dict[str, str] | None = None,  # outside sources' ids
+    ) -> None:
+        self.drama = drama
+        self.credits = credits
+        self.episodes = episodes
+        self.scenes = scenes
+        self.ids = {} if ids is None else ids
 
 
-@dataclass
 class ScenePage:
-    scene: Scene
-    votes: list[tuple[str, int, str | None]]
-    mean_vote: float | None
-    duels_won: int
-    duels_lost: int
+    """What `show scene` shows: the scene, its votes and its duel record."""
+
+    def __init__(
+        self,
+        scene: Scene,
+        votes: list[tuple[str, int, str | None]],
+        mean_vote: float | None,
+        duels_won: int,
+        duels_lost: int,
+    ) -> None:
+        self.scene = scene
+        self.votes = votes
+        self.mean_vote = mean_vote
+        self.duels_won = duels_won
+        self.duels_lost = duels_lost
 
 
 def show_actor(conn: sqlite3.Connection, name: str) -> ActorPage:

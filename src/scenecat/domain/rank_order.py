@@ -92,28 +92,31 @@ def classes_in_memory(
     of their members in the order of the class indexes (most views first, then highest id),
     as the stored histogram gives them."""
     # The hot loop of a broad scope (a row per scene): the rows are kept as they come and
-    # classed by a slice of them, (vote count, vote sum, duels, has views).
-    groups: dict[tuple[int, ...], list[rank_queries.MemberRow]] = {}
+    # classed by their packed class.
+    groups: dict[rank_queries.PackedClass, list[rank_queries.MemberRow]] = {}
     for row in rows:
-        key = row[1:5]
+        key = row[1]
         found = groups.get(key)
         if found is None:
             groups[key] = [row]
         else:
             found.append(row)
     classes: list[StoredClass] = []
-    for (votes, total, duels, has_views), members in groups.items():
+    packed: dict[ClassKey, rank_queries.PackedClass] = {}
+    for key, members in groups.items():
+        votes, total, duels, has_views = rank_queries.unpack_class(key)
         top_views = max(map(_VIEWS, members)) if has_views else None
         top_strength = None
         if duels:
-            top_strength = max((r[6] for r in members if r[6] is not None), default=None)
+            top_strength = max((r[3] for r in members if r[3] is not None), default=None)
         classes.append(
             (votes, total, duels, bool(has_views), len(members), top_views, top_strength)
         )
+        packed[(votes, total, duels, bool(has_views))] = key
     read: dict[ClassKey, int] = {}  # members handed out so far, once a class is sorted
 
     def load(key: ClassKey, after: Cursor, count: int | None) -> list[Member]:
-        members = groups[(key[0], key[1], key[2], int(key[3]))]
+        members = groups[packed[(key[0], key[1], key[2], bool(key[3]))]]
         start = read.get(key)
         if start is None:
             members.sort(key=_index_order, reverse=True)
@@ -122,17 +125,17 @@ def classes_in_memory(
             raise ValueError("class members are read in order, a page after the other")
         page = members[start:] if count is None else members[start : start + count]
         read[key] = start + len(page)
-        return [(r[0], r[5], r[6]) for r in page]
+        return [(r[0], r[2], r[3]) for r in page]
 
     return classes, load
 
 
-_VIEWS = itemgetter(5)
+_VIEWS = itemgetter(2)
 
 
 def _index_order(row: rank_queries.MemberRow) -> tuple[int, int]:
     # The order of the class indexes: views (NULL lowest), then id.
-    return (-1 if row[5] is None else row[5], row[0])
+    return (-1 if row[2] is None else row[2], row[0])
 
 
 class ScopeOrder:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import asdict, replace
+from typing import Any, Final
 
 from scenecat.domain import browse, names
 from scenecat.domain.rank_order import Duels, ScopeOrder, best_per_group, scope_ranker
@@ -46,43 +46,84 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+# The records of a ranking are plain classes: they are read, never compared, printed whole
+# or copied field by field, and a dataclass's generated methods (compiled when the module is
+# imported, about 0.6 M instructions each) cost every `rank` more than the rest of this
+# module. Each field is declared once, as its __init__ parameter.
 class RankInfo:
     """What every entry of one ranking shares (for `why`)."""
 
-    params: RankParams
-    method: str
-    by: str
-    totals: VoteTotals  # the whole catalogue's current votes (count, sum)
-    scope_size: int
-    groups: int  # number of groups (== scope_size for --by scene)
+    def __init__(
+        self,
+        params: RankParams,
+        method: str,
+        by: str,
+        totals: VoteTotals,  # the whole catalogue's current votes (count, sum)
+        scope_size: int,
+        groups: int,  # number of groups (== scope_size for --by scene)
+    ) -> None:
+        self.params: Final = params
+        self.method: Final = method
+        self.by: Final = by
+        self.totals: Final = totals
+        self.scope_size: Final = scope_size
+        self.groups: Final = groups
 
 
-@dataclass
 class RankedEntry:
-    position: int  # 1-based position of this entry (a group for --by drama|actor|couple)
-    scene: Scene  # the scene (a group's best scene)
-    parts: ScoreParts
-    group: str | None  # drama title / actor name / "A & B" for --by drama|actor|couple
-    info: RankInfo
-    scene_position: int  # the scene's own position among the scope's scenes
-    wins: int = 0  # duels won and lost (all duels, inside the scope or not)
-    losses: int = 0
-    latest: ViewCount | None = None  # the snapshot the popularity part used
-    group_size: int | None = None  # scenes of the group inside the scope
+    """One line of a ranking: a scene (a group's best scene) with its score's parts."""
+
+    def __init__(
+        self,
+        *,
+        position: int,  # 1-based position of this entry (a group for --by drama|actor|couple)
+        scene: Scene,  # the scene (a group's best scene)
+        parts: ScoreParts,
+        group: str | None,  # drama title / actor name / "A & B" for --by drama|actor|couple
+        info: RankInfo,
+        scene_position: int,  # the scene's own position among the scope's scenes
+        wins: int = 0,  # duels won and lost (all duels, inside the scope or not)
+        losses: int = 0,
+        latest: ViewCount | None = None,  # the snapshot the popularity part used
+        group_size: int | None = None,  # scenes of the group inside the scope
+    ) -> None:
+        self.position = position
+        self.scene = scene
+        self.parts = parts
+        self.group = group
+        self.info = info
+        self.scene_position = scene_position
+        self.wins = wins
+        self.losses = losses
+        self.latest = latest
+        self.group_size = group_size
 
 
-@dataclass
 class RankResult:
-    entries: list[RankedEntry]  # best first
-    params: RankParams  # the effective parameters (weights set by --method)
-    scope_size: int  # scenes in the scope
-    method: str = "combined"
-    by: str = "scene"
-    prior_mean: float = 5.5  # C of a scene without votes: the catalogue's mean vote
-    groups: int = 0  # groups in the scope (== scope_size for --by scene)
-    couple: tuple[str, str] | None = None
-    scope: Scope = field(default_factory=Scope)
+    """A ranking: its entries, best first, and what they were ranked in and with."""
+
+    def __init__(
+        self,
+        *,
+        entries: list[RankedEntry],  # best first
+        params: RankParams,  # the effective parameters (weights set by --method)
+        scope_size: int,  # scenes in the scope
+        method: str = "combined",
+        by: str = "scene",
+        prior_mean: float = 5.5,  # C of a scene without votes: the catalogue's mean vote
+        groups: int = 0,  # groups in the scope (== scope_size for --by scene)
+        couple: tuple[str, str] | None = None,
+        scope: Scope | None = None,  # None: the whole catalogue
+    ) -> None:
+        self.entries = entries
+        self.params = params
+        self.scope_size = scope_size
+        self.method = method
+        self.by = by
+        self.prior_mean = prior_mean
+        self.groups = groups
+        self.couple = couple
+        self.scope = Scope() if scope is None else scope
 
 
 def make_params(

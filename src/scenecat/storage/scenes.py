@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -44,19 +43,27 @@ class SceneFilter:
         can then leave the join out (foreign keys guarantee every scene has its drama)."""
         return bool(self.network or self.year)
 
-    def where(self) -> tuple[str, list[object]]:
+    def needs_scene_row(self) -> bool:
+        """Does :meth:`where` read more of a scene than its id and kind? Actors, a tag and a
+        kind do not."""
+        return self != SceneFilter(actor_ids=self.actor_ids, kind=self.kind, tag=self.tag)
+
+    def where(self, *, scene_id: str = "s.id", kind: str = "s.kind") -> tuple[str, list[object]]:
+        """The WHERE clause over `scene s` (and `drama d`) and its parameters. `scene_id` and
+        `kind` name other columns holding a scene's id and kind (scene_signal's), for a
+        filter that needs nothing else of the scene row (:meth:`needs_scene_row`)."""
         from scenecat.models import SPOILER_LEVELS
 
         clauses: list[str] = []
         params: list[object] = []
         for actor_id in self.actor_ids:
-            clauses.append("s.id IN (SELECT scene_id FROM scene_actor WHERE actor_id = ?)")
+            clauses.append(f"{scene_id} IN (SELECT scene_id FROM scene_actor WHERE actor_id = ?)")
             params.append(actor_id)
         if self.drama_id is not None:
             clauses.append("s.drama_id = ?")
             params.append(self.drama_id)
         if self.kind:
-            clauses.append("s.kind = ?")
+            clauses.append(f"{kind} = ?")
             params.append(self.kind)
         if self.network:
             clauses.append("d.network = ? COLLATE NOCASE")
@@ -72,7 +79,7 @@ class SceneFilter:
             clauses.append(f"s.spoiler IN ({','.join('?' * len(allowed))})")
             params.extend(allowed)
         if self.tag:
-            clauses.append("s.id IN (SELECT scene_id FROM scene_tag WHERE tag = ?)")
+            clauses.append(f"{scene_id} IN (SELECT scene_id FROM scene_tag WHERE tag = ?)")
             params.append(self.tag)
         for column, value in self.equals:
             if column not in _FILTER_COLUMNS:
@@ -246,11 +253,19 @@ def scene_ids(
     return [row[0] for row in conn.execute(sql, params)]
 
 
+def id_list(ids: Sequence[int]) -> str:
+    """`ids` as one JSON array, for `IN (SELECT value FROM json_each(?))`: one parameter
+    instead of thousands of `?`, with no limit on the number of variables. Written out
+    here rather than by json.dumps: a read that needs nothing else from json does not
+    import it (5 M instructions at start-up)."""
+    return "[" + ",".join(map(str, map(int, ids))) + "]"
+
+
 def scenes_by_ids(conn: sqlite3.Connection, ids: Sequence[int]) -> list[Scene]:
     """Scenes in the order of `ids` (ids of no scene left out), in one query per table
     whatever their number: the ids go in as one JSON array (json_each), so 10,000 scenes of
     a long ranking cost five statements, not five per 500."""
-    wanted = json.dumps(list(ids))
+    wanted = id_list(ids)
     found = {
         row[0]: _scene(row)
         for row in conn.execute(
