@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-# Each kind's declared fields, and the records a scene's views and sources are made of.
-from scenecat.fields import ActorFacts, DramaFacts
+# The records a scene's views and sources are made of.
 from scenecat.scene_fields import SceneFacts, Source, ViewCount
+
+if TYPE_CHECKING:
+    from scenecat.people_models import Actor, Credit, Drama, Episode
 
 __all__ = [
     "DEFAULT_VOTER",
@@ -28,46 +31,18 @@ ROLES = ("main", "support", "guest", "cameo")
 SOURCE_KINDS = ("official-clip", "fan-edit", "article", "episode")
 DEFAULT_VOTER = "me"
 
-
-@dataclass(kw_only=True)
-class Actor(ActorFacts):
-    """A stored actor: their declared fields (fields.py) and id."""
-
-    id: int
+# The records of actors and dramas live in people_models.py, made on first use: a scene
+# command (every `rank`) never builds one, and making their dataclasses cost about 12 M
+# instructions at start-up (issue 27's `rank --actor` budget).
+_PEOPLE = frozenset({"Actor", "Credit", "Drama", "Episode"})
 
 
-@dataclass(kw_only=True)
-class Drama(DramaFacts):
-    """A stored drama: its declared fields (fields.py) and id."""
+def __getattr__(name: str) -> Any:
+    if name in _PEOPLE:
+        from scenecat import people_models
 
-    id: int
-
-
-@dataclass
-class Episode:
-    """A stored episode of a drama."""
-
-    drama_id: int
-    drama: str
-    number: int
-    aired: str | None = None
-    title: str | None = None
-    rating: float | None = None
-
-
-@dataclass
-class Credit:
-    """An actor's credit in a drama: the character, the role and the billing."""
-
-    actor_id: int
-    actor: str
-    drama_id: int
-    drama: str
-    character: str | None = None
-    role: str = "main"
-    billing: int | None = None
-    year: int | None = None
-    network: str | None = None
+        return getattr(people_models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(kw_only=True)

@@ -7,7 +7,6 @@ no candidate gets a "did you mean".
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 
@@ -16,7 +15,7 @@ from scenecat.errors import Ambiguous, InvalidInput, NotFound
 from scenecat.storage import actors as actor_store
 from scenecat.storage import dramas as drama_store
 from scenecat.storage import name_prefixes, scenes
-from scenecat.text import name_key, nfc, slugify
+from scenecat.text import lazy_pattern, name_key, nfc, slugify
 
 
 def _resolve(
@@ -206,15 +205,16 @@ _ROMANISED_WORDS = {
 # apart: they tell names apart more often than they vary.
 _ROMANISED_LETTERS = {"ch": "j", "sh": "s", "oo": "u", "ee": "i", "eo": "u", "ou": "u",
                       "k": "g", "p": "b", "t": "d", "r": "l"}  # fmt: skip
-_ROMANISED_LETTER = re.compile("ch|sh|oo|ee|eo|ou|[kptr]")
-_ASCII_WORDS = re.compile("[a-z0-9]+")
-_NAME_PARTS = re.compile(r"[\s\-‐_.'’`]+")
-_HAS_LATIN = re.compile("[A-Za-z]")
+# Compiled on first use: resolving a name (every `rank --actor`) never needs them.
+_ROMANISED_LETTER = lazy_pattern("ch|sh|oo|ee|eo|ou|[kptr]")
+_ASCII_WORDS = lazy_pattern("[a-z0-9]+")
+_NAME_PARTS = lazy_pattern(r"[\s\-‐_.'’`]+")
+_HAS_LATIN = lazy_pattern("[A-Za-z]")
 
 
 def has_latin(name: str) -> bool:
     """Whether `name` has a Latin letter: a name without one (Hangul) romanises nothing."""
-    return _HAS_LATIN.search(name) is not None
+    return _HAS_LATIN().search(name) is not None
 
 
 def romanised_key(name: str) -> str:
@@ -224,13 +224,13 @@ def romanised_key(name: str) -> str:
     # Plain ASCII names (nearly all romanised ones) skip name_key's Unicode folding: every
     # actor's name is keyed when one is added (romanisation_twins).
     if name.isascii():
-        words = _ASCII_WORDS.findall(name.lower())
+        words = _ASCII_WORDS().findall(name.lower())
     else:  # accents and look-alike letters folded word by word ("Lée" is lee)
-        words = [name_key(w) for w in _NAME_PARTS.split(name) if w]
-    if not words or not all(_ASCII_WORDS.fullmatch(w) for w in words):
+        words = [name_key(w) for w in _NAME_PARTS().split(name) if w]
+    if not words or not all(_ASCII_WORDS().fullmatch(w) for w in words):
         return name_key(name)
     words[0] = _ROMANISED_WORDS.get(words[0], words[0])  # the surname comes first
-    return _ROMANISED_LETTER.sub(lambda m: _ROMANISED_LETTERS[m.group()], "".join(words))
+    return _ROMANISED_LETTER().sub(lambda m: _ROMANISED_LETTERS[m.group()], "".join(words))
 
 
 def romanisation_twins(conn: sqlite3.Connection, name: str) -> list[str]:
@@ -241,7 +241,9 @@ def romanisation_twins(conn: sqlite3.Connection, name: str) -> list[str]:
         actor
         for other, actor in actor_vocabulary(conn)
         # a name with no Latin letter (Hangul) is no romanisation of anything
-        if _HAS_LATIN.search(other) and romanised_key(other) == wanted and name_key(other) != plain
+        if _HAS_LATIN().search(other)
+        and romanised_key(other) == wanted
+        and name_key(other) != plain
     ]
     return list(dict.fromkeys(twins))
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenecat.fields import ACTOR_FIELDS, column_row
-from scenecat.models import Actor
 from scenecat.text import name_key
+
+if TYPE_CHECKING:
+    from scenecat.people_models import Actor
 
 # The declared fields stored in `actor` (fields.ActorFacts), in declaration order.
 STORED = tuple(f for f in ACTOR_FIELDS if f.column is not None)
@@ -19,6 +21,9 @@ _WIDTH = 1 + len(STORED)
 
 def _actor_from_row(row: Sequence[Any], aliases: list[str]) -> Actor:
     """The Actor of a row of _ACTOR_COLUMNS."""
+    # Imported here: resolving a name (every `rank --actor`) needs this module, not Actor.
+    from scenecat.people_models import Actor
+
     values = {f.name: value for f, value in zip(STORED, row[1:], strict=True)}
     return Actor(id=int(row[0]), aliases=aliases, **values)
 

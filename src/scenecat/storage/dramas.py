@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from scenecat.fields import DRAMA_FIELDS, column_row
-from scenecat.models import Credit, Drama, Episode
 from scenecat.storage.ddl import run_in_transaction_statements
 from scenecat.text import name_key
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from scenecat.people_models import Credit, Drama, Episode
 
 # The declared fields stored in `drama` (fields.DramaFacts), in declaration order.
 STORED = tuple(f for f in DRAMA_FIELDS if f.column is not None)
@@ -73,6 +74,10 @@ def all_drama_aliases(conn: sqlite3.Connection) -> list[tuple[int, str]]:
 
 def _drama_from_row(row: Sequence[Any], aliases: list[str]) -> Drama:
     """The Drama of a row of _DRAMA_COLUMNS."""
+    # Imported where used: resolving a name (every `rank --actor`) needs this module, not
+    # the records of dramas (people_models.py).
+    from scenecat.people_models import Drama
+
     values = {f.name: value for f, value in zip(STORED, row[1:], strict=True)}
     return Drama(id=int(row[0]), aliases=aliases, **values)
 
@@ -190,6 +195,8 @@ def list_episodes(
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
+    from scenecat.people_models import Episode
+
     return [Episode(*row) for row in conn.execute(sql, params)]
 
 
@@ -281,6 +288,8 @@ def credits(
         "a.name",
         params,
     )
+    from scenecat.people_models import Credit
+
     return [Credit(*row) for row in rows]
 
 
