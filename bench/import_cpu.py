@@ -1,6 +1,6 @@
 """CPU of a bulk import (JSON Lines into a new catalogue) against the raw loader (issue 27).
 
-    python bench/import_cpu.py --source FILE.jsonl [--runs 3] [--profile]
+    python bench/import_cpu.py --source FILE.jsonl [--runs 3] [--profile | --records-only | --instructions]
 
 Each pair of runs times, as whole processes, `scenecat --db NEW.db import FILE.jsonl` and
 bench/run.py's raw loader (BASELINE_IMPORT: json.loads per line, names to ids through dicts,
@@ -14,6 +14,11 @@ most time of their own). `--records-only` runs it once in process with the SQL w
 (each batch of rows dropped instead of written, the end of the load skipped) and prints the
 CPU of the per-record phase alone: reading, decoding, parsing and the lookups; run it a few
 times, alternating with another tree (`PYTHONPATH=OTHER/src`), to compare that phase.
+
+`--instructions` runs each of the two once under valgrind's callgrind instead and prints the
+instructions each executed (user space: Python, SQLite, libc) and their ratio: a count that
+the load of a shared machine does not move, for comparing trees (use a small file: 10k
+scenes take a few minutes under valgrind).
 
 `import_case()` is what `bench/run.py` calls; it returns the samples of both.
 """
@@ -66,6 +71,39 @@ def import_case(source: Path, work: Path, runs: int = 3) -> ImportResult:
     fresh(ours_db)
     fresh(base_db)
     return result
+
+
+def instructions(command: list[str], env: dict[str, str] | None = None) -> int:
+    """The instructions `command` executes, counted by callgrind (valgrind must be installed)."""
+    import re
+    import subprocess
+
+    counted = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", counted.stderr)
+    if found is None:
+        raise SystemExit(f"no instruction count from valgrind:\n{counted.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def instructions_case(source: Path, work: Path) -> tuple[int, int]:
+    """(instructions of `scenecat import SOURCE` into a new catalogue, of the raw loader)."""
+    from run import BASELINE_IMPORT
+
+    work.mkdir(parents=True, exist_ok=True)
+    ours_db, base_db = work / "import.db", work / "raw.db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    ours = instructions([PY, "-m", "scenecat", "--db", str(fresh(ours_db)), "import", str(source)])
+    raw = instructions([PY, "-c", BASELINE_IMPORT, str(source), str(fresh(base_db))], env=env)
+    fresh(ours_db)
+    fresh(base_db)
+    return ours, raw
 
 
 def profile(source: Path, work: Path) -> None:
@@ -125,7 +163,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/scenecat-bench/import-cpu"))
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--records-only", action="store_true")
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
+    if args.instructions:
+        ours, raw = instructions_case(args.source, args.work)
+        print(f"scenecat import   {ours:,} instructions")
+        print(f"raw loader        {raw:,} instructions")
+        print(f"ratio: {ours / raw:.3f}x")
+        return
     if args.profile:
         profile(args.source, args.work)
         return

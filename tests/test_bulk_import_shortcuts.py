@@ -215,6 +215,29 @@ def test_scene_corner_cases(data: dict[str, Any]) -> None:
     _same(fast_parsers.parse_scene, records.parse_scene_general, data)
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"drama": "D", "kind": "kiss", "title": "T", "tags": ["sad", "rain"]},
+        {"drama": "D", "kind": "kiss", "title": "T", "tags": ["rain", "Sad", "sad", "rain"]},
+        {"drama": "D", "kind": "kiss", "title": "T", "tags": ["sad", ["rain"]]},
+        {"drama": "D", "kind": "kiss", "title": "T", "tags": ["sad", " rain"]},
+        {"drama": "D", "kind": "kiss", "title": "T", "tags": "sad"},
+        {"drama": "D", "kind": "Kiss", "title": "T", "tags": []},
+        {"drama": "D", "kind": "kiss\n", "title": "T"},
+        {"drama": "D", "kind": "k" * 41, "title": "T"},
+        {"drama": "D", "kind": "kiss", "title": "T", "views": [{"count": 1}, {"count": -1}]},
+        {"drama": "D", "kind": "kiss", "title": "T", "views": [{"count": 2, "on": "2020-01-01"}]},
+    ],
+)
+def test_remembered_tags_and_kinds_give_the_general_answer(data: dict[str, Any]) -> None:
+    # The plain lower-case tags and the kinds the fast path accepted are remembered: the
+    # second parse of each record (and of the ones after it) answers from those sets.
+    _same(fast_parsers.parse_scene, records.parse_scene_general, data)
+    assert "Sad" not in fast_parsers.PLAIN_LOWER and " rain" not in fast_parsers.PLAIN_LOWER
+    assert {"Kiss", "kiss\n", "k" * 41}.isdisjoint(fast_parsers._KINDS)
+
+
 def test_plain_records_take_the_fast_path() -> None:
     scene = {
         "key": "d-e1-kiss",

@@ -1,5 +1,5 @@
 """Vote lines in the shape `export jsonl` writes are read by a pattern instead of the JSON
-decoder (jsonl_file._VOTE_LINE, BulkImporter.vote_line): the catalogue, the report and every
+decoder (jsonl_file._VOTE_LINE, BulkImporter.vote_lines): the catalogue, the report and every
 error are the record-by-record path's, and what the pattern cannot vouch for goes the
 general way."""
 
@@ -103,18 +103,20 @@ def test_vote_lines_give_the_record_by_record_catalogue(
         _vote("mms-kiss", 3, "fan5", "2022-02-02"),
     ]
     source = _write(tmp_path / "votes.jsonl", HEAD + votes)
-    taken: list[bool] = []
-    original = bulk_importer.BulkImporter.vote_line
+    general: list[Any] = []
+    original = bulk_importer.BulkImporter.apply
 
-    def spy(self: Any, *args: Any) -> bool:
-        taken.append(original(self, *args))
-        return taken[-1]
+    def spy(self: Any, section: str, raw: Any, path: str) -> None:
+        if section == "votes":
+            general.append(raw)
+        original(self, section, raw, path)
 
-    monkeypatch.setattr(bulk_importer.BulkImporter, "vote_line", spy)
+    monkeypatch.setattr(bulk_importer.BulkImporter, "apply", spy)
     report = _assert_same(tmp_path, source)
-    # Proves the lines went through the pattern: all but the one in another key order,
-    # and the two the pattern matched but vote_line handed back (not plain, padded).
-    assert taken.count(True) == len(votes) - 1 - 2 and taken.count(False) == 2
+    # Proves the lines went through the pattern: all but the one in another key order and
+    # the two the pattern matched but vote_lines handed back (not plain, padded) went by
+    # no decoder and no apply().
+    assert [v.get("voter") for v in general] == ["팬 하나", " fan3 ", "fan5"]
     assert report.seen["votes"] == len(votes) and report.created["votes"] == len(votes) - 2
     assert "vote: replaces fan1's earlier vote of 7" in report.warnings
 

@@ -132,26 +132,8 @@ def _names(value: Any) -> list[str] | None:
 
 
 def _view_fast(data: Any) -> ViewCount | None:
-    if type(data) is not dict or not data.keys() <= _VIEW_KEYS:
-        return None
-    count = data.get("count")
-    if type(count) is not int or not 0 <= count <= MAX_VIEWS:
-        return None
-    on = data.get("on")
-    if on is not None:
-        # a day accepted before, without the call (a big file's views share few days)
-        day = PAST_DATES.get(on) if type(on) is str else None
-        on = past_date(on) if day is None else day
-        if on is None:
-            return None
-    source = data.get("source")
-    if source is None:
-        source = ""
-    elif type(source) is not str or source not in PLAIN:
-        source = _name(source)
-        if source is None:
-            return None
-    return ViewCount(count, on, source)
+    views = _fast_views([data])
+    return None if views is _FAIL else views[0]
 
 
 def parse_view(data: Any, path: str) -> ViewCount:
@@ -190,6 +172,21 @@ def _fast_text(value: Any) -> Any:
         return _FAIL
 
 
+# Kinds the fast path accepted (a bulk file names a few dozen, a million times): bounded.
+_KINDS: set[str] = set()
+_KINDS_MAX = 10_000
+
+
+def _fast_kind(value: str) -> bool:
+    """Whether text `value` is a kind as parse_kind returns it (a slug of at most MAX_KIND),
+    remembering it."""
+    if len(value) <= MAX_KIND and _KEY_FULL(value):
+        if len(_KINDS) < _KINDS_MAX:
+            _KINDS.add(value)
+        return True
+    return False
+
+
 def _fast_born(value: Any) -> Any:
     return value if type(value) is int and 1850 <= value <= today().year else _FAIL
 
@@ -204,20 +201,59 @@ def _fast_names(value: Any) -> Any:
     return _FAIL if names is None else names
 
 
+# Tags found plain and in lower case (so _fast_tags returns them as they are), remembered as
+# PLAIN is: a bulk file repeats a few hundred tags. A subset of PLAIN; bounded by its size.
+PLAIN_LOWER: set[str] = set()
+
+
 def _fast_tags(value: Any) -> Any:
+    # Every tag one found plain and lower-case before (the usual case), in one C call: the
+    # names as _names gives them, which lower-casing leaves as they are.
+    if type(value) is list:
+        try:
+            if PLAIN_LOWER.issuperset(value):
+                return list(dict.fromkeys(value)) if len(value) > 1 else list(value)
+        except TypeError:
+            pass  # an unhashable item: _names judges it
     tags = _names(value)
-    return _FAIL if tags is None else [t.lower() for t in tags]
+    if tags is None:
+        return _FAIL
+    lowered = [t.lower() for t in tags]
+    if len(PLAIN_LOWER) < _PLAIN_MAX:
+        # in PLAIN (so plain, and a text), and equal to its own lower case
+        PLAIN_LOWER.update(
+            [t for t, low in zip(tags, lowered, strict=True) if t == low and t in PLAIN]
+        )
+    return lowered
 
 
 def _fast_views(value: Any) -> Any:
+    """_view_fast of each item of a list (its checks written out here: a call a view cost
+    a tenth of a scene's parse), else _FAIL."""
     if type(value) is not list:
         return _FAIL
     views = []
-    for item in value:
-        view = _view_fast(item)
-        if view is None:
+    for data in value:
+        if type(data) is not dict or not data.keys() <= _VIEW_KEYS:
             return _FAIL
-        views.append(view)
+        get = data.get
+        count = get("count")
+        if type(count) is not int or not 0 <= count <= MAX_VIEWS:
+            return _FAIL
+        on = get("on")
+        if on is not None:
+            day = PAST_DATES.get(on) if type(on) is str else None
+            on = past_date(on) if day is None else day
+            if on is None:
+                return _FAIL
+        source = get("source")
+        if source is None:
+            source = ""
+        elif type(source) is not str or source not in PLAIN:
+            source = _name(source)
+            if source is None:
+                return _FAIL
+        views.append(ViewCount(count, on, source))
     return views
 
 
@@ -231,7 +267,7 @@ FAST_VALUES: dict[str, str] = {
     "episode": "{v} if type({v}) is int and 1 <= {v} <= MAX_EPISODE else FAIL",
     "year": "{v} if type({v}) is int and 1900 <= {v} <= MAX_YEAR else FAIL",
     "born": "fast_born({v})",
-    "kind": "{v} if type({v}) is str and len({v}) <= MAX_KIND and KEY_FULL({v}) else FAIL",
+    "kind": "{v} if type({v}) is str and ({v} in KINDS or fast_kind({v})) else FAIL",
     "clock": "fast_clock({v})",
     "spoiler": "{v} if type({v}) is str and {v} in SPOILERS else FAIL",
     "names": "fast_names({v})",
@@ -263,6 +299,8 @@ def _write_scene_fast() -> Callable[[Any], SceneRec | None]:
         "MAX_YEAR": MAX_YEAR,
         "MAX_KIND": MAX_KIND,
         "KEY_FULL": _KEY_FULL,
+        "KINDS": _KINDS,
+        "fast_kind": _fast_kind,
         "name": _name,
         "fast_name": _fast_name,
         "fast_text": _fast_text,

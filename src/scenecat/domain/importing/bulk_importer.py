@@ -18,8 +18,9 @@ slow way.
 from __future__ import annotations
 
 import itertools
+import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import Any
 
@@ -54,6 +55,8 @@ from scenecat.text import name_key
 
 NOTHING: tuple[str, ...] = ()  # no warnings (shared: most records have none)
 NO_TAGS: list[str] = []
+# A vote line's score as the pattern cuts it out (1-10) -> the number
+_SCORES = {str(n): n for n in range(1, 11)}
 
 
 class NeedsSlowPath(Exception):
@@ -304,12 +307,19 @@ class BulkImporter:
             episode is not None and (episode < 1 or (episodes is not None and episode > episodes))
         ) or (rec.at is not None and rec.end is not None):
             check_scene(rec, title, episodes, path)
-        exact = self.actors.exact
-        actor_ids = [
-            exact.get(actor) or self._resolve_actor(actor, path, f"actors[{i}]")
-            for i, actor in enumerate(rec.actors)
-        ]
-        check_actors(actor_ids, path)
+        # each actor by its exact name (the usual case: one C call for the list), else the
+        # names that found none resolved one by one, in order
+        found: list[int | None] = [*map(self.actors.exact.get, rec.actors)]
+        actor_ids: list[int] = (
+            found  # type: ignore[assignment]
+            if None not in found
+            else [
+                self._resolve_actor(actor, path, f"actors[{i}]") if known is None else known
+                for i, (actor, known) in enumerate(zip(rec.actors, found, strict=True))
+            ]
+        )
+        if len(actor_ids) > 1:
+            check_actors(actor_ids, path)
         scene_id = self.next_scene_id()
         if rec.key:
             key = rec.key
@@ -322,12 +332,13 @@ class BulkImporter:
                 key = f"{base}-{n}"
             self._scene_ids[key] = -scene_id
         self.scene_rows.append((scene_id, key, drama_id, *bulk.scene_values(rec)))
+        # rows made by zip in C (a list comprehension is a call of its own a scene)
         tags = list(dict.fromkeys(rec.tags)) if rec.tags else NO_TAGS
         if tags:
-            self.tag_rows.extend([(scene_id, tag) for tag in tags])
+            self.tag_rows.extend(zip(itertools.repeat(scene_id), tags))
         if actor_ids:
             self.scene_actor_rows.extend(
-                [(scene_id, actor_id, i) for i, actor_id in enumerate(actor_ids)]
+                zip(itertools.repeat(scene_id), actor_ids, itertools.count())
             )
         warnings: list[str] = []
         credits = self.docs.parts
@@ -459,57 +470,107 @@ class BulkImporter:
             scene_id = -scene_id
         return self._add_vote(scene_id, score, voter_name, on)
 
-    def vote_line(
-        self, scene: str, score: int, voter: str | None, on: str | None, path: str
-    ) -> bool:
-        """A vote line as this program's own export writes it, its values cut out of the line
-        by jsonl_file's pattern instead of decoded (scene a slug, score 1-10, voter and day
-        free of escapes): applied as apply() would apply its record, when its scene was read
-        earlier in this file, its voter is plain and its day in the past. False, with
-        nothing done, for any other: the line then goes the general way.
+    def vote_lines(
+        self,
+        number: int,
+        line: str,
+        lines: Iterator[tuple[int, str]],
+        match: Callable[[str], re.Match[str] | None],
+        tick: Callable[[], None] | None = None,
+    ) -> tuple[int, str] | None:
+        """A run of vote lines as this program's own export writes them, from (`number`,
+        `line`) on through `lines` (numbered lines): each line's values are cut out by
+        `match` (jsonl_file's pattern: groups scene, score, voter, day) instead of decoded,
+        and the vote applied as apply() would apply its record, while the line matches, its
+        scene was read earlier in this file, its voter is plain and its day in the past.
+        Returns the first (number, line) it did not take, with nothing done for it (that line
+        goes the general way), or None at the end of `lines`. `tick` is called at every
+        2,000th line (the progress bar).
 
-        Three in four lines of a big file: a day seen before is looked up once (with its
-        codes), and a first vote of a voter on a scene (the usual case) is written here."""
-        scene_id = self._scene_ids.get(scene)
-        if scene_id is None:
-            return False
-        if on is None:
-            code = score
-        else:
-            day = self.vote_days.get(on)
-            if day is None:
-                accepted = past_date(on)
-                if accepted is None:
-                    return False
-                day = self.vote_days[on] = (accepted, self._day_codes(accepted))
-            on, code = day[0], day[1][score]
-        if voter is None:
-            voter = "me"
-        elif voter not in PLAIN and not plain(voter):
-            return False
-        voter_index = self.voters.get(voter)
-        if voter_index is None:
-            voter_index = self.voters[voter] = len(self.voter_names)
-            self.voter_names.append(voter)
-        if scene_id < 0:
-            scene_id = -scene_id
+        Three in four lines of a big file, so one loop with its lookups held in locals (a
+        call and a dozen attribute reads a line cost as much as the work): a day seen before
+        is looked up once (with its codes), and a first vote of a voter on a scene (the usual
+        case) is written here."""
+        scene_ids = self._scene_ids
+        vote_days = self.vote_days
+        voters = self.voters
+        voter_names = self.voter_names
+        votes = self.votes
+        vote_rows = self.vote_rows
+        next_vote_id = self.next_vote_id
+        scores = _SCORES
+        plain_names = PLAIN
         out = self.out
-        out.records += 1
-        pair = scene_id << 32 | voter_index
-        if pair not in self.votes:
-            self.votes[pair] = code
-            self.vote_rows.append((self.next_vote_id(), scene_id, voter, score, on, 1))
-            self.fast_votes += 1  # seen and created: added to the report by finish()
-        else:
-            self.seen["votes"] += 1
-            warnings = self._add_vote(scene_id, score, voter, on)
-            if warnings is not None:
-                self.created["votes"] += 1
-                if warnings:
-                    self.report.warnings.extend(f"{path}: {w}" for w in warnings)
-        if out.records >= out.batch_records:
-            out.flush()
-        return True
+        batch = out.batch_records
+        records = out.records
+        fast = 0
+        left: tuple[int, str] | None = None
+        try:
+            while True:
+                found = match(line)
+                if found is None:
+                    left = number, line
+                    break
+                scene, score_text, voter, on = found.groups()
+                scene_id = scene_ids.get(scene)
+                if scene_id is None:
+                    left = number, line
+                    break
+                score = scores[score_text]
+                if on is None:
+                    code = score
+                else:
+                    day = vote_days.get(on)
+                    if day is None:
+                        accepted = past_date(on)
+                        if accepted is None:
+                            left = number, line
+                            break
+                        day = vote_days[on] = (accepted, self._day_codes(accepted))
+                    on = day[0]
+                    code = day[1][score]
+                if voter is None:
+                    voter = "me"
+                elif voter not in plain_names and not plain(voter):
+                    left = number, line
+                    break
+                voter_index = voters.get(voter)
+                if voter_index is None:
+                    voter_index = voters[voter] = len(voter_names)
+                    voter_names.append(voter)
+                if scene_id < 0:
+                    scene_id = -scene_id
+                pair = scene_id << 32 | voter_index
+                if pair not in votes:
+                    votes[pair] = code
+                    vote_rows.append((next_vote_id(), scene_id, voter, score, on, 1))
+                    fast += 1  # seen and created: added to the report by finish()
+                else:
+                    self._vote_again(scene_id, score, voter, on, "vote")
+                records += 1
+                if records >= batch:
+                    out.flush()
+                    records = 0
+                if tick is not None and number % 2000 == 0:
+                    tick()
+                following = next(lines, None)
+                if following is None:
+                    break
+                number, line = following
+        finally:
+            out.records = records
+            self.fast_votes += fast
+        return left
+
+    def _vote_again(self, scene_id: int, score: int, voter: str, on: str | None, path: str) -> None:
+        """A vote line of a voter on a scene voted on before in this file, as apply() counts
+        and reports it."""
+        self.seen["votes"] += 1
+        warnings = self._add_vote(scene_id, score, voter, on)
+        if warnings is not None:
+            self.created["votes"] += 1
+            if warnings:
+                self.report.warnings.extend(f"{path}: {w}" for w in warnings)
 
     def _day_codes(self, on: str) -> tuple[int, ...]:
         """The vote codes of day `on` ("yyyy-mm-dd"), one per score."""

@@ -1,6 +1,6 @@
 """Import of a format-1 JSON Lines catalogue (one record a line): errors name the file,
 the line and the field. Into an empty catalogue, vote lines in the export's own shape skip
-the decoder (_VOTE_LINE, BulkImporter.vote_line)."""
+the decoder (_VOTE_LINE, BulkImporter.vote_lines)."""
 
 from __future__ import annotations
 
@@ -30,15 +30,16 @@ def import_jsonl(
 
 
 # A vote line exactly as `export jsonl` writes it (most of a big file's lines): its values are
-# cut out by this pattern instead of decoded, for the bulk importer (BulkImporter.vote_line).
+# cut out by this pattern instead of decoded, for the bulk importer (BulkImporter.vote_lines).
 # Only what decodes to the very same values is taken: the scene a slug, the score a whole
 # number 1-10, the voter any text without escapes, quotes or control characters (JSON text
-# as it is), the day as ISO digits (whether it is a real past day is vote_line's check).
+# as it is), the day as ISO digits (whether it is a real past day is vote_lines' check).
 # Anything else (another key order, spacing, a float score) is decoded as any line is.
 _VOTE_LINE = re.compile(
     r'\{"type": "vote", "scene": "([a-z0-9-]+)", "score": (10|[1-9])'
     r'(?:, "voter": "([^"\\\x00-\x1f]*)")?(?:, "on": "([0-9]{4}-[0-9]{2}-[0-9]{2})")?\}\n?'
 ).fullmatch
+_VOTE_START = '{"type": "vote", '
 
 
 class DuplicateKey(ValueError):
@@ -70,18 +71,23 @@ def _read_jsonl(
     # one decoder for the file: json.loads(..., object_pairs_hook=) would build one a line
     loads = json.JSONDecoder(object_pairs_hook=unique_keys).decode
     apply = importer.apply
-    vote_line = importer.vote_line if isinstance(importer, BulkImporter) else None
+    vote_lines = importer.vote_lines if isinstance(importer, BulkImporter) else None
     try:
         with path.open("r", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if vote_line is not None and number > 1:
-                    found = _VOTE_LINE(line)
-                    if found is not None:
-                        scene, score, voter, on = found.groups()
-                        if vote_line(scene, int(score), voter, on, "vote"):
-                            if progress and number % 2000 == 0:
-                                progress(min(handle.buffer.tell(), total), total)  # type: ignore[attr-defined]
-                            continue
+
+            def tick() -> None:
+                # The byte position of the read-ahead buffer: close enough for a bar.
+                progress(min(handle.buffer.tell(), total), total)  # type: ignore[attr-defined,misc]
+
+            lines = enumerate(handle, start=1)
+            for number, line in lines:
+                if vote_lines is not None and number > 1 and line.startswith(_VOTE_START):
+                    # A run of vote lines (a big file has them all in one): taken by the
+                    # importer up to the first it does not take, which goes on below.
+                    left = vote_lines(number, line, lines, _VOTE_LINE, tick if progress else None)
+                    if left is None:
+                        break
+                    number, line = left
                 if not line.strip():
                     continue
                 try:
@@ -132,8 +138,7 @@ def _read_jsonl(
                         exc.reason, file=name, line=number, field=exc.path, hint=exc.hint
                     ) from None
                 if progress and number % 2000 == 0:
-                    # The byte position of the read-ahead buffer: close enough for a bar.
-                    progress(min(handle.buffer.tell(), total), total)  # type: ignore[attr-defined]
+                    tick()
     except UnicodeDecodeError:
         raise CatalogueFileError("not UTF-8 text", file=name) from None
     if progress:
