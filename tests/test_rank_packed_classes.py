@@ -13,6 +13,7 @@ import pytest
 
 from scenecat.storage import rank_queries
 from scenecat.storage.scenes import SceneFilter
+from tests.test_rank_scope_plans import plan as scope_plan
 
 
 def _members(db: Path, scope: SceneFilter) -> list[rank_queries.MemberRow]:
@@ -94,13 +95,7 @@ def test_an_actor_scope_reads_no_scene_row(sample_db: Path) -> None:
             SceneFilter(actor_ids=(actor,)),
             SceneFilter(actor_ids=(actor,), kind="kiss", tag=tag),
         ):
-            statements: list[str] = []
-            conn.set_trace_callback(statements.append)
-            try:
-                rank_queries.scope_members(conn, scope)
-            finally:
-                conn.set_trace_callback(None)
-            plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statements[-1])]
+            plan = scope_plan(conn, scope).split(" | ")
             assert any(
                 step.startswith("SEARCH sa USING COVERING INDEX scene_actor_by_actor")
                 for step in plan
