@@ -540,7 +540,18 @@ _LISTS = tuple(i for i, f in enumerate(SEARCH_FIELDS) if f.column is None)
 def check(conn: sqlite3.Connection) -> list[str]:
     """Problems that show the index is out of step with the scenes (empty when it is fine)."""
     if not _layout_current(conn):
-        return ["search index tables have an outdated layout (re-import to rebuild them)"]
+        return [LAYOUT_OUTDATED]
+    return check_index(conn) + check_documents(conn)
+
+
+LAYOUT_OUTDATED = "search index tables have an outdated layout (re-import to rebuild them)"
+
+
+def check_index(conn: sqlite3.Connection) -> list[str]:
+    """The first half of check(): a document per scene, the triggers, and the FTS index
+    against the documents (FTS5 runs that self-check as a write)."""
+    if not _layout_current(conn):
+        return [LAYOUT_OUTDATED]
     problems: list[str] = []
     scenes = conn.execute("SELECT count(*) FROM scene").fetchone()[0]
     documents = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
@@ -553,19 +564,27 @@ def check(conn: sqlite3.Connection) -> list[str]:
         conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
         # FTS5 runs its self-check as a write; a read-only catalogue cannot, which is not
-        # a problem of the index (the comparison below still covers every document).
+        # a problem of the index (the comparison of the documents still covers each one).
         if "readonly" not in str(exc):
             problems.append(f"search index integrity check failed: {exc}")
+    return problems
+
+
+def check_documents(conn: sqlite3.Connection) -> list[str]:
+    """The second half of check(): every document compared with the one the scene's rows
+    make now (only reads: it can run on a read-only connection)."""
+    if not _layout_current(conn):
+        return []  # check_index() says so
     differs = " OR ".join(f"ss.{c} IS NOT doc.{c}" for c in COLUMNS)
     stale = conn.execute(
         f"WITH doc(id, {_COLS}) AS ({_documents(conn, None)}) SELECT count(*) FROM doc "
         f"LEFT JOIN {TABLE} ss ON ss.id = doc.id WHERE ss.id IS NULL OR {differs}"
     ).fetchone()[0]
     if stale:
-        problems.append(
+        return [
             f"{counted(stale, 'scene')} {'has' if stale == 1 else 'have'} a stale search document"
-        )
-    return problems
+        ]
+    return []
 
 
 def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
