@@ -541,40 +541,47 @@ def check(conn: sqlite3.Connection) -> list[str]:
     """Problems that show the index is out of step with the scenes (empty when it is fine)."""
     if not _layout_current(conn):
         return [LAYOUT_OUTDATED]
-    return check_index(conn) + check_documents(conn)
+    return check_counts(conn) + check_fts(conn) + check_documents(conn)
 
 
 LAYOUT_OUTDATED = "search index tables have an outdated layout (re-import to rebuild them)"
 
 
-def check_index(conn: sqlite3.Connection) -> list[str]:
-    """The first half of check(): a document per scene, the triggers, and the FTS index
-    against the documents (FTS5 runs that self-check as a write)."""
+def check_counts(conn: sqlite3.Connection) -> list[str]:
+    """The first part of check(): the layout, a document per scene, the triggers."""
     if not _layout_current(conn):
         return [LAYOUT_OUTDATED]
     problems: list[str] = []
-    scenes = conn.execute("SELECT count(*) FROM scene").fetchone()[0]
-    documents = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+    scenes, documents = conn.execute(
+        f"SELECT (SELECT count(*) FROM scene), (SELECT count(*) FROM {TABLE})"
+    ).fetchone()
     if scenes != documents:
         problems.append(f"search index has {documents} documents for {scenes} scenes")
     missing = [t for t in _TRIGGERS if not _exists(conn, "trigger", t)]
     if missing:
         problems.append(f"search index triggers missing: {', '.join(missing)}")
-    try:
-        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
-    except sqlite3.DatabaseError as exc:
-        # FTS5 runs its self-check as a write; a read-only catalogue cannot, which is not
-        # a problem of the index (the comparison of the documents still covers each one).
-        if "readonly" not in str(exc):
-            problems.append(f"search index integrity check failed: {exc}")
     return problems
 
 
-def check_documents(conn: sqlite3.Connection) -> list[str]:
-    """The second half of check(): every document compared with the one the scene's rows
-    make now (only reads: it can run on a read-only connection)."""
+def check_fts(conn: sqlite3.Connection) -> list[str]:
+    """The second part: FTS5's check of the index against the documents, which it runs as
+    a write (in one statement: its verdict holds for the state it read)."""
     if not _layout_current(conn):
-        return []  # check_index() says so
+        return []  # check_counts() says so
+    try:
+        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+    except sqlite3.DatabaseError as exc:
+        # A read-only catalogue cannot write, which is not a problem of the index (the
+        # comparison of the documents still covers each one).
+        if "readonly" not in str(exc):
+            return [f"search index integrity check failed: {exc}"]
+    return []
+
+
+def check_documents(conn: sqlite3.Connection) -> list[str]:
+    """The last part: every document compared with the one the scene's rows make now."""
+    if not _layout_current(conn):
+        return []  # check_counts() says so
     differs = " OR ".join(f"ss.{c} IS NOT doc.{c}" for c in COLUMNS)
     stale = conn.execute(
         f"WITH doc(id, {_COLS}) AS ({_documents(conn, None)}) SELECT count(*) FROM doc "
