@@ -124,7 +124,7 @@ def parts(db: Path) -> list[tuple[str, float, list[str]]]:
         ("search documents made and compared", search_index.check_documents),
         ("votes (one current per voter and scene)", integrity._votes),
         ("signals and duel strengths", scene_signals.problems),
-        ("search index: documents per scene, triggers", search_index.check_counts),
+        ("search index: counts, triggers", search_index.check_counts),
         ("scene_search_fts integrity-check", search_index.check_fts),
         ("scene_fts integrity-check", scene_text_index.check),
     ]
