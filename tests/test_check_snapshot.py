@@ -1,6 +1,7 @@
-"""`db check` reads one state of the catalogue however its work is shared out (issue 27: three
-connections on a file, each check once), and the per-scene signals' check, rewritten to look
-each value up scene by scene, still finds every kind of drift.
+"""`db check` reads one state of the catalogue (issue 27: its reads in one transaction, FTS5's
+self-checks after them), reports each fault once in the order it always did, and the
+per-scene signals' check, rewritten to look each value up scene by scene, still finds every
+kind of drift.
 
 Faults are made behind scenecat's back with a plain sqlite3 connection, as another program
 would make them."""
@@ -19,7 +20,7 @@ from tests.conftest import Run
 
 Cli = Callable[..., Run]
 
-# A current vote more for a voter who has one: the votes' check, run on a helper connection.
+# A current vote more for a voter who has one: a fault the votes' check finds.
 SECOND_CURRENT_VOTE = (
     "INSERT INTO vote (scene_id, voter, score, current) "
     "SELECT scene_id, voter, score, 1 FROM vote WHERE current = 1 LIMIT 1"
@@ -64,9 +65,9 @@ def test_a_change_committed_during_the_check_is_not_half_seen(
 
 
 def _faulty(path: Path) -> None:
-    """A fault for each connection's share: a dangling foreign key (the page checks), a
-    stale document and a second current vote (the rows), the FTS index out of step with its
-    documents (the FTS checks, on the connection that writes), drifted signals."""
+    """A fault for each part: a dangling foreign key (SQLite's checks), a stale document, a
+    second current vote and drifted signals (the read transaction), the FTS index out of
+    step with its documents (the write transaction after it)."""
     with raw(path) as conn:
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.executescript(
@@ -81,14 +82,14 @@ def _faulty(path: Path) -> None:
         )
 
 
-def test_shared_out_or_in_turn_the_report_is_the_same(sample_db: Path) -> None:
+def test_each_fault_once_and_the_same_in_a_file_and_in_memory(sample_db: Path) -> None:
     _faulty(sample_db)
     with raw(sample_db) as conn:
-        shared = integrity.problems(conn)  # a file: three connections
+        shared = integrity.problems(conn)  # a file (with a write lock to take)
         memory = sqlite3.connect(":memory:", isolation_level=None)
         conn.backup(memory)
     try:
-        in_turn = integrity.problems(memory)  # in memory: everything on one connection
+        in_turn = integrity.problems(memory)  # in memory
     finally:
         memory.close()
     assert shared == in_turn
