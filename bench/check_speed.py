@@ -8,8 +8,7 @@ baseline (a Python process running `PRAGMA integrity_check` and `PRAGMA foreign_
 on the file, the floor of any whole-file check), `scenecat db check`, and with `--before`
 another install's `db check` on its copy of the catalogue. It prints the medians of wall time
 and of CPU time (user + system of the process and its threads, from wait4), the ratios to
-the baseline, and the load average. `db check` runs its page-level check on a second
-connection beside the rest, so on two idle cores its wall time is below its CPU time.
+the baseline, and the load average.
 
 `measure()` is the part bench/run.py can call. With `--parts`, each part of the check is
 timed instead, in this process, in turn on one connection (CPU from time.process_time):
