@@ -1,5 +1,5 @@
-"""`db check` reads one state of the catalogue (issue 27: its reads in one transaction, FTS5's
-self-checks after them), reports each fault once in the order it always did, and the
+"""`db check` reads one state of the catalogue (issue 27: three connections on a file, whose
+transactions begin on one state), reports each fault once in the order it always did, and the
 per-scene signals' check, rewritten to look each value up scene by scene, still finds every
 kind of drift.
 
@@ -20,7 +20,7 @@ from tests.conftest import Run
 
 Cli = Callable[..., Run]
 
-# A current vote more for a voter who has one: a fault the votes' check finds.
+# A current vote more for a voter who has one: the votes' check, run on a helper connection.
 SECOND_CURRENT_VOTE = (
     "INSERT INTO vote (scene_id, voter, score, current) "
     "SELECT scene_id, voter, score, 1 FROM vote WHERE current = 1 LIMIT 1"
@@ -64,10 +64,36 @@ def test_a_change_committed_during_the_check_is_not_half_seen(
         assert row.fetchone()[0] > 0
 
 
+def test_no_program_commits_until_the_helpers_read_and_they_keep_that_state(
+    sample_db: Path,
+) -> None:
+    with raw(sample_db) as conn, raw(sample_db, timeout=0) as other:
+        assert integrity._begin(conn) == "IMMEDIATE"
+        helpers = integrity._Helpers.open(conn)
+        assert helpers is not None
+        try:
+            # While this connection holds the write lock nobody commits: the helpers have
+            # opened their read transactions on the state this connection reads.
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")  # as _Helpers.run() does after the FTS checks
+            other.execute(SECOND_CURRENT_VOTE)  # other writers go on, and commit
+            # ... and the helpers still read the state the check began with
+            assert integrity._rows(helpers.documents)[integrity._VOTES] == []
+            assert integrity._pages(helpers.pages) == {
+                integrity._INTEGRITY: [],
+                integrity._KEYS: [],
+            }
+        finally:
+            helpers.close()
+        # a check begun now sees the vote
+        assert "1 voter/scene pair without exactly one current vote" in integrity.problems(conn)
+
+
 def _faulty(path: Path) -> None:
-    """A fault for each part: a dangling foreign key (SQLite's checks), a stale document, a
-    second current vote and drifted signals (the read transaction), the FTS index out of
-    step with its documents (the write transaction after it)."""
+    """A fault for each connection's share: a dangling foreign key (the page checks), a
+    stale document, a second current vote and drifted signals (the rows), the FTS index out
+    of step with its documents (the FTS checks, on the connection that writes)."""
     with raw(path) as conn:
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.executescript(
@@ -82,14 +108,14 @@ def _faulty(path: Path) -> None:
         )
 
 
-def test_each_fault_once_and_the_same_in_a_file_and_in_memory(sample_db: Path) -> None:
+def test_shared_out_or_in_turn_each_fault_is_reported_once_the_same(sample_db: Path) -> None:
     _faulty(sample_db)
     with raw(sample_db) as conn:
-        shared = integrity.problems(conn)  # a file (with a write lock to take)
+        shared = integrity.problems(conn)  # a file: three connections
         memory = sqlite3.connect(":memory:", isolation_level=None)
         conn.backup(memory)
     try:
-        in_turn = integrity.problems(memory)  # in memory
+        in_turn = integrity.problems(memory)  # in memory: all on one connection, in turn
     finally:
         memory.close()
     assert shared == in_turn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,41 +25,44 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     """Everything `db check` reports. On a damaged file the checks that need to read every
     table may fail themselves: that failure is one more line of the report.
 
-    The checks that compare tables with each other read one state of the catalogue: they
-    run in one read transaction (or in the caller's, when one is open), so that a write
-    committed meanwhile cannot make a document or a signal look stale. FTS5 runs its
-    self-checks as writes: they come after, in one short write transaction that other
-    writers wait for, as they always did. Each compares an index with its own content table
-    in one statement, so its verdict holds for the state it read."""
-    own = not conn.in_transaction
-    # Read outside the transaction: the history's own check skips the state a write in
+    Every check reads one state of the catalogue. On a catalogue file that can be written,
+    the work is shared by three connections that read the same state, SQLite working
+    without Python's lock, so that with a second core free the check takes about as long as
+    its longest part: this one takes the write lock first, so that no other program can
+    commit before the other two have opened their read transactions, checks the FTS
+    indexes (FTS5 runs those checks as writes) and then lets other writers go; a second runs
+    SQLite's page-level check and the foreign keys; a third compares the search documents,
+    the votes and the per-scene signals with the tables. When there can be no other
+    connection (a catalogue in memory or read-only, a damaged file, or a transaction already
+    open here), everything runs here in turn, in one transaction; the report is the same
+    either way."""
+    # Read before the transaction: the history's own check skips a state that a write in
     # progress on this connection holds. A write that commits leaves the state cleared, so
-    # the row read here is the one the checks below see unless a program breaks it meanwhile.
-    parts: dict[int, Part] = {_HISTORY: _attempt(lambda: changelog.problems(conn))}
-    began = own and _begin(conn, "DEFERRED")
+    # the row read here is the one every check sees unless a program breaks it meanwhile.
+    history = _attempt(lambda: changelog.problems(conn))
+    began = _begin(conn)
+    helpers = _Helpers.open(conn) if began == "IMMEDIATE" else None
     try:
-        parts.update(_reads(conn))
-        if not any(isinstance(part, sqlite3.DatabaseError) for part in parts.values()):
-            # the schema against scenecat's own, in the same state
-            reported = "\n".join(_report(parts))
-            parts[_SCHEMA] = _attempt(lambda: schema_audit.audit(conn, reported=reported).problems)
+        parts = _in_turn(conn) if helpers is None else helpers.run(conn)
+        parts[_HISTORY] = history
+        found = _report(parts)
+        if not found or not found[-1].startswith(_COULD_NOT):
+            audit_on = conn if helpers is None else helpers.documents
+            try:
+                reported = "\n".join(found)
+                found.extend(schema_audit.audit(audit_on, reported=reported).problems)
+            except sqlite3.DatabaseError as exc:
+                found.append(f"{_COULD_NOT} ({exc})")
+        return found
     finally:
+        if helpers is not None:
+            helpers.close()
         if began and conn.in_transaction:
             conn.execute("ROLLBACK")
-    if not any(isinstance(part, sqlite3.DatabaseError) for part in parts.values()):
-        began = own and _begin(conn, "IMMEDIATE")
-        try:
-            parts.update(_indexes(conn))
-        finally:
-            if began and conn.in_transaction:
-                conn.execute("ROLLBACK")
-    return _report(parts)
 
 
-# The parts of the report, in the order they are reported (as they always were).
-_INTEGRITY, _KEYS, _COUNTS, _INDEX, _DOCUMENTS, _TEXT, _VOTES, _SIGNALS, _HISTORY, _SCHEMA = range(
-    10
-)
+# The parts of the report, in the order they are reported.
+_INTEGRITY, _KEYS, _INDEX, _DOCUMENTS, _TEXT, _VOTES, _SIGNALS, _HISTORY = range(8)
 _COULD_NOT = "the other checks could not run"
 Part = list[str] | sqlite3.DatabaseError
 
@@ -82,20 +86,24 @@ def _report(parts: dict[int, Part]) -> list[str]:
     return found
 
 
-def _begin(conn: sqlite3.Connection, kind: str) -> bool:
-    """Open a transaction of `kind`; False when none can be had (a read-only or damaged
-    file: the checks then run as they can, statement by statement)."""
-    try:
-        conn.execute(f"BEGIN {kind}")
-        # A deferred transaction reads its state at its first read: now. (fetchall: a
-        # statement left unfinished keeps search_index._register() from replacing its
-        # function.)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-        return True
-    except sqlite3.DatabaseError:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        return False
+def _begin(conn: sqlite3.Connection) -> str:
+    """Open the transaction every check reads in: IMMEDIATE when this connection may write
+    (no writer can commit until this one ends), else a deferred one; "" when there is a
+    transaction open already, or none can be had (a damaged file: checks then run as they
+    can)."""
+    if conn.in_transaction:
+        return ""
+    for kind in ("IMMEDIATE", "DEFERRED"):
+        try:
+            conn.execute(f"BEGIN {kind}")
+            # a deferred transaction reads its state at its first read: now (fetchall: a
+            # statement left unfinished would keep _register() from replacing its function)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            return kind
+        except sqlite3.DatabaseError:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    return ""
 
 
 def _keys(conn: sqlite3.Connection) -> list[str]:
@@ -118,32 +126,107 @@ def _votes(conn: sqlite3.Connection) -> list[str]:
     return []
 
 
-_READS: list[tuple[int, Callable[[sqlite3.Connection], list[str]]]] = [
-    (_KEYS, _keys),
-    (_COUNTS, search_index.check_counts),
-    (_DOCUMENTS, search_index.check_documents),
-    (_VOTES, _votes),
-    (_SIGNALS, scene_signals.problems),
-]
+def _pages(conn: sqlite3.Connection) -> dict[int, Part]:
+    """SQLite's own checks (those of the baseline any whole-file check is measured by)."""
+    return {_INTEGRITY: integrity(conn), _KEYS: _attempt(lambda: _keys(conn))}
 
 
-def _reads(conn: sqlite3.Connection) -> dict[int, Part]:
-    """SQLite's own page-level check (its failure is a line of its own), then the foreign
-    keys and scenecat's tables compared with each other, until one fails."""
-    parts: dict[int, Part] = {_INTEGRITY: integrity(conn)}
-    for key, check in _READS:
-        part = parts[key] = _attempt(lambda: check(conn))  # noqa: B023 (called here)
-        if isinstance(part, sqlite3.DatabaseError):
-            break
-    return parts
+def _rows(conn: sqlite3.Connection) -> dict[int, Part]:
+    """The checks that only read scenecat's tables and compare them with each other."""
+    return {
+        _DOCUMENTS: _attempt(lambda: search_index.check_documents(conn)),
+        _VOTES: _attempt(lambda: _votes(conn)),
+        _SIGNALS: _attempt(lambda: scene_signals.problems(conn)),
+    }
 
 
 def _indexes(conn: sqlite3.Connection) -> dict[int, Part]:
-    """The checks FTS5 makes as writes: each index against its content table."""
-    parts: dict[int, Part] = {_INDEX: _attempt(lambda: search_index.check_fts(conn))}
-    if not isinstance(parts[_INDEX], sqlite3.DatabaseError):
-        parts[_TEXT] = _attempt(lambda: scene_text_index.check(conn))
-    return parts
+    """The checks FTS5 makes as writes."""
+    return {
+        _INDEX: _attempt(lambda: search_index.check_counts(conn) + search_index.check_fts(conn)),
+        _TEXT: _attempt(lambda: scene_text_index.check(conn)),
+    }
+
+
+def _in_turn(conn: sqlite3.Connection) -> dict[int, Part]:
+    # The documents before the FTS checks: once FTS5 has read its index in a transaction it
+    # keeps a blob handle open until the transaction ends, and SQLite refuses to replace a
+    # function (the document query's, search_index._register) while one is.
+    rows = _rows(conn)
+    return {**_pages(conn), **rows, **_indexes(conn)}
+
+
+class _Helpers:
+    """Two read-only connections to the catalogue file, each in a read transaction opened
+    while `conn` holds the write lock (so all three read the same state), and the threads
+    that run _pages() and _rows() on them."""
+
+    def __init__(self, pages: sqlite3.Connection, documents: sqlite3.Connection) -> None:
+        self.pages = pages
+        self.documents = documents
+
+    @classmethod
+    def open(cls, conn: sqlite3.Connection) -> _Helpers | None:
+        """None when the file cannot be opened twice (in memory, damaged)."""
+        uri = _file_uri(conn)
+        if uri is None:
+            return None
+        opened: list[sqlite3.Connection] = []
+        try:
+            for _ in range(2):
+                other = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False
+                )
+                opened.append(other)
+                other.execute("BEGIN")
+                other.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        except sqlite3.Error:
+            for other in opened:
+                other.close()
+            return None
+        return cls(*opened)
+
+    def run(self, conn: sqlite3.Connection) -> dict[int, Part]:
+        results: list[dict[int, Part]] = [{}, {}]
+        failures: list[BaseException] = []
+
+        def work(slot: int, check: Callable[[], dict[int, Part]]) -> None:
+            try:
+                results[slot] = check()
+            except BaseException as exc:  # re-raised by the caller's thread below
+                failures.append(exc)
+
+        threads = [
+            threading.Thread(target=work, args=(0, lambda: _pages(self.pages))),
+            threading.Thread(target=work, args=(1, lambda: _rows(self.documents))),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            mine = _indexes(conn)
+        finally:
+            # Other writers may go on: the rest only reads, in the helpers' transactions.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[0]
+        return {**results[0], **results[1], **mine}
+
+    def close(self) -> None:
+        for other in (self.pages, self.documents):
+            other.close()  # ends its read transaction
+
+
+def _file_uri(conn: sqlite3.Connection) -> str | None:
+    """A read-only URI of the file `conn` has open as its main database (None: in memory)."""
+    from urllib.parse import quote
+
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return f"file:{quote(file)}?mode=ro" if file else None
+    return None
 
 
 def added_objects(conn: sqlite3.Connection) -> list[str]:
