@@ -8,10 +8,12 @@ baseline (a Python process running `PRAGMA integrity_check` and `PRAGMA foreign_
 on the file, the floor of any whole-file check), `scenecat db check`, and with `--before`
 another install's `db check` on its copy of the catalogue. It prints the medians of wall time
 and of CPU time (user + system of the process and its threads, from wait4), the ratios to
-the baseline, and the load average. `db check` runs its page-level check on a second
-connection beside the rest, so on two idle cores its wall time is below its CPU time.
+the baseline, and the load average.
 
-`measure()` is the part bench/run.py can call.
+`measure()` is the part bench/run.py can call. With `--parts`, each part of the check is
+timed instead, in this process, in turn on one connection (CPU from time.process_time):
+
+    python bench/check_speed.py --db CATALOGUE.db --parts
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +109,36 @@ def report(timings: list[Timing], unit: str = "s") -> str:
     return "\n".join(lines)
 
 
+def parts(db: Path) -> list[tuple[str, float, list[str]]]:
+    """Each part of `db check` in turn, in one transaction: (name, CPU seconds, problems).
+    In the order integrity.problems() runs them (the FTS checks last)."""
+    import sqlite3
+
+    from scenecat.storage import integrity, scene_signals, scene_text_index, search_index
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    checks: list[tuple[str, Callable[[sqlite3.Connection], list[str]]]] = [
+        ("PRAGMA integrity_check", integrity.integrity),
+        ("PRAGMA foreign_key_check", integrity._keys),
+        ("search documents made and compared", search_index.check_documents),
+        ("votes (one current per voter and scene)", integrity._votes),
+        ("signals and duel strengths", scene_signals.problems),
+        ("search index: counts, triggers", search_index.check_counts),
+        ("scene_search_fts integrity-check", search_index.check_fts),
+        ("scene_fts integrity-check", scene_text_index.check),
+    ]
+    found: list[tuple[str, float, list[str]]] = []
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for name, check in checks:
+            start = time.process_time()
+            problems = check(conn)
+            found.append((name, time.process_time() - start, problems))
+    finally:
+        conn.close()
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, required=True)
@@ -114,7 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenecat", help="the launcher measured (default: this venv's)")
     parser.add_argument("--before", help="another install's scenecat launcher")
     parser.add_argument("--before-db", type=Path, help="its copy of the catalogue")
+    parser.add_argument("--parts", action="store_true", help="time each part in process")
     args = parser.parse_args(argv)
+    if args.parts:
+        load = os.getloadavg()[0]
+        timed_parts = parts(args.db)
+        print(f"{args.db}, each part in process; load average {load:.1f}")
+        for name, seconds, problems in timed_parts:
+            print(f"{name:<42}{seconds:>8.2f} s CPU  {'; '.join(problems) or 'ok'}")
+        total = sum(seconds for _, seconds, _ in timed_parts)
+        print(f"{'total (the first two: the baseline)':<42}{total:>8.2f} s CPU")
+        return 0
     load = os.getloadavg()
     timings = measure(args.db, args.runs, args.scenecat, args.before, args.before_db)
     print(f"{args.db}, median of {args.runs}; load average before {load[0]:.1f}, "

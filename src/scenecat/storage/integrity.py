@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,18 +23,210 @@ def integrity(conn: sqlite3.Connection) -> list[str]:
 
 def problems(conn: sqlite3.Connection) -> list[str]:
     """Everything `db check` reports. On a damaged file the checks that need to read every
-    table may fail themselves: that failure is one more line of the report."""
-    found = integrity(conn)
+    table may fail themselves: that failure is one more line of the report.
+
+    Every check reads one state of the catalogue. On a catalogue file that can be written,
+    the work is shared by three connections that read the same state, SQLite working
+    without Python's lock, so that with a second core free the check takes about as long as
+    its longest part: this one takes the write lock first, so that no other program can
+    commit before the other two have opened their read transactions, checks the FTS
+    indexes (FTS5 runs those checks as writes) and then lets other writers go; a second runs
+    SQLite's page-level check and the foreign keys; a third compares the search documents,
+    the votes and the per-scene signals with the tables. When there can be no other
+    connection (a catalogue in memory or read-only, a damaged file, or a transaction already
+    open here), everything runs here in turn, in one transaction; the report is the same
+    either way."""
+    # Read before the transaction: the history's own check skips a state that a write in
+    # progress on this connection holds. A write that commits leaves the state cleared, so
+    # the row read here is the one every check sees unless a program breaks it meanwhile.
+    history = _attempt(lambda: changelog.problems(conn))
+    began = _begin(conn)
+    helpers = _Helpers.open(conn) if began == "IMMEDIATE" else None
     try:
-        for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
-            row = f"{table} row {rowid}" if rowid is not None else f"a row of {table}"
-            found.append(f"{row} points to a missing {parent}")
-            if len(found) > 50:
-                break
-        found.extend(_schema_checks(conn))
+        parts = _in_turn(conn) if helpers is None else helpers.run(conn)
+        parts[_HISTORY] = history
+        found = _report(parts)
+        if not found or not found[-1].startswith(_COULD_NOT):
+            audit_on = conn if helpers is None else helpers.documents
+            try:
+                reported = "\n".join(found)
+                found.extend(schema_audit.audit(audit_on, reported=reported).problems)
+            except sqlite3.DatabaseError as exc:
+                found.append(f"{_COULD_NOT} ({exc})")
+        return found
+    finally:
+        if helpers is not None:
+            helpers.close()
+        if began and conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+# The parts of the report, in the order they are reported.
+_INTEGRITY, _KEYS, _INDEX, _DOCUMENTS, _TEXT, _VOTES, _SIGNALS, _HISTORY = range(8)
+_COULD_NOT = "the other checks could not run"
+Part = list[str] | sqlite3.DatabaseError
+
+
+def _attempt(check: Callable[[], list[str]]) -> Part:
+    try:
+        return check()
     except sqlite3.DatabaseError as exc:
-        found.append(f"the other checks could not run ({exc})")
+        return exc
+
+
+def _report(parts: dict[int, Part]) -> list[str]:
+    """The parts in order; a check that failed (a damaged file) ends the report with why."""
+    found: list[str] = []
+    for key in sorted(parts):
+        part = parts[key]
+        if isinstance(part, sqlite3.DatabaseError):
+            found.append(f"{_COULD_NOT} ({part})")
+            break
+        found.extend(part)
     return found
+
+
+def _begin(conn: sqlite3.Connection) -> str:
+    """Open the transaction every check reads in: IMMEDIATE when this connection may write
+    (no writer can commit until this one ends), else a deferred one; "" when there is a
+    transaction open already, or none can be had (a damaged file: checks then run as they
+    can)."""
+    if conn.in_transaction:
+        return ""
+    for kind in ("IMMEDIATE", "DEFERRED"):
+        try:
+            conn.execute(f"BEGIN {kind}")
+            # a deferred transaction reads its state at its first read: now (fetchall: a
+            # statement left unfinished would keep _register() from replacing its function)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            return kind
+        except sqlite3.DatabaseError:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    return ""
+
+
+def _keys(conn: sqlite3.Connection) -> list[str]:
+    found: list[str] = []
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
+        row = f"{table} row {rowid}" if rowid is not None else f"a row of {table}"
+        found.append(f"{row} points to a missing {parent}")
+        if len(found) > 50:
+            break
+    return found
+
+
+def _votes(conn: sqlite3.Connection) -> list[str]:
+    bad_votes = conn.execute(
+        "SELECT count(*) FROM (SELECT scene_id, voter FROM vote GROUP BY scene_id, voter "
+        "HAVING sum(current) <> 1)"
+    ).fetchone()[0]
+    if bad_votes:
+        return [f"{counted(bad_votes, 'voter/scene pair')} without exactly one current vote"]
+    return []
+
+
+def _pages(conn: sqlite3.Connection) -> dict[int, Part]:
+    """SQLite's own checks (those of the baseline any whole-file check is measured by)."""
+    return {_INTEGRITY: integrity(conn), _KEYS: _attempt(lambda: _keys(conn))}
+
+
+def _rows(conn: sqlite3.Connection) -> dict[int, Part]:
+    """The checks that only read scenecat's tables and compare them with each other."""
+    return {
+        _DOCUMENTS: _attempt(lambda: search_index.check_documents(conn)),
+        _VOTES: _attempt(lambda: _votes(conn)),
+        _SIGNALS: _attempt(lambda: scene_signals.problems(conn)),
+    }
+
+
+def _indexes(conn: sqlite3.Connection) -> dict[int, Part]:
+    """The checks FTS5 makes as writes."""
+    return {
+        _INDEX: _attempt(lambda: search_index.check_counts(conn) + search_index.check_fts(conn)),
+        _TEXT: _attempt(lambda: scene_text_index.check(conn)),
+    }
+
+
+def _in_turn(conn: sqlite3.Connection) -> dict[int, Part]:
+    # The documents before the FTS checks: once FTS5 has read its index in a transaction it
+    # keeps a blob handle open until the transaction ends, and SQLite refuses to replace a
+    # function (the document query's, search_index._register) while one is.
+    rows = _rows(conn)
+    return {**_pages(conn), **rows, **_indexes(conn)}
+
+
+class _Helpers:
+    """Two read-only connections to the catalogue file, each in a read transaction opened
+    while `conn` holds the write lock (so all three read the same state), and the threads
+    that run _pages() and _rows() on them."""
+
+    def __init__(self, pages: sqlite3.Connection, documents: sqlite3.Connection) -> None:
+        self.pages = pages
+        self.documents = documents
+
+    @classmethod
+    def open(cls, conn: sqlite3.Connection) -> _Helpers | None:
+        """None when the file cannot be opened twice (in memory, damaged)."""
+        uri = _file_uri(conn)
+        if uri is None:
+            return None
+        opened: list[sqlite3.Connection] = []
+        try:
+            for _ in range(2):
+                other = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, check_same_thread=False
+                )
+                opened.append(other)
+                other.execute("BEGIN")
+                other.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        except sqlite3.Error:
+            for other in opened:
+                other.close()
+            return None
+        return cls(*opened)
+
+    def run(self, conn: sqlite3.Connection) -> dict[int, Part]:
+        results: list[dict[int, Part]] = [{}, {}]
+        failures: list[BaseException] = []
+
+        def work(slot: int, check: Callable[[], dict[int, Part]]) -> None:
+            try:
+                results[slot] = check()
+            except BaseException as exc:  # re-raised by the caller's thread below
+                failures.append(exc)
+
+        threads = [
+            threading.Thread(target=work, args=(0, lambda: _pages(self.pages))),
+            threading.Thread(target=work, args=(1, lambda: _rows(self.documents))),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            mine = _indexes(conn)
+        finally:
+            # Other writers may go on: the rest only reads, in the helpers' transactions.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            for thread in threads:
+                thread.join()
+        if failures:
+            raise failures[0]
+        return {**results[0], **results[1], **mine}
+
+    def close(self) -> None:
+        for other in (self.pages, self.documents):
+            other.close()  # ends its read transaction
+
+
+def _file_uri(conn: sqlite3.Connection) -> str | None:
+    """A read-only URI of the file `conn` has open as its main database (None: in memory)."""
+    from urllib.parse import quote
+
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return f"file:{quote(file)}?mode=ro" if file else None
+    return None
 
 
 def added_objects(conn: sqlite3.Connection) -> list[str]:
@@ -51,20 +245,6 @@ def file_problems(path: Path) -> tuple[list[str], list[str]]:
         return problems(conn), added_objects(conn)
     finally:
         conn.close()
-
-
-def _schema_checks(conn: sqlite3.Connection) -> list[str]:
-    found = search_index.check(conn) + scene_text_index.check(conn)
-    bad_votes = conn.execute(
-        "SELECT count(*) FROM (SELECT scene_id, voter FROM vote GROUP BY scene_id, voter "
-        "HAVING sum(current) <> 1)"
-    ).fetchone()[0]
-    if bad_votes:
-        found.append(f"{counted(bad_votes, 'voter/scene pair')} without exactly one current vote")
-    found.extend(scene_signals.problems(conn))
-    found.extend(changelog.problems(conn))
-    found.extend(schema_audit.audit(conn, reported="\n".join(found)).problems)
-    return found
 
 
 @dataclass

@@ -331,6 +331,25 @@ CLASS_COUNTS = (
 _CLASS_ROW = f"{_CLASS}, scenes, top_views, top_strength"
 
 
+# The scenes whose stored row differs from the tables (or that have none), with their keys:
+# one pass over the scenes, each value looked up in the index that covers it (a few seeks
+# per scene). Joining RECOMPUTED's grouped subqueries instead made SQLite build an automatic
+# index on each of them and work out the views twice: 0.42 s at 100k against 0.31 s.
+# `duels` and `has_views` follow from the stored wins, losses and views once those match.
+_DIFFERENT = (
+    "SELECT s.id, s.key FROM scene s LEFT JOIN scene_signal g ON g.scene_id = s.id "
+    "WHERE g.scene_id IS NULL OR g.kind IS NOT s.kind "
+    "OR g.votes IS NOT (SELECT count(*) FROM vote WHERE scene_id = s.id AND current = 1) "
+    "OR g.vote_sum IS NOT "
+    "(SELECT coalesce(sum(score), 0) FROM vote WHERE scene_id = s.id AND current = 1) "
+    f"OR g.views IS NOT {latest_views_sql('s.id')} "
+    "OR g.wins IS NOT (SELECT count(*) FROM duel WHERE winner_id = s.id) "
+    "OR g.losses IS NOT (SELECT count(*) FROM duel WHERE loser_id = s.id) "
+    "OR g.duels IS NOT g.wins + g.losses OR g.has_views IS NOT (g.views IS NOT NULL) "
+    "ORDER BY s.id"
+)
+
+
 def rebuild(conn: sqlite3.Connection) -> None:
     """Compute both tables again (inside the caller's transaction), with the class triggers
     off and the indexes of scene_signal made after its rows: one GROUP BY instead of a class
@@ -394,14 +413,7 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
             f"{TABLE} {'trigger' if len(missing) == 1 else 'triggers'} missing: {', '.join(missing)} "
             "(scenecat db check --repair puts them back)"
         )
-    wrong = conn.execute(
-        f"SELECT r.scene_id, s.key FROM ({RECOMPUTED}) r JOIN scene s ON s.id = r.scene_id "
-        f"WHERE NOT EXISTS (SELECT 1 FROM scene_signal g WHERE g.scene_id = r.scene_id "
-        "AND g.kind = r.kind AND g.votes = r.votes AND g.vote_sum = r.vote_sum "
-        "AND g.views IS r.views AND g.wins = r.wins AND g.losses = r.losses "
-        "AND g.duels = r.wins + r.losses AND g.has_views = (r.views IS NOT NULL)) "
-        "ORDER BY r.scene_id"
-    ).fetchall()
+    wrong = conn.execute(_DIFFERENT).fetchall()
     if wrong:
         keys = ", ".join(str(key) for _, key in wrong[:shown])
         more = f" and {len(wrong) - shown} more" if len(wrong) > shown else ""
@@ -409,13 +421,19 @@ def problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
             f"{counted(len(wrong), 'scene')} whose stored signals differ from their votes, duels "
             f"and views: {keys}{more} (scenecat db check --repair computes them again)"
         )
+        stray = conn.execute(
+            "SELECT count(*) FROM scene_signal g WHERE NOT EXISTS "
+            "(SELECT 1 FROM scene s WHERE s.id = g.scene_id)"
+        ).fetchone()[0]
     else:
         # Strengths are fitted from the duels the rows count: compared once those agree.
         found.extend(duel_strengths.problems(conn, shown))
-    stray = conn.execute(
-        "SELECT count(*) FROM scene_signal g WHERE NOT EXISTS "
-        "(SELECT 1 FROM scene s WHERE s.id = g.scene_id)"
-    ).fetchone()[0]
+        # Every scene has its row (the query above finds a scene without one), one at most
+        # (scene_id is the key): any row more is a row for a scene that does not exist.
+        rows, scenes = conn.execute(
+            "SELECT (SELECT count(*) FROM scene_signal), (SELECT count(*) FROM scene)"
+        ).fetchone()
+        stray = rows - scenes
     if stray:
         found.append(f"{counted(stray, TABLE + ' row')} for scenes that do not exist")
     # EXCEPT compares NULLs as equal and the tops exactly: the same values, the same max().

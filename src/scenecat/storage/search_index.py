@@ -540,32 +540,58 @@ _LISTS = tuple(i for i, f in enumerate(SEARCH_FIELDS) if f.column is None)
 def check(conn: sqlite3.Connection) -> list[str]:
     """Problems that show the index is out of step with the scenes (empty when it is fine)."""
     if not _layout_current(conn):
-        return ["search index tables have an outdated layout (re-import to rebuild them)"]
+        return [LAYOUT_OUTDATED]
+    return check_counts(conn) + check_fts(conn) + check_documents(conn)
+
+
+LAYOUT_OUTDATED = "search index tables have an outdated layout (re-import to rebuild them)"
+
+
+def check_counts(conn: sqlite3.Connection) -> list[str]:
+    """The first part of check(): the layout, a document per scene, the triggers."""
+    if not _layout_current(conn):
+        return [LAYOUT_OUTDATED]
     problems: list[str] = []
-    scenes = conn.execute("SELECT count(*) FROM scene").fetchone()[0]
-    documents = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+    scenes, documents = conn.execute(
+        f"SELECT (SELECT count(*) FROM scene), (SELECT count(*) FROM {TABLE})"
+    ).fetchone()
     if scenes != documents:
         problems.append(f"search index has {documents} documents for {scenes} scenes")
     missing = [t for t in _TRIGGERS if not _exists(conn, "trigger", t)]
     if missing:
         problems.append(f"search index triggers missing: {', '.join(missing)}")
+    return problems
+
+
+def check_fts(conn: sqlite3.Connection) -> list[str]:
+    """The second part: FTS5's check of the index against the documents, which it runs as
+    a write (in one statement: its verdict holds for the state it read)."""
+    if not _layout_current(conn):
+        return []  # check_counts() says so
     try:
         conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:
-        # FTS5 runs its self-check as a write; a read-only catalogue cannot, which is not
-        # a problem of the index (the comparison below still covers every document).
+        # A read-only catalogue cannot write, which is not a problem of the index (the
+        # comparison of the documents still covers each one).
         if "readonly" not in str(exc):
-            problems.append(f"search index integrity check failed: {exc}")
+            return [f"search index integrity check failed: {exc}"]
+    return []
+
+
+def check_documents(conn: sqlite3.Connection) -> list[str]:
+    """The last part: every document compared with the one the scene's rows make now."""
+    if not _layout_current(conn):
+        return []  # check_counts() says so
     differs = " OR ".join(f"ss.{c} IS NOT doc.{c}" for c in COLUMNS)
     stale = conn.execute(
         f"WITH doc(id, {_COLS}) AS ({_documents(conn, None)}) SELECT count(*) FROM doc "
         f"LEFT JOIN {TABLE} ss ON ss.id = doc.id WHERE ss.id IS NULL OR {differs}"
     ).fetchone()[0]
     if stale:
-        problems.append(
+        return [
             f"{counted(stale, 'scene')} {'has' if stale == 1 else 'have'} a stale search document"
-        )
-    return problems
+        ]
+    return []
 
 
 def _exists(conn: sqlite3.Connection, kind: str, name: str) -> bool:
