@@ -108,6 +108,45 @@ def _faulty(path: Path) -> None:
         )
 
 
+# Long enough (minutes) that only an interrupt ends it within a test run.
+ENDLESS = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+def test_ctrl_c_during_the_check_stops_the_helpers_statements(
+    sample_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the FTS checks run here: the helpers' statements are stopped, including
+    one a helper starts after the first interrupt, and the KeyboardInterrupt goes on up
+    (before: the process waited for SQLite's own check to finish, 40 s at 1M)."""
+    ended: list[str] = []
+
+    def endless_pages(conn: sqlite3.Connection) -> dict[int, integrity.Part]:
+        for _ in range(2):  # the second starts after the first was interrupted
+            try:
+                conn.execute(ENDLESS).fetchall()
+                ended.append("finished")
+            except sqlite3.OperationalError as exc:
+                ended.append(str(exc))
+        return {}
+
+    def ctrl_c(conn: sqlite3.Connection) -> dict[int, integrity.Part]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(integrity, "_pages", endless_pages)
+    monkeypatch.setattr(integrity, "_indexes", ctrl_c)
+    with raw(sample_db) as conn:
+        with pytest.raises(KeyboardInterrupt):
+            integrity.problems(conn)
+        assert ended == ["interrupted", "interrupted"]
+        assert not conn.in_transaction
+    with raw(sample_db, timeout=0) as other:  # no helper holds the file
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+
+
 def test_shared_out_or_in_turn_each_fault_is_reported_once_the_same(sample_db: Path) -> None:
     _faulty(sample_db)
     with raw(sample_db) as conn:

@@ -204,15 +204,38 @@ class _Helpers:
             thread.start()
         try:
             mine = _indexes(conn)
+        except BaseException:
+            # Ctrl-C (or a failure here): the helpers' statements stop now, not at their end
+            # (integrity_check alone runs 20 s at 1M, and the process waits for its threads).
+            self.interrupt(threads)
+            raise
         finally:
             # Other writers may go on: the rest only reads, in the helpers' transactions.
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for thread in threads:
-                thread.join()
+            self.join(threads)
         if failures:
             raise failures[0]
         return {**results[0], **results[1], **mine}
+
+    def interrupt(self, threads: list[threading.Thread]) -> None:
+        """Stop the helpers' statements until the helpers end. sqlite3_interrupt is safe from
+        any thread but only stops the statements running when it is called, so it is called
+        again until each helper has given up (each check then ends "interrupted")."""
+        while any(thread.is_alive() for thread in threads):
+            for other in (self.pages, self.documents):
+                other.interrupt()
+            for thread in threads:
+                thread.join(timeout=0.05)
+
+    def join(self, threads: list[threading.Thread]) -> None:
+        """Wait for the helpers; Ctrl-C while waiting stops them first."""
+        try:
+            for thread in threads:
+                thread.join()
+        except BaseException:
+            self.interrupt(threads)
+            raise
 
     def close(self) -> None:
         for other in (self.pages, self.documents):
