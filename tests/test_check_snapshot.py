@@ -8,7 +8,11 @@ would make them."""
 
 from __future__ import annotations
 
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +21,7 @@ import pytest
 
 from scenecat.storage import integrity
 from tests.conftest import Run
+from tests.fixtures.safety import python_env
 
 Cli = Callable[..., Run]
 
@@ -143,6 +148,54 @@ def test_ctrl_c_during_the_check_stops_the_helpers_statements(
         assert ended == ["interrupted", "interrupted"]
         assert not conn.in_transaction
     with raw(sample_db, timeout=0) as other:  # no helper holds the file
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+
+
+# `scenecat db check` whose FTS checks (run on the connection that holds the write lock,
+# in the main thread) are one statement that only an interrupt ends within a test run.
+CHECK_WITH_ENDLESS_FTS = f"""
+import sys
+from scenecat.storage import integrity
+
+def endless(conn):
+    sys.stderr.write("started\\n")
+    sys.stderr.flush()
+    conn.execute({ENDLESS!r}).fetchall()
+    return {{}}
+
+integrity._indexes = endless
+sys.argv = ["scenecat", "--db", sys.argv[1], "db", "check"]
+from scenecat.__main__ import main
+main()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_stops_the_statement_the_main_thread_is_in(sample_db: Path) -> None:
+    """Python runs its SIGINT handler only between bytecodes: without the watcher that
+    interrupts the statement, Ctrl-C during FTS5's self-check waited for it to end (15 s at
+    1M). Here the statement would run for minutes; the process must end with Ctrl-C's exit
+    code and message, leaving no lock behind."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHECK_WITH_ENDLESS_FTS, str(sample_db)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=python_env(),
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline() == "started\n"
+        time.sleep(0.2)  # into the statement
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip() == "Interrupted.", err
+    with raw(sample_db, timeout=0) as other:
         other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")
 

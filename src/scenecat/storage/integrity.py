@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenecat.storage import changelog, scene_signals, scene_text_index, schema_audit, search_index
+from scenecat.storage.interrupting import ctrl_c_stops
 from scenecat.text import counted
 
 
@@ -42,18 +43,20 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     history = _attempt(lambda: changelog.problems(conn))
     began = _begin(conn)
     helpers = _Helpers.open(conn) if began == "IMMEDIATE" else None
+    others = () if helpers is None else (helpers.pages, helpers.documents)
     try:
-        parts = _in_turn(conn) if helpers is None else helpers.run(conn)
-        parts[_HISTORY] = history
-        found = _report(parts)
-        if not found or not found[-1].startswith(_COULD_NOT):
-            audit_on = conn if helpers is None else helpers.documents
-            try:
-                reported = "\n".join(found)
-                found.extend(schema_audit.audit(audit_on, reported=reported).problems)
-            except sqlite3.DatabaseError as exc:
-                found.append(f"{_COULD_NOT} ({exc})")
-        return found
+        with ctrl_c_stops(conn, *others):
+            parts = _in_turn(conn) if helpers is None else helpers.run(conn)
+            parts[_HISTORY] = history
+            found = _report(parts)
+            if not found or not found[-1].startswith(_COULD_NOT):
+                audit_on = conn if helpers is None else helpers.documents
+                try:
+                    reported = "\n".join(found)
+                    found.extend(schema_audit.audit(audit_on, reported=reported).problems)
+                except sqlite3.DatabaseError as exc:
+                    found.append(f"{_COULD_NOT} ({exc})")
+            return found
     finally:
         if helpers is not None:
             helpers.close()
@@ -210,10 +213,14 @@ class _Helpers:
             self.interrupt(threads)
             raise
         finally:
-            # Other writers may go on: the rest only reads, in the helpers' transactions.
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            self.join(threads)
+            try:
+                # Other writers may go on: the rest only reads, in the helpers' transactions.
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                pass  # interrupted by Ctrl-C: problems() rolls back once it is over
+            finally:
+                self.join(threads)
         if failures:
             raise failures[0]
         return {**results[0], **results[1], **mine}
