@@ -3,6 +3,7 @@ exits 130, during a long import and at every kind of prompt."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -82,3 +83,52 @@ def test_ctrl_d_at_a_confirmation_cancels(sample_db: Path) -> None:
     assert term.wait() == 1, term.output
     assert "Error: cancelled (end of input); nothing was changed" in term.output
     assert dump(sample_db) == before
+
+
+# An import whose search index build (the longest statement of the bulk path's end) would
+# run for minutes: only an interrupt ends it within a test run.
+IMPORT_WITH_ENDLESS_INDEX = """
+import sys
+from scenecat.storage import search_index
+
+def endless(conn):
+    sys.stderr.write("started\\n")
+    sys.stderr.flush()
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000000) "
+        "SELECT count(*) FROM n"
+    ).fetchall()
+
+search_index.end_bulk = endless
+sys.argv = ["scenecat", "--db", sys.argv[1], "import", sys.argv[2]]
+from scenecat.__main__ import main
+main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_while_the_index_is_built_stops_at_once(tmp_path: Path) -> None:
+    """Python runs its SIGINT handler only between bytecodes, so Ctrl-C once waited for the
+    search index's build to end (13 s at 1M scenes, the bar standing at 100%): the statement
+    is interrupted now, and nothing is imported."""
+    db = tmp_path / "fresh.db"
+    subprocess.run([sys.executable, "-m", "scenecat", "--db", str(db), "init"], check=True)
+    before = dump(db)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", IMPORT_WITH_ENDLESS_INDEX, str(db), str(ROOT / "data/sample.yaml")],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline() == "started\n"
+        time.sleep(0.2)  # into the statement
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "Interrupted: nothing was imported (an import is all or nothing)." in err
+    assert "Traceback" not in err
+    assert dump(db) == before

@@ -11,11 +11,14 @@ raises what it always raises (scenecat's Interrupted)."""
 from __future__ import annotations
 
 import signal
-import socket
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
 
 _STOP = b"\0"  # no signal has number 0: the watcher's own "stop" byte
 
@@ -29,6 +32,8 @@ def ctrl_c_stops(*conns: sqlite3.Connection) -> Iterator[None]:
     ) in (signal.SIG_IGN, signal.SIG_DFL, None):
         yield
         return
+    import socket  # here: only a command that runs long statements pays for it
+
     reader, writer = socket.socketpair()
     writer.setblocking(False)  # the C handler must never wait on a full buffer
     try:
