@@ -3,6 +3,7 @@ exits 130, during a long import and at every kind of prompt."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -132,3 +133,55 @@ def test_ctrl_c_while_the_index_is_built_stops_at_once(tmp_path: Path) -> None:
     assert "Interrupted: nothing was imported (an import is all or nothing)." in err
     assert "Traceback" not in err
     assert dump(db) == before
+
+
+# An undo that has emptied the loaded tables, then waits (in Python, where Ctrl-C lands).
+UNDO_THAT_WAITS = """
+import sys, time
+from scenecat.domain import history
+
+clear_load = history.clear_load
+
+def clear_then_wait(conn, tables):
+    clear_load(conn, tables)
+    sys.stderr.write("cleared\\n")
+    sys.stderr.flush()
+    time.sleep(120)
+
+history.clear_load = clear_then_wait
+sys.argv = ["scenecat", "--db", sys.argv[1], "undo", "--yes"]
+from scenecat.__main__ import main
+main()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_during_an_undo_says_nothing_was_undone(tmp_path: Path) -> None:
+    db = tmp_path / "loaded.db"
+    for args in (["init"], ["import", str(ROOT / "data/sample.yaml")]):
+        subprocess.run([sys.executable, "-m", "scenecat", "--db", str(db), *args], check=True)
+    before = dump(db)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", UNDO_THAT_WAITS, str(db)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline() == "cleared\n"  # the bulk path in reverse, halfway
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert err.strip() == "Interrupted: nothing was undone.", err
+    assert dump(db) == before
+    listed = subprocess.run(
+        [sys.executable, "-m", "scenecat", "--db", str(db), "history", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    changes = json.loads(listed.stdout)["data"]
+    assert [(c["kind"], c["undone"]) for c in changes] == [("change", False)]

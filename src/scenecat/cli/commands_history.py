@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from scenecat.cli.common import JsonFlag, YesFlag, catalogue, confirm
+from scenecat.cli.common import Interrupted, JsonFlag, YesFlag, catalogue, confirm
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +89,13 @@ def undo(
         domain.check_undoable(cat.conn, planned)  # a refusal comes before the question
         listing = "; ".join(f"{domain.describe(c)} ({c.rows} rows)" for c in planned)
         confirm(f"Undo {listing}?", yes)
-        with cat.write("undo") as conn:
-            result = domain.undo(conn, count, change, expected=[c.id for c in planned])
+        try:
+            with cat.write("undo") as conn:
+                result = domain.undo(conn, count, change, expected=[c.id for c in planned])
+        except Interrupted:
+            # One transaction: rolled back, unless Ctrl-C came just after its commit.
+            if domain.is_undone(cat.conn, planned[0].id):
+                raise Interrupted("the undo had just finished; see `scenecat history`") from None
+            raise Interrupted("nothing was undone") from None
     for undone in result.undone:
         message(f"Undid {domain.describe(undone)}")

@@ -99,6 +99,12 @@ def plan(conn: sqlite3.Connection, count: int = 1, change_id: int | None = None)
     return changes
 
 
+def is_undone(conn: sqlite3.Connection, change_id: int) -> bool:
+    """Whether change #change_id has been taken back (after a Ctrl-C: did the undo commit?)."""
+    change = changelog.get_change(conn, change_id)
+    return change is not None and bool(change.undone)
+
+
 def check_undoable(conn: sqlite3.Connection, changes: list[Change]) -> None:
     """Refuse now, as undo() would, when a later change depends on one of `changes`: so
     that `undo` says so before it asks, not after a "yes". undo() checks again inside its
