@@ -8,11 +8,8 @@ would make them."""
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +18,7 @@ import pytest
 
 from scenecat.storage import integrity
 from tests.conftest import Run
-from tests.fixtures.safety import python_env
+from tests.fixtures.ctrl_c import ENDLESS, ctrl_c_when_ready
 
 Cli = Callable[..., Run]
 
@@ -113,13 +110,6 @@ def _faulty(path: Path) -> None:
         )
 
 
-# Long enough (minutes) that only an interrupt ends it within a test run.
-ENDLESS = (
-    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000000) "
-    "SELECT count(*) FROM n"
-)
-
-
 def test_ctrl_c_during_the_check_stops_the_helpers_statements(
     sample_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -178,22 +168,8 @@ def test_ctrl_c_stops_the_statement_the_main_thread_is_in(sample_db: Path) -> No
     interrupts the statement, Ctrl-C during FTS5's self-check waited for it to end (15 s at
     1M). Here the statement would run for minutes; the process must end with Ctrl-C's exit
     code and message, leaving no lock behind."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", CHECK_WITH_ENDLESS_FTS, str(sample_db)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=python_env(),
-    )
-    try:
-        assert proc.stderr is not None
-        assert proc.stderr.readline() == "started\n"
-        time.sleep(0.2)  # into the statement
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130, err
+    code, err = ctrl_c_when_ready(CHECK_WITH_ENDLESS_FTS, str(sample_db), ready="started")
+    assert code == 130, err
     assert err.strip() == "Interrupted.", err
     with raw(sample_db, timeout=0) as other:
         other.execute("BEGIN IMMEDIATE")

@@ -4,7 +4,6 @@ exits 130, during a long import and at every kind of prompt."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, dump
+from tests.fixtures.ctrl_c import ENDLESS, ctrl_c_when_ready
 from tests.terminal import Terminal
 
 pytestmark = pytest.mark.slow
@@ -88,17 +88,14 @@ def test_ctrl_d_at_a_confirmation_cancels(sample_db: Path) -> None:
 
 # An import whose search index build (the longest statement of the bulk path's end) would
 # run for minutes: only an interrupt ends it within a test run.
-IMPORT_WITH_ENDLESS_INDEX = """
+IMPORT_WITH_ENDLESS_INDEX = f"""
 import sys
 from scenecat.storage import search_index
 
 def endless(conn):
     sys.stderr.write("started\\n")
     sys.stderr.flush()
-    conn.execute(
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000000) "
-        "SELECT count(*) FROM n"
-    ).fetchall()
+    conn.execute({ENDLESS!r}).fetchall()
 
 search_index.end_bulk = endless
 sys.argv = ["scenecat", "--db", sys.argv[1], "import", sys.argv[2]]
@@ -115,21 +112,10 @@ def test_ctrl_c_while_the_index_is_built_stops_at_once(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     subprocess.run([sys.executable, "-m", "scenecat", "--db", str(db), "init"], check=True)
     before = dump(db)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", IMPORT_WITH_ENDLESS_INDEX, str(db), str(ROOT / "data/sample.yaml")],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    code, err = ctrl_c_when_ready(
+        IMPORT_WITH_ENDLESS_INDEX, str(db), str(ROOT / "data/sample.yaml"), ready="started"
     )
-    try:
-        assert proc.stderr is not None
-        assert proc.stderr.readline() == "started\n"
-        time.sleep(0.2)  # into the statement
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130, err
+    assert code == 130, err
     assert "Interrupted: nothing was imported (an import is all or nothing)." in err
     assert "Traceback" not in err
     assert dump(db) == before
@@ -161,20 +147,8 @@ def test_ctrl_c_during_an_undo_says_nothing_was_undone(tmp_path: Path) -> None:
     for args in (["init"], ["import", str(ROOT / "data/sample.yaml")]):
         subprocess.run([sys.executable, "-m", "scenecat", "--db", str(db), *args], check=True)
     before = dump(db)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", UNDO_THAT_WAITS, str(db)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        assert proc.stderr.readline() == "cleared\n"  # the bulk path in reverse, halfway
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == 130, err
+    code, err = ctrl_c_when_ready(UNDO_THAT_WAITS, str(db), ready="cleared")
+    assert code == 130, err
     assert err.strip() == "Interrupted: nothing was undone.", err
     assert dump(db) == before
     listed = subprocess.run(
