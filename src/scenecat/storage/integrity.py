@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scenecat.storage import changelog, scene_signals, scene_text_index, schema_audit, search_index
-from scenecat.storage.interrupting import ctrl_c_stops
+from scenecat.storage.interrupting import ctrl_c_stops, interrupt_until
 from scenecat.text import counted
 
 
@@ -226,14 +226,15 @@ class _Helpers:
         return {**results[0], **results[1], **mine}
 
     def interrupt(self, threads: list[threading.Thread]) -> None:
-        """Stop the helpers' statements until the helpers end. sqlite3_interrupt is safe from
-        any thread but only stops the statements running when it is called, so it is called
-        again until each helper has given up (each check then ends "interrupted")."""
-        while any(thread.is_alive() for thread in threads):
-            for other in (self.pages, self.documents):
-                other.interrupt()
+        """Stop the helpers' statements until the helpers end (each check then ends
+        "interrupted")."""
+
+        def ended(seconds: float) -> bool:
             for thread in threads:
-                thread.join(timeout=0.05)
+                thread.join(timeout=seconds)
+            return not any(thread.is_alive() for thread in threads)
+
+        interrupt_until((self.pages, self.documents), ended)
 
     def join(self, threads: list[threading.Thread]) -> None:
         """Wait for the helpers; Ctrl-C while waiting stops them first."""

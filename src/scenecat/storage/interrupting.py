@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
@@ -63,14 +63,19 @@ def _watch(
     reader: socket.socket, done: threading.Event, conns: tuple[sqlite3.Connection, ...]
 ) -> None:
     while not done.is_set():
-        received = reader.recv(64)
-        if signal.SIGINT not in received:
-            continue
-        # Again until the body ends: an interrupt only stops a statement running when it
-        # is called, and the main thread may be between two statements at that moment.
-        while True:
-            for conn in conns:
-                with suppress(sqlite3.ProgrammingError):  # closed meanwhile
-                    conn.interrupt()
-            if done.wait(0.05):
-                return
+        if signal.SIGINT in reader.recv(64):  # else another signal's byte, or the stop byte
+            interrupt_until(conns, done.wait)
+            return
+
+
+def interrupt_until(conns: tuple[sqlite3.Connection, ...], ended: Callable[[float], bool]) -> None:
+    """Interrupt the statements of `conns` every 50 ms until `ended(0.05)` (which waits up to
+    that long) says the work using them is over. Again and again, because sqlite3_interrupt
+    only stops the statements running when it is called: the thread using a connection may
+    be between two statements at that moment."""
+    while True:
+        for conn in conns:
+            with suppress(sqlite3.ProgrammingError):  # closed meanwhile
+                conn.interrupt()
+        if ended(0.05):
+            return
