@@ -121,20 +121,26 @@ def test_ctrl_c_while_the_index_is_built_stops_at_once(tmp_path: Path) -> None:
     assert dump(db) == before
 
 
-# An undo that has emptied the loaded tables, then waits (in Python, where Ctrl-C lands).
+# An undo that waits (in Python, where Ctrl-C lands) once it has emptied the loaded tables
+# (sys.argv[2] == "cleared"), or once its transaction has committed ("committed").
 UNDO_THAT_WAITS = """
 import sys, time
 from scenecat.domain import history
+from scenecat.storage import connection
 
-clear_load = history.clear_load
+moment = sys.argv[2]
 
-def clear_then_wait(conn, tables):
-    clear_load(conn, tables)
-    sys.stderr.write("cleared\\n")
-    sys.stderr.flush()
-    time.sleep(120)
+def then_wait(step, name):
+    def patched(*args):
+        step(*args)
+        if moment == name:
+            sys.stderr.write(name + "\\n")
+            sys.stderr.flush()
+            time.sleep(120)
+    return patched
 
-history.clear_load = clear_then_wait
+history.clear_load = then_wait(history.clear_load, "cleared")
+connection._commit = then_wait(connection._commit, "committed")
 sys.argv = ["scenecat", "--db", sys.argv[1], "undo", "--yes"]
 from scenecat.__main__ import main
 main()
@@ -147,7 +153,7 @@ def test_ctrl_c_during_an_undo_says_nothing_was_undone(tmp_path: Path) -> None:
     for args in (["init"], ["import", str(ROOT / "data/sample.yaml")]):
         subprocess.run([sys.executable, "-m", "scenecat", "--db", str(db), *args], check=True)
     before = dump(db)
-    code, err = ctrl_c_when_ready(UNDO_THAT_WAITS, str(db), ready="cleared")
+    code, err = ctrl_c_when_ready(UNDO_THAT_WAITS, str(db), "cleared", ready="cleared")
     assert code == 130, err
     assert err.strip() == "Interrupted: nothing was undone.", err
     assert dump(db) == before
@@ -159,3 +165,21 @@ def test_ctrl_c_during_an_undo_says_nothing_was_undone(tmp_path: Path) -> None:
     )
     changes = json.loads(listed.stdout)["data"]
     assert [(c["kind"], c["undone"]) for c in changes] == [("change", False)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+def test_ctrl_c_just_after_an_undo_commits_says_it_had_finished(tmp_path: Path) -> None:
+    db = tmp_path / "loaded.db"
+    for args in (["init"], ["import", str(ROOT / "data/sample.yaml")]):
+        subprocess.run([sys.executable, "-m", "scenecat", "--db", str(db), *args], check=True)
+    code, err = ctrl_c_when_ready(UNDO_THAT_WAITS, str(db), "committed", ready="committed")
+    assert code == 130, err
+    assert err.strip() == "Interrupted: the undo had just finished; see `scenecat history`.", err
+    listed = subprocess.run(
+        [sys.executable, "-m", "scenecat", "--db", str(db), "history", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    changes = json.loads(listed.stdout)["data"]
+    assert [(c["kind"], c["undone"]) for c in changes] == [("undo", False), ("change", True)]
